@@ -1,0 +1,144 @@
+//! The HMAC algorithms `sigwire-v1` offers, each paired with its body digest.
+
+use core::fmt;
+use core::str::FromStr;
+
+use hmac::{Mac, Hmac};
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::error::{Error, ErrorCode};
+use crate::hex;
+
+/// An HMAC algorithm and the digest used for the body.
+///
+/// MD5 and SHA-1 are deliberately absent: naming them is an `unsupported_algorithm` error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA-256 with a SHA-256 body digest (the default).
+    #[default]
+    HmacSha256,
+    /// HMAC-SHA-512 with a SHA-512 body digest.
+    HmacSha512,
+}
+
+impl Algorithm {
+    /// The wire name, e.g. `"hmac-sha256"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::HmacSha256 => "hmac-sha256",
+            Algorithm::HmacSha512 => "hmac-sha512",
+        }
+    }
+
+    /// Length of the MAC in bytes (32 or 64).
+    pub const fn mac_len(self) -> usize {
+        match self {
+            Algorithm::HmacSha256 => 32,
+            Algorithm::HmacSha512 => 64,
+        }
+    }
+
+    /// Lowercase hex of the body digest (SHA-256 or SHA-512) over `body`.
+    pub fn body_digest_hex(self, body: &[u8]) -> String {
+        match self {
+            Algorithm::HmacSha256 => hex::encode(&Sha256::digest(body)),
+            Algorithm::HmacSha512 => hex::encode(&Sha512::digest(body)),
+        }
+    }
+
+    /// The raw HMAC of `message` under `key`.
+    pub fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
+        match self {
+            Algorithm::HmacSha256 => mac_with::<Hmac<Sha256>>(key, message),
+            Algorithm::HmacSha512 => mac_with::<Hmac<Sha512>>(key, message),
+        }
+    }
+
+    /// Checks in constant time that `expected` is the HMAC of `message` under `key`.
+    pub fn verify_mac(self, key: &[u8], message: &[u8], expected: &[u8]) -> bool {
+        match self {
+            Algorithm::HmacSha256 => verify_with::<Hmac<Sha256>>(key, message, expected),
+            Algorithm::HmacSha512 => verify_with::<Hmac<Sha512>>(key, message, expected),
+        }
+    }
+}
+
+fn keyed<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> M {
+    // HMAC accepts keys of any length (RFC 2104), so this never fails.
+    let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(message);
+    mac
+}
+
+fn mac_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
+    keyed::<M>(key, message).finalize().into_bytes().to_vec()
+}
+
+fn verify_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
+    keyed::<M>(key, message).verify_slice(expected).is_ok()
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = Error;
+
+    /// Parses a wire name. Only the exact lowercase names are accepted.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "hmac-sha256" => Ok(Algorithm::HmacSha256),
+            "hmac-sha512" => Ok(Algorithm::HmacSha512),
+            other => {
+                let shown: String = other.chars().take(32).collect();
+                Err(Error::new(
+                    ErrorCode::UnsupportedAlgorithm,
+                    format!("algorithm {shown:?} is not offered; use \"hmac-sha256\" or \"hmac-sha512\""),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4231_case_2() {
+        // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
+        let mac = Algorithm::HmacSha256.mac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let mac = Algorithm::HmacSha512.mac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(&mac),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+        assert!(Algorithm::HmacSha256.verify_mac(b"Jefe", b"what do ya want for nothing?", &Algorithm::HmacSha256.mac(b"Jefe", b"what do ya want for nothing?")));
+        assert!(!Algorithm::HmacSha256.verify_mac(b"Jefe", b"what do ya want for nothing!", &mac[..32]));
+    }
+
+    #[test]
+    fn empty_body_digest() {
+        assert_eq!(
+            Algorithm::HmacSha256.body_digest_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn md5_and_sha1_refused() {
+        for name in ["hmac-md5", "hmac-sha1", "HMAC-SHA256", ""] {
+            let err = name.parse::<Algorithm>().unwrap_err();
+            assert_eq!(err.code(), ErrorCode::UnsupportedAlgorithm);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+mod algorithm;
+mod clock;
+mod credentials;
+mod encoding;
+pub mod error;
+mod hex;
+mod keys;
+mod nonce;
+mod replay;
+mod request;
+pub mod scheme;
+mod sign;
+pub mod url;
+pub mod v1;
+mod verify;
+
+pub use algorithm::Algorithm;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use credentials::{KeyId, Secret, MAX_KEY_ID_LEN, MIN_SECRET_LEN};
+pub use error::{Error, ErrorCode, SERVER_TIME_HEADER};
+pub use keys::{InMemoryKeyStore, KeyStore};
+pub use nonce::{nonce_from_bytes, NonceSource, OsNonce};
+pub use replay::{InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};
+pub use request::Request;
+pub use sign::{SignOptions, Signer};
+pub use v1::Signature;
+pub use verify::{Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};

@@ -1,0 +1,171 @@
+//! Splits an absolute `http(s)` URL into canonical host, raw path and raw query (SPEC §3.2).
+//!
+//! This is deliberately not a general URL parser: it never removes dot segments, never collapses
+//! slashes and never re-encodes, because the signature must cover the bytes that are sent.
+
+use std::net::Ipv6Addr;
+
+use crate::error::Error;
+
+/// An absolute URL split for signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitUrl<'a> {
+    /// `http` or `https`, lowercased.
+    pub scheme: &'static str,
+    /// The canonical host: lowercase name or RFC 5952 IPv6 literal in brackets, then `:port`
+    /// unless the port is the scheme's default.
+    pub host: String,
+    /// The raw path, possibly empty.
+    pub path: &'a str,
+    /// The raw query without `?`, if a `?` was present.
+    pub query: Option<&'a str>,
+}
+
+/// Maximum accepted URL length in bytes.
+pub const MAX_URL_LEN: usize = 16 * 1024;
+
+/// Splits `url` (SPEC §3.2). Errors are `invalid_request`.
+pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
+    if url.len() > MAX_URL_LEN {
+        return Err(Error::invalid_request(format!("URL is longer than {MAX_URL_LEN} bytes")));
+    }
+    if url.bytes().any(|b| (b < 0x21 && b != b' ') || b == 0x7f) {
+        return Err(Error::invalid_request("URL contains a control character"));
+    }
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, rest)) if s.eq_ignore_ascii_case("https") => ("https", rest),
+        Some((s, rest)) if s.eq_ignore_ascii_case("http") => ("http", rest),
+        _ => {
+            return Err(Error::invalid_request(
+                "URL must be absolute and start with http:// or https://",
+            ))
+        }
+    };
+    // Drop the fragment: it is never sent.
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(authority_end);
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let host = canonical_authority(authority, scheme)?;
+    Ok(SplitUrl { scheme, host, path, query })
+}
+
+/// Canonicalises an authority (`host[:port]`) for `scheme`: the value of the signed `host` line.
+pub fn canonical_authority(authority: &str, scheme: &str) -> Result<String, Error> {
+    if authority.contains('@') {
+        return Err(Error::invalid_request("credentials in the URL (user@host) are not allowed"));
+    }
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (inside, after) = rest
+            .split_once(']')
+            .ok_or_else(|| Error::invalid_request("IPv6 host is missing its closing ']'"))?;
+        let addr: Ipv6Addr = inside
+            .parse()
+            .map_err(|_| Error::invalid_request("host in brackets is not an IPv6 address"))?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or_else(|| {
+                Error::invalid_request("unexpected text after the IPv6 host")
+            })?),
+        };
+        (format!("[{addr}]"), port)
+    } else {
+        let (name, port) = match authority.rsplit_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (authority, None),
+        };
+        if name.is_empty() || name.len() > 253 {
+            return Err(Error::invalid_request("URL host is empty or longer than 253 characters"));
+        }
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+            return Err(Error::invalid_request(
+                "URL host may only contain A-Z a-z 0-9 - . _ ~ (use punycode for international names)",
+            ));
+        }
+        (name.to_ascii_lowercase(), port)
+    };
+    let default = if scheme == "https" { 443 } else { 80 };
+    match port {
+        None | Some("") => Ok(host),
+        Some(p) => {
+            let n = parse_port(p)?;
+            if n == default {
+                Ok(host)
+            } else {
+                Ok(format!("{host}:{n}"))
+            }
+        }
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, Error> {
+    let err = || Error::invalid_request("URL port must be a number from 1 to 65535");
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err());
+    }
+    match p.parse::<u32>() {
+        Ok(n @ 1..=65535) => u16::try_from(n).map_err(|_| err()),
+        _ => Err(err()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_parts() {
+        let u = split("HTTPS://API.Example.com:443/a/b?x=1&y#frag").unwrap();
+        assert_eq!(u.scheme, "https");
+        assert_eq!(u.host, "api.example.com");
+        assert_eq!(u.path, "/a/b");
+        assert_eq!(u.query, Some("x=1&y"));
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(split("http://h:80").unwrap().host, "h");
+        assert_eq!(split("http://h:443/").unwrap().host, "h:443");
+        assert_eq!(split("https://h:08443/").unwrap().host, "h:8443");
+        assert_eq!(split("https://h:/").unwrap().host, "h");
+        for bad in ["https://h:0/", "https://h:65536/", "https://h:x/", "https://h:123456/"] {
+            assert!(split(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv6() {
+        assert_eq!(split("http://[0:0::1]:8080/").unwrap().host, "[::1]:8080");
+        assert_eq!(split("https://[2001:DB8::A]/").unwrap().host, "[2001:db8::a]");
+        assert_eq!(split("https://[::FFFF:192.0.2.1]:443").unwrap().host, "[::ffff:192.0.2.1]");
+        for bad in ["http://[::1/", "http://[zz]/", "http://[fe80::1%25eth0]/", "http://[::1]x/"] {
+            assert!(split(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        for bad in [
+            "ftp://h/",
+            "/relative",
+            "https://user:pw@h/",
+            "https:///path",
+            "https://bad host/",
+            "https://h/\n",
+            "https://exämple.com/",
+        ] {
+            assert!(split(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn empty_path_and_query() {
+        let u = split("https://h").unwrap();
+        assert_eq!((u.path, u.query), ("", None));
+        let u = split("https://h?").unwrap();
+        assert_eq!((u.path, u.query), ("", Some("")));
+    }
+}

@@ -1,0 +1,173 @@
+//! The `Authorization: HMAC …` header of `sigwire-v1` (SPEC §5): formatting and strict parsing.
+
+use crate::error::{Error, ErrorCode};
+
+/// Largest accepted header value in bytes.
+pub const MAX_HEADER_LEN: usize = 4096;
+
+/// The authentication scheme token.
+pub const AUTH_SCHEME: &str = "HMAC";
+
+/// The six parameters of a `sigwire-v1` `Authorization` header, as received (not yet checked
+/// against a key or the request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization<'a> {
+    /// `apiKey`: the key id.
+    pub key_id: &'a str,
+    /// `algorithm`: the wire name (may be unsupported; checked by the verifier).
+    pub algorithm: &'a str,
+    /// `timestamp`: Unix seconds.
+    pub timestamp: u64,
+    /// `nonce`.
+    pub nonce: &'a str,
+    /// `signedHeaders`: names joined by `;`.
+    pub signed_headers: &'a str,
+    /// `signature`: lowercase hex.
+    pub signature: &'a str,
+}
+
+impl Authorization<'_> {
+    /// Formats the header value exactly as SPEC §5 prescribes.
+    pub fn to_header_value(&self) -> String {
+        format!(
+            "{AUTH_SCHEME} apiKey=\"{}\", algorithm=\"{}\", timestamp=\"{}\", nonce=\"{}\", signedHeaders=\"{}\", signature=\"{}\"",
+            self.key_id, self.algorithm, self.timestamp, self.nonce, self.signed_headers, self.signature
+        )
+    }
+}
+
+/// Whether `value` starts with the `HMAC` scheme token, so this scheme should handle it.
+pub fn claims(value: &str) -> bool {
+    let v = value.trim_start_matches([' ', '\t']);
+    v.len() > AUTH_SCHEME.len()
+        && v.as_bytes()[..AUTH_SCHEME.len()].eq_ignore_ascii_case(AUTH_SCHEME.as_bytes())
+        && matches!(v.as_bytes()[AUTH_SCHEME.len()], b' ' | b'\t')
+}
+
+/// Parses a header value strictly (SPEC §5.1). Every failure is `malformed_authorization`,
+/// except that a well-formed header naming an unknown algorithm is left for the verifier.
+pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
+    if value.len() > MAX_HEADER_LEN {
+        return Err(Error::malformed(format!("Authorization header is longer than {MAX_HEADER_LEN} bytes")));
+    }
+    if !value.is_ascii() {
+        return Err(Error::malformed("Authorization header contains non-ASCII bytes"));
+    }
+    let value = value.trim_matches([' ', '\t']);
+    if !claims(value) {
+        return Err(Error::malformed("Authorization header must start with \"HMAC \""));
+    }
+    let mut rest = value[AUTH_SCHEME.len()..].trim_start_matches([' ', '\t']);
+
+    let mut slots: [Option<&str>; 6] = [None; 6];
+    const NAMES: [&str; 6] = ["apiKey", "algorithm", "timestamp", "nonce", "signedHeaders", "signature"];
+    loop {
+        let eq = rest.find('=').ok_or_else(|| Error::malformed("expected name=\"value\""))?;
+        let name = &rest[..eq];
+        let index = NAMES
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| Error::malformed(format!("unknown parameter {:?}", clip(name))))?;
+        let after = rest[eq + 1..]
+            .strip_prefix('"')
+            .ok_or_else(|| Error::malformed(format!("value of {name} must be quoted")))?;
+        let close = after
+            .find('"')
+            .ok_or_else(|| Error::malformed(format!("value of {name} has no closing quote")))?;
+        let v = &after[..close];
+        if v.contains('\\') {
+            return Err(Error::malformed(format!("value of {name} must not contain a backslash")));
+        }
+        if slots[index].replace(v).is_some() {
+            return Err(Error::malformed(format!("parameter {name} appears more than once")));
+        }
+        rest = after[close + 1..].trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest
+            .strip_prefix(',')
+            .ok_or_else(|| Error::malformed("parameters must be separated by ','"))?
+            .trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            return Err(Error::malformed("trailing ',' after the last parameter"));
+        }
+    }
+    let [Some(key_id), Some(algorithm), Some(timestamp), Some(nonce), Some(signed_headers), Some(signature)] = slots
+    else {
+        let missing: Vec<&str> = NAMES.iter().zip(slots).filter(|(_, s)| s.is_none()).map(|(n, _)| *n).collect();
+        return Err(Error::malformed(format!("missing parameter(s): {}", missing.join(", "))));
+    };
+    if !crate::credentials::is_valid_key_id(key_id) {
+        return Err(Error::malformed("apiKey breaks the key id rules"));
+    }
+    if !super::canonical::is_token(algorithm) {
+        return Err(Error::malformed("algorithm must be a token"));
+    }
+    let timestamp = super::canonical::parse_timestamp(timestamp)
+        .ok_or_else(|| Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero"))?;
+    super::canonical::check_nonce(nonce).map_err(|e| Error::malformed(e.message().to_owned()))?;
+    if signature.is_empty() || !signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(Error::malformed("signature must be lowercase hex"));
+    }
+    Ok(Authorization { key_id, algorithm, timestamp, nonce, signed_headers, signature })
+}
+
+/// Checks that the signature's length fits `algorithm` (called once the algorithm is known).
+pub fn check_signature_len(signature: &str, algorithm: crate::Algorithm) -> Result<Vec<u8>, Error> {
+    match crate::hex::decode_lower(signature) {
+        Some(bytes) if bytes.len() == algorithm.mac_len() => Ok(bytes),
+        _ => Err(Error::new(
+            ErrorCode::MalformedAuthorization,
+            format!("signature must be {} lowercase hex characters for {algorithm}", algorithm.mac_len() * 2),
+        )),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"HMAC apiKey="k1", algorithm="hmac-sha256", timestamp="1700000000", nonce="AAAAAAAAAAAAAAAAAAAAAA", signedHeaders="host", signature="00ff""#;
+
+    #[test]
+    fn parses_and_round_trips() {
+        let a = parse(GOOD).unwrap();
+        assert_eq!(a.key_id, "k1");
+        assert_eq!(a.timestamp, 1_700_000_000);
+        assert_eq!(a.to_header_value(), GOOD);
+    }
+
+    #[test]
+    fn any_order_and_spacing() {
+        let v = r#"hmac   signature="00ff",apiKey="k1" ,	algorithm="hmac-sha256",timestamp="1",nonce="AAAAAAAAAAAAAAAAAAAAAA",signedHeaders="host""#;
+        assert_eq!(parse(v).unwrap().signature, "00ff");
+    }
+
+    #[test]
+    fn rejects() {
+        let cases = [
+            GOOD.replace("apiKey=\"k1\", ", ""),
+            GOOD.replace("nonce=", "apiKey=\"k2\", nonce="),
+            GOOD.replace("HMAC ", "Bearer "),
+            GOOD.replace("\"00ff\"", "\"00FF\""),
+            GOOD.replace("\"00ff\"", "00ff"),
+            format!("{GOOD},"),
+            format!("{GOOD}, extra=\"1\""),
+            GOOD.replace("k1", "k\\1"),
+            GOOD.replace("k1", "kü"),
+            GOOD.replace("1700000000", "01700000000"),
+            format!("{GOOD}{}", " ".repeat(5000)).replace(", signature", &format!(",{} signature", " ".repeat(5000))),
+            String::new(),
+            "HMAC".to_owned(),
+            "HMAC ".to_owned(),
+        ];
+        for c in cases {
+            assert_eq!(parse(&c).unwrap_err().code(), ErrorCode::MalformedAuthorization, "{c}");
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The `sigwire-v1` canonical string (SPEC §3–§4): the exact bytes that are HMAC'd.
+
+use crate::algorithm::Algorithm;
+use crate::credentials::is_valid_key_id;
+use crate::encoding::{normalize_into, Component};
+use crate::error::Error;
+use crate::request::Request;
+use crate::url;
+
+/// First line of every canonical string.
+pub const SCHEME_LINE: &str = "sigwire-v1";
+
+/// Maximum number of signed headers.
+pub const MAX_SIGNED_HEADERS: usize = 32;
+
+/// Maximum method length.
+pub const MAX_METHOD_LEN: usize = 32;
+
+/// Nonce length bounds (characters of base64url).
+pub const NONCE_LEN: core::ops::RangeInclusive<usize> = 16..=128;
+
+/// Everything besides the request that goes into the canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigningParams<'a> {
+    /// The HMAC algorithm.
+    pub algorithm: Algorithm,
+    /// The key id (`apiKey`).
+    pub key_id: &'a str,
+    /// Unix seconds.
+    pub timestamp: u64,
+    /// The nonce (SPEC §2).
+    pub nonce: &'a str,
+}
+
+/// The ordered, validated list of signed header names (SPEC §3.5): lowercase tokens,
+/// `host` first, no repeats, never `authorization`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHeaders(Vec<String>);
+
+impl SignedHeaders {
+    /// The names a signer uses for `request`: `host`, then `content-type` when the body is
+    /// non-empty and a `Content-Type` header is present, then `extra` (lowercased, in order,
+    /// repeats dropped). Errors are `invalid_request`.
+    pub fn for_request<S: AsRef<str>>(request: &Request<'_>, extra: &[S]) -> Result<Self, Error> {
+        let mut names = vec!["host".to_owned()];
+        if !request.body_bytes().is_empty() && request.has_header("content-type") {
+            names.push("content-type".to_owned());
+        }
+        for name in extra {
+            let name = name.as_ref();
+            if !is_token(name) {
+                return Err(Error::invalid_request(format!(
+                    "signed header name {:?} is not a valid header name",
+                    truncate(name)
+                )));
+            }
+            let lower = name.to_ascii_lowercase();
+            if lower == "authorization" {
+                return Err(Error::invalid_request("the authorization header cannot be signed"));
+            }
+            if !names.contains(&lower) {
+                names.push(lower);
+            }
+        }
+        if names.len() > MAX_SIGNED_HEADERS {
+            return Err(Error::invalid_request(format!(
+                "at most {MAX_SIGNED_HEADERS} headers can be signed"
+            )));
+        }
+        Ok(SignedHeaders(names))
+    }
+
+    /// Parses the `signedHeaders` parameter of a received header (strict; errors are
+    /// `malformed_authorization`), and checks it covers what `request` requires.
+    pub fn from_wire(value: &str, request: &Request<'_>) -> Result<Self, Error> {
+        let mut names: Vec<String> = Vec::new();
+        for name in value.split(';') {
+            if !is_token(name) || name.bytes().any(|b| b.is_ascii_uppercase()) {
+                return Err(Error::malformed("signedHeaders must be lowercase header names separated by ';'"));
+            }
+            if name == "authorization" {
+                return Err(Error::malformed("signedHeaders must not include authorization"));
+            }
+            if names.iter().any(|n| n == name) {
+                return Err(Error::malformed("signedHeaders names a header twice"));
+            }
+            names.push(name.to_owned());
+        }
+        if names.len() > MAX_SIGNED_HEADERS {
+            return Err(Error::malformed(format!("signedHeaders lists more than {MAX_SIGNED_HEADERS} names")));
+        }
+        if !names.iter().any(|n| n == "host") {
+            return Err(Error::malformed("signedHeaders must include host"));
+        }
+        if !request.body_bytes().is_empty()
+            && request.has_header("content-type")
+            && !names.iter().any(|n| n == "content-type")
+        {
+            return Err(Error::malformed("signedHeaders must include content-type when the request has a body"));
+        }
+        Ok(SignedHeaders(names))
+    }
+
+    /// The names in order.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The names joined with `;`, as on the wire and in the canonical string.
+    pub fn joined(&self) -> String {
+        self.0.join(";")
+    }
+}
+
+/// Builds the canonical string for `request` (SPEC §4).
+///
+/// Errors are `invalid_request` (bad method, URL, header value, nonce, …).
+pub fn canonical_string(
+    params: &SigningParams<'_>,
+    request: &Request<'_>,
+    signed: &SignedHeaders,
+) -> Result<String, Error> {
+    if !is_valid_key_id(params.key_id) {
+        return Err(Error::new(crate::ErrorCode::InvalidKeyId, "key id breaks the key id rules"));
+    }
+    check_nonce(params.nonce)?;
+    let method = request.method();
+    if method.len() > MAX_METHOD_LEN || !is_token(method) {
+        return Err(Error::invalid_request("method must be an HTTP token of at most 32 characters"));
+    }
+    let url = url::split(request.url())?;
+
+    let mut out = String::with_capacity(256 + request.url().len());
+    out.push_str(SCHEME_LINE);
+    out.push('\n');
+    out.push_str(params.algorithm.as_str());
+    out.push('\n');
+    out.push_str(params.key_id);
+    out.push('\n');
+    push_u64(&mut out, params.timestamp);
+    out.push('\n');
+    out.push_str(params.nonce);
+    out.push('\n');
+    for c in method.chars() {
+        out.push(c.to_ascii_uppercase());
+    }
+    out.push('\n');
+    if url.path.is_empty() {
+        out.push('/');
+    } else {
+        normalize_into(&mut out, url.path, Component::Path)?;
+    }
+    out.push('\n');
+    push_query(&mut out, url.query.unwrap_or(""))?;
+    out.push('\n');
+    for (i, name) in signed.names().iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
+    out.push('\n');
+    for name in signed.names() {
+        out.push_str(name);
+        out.push(':');
+        if name == "host" {
+            push_host(&mut out, request, url.scheme, &url.host)?;
+        } else {
+            push_header_value(&mut out, request, name)?;
+        }
+        out.push('\n');
+    }
+    out.push_str(&params.algorithm.body_digest_hex(request.body_bytes()));
+    Ok(out)
+}
+
+/// Checks a nonce against SPEC §2 (`invalid_request` otherwise).
+pub fn check_nonce(nonce: &str) -> Result<(), Error> {
+    if NONCE_LEN.contains(&nonce.len()) && nonce.bytes().all(is_base64url) {
+        Ok(())
+    } else {
+        Err(Error::invalid_request("nonce must be 16 to 128 characters of base64url (A-Z a-z 0-9 - _)"))
+    }
+}
+
+/// Parses a wire timestamp (SPEC §2): 1–12 decimal digits, no leading zero.
+pub fn parse_timestamp(s: &str) -> Option<u64> {
+    let ok = !s.is_empty()
+        && s.len() <= 12
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'));
+    if ok {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Largest timestamp that fits the 12-digit rule.
+pub const MAX_TIMESTAMP: u64 = 999_999_999_999;
+
+fn is_base64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Whether `s` is a non-empty RFC 9110 token.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+        })
+}
+
+fn push_u64(out: &mut String, n: u64) {
+    use core::fmt::Write;
+    let _ = write!(out, "{n}");
+}
+
+fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
+    if raw.is_empty() {
+        return Ok(());
+    }
+    // Each pair normalised into one string "name=value"; `split` remembers where name ends,
+    // so pairs sort by (name, value) as SPEC §3.4 requires.
+    let mut pairs: Vec<(String, usize)> = Vec::new();
+    for piece in raw.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let mut pair = String::with_capacity(piece.len() + 1);
+        normalize_into(&mut pair, name, Component::Query)?;
+        let split = pair.len();
+        pair.push('=');
+        normalize_into(&mut pair, value, Component::Query)?;
+        pairs.push((pair, split));
+    }
+    pairs.sort_unstable_by(|(a, ai), (b, bi)| {
+        a[..*ai].cmp(&b[..*bi]).then_with(|| a[*ai + 1..].cmp(&b[*bi + 1..]))
+    });
+    for (i, (pair, _)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(pair);
+    }
+    Ok(())
+}
+
+fn push_host(out: &mut String, request: &Request<'_>, scheme: &str, url_host: &str) -> Result<(), Error> {
+    let mut hosts = request.header_values("host");
+    if let Some(given) = hosts.next() {
+        if hosts.next().is_some() {
+            return Err(Error::invalid_request("the request has more than one Host header"));
+        }
+        let given = url::canonical_authority(given.trim_matches([' ', '\t']), scheme)?;
+        if given != url_host {
+            return Err(Error::invalid_request("the Host header does not match the URL's host"));
+        }
+    }
+    out.push_str(url_host);
+    Ok(())
+}
+
+fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Result<(), Error> {
+    let mut found = false;
+    for value in request.header_values(name) {
+        if found {
+            out.push_str(", ");
+        }
+        found = true;
+        let value = value.trim_matches([' ', '\t']);
+        if !value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+            return Err(Error::invalid_request(format!(
+                "signed header {name:?} has a control or non-ASCII character in its value"
+            )));
+        }
+        out.push_str(value);
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(Error::invalid_request(format!("signed header {name:?} is missing from the request")))
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NONCE: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+
+    fn canon(request: &Request<'_>) -> Result<String, Error> {
+        let params = SigningParams {
+            algorithm: Algorithm::HmacSha256,
+            key_id: "key-1",
+            timestamp: 1_700_000_000,
+            nonce: NONCE,
+        };
+        let signed = SignedHeaders::for_request(request, &[] as &[&str])?;
+        canonical_string(&params, request, &signed)
+    }
+
+    fn lines(s: &str) -> Vec<&str> {
+        s.split('\n').collect()
+    }
+
+    #[test]
+    fn full_layout() {
+        let r = Request::new("post", "https://API.example.com/v1/pay?b=2&a=1")
+            .header("Content-Type", "application/json")
+            .body(b"{}");
+        let c = canon(&r).unwrap();
+        assert_eq!(
+            lines(&c),
+            [
+                "sigwire-v1",
+                "hmac-sha256",
+                "key-1",
+                "1700000000",
+                NONCE,
+                "POST",
+                "/v1/pay",
+                "a=1&b=2",
+                "host;content-type",
+                "host:api.example.com",
+                "content-type:application/json",
+                "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+            ]
+        );
+    }
+
+    #[test]
+    fn query_rules() {
+        let q = |url: &str| lines(&canon(&Request::new("GET", url)).unwrap())[7].to_owned();
+        assert_eq!(q("https://h/?a"), "a=");
+        assert_eq!(q("https://h/?a="), "a=");
+        assert_eq!(q("https://h/?a=2&a=1&a"), "a=&a=1&a=2");
+        assert_eq!(q("https://h/?&&b=%7e&&"), "b=~");
+        assert_eq!(q("https://h/?q=a+b c"), "q=a%2Bb%20c");
+        assert_eq!(q("https://h/?x=1=2"), "x=1%3D2");
+        assert_eq!(q("https://h/?a-b=1&a=2"), "a=2&a-b=1");
+        assert_eq!(q("https://h/"), "");
+    }
+
+    #[test]
+    fn header_rules() {
+        let r = Request::new("GET", "https://h/")
+            .header("X-Multi", " one ")
+            .header("x-multi", "\ttwo");
+        let signed = SignedHeaders::for_request(&r, &["X-Multi"]).unwrap();
+        let params = SigningParams { algorithm: Algorithm::HmacSha256, key_id: "k", timestamp: 1, nonce: NONCE };
+        let c = canonical_string(&params, &r, &signed).unwrap();
+        assert!(c.contains("\nhost;x-multi\nhost:h\nx-multi:one, two\n"), "{c}");
+    }
+
+    #[test]
+    fn host_header_must_match() {
+        let ok = Request::new("GET", "https://h:443/").header("Host", "H");
+        assert!(canon(&ok).is_ok());
+        let bad = Request::new("GET", "https://h/").header("Host", "evil");
+        assert_eq!(canon(&bad).unwrap_err().code(), crate::ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn missing_signed_header_and_bad_values() {
+        let r = Request::new("GET", "https://h/");
+        let signed = SignedHeaders::for_request(&r, &["x-absent"]).unwrap();
+        let params = SigningParams { algorithm: Algorithm::HmacSha256, key_id: "k", timestamp: 1, nonce: NONCE };
+        assert!(canonical_string(&params, &r, &signed).is_err());
+        let r = Request::new("GET", "https://h/").header("x-a", "bad\r\nvalue");
+        let signed = SignedHeaders::for_request(&r, &["x-a"]).unwrap();
+        assert!(canonical_string(&params, &r, &signed).is_err());
+        assert!(SignedHeaders::for_request(&r, &["Authorization"]).is_err());
+        assert!(SignedHeaders::for_request(&r, &["bad name"]).is_err());
+    }
+
+    #[test]
+    fn wire_signed_headers() {
+        let r = Request::new("POST", "https://h/").header("content-type", "text/plain").body(b"x");
+        assert!(SignedHeaders::from_wire("host;content-type", &r).is_ok());
+        for bad in ["host", "content-type", "host;host;content-type", "Host;content-type", "host;;content-type", ""] {
+            assert!(SignedHeaders::from_wire(bad, &r).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("1700000000"), Some(1_700_000_000));
+        assert_eq!(parse_timestamp("0"), Some(0));
+        for bad in ["", "01", "-1", "1.0", "1234567890123", " 1"] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn nonces() {
+        assert!(check_nonce(NONCE).is_ok());
+        for bad in ["short", "AAAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAA AAAAA", &"A".repeat(129)] {
+            assert!(check_nonce(bad).is_err(), "{bad}");
+        }
+    }
+}

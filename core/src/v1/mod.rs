@@ -1,0 +1,158 @@
+//! The `sigwire-v1` scheme (SPEC.md): canonical string, `Authorization` header, sign and check.
+
+pub mod authorization;
+pub mod canonical;
+
+use crate::algorithm::Algorithm;
+use crate::credentials::Secret;
+use crate::error::{Error, ErrorCode};
+use crate::request::Request;
+use crate::scheme::{Claim, Scheme};
+
+use authorization::Authorization;
+use canonical::{canonical_string, SignedHeaders, SigningParams};
+
+/// The scheme's name.
+pub const NAME: &str = "sigwire-v1";
+
+/// The result of signing: the header to add, and every intermediate value for debugging.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The full `Authorization` header value.
+    pub authorization: String,
+    /// The canonical string that was HMAC'd (contains no secret; useful to debug mismatches).
+    pub canonical_string: String,
+    /// The signature, lowercase hex.
+    pub signature: String,
+    /// The timestamp used.
+    pub timestamp: u64,
+    /// The nonce used.
+    pub nonce: String,
+    /// The signed header names joined by `;`.
+    pub signed_headers: String,
+}
+
+impl Signature {
+    /// The headers to add to the request: just `Authorization`.
+    pub fn headers(&self) -> [(&'static str, &str); 1] {
+        [("Authorization", self.authorization.as_str())]
+    }
+}
+
+impl core::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Signature")
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("signed_headers", &self.signed_headers)
+            .field("signature", &self.signature)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs `request` with fixed parameters: the pure function behind [`crate::Signer`].
+pub fn sign(
+    params: &SigningParams<'_>,
+    secret: &Secret,
+    request: &Request<'_>,
+    signed: &SignedHeaders,
+) -> Result<Signature, Error> {
+    if params.timestamp > canonical::MAX_TIMESTAMP {
+        return Err(Error::invalid_request("timestamp has more than 12 digits"));
+    }
+    let canonical = canonical_string(params, request, signed)?;
+    let mac = params.algorithm.mac(secret.expose(), canonical.as_bytes());
+    let signature = crate::hex::encode(&mac);
+    let signed_headers = signed.joined();
+    let authorization = Authorization {
+        key_id: params.key_id,
+        algorithm: params.algorithm.as_str(),
+        timestamp: params.timestamp,
+        nonce: params.nonce,
+        signed_headers: &signed_headers,
+        signature: &signature,
+    }
+    .to_header_value();
+    Ok(Signature {
+        authorization,
+        canonical_string: canonical,
+        signature,
+        timestamp: params.timestamp,
+        nonce: params.nonce.to_owned(),
+        signed_headers,
+    })
+}
+
+/// The `sigwire-v1` scheme for a [`crate::Verifier`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SigwireV1;
+
+impl Scheme for SigwireV1 {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn claims(&self, request: &Request<'_>) -> bool {
+        request.header_values("authorization").any(authorization::claims)
+    }
+
+    fn parse<'r>(&self, request: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
+        let mut values = request.header_values("authorization");
+        let value = values.next().ok_or_else(|| {
+            Error::new(ErrorCode::MissingAuthorization, "the request has no Authorization header")
+        })?;
+        if values.next().is_some() {
+            return Err(Error::malformed("the request has more than one Authorization header"));
+        }
+        let auth = authorization::parse(value)?;
+        let algorithm: Algorithm = auth.algorithm.parse()?;
+        let mac = authorization::check_signature_len(auth.signature, algorithm)?;
+        let signed = SignedHeaders::from_wire(auth.signed_headers, request)?;
+        Ok(Box::new(V1Claim { auth, algorithm, mac, signed, request }))
+    }
+}
+
+struct V1Claim<'r> {
+    auth: Authorization<'r>,
+    algorithm: Algorithm,
+    mac: Vec<u8>,
+    signed: SignedHeaders,
+    request: &'r Request<'r>,
+}
+
+impl Claim for V1Claim<'_> {
+    fn key_id(&self) -> &str {
+        self.auth.key_id
+    }
+
+    fn timestamp(&self) -> u64 {
+        self.auth.timestamp
+    }
+
+    fn nonce(&self) -> Option<&str> {
+        Some(self.auth.nonce)
+    }
+
+    fn check(&self, secrets: &[&Secret]) -> Result<(), Error> {
+        let params = SigningParams {
+            algorithm: self.algorithm,
+            key_id: self.auth.key_id,
+            timestamp: self.auth.timestamp,
+            nonce: self.auth.nonce,
+        };
+        let canonical = canonical_string(&params, self.request, &self.signed)?;
+        // Try every active secret without stopping early, so timing does not reveal which matched.
+        let mut matched = false;
+        for secret in secrets {
+            matched |= self.algorithm.verify_mac(secret.expose(), canonical.as_bytes(), &self.mac);
+        }
+        if matched {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::SignatureMismatch,
+                "signature does not match the request; compare the canonical string the client signed",
+            ))
+        }
+    }
+}
