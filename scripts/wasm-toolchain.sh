@@ -141,8 +141,12 @@ cmd_build() {
     [ $# -ge 1 ] || usage
     local pkg="$1"; shift
     require_toolchain
-    local opt=() pkgid json
-    [ -z "${WASM_OPT_LEVEL-z}" ] || opt=(--config "profile.release.opt-level=\"${WASM_OPT_LEVEL-z}\"")
+    local opt=() pkgid json lvl="${WASM_OPT_LEVEL-z}"
+    case "$lvl" in
+        "") ;;
+        [0-3]) opt=(--config "profile.release.opt-level=$lvl") ;;
+        *) opt=(--config "profile.release.opt-level=\"$lvl\"") ;;
+    esac
     pkgid="$(cd "$ROOT" && PATH="/usr/bin:$PATH" RUSTC="$DEB_RUSTC" "$DEB_CARGO" pkgid -q -p "$pkg")" \
         || die "no package '$pkg' in $ROOT"
     json="$(mktemp)"; trap 'rm -f "$json"' RETURN

@@ -90,3 +90,14 @@ def test_negative_vector(v):
     assert ei.value.code == v["expected_error"]
     if "expected_skew" in v:
         assert ei.value.skew == v["expected_skew"]
+
+
+@pytest.mark.parametrize("v", POSITIVE)
+def test_positive_vector_verifies(v):
+    """Cross-check: our verifier accepts the expected Authorization header of each positive vector."""
+    method, url, headers, body = _request(v)
+    headers = headers + [["Authorization", v["expected"]["authorization"]]]
+    seen = []
+    keys = [{"key_id": v["key_id"], "secret_hex": v["secret_hex"]}]
+    assert sw.verify(method, url, headers, body, keys, int(v["timestamp"]), 300, seen) == v["key_id"]
+    assert seen == [{"key_id": v["key_id"], "nonce": v["nonce"]}]
