@@ -114,7 +114,14 @@ proptest! {
             .header("Authorization", &auth)
             .body(&body2);
         let err = verifier().verify(&request).expect_err("tampered request must fail");
-        prop_assert_eq!(err.code(), ErrorCode::SignatureMismatch);
+        // A body added to a request signed without one makes content-type required in
+        // signedHeaders, which the header lacks: refused before the MAC is even computed.
+        let expected = if body.is_empty() && !body2.is_empty() {
+            ErrorCode::MalformedAuthorization
+        } else {
+            ErrorCode::SignatureMismatch
+        };
+        prop_assert_eq!(err.code(), expected);
     }
 
     #[test]
