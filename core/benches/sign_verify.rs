@@ -1,1 +1,181 @@
-fn main(){}
+//! Sign and verify of the two typical requests, each beside the raw cost of HMAC + body digest
+//! over the same bytes, measured in the same run. Prints the ratios at the end.
+//!
+//! Targets: sign ≤ 1.5× raw, verify (including the replay-store insert) ≤ 2× raw.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{black_box, criterion_group, Criterion};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use sigwire_core::{InMemoryKeyStore, InMemoryReplayStore, NonceSource, Request, SignOptions, Signer, Verifier};
+
+const SECRET: &[u8] = b"bench-secret-0123456789abcdef012";
+const NOW: u64 = 1_700_000_000;
+
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    url: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
+    body: Vec<u8>,
+}
+
+fn cases() -> Vec<Case> {
+    let mut json = String::from("{\"items\":[");
+    while json.len() < 1000 {
+        json.push_str("{\"sku\":\"A-1001\",\"qty\":2},");
+    }
+    json.pop();
+    json.push_str("]}");
+    while json.len() < 1024 {
+        json.insert(json.len() - 1, ' ');
+    }
+    vec![
+        Case {
+            name: "get_3_query",
+            method: "GET",
+            url: "https://api.example.com/v1/orders?limit=10&cursor=abc123&status=open",
+            headers: vec![("Accept", "application/json")],
+            body: Vec::new(),
+        },
+        Case {
+            name: "post_1k_json",
+            method: "POST",
+            url: "https://api.example.com/v1/orders",
+            headers: vec![("Content-Type", "application/json")],
+            body: json.into_bytes(),
+        },
+    ]
+}
+
+/// The baseline: HMAC-SHA256 over a message as long as the canonical string, plus SHA-256 of the
+/// body — the cryptographic work any implementation must do, with nothing else.
+fn raw(message: &[u8], body: &[u8]) -> [u8; 32] {
+    let digest = Sha256::digest(body);
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET).expect("any key length");
+    mac.update(message);
+    mac.update(&digest[..0]);
+    let out = mac.finalize().into_bytes();
+    let mut r = [0u8; 32];
+    r.copy_from_slice(&out);
+    r[0] ^= digest[0];
+    r
+}
+
+/// Distinct nonces so every verify is a real replay-store insert.
+struct Counter(AtomicU64);
+impl NonceSource for Counter {
+    fn nonce(&self) -> Result<String, sigwire_core::Error> {
+        Ok(format!("bench{:017}", self.0.fetch_add(1, Ordering::Relaxed)))
+    }
+}
+
+fn time_per_iter(mut f: impl FnMut(), target: Duration) -> f64 {
+    // Warm up, then measure enough iterations to fill `target`.
+    for _ in 0..1000 {
+        f();
+    }
+    let mut iters = 1000u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        let elapsed = start.elapsed();
+        if elapsed >= target {
+            return elapsed.as_nanos() as f64 / iters as f64;
+        }
+        iters *= 2;
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let signer = Signer::new("bench-key", SECRET.to_vec()).expect("signer");
+    let keys = Arc::new(InMemoryKeyStore::new());
+    keys.insert("bench-key", SECRET.to_vec(), None).expect("key");
+    let mut ratios = Vec::new();
+    for case in cases() {
+        let request = Request::new(case.method, case.url).headers(case.headers.iter().copied()).body(&case.body);
+        let fixed = SignOptions::fixed(NOW, "AAECAwQFBgcICQoLDA0ODw");
+        let canonical = signer.sign_with(&request, &fixed).expect("sign").canonical_string;
+        let mut group = c.benchmark_group(case.name);
+        group.bench_function("raw_hmac_plus_digest", |b| b.iter(|| raw(black_box(canonical.as_bytes()), black_box(&case.body))));
+        group.bench_function("sign", |b| b.iter(|| signer.sign_with(black_box(&request), &fixed).expect("sign")));
+
+        // Verify: every call is a full verification with a fresh nonce, so the replay store
+        // really inserts. Requests are signed in batches outside the timed section; each batch is
+        // signed and verified at a later time so earlier nonces expire and the store stays at a
+        // steady size, as on a server.
+        let counter = Arc::new(Counter(AtomicU64::new(0)));
+        let pool_signer = signer.clone().with_nonce_source(counter);
+        let replay = Arc::new(InMemoryReplayStore::with_capacity(1_000_000));
+        let verifier = Verifier::builder(keys.clone()).replay_store(replay).build();
+        let mut batch_no = 0u64;
+        let mut make_batch = |n: usize| -> (u64, Vec<String>) {
+            batch_no += 1;
+            let t = NOW + batch_no * (verifier.window() + 1);
+            let mut opts = SignOptions::default();
+            opts.timestamp = Some(t);
+            (t, (0..n).map(|_| pool_signer.sign_with(&request, &opts).expect("sign").authorization).collect())
+        };
+        group.bench_function("verify", |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                let mut left = iters as usize;
+                while left > 0 {
+                    let n = left.min(10_000);
+                    let (t, auths) = make_batch(n);
+                    let received: Vec<Request<'_>> = auths.iter().map(|a| request.clone().header("Authorization", a)).collect();
+                    let start = Instant::now();
+                    for r in &received {
+                        black_box(verifier.verify_at(black_box(r), t)).expect("verifies");
+                    }
+                    total += start.elapsed();
+                    left -= n;
+                }
+                total
+            })
+        });
+        group.finish();
+
+        // Ratios measured back to back in this run (criterion's own report is above).
+        let t_raw = time_per_iter(|| { black_box(raw(black_box(canonical.as_bytes()), black_box(&case.body))); }, Duration::from_millis(300));
+        let t_sign = time_per_iter(|| { black_box(signer.sign_with(black_box(&request), &fixed).expect("sign")); }, Duration::from_millis(300));
+        let mut verified = 0u64;
+        let mut spent = Duration::ZERO;
+        while spent < Duration::from_millis(300) {
+            let (t, auths) = make_batch(10_000);
+            let received: Vec<Request<'_>> = auths.iter().map(|a| request.clone().header("Authorization", a)).collect();
+            let start = Instant::now();
+            for r in &received {
+                black_box(verifier.verify_at(black_box(r), t)).expect("verifies");
+            }
+            spent += start.elapsed();
+            verified += received.len() as u64;
+        }
+        let t_verify = spent.as_nanos() as f64 / verified as f64;
+        ratios.push((case.name, t_raw, t_sign, t_verify));
+    }
+    println!("\nratios against the raw HMAC + body digest baseline (same run):");
+    for (name, t_raw, t_sign, t_verify) in ratios {
+        println!(
+            "  {name:<14} raw {t_raw:>7.0} ns | sign {t_sign:>7.0} ns = {:.2}x (target <= 1.5x) | verify {t_verify:>7.0} ns = {:.2}x (target <= 2x)",
+            t_sign / t_raw,
+            t_verify / t_raw
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    targets = bench
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

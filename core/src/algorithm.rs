@@ -41,9 +41,24 @@ impl Algorithm {
 
     /// Lowercase hex of the body digest (SHA-256 or SHA-512) over `body`.
     pub fn body_digest_hex(self, body: &[u8]) -> String {
+        let mut out = String::with_capacity(self.mac_len() * 2);
+        self.push_body_digest_hex(body, &mut out);
+        out
+    }
+
+    /// Appends the lowercase hex of the body digest to `out` (no intermediate allocation).
+    pub(crate) fn push_body_digest_hex(self, body: &[u8], out: &mut String) {
         match self {
-            Algorithm::HmacSha256 => hex::encode(&Sha256::digest(body)),
-            Algorithm::HmacSha512 => hex::encode(&Sha512::digest(body)),
+            Algorithm::HmacSha256 => hex::encode_into(&Sha256::digest(body), out),
+            Algorithm::HmacSha512 => hex::encode_into(&Sha512::digest(body), out),
+        }
+    }
+
+    /// Appends the lowercase hex of the HMAC of `message` under `key` to `out`.
+    pub(crate) fn push_mac_hex(self, key: &[u8], message: &[u8], out: &mut String) {
+        match self {
+            Algorithm::HmacSha256 => hex::encode_into(&keyed::<Hmac<Sha256>>(key, message).finalize().into_bytes(), out),
+            Algorithm::HmacSha512 => hex::encode_into(&keyed::<Hmac<Sha512>>(key, message).finalize().into_bytes(), out),
         }
     }
 

@@ -105,11 +105,7 @@ impl fmt::Display for KeyId {
 
 /// Whether `id` follows the key id rules (SPEC §1).
 pub(crate) fn is_valid_key_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_KEY_ID_LEN
-        && id.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b':' | b'@')
-        })
+    !id.is_empty() && id.len() <= MAX_KEY_ID_LEN && crate::encoding::all_in(id, crate::encoding::KEY_ID)
 }
 
 #[cfg(test)]

@@ -13,10 +13,58 @@ pub(crate) enum Component {
     Query,
 }
 
+/// Byte classes, looked up in one table on the hot path.
+pub(crate) const UNRESERVED: u8 = 1;
+/// RFC 9110 `tchar`.
+pub(crate) const TCHAR: u8 = 2;
+/// Key id characters (SPEC §1).
+pub(crate) const KEY_ID: u8 = 4;
+/// HTAB, SP and visible ASCII: allowed in a header value.
+pub(crate) const FIELD_VALUE: u8 = 8;
+/// Base64url alphabet (nonces).
+pub(crate) const BASE64URL: u8 = 16;
+
+const fn class_of(b: u8) -> u8 {
+    let alnum = b.is_ascii_alphanumeric();
+    let mut c = 0;
+    if alnum || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        c |= UNRESERVED;
+    }
+    if alnum || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~') {
+        c |= TCHAR;
+    }
+    if alnum || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b':' | b'@') {
+        c |= KEY_ID;
+    }
+    if b == b'\t' || (b >= 0x20 && b < 0x7f) {
+        c |= FIELD_VALUE;
+    }
+    if alnum || b == b'-' || b == b'_' {
+        c |= BASE64URL;
+    }
+    c
+}
+
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = class_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// Whether every byte of `s` is in `class`.
+#[inline]
+pub(crate) fn all_in(s: &str, class: u8) -> bool {
+    s.bytes().all(|b| CLASSES[usize::from(b)] & class != 0)
+}
+
 /// Whether `b` is an RFC 3986 unreserved byte (`A-Z a-z 0-9 - . _ ~`).
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    CLASSES[usize::from(b)] & UNRESERVED != 0
 }
 
 #[inline]

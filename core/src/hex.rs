@@ -4,14 +4,21 @@ const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends the lowercase hex of `bytes` to `out`.
 pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
-    out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    // Digests are at most 64 bytes: encode on the stack, then append once.
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        let hex = &mut buf[..chunk.len() * 2];
+        for (pair, &b) in hex.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        // Only ASCII hex digits were written, so this never fails.
+        out.push_str(core::str::from_utf8(hex).unwrap_or_default());
     }
 }
 
 /// The lowercase hex of `bytes`.
+#[cfg(test)]
 pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     encode_into(bytes, &mut s);
@@ -28,6 +35,21 @@ pub(crate) fn decode_lower(s: &str) -> Option<Vec<u8>> {
         .chunks_exact(2)
         .map(|pair| Some(lower_nibble(pair[0])? << 4 | lower_nibble(pair[1])?))
         .collect()
+}
+
+/// Decodes lowercase hex into `out`, which must be exactly half as long; false otherwise.
+pub(crate) fn decode_lower_into(s: &str, out: &mut [u8]) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() != out.len() * 2 {
+        return false;
+    }
+    for (pair, o) in bytes.chunks_exact(2).zip(out.iter_mut()) {
+        match (lower_nibble(pair[0]), lower_nibble(pair[1])) {
+            (Some(h), Some(l)) => *o = h << 4 | l,
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn lower_nibble(c: u8) -> Option<u8> {

@@ -82,11 +82,24 @@ impl ReplayStore for InMemoryReplayStore {
             .inner
             .lock()
             .map_err(|_| Error::new(ErrorCode::ReplayStoreUnavailable, "replay store lock poisoned"))?;
-        let mut key = String::with_capacity(key_id.len() + 1 + nonce.len());
-        key.push_str(key_id);
-        key.push(' ');
-        key.push_str(nonce);
-        if let Some(&at) = inner.expiry.get(key.as_str()) {
+        // Key ids and nonces never contain a space, so "key_id nonce" is unambiguous. Built on
+        // the stack for the lookup; only a new entry allocates (once, as an `Arc<str>`).
+        let mut buf = [0u8; 2 * 128 + 1];
+        let total = key_id.len() + 1 + nonce.len();
+        let owned;
+        let key: &str = match buf.get_mut(..total) {
+            Some(slot) => {
+                slot[..key_id.len()].copy_from_slice(key_id.as_bytes());
+                slot[key_id.len()] = b' ';
+                slot[key_id.len() + 1..].copy_from_slice(nonce.as_bytes());
+                core::str::from_utf8(slot).unwrap_or_default()
+            }
+            None => {
+                owned = format!("{key_id} {nonce}");
+                &owned
+            }
+        };
+        if let Some(&at) = inner.expiry.get(key) {
             if at >= now {
                 return Ok(false);
             }

@@ -5,6 +5,8 @@
 //! for what differs: which requests it handles, and how to read and check their credentials.
 //! `sigwire-v1` is the first scheme; RFC 9421 (hmac-sha256) and AWS SigV4 plug in beside it.
 
+use std::sync::Arc;
+
 use crate::credentials::Secret;
 use crate::error::Error;
 use crate::request::Request;
@@ -36,5 +38,5 @@ pub trait Claim {
     /// Rebuilds what was signed and checks the signature against each secret, in constant time.
     /// `Ok(())` when one matches; otherwise `signature_mismatch` (or `invalid_request` when the
     /// request cannot be canonicalised).
-    fn check(&self, secrets: &[&Secret]) -> Result<(), Error>;
+    fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error>;
 }

@@ -3,6 +3,7 @@
 //! This is deliberately not a general URL parser: it never removes dot segments, never collapses
 //! slashes and never re-encodes, because the signature must cover the bytes that are sent.
 
+use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
 use crate::error::Error;
@@ -14,7 +15,7 @@ pub struct SplitUrl<'a> {
     pub scheme: &'static str,
     /// The canonical host: lowercase name or RFC 5952 IPv6 literal in brackets, then `:port`
     /// unless the port is the scheme's default.
-    pub host: String,
+    pub host: Cow<'a, str>,
     /// The raw path, possibly empty.
     pub path: &'a str,
     /// The raw query without `?`, if a `?` was present.
@@ -32,18 +33,17 @@ pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
     if url.bytes().any(|b| (b < 0x21 && b != b' ') || b == 0x7f) {
         return Err(Error::invalid_request("URL contains a control character"));
     }
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, rest)) if s.eq_ignore_ascii_case("https") => ("https", rest),
-        Some((s, rest)) if s.eq_ignore_ascii_case("http") => ("http", rest),
-        _ => {
-            return Err(Error::invalid_request(
-                "URL must be absolute and start with http:// or https://",
-            ))
-        }
+    let has_prefix = |p: &str| url.len() >= p.len() && url.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let (scheme, rest) = if has_prefix("https://") {
+        ("https", &url[8..])
+    } else if has_prefix("http://") {
+        ("http", &url[7..])
+    } else {
+        return Err(Error::invalid_request("URL must be absolute and start with http:// or https://"));
     };
     // Drop the fragment: it is never sent.
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority_end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
     let (authority, path_and_query) = rest.split_at(authority_end);
     let (path, query) = match path_and_query.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -54,7 +54,7 @@ pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
 }
 
 /// Canonicalises an authority (`host[:port]`) for `scheme`: the value of the signed `host` line.
-pub fn canonical_authority(authority: &str, scheme: &str) -> Result<String, Error> {
+pub fn canonical_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'a, str>, Error> {
     if authority.contains('@') {
         return Err(Error::invalid_request("credentials in the URL (user@host) are not allowed"));
     }
@@ -71,7 +71,7 @@ pub fn canonical_authority(authority: &str, scheme: &str) -> Result<String, Erro
                 Error::invalid_request("unexpected text after the IPv6 host")
             })?),
         };
-        (format!("[{addr}]"), port)
+        (Cow::Owned(format!("[{addr}]")), port)
     } else {
         let (name, port) = match authority.rsplit_once(':') {
             Some((n, p)) => (n, Some(p)),
@@ -80,12 +80,17 @@ pub fn canonical_authority(authority: &str, scheme: &str) -> Result<String, Erro
         if name.is_empty() || name.len() > 253 {
             return Err(Error::invalid_request("URL host is empty or longer than 253 characters"));
         }
-        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+        if !crate::encoding::all_in(name, crate::encoding::UNRESERVED) {
             return Err(Error::invalid_request(
                 "URL host may only contain A-Z a-z 0-9 - . _ ~ (use punycode for international names)",
             ));
         }
-        (name.to_ascii_lowercase(), port)
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        (name, port)
     };
     let default = if scheme == "https" { 443 } else { 80 };
     match port {
@@ -94,8 +99,11 @@ pub fn canonical_authority(authority: &str, scheme: &str) -> Result<String, Erro
             let n = parse_port(p)?;
             if n == default {
                 Ok(host)
+            } else if matches!(host, Cow::Borrowed(_)) && !p.starts_with('0') {
+                // Already canonical: borrow `host:port` as written.
+                Ok(Cow::Borrowed(authority))
             } else {
-                Ok(format!("{host}:{n}"))
+                Ok(Cow::Owned(format!("{host}:{n}")))
             }
         }
     }

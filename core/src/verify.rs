@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
-use crate::credentials::Secret;
 use crate::error::{Error, ErrorCode};
 use crate::keys::KeyStore;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
@@ -165,8 +164,7 @@ impl Verifier {
         if secrets.is_empty() {
             return Err(Error::new(ErrorCode::UnknownKey, "the key id is unknown or its secrets are retired"));
         }
-        let refs: Vec<&Secret> = secrets.iter().map(AsRef::as_ref).collect();
-        claim.check(&refs)?;
+        claim.check(&secrets)?;
 
         if let Some(nonce) = claim.nonce() {
             let expires_at = timestamp.saturating_add(self.window);

@@ -29,10 +29,25 @@ pub struct Authorization<'a> {
 impl Authorization<'_> {
     /// Formats the header value exactly as SPEC §5 prescribes.
     pub fn to_header_value(&self) -> String {
-        format!(
-            "{AUTH_SCHEME} apiKey=\"{}\", algorithm=\"{}\", timestamp=\"{}\", nonce=\"{}\", signedHeaders=\"{}\", signature=\"{}\"",
-            self.key_id, self.algorithm, self.timestamp, self.nonce, self.signed_headers, self.signature
-        )
+        let mut ts = String::with_capacity(12);
+        super::canonical::push_u64(&mut ts, self.timestamp);
+        let parts: [(&str, &str); 6] = [
+            (" apiKey=\"", self.key_id),
+            ("\", algorithm=\"", self.algorithm),
+            ("\", timestamp=\"", &ts),
+            ("\", nonce=\"", self.nonce),
+            ("\", signedHeaders=\"", self.signed_headers),
+            ("\", signature=\"", self.signature),
+        ];
+        let len = AUTH_SCHEME.len() + 1 + parts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>();
+        let mut out = String::with_capacity(len);
+        out.push_str(AUTH_SCHEME);
+        for (label, value) in parts {
+            out.push_str(label);
+            out.push_str(value);
+        }
+        out.push('"');
+        out
     }
 }
 
@@ -113,11 +128,26 @@ pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     Ok(Authorization { key_id, algorithm, timestamp, nonce, signed_headers, signature })
 }
 
-/// Checks that the signature's length fits `algorithm` (called once the algorithm is known).
-pub fn check_signature_len(signature: &str, algorithm: crate::Algorithm) -> Result<Vec<u8>, Error> {
-    match crate::hex::decode_lower(signature) {
-        Some(bytes) if bytes.len() == algorithm.mac_len() => Ok(bytes),
-        _ => Err(Error::new(
+/// A decoded MAC of up to 64 bytes, kept on the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct MacBytes {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl MacBytes {
+    /// The MAC bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Decodes the signature, checking its length fits `algorithm` (once the algorithm is known).
+pub fn check_signature_len(signature: &str, algorithm: crate::Algorithm) -> Result<MacBytes, Error> {
+    let mut out = MacBytes { bytes: [0; 64], len: algorithm.mac_len() };
+    match crate::hex::decode_lower_into(signature, &mut out.bytes[..out.len]) {
+        true => Ok(out),
+        false => Err(Error::new(
             ErrorCode::MalformedAuthorization,
             format!("signature must be {} lowercase hex characters for {algorithm}", algorithm.mac_len() * 2),
         )),

@@ -1,8 +1,10 @@
 //! The `sigwire-v1` canonical string (SPEC §3–§4): the exact bytes that are HMAC'd.
 
+use std::borrow::Cow;
+
 use crate::algorithm::Algorithm;
 use crate::credentials::is_valid_key_id;
-use crate::encoding::{normalize_into, Component};
+use crate::encoding::{all_in, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR, UNRESERVED};
 use crate::error::Error;
 use crate::request::Request;
 use crate::url;
@@ -35,16 +37,17 @@ pub struct SigningParams<'a> {
 /// The ordered, validated list of signed header names (SPEC §3.5): lowercase tokens,
 /// `host` first, no repeats, never `authorization`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedHeaders(Vec<String>);
+pub struct SignedHeaders<'a>(Vec<Cow<'a, str>>);
 
-impl SignedHeaders {
+impl<'a> SignedHeaders<'a> {
     /// The names a signer uses for `request`: `host`, then `content-type` when the body is
     /// non-empty and a `Content-Type` header is present, then `extra` (lowercased, in order,
     /// repeats dropped). Errors are `invalid_request`.
-    pub fn for_request<S: AsRef<str>>(request: &Request<'_>, extra: &[S]) -> Result<Self, Error> {
-        let mut names = vec!["host".to_owned()];
+    pub fn for_request<S: AsRef<str>>(request: &Request<'_>, extra: &'a [S]) -> Result<Self, Error> {
+        let mut names: Vec<Cow<'a, str>> = Vec::with_capacity(2 + extra.len());
+        names.push(Cow::Borrowed("host"));
         if !request.body_bytes().is_empty() && request.has_header("content-type") {
-            names.push("content-type".to_owned());
+            names.push(Cow::Borrowed("content-type"));
         }
         for name in extra {
             let name = name.as_ref();
@@ -54,7 +57,11 @@ impl SignedHeaders {
                     truncate(name)
                 )));
             }
-            let lower = name.to_ascii_lowercase();
+            let lower: Cow<'a, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name)
+            };
             if lower == "authorization" {
                 return Err(Error::invalid_request("the authorization header cannot be signed"));
             }
@@ -72,8 +79,8 @@ impl SignedHeaders {
 
     /// Parses the `signedHeaders` parameter of a received header (strict; errors are
     /// `malformed_authorization`), and checks it covers what `request` requires.
-    pub fn from_wire(value: &str, request: &Request<'_>) -> Result<Self, Error> {
-        let mut names: Vec<String> = Vec::new();
+    pub fn from_wire(value: &'a str, request: &Request<'_>) -> Result<Self, Error> {
+        let mut names: Vec<Cow<'a, str>> = Vec::new();
         for name in value.split(';') {
             if !is_token(name) || name.bytes().any(|b| b.is_ascii_uppercase()) {
                 return Err(Error::malformed("signedHeaders must be lowercase header names separated by ';'"));
@@ -84,7 +91,7 @@ impl SignedHeaders {
             if names.iter().any(|n| n == name) {
                 return Err(Error::malformed("signedHeaders names a header twice"));
             }
-            names.push(name.to_owned());
+            names.push(Cow::Borrowed(name));
         }
         if names.len() > MAX_SIGNED_HEADERS {
             return Err(Error::malformed(format!("signedHeaders lists more than {MAX_SIGNED_HEADERS} names")));
@@ -102,7 +109,7 @@ impl SignedHeaders {
     }
 
     /// The names in order.
-    pub fn names(&self) -> &[String] {
+    pub fn names(&self) -> &[Cow<'a, str>] {
         &self.0
     }
 
@@ -118,7 +125,7 @@ impl SignedHeaders {
 pub fn canonical_string(
     params: &SigningParams<'_>,
     request: &Request<'_>,
-    signed: &SignedHeaders,
+    signed: &SignedHeaders<'_>,
 ) -> Result<String, Error> {
     if !is_valid_key_id(params.key_id) {
         return Err(Error::new(crate::ErrorCode::InvalidKeyId, "key id breaks the key id rules"));
@@ -130,7 +137,8 @@ pub fn canonical_string(
     }
     let url = url::split(request.url())?;
 
-    let mut out = String::with_capacity(256 + request.url().len());
+    let values_len: usize = request.header_lines().iter().map(|(_, v)| v.len() + 32).sum();
+    let mut out = String::with_capacity(300 + 3 * request.url().len() + values_len);
     out.push_str(SCHEME_LINE);
     out.push('\n');
     out.push_str(params.algorithm.as_str());
@@ -141,8 +149,10 @@ pub fn canonical_string(
     out.push('\n');
     out.push_str(params.nonce);
     out.push('\n');
-    for c in method.chars() {
-        out.push(c.to_ascii_uppercase());
+    if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        out.push_str(&method.to_ascii_uppercase());
+    } else {
+        out.push_str(method);
     }
     out.push('\n');
     if url.path.is_empty() {
@@ -170,13 +180,13 @@ pub fn canonical_string(
         }
         out.push('\n');
     }
-    out.push_str(&params.algorithm.body_digest_hex(request.body_bytes()));
+    params.algorithm.push_body_digest_hex(request.body_bytes(), &mut out);
     Ok(out)
 }
 
 /// Checks a nonce against SPEC §2 (`invalid_request` otherwise).
 pub fn check_nonce(nonce: &str) -> Result<(), Error> {
-    if NONCE_LEN.contains(&nonce.len()) && nonce.bytes().all(is_base64url) {
+    if NONCE_LEN.contains(&nonce.len()) && all_in(nonce, BASE64URL) {
         Ok(())
     } else {
         Err(Error::invalid_request("nonce must be 16 to 128 characters of base64url (A-Z a-z 0-9 - _)"))
@@ -199,22 +209,24 @@ pub fn parse_timestamp(s: &str) -> Option<u64> {
 /// Largest timestamp that fits the 12-digit rule.
 pub const MAX_TIMESTAMP: u64 = 999_999_999_999;
 
-fn is_base64url(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
-}
-
 /// Whether `s` is a non-empty RFC 9110 token.
 pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
-        })
+    !s.is_empty() && all_in(s, TCHAR)
 }
 
-fn push_u64(out: &mut String, n: u64) {
-    use core::fmt::Write;
-    let _ = write!(out, "{n}");
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
@@ -223,15 +235,21 @@ fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
     }
     // Each pair normalised into one string "name=value"; `split` remembers where name ends,
     // so pairs sort by (name, value) as SPEC §3.4 requires.
-    let mut pairs: Vec<(String, usize)> = Vec::new();
+    let mut pairs: Vec<(Cow<'_, str>, usize)> = Vec::new();
     for piece in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let clean = |s: &str| all_in(s, UNRESERVED);
+        if clean(name) && clean(value) && piece.len() > name.len() {
+            // Already canonical `name=value`: borrow it.
+            pairs.push((Cow::Borrowed(piece), name.len()));
+            continue;
+        }
         let mut pair = String::with_capacity(piece.len() + 1);
         normalize_into(&mut pair, name, Component::Query)?;
         let split = pair.len();
         pair.push('=');
         normalize_into(&mut pair, value, Component::Query)?;
-        pairs.push((pair, split));
+        pairs.push((Cow::Owned(pair), split));
     }
     pairs.sort_unstable_by(|(a, ai), (b, bi)| {
         a[..*ai].cmp(&b[..*bi]).then_with(|| a[*ai + 1..].cmp(&b[*bi + 1..]))
@@ -240,7 +258,7 @@ fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(pair);
+        out.push_str(pair.as_ref());
     }
     Ok(())
 }
@@ -268,7 +286,7 @@ fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Res
         }
         found = true;
         let value = value.trim_matches([' ', '\t']);
-        if !value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        if !all_in(value, FIELD_VALUE) {
             return Err(Error::invalid_request(format!(
                 "signed header {name:?} has a control or non-ASCII character in its value"
             )));

@@ -3,6 +3,8 @@
 pub mod authorization;
 pub mod canonical;
 
+use std::sync::Arc;
+
 use crate::algorithm::Algorithm;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorCode};
@@ -55,14 +57,14 @@ pub fn sign(
     params: &SigningParams<'_>,
     secret: &Secret,
     request: &Request<'_>,
-    signed: &SignedHeaders,
+    signed: &SignedHeaders<'_>,
 ) -> Result<Signature, Error> {
     if params.timestamp > canonical::MAX_TIMESTAMP {
         return Err(Error::invalid_request("timestamp has more than 12 digits"));
     }
     let canonical = canonical_string(params, request, signed)?;
-    let mac = params.algorithm.mac(secret.expose(), canonical.as_bytes());
-    let signature = crate::hex::encode(&mac);
+    let mut signature = String::with_capacity(params.algorithm.mac_len() * 2);
+    params.algorithm.push_mac_hex(secret.expose(), canonical.as_bytes(), &mut signature);
     let signed_headers = signed.joined();
     let authorization = Authorization {
         key_id: params.key_id,
@@ -115,8 +117,8 @@ impl Scheme for SigwireV1 {
 struct V1Claim<'r> {
     auth: Authorization<'r>,
     algorithm: Algorithm,
-    mac: Vec<u8>,
-    signed: SignedHeaders,
+    mac: authorization::MacBytes,
+    signed: SignedHeaders<'r>,
     request: &'r Request<'r>,
 }
 
@@ -133,7 +135,7 @@ impl Claim for V1Claim<'_> {
         Some(self.auth.nonce)
     }
 
-    fn check(&self, secrets: &[&Secret]) -> Result<(), Error> {
+    fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error> {
         let params = SigningParams {
             algorithm: self.algorithm,
             key_id: self.auth.key_id,
@@ -144,7 +146,7 @@ impl Claim for V1Claim<'_> {
         // Try every active secret without stopping early, so timing does not reveal which matched.
         let mut matched = false;
         for secret in secrets {
-            matched |= self.algorithm.verify_mac(secret.expose(), canonical.as_bytes(), &self.mac);
+            matched |= self.algorithm.verify_mac(secret.expose(), canonical.as_bytes(), self.mac.as_slice());
         }
         if matched {
             Ok(())
