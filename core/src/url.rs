@@ -149,6 +149,9 @@ mod tests {
         assert_eq!(split("http://[0:0::1]:8080/").unwrap().host, "[::1]:8080");
         assert_eq!(split("https://[2001:DB8::A]/").unwrap().host, "[2001:db8::a]");
         assert_eq!(split("https://[::FFFF:192.0.2.1]:443").unwrap().host, "[::ffff:192.0.2.1]");
+        // Only IPv4-mapped addresses keep the dotted form (SPEC §3.2).
+        assert_eq!(split("https://[::192.0.2.1]/").unwrap().host, "[::c000:201]");
+        assert_eq!(split("https://[64:ff9b::192.0.2.1]/").unwrap().host, "[64:ff9b::c000:201]");
         for bad in ["http://[::1/", "http://[zz]/", "http://[fe80::1%25eth0]/", "http://[::1]x/"] {
             assert!(split(bad).is_err(), "{bad}");
         }

@@ -522,6 +522,18 @@ def parse_authorization(value, body_nonempty, has_content_type):
         raise bad
     if not _valid_nonce(params["nonce"]):
         raise bad
+    # SPEC §5.1 order: syntax and own rules, then the algorithm, then the signature length and
+    # the signedHeaders rules.
+    sig = params["signature"]
+    if not sig or not all(c in _LOWER_HEX for c in sig):
+        raise bad
+    alg = params["algorithm"]
+    if not _is_token(alg):
+        raise bad
+    if alg not in ALGORITHMS:
+        raise SpecError("unsupported_algorithm")
+    if len(sig) != ALGORITHMS[alg][1]:
+        raise bad
     sh = params["signedHeaders"]
     names = sh.split(";")
     if not (1 <= len(names) <= 32):
@@ -529,15 +541,9 @@ def parse_authorization(value, body_nonempty, has_content_type):
     for nm in names:
         if not _is_token(nm) or _ascii_lower(nm) != nm:
             raise bad
-    if len(set(names)) != len(names) or "host" not in names:
+    if len(set(names)) != len(names) or "host" not in names or "authorization" in names:
         raise bad
     if body_nonempty and has_content_type and "content-type" not in names:
-        raise bad
-    alg = params["algorithm"]
-    if alg not in ALGORITHMS:
-        raise SpecError("unsupported_algorithm")
-    sig = params["signature"]
-    if len(sig) != ALGORITHMS[alg][1] or not all(c in _LOWER_HEX for c in sig):
         raise bad
     params["signedHeaders"] = names
     return params

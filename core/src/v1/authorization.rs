@@ -51,28 +51,29 @@ impl Authorization<'_> {
     }
 }
 
-/// Whether `value` starts with the `HMAC` scheme token, so this scheme should handle it.
+/// Whether `value` starts with the `HMAC` scheme token and a space, so this scheme should
+/// handle it (RFC 9110 §11.4: `auth-scheme 1*SP …`).
 pub fn claims(value: &str) -> bool {
     let v = value.trim_start_matches([' ', '\t']);
     v.len() > AUTH_SCHEME.len()
         && v.as_bytes()[..AUTH_SCHEME.len()].eq_ignore_ascii_case(AUTH_SCHEME.as_bytes())
-        && matches!(v.as_bytes()[AUTH_SCHEME.len()], b' ' | b'\t')
+        && v.as_bytes()[AUTH_SCHEME.len()] == b' '
 }
 
 /// Parses a header value strictly (SPEC §5.1). Every failure is `malformed_authorization`,
 /// except that a well-formed header naming an unknown algorithm is left for the verifier.
 pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
+    let value = value.trim_matches([' ', '\t']);
     if value.len() > MAX_HEADER_LEN {
         return Err(Error::malformed(format!("Authorization header is longer than {MAX_HEADER_LEN} bytes")));
     }
     if !value.is_ascii() {
         return Err(Error::malformed("Authorization header contains non-ASCII bytes"));
     }
-    let value = value.trim_matches([' ', '\t']);
     if !claims(value) {
         return Err(Error::malformed("Authorization header must start with \"HMAC \""));
     }
-    let mut rest = value[AUTH_SCHEME.len()..].trim_start_matches([' ', '\t']);
+    let mut rest = value[AUTH_SCHEME.len()..].trim_start_matches(' ');
 
     let mut slots: [Option<&str>; 6] = [None; 6];
     const NAMES: [&str; 6] = ["apiKey", "algorithm", "timestamp", "nonce", "signedHeaders", "signature"];
@@ -176,6 +177,8 @@ mod tests {
     fn any_order_and_spacing() {
         let v = r#"hmac   signature="00ff",apiKey="k1" ,	algorithm="hmac-sha256",timestamp="1",nonce="AAAAAAAAAAAAAAAAAAAAAA",signedHeaders="host""#;
         assert_eq!(parse(v).unwrap().signature, "00ff");
+        // Only spaces may follow the scheme token.
+        assert!(parse(&v.replacen("hmac   ", "hmac\t", 1)).is_err());
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub fn positive() -> Vec<Pos> {
         Pos::new("host-ipv6", "an IPv6 literal", "GET", "http://[::1]:8080/health"),
         Pos::new("host-ipv6-uncompressed", "IPv6 is written in RFC 5952 form", "GET", "https://[2001:DB8:0:0:0:0:0:1]/health"),
         Pos::new("host-ipv6-v4-mapped", "IPv4-mapped IPv6", "GET", "https://[::ffff:192.0.2.10]:443/health"),
+        Pos::new("host-ipv6-embedded-ipv4", "only IPv4-mapped addresses keep a dotted tail; others are hex", "GET", "https://[::192.0.2.1]/health"),
+        Pos::new("host-ipv6-nat64-dotted-input", "a dotted tail on input is written back in hex", "GET", "https://[64:ff9b::192.0.2.33]:8443/health"),
+        Pos::new("query-empty-name", "a pair with an empty name is kept", "GET", "https://api.example.com/r?=x&a=1"),
         Pos::new("host-header-matching", "a Host header equal to the URL host is fine", "GET", "https://api.example.com/v1/orders")
             .headers(&[h("Host", "API.example.com:443")]),
         // --- headers ---
@@ -184,6 +187,10 @@ pub fn negative() -> Vec<Neg> {
         Neg::new("unsupported-algorithm-sha1", "hmac-sha1 is never offered", ReplaceInAuth("hmac-sha256", "hmac-sha1"), "unsupported_algorithm"),
         Neg::new("invalid-request-signed-header-removed", "a signed header is missing from the request", RemoveHeader("X-Request-Id"), "invalid_request"),
         Neg::new("invalid-request-bad-escape", "the received path has a broken percent escape", SetUrl("https://api.example.com/v1/pay%zzments?dry_run=false&limit=5"), "invalid_request"),
+        Neg::new("invalid-request-two-host-headers", "two Host lines, even equal ones", DoubleHost, "invalid_request"),
+        Neg::new("invalid-request-ipv6-zone", "an IPv6 zone identifier is refused", SetUrl("https://[fe80::1%25eth0]/v1/payments?dry_run=false&limit=5"), "invalid_request"),
+        Neg::new("malformed-signed-headers-authorization", "authorization can never be signed", ReplaceInAuth(";x-request-id", ";x-request-id;authorization"), "malformed_authorization"),
+        Neg::new("malformed-tab-after-scheme", "only spaces may follow HMAC", ReplaceInAuth("HMAC ", "HMAC\t"), "malformed_authorization"),
         Neg::new("invalid-request-host-header-mismatch", "a Host header that contradicts the URL", AddHeader("Host", "api.evil.example"), "invalid_request"),
     ]
 }

@@ -193,6 +193,8 @@ pub enum Tamper {
     RemoveHeader(&'static str),
     /// Send the Authorization header twice.
     DuplicateAuth,
+    /// Add two `Host` lines, both matching the URL.
+    DoubleHost,
     /// Replace the first occurrence of a text in the Authorization header.
     ReplaceInAuth(&'static str, &'static str),
     /// Remove one `name="…"` parameter.
@@ -317,6 +319,10 @@ impl Neg {
             Tamper::RemoveHeader(n) if n.eq_ignore_ascii_case("authorization") => auth_lines = 0,
             Tamper::RemoveHeader(n) => headers.retain(|(hn, _)| !hn.eq_ignore_ascii_case(n)),
             Tamper::DuplicateAuth => auth_lines = 2,
+            Tamper::DoubleHost => {
+                headers.push(("Host".to_owned(), "api.example.com".to_owned()));
+                headers.push(("Host".to_owned(), "api.example.com".to_owned()));
+            }
             Tamper::ReplaceInAuth(from, to) => {
                 if !auth.contains(from) {
                     return Err(format!("{}: {from:?} not in the header", self.name));
