@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Rust: unit tests, doctests, every shared vector, property tests, vector drift, lints.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+step "cargo test (core + vector generator)"
+cargo test --locked -p sigwire-core -p sigwire-vectors
+step "cargo clippy (core)"
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --locked -p sigwire-core --all-targets -- -D warnings
+else
+  echo "clippy not installed; skipped (not counted as a test)"
+fi
+step "cargo doc (core, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked -p sigwire-core --no-deps -q
