@@ -30,3 +30,8 @@ pub use request::Request;
 pub use sign::{SignOptions, Signer};
 pub use v1::Signature;
 pub use verify::{Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};
+
+/// The repository README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RepositoryReadme;
