@@ -34,7 +34,10 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// Encodes a core error for the JavaScript layer.
 fn to_js(err: CoreError) -> napi::Error {
-    let skew = err.skew_seconds().map(|s| s.to_string()).unwrap_or_default();
+    let skew = err
+        .skew_seconds()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     let server_time = err.server_time().map(|s| s.to_string()).unwrap_or_default();
     // The separator is removed from the message so the record always splits into six fields.
     let message: String = err.message().chars().filter(|&c| c != SEP).collect();
@@ -50,22 +53,32 @@ fn err(code: ErrorCode, message: impl Into<String>) -> napi::Error {
     to_js(CoreError::new(code, message))
 }
 
-/// Converts a JavaScript number into Unix seconds, refusing fractions, negatives, NaN and
+/// Converts a JavaScript number into a whole number (seconds, capacity), refusing fractions, negatives, NaN and
 /// values beyond 2^53 − 1 with `code`.
-fn seconds(value: f64, what: &str, code: ErrorCode) -> Result<u64> {
+fn whole(value: f64, what: &str, code: ErrorCode) -> Result<u64> {
     if !value.is_finite() || value < 0.0 || value.fract() != 0.0 || value > MAX_SAFE_INTEGER {
-        return Err(err(code, format!("{what} must be a non-negative integer number of seconds")));
+        return Err(err(code, format!("{what} must be a non-negative integer")));
     }
     // In range and integral: the conversion is exact.
     Ok(value as u64)
 }
 
 /// Builds a borrowed core request; `headers` is a flat list `[name, value, name, value, …]`.
-fn request<'a>(method: &'a str, url: &'a str, headers: &'a [String], body: &'a [u8]) -> Result<Request<'a>> {
-    if headers.len() % 2 != 0 {
-        return Err(err(ErrorCode::InvalidRequest, "headers must be name/value pairs"));
+fn request<'a>(
+    method: &'a str,
+    url: &'a str,
+    headers: &'a [String],
+    body: &'a [u8],
+) -> Result<Request<'a>> {
+    if !headers.len().is_multiple_of(2) {
+        return Err(err(
+            ErrorCode::InvalidRequest,
+            "headers must be name/value pairs",
+        ));
     }
-    let pairs = headers.chunks_exact(2).map(|p| (p[0].as_str(), p[1].as_str()));
+    let pairs = headers
+        .chunks_exact(2)
+        .map(|p| (p[0].as_str(), p[1].as_str()));
     Ok(Request::new(method, url).headers(pairs).body(body))
 }
 
@@ -175,7 +188,9 @@ impl NativeSigner {
     ) -> Result<sigwire_core::Signature> {
         let req = request(method, url, headers, body)?;
         let mut options = SignOptions::default();
-        options.timestamp = timestamp.map(|t| seconds(t, "timestamp", ErrorCode::InvalidRequest)).transpose()?;
+        options.timestamp = timestamp
+            .map(|t| whole(t, "timestamp", ErrorCode::InvalidRequest))
+            .transpose()?;
         options.nonce = nonce;
         self.inner.sign_with(&req, &options).map_err(to_js)
     }
@@ -199,21 +214,29 @@ impl NativeKeyStore {
     /// An empty store.
     #[napi(constructor, catch_unwind)]
     pub fn new() -> Self {
-        NativeKeyStore { inner: Arc::new(InMemoryKeyStore::new()) }
+        NativeKeyStore {
+            inner: Arc::new(InMemoryKeyStore::new()),
+        }
     }
 
     /// Adds a secret to `keyId`, active until `notAfter` (Unix seconds, inclusive) or forever.
     #[napi(catch_unwind)]
     pub fn insert(&self, key_id: String, secret: &[u8], not_after: Option<f64>) -> Result<()> {
-        let not_after = not_after.map(|t| seconds(t, "notAfter", ErrorCode::InvalidConfig)).transpose()?;
-        self.inner.insert(&key_id, secret.to_vec(), not_after).map_err(to_js)
+        let not_after = not_after
+            .map(|t| whole(t, "notAfter", ErrorCode::InvalidConfig))
+            .transpose()?;
+        self.inner
+            .insert(&key_id, secret.to_vec(), not_after)
+            .map_err(to_js)
     }
 
     /// Adds `newSecret` and retires the existing secrets of `keyId` after `oldNotAfter`.
     #[napi(catch_unwind)]
     pub fn rotate(&self, key_id: String, new_secret: &[u8], old_not_after: f64) -> Result<()> {
-        let old_not_after = seconds(old_not_after, "oldNotAfter", ErrorCode::InvalidConfig)?;
-        self.inner.rotate(&key_id, new_secret.to_vec(), old_not_after).map_err(to_js)
+        let old_not_after = whole(old_not_after, "oldNotAfter", ErrorCode::InvalidConfig)?;
+        self.inner
+            .rotate(&key_id, new_secret.to_vec(), old_not_after)
+            .map_err(to_js)
     }
 
     /// Removes `keyId` and its secrets; returns whether it existed.
@@ -237,22 +260,33 @@ impl NativeReplayStore {
         let capacity = match capacity {
             None => DEFAULT_REPLAY_CAPACITY,
             Some(c) => {
-                let c = seconds(c, "capacity", ErrorCode::InvalidConfig)?;
-                usize::try_from(c).map_err(|_| err(ErrorCode::InvalidConfig, "capacity is too large"))?
+                let c = whole(c, "capacity", ErrorCode::InvalidConfig)?;
+                usize::try_from(c)
+                    .map_err(|_| err(ErrorCode::InvalidConfig, "capacity is too large"))?
             }
         };
         if capacity == 0 {
             return Err(err(ErrorCode::InvalidConfig, "capacity must be at least 1"));
         }
-        Ok(NativeReplayStore { inner: Arc::new(InMemoryReplayStore::with_capacity(capacity)) })
+        Ok(NativeReplayStore {
+            inner: Arc::new(InMemoryReplayStore::with_capacity(capacity)),
+        })
     }
 
     /// Records `(keyId, nonce)` until `expiresAt`; `true` when new, `false` for a replay.
     #[napi(catch_unwind)]
-    pub fn check_and_record(&self, key_id: String, nonce: String, expires_at: f64, now: f64) -> Result<bool> {
-        let expires_at = seconds(expires_at, "expiresAt", ErrorCode::InvalidConfig)?;
-        let now = seconds(now, "now", ErrorCode::InvalidConfig)?;
-        self.inner.check_and_record(&key_id, &nonce, expires_at, now).map_err(to_js)
+    pub fn check_and_record(
+        &self,
+        key_id: String,
+        nonce: String,
+        expires_at: f64,
+        now: f64,
+    ) -> Result<bool> {
+        let expires_at = whole(expires_at, "expiresAt", ErrorCode::InvalidConfig)?;
+        let now = whole(now, "now", ErrorCode::InvalidConfig)?;
+        self.inner
+            .check_and_record(&key_id, &nonce, expires_at, now)
+            .map_err(to_js)
     }
 
     /// Number of nonces currently held.
@@ -296,11 +330,19 @@ struct Deferred {
 }
 
 impl ReplayStore for Deferred {
-    fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: u64, now: u64) -> std::result::Result<bool, CoreError> {
-        let mut slot = self
-            .pending
-            .lock()
-            .map_err(|_| CoreError::new(ErrorCode::ReplayStoreUnavailable, "replay hand-off lock poisoned"))?;
+    fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> std::result::Result<bool, CoreError> {
+        let mut slot = self.pending.lock().map_err(|_| {
+            CoreError::new(
+                ErrorCode::ReplayStoreUnavailable,
+                "replay hand-off lock poisoned",
+            )
+        })?;
         *slot = Some((key_id.to_owned(), nonce.to_owned(), expires_at, now));
         Ok(true)
     }
@@ -324,7 +366,7 @@ impl NativeVerifier {
         replay_store: Option<&NativeReplayStore>,
         defer_replay: bool,
     ) -> Result<Self> {
-        let window = seconds(window_seconds, "windowSeconds", ErrorCode::InvalidConfig)?;
+        let window = whole(window_seconds, "windowSeconds", ErrorCode::InvalidConfig)?;
         let mut builder = Verifier::builder(keys.inner.clone()).window(window);
         let mut deferred = None;
         if defer_replay {
@@ -334,7 +376,10 @@ impl NativeVerifier {
         } else if let Some(store) = replay_store {
             builder = builder.replay_store(store.inner.clone());
         }
-        Ok(NativeVerifier { inner: builder.build(), deferred })
+        Ok(NativeVerifier {
+            inner: builder.build(),
+            deferred,
+        })
     }
 
     /// The window in seconds.
@@ -349,6 +394,33 @@ impl NativeVerifier {
         self.inner.now() as f64
     }
 
+    /// Verifies a request and returns only the key id (the fast path; not for deferred replay).
+    #[napi(catch_unwind)]
+    pub fn verify_key_id(
+        &self,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: &[u8],
+        now: Option<f64>,
+    ) -> Result<String> {
+        if self.deferred.is_some() {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                "verify_key_id cannot hand the replay check to JavaScript",
+            ));
+        }
+        let req = request(&method, &url, &headers, body)?;
+        let verified = match now {
+            Some(t) => self
+                .inner
+                .verify_at(&req, whole(t, "now", ErrorCode::InvalidConfig)?),
+            None => self.inner.verify(&req),
+        }
+        .map_err(to_js)?;
+        Ok(verified.key_id)
+    }
+
     /// Verifies a request (at `now` when given, else the system clock).
     #[napi(catch_unwind)]
     pub fn verify(
@@ -361,7 +433,9 @@ impl NativeVerifier {
     ) -> Result<NativeVerified> {
         let req = request(&method, &url, &headers, body)?;
         let verified = match now {
-            Some(t) => self.inner.verify_at(&req, seconds(t, "now", ErrorCode::InvalidConfig)?),
+            Some(t) => self
+                .inner
+                .verify_at(&req, whole(t, "now", ErrorCode::InvalidConfig)?),
             None => self.inner.verify(&req),
         }
         .map_err(to_js)?;
@@ -371,7 +445,12 @@ impl NativeVerifier {
                 let taken = d
                     .pending
                     .lock()
-                    .map_err(|_| err(ErrorCode::ReplayStoreUnavailable, "replay hand-off lock poisoned"))?
+                    .map_err(|_| {
+                        err(
+                            ErrorCode::ReplayStoreUnavailable,
+                            "replay hand-off lock poisoned",
+                        )
+                    })?
                     .take();
                 taken.map(|(key_id, nonce, expires_at, now)| NativeReplayCheck {
                     key_id,
@@ -393,7 +472,10 @@ impl NativeVerifier {
 /// Every machine code, in documentation order (the JavaScript layer checks its table against it).
 #[napi(catch_unwind)]
 pub fn error_codes() -> Vec<String> {
-    ErrorCode::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
 }
 
 /// The HTTP status a server answers with for `code` (`0` for an unknown code).

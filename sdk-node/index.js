@@ -1,0 +1,44 @@
+'use strict';
+/**
+ * sigwire — HMAC request signing (scheme sigwire-v1) for Node.js, backed by the Rust core.
+ * CommonJS entry point; index.mjs re-exports the same objects for ESM.
+ */
+
+const errors = require('./lib/errors');
+const { Signer } = require('./lib/signer');
+const { Verifier, KeyStore, InMemoryReplayStore } = require('./lib/verifier');
+const { signedFetch, axiosInterceptor } = require('./lib/client');
+const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
+
+const { SigwireError, ERROR_CLASSES } = errors;
+
+/** Every machine code, in the core's documentation order. */
+const ERROR_CODES = Object.freeze(require('./lib/native').errorCodes());
+
+module.exports = {
+  Signer,
+  Verifier,
+  KeyStore,
+  InMemoryReplayStore,
+  signedFetch,
+  axiosInterceptor,
+  expressMiddleware,
+  fastifyPlugin,
+  captureRawBody,
+  SERVER_TIME_HEADER,
+  ERROR_CODES,
+  ERROR_CLASSES,
+  SigwireError,
+  MissingAuthorizationError: errors.MissingAuthorizationError,
+  MalformedAuthorizationError: errors.MalformedAuthorizationError,
+  UnsupportedAlgorithmError: errors.UnsupportedAlgorithmError,
+  UnknownKeyError: errors.UnknownKeyError,
+  StaleTimestampError: errors.StaleTimestampError,
+  ReplayedNonceError: errors.ReplayedNonceError,
+  SignatureMismatchError: errors.SignatureMismatchError,
+  InvalidRequestError: errors.InvalidRequestError,
+  InvalidSecretError: errors.InvalidSecretError,
+  InvalidKeyIdError: errors.InvalidKeyIdError,
+  InvalidConfigError: errors.InvalidConfigError,
+  ReplayStoreUnavailableError: errors.ReplayStoreUnavailableError,
+};

@@ -1,0 +1,34 @@
+// ESM entry point: the same objects as the CommonJS entry (one native addon, one set of classes).
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const sigwire = require('./index.js');
+
+export const {
+  Signer,
+  Verifier,
+  KeyStore,
+  InMemoryReplayStore,
+  signedFetch,
+  axiosInterceptor,
+  expressMiddleware,
+  fastifyPlugin,
+  captureRawBody,
+  SERVER_TIME_HEADER,
+  ERROR_CODES,
+  ERROR_CLASSES,
+  SigwireError,
+  MissingAuthorizationError,
+  MalformedAuthorizationError,
+  UnsupportedAlgorithmError,
+  UnknownKeyError,
+  StaleTimestampError,
+  ReplayedNonceError,
+  SignatureMismatchError,
+  InvalidRequestError,
+  InvalidSecretError,
+  InvalidKeyIdError,
+  InvalidConfigError,
+  ReplayStoreUnavailableError,
+} = sigwire;
+export default sigwire;
