@@ -1,8 +1,9 @@
 //! Replay protection: remember each (key id, nonce) for as long as its timestamp can be accepted.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::Mutex;
 
 use crate::error::{Error, ErrorCode};
 
@@ -23,19 +24,50 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 1_000_000;
 ///
 /// It never forgets a nonce before it expires: when it holds `capacity` live nonces it refuses new
 /// ones with `replay_store_unavailable` (the server answers 503) rather than evict a live one.
-/// Expired entries are dropped as new ones arrive, so memory stays proportional to the traffic of
-/// one window. Use a shared store (e.g. Redis) when a service runs on several instances.
+/// Expired entries are swept as new ones arrive (amortised O(1)), so memory stays proportional to
+/// the traffic of one window. Use a shared store (e.g. Redis) when a service runs on several
+/// instances.
+///
+/// Each `(key id, nonce)` pair is stored as a 64-bit SipHash under a per-process random key,
+/// 16 bytes per entry. Two different pairs colliding would make the later one look replayed (a
+/// refused request, never an accepted replay); with a million live nonces the chance per request
+/// is about 2⁻⁴⁴, and nobody can aim for it without the random key.
 #[derive(Debug)]
 pub struct InMemoryReplayStore {
     capacity: usize,
+    hasher: RandomState,
     inner: Mutex<Inner>,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    expiry: HashMap<Arc<str>, u64>,
-    queue: BinaryHeap<Reverse<(u64, Arc<str>)>>,
+    /// Pair hash → expiry (Unix seconds, inclusive).
+    expiry: HashMap<u64, u64, BuildHasherDefault<PreHashed>>,
+    /// Sweep expired entries once the map reaches this size.
+    next_sweep: usize,
 }
+
+/// The map's keys are already SipHash outputs: hashing them again would only cost time.
+#[derive(Debug, Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for u64 keys; fold anything else in for completeness.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Smallest size at which a sweep runs.
+const MIN_SWEEP: usize = 1024;
 
 impl Default for InMemoryReplayStore {
     fn default() -> Self {
@@ -46,7 +78,11 @@ impl Default for InMemoryReplayStore {
 impl InMemoryReplayStore {
     /// A store holding at most `capacity` live nonces.
     pub fn with_capacity(capacity: usize) -> Self {
-        InMemoryReplayStore { capacity: capacity.max(1), inner: Mutex::new(Inner::default()) }
+        InMemoryReplayStore {
+            capacity: capacity.max(1),
+            hasher: RandomState::new(),
+            inner: Mutex::new(Inner { expiry: HashMap::default(), next_sweep: MIN_SWEEP }),
+        }
     }
 
     /// Number of nonces currently held (live or not yet swept).
@@ -62,58 +98,35 @@ impl InMemoryReplayStore {
 
 impl Inner {
     fn sweep(&mut self, now: u64) {
-        while let Some(Reverse((at, _))) = self.queue.peek() {
-            if *at >= now {
-                break;
-            }
-            if let Some(Reverse((at, key))) = self.queue.pop() {
-                // Only drop the map entry if it was not re-recorded with a later expiry.
-                if self.expiry.get(&key) == Some(&at) {
-                    self.expiry.remove(&key);
-                }
-            }
-        }
+        self.expiry.retain(|_, at| *at >= now);
+        // Next sweep when the map has doubled: each entry is swept O(1) times on average.
+        self.next_sweep = (2 * self.expiry.len()).max(MIN_SWEEP);
     }
 }
 
 impl ReplayStore for InMemoryReplayStore {
     fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: u64, now: u64) -> Result<bool, Error> {
+        // `(&str, &str)` hashes each string with its length, so the pair is unambiguous.
+        let key = self.hasher.hash_one((key_id, nonce));
         let mut inner = self
             .inner
             .lock()
             .map_err(|_| Error::new(ErrorCode::ReplayStoreUnavailable, "replay store lock poisoned"))?;
-        // Key ids and nonces never contain a space, so "key_id nonce" is unambiguous. Built on
-        // the stack for the lookup; only a new entry allocates (once, as an `Arc<str>`).
-        let mut buf = [0u8; 2 * 128 + 1];
-        let total = key_id.len() + 1 + nonce.len();
-        let owned;
-        let key: &str = match buf.get_mut(..total) {
-            Some(slot) => {
-                slot[..key_id.len()].copy_from_slice(key_id.as_bytes());
-                slot[key_id.len()] = b' ';
-                slot[key_id.len() + 1..].copy_from_slice(nonce.as_bytes());
-                core::str::from_utf8(slot).unwrap_or_default()
-            }
-            None => {
-                owned = format!("{key_id} {nonce}");
-                &owned
-            }
-        };
-        if let Some(&at) = inner.expiry.get(key) {
+        if let Some(&at) = inner.expiry.get(&key) {
             if at >= now {
                 return Ok(false);
             }
         }
-        inner.sweep(now);
+        if inner.expiry.len() >= inner.next_sweep || inner.expiry.len() >= self.capacity {
+            inner.sweep(now);
+        }
         if inner.expiry.len() >= self.capacity {
             return Err(Error::new(
                 ErrorCode::ReplayStoreUnavailable,
                 "replay store is full of live nonces; refusing rather than forgetting one",
             ));
         }
-        let key: Arc<str> = Arc::from(key);
-        inner.expiry.insert(Arc::clone(&key), expires_at);
-        inner.queue.push(Reverse((expires_at, key)));
+        inner.expiry.insert(key, expires_at);
         Ok(true)
     }
 }
@@ -145,5 +158,16 @@ mod tests {
         // Once the first two expire, room is made.
         assert!(s.check_and_record("k", "c", 300, 101).unwrap());
         assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn expired_entries_are_swept() {
+        let s = InMemoryReplayStore::with_capacity(100_000);
+        for i in 0..10_000u64 {
+            assert!(s.check_and_record("k", &format!("n{i}"), i + 10, i).unwrap());
+        }
+        // Only ~11 are live at the end; sweeps keep the map near the sweep threshold.
+        assert!(s.len() <= MIN_SWEEP + 1, "{}", s.len());
+        assert!(!s.check_and_record("k", "n9999", 10_009, 9_999).unwrap());
     }
 }
