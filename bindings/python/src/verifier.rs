@@ -1,0 +1,250 @@
+//! `sigwire.Verifier`: forwards to `sigwire_core::Verifier`, with the key and replay stores.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyAny, PyBool, PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple,
+};
+use sigwire_core::{Error, ErrorCode, ReplayStore, Request};
+
+use crate::convert::{self, Body};
+use crate::errors::{self, coded, CoreResultExt};
+use crate::keys::{InMemoryReplayStore, KeyStore};
+
+/// A replay store written in Python: any object with
+/// ``check_and_record(key_id, nonce, expires_at, now) -> bool``.
+///
+/// Fails closed: an exception, or a result that is not a ``bool``, is `replay_store_unavailable`
+/// (the exception is kept as ``__cause__``).
+struct PyReplayStore(Py<PyAny>);
+
+impl ReplayStore for PyReplayStore {
+    fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, Error> {
+        Python::attach(|py| {
+            let result = self.0.bind(py).call_method1(
+                pyo3::intern!(py, "check_and_record"),
+                (key_id, nonce, expires_at, now),
+            );
+            match result {
+                Ok(v) => match v.cast::<PyBool>() {
+                    Ok(b) => Ok(b.is_true()),
+                    Err(_) => Err(Error::new(
+                        ErrorCode::ReplayStoreUnavailable,
+                        "the replay store's check_and_record must return a bool (is it async?)",
+                    )),
+                },
+                Err(err) => {
+                    errors::stash_store_error(err);
+                    Err(Error::new(
+                        ErrorCode::ReplayStoreUnavailable,
+                        "the replay store raised an exception",
+                    ))
+                }
+            }
+        })
+    }
+}
+
+/// Verifies signed requests (server side): ``sigwire-v1`` syntax, timestamp window, key lookup
+/// with rotation, constant-time signature check, then replay protection.
+///
+/// ``Verifier(keys, window=300, replay_store=None)``
+///
+/// * ``keys``: a :class:`KeyStore`, or a mapping ``{key_id: secret}`` where a value may also be a
+///   list of secrets (all active; rotate later through :attr:`keys`).
+/// * ``window``: accepted clock skew in seconds, either side (default 300).
+/// * ``replay_store``: an :class:`InMemoryReplayStore` (default: a new one), or any object with
+///   ``check_and_record(key_id, nonce, expires_at, now) -> bool`` (e.g. backed by Redis).
+///
+/// >>> secret = b"0123456789abcdef0123456789abcdef"
+/// >>> verifier = Verifier({"client-1": secret})
+/// >>> headers = Signer("client-1", secret).sign("GET", "https://api.example.com/v1/orders")
+/// >>> verifier.verify("GET", "https://api.example.com/v1/orders", headers, b"")
+/// 'client-1'
+#[pyclass(module = "sigwire", name = "Verifier", frozen)]
+pub struct Verifier {
+    inner: sigwire_core::Verifier,
+    keys: Py<KeyStore>,
+    replay: Option<Py<PyAny>>,
+    python_store: bool,
+}
+
+fn is_secret_like(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyBytes>()
+        || obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<PyByteArray>()
+        || obj.is_instance_of::<PyMemoryView>()
+}
+
+/// A `KeyStore` from the `keys` argument: a `KeyStore` (shared), or a mapping of secrets.
+fn key_store(py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<Py<KeyStore>> {
+    if let Ok(store) = keys.cast::<KeyStore>() {
+        return Ok(store.clone().unbind());
+    }
+    let items = if let Ok(d) = keys.cast::<PyDict>() {
+        d.items().into_any()
+    } else if !is_secret_like(keys) && keys.hasattr(pyo3::intern!(py, "items"))? {
+        keys.call_method0(pyo3::intern!(py, "items"))?
+    } else {
+        return Err(PyTypeError::new_err(
+            "keys must be a sigwire.KeyStore or a mapping {key_id: secret or [secrets]}",
+        ));
+    };
+    let store = KeyStore::empty();
+    for item in items.try_iter()? {
+        let (key_id, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        if is_secret_like(&value) {
+            store.insert_py(py, &key_id, &value, None)?;
+        } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+            let secrets: Vec<Bound<'_, PyAny>> = value.extract()?;
+            if secrets.is_empty() {
+                return Err(coded(
+                    py,
+                    ErrorCode::InvalidSecret,
+                    "a key id needs at least one secret",
+                ));
+            }
+            // Inserted last to first, so the first listed is the newest (tried first).
+            for s in secrets.iter().rev() {
+                store.insert_py(py, &key_id, s, None)?;
+            }
+        } else {
+            return Err(PyTypeError::new_err(
+                "each value of keys must be a secret (bytes or str) or a list of secrets",
+            ));
+        }
+    }
+    Py::new(py, store)
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    #[pyo3(signature = (keys, window = 300, replay_store = None))]
+    fn new(
+        py: Python<'_>,
+        keys: &Bound<'_, PyAny>,
+        window: i64,
+        replay_store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let window = u64::try_from(window).map_err(|_| {
+            coded(
+                py,
+                ErrorCode::InvalidConfig,
+                "window must be 0 or more seconds",
+            )
+        })?;
+        let keys = key_store(py, keys)?;
+        let store_arc = Arc::clone(&keys.borrow(py).inner);
+        let mut builder = sigwire_core::Verifier::builder(store_arc).window(window);
+        let mut python_store = false;
+        let replay = match replay_store.filter(|r| !r.is_none()) {
+            None => None,
+            Some(r) => {
+                if let Ok(mem) = r.cast::<InMemoryReplayStore>() {
+                    builder =
+                        builder.replay_store(Arc::clone(&mem.get().inner) as Arc<dyn ReplayStore>);
+                } else if r.hasattr(pyo3::intern!(py, "check_and_record"))? {
+                    python_store = true;
+                    builder = builder.replay_store(Arc::new(PyReplayStore(r.clone().unbind())));
+                } else {
+                    return Err(PyTypeError::new_err(
+                        "replay_store must be a sigwire.InMemoryReplayStore or have a check_and_record method",
+                    ));
+                }
+                Some(r.clone().unbind())
+            }
+        };
+        Ok(Verifier {
+            inner: builder.build(),
+            keys,
+            replay,
+            python_store,
+        })
+    }
+
+    /// Verifies a received request and returns the key id whose secret signed it.
+    ///
+    /// Pass the request exactly as received: ``method``, the full ``url`` as the client sent it
+    /// (scheme, host, raw path and query), every header line (including ``Authorization``)
+    /// and the raw body bytes (``bytes``, ``bytearray``, ``memoryview`` or ``str``).
+    /// ``now`` (Unix seconds) defaults to the current time.
+    ///
+    /// Raises a ``SigwireError`` subclass: ``MissingAuthorization``, ``MalformedAuthorization``,
+    /// ``UnsupportedAlgorithm``, ``StaleTimestamp`` (with ``.skew_seconds``), ``UnknownKey``,
+    /// ``SignatureMismatch``, ``ReplayedNonce``, ``InvalidRequest`` or ``ReplayStoreUnavailable``;
+    /// each carries ``.server_time`` for the ``X-Sigwire-Server-Time`` response header.
+    #[pyo3(
+        signature = (method, url, headers = None, body = None, *, now = None),
+        text_signature = "($self, method, url, headers=None, body=b'', *, now=None)"
+    )]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        method: &Bound<'_, PyAny>,
+        url: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        now: Option<u64>,
+    ) -> PyResult<String> {
+        let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
+        let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
+        let lines = convert::headers(headers)?;
+        let mut body = Body::from_py(body)?;
+        if self.python_store {
+            body = body.detach_mutable();
+            errors::clear_store_error();
+        }
+        let inner = &self.inner;
+        body.with_bytes(py, |bytes| {
+            let request = Request::new(&method, &url)
+                .headers(convert::header_refs(&lines))
+                .body(bytes);
+            match now {
+                Some(now) => inner.verify_at(&request, now),
+                None => inner.verify(&request),
+            }
+        })
+        .map(|verified| verified.key_id)
+        .py_err(py)
+    }
+
+    /// The verifier's current time (Unix seconds), for the ``X-Sigwire-Server-Time`` header.
+    fn now(&self) -> u64 {
+        self.inner.now()
+    }
+
+    /// The timestamp window in seconds.
+    #[getter]
+    fn window(&self) -> u64 {
+        self.inner.window()
+    }
+
+    /// The :class:`KeyStore` this verifier reads (rotate or remove keys through it, live).
+    #[getter]
+    fn keys(&self, py: Python<'_>) -> Py<KeyStore> {
+        self.keys.clone_ref(py)
+    }
+
+    /// The replay store given at construction, or ``None`` for the built-in one.
+    #[getter]
+    fn replay_store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.replay.as_ref().map(|r| r.clone_ref(py))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<sigwire.Verifier: window={}, keys={:?}>",
+            self.inner.window(),
+            self.keys.get().inner
+        )
+    }
+}

@@ -1,0 +1,137 @@
+"""Type stubs for the Rust extension ``sigwire._native`` (re-exported by ``sigwire``)."""
+
+from typing import Dict, Final, List, Mapping, Optional, Sequence, Tuple, Union, final
+
+from ._types import BodyLike, HeadersLike, ReplayStore, SecretLike
+
+__all__ = [
+    "Signer",
+    "Verifier",
+    "KeyStore",
+    "InMemoryReplayStore",
+    "SERVER_TIME_HEADER",
+    "SCHEME",
+    "DEFAULT_WINDOW",
+    "DEFAULT_REPLAY_CAPACITY",
+    "MIN_SECRET_LEN",
+    "LARGE_BODY_THRESHOLD",
+    "__version__",
+    "ERROR_CODES",
+    "ERROR_STATUS",
+]
+
+SERVER_TIME_HEADER: Final[str]
+SCHEME: Final[str]
+DEFAULT_WINDOW: Final[int]
+DEFAULT_REPLAY_CAPACITY: Final[int]
+MIN_SECRET_LEN: Final[int]
+LARGE_BODY_THRESHOLD: Final[int]
+ERROR_CODES: Final[Tuple[str, ...]]
+ERROR_STATUS: Final[Dict[str, int]]
+__version__: Final[str]
+
+@final
+class Signer:
+    """Signs HTTP requests for one key id with ``sigwire-v1``.
+
+    ``secret`` (at least 16 bytes) is copied into Rust memory and never shown by ``repr()`` or
+    any exception. Raises ``InvalidKeyId``, ``InvalidSecret``, ``UnsupportedAlgorithm`` or
+    ``InvalidRequest`` (a bad header name in ``signed_headers``).
+    """
+
+    def __new__(
+        cls,
+        key_id: str,
+        secret: SecretLike,
+        algorithm: Optional[str] = "hmac-sha256",
+        signed_headers: Optional[Sequence[str]] = None,
+    ) -> "Signer": ...
+    def sign(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[HeadersLike] = ...,
+        body: Optional[BodyLike] = ...,
+        *,
+        timestamp: Optional[int] = ...,
+        nonce: Optional[str] = ...,
+    ) -> Dict[str, str]:
+        """Signs a request; returns the headers to add (``{"Authorization": ...}``)."""
+    def canonical_string(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[HeadersLike] = ...,
+        body: Optional[BodyLike] = ...,
+        *,
+        timestamp: Optional[int] = ...,
+        nonce: Optional[str] = ...,
+    ) -> str:
+        """The canonical string that would be signed (no secret in it), for debugging."""
+    @property
+    def key_id(self) -> str:
+        """The key id."""
+    @property
+    def algorithm(self) -> str:
+        """``"hmac-sha256"`` or ``"hmac-sha512"``."""
+    @property
+    def signed_headers(self) -> List[str]:
+        """The extra signed header names given at construction."""
+
+@final
+class KeyStore:
+    """Secrets per key id, with rotation; secrets stay in Rust memory."""
+
+    def __new__(cls) -> "KeyStore": ...
+    def insert(self, key_id: str, secret: SecretLike, not_after: Optional[int] = ...) -> None:
+        """Adds a secret to ``key_id``, active until ``not_after`` (inclusive) or forever."""
+    def rotate(self, key_id: str, new_secret: SecretLike, old_not_after: int) -> None:
+        """Adds ``new_secret`` and retires the existing secrets after ``old_not_after``."""
+    def remove(self, key_id: str) -> bool:
+        """Removes ``key_id``; returns whether it existed."""
+    def active_count(self, key_id: str, now: Optional[int] = ...) -> int:
+        """How many secrets of ``key_id`` are active at ``now`` (default: the current time)."""
+
+@final
+class InMemoryReplayStore:
+    """A bounded in-memory replay store for one process; refuses rather than forgets."""
+
+    def __new__(cls, capacity: int = ...) -> "InMemoryReplayStore": ...
+    def check_and_record(self, key_id: str, nonce: str, expires_at: int, now: int) -> bool:
+        """Records the pair until ``expires_at``; ``True`` if new, ``False`` if a replay."""
+    @property
+    def capacity(self) -> int:
+        """The most live nonces held at once."""
+    def __len__(self) -> int: ...
+
+@final
+class Verifier:
+    """Verifies signed requests: syntax, window, key lookup with rotation, signature, replay."""
+
+    def __new__(
+        cls,
+        keys: Union[KeyStore, Mapping[str, Union[SecretLike, Sequence[SecretLike]]]],
+        window: int = 300,
+        replay_store: Optional[Union[InMemoryReplayStore, ReplayStore]] = ...,
+    ) -> "Verifier": ...
+    def verify(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[HeadersLike] = ...,
+        body: Optional[BodyLike] = ...,
+        *,
+        now: Optional[int] = ...,
+    ) -> str:
+        """Verifies a received request; returns the key id, or raises a ``SigwireError``."""
+    def now(self) -> int:
+        """The verifier's current Unix time, for the ``X-Sigwire-Server-Time`` header."""
+    @property
+    def window(self) -> int:
+        """The timestamp window in seconds."""
+    @property
+    def keys(self) -> KeyStore:
+        """The key store this verifier reads (rotate keys through it, live)."""
+    @property
+    def replay_store(self) -> Optional[Union[InMemoryReplayStore, ReplayStore]]:
+        """The replay store given at construction, or ``None`` for the built-in one."""
