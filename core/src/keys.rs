@@ -77,6 +77,16 @@ impl InMemoryKeyStore {
         Ok(())
     }
 
+    /// Number of key ids held.
+    pub fn len(&self) -> usize {
+        self.keys.read().map(|k| k.len()).unwrap_or(0)
+    }
+
+    /// Whether no key id is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Removes `key_id` and all its secrets; returns whether it existed.
     pub fn remove(&self, key_id: &str) -> Result<bool, Error> {
         Ok(self.write()?.remove(key_id).is_some())

@@ -85,6 +85,11 @@ impl InMemoryReplayStore {
         }
     }
 
+    /// The most live nonces this store holds before refusing new ones.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Number of nonces currently held (live or not yet swept).
     pub fn len(&self) -> usize {
         self.inner.lock().map(|i| i.expiry.len()).unwrap_or(0)

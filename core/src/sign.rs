@@ -116,6 +116,11 @@ impl Signer {
         self.key_id.as_str()
     }
 
+    /// The extra header names signed after `host` and `content-type`, as configured.
+    pub fn signed_headers(&self) -> &[String] {
+        &self.extra_headers
+    }
+
     /// The algorithm.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
