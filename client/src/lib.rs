@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+mod client;
+mod error;
+mod exec;
+mod request;
+mod response;
+mod retry;
+mod rt;
+mod skew;
+
+pub use client::{Client, ClientBuilder, IDEMPOTENCY_KEY};
+pub use error::{Error, TimeoutKind};
+pub use request::RequestBuilder;
+pub use response::Response;
+pub use retry::RetryPolicy;
+
+/// Re-exported so callers need not depend on these crates directly.
+pub use http::{HeaderMap, HeaderValue, Method, StatusCode};
+pub use reqwest::Url;
+pub use sigwire_core::{Algorithm, ErrorCode};

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# HTTP runtime (issue 8): sigwire-client (reqwest, rustls) and sigwire-server (tower Layer +
+# reference server). Runs the Rust tests against the reference server on 127.0.0.1, clippy with
+# -D warnings (also the layer alone, without the reference server), rustdoc with -D warnings, and
+# a wasm32 type-check of the client when rustup has the wasm32 target.
+#
+# Idempotent; needs only a Rust toolchain (rustup) and crates.io. Knobs: CARGO_TARGET_DIR,
+# SIGWIRE_HTTP_WASM=0 to skip the wasm32 check.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+PKGS=(-p sigwire-client -p sigwire-server)
+
+step "cargo test (sigwire-client, sigwire-server)"
+cargo test --locked "${PKGS[@]}"
+
+step "cargo clippy -D warnings (client, server, layer without the reference server)"
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --locked "${PKGS[@]}" --all-targets -- -D warnings
+  cargo clippy --locked -p sigwire-server --no-default-features --lib -- -D warnings
+else
+  echo "clippy not installed; skipped (not counted as a test)"
+fi
+
+step "cargo doc (client, server; warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked "${PKGS[@]}" --no-deps -q
+
+if [ "${SIGWIRE_HTTP_WASM:-1}" != "0" ]; then
+  step "cargo check -p sigwire-client --target wasm32-unknown-unknown"
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    cargo check --locked -p sigwire-client --target wasm32-unknown-unknown
+  else
+    echo "rustup has no wasm32-unknown-unknown target on this machine; wasm32 check skipped (not a test)"
+  fi
+fi

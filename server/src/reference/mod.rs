@@ -1,0 +1,502 @@
+//! The reference server: axum + [`SigwireLayer`], with test controls.
+//!
+//! It serves the Rust client's tests, the other SDKs' tests (through the `sigwire-server`
+//! binary) and the demo.
+//!
+//! # Routes
+//!
+//! | path | auth | what |
+//! |---|---|---|
+//! | any path not listed below, any method | signed | echo: JSON with the verified `key_id`, method, path, query, nonce, `Idempotency-Key`, body |
+//! | `/public/…`, any method | none | the same echo without verification (a foreign origin in redirect tests) |
+//! | `GET /_control/nonces[?path=/p]` | loopback | `{"nonces": {"/p": ["…", …]}}`: nonces seen per path, in order |
+//! | `DELETE /_control/nonces` | loopback | forget the request log |
+//! | `GET /_control/requests[?path=/p]` | loopback | `{"requests": [record, …]}` (see [`RequestRecord`]) |
+//! | `GET /_control/clock`, `PUT /_control/clock` | loopback | read / set `{"offset_seconds": n}` (the answer adds `"now"`) |
+//! | `GET /_control/faults`, `POST /_control/faults`, `DELETE /_control/faults` | loopback | list / add one [`FaultRule`] / clear |
+//! | `POST /_control/reset` | loopback | offset 0, no faults, empty log |
+//! | `GET /_control/health` | loopback | `ok` |
+//!
+//! Every request to a signed path is verified first, then logged (nonce per path), then given the
+//! first pending fault for its path, if any. `/_control/…` answers 403 unless the peer address is
+//! a loopback address (and the binary binds 127.0.0.1 by default). Every response carries a
+//! `Date` header from the server's (offset) clock.
+//!
+//! A fault rule in JSON: `{"path": "/echo", "times": 2, "fault": {"type": "status", "status": 503,
+//! "retry_after": "1"}}`; other faults: `{"type": "delay", "ms": 1500}`, `{"type": "drop"}`,
+//! `{"type": "redirect", "location": "http://127.0.0.1:9/public/echo", "status": 307}`.
+
+mod state;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, LOCATION, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use sigwire_core::{InMemoryKeyStore, InMemoryReplayStore, Verified, Verifier};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use state::{Controls, Fault, FaultRule, OffsetClock, RequestRecord, MAX_LOG};
+
+use crate::layer::{SigwireLayer, DEFAULT_BODY_LIMIT};
+
+/// An error starting the reference server.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// A key or setting was refused by the core (`invalid_key_id`, `invalid_secret`, …).
+    Config(sigwire_core::Error),
+    /// Binding or serving failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServerError::Config(e) => write!(f, "configuration: {e}"),
+            ServerError::Io(e) => write!(f, "i/o: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Config(e) => Some(e),
+            ServerError::Io(e) => Some(e),
+        }
+    }
+}
+
+impl From<sigwire_core::Error> for ServerError {
+    fn from(e: sigwire_core::Error) -> Self {
+        ServerError::Config(e)
+    }
+}
+
+impl From<std::io::Error> for ServerError {
+    fn from(e: std::io::Error) -> Self {
+        ServerError::Io(e)
+    }
+}
+
+/// Configures a reference server.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), sigwire_server::reference::ServerError> {
+/// use sigwire_server::reference::{Fault, ReferenceServer};
+///
+/// let server = ReferenceServer::builder()
+///     .key("demo-client", b"0123456789abcdef0123456789abcdef".to_vec())
+///     .clock_offset(600)            // the server is 10 minutes ahead
+///     .spawn()
+///     .await?;
+/// server.controls().push_fault("/echo", Fault::unavailable(Some("1")), 1);
+/// println!("{}", server.url("/echo"));
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ReferenceServer {
+    keys: Vec<(String, Vec<u8>)>,
+    window: u64,
+    clock_offset: i64,
+    body_limit: usize,
+    replay_capacity: usize,
+    addr: SocketAddr,
+}
+
+impl ReferenceServer {
+    /// A builder: no keys, 300 s window, no clock offset, 1 MiB body limit, `127.0.0.1:0`.
+    pub fn builder() -> Self {
+        ReferenceServer {
+            keys: Vec::new(),
+            window: sigwire_core::DEFAULT_WINDOW,
+            clock_offset: 0,
+            body_limit: DEFAULT_BODY_LIMIT,
+            replay_capacity: sigwire_core::DEFAULT_REPLAY_CAPACITY,
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+        }
+    }
+
+    /// Accepts `key_id` with `secret` (at least 16 bytes).
+    #[must_use]
+    pub fn key(mut self, key_id: &str, secret: impl Into<Vec<u8>>) -> Self {
+        self.keys.push((key_id.to_owned(), secret.into()));
+        self
+    }
+
+    /// The timestamp window in seconds.
+    #[must_use]
+    pub fn window(mut self, seconds: u64) -> Self {
+        self.window = seconds;
+        self
+    }
+
+    /// The server clock's initial offset from the real time, in seconds.
+    #[must_use]
+    pub fn clock_offset(mut self, seconds: i64) -> Self {
+        self.clock_offset = seconds;
+        self
+    }
+
+    /// The body limit in bytes (413 beyond).
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The replay store's capacity (nonces remembered at once).
+    #[must_use]
+    pub fn replay_capacity(mut self, nonces: usize) -> Self {
+        self.replay_capacity = nonces;
+        self
+    }
+
+    /// The address to bind (default `127.0.0.1:0`, an ephemeral port).
+    #[must_use]
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The axum app and its controls, for embedding. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`, else `/_control` answers 403.
+    pub fn into_router(self) -> Result<(Router, Controls), ServerError> {
+        let controls = Controls::default();
+        controls.set_clock_offset(self.clock_offset);
+        let keys = Arc::new(InMemoryKeyStore::new());
+        for (key_id, secret) in &self.keys {
+            keys.insert(key_id, secret.clone(), None)?;
+        }
+        let replay = Arc::new(InMemoryReplayStore::with_capacity(self.replay_capacity));
+        let verifier =
+            Verifier::builder(keys).window(self.window).replay_store(replay).clock(Arc::new(controls.clock())).build();
+        let layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
+        Ok((router(layer, controls.clone()), controls))
+    }
+
+    /// Binds and serves in a background task until [`RunningServer::shutdown`] or drop.
+    pub async fn spawn(self) -> Result<RunningServer, ServerError> {
+        let addr = self.addr;
+        let (app, controls) = self.into_router()?;
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let served = axum::serve(listener, service).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = served.await {
+                tracing::error!(error = %e, "reference server stopped");
+            }
+        });
+        Ok(RunningServer { addr, controls, shutdown: Some(tx), task: Some(task) })
+    }
+}
+
+/// A reference server serving in the background.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    controls: Controls,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://<addr><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The test controls.
+    pub fn controls(&self) -> &Controls {
+        &self.controls
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded to 5 s) and waits for the task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn router(layer: SigwireLayer, controls: Controls) -> Router {
+    let signed = Router::new().route("/", any(signed_echo)).route("/{*rest}", any(signed_echo)).layer(layer);
+    let control = Router::new()
+        .route("/_control/nonces", get(get_nonces).delete(delete_nonces))
+        .route("/_control/requests", get(get_requests))
+        .route("/_control/clock", get(get_clock).put(put_clock))
+        .route("/_control/faults", get(get_faults).post(post_fault).delete(delete_faults))
+        .route("/_control/reset", axum::routing::post(post_reset))
+        .route("/_control/health", get(|| async { "ok" }))
+        .layer(middleware::from_fn(loopback_only));
+    Router::new()
+        .merge(control)
+        .route("/public", any(public_echo))
+        .route("/public/{*rest}", any(public_echo))
+        .fallback_service(signed.with_state(controls.clone()))
+        .layer(middleware::from_fn_with_state(controls.clone(), date_from_server_clock))
+        .with_state(controls)
+}
+
+/// Sets `Date` from the server's (possibly offset) clock, so clients can measure skew from it.
+async fn date_from_server_clock(State(controls): State<Controls>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let date = httpdate::fmt_http_date(controls.clock().system_time());
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(DATE, value);
+    }
+    response
+}
+
+async fn loopback_only(request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    match peer {
+        Some(ip) if ip.is_loopback() || ip.to_canonical().is_loopback() => next.run(request).await,
+        _ => (StatusCode::FORBIDDEN, Json(serde_json::json!({"error": "control_forbidden"}))).into_response(),
+    }
+}
+
+async fn signed_echo(
+    State(controls): State<Controls>,
+    Extension(verified): Extension<Verified>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    echo(&controls, Some(verified.key_id), method, uri, headers, body).await
+}
+
+async fn public_echo(
+    State(controls): State<Controls>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    echo(&controls, None, method, uri, headers, body).await
+}
+
+fn header_text(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+async fn echo(
+    controls: &Controls,
+    key_id: Option<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorization = header_text(&headers, AUTHORIZATION);
+    let nonce = authorization
+        .as_deref()
+        .and_then(|a| sigwire_core::v1::authorization::parse(a).ok())
+        .map(|a| a.nonce.to_owned());
+    let record = RequestRecord {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        key_id,
+        nonce,
+        idempotency_key: header_text(&headers, "idempotency-key"),
+        authorization_present: authorization.is_some(),
+        at_ms: state::system_ms(),
+    };
+    controls.record(record.clone());
+
+    match controls.take_fault(uri.path()) {
+        None => {}
+        Some(Fault::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(Fault::Status { status, retry_after }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut response = (status, Json(serde_json::json!({"error": "injected_fault"}))).into_response();
+            if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                response.headers_mut().insert(RETRY_AFTER, v);
+            }
+            return response;
+        }
+        Some(Fault::Redirect { location, status }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+            let mut response = status.into_response();
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(LOCATION, v);
+            }
+            return response;
+        }
+        Some(Fault::Drop) => {
+            let mut response = Response::new(Body::new(FailingBody));
+            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            return response;
+        }
+    }
+
+    let body_text = String::from_utf8_lossy(&body).into_owned();
+    Json(serde_json::json!({
+        "key_id": record.key_id,
+        "method": record.method,
+        "path": record.path,
+        "query": record.query,
+        "nonce": record.nonce,
+        "idempotency_key": record.idempotency_key,
+        "authorization_present": record.authorization_present,
+        "content_type": header_text(&headers, CONTENT_TYPE),
+        "body": body_text,
+        "body_len": body.len(),
+    }))
+    .into_response()
+}
+
+/// A response body that fails at once: hyper then closes the connection mid-response.
+struct FailingBody;
+
+impl http_body::Body for FailingBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected drop"))))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PathFilter {
+    path: Option<String>,
+}
+
+async fn get_nonces(State(c): State<Controls>, Query(f): Query<PathFilter>) -> Response {
+    let mut nonces = c.nonces_by_path();
+    if let Some(p) = f.path {
+        nonces.retain(|k, _| *k == p);
+    }
+    Json(serde_json::json!({ "nonces": nonces })).into_response()
+}
+
+async fn delete_nonces(State(c): State<Controls>) -> StatusCode {
+    c.clear_log();
+    StatusCode::NO_CONTENT
+}
+
+async fn get_requests(State(c): State<Controls>, Query(f): Query<PathFilter>) -> Response {
+    let requests = match f.path {
+        Some(p) => c.requests_for(&p),
+        None => c.requests(),
+    };
+    Json(serde_json::json!({ "requests": requests })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ClockBody {
+    offset_seconds: i64,
+}
+
+async fn get_clock(State(c): State<Controls>) -> Response {
+    Json(serde_json::json!({ "offset_seconds": c.clock_offset(), "now": c.now() })).into_response()
+}
+
+async fn put_clock(State(c): State<Controls>, Json(body): Json<ClockBody>) -> Response {
+    c.set_clock_offset(body.offset_seconds);
+    get_clock(State(c)).await
+}
+
+async fn get_faults(State(c): State<Controls>) -> Response {
+    Json(serde_json::json!({ "faults": c.faults() })).into_response()
+}
+
+async fn post_fault(State(c): State<Controls>, Json(rule): Json<FaultRule>) -> Response {
+    c.add_rule(rule);
+    get_faults(State(c)).await
+}
+
+async fn delete_faults(State(c): State<Controls>) -> StatusCode {
+    c.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn post_reset(State(c): State<Controls>) -> StatusCode {
+    c.reset();
+    StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    fn control_request(peer: Option<SocketAddr>) -> Request {
+        let mut request = Request::builder().uri("/_control/health").body(Body::empty()).unwrap();
+        if let Some(peer) = peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        request
+    }
+
+    #[tokio::test]
+    async fn controls_answer_loopback_peers_only() {
+        let (app, _) = ReferenceServer::builder().key("k", vec![1u8; 16]).into_router().unwrap();
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 40000));
+        let v6_loopback = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 40000));
+        let remote = SocketAddr::from(([192, 0, 2, 10], 40000)); // TEST-NET-1: never contacted
+        let status = |peer| {
+            let app = app.clone();
+            async move { app.oneshot(control_request(peer)).await.unwrap().status() }
+        };
+        assert_eq!(status(Some(loopback)).await, StatusCode::OK);
+        assert_eq!(status(Some(v6_loopback)).await, StatusCode::OK);
+        assert_eq!(status(Some(remote)).await, StatusCode::FORBIDDEN);
+        assert_eq!(status(None).await, StatusCode::FORBIDDEN, "fails closed without peer information");
+    }
+
+    #[tokio::test]
+    async fn bad_keys_are_refused_at_build_time() {
+        let e = ReferenceServer::builder().key("k", vec![1u8; 3]).into_router().unwrap_err();
+        assert!(matches!(e, ServerError::Config(ref c) if c.code() == sigwire_core::ErrorCode::InvalidSecret), "{e}");
+    }
+}
