@@ -1,0 +1,20 @@
+/** Everything both entry points export (the browser one adds an async init). */
+export { Signer, KeyStore, InMemoryReplayStore, Verifier, signedFetch } from './api.js';
+export {
+  SigwireError,
+  MissingAuthorizationError,
+  MalformedAuthorizationError,
+  UnsupportedAlgorithmError,
+  UnknownKeyError,
+  StaleTimestampError,
+  ReplayedNonceError,
+  SignatureMismatchError,
+  InvalidRequestError,
+  InvalidSecretError,
+  InvalidKeyIdError,
+  InvalidConfigError,
+  ReplayStoreUnavailableError,
+  ERROR_CODES,
+  ERROR_CLASSES,
+  SERVER_TIME_HEADER,
+} from './errors.js';

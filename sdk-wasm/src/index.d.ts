@@ -1,0 +1,214 @@
+// Type definitions for sigwire-wasm (browser/bundler/edge/Node SDK of the sigwire-v1 HMAC
+// request signing scheme). The same API as the Node SDK (`sigwire`), plus `init()`.
+
+/** The HMAC algorithms offered. */
+export type Algorithm = 'hmac-sha256' | 'hmac-sha512';
+
+/** Body bytes exactly as sent: strings are UTF-8; null/undefined is the empty body. */
+export type Body = string | Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView | null | undefined;
+
+/** Secret bytes (at least 16); strings are UTF-8. */
+export type SecretInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Header lines, in order: a plain object (repeated values as arrays; undefined skipped), a fetch
+ * `Headers`, a `Map`, `[name, value]` pairs, or a flat `[name, value, name, value, ...]` array.
+ */
+export type HeadersInput =
+  | Record<string, string | number | boolean | ReadonlyArray<string | number> | undefined | null>
+  | Headers
+  | Iterable<readonly [string, string]>
+  | ReadonlyArray<string>
+  | null
+  | undefined;
+
+/** A request to sign. */
+export interface SignRequest {
+  /** HTTP method (case-insensitive token). */
+  method: string;
+  /** The absolute URL sent (http or https). */
+  url: string | URL;
+  headers?: HeadersInput;
+  body?: Body;
+  /** Unix seconds (or a Date); default: now. */
+  timestamp?: number | Date;
+  /** 16–128 base64url characters; default: 128 random bits from crypto.getRandomValues. */
+  nonce?: string;
+}
+
+/** A received request to verify. */
+export interface VerifyRequest {
+  method: string;
+  url: string | URL;
+  headers?: HeadersInput;
+  body?: Body;
+}
+
+export interface SignerOptions {
+  keyId: string;
+  secret: SecretInput;
+  /** Default "hmac-sha256". */
+  algorithm?: Algorithm;
+  /** Header names signed after host and content-type; each must then be present. */
+  signedHeaders?: readonly string[];
+}
+
+/** The headers to add to a request. */
+export interface SignedHeaders {
+  Authorization: string;
+}
+
+/** Every value of one signature, for debugging. */
+export interface SignatureDetails {
+  authorization: string;
+  canonicalString: string;
+  signature: string;
+  timestamp: number;
+  nonce: string;
+  signedHeaders: string[];
+}
+
+/** Signs requests for one key id. */
+export class Signer {
+  constructor(options: SignerOptions);
+  readonly keyId: string;
+  readonly algorithm: Algorithm;
+  readonly signedHeaders: readonly string[];
+  /** Signs and returns the headers to add: `{ Authorization }`. */
+  sign(request: SignRequest): SignedHeaders;
+  /** Signs and returns every intermediate value. */
+  signDetailed(request: SignRequest): SignatureDetails;
+  /** The canonical string that would be signed (debug call). */
+  canonicalString(request: SignRequest): string;
+  toJSON(): { keyId: string; algorithm: Algorithm; signedHeaders: readonly string[] };
+}
+
+/** Secrets per key id, with rotation (the core's InMemoryKeyStore). */
+export class KeyStore {
+  /** Optionally filled from `{ keyId: secret | secret[] }`. */
+  constructor(keys?: Record<string, SecretInput | SecretInput[]>);
+  /** Adds a secret, active until `notAfter` (Unix seconds or Date, inclusive) or forever. */
+  insert(keyId: string, secret: SecretInput, notAfter?: number | Date): this;
+  /** Adds `newSecret` and retires the existing secrets after `oldNotAfter`. */
+  rotate(keyId: string, newSecret: SecretInput, oldNotAfter: number | Date): this;
+  /** Removes the key id; returns whether it existed. */
+  remove(keyId: string): boolean;
+}
+
+/** A replay store implemented in JavaScript (e.g. on Workers KV, a Durable Object, Redis). */
+export interface ReplayStore {
+  /**
+   * Records `(keyId, nonce)` until `expiresAt` (Unix seconds, inclusive). Returns `true` when new,
+   * `false` when already recorded. Throw (or reject) when it cannot record: the request is refused
+   * with `replay_store_unavailable`.
+   */
+  checkAndRecord(keyId: string, nonce: string, expiresAt: number, now: number): boolean | Promise<boolean>;
+}
+
+/** A bounded in-memory replay store for one process (the core's InMemoryReplayStore). */
+export class InMemoryReplayStore implements ReplayStore {
+  constructor(options?: { capacity?: number });
+  checkAndRecord(keyId: string, nonce: string, expiresAt: number, now: number): boolean;
+  readonly size: number;
+}
+
+export interface VerifierOptions {
+  keys: KeyStore | Record<string, SecretInput | SecretInput[]>;
+  /** Accepted clock skew either way, seconds (default 300). */
+  windowSeconds?: number;
+  /** Default: a private InMemoryReplayStore. */
+  replayStore?: InMemoryReplayStore | ReplayStore;
+}
+
+export interface Verified {
+  keyId: string;
+  scheme: string;
+  timestamp: number;
+}
+
+export interface VerifyOptions {
+  /** Verify as if the time were `now` (Unix seconds). */
+  now?: number;
+}
+
+/** Verifies signed requests. */
+export class Verifier {
+  constructor(options: VerifierOptions);
+  readonly windowSeconds: number;
+  /** The verifier's clock, Unix seconds. */
+  now(): number;
+  /** Returns the verified key id, or throws a SigwireError. */
+  verify(request: VerifyRequest, options?: VerifyOptions): string;
+  verifyDetailed(request: VerifyRequest, options?: VerifyOptions): Verified;
+  /** Like verifyDetailed, awaiting an asynchronous replay store. */
+  verifyAsync(request: VerifyRequest, options?: VerifyOptions): Promise<Verified>;
+}
+
+/** A stable machine code (SPEC.md §7). */
+export type ErrorCode =
+  | 'missing_authorization'
+  | 'malformed_authorization'
+  | 'unsupported_algorithm'
+  | 'unknown_key'
+  | 'stale_timestamp'
+  | 'replayed_nonce'
+  | 'signature_mismatch'
+  | 'invalid_request'
+  | 'invalid_secret'
+  | 'invalid_key_id'
+  | 'invalid_config'
+  | 'replay_store_unavailable';
+
+export interface ErrorExtra {
+  httpStatus?: number;
+  skewSeconds?: number;
+  serverTime?: number;
+}
+
+/** Base class of every error sigwire-wasm throws. */
+export class SigwireError extends Error {
+  constructor(code: ErrorCode, message: string, extra?: ErrorExtra);
+  readonly code: ErrorCode;
+  /** The HTTP status a server answers with. */
+  httpStatus: number;
+  /** For stale_timestamp: request timestamp minus server time, seconds. */
+  skewSeconds?: number;
+  /** For verification errors: the verifier's Unix time. */
+  serverTime?: number;
+  toJSON(): { error: ErrorCode };
+}
+type ErrorClass<C extends ErrorCode> = new (message: string, extra?: ErrorExtra) => SigwireError & { readonly code: C };
+export class MissingAuthorizationError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'missing_authorization'; }
+export class MalformedAuthorizationError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'malformed_authorization'; }
+export class UnsupportedAlgorithmError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'unsupported_algorithm'; }
+export class UnknownKeyError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'unknown_key'; }
+export class StaleTimestampError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'stale_timestamp'; readonly skewSeconds: number; }
+export class ReplayedNonceError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'replayed_nonce'; }
+export class SignatureMismatchError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'signature_mismatch'; }
+export class InvalidRequestError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_request'; }
+export class InvalidSecretError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_secret'; }
+export class InvalidKeyIdError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_key_id'; }
+export class InvalidConfigError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_config'; }
+export class ReplayStoreUnavailableError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'replay_store_unavailable'; }
+
+/** Every machine code, in the core's order. */
+export const ERROR_CODES: readonly ErrorCode[];
+/** The error class of each code. */
+export const ERROR_CLASSES: { readonly [C in ErrorCode]: ErrorClass<C> };
+/** "X-Sigwire-Server-Time": sent with every failure response. */
+export const SERVER_TIME_HEADER: string;
+
+/** A `fetch` that signs every request (exact bytes and final URL). */
+export function signedFetch(signer: Signer, options?: { fetch?: typeof fetch }): typeof fetch;
+
+/** Where init() gets the WebAssembly module from (default: sigwire_wasm_bg.wasm next to the package). */
+export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module once; later calls resolve immediately. Required before any other
+ * call in browsers; in Node the module is loaded on import and this resolves at once.
+ */
+export function init(input?: InitInput): Promise<void>;
+
+/** Synchronous init from bytes or a compiled module (workers, extensions, edge runtimes). */
+export function initSync(input: BufferSource | WebAssembly.Module): void;
