@@ -54,14 +54,6 @@ impl Algorithm {
         }
     }
 
-    /// Appends the lowercase hex of the HMAC of `message` under `key` to `out`.
-    pub(crate) fn push_mac_hex(self, key: &[u8], message: &[u8], out: &mut String) {
-        match self {
-            Algorithm::HmacSha256 => hex::encode_into(&keyed::<Hmac<Sha256>>(key, message).finalize().into_bytes(), out),
-            Algorithm::HmacSha512 => hex::encode_into(&keyed::<Hmac<Sha512>>(key, message).finalize().into_bytes(), out),
-        }
-    }
-
     /// The raw HMAC of `message` under `key`.
     pub fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
         match self {

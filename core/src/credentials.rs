@@ -4,7 +4,9 @@ use core::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorCode};
+use crate::keyed_mac::KeyedMac;
 
 /// The minimum secret length in bytes.
 pub const MIN_SECRET_LEN: usize = 16;
@@ -14,10 +16,15 @@ pub const MAX_KEY_ID_LEN: usize = 128;
 
 /// A shared HMAC secret.
 ///
-/// The bytes are zeroized when the value is dropped, and `Debug` prints `Secret([redacted])`.
-/// There is deliberately no `Display` and no accessor returning the bytes outside this crate.
+/// The bytes, and the HMAC key schedules derived from them for both algorithms, are zeroized when
+/// the value is dropped; `Debug` prints `Secret([redacted])`. There is deliberately no `Display`
+/// and no accessor returning the bytes outside this crate.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct Secret(Vec<u8>);
+pub struct Secret {
+    bytes: Vec<u8>,
+    sha256: KeyedMac,
+    sha512: KeyedMac,
+}
 
 impl Secret {
     /// Wraps secret bytes; fewer than [`MIN_SECRET_LEN`] bytes is an `invalid_secret` error.
@@ -31,7 +38,11 @@ impl Secret {
                 format!("secret is {len} bytes; at least {MIN_SECRET_LEN} bytes are required"),
             ));
         }
-        Ok(Secret(bytes))
+        Ok(Secret {
+            sha256: KeyedMac::new(Algorithm::HmacSha256, &bytes),
+            sha512: KeyedMac::new(Algorithm::HmacSha512, &bytes),
+            bytes,
+        })
     }
 
     /// Decodes a secret from hex (either case), as the shared vectors store it.
@@ -43,18 +54,27 @@ impl Secret {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn expose(&self) -> &[u8] {
-        &self.0
+        &self.bytes
+    }
+
+    /// The precomputed HMAC key schedule for `algorithm`.
+    pub(crate) fn keyed(&self, algorithm: Algorithm) -> &KeyedMac {
+        match algorithm {
+            Algorithm::HmacSha256 => &self.sha256,
+            Algorithm::HmacSha512 => &self.sha512,
+        }
     }
 
     /// Length in bytes (safe to show).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.bytes.len()
     }
 
     /// Always false: a secret has at least [`MIN_SECRET_LEN`] bytes.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bytes.is_empty()
     }
 }
 

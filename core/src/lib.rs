@@ -9,6 +9,7 @@ mod credentials;
 mod encoding;
 pub mod error;
 mod hex;
+mod keyed_mac;
 mod keys;
 mod nonce;
 mod replay;

@@ -63,8 +63,10 @@ pub fn sign(
         return Err(Error::invalid_request("timestamp has more than 12 digits"));
     }
     let canonical = canonical_string(params, request, signed)?;
-    let mut signature = String::with_capacity(params.algorithm.mac_len() * 2);
-    params.algorithm.push_mac_hex(secret.expose(), canonical.as_bytes(), &mut signature);
+    let mut mac = [0u8; 64];
+    let len = secret.keyed(params.algorithm).mac_into(canonical.as_bytes(), &mut mac);
+    let mut signature = String::with_capacity(len * 2);
+    crate::hex::encode_into(&mac[..len], &mut signature);
     let signed_headers = signed.joined();
     let authorization = Authorization {
         key_id: params.key_id,
@@ -146,7 +148,7 @@ impl Claim for V1Claim<'_> {
         // Try every active secret without stopping early, so timing does not reveal which matched.
         let mut matched = false;
         for secret in secrets {
-            matched |= self.algorithm.verify_mac(secret.expose(), canonical.as_bytes(), self.mac.as_slice());
+            matched |= secret.keyed(self.algorithm).verify(canonical.as_bytes(), self.mac.as_slice());
         }
         if matched {
             Ok(())
