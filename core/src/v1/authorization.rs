@@ -73,39 +73,58 @@ pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     if !claims(value) {
         return Err(Error::malformed("Authorization header must start with \"HMAC \""));
     }
-    let mut rest = value[AUTH_SCHEME.len()..].trim_start_matches(' ');
+    let rest = value[AUTH_SCHEME.len()..].trim_start_matches(' ');
 
     let mut slots: [Option<&str>; 6] = [None; 6];
     const NAMES: [&str; 6] = ["apiKey", "algorithm", "timestamp", "nonce", "signedHeaders", "signature"];
+    // One pass over the bytes: name '=' '"' value '"' (OWS ',' OWS name …)*.
+    let bytes = rest.as_bytes();
+    let mut i = 0;
     loop {
-        let eq = rest.find('=').ok_or_else(|| Error::malformed("expected name=\"value\""))?;
-        let name = &rest[..eq];
+        let name_start = i;
+        while i < bytes.len() && bytes[i] != b'=' {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return Err(Error::malformed("expected name=\"value\""));
+        }
+        let name = &rest[name_start..i];
         let index = NAMES
             .iter()
             .position(|n| *n == name)
             .ok_or_else(|| Error::malformed(format!("unknown parameter {:?}", clip(name))))?;
-        let after = rest[eq + 1..]
-            .strip_prefix('"')
-            .ok_or_else(|| Error::malformed(format!("value of {name} must be quoted")))?;
-        let close = after
-            .find('"')
-            .ok_or_else(|| Error::malformed(format!("value of {name} has no closing quote")))?;
-        let v = &after[..close];
-        if v.contains('\\') {
-            return Err(Error::malformed(format!("value of {name} must not contain a backslash")));
+        if bytes.get(i + 1) != Some(&b'"') {
+            return Err(Error::malformed(format!("value of {name} must be quoted")));
         }
-        if slots[index].replace(v).is_some() {
+        let value_start = i + 2;
+        i = value_start;
+        while i < bytes.len() && bytes[i] != b'"' {
+            if bytes[i] == b'\\' {
+                return Err(Error::malformed(format!("value of {name} must not contain a backslash")));
+            }
+            i += 1;
+        }
+        if i == bytes.len() {
+            return Err(Error::malformed(format!("value of {name} has no closing quote")));
+        }
+        if slots[index].replace(&rest[value_start..i]).is_some() {
             return Err(Error::malformed(format!("parameter {name} appears more than once")));
         }
-        rest = after[close + 1..].trim_start_matches([' ', '\t']);
-        if rest.is_empty() {
+        i += 1;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i == bytes.len() {
             break;
         }
-        rest = rest
-            .strip_prefix(',')
-            .ok_or_else(|| Error::malformed("parameters must be separated by ','"))?
-            .trim_start_matches([' ', '\t']);
-        if rest.is_empty() {
+        if bytes[i] != b',' {
+            return Err(Error::malformed("parameters must be separated by ','"));
+        }
+        i += 1;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i == bytes.len() {
             return Err(Error::malformed("trailing ',' after the last parameter"));
         }
     }
