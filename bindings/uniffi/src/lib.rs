@@ -1,1 +1,49 @@
-//! Placeholder: the uniffi binding is being written.
+//! UniFFI binding of `sigwire-core` for Kotlin (JVM, Android) and Swift (iOS, macOS).
+//!
+//! Library mode with proc-macros: the interface is declared here, the metadata is embedded in the
+//! built library, and `uniffi-bindgen generate --library` writes the Kotlin and Swift sources (see
+//! `sdk-kotlin/` and `sdk-swift/`). This crate is thin on purpose: it converts arguments, forwards
+//! to the core and maps errors; every rule of the scheme lives once, in `sigwire-core`.
+//!
+//! Exported:
+//! * [`Signer`], [`Verifier`], [`KeyStore`] (with rotation) and the [`ReplayStore`] trait, which
+//!   Kotlin and Swift code may implement (e.g. over Redis); [`in_memory_replay_store`] makes the
+//!   built-in one;
+//! * the records [`SigwireRequest`], [`Header`], [`Signature`], [`Verified`];
+//! * one error enum, [`SigwireError`]: Kotlin `SigwireException` (a sealed class, one subclass per
+//!   machine code), Swift `SigwireError` (an `Error` enum, one case per machine code).
+
+uniffi::setup_scaffolding!("sigwire");
+
+mod error;
+mod keys;
+mod request;
+mod signer;
+mod verifier;
+
+pub use error::SigwireError;
+pub use keys::{in_memory_replay_store, KeyStore, ReplayStore};
+pub use request::{Header, SigwireRequest};
+pub use signer::{Signature, Signer};
+pub use verifier::{Verified, Verifier};
+
+/// Every machine code the core can produce, in documentation order (`"missing_authorization"`, …).
+///
+/// Each has its own [`SigwireError`] variant; the list lets host-language tests check that.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    sigwire_core::ErrorCode::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// The header a verifying server adds to failure responses, carrying its Unix time in seconds:
+/// `"X-Sigwire-Server-Time"`.
+#[uniffi::export]
+pub fn server_time_header() -> String {
+    sigwire_core::SERVER_TIME_HEADER.to_owned()
+}
+
+/// The default timestamp window of a [`Verifier`], in seconds either side of its clock (300).
+#[uniffi::export]
+pub fn default_window() -> u64 {
+    sigwire_core::DEFAULT_WINDOW
+}
