@@ -8,6 +8,13 @@ use std::sync::Arc;
 use common::*;
 use sigwire_core::{Algorithm, InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
 
+/// The request a vector describes, borrowing its decoded headers and body.
+fn request_of<'a>(v: &'a serde_json::Value, headers: &'a [(String, String)], body: &'a [u8]) -> Request<'a> {
+    Request::new(s(&v["request"]["method"]), s(&v["request"]["url"]))
+        .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .body(body)
+}
+
 #[test]
 fn positive_vectors_sign_byte_for_byte_and_verify() {
     let vectors: Vec<_> = all_vectors().into_iter().filter(|v| v.get("expected").is_some()).collect();
@@ -16,9 +23,7 @@ fn positive_vectors_sign_byte_for_byte_and_verify() {
         let name = s(&v["name"]);
         let body = body(v);
         let headers = headers(v);
-        let request = Request::new(s(&v["request"]["method"]), s(&v["request"]["url"]))
-            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .body(&body);
+        let request = request_of(v, &headers, &body);
         let algorithm: Algorithm = s(&v["algorithm"]).parse().expect("algorithm");
         let mut signer = Signer::new(s(&v["key_id"]), hex(s(&v["secret_hex"]))).expect("signer").with_algorithm(algorithm);
         if let Some(names) = v.get("signed_headers") {
@@ -50,9 +55,7 @@ fn negative_vectors_fail_with_their_code() {
         let name = s(&v["name"]);
         let body = body(v);
         let headers = headers(v);
-        let request = Request::new(s(&v["request"]["method"]), s(&v["request"]["url"]))
-            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .body(&body);
+        let request = request_of(v, &headers, &body);
         let now = v["verifier"]["now"].as_u64().expect("now");
         let err = match verifier_for(v).verify_at(&request, now) {
             Ok(ok) => panic!("{name}: expected {}, but verified as {}", s(&v["expected_error"]), ok.key_id),
