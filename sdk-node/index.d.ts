@@ -159,17 +159,34 @@ export type ErrorCode =
   | 'invalid_config'
   | 'replay_store_unavailable';
 
+/** The HTTP client's own error codes (its error kinds that are not a core machine code). */
+export type ClientErrorCode = 'timeout' | 'connect' | 'transport' | 'http_status' | 'clock_skew_too_large' | 'too_many_redirects' | 'decode';
+
+/** Any `.code` of a SigwireError: a core machine code or an HTTP-client code. */
+export type SigwireErrorCode = ErrorCode | ClientErrorCode;
+
+/**
+ * The HTTP client's error kind (`.kind` on every error the Client rejects with): `config`,
+ * `invalid_request`, `sign`, `signature_rejected` (then `.code` is the server's machine code), or a
+ * ClientErrorCode.
+ */
+export type ClientErrorKind = 'config' | 'invalid_request' | 'sign' | 'signature_rejected' | ClientErrorCode;
+
 /** Base class of every error sigwire throws. */
 export class SigwireError extends Error {
-  constructor(code: ErrorCode, message: string, extra?: { httpStatus?: number; skewSeconds?: number; serverTime?: number });
-  readonly code: ErrorCode;
+  constructor(code: SigwireErrorCode, message: string, extra?: { httpStatus?: number; skewSeconds?: number; serverTime?: number });
+  readonly code: SigwireErrorCode;
+  /** For errors from the HTTP Client: its error kind. */
+  readonly kind?: ClientErrorKind;
+  /** For errors from the HTTP Client: attempts made, where counted. */
+  readonly attempts?: number;
   /** The HTTP status a server answers with. */
   httpStatus: number;
   /** For stale_timestamp: request timestamp minus server time, seconds. */
   skewSeconds?: number;
   /** For verification errors: the verifier's Unix time. */
   serverTime?: number;
-  toJSON(): { error: ErrorCode };
+  toJSON(): { error: SigwireErrorCode };
 }
 type ErrorClass<C extends ErrorCode> = new (message: string, extra?: { httpStatus?: number; skewSeconds?: number; serverTime?: number }) => SigwireError & { readonly code: C };
 export class MissingAuthorizationError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'missing_authorization'; }
@@ -185,12 +202,127 @@ export class InvalidKeyIdError extends SigwireError { constructor(message: strin
 export class InvalidConfigError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'invalid_config'; }
 export class ReplayStoreUnavailableError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'replay_store_unavailable'; }
 
+/** A time limit of the HTTP Client fired (`timeoutKind`: which one). */
+export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'timeout'; readonly timeoutKind: 'connect' | 'attempt' | 'total'; }
+/** No connection could be established (refused, DNS, TLS). */
+export class ConnectError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'connect'; }
+/** The connection failed after it was established. */
+export class TransportError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'transport'; }
+/** The server answered with a 4xx/5xx that is not a signature rejection. */
+export class HttpStatusError extends SigwireError {
+  constructor(message: string, extra?: object);
+  readonly code: 'http_status';
+  /** The response status. */
+  readonly status: number;
+  /** The response body. */
+  readonly body: Buffer;
+  /** The response headers (lowercase names). */
+  readonly headers: Record<string, string>;
+}
+/** The measured offset to the server's clock is beyond what the client corrects. */
+export class ClockSkewTooLargeError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'clock_skew_too_large'; readonly offsetSeconds: number; readonly maxSeconds: number; }
+/** More redirects than `maxRedirects`. */
+export class TooManyRedirectsError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'too_many_redirects'; readonly limit: number; }
+/** A response body is not UTF-8 / not JSON (`text()`, `json()`). */
+export class DecodeError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'decode'; }
+/** The error class of each HTTP-client code. */
+export const CLIENT_ERROR_CLASSES: {
+  readonly timeout: typeof SigwireTimeoutError;
+  readonly connect: typeof ConnectError;
+  readonly transport: typeof TransportError;
+  readonly http_status: typeof HttpStatusError;
+  readonly clock_skew_too_large: typeof ClockSkewTooLargeError;
+  readonly too_many_redirects: typeof TooManyRedirectsError;
+  readonly decode: typeof DecodeError;
+};
+
 /** Every machine code, in the core's order. */
 export const ERROR_CODES: readonly ErrorCode[];
 /** The error class of each code. */
 export const ERROR_CLASSES: { readonly [C in ErrorCode]: ErrorClass<C> };
 /** "X-Sigwire-Server-Time": sent with every failure response. */
 export const SERVER_TIME_HEADER: string;
+
+/** Milliseconds; `null` (or `Infinity`) means no limit, omitted means the default. */
+export type TimeoutMs = number | null;
+
+/** Options of the HTTP Client (the same options and defaults as every Sigwire SDK). */
+export interface ClientOptions {
+  /** Base URL (`http` or `https`, no query), e.g. `https://api.example.com/v1`. */
+  baseUrl: string | URL;
+  keyId: string;
+  /** At least 16 bytes; kept only in Rust memory. */
+  secret: SecretInput;
+  /** Default `hmac-sha256`. */
+  algorithm?: Algorithm;
+  /** Headers sent on every request (a request's own header of the same name replaces it). */
+  defaultHeaders?: HeadersInput;
+  /** Extra header names signed on every request (each must be present on every request). */
+  signedHeaders?: string[];
+  /** Defaults: connect 10 s, attempt 30 s, total 60 s. */
+  timeouts?: { connectMs?: TimeoutMs; attemptMs?: TimeoutMs; totalMs?: TimeoutMs };
+  /** Defaults: 3 attempts, 100 ms base delay, 5 s max delay, Retry-After capped at 30 s, idempotency keys on. */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number; idempotencyKeys?: boolean };
+  /** Redirects followed per attempt (default 5; 0: a redirect is returned as the response). */
+  maxRedirects?: number;
+  /** Correct the signing clock from the server's time (default true). */
+  clockSkewCorrection?: boolean;
+  /** Largest offset corrected, seconds (default 86400). */
+  maxClockSkewSeconds?: number;
+  /** Default `sigwire-client/<version>`. */
+  userAgent?: string;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Query parameters (a value array repeats the name); space is sent as %20, '+' as %2B. */
+  query?: Record<string, string | number | boolean | bigint | ReadonlyArray<string | number | boolean | bigint> | undefined> | URLSearchParams | Iterable<[string, string | number | boolean]>;
+  /** A JSON body (JSON.stringify bytes, `Content-Type: application/json` unless set). */
+  json?: unknown;
+  /** Raw body bytes, sent and signed as they are. */
+  body?: Body;
+  headers?: HeadersInput;
+  /** The Idempotency-Key sent on every attempt (default: generated for POST/PATCH). */
+  idempotencyKey?: string;
+  /** Per-call time limits. */
+  timeouts?: { attemptMs?: TimeoutMs; totalMs?: TimeoutMs };
+}
+
+/** A response with a status below 400, body read whole. */
+export class ClientResponse {
+  private constructor();
+  readonly status: number;
+  /** Lowercase names; repeated headers joined with ", ". */
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  /** The URL that answered (after redirects). */
+  readonly url: string;
+  /** Attempts the call took. */
+  readonly attempts: number;
+  /** UTF-8 text; throws DecodeError. */
+  text(): string;
+  /** Parsed JSON; throws DecodeError. */
+  json<T = any>(): T;
+}
+
+/**
+ * HTTP client (the Rust sigwire-client): signs every attempt, retries with backoff and
+ * Retry-After, corrects clock skew, follows redirects safely. Rejects with SigwireError subclasses.
+ */
+export class Client {
+  constructor(options: ClientOptions);
+  readonly baseUrl: string;
+  readonly keyId: string;
+  /** The clock offset in use (server − local, seconds). */
+  readonly clockOffset: number;
+  request(method: string, path: string, options?: CallOptions): Promise<ClientResponse>;
+  get(path: string, options?: CallOptions): Promise<ClientResponse>;
+  post(path: string, options?: CallOptions): Promise<ClientResponse>;
+  put(path: string, options?: CallOptions): Promise<ClientResponse>;
+  patch(path: string, options?: CallOptions): Promise<ClientResponse>;
+  delete(path: string, options?: CallOptions): Promise<ClientResponse>;
+  toJSON(): { baseUrl: string; keyId: string };
+}
 
 /** A `fetch` that signs every request (exact bytes and final URL). */
 export function signedFetch(signer: Signer, options?: { fetch?: typeof fetch }): typeof fetch;

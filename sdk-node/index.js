@@ -8,9 +8,10 @@ const errors = require('./lib/errors');
 const { Signer } = require('./lib/signer');
 const { Verifier, KeyStore, InMemoryReplayStore } = require('./lib/verifier');
 const { signedFetch, axiosInterceptor } = require('./lib/client');
+const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
 
-const { SigwireError, ERROR_CLASSES } = errors;
+const { SigwireError, ERROR_CLASSES, CLIENT_ERROR_CLASSES } = errors;
 
 /** Every machine code, in the core's documentation order. */
 const ERROR_CODES = Object.freeze(require('./lib/native').errorCodes());
@@ -20,6 +21,8 @@ module.exports = {
   Verifier,
   KeyStore,
   InMemoryReplayStore,
+  Client,
+  ClientResponse,
   signedFetch,
   axiosInterceptor,
   expressMiddleware,
@@ -28,6 +31,7 @@ module.exports = {
   SERVER_TIME_HEADER,
   ERROR_CODES,
   ERROR_CLASSES,
+  CLIENT_ERROR_CLASSES,
   SigwireError,
   MissingAuthorizationError: errors.MissingAuthorizationError,
   MalformedAuthorizationError: errors.MalformedAuthorizationError,
@@ -41,4 +45,11 @@ module.exports = {
   InvalidKeyIdError: errors.InvalidKeyIdError,
   InvalidConfigError: errors.InvalidConfigError,
   ReplayStoreUnavailableError: errors.ReplayStoreUnavailableError,
+  SigwireTimeoutError: errors.SigwireTimeoutError,
+  ConnectError: errors.ConnectError,
+  TransportError: errors.TransportError,
+  HttpStatusError: errors.HttpStatusError,
+  ClockSkewTooLargeError: errors.ClockSkewTooLargeError,
+  TooManyRedirectsError: errors.TooManyRedirectsError,
+  DecodeError: errors.DecodeError,
 };

@@ -4,8 +4,10 @@
 #  0. lints the binding crate with clippy (SIGWIRE_NODE_CLIPPY=0 skips);
 #  1. installs the package from this checkout into a scratch project with `npm install <repo>/sdk-node`
 #     (its install script builds the native addon from source with cargo);
-#  2. runs `node --test` on sdk-node/test against the installed package (vectors, fast-check
-#     properties, real Express/Fastify servers on 127.0.0.1 with fetch and axios, bad input);
+#  2. builds the reference server (`sigwire-server` binary, debug profile) and runs `node --test` on
+#     sdk-node/test against the installed package (vectors, fast-check properties, real
+#     Express/Fastify servers on 127.0.0.1 with fetch and axios, bad input, and the HTTP Client
+#     against the reference server, whose path is passed in SIGWIRE_SERVER_BIN);
 #  3. type-checks sdk-node/types-check/usage.ts with `tsc --noEmit --strict`;
 #  4. packs the package with `npm pack` and installs the tarball in a second scratch project
 #     (builds again from the vendored sources) and smoke-tests it (SIGWIRE_NODE_PACK=0 skips);
@@ -68,6 +70,11 @@ rm -f "$REPO/sdk-node/build/sigwire.node"
 test -f "$PROJECT/node_modules/sigwire/build/sigwire.node" || { echo "node.sh: the install did not build the addon" >&2; exit 1; }
 
 # --- 2. tests against the installed package --------------------------------------------------
+log "cargo build -p sigwire-server (the reference server for the HTTP Client tests)"
+(cd "$REPO" && cargo build -q --locked -p sigwire-server --bin sigwire-server)
+export SIGWIRE_SERVER_BIN="$CARGO_TARGET_DIR/debug/sigwire-server"
+test -x "$SIGWIRE_SERVER_BIN" || { echo "node.sh: no reference server binary at $SIGWIRE_SERVER_BIN" >&2; exit 1; }
+
 log "node --test (sdk-node/test against the installed package)"
 cp -r "$REPO/sdk-node/test" "$PROJECT/test"
 cp -r "$REPO/sdk-node/bench" "$PROJECT/bench"
@@ -106,6 +113,20 @@ if [ "${SIGWIRE_NODE_PACK:-1}" != "0" ]; then
     console.log(`packed tarball: ${n} positive vectors reproduced`);
   ')
   (cd "$PACKED" && node --input-type=module -e 'import { Signer } from "sigwire"; console.log("packed tarball: ESM import ok", typeof Signer);')
+  # The HTTP Client (vendored client crate) works from the tarball too: a call to a closed port.
+  (cd "$PACKED" && node -e '
+    const s = require("sigwire");
+    const net = require("node:net");
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = srv.address().port;
+      srv.close(async () => {
+        const c = new s.Client({ baseUrl: `http://127.0.0.1:${port}`, keyId: "k", secret: "0123456789abcdef", retry: { maxAttempts: 1 } });
+        try { await c.get("/"); throw new Error("expected a ConnectError"); }
+        catch (e) { if (!(e instanceof s.ConnectError)) throw e; }
+        console.log("packed tarball: HTTP Client ok (ConnectError on a closed port)");
+      });
+    });
+  ')
 fi
 
 # --- 5. benchmark (informational) ------------------------------------------------------------

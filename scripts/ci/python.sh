@@ -3,7 +3,8 @@
 #
 # From a clean checkout: a fresh virtualenv, a plain `pip install ./sdk-python[requests,httpx]`
 # (maturin builds the abi3 extension from bindings/python), the pytest suite (shared vectors,
-# Hypothesis, requests/httpx against uvicorn and Flask on 127.0.0.1), mypy --strict on the usage
+# Hypothesis, requests/httpx against uvicorn and Flask on 127.0.0.1, sigwire.Client/AsyncClient
+# against the reference server `sigwire-server`, built here), mypy --strict on the usage
 # example and the package, stubtest on the stubs, an abi3 `pip wheel` check (also run on CPython
 # 3.9 and 3.13 when present), and a short benchmark run (its timings never fail CI). Idempotent; exits non-zero on any failure.
 set -euo pipefail
@@ -50,6 +51,11 @@ log "pip install ./sdk-python[requests,httpx]"
 "$VPY" -m pip install --quiet pytest hypothesis fastapi uvicorn flask mypy types-requests
 "$VPY" -c 'import sigwire, sigwire.requests, sigwire.httpx, sigwire.asgi, sigwire.wsgi; print("sigwire", sigwire.__version__, "from", sigwire.__file__)'
 
+log "reference server for the HTTP client tests (cargo build -p sigwire-server)"
+cargo build --locked -p sigwire-server --bin sigwire-server
+export SIGWIRE_SERVER_BIN="$CARGO_TARGET_DIR/debug/sigwire-server"
+test -x "$SIGWIRE_SERVER_BIN"
+
 log "pytest sdk-python/tests"
 (cd "$ROOT/sdk-python" && "$VPY" -m pytest tests -q -p no:cacheprovider)
 
@@ -88,7 +94,7 @@ for minor in 9 13; do
     "$other" -m venv "$OVENV"
     "$OVENV/bin/python" -m pip install --quiet "$WHEEL" pytest
     (cd "$ROOT/sdk-python" && "$OVENV/bin/python" -m pytest -q -p no:cacheprovider \
-        tests/test_vectors.py tests/test_api.py tests/test_bad_input.py tests/test_gil.py)
+        tests/test_vectors.py tests/test_api.py tests/test_bad_input.py tests/test_gil.py tests/test_client.py)
 done
 
 log "benchmark (native vs pure-Python sigwire-v1; timings are informative only)"

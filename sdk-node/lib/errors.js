@@ -92,4 +92,93 @@ function fromNative(err, fallbackCode) {
   return makeError(fallbackCode, `invalid argument: ${msg}`);
 }
 
-module.exports = { SigwireError, ERROR_CLASSES, makeError, fromNative, ...classesByName };
+/**
+ * HTTP client errors (the client's error kinds that are not a core machine code). Their `.code` is
+ * the client's kind, the same string in every SDK.
+ */
+const CLIENT_CLASS_NAMES = {
+  timeout: 'SigwireTimeoutError',
+  connect: 'ConnectError',
+  transport: 'TransportError',
+  http_status: 'HttpStatusError',
+  clock_skew_too_large: 'ClockSkewTooLargeError',
+  too_many_redirects: 'TooManyRedirectsError',
+  decode: 'DecodeError',
+};
+/** @type {Record<string, typeof SigwireError>} client kind -> subclass */
+const CLIENT_ERROR_CLASSES = {};
+for (const [code, name] of Object.entries(CLIENT_CLASS_NAMES)) {
+  const cls = {
+    [name]: class extends SigwireError {
+      constructor(message, extra = {}) {
+        super(code, message, { httpStatus: extra.httpStatus ?? 0, ...extra });
+      }
+    },
+  }[name];
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+  CLIENT_ERROR_CLASSES[code] = cls;
+  classesByName[name] = cls;
+}
+
+/** Client kinds that map onto a core machine code's class. */
+const KIND_TO_CODE = { config: 'invalid_config', invalid_request: 'invalid_request' };
+
+/** Lowercase-name header object from a flat [name, value, ...] list (repeats joined with ", "). */
+function headerObject(flat) {
+  const out = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i];
+    out[name] = name in out ? `${out[name]}, ${flat[i + 1]}` : flat[i + 1];
+  }
+  return out;
+}
+
+/**
+ * Converts a native HTTP-client error record (`NativeClientError`, bindings/node/src/client.rs)
+ * into a SigwireError. Every error of the HTTP client goes through here:
+ *  - `signature_rejected`: the class of the server's machine code (SignatureMismatchError, ...),
+ *    with `.httpStatus` the response status and `.serverTime`;
+ *  - `sign`: the class of the core's code (InvalidSecretError, ...);
+ *  - `config` / `invalid_request`: InvalidConfigError / InvalidRequestError;
+ *  - the others: SigwireTimeoutError (`.timeoutKind`), ConnectError, TransportError,
+ *    HttpStatusError (`.status`, `.body` Buffer, `.headers`), ClockSkewTooLargeError
+ *    (`.offsetSeconds`, `.maxSeconds`), TooManyRedirectsError (`.limit`), DecodeError.
+ * Every result has `.kind` (the client's error kind) and, where counted, `.attempts`.
+ */
+function fromClientError(e) {
+  let err;
+  const extra = {};
+  if (e.status != null) extra.httpStatus = e.status;
+  if (e.serverTime != null) extra.serverTime = e.serverTime;
+  if (e.kind === 'signature_rejected' || e.kind === 'sign') {
+    err = makeError(e.code || 'invalid_request', e.message, extra);
+  } else if (KIND_TO_CODE[e.kind]) {
+    err = makeError(KIND_TO_CODE[e.kind], e.message, extra);
+  } else {
+    const cls = CLIENT_ERROR_CLASSES[e.kind];
+    err = cls ? new cls(e.message, extra) : new SigwireError(e.kind, e.message, { httpStatus: 0, ...extra });
+  }
+  Object.defineProperty(err, 'kind', { value: e.kind, enumerable: true, writable: true, configurable: true });
+  if (e.attempts != null) err.attempts = e.attempts;
+  if (e.timeoutKind != null) err.timeoutKind = e.timeoutKind;
+  if (e.kind === 'http_status') {
+    err.status = e.status;
+    err.body = e.body || Buffer.alloc(0);
+    err.headers = headerObject(e.headers || []);
+  }
+  if (e.offsetSeconds != null) err.offsetSeconds = e.offsetSeconds;
+  if (e.maxSeconds != null) err.maxSeconds = e.maxSeconds;
+  if (e.limit != null) err.limit = e.limit;
+  return err;
+}
+
+module.exports = {
+  SigwireError,
+  ERROR_CLASSES,
+  CLIENT_ERROR_CLASSES,
+  makeError,
+  fromNative,
+  fromClientError,
+  headerObject,
+  ...classesByName,
+};

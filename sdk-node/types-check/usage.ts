@@ -15,6 +15,12 @@ import {
   SERVER_TIME_HEADER,
   ERROR_CODES,
   type ErrorCode,
+  type SigwireErrorCode,
+  Client,
+  HttpStatusError,
+  SigwireTimeoutError,
+  ClockSkewTooLargeError,
+  type ClientResponse,
   type ReplayStore,
   type SignatureDetails,
 } from 'sigwire';
@@ -60,8 +66,8 @@ try {
   if (e instanceof StaleTimestampError) console.log(e.skewSeconds, e.serverTime);
   else if (e instanceof SignatureMismatchError) console.log(e.httpStatus);
   else if (e instanceof SigwireError) {
-    const code: ErrorCode = e.code;
-    console.log(code, ERROR_CODES.includes(code), e.toJSON().error);
+    const code: SigwireErrorCode = e.code;
+    console.log(code, ERROR_CODES.includes(code as ErrorCode), e.toJSON().error);
   }
 }
 void asyncVerifier.verifyAsync({ method: 'GET', url: 'https://h/' }).then((v) => v.keyId.toUpperCase());
@@ -93,3 +99,32 @@ signer.sign({ body: 'x' });
 // @ts-expect-error verify returns the key id string
 const notANumber: number = verifier.verify({ method: 'GET', url: 'https://h/' });
 void notANumber;
+
+// HTTP client (Rust sigwire-client): Promise-based, typed errors.
+async function callApi(): Promise<void> {
+  const client = new Client({
+    baseUrl: 'https://api.example.com',
+    keyId: 'client-1',
+    secret: process.env.SIGWIRE_SECRET ?? '0123456789abcdef0123',
+    algorithm: 'hmac-sha256',
+    defaultHeaders: { 'x-tenant': 'acme' },
+    timeouts: { connectMs: 5000, attemptMs: 10000, totalMs: null },
+    retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000 },
+  });
+  const orders: ClientResponse = await client.get('/v1/orders', { query: { status: 'open', q: 'a b' } });
+  const list = orders.json<{ id: string }[]>();
+  const status: number = orders.status;
+  const body: Buffer = orders.body;
+  try {
+    const r = await client.post('/v1/payments', { json: { amount: 100 }, idempotencyKey: 'order-42', headers: { 'x-request-id': 'r1' } });
+    console.log(r.status, r.text(), r.headers['content-type'], list.length, status, body.length, client.clockOffset);
+    await client.request('PUT', '/v1/blob', { body: new Uint8Array([1, 2]), timeouts: { attemptMs: 500 } });
+  } catch (e) {
+    if (e instanceof SignatureMismatchError) console.error('the server refused the signature', e.httpStatus);
+    else if (e instanceof HttpStatusError) console.error(e.status, e.body.toString('utf8'), e.attempts);
+    else if (e instanceof SigwireTimeoutError) console.error(e.timeoutKind);
+    else if (e instanceof ClockSkewTooLargeError) console.error(e.offsetSeconds, e.maxSeconds);
+    else if (e instanceof SigwireError) console.error(e.kind, e.code);
+  }
+}
+void callApi;

@@ -101,6 +101,29 @@ def wsgi_app(verifier: Verifier) -> Flask:
     return app
 
 
+def http_client_calls(base_url: str) -> int:
+    """The Rust HTTP runtime: sync and asyncio, typed errors (not called here: needs a server)."""
+    import asyncio
+
+    with sigwire.Client(base_url, "client-1", SECRET, total_timeout=10, max_attempts=4) as client:
+        try:
+            r = client.post("/v1/payments", json={"amount": 100}, idempotency_key="pay-1")
+            status: int = r.status
+            body: bytes = r.body
+            print(r.headers.get("content-type"), r.text(), r.json(), len(body))
+        except sigwire.HttpStatusError as e:
+            status = e.status
+        except sigwire.SigwireTimeout as e:
+            print("timed out:", e.timeout_kind)
+            raise
+
+    async def main() -> int:
+        async with sigwire.AsyncClient(base_url, "client-1", SECRET) as aclient:
+            return (await aclient.get("/v1/orders", query={"limit": "10"}, timeout=5.0)).status
+
+    return status + asyncio.run(main())
+
+
 if __name__ == "__main__":
     sent, canonical = client_side()
     print(canonical.splitlines()[0], server_side(sent))

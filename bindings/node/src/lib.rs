@@ -4,6 +4,8 @@
 //! core, and converts the result or error back. Every rule of `sigwire-v1` lives in the core.
 //! The JavaScript package in `sdk-node/` wraps these classes into the public API
 //! (`Signer`, `Verifier`, `KeyStore`, `InMemoryReplayStore`, `SigwireError` and its subclasses).
+//! The `client` module exposes the HTTP client of `sigwire-client` (`Client` in JavaScript), whose
+//! calls run on napi's tokio runtime and return Promises.
 //!
 //! Errors cross the boundary as a JavaScript `Error` whose message is an encoded record
 //! (see [`ERROR_MARKER`]); the JavaScript layer decodes it once into the right `SigwireError`
@@ -12,6 +14,8 @@
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
+
+mod client;
 
 use std::sync::{Arc, Mutex};
 

@@ -80,3 +80,73 @@ impl<T> CoreResultExt<T> for Result<T, Error> {
 pub(crate) fn coded(py: Python<'_>, code: ErrorCode, message: impl Into<String>) -> PyErr {
     to_py_err(py, &Error::new(code, message))
 }
+
+static FROM_CLIENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Converts a `sigwire_client` error into a Python exception: the one mapping of client errors.
+///
+/// A core signing error goes through [`to_py_err`]; a signature the server rejected becomes the
+/// same class the verifier raises for that machine code; the other kinds become the client
+/// classes of `sigwire/_errors.py` (`SigwireTimeout`, `ConnectError`, `HttpStatusError`, …),
+/// built by `_from_client(kind, message, attrs)`. Messages never contain the secret or the
+/// `Authorization` value.
+pub(crate) fn client_err(py: Python<'_>, err: &sigwire_client::Error) -> PyErr {
+    use sigwire_client::Error as E;
+    if let E::Sign(core) = err {
+        return to_py_err(py, core);
+    }
+    let build = || -> PyResult<PyErr> {
+        let attrs = pyo3::types::PyDict::new(py);
+        attrs.set_item("attempts", err.attempts())?;
+        match err {
+            E::Timeout { kind, .. } => attrs.set_item("timeout_kind", kind.as_str())?,
+            E::Status {
+                status,
+                headers,
+                body,
+                ..
+            } => {
+                attrs.set_item("status", status.as_u16())?;
+                attrs.set_item("body", pyo3::types::PyBytes::new(py, body))?;
+                let lines = pyo3::types::PyList::empty(py);
+                for (name, value) in headers.iter() {
+                    let value: String = value.as_bytes().iter().map(|&c| char::from(c)).collect();
+                    lines.append((name.as_str(), value))?;
+                }
+                attrs.set_item("headers", lines)?;
+            }
+            E::SignatureRejected {
+                status,
+                code,
+                server_time,
+            } => {
+                attrs.set_item("status", status.as_u16())?;
+                attrs.set_item("code", code)?;
+                attrs.set_item("server_time", *server_time)?;
+            }
+            E::ClockSkewTooLarge {
+                offset_seconds,
+                max_seconds,
+            } => {
+                attrs.set_item("offset_seconds", *offset_seconds)?;
+                attrs.set_item("max_seconds", *max_seconds)?;
+            }
+            E::TooManyRedirects { limit } => attrs.set_item("limit", *limit)?,
+            _ => {}
+        }
+        let factory = FROM_CLIENT.get_or_try_init(py, || {
+            py.import("sigwire._errors")?
+                .getattr("_from_client")
+                .map(Bound::unbind)
+        })?;
+        let exc = factory
+            .bind(py)
+            .call1((err.kind(), err.to_string(), attrs))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|import_err| {
+        let fallback = PyRuntimeError::new_err(format!("{}: {err}", err.kind()));
+        fallback.set_cause(py, Some(import_err));
+        fallback
+    })
+}

@@ -5,6 +5,7 @@
 //! Python exception). The idiomatic layer (exceptions, `requests`/`httpx` auth, ASGI/WSGI
 //! middleware) is pure Python in `sdk-python/python/sigwire/`.
 
+mod client;
 mod convert;
 mod errors;
 mod keys;
@@ -24,6 +25,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Verifier>()?;
     m.add_class::<keys::KeyStore>()?;
     m.add_class::<keys::InMemoryReplayStore>()?;
+    m.add_class::<client::HttpClient>()?;
+    m.add_class::<client::PendingCall>()?;
 
     m.add("SERVER_TIME_HEADER", sigwire_core::SERVER_TIME_HEADER)?;
     m.add("SCHEME", sigwire_core::v1::NAME)?;

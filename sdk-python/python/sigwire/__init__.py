@@ -13,6 +13,14 @@ Server::
     verifier = sigwire.Verifier({"client-1": secret})
     key_id = verifier.verify(method, url, headers, body)   # raises a SigwireError subclass
 
+HTTP client (the Rust runtime: retries that re-sign, ``Idempotency-Key``, ``Retry-After``,
+clock-skew correction, safe redirects)::
+
+    with sigwire.Client("https://api.example.com", "client-1", secret) as client:
+        order = client.post("/v1/orders", json={"amount": 100}).json()
+
+``sigwire.AsyncClient`` is the same on asyncio (``await client.get(...)``).
+
 HTTP integrations: ``sigwire.requests.HmacAuth``, ``sigwire.httpx.HmacAuth`` (clients),
 ``sigwire.asgi.SigwireMiddleware`` (Starlette/FastAPI) and ``sigwire.wsgi.SigwireMiddleware``
 (Flask).
@@ -20,7 +28,15 @@ HTTP integrations: ``sigwire.requests.HmacAuth``, ``sigwire.httpx.HmacAuth`` (cl
 
 from __future__ import annotations
 
+from ._client import AsyncClient, Client, QueryLike, Response
 from ._errors import (
+    ClientError,
+    ClockSkewTooLarge,
+    ConnectError,
+    HttpStatusError,
+    SigwireTimeout,
+    TooManyRedirects,
+    TransportError,
     InvalidConfig,
     InvalidKeyId,
     InvalidRequest,
@@ -74,6 +90,17 @@ __all__ = [
     "InvalidKeyId",
     "InvalidConfig",
     "ReplayStoreUnavailable",
+    "Client",
+    "AsyncClient",
+    "Response",
+    "QueryLike",
+    "ClientError",
+    "SigwireTimeout",
+    "ConnectError",
+    "TransportError",
+    "HttpStatusError",
+    "ClockSkewTooLarge",
+    "TooManyRedirects",
     "SERVER_TIME_HEADER",
     "SCHEME",
     "DEFAULT_WINDOW",

@@ -6,7 +6,7 @@ here for its code (one function, ``_from_core``). Messages never contain secrets
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 from . import _native
 
@@ -24,6 +24,13 @@ __all__ = [
     "InvalidKeyId",
     "InvalidConfig",
     "ReplayStoreUnavailable",
+    "ClientError",
+    "SigwireTimeout",
+    "ConnectError",
+    "TransportError",
+    "HttpStatusError",
+    "ClockSkewTooLarge",
+    "TooManyRedirects",
 ]
 
 
@@ -197,6 +204,110 @@ def _from_core(
     return cls(message, skew_seconds=skew_seconds, server_time=server_time)
 
 
+class ClientError(SigwireError):
+    """Base of the errors only the HTTP client (``sigwire.Client``/``AsyncClient``) raises.
+
+    Its ``code`` is the client's stable error kind (the same in every language's client):
+    ``timeout``, ``connect``, ``transport``, ``http_status``, ``clock_skew_too_large``,
+    ``too_many_redirects``. ``attempts`` is how many attempts were made, where counted.
+    A signature the server rejected is not a ``ClientError``: it raises the verifier's class for
+    the server's machine code (``SignatureMismatch``, ``StaleTimestamp``, ``UnknownKey``, …).
+    """
+
+    code = "client_error"
+
+    def __init__(self, message: str = "", *, attempts: Optional[int] = None, **attrs: Any) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self._attrs: Dict[str, Any] = dict(attrs, attempts=attempts)
+        for name, value in attrs.items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._attrs.items() if k not in ("body", "headers"))
+        return f"{type(self).__name__}({self.message!r}{extra})"
+
+    def __reduce__(self) -> Tuple[object, ...]:
+        return (_rebuild_client, (type(self), self.message, self._attrs))
+
+
+def _rebuild_client(cls: Type[ClientError], message: str, attrs: Mapping[str, Any]) -> ClientError:
+    return cls(message, **attrs)
+
+
+class SigwireTimeout(ClientError, TimeoutError):
+    """A time limit fired (``timeout``); ``timeout_kind`` is ``"connect"``, ``"attempt"`` or
+    ``"total"``."""
+
+    code = "timeout"
+    timeout_kind: str
+
+
+class ConnectError(ClientError, ConnectionError):
+    """No connection could be established: refused, DNS, TLS handshake (``connect``)."""
+
+    code = "connect"
+
+
+class TransportError(ClientError, ConnectionError):
+    """The connection failed after it was established, e.g. dropped mid-response (``transport``)."""
+
+    code = "transport"
+
+
+class HttpStatusError(ClientError):
+    """The server answered 4xx/5xx, not as a signature rejection (``http_status``).
+
+    ``status`` is the HTTP status, ``body`` the response body (``bytes``), ``headers`` the
+    response headers as ``(name, value)`` pairs (names in lower case).
+    """
+
+    code = "http_status"
+    status: int
+    body: bytes
+    headers: List[Tuple[str, str]]
+
+
+class ClockSkewTooLarge(ClientError):
+    """The measured offset to the server's clock exceeds what the client corrects
+    (``clock_skew_too_large``); ``offset_seconds`` is server minus local time, ``max_seconds``
+    the configured maximum."""
+
+    code = "clock_skew_too_large"
+    offset_seconds: int
+    max_seconds: int
+
+
+class TooManyRedirects(ClientError):
+    """More redirects than ``max_redirects`` (``too_many_redirects``); ``limit`` is that limit."""
+
+    code = "too_many_redirects"
+    limit: int
+
+
+_BY_KIND: Dict[str, Type[ClientError]] = {
+    cls.code: cls
+    for cls in (SigwireTimeout, ConnectError, TransportError, HttpStatusError, ClockSkewTooLarge, TooManyRedirects)
+}
+
+
+def _from_client(kind: str, message: str, attrs: Dict[str, Any]) -> SigwireError:
+    """Builds the exception for a client error (called from Rust; the only mapping)."""
+    if kind == "signature_rejected":
+        # The same class the verifier raises for this code, with the server's clock if sent.
+        return _from_core(attrs["code"], message, None, attrs.get("server_time"))
+    if kind == "config":
+        return InvalidConfig(message)
+    if kind == "invalid_request":
+        return InvalidRequest(message)
+    cls = _BY_KIND.get(kind)
+    if cls is None:  # `decode` or a kind newer than this Python layer: still typed, still coded
+        generic = ClientError(message, **attrs)
+        generic.code = kind
+        return generic
+    return cls(message, **attrs)
+
+
 # Shown (and pickled) as ``sigwire.SignatureMismatch`` rather than ``sigwire._errors...``.
-for _exc in (SigwireError, *_BY_CODE.values()):
+for _exc in (SigwireError, *_BY_CODE.values(), ClientError, *_BY_KIND.values()):
     _exc.__module__ = "sigwire"

@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension ``sigwire._native`` (re-exported by ``sigwire``)."""
 
-from typing import Dict, Final, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Final, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._types import BodyLike, HeadersLike, ReplayStore, SecretLike
 
@@ -9,6 +9,8 @@ __all__ = [
     "Verifier",
     "KeyStore",
     "InMemoryReplayStore",
+    "HttpClient",
+    "PendingCall",
     "SERVER_TIME_HEADER",
     "SCHEME",
     "DEFAULT_WINDOW",
@@ -135,3 +137,81 @@ class Verifier:
     @property
     def replay_store(self) -> Optional[Union[InMemoryReplayStore, ReplayStore]]:
         """The replay store given at construction, or ``None`` for the built-in one."""
+
+_RawResponse = Tuple[int, List[Tuple[str, str]], bytes, str, int]
+
+@final
+class PendingCall:
+    """A call started with ``HttpClient.start``; ``cancel()`` aborts it."""
+
+    def cancel(self) -> None:
+        """Aborts the call (its callback is then never invoked). Idempotent."""
+    def done(self) -> bool:
+        """Whether the call has finished or was aborted."""
+
+@final
+class HttpClient:
+    """The native HTTP client under ``sigwire.Client`` and ``sigwire.AsyncClient`` (use those)."""
+
+    def __new__(
+        cls,
+        base_url: str,
+        key_id: str,
+        secret: SecretLike,
+        *,
+        algorithm: str = "hmac-sha256",
+        signed_headers: Optional[Sequence[str]] = None,
+        default_headers: Optional[HeadersLike] = None,
+        user_agent: Optional[str] = None,
+        connect_timeout: Optional[float] = ...,
+        attempt_timeout: Optional[float] = ...,
+        total_timeout: Optional[float] = ...,
+        max_attempts: int = 3,
+        base_delay: float = 0.1,
+        max_delay: float = 5.0,
+        max_retry_after: float = 30.0,
+        idempotency_keys: bool = True,
+        max_redirects: int = 5,
+        clock_skew_correction: bool = True,
+        clock_skew_threshold: float = 2.0,
+        max_clock_skew: float = 86400.0,
+    ) -> "HttpClient": ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Optional[Any] = None,
+        query: Optional[Any] = None,
+        body: Optional[BodyLike] = None,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        total_timeout: Optional[float] = None,
+    ) -> _RawResponse:
+        """Sends a request and waits with the GIL released; ``(status, headers, body, url, attempts)``.
+
+        ``timeout``/``total_timeout``: ``None`` keeps the client's limit, ``inf`` means none.
+        """
+    def start(
+        self,
+        callback: Callable[[bool, Any], None],
+        method: str,
+        path: str,
+        *,
+        headers: Optional[Any] = None,
+        query: Optional[Any] = None,
+        body: Optional[BodyLike] = None,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        total_timeout: Optional[float] = None,
+    ) -> PendingCall:
+        """Starts a request; ``callback(ok, value)`` is called once from a runtime thread."""
+    @property
+    def base_url(self) -> str:
+        """The base URL."""
+    @property
+    def key_id(self) -> str:
+        """The key id."""
+    @property
+    def clock_offset(self) -> int:
+        """The clock offset now applied when signing (server minus local, seconds)."""
