@@ -54,7 +54,7 @@ fun sign(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
     val extra = (op["signed_headers"] as List<*>?)?.map { it as String }.orEmpty()
     Signer(op.str("key_id"), secret(op.str("secret_hex")), op.str("algorithm"), extra).use { signer ->
         val timestamp = op.unsigned("timestamp", "invalid_request")
-        val s = signer.sign(request(op), timestamp, op.str("nonce"))
+        val s = signer.signWith(request(op), timestamp, op.str("nonce"))
         out["canonical_string"] = s.canonicalString
         out["signature"] = s.signature
         out["authorization"] = s.authorization
