@@ -13,7 +13,11 @@
 #  5. tsc --noEmit --strict on types-check/usage.ts;
 #  6. npm pack, install the tarball in a scratch project, import it and sign one vector;
 #  7. node --test in real headless Chromium: every vector, signedFetch, bad input, recovery, and the
-#     benchmark in the same page and run (prints the ratios; never fails on timing).
+#     benchmark in the same page and run (prints the ratios; never fails on timing); then the HTTP
+#     Client in the page against the reference server behind a same-origin proxy.
+#
+#  The HTTP Client tests (step 4 and 7) run against the reference server, built here with
+#  `cargo build --locked -p sigwire-server --bin sigwire-server` (SIGWIRE_SERVER_BIN overrides).
 #
 # Idempotent; runs as root (CI) or with sudo. Knobs: SIGWIRE_WASM_CLIPPY, SIGWIRE_BENCH (1/0),
 # BENCH_MS (per implementation and case, default 1000), SIGWIRE_WASM_PACK (1/0).
@@ -65,6 +69,15 @@ bash "$PKG/scripts/build.sh"
 log "npm ci"
 (cd "$PKG" && npm ci --no-audit --no-fund --loglevel=error)
 
+# --- 3b. reference server for the Client tests -------------------------------------------------
+if [ -z "${SIGWIRE_SERVER_BIN:-}" ]; then
+  log "cargo build -p sigwire-server (the reference server for the HTTP Client tests)"
+  (cd "$REPO" && cargo build -q --locked -p sigwire-server --bin sigwire-server)
+  SIGWIRE_SERVER_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/sigwire-server"
+fi
+export SIGWIRE_SERVER_BIN
+test -x "$SIGWIRE_SERVER_BIN" || { echo "wasm.sh: no reference server binary at $SIGWIRE_SERVER_BIN" >&2; exit 1; }
+
 # --- 4. Node tests -------------------------------------------------------------------------------
 log "node --test (Node-loadable build)"
 (cd "$PKG" && node --test test/node/*.test.js)
@@ -99,5 +112,7 @@ fi
 # --- 7. Chromium ---------------------------------------------------------------------------------
 log "node --test in headless Chromium (vectors, signedFetch, bad input, recovery, benchmark)"
 (cd "$PKG" && SIGWIRE_BENCH="${SIGWIRE_BENCH:-1}" BENCH_MS="${BENCH_MS:-1000}" node --test test/chromium.test.js)
+log "node --test in headless Chromium: the HTTP Client against the reference server"
+(cd "$PKG" && node --test test/chromium-client.test.js)
 
 log "all browser SDK checks passed"

@@ -1,6 +1,18 @@
 /** Everything both entry points export (the browser one adds an async init). */
 export { Signer, KeyStore, InMemoryReplayStore, Verifier, signedFetch } from './api.js';
 export {
+  Client,
+  ClientResponse,
+  SigwireTimeoutError,
+  ConnectError,
+  TransportError,
+  HttpStatusError,
+  ClockSkewTooLargeError,
+  TooManyRedirectsError,
+  DecodeError,
+  CLIENT_ERROR_CLASSES,
+} from './client.js';
+export {
   SigwireError,
   MissingAuthorizationError,
   MalformedAuthorizationError,

@@ -165,17 +165,34 @@ export interface ErrorExtra {
   serverTime?: number;
 }
 
+/** Codes of the HTTP Client's own errors (beside the core's machine codes). */
+export type ClientErrorCode = 'timeout' | 'connect' | 'transport' | 'http_status' | 'clock_skew_too_large' | 'too_many_redirects' | 'decode';
+
+/** Every `.code` a SigwireError may carry. */
+export type SigwireErrorCode = ErrorCode | ClientErrorCode;
+
+/**
+ * What went wrong in a Client call (`.kind` of its errors): the client codes, plus `sign` (the
+ * signer refused the request), `signature_rejected` (the server refused the signature; `.code` is
+ * its machine code) and `invalid_request`.
+ */
+export type ClientErrorKind = 'sign' | 'signature_rejected' | 'invalid_request' | ClientErrorCode;
+
 /** Base class of every error sigwire-wasm throws. */
 export class SigwireError extends Error {
-  constructor(code: ErrorCode, message: string, extra?: ErrorExtra);
-  readonly code: ErrorCode;
+  constructor(code: SigwireErrorCode, message: string, extra?: ErrorExtra);
+  readonly code: SigwireErrorCode;
+  /** Set on errors of a Client call. */
+  kind?: ClientErrorKind;
+  /** Set on errors of a Client call: the attempts made. */
+  attempts?: number;
   /** The HTTP status a server answers with. */
   httpStatus: number;
   /** For stale_timestamp: request timestamp minus server time, seconds. */
   skewSeconds?: number;
   /** For verification errors: the verifier's Unix time. */
   serverTime?: number;
-  toJSON(): { error: ErrorCode };
+  toJSON(): { error: SigwireErrorCode };
 }
 type ErrorClass<C extends ErrorCode> = new (message: string, extra?: ErrorExtra) => SigwireError & { readonly code: C };
 export class MissingAuthorizationError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'missing_authorization'; }
@@ -212,3 +229,115 @@ export function init(input?: InitInput): Promise<void>;
 
 /** Synchronous init from bytes or a compiled module (workers, extensions, edge runtimes). */
 export function initSync(input: BufferSource | WebAssembly.Module): void;
+
+/** A deadline of a Client call passed. */
+export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'attempt' | 'total'; }
+/** The request could not be sent (network error, refused connection, blocked by CORS). */
+export class ConnectError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'connect'; }
+/** The connection failed while the response was read. */
+export class TransportError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'transport'; }
+/** The server answered with a status >= 400 that is not a signature rejection. */
+export class HttpStatusError extends SigwireError {
+  constructor(message: string, extra?: ErrorExtra);
+  readonly code: 'http_status';
+  /** The status (0 for a browser's opaque redirect). */
+  readonly status: number;
+  /** The response body. */
+  readonly body: Uint8Array;
+  /** Response headers, lowercase names. */
+  readonly headers: Record<string, string>;
+}
+/** The server clock is further off than `maxClockSkewSeconds`. */
+export class ClockSkewTooLargeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'clock_skew_too_large'; readonly offsetSeconds: number; readonly maxSeconds: number; }
+/** More redirects than `maxRedirects`. */
+export class TooManyRedirectsError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'too_many_redirects'; readonly limit: number; }
+/** `text()` / `json()` could not decode the body. */
+export class DecodeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'decode'; }
+/** The Client error classes by code. */
+export const CLIENT_ERROR_CLASSES: {
+  readonly timeout: typeof SigwireTimeoutError;
+  readonly connect: typeof ConnectError;
+  readonly transport: typeof TransportError;
+  readonly http_status: typeof HttpStatusError;
+  readonly clock_skew_too_large: typeof ClockSkewTooLargeError;
+  readonly too_many_redirects: typeof TooManyRedirectsError;
+  readonly decode: typeof DecodeError;
+};
+
+/** Options of `new Client(...)`; defaults are the Rust sigwire-client's. */
+export interface ClientOptions {
+  /** Base URL (http or https, no query); request paths resolve under it. */
+  baseUrl: string | URL;
+  keyId: string;
+  secret: SecretInput;
+  /** Default hmac-sha256. */
+  algorithm?: Algorithm;
+  /** Headers sent with every request. */
+  defaultHeaders?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
+  /** Extra header names to sign. */
+  signedHeaders?: string[];
+  /** Per attempt (default 30000) and for the whole call (default 60000); null = no limit. */
+  timeouts?: { attemptMs?: number | null; totalMs?: number | null };
+  /** Default 3 attempts, 100 ms base delay, 5000 ms max delay, Retry-After capped at 30000 ms, idempotency keys on. */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number; idempotencyKeys?: boolean };
+  /** Default 5 (only where the runtime exposes redirects: not in browsers, see README). */
+  maxRedirects?: number;
+  /** Default true. */
+  clockSkewCorrection?: boolean;
+  /** Default 2. */
+  clockSkewThresholdSeconds?: number;
+  /** Default 86400. */
+  maxClockSkewSeconds?: number;
+  /** The fetch to use (default globalThis.fetch). */
+  fetch?: typeof fetch;
+}
+
+/** Options of one Client call. */
+export interface ClientRequestOptions {
+  /** Query parameters appended to the URL (space as %20, "+" as %2B). */
+  query?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined> | URLSearchParams | Iterable<readonly [string, string | number | boolean]>;
+  /** Serialised once with JSON.stringify (Content-Type application/json). */
+  json?: unknown;
+  /** Raw body bytes (strings are UTF-8). */
+  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView | null;
+  headers?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
+  /** Sent (and signed) on every attempt; makes POST/PATCH retryable. Generated when absent. */
+  idempotencyKey?: string;
+  /** Per-call overrides. */
+  timeouts?: { attemptMs?: number | null; totalMs?: number | null };
+  /** Aborts the call (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** A response with a status below 400; the body is read whole. */
+export class ClientResponse {
+  constructor(status: number, headers: Record<string, string>, body: Uint8Array, url: string, attempts: number);
+  readonly status: number;
+  /** Lowercase names. */
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+  /** The URL that answered. */
+  readonly url: string;
+  /** Attempts the call took. */
+  readonly attempts: number;
+  /** UTF-8 text; DecodeError otherwise. */
+  text(): string;
+  /** Parsed JSON; DecodeError otherwise. */
+  json<T = any>(): T;
+}
+
+/** HTTP client on fetch that signs every attempt (retries, Retry-After, clock skew, deadlines). */
+export class Client {
+  constructor(options: ClientOptions);
+  readonly baseUrl: string;
+  readonly keyId: string;
+  /** Offset applied to the signing clock (server − local, seconds). */
+  readonly clockOffset: number;
+  request(method: string, path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  get(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  post(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  put(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  patch(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  delete(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  toJSON(): { baseUrl: string; keyId: string };
+}

@@ -1,6 +1,11 @@
 // Compile-only check of the published types (tsc --noEmit --strict): browser usage as in the README.
 import {
   init,
+  Client,
+  ClientResponse,
+  HttpStatusError,
+  SigwireTimeoutError,
+  type SigwireErrorCode,
   Signer,
   Verifier,
   KeyStore,
@@ -42,9 +47,9 @@ async function main(): Promise<void> {
       void skew;
     }
     if (e instanceof SigwireError) {
-      const code: ErrorCode = e.code;
+      const code: SigwireErrorCode = e.code;
       const status: number = e.httpStatus;
-      const body: { error: ErrorCode } = e.toJSON();
+      const body: { error: SigwireErrorCode } = e.toJSON();
       void code, status, body, SERVER_TIME_HEADER;
     }
   }
@@ -54,3 +59,35 @@ async function main(): Promise<void> {
   void codes, c;
 }
 void main;
+
+async function clientUsage(): Promise<void> {
+  const client = new Client({
+    baseUrl: 'https://api.example.com',
+    keyId: 'k',
+    secret: new Uint8Array(32),
+    algorithm: 'hmac-sha512',
+    defaultHeaders: { 'x-tenant': 'acme' },
+    timeouts: { attemptMs: 10_000, totalMs: null },
+    retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000 },
+  });
+  const r: ClientResponse = await client.get('/v1/orders', { query: { status: 'open', n: 1 } });
+  const list = r.json<{ id: string }[]>();
+  const bytes: Uint8Array = r.body;
+  const attempts: number = r.attempts;
+  try {
+    await client.post('/v1/payments', { json: { amount: 100 }, idempotencyKey: 'order-1' });
+    await client.request('PUT', '/v1/blob', { body: new Uint8Array([1]), headers: { 'content-type': 'application/octet-stream' } });
+  } catch (e) {
+    if (e instanceof HttpStatusError) {
+      const s: number = e.status;
+      const b: Uint8Array = e.body;
+      void s, b;
+    } else if (e instanceof SigwireTimeoutError) {
+      const k: 'attempt' | 'total' = e.timeoutKind;
+      void k;
+    }
+  }
+  const offset: number = client.clockOffset;
+  void list, bytes, attempts, offset;
+}
+void clientUsage;

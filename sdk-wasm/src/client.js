@@ -1,0 +1,570 @@
+/**
+ * Client: an HTTP client on the browser's fetch that signs every attempt with sigwire-v1 (the
+ * wasm Signer), with the Rust crate sigwire-client's behaviour and defaults: retries with
+ * exponential backoff and full jitter on network errors, attempt timeouts, 408, 429 and 5xx for
+ * idempotent methods (POST/PATCH only with an Idempotency-Key, generated once per call, reused and
+ * signed); Retry-After (seconds or HTTP-date) honoured, capped; each attempt signed last, after
+ * the backoff, with a fresh timestamp and nonce; clock-skew correction from X-Sigwire-Server-Time
+ * or Date (shared by the client's concurrent requests); attempt and total deadlines; redirects
+ * followed by hand where the runtime allows (`redirect: 'manual'`), never sending Authorization
+ * to another origin.
+ */
+import { Signer } from './api.js';
+import { SigwireError, makeError, describe, ERROR_CLASSES, SERVER_TIME_HEADER } from './errors.js';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const NO_BODY = new Set(['GET', 'HEAD']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function clientErrorClass(code, name) {
+  const cls = {
+    [name]: class extends SigwireError {
+      constructor(message, extra = {}) {
+        super(code, message, { httpStatus: 0, ...extra });
+      }
+    },
+  }[name];
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+  return cls;
+}
+
+/** A deadline passed (`.timeoutKind`: "attempt" or "total"). Code `timeout`. */
+export const SigwireTimeoutError = clientErrorClass('timeout', 'SigwireTimeoutError');
+/** The request could not be sent (network error, refused connection, CORS). Code `connect`. */
+export const ConnectError = clientErrorClass('connect', 'ConnectError');
+/** The connection failed while the response was read. Code `transport`. */
+export const TransportError = clientErrorClass('transport', 'TransportError');
+/** The server answered with a status >= 400 (`.status`, `.body` Uint8Array, `.headers`). Code `http_status`. */
+export const HttpStatusError = clientErrorClass('http_status', 'HttpStatusError');
+/** The server clock is further off than `maxClockSkewSeconds` (`.offsetSeconds`, `.maxSeconds`). */
+export const ClockSkewTooLargeError = clientErrorClass('clock_skew_too_large', 'ClockSkewTooLargeError');
+/** More redirects than `maxRedirects` (`.limit`). Code `too_many_redirects`. */
+export const TooManyRedirectsError = clientErrorClass('too_many_redirects', 'TooManyRedirectsError');
+/** The body is not UTF-8 / JSON (`text()`, `json()`). Code `decode`. */
+export const DecodeError = clientErrorClass('decode', 'DecodeError');
+
+/** The client error classes by code. */
+export const CLIENT_ERROR_CLASSES = Object.freeze({
+  timeout: SigwireTimeoutError,
+  connect: ConnectError,
+  transport: TransportError,
+  http_status: HttpStatusError,
+  clock_skew_too_large: ClockSkewTooLargeError,
+  too_many_redirects: TooManyRedirectsError,
+  decode: DecodeError,
+});
+
+function withKind(err, kind, attempts) {
+  Object.defineProperty(err, 'kind', { value: kind, enumerable: true, writable: true, configurable: true });
+  if (attempts !== undefined) err.attempts = attempts;
+  return err;
+}
+
+function ms(value, what, def, nullable) {
+  if (value === undefined) return def;
+  if (nullable && (value === null || value === Infinity)) return Infinity;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw makeError('invalid_config', `${what} must be a non-negative number of milliseconds${nullable ? ', or null for no limit' : ''}`);
+  }
+  return value;
+}
+
+function count(value, what, def, min) {
+  if (value === undefined) return def;
+  if (!Number.isSafeInteger(value) || value < min) throw makeError('invalid_config', `${what} must be an integer >= ${min}`);
+  return value;
+}
+
+function obj(value, what, code = 'invalid_config') {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw makeError(code, `${what} must be an object (got ${describe(value)})`);
+  return value;
+}
+
+function str(value, what, code) {
+  if (typeof value !== 'string') throw makeError(code, `${what} must be a string (got ${describe(value)})`);
+  return value;
+}
+
+/** Header pairs from a plain object, Headers, or array of pairs. */
+function headerPairs(headers, code) {
+  const out = [];
+  if (headers === undefined || headers === null) return out;
+  if (typeof headers !== 'object') throw makeError(code, `headers must be an object, Headers or array of pairs (got ${describe(headers)})`);
+  const entries = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);
+  for (const pair of entries) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw makeError(code, 'each header entry must be a [name, value] pair');
+    const [k, v] = pair;
+    if (typeof k !== 'string') throw makeError(code, 'header names must be strings');
+    if (typeof v !== 'string' && typeof v !== 'number') throw makeError(code, `header ${JSON.stringify(k.slice(0, 64))} must be a string or number (got ${describe(v)})`);
+    out.push([k, String(v)]);
+  }
+  try {
+    const h = new Headers();
+    for (const [k, v] of out) h.append(k, v);
+  } catch (e) {
+    throw makeError(code, `invalid header: ${e && e.message}`);
+  }
+  return out;
+}
+
+/** Query string: space as %20, '+' as %2B (what the Rust client sends). */
+function queryString(query) {
+  if (query === undefined || query === null) return '';
+  if (typeof query !== 'object') throw makeError('invalid_request', `query must be an object, URLSearchParams or array of pairs (got ${describe(query)})`);
+  const parts = [];
+  const push = (k, v) => {
+    if (v === undefined) return;
+    if (!['string', 'number', 'boolean', 'bigint'].includes(typeof v)) {
+      throw makeError('invalid_request', `query parameter ${JSON.stringify(String(k).slice(0, 64))} must be a string, number or boolean (got ${describe(v)})`);
+    }
+    parts.push(`${encodeURIComponent(String(k))}=${encodeURIComponent(String(v))}`);
+  };
+  if (typeof query[Symbol.iterator] === 'function') {
+    for (const pair of query) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw makeError('invalid_request', 'each query entry must be a [name, value] pair');
+      push(pair[0], pair[1]);
+    }
+  } else {
+    for (const k of Object.keys(query)) {
+      const v = query[k];
+      if (Array.isArray(v)) for (const x of v) push(k, x);
+      else push(k, v);
+    }
+  }
+  return parts.join('&');
+}
+
+function bodyBytes(body) {
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  throw makeError('invalid_request', `body must be a string, Uint8Array, ArrayBuffer or typed array (got ${describe(body)})`);
+}
+
+function headerObject(headers) {
+  const out = {};
+  headers.forEach((v, k) => {
+    out[k.toLowerCase()] = v;
+  });
+  return out;
+}
+
+function randomUUID() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Server Unix seconds from X-Sigwire-Server-Time, else Date (not when Age is present). */
+function serverSeconds(headers) {
+  const own = headers.get(SERVER_TIME_HEADER);
+  if (own !== null && /^\d+$/.test(own.trim())) return Number(own.trim());
+  const date = headers.get('date');
+  if (date !== null && headers.get('age') === null) {
+    const t = Date.parse(date);
+    if (Number.isFinite(t)) return Math.floor(t / 1000);
+  }
+  return undefined;
+}
+
+/** Retry-After in ms (seconds or HTTP-date), or undefined. */
+function retryAfterMs(headers) {
+  const v = headers.get('retry-after');
+  if (v === null) return undefined;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const t = Date.parse(s);
+  if (Number.isFinite(t)) return Math.max(0, t - Date.now());
+  return undefined;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A response (status below 400), body read whole. */
+export class ClientResponse {
+  constructor(status, headers, body, url, attempts) {
+    /** The status code. */
+    this.status = status;
+    /** Headers, lowercase names. */
+    this.headers = headers;
+    /** The body bytes. */
+    this.body = body;
+    /** The URL that answered. */
+    this.url = url;
+    /** Attempts the call took. */
+    this.attempts = attempts;
+  }
+
+  /** The body as UTF-8 text; a DecodeError if it is not UTF-8. */
+  text() {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(this.body);
+    } catch (e) {
+      throw withKind(new DecodeError(`cannot decode the response body: ${e.message}`), 'decode');
+    }
+  }
+
+  /** The body parsed as JSON; a DecodeError if it is not. */
+  json() {
+    const text = this.text();
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw withKind(new DecodeError(`cannot decode the response body: ${e.message}`), 'decode');
+    }
+  }
+}
+
+/**
+ * HTTP client that signs every attempt with sigwire-v1, on fetch.
+ * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?,
+ *   timeouts?: { attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
+ *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?,
+ *   clockSkewThresholdSeconds?, maxClockSkewSeconds?, fetch? })`. Defaults (the Rust client's):
+ * hmac-sha256; attempt 30 s, total 60 s; 3 attempts, 100 ms base delay, 5 s max delay, Retry-After
+ * capped at 30 s; 5 redirects; skew correction on (2 s threshold, 1 day max).
+ */
+export class Client {
+  #signer;
+  #fetch;
+  #base;
+  #defaults;
+  #offset = 0;
+  #cfg;
+
+  constructor(options) {
+    if (options === null || typeof options !== 'object') throw makeError('invalid_config', `Client options must be an object (got ${describe(options)})`);
+    const base = options.baseUrl instanceof URL ? options.baseUrl.href : str(options.baseUrl, 'baseUrl', 'invalid_config');
+    let url;
+    try {
+      url = new URL(base);
+    } catch {
+      throw makeError('invalid_config', 'baseUrl is not an absolute URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw makeError('invalid_config', 'baseUrl must be http or https');
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    if (url.search || url.hash || url.username || url.password) throw makeError('invalid_config', 'baseUrl must not have a query, fragment or credentials');
+    this.#base = url;
+    this.#signer = new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: options.signedHeaders });
+    this.#defaults = headerPairs(options.defaultHeaders, 'invalid_config');
+    const t = obj(options.timeouts, 'timeouts');
+    const r = obj(options.retry, 'retry');
+    if (r.idempotencyKeys !== undefined && typeof r.idempotencyKeys !== 'boolean') throw makeError('invalid_config', 'retry.idempotencyKeys must be a boolean');
+    if (options.clockSkewCorrection !== undefined && typeof options.clockSkewCorrection !== 'boolean') throw makeError('invalid_config', 'clockSkewCorrection must be a boolean');
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw makeError('invalid_config', 'fetch must be a function');
+    if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw makeError('invalid_config', 'no fetch available: pass { fetch }');
+    this.#fetch = options.fetch || ((input, init) => globalThis.fetch(input, init));
+    this.#cfg = {
+      attemptMs: ms(t.attemptMs, 'timeouts.attemptMs', 30_000, true),
+      totalMs: ms(t.totalMs, 'timeouts.totalMs', 60_000, true),
+      maxAttempts: count(r.maxAttempts, 'retry.maxAttempts', 3, 1),
+      baseDelayMs: ms(r.baseDelayMs, 'retry.baseDelayMs', 100),
+      maxDelayMs: ms(r.maxDelayMs, 'retry.maxDelayMs', 5_000),
+      maxRetryAfterMs: ms(r.maxRetryAfterMs, 'retry.maxRetryAfterMs', 30_000),
+      idempotencyKeys: r.idempotencyKeys ?? true,
+      maxRedirects: count(options.maxRedirects, 'maxRedirects', 5, 0),
+      skew: options.clockSkewCorrection ?? true,
+      skewThreshold: count(options.clockSkewThresholdSeconds, 'clockSkewThresholdSeconds', 2, 0),
+      maxSkew: count(options.maxClockSkewSeconds, 'maxClockSkewSeconds', 86_400, 0),
+    };
+  }
+
+  /** The base URL (normalised, ends with "/"). */
+  get baseUrl() {
+    return this.#base.href;
+  }
+
+  /** The key id. */
+  get keyId() {
+    return this.#signer.keyId;
+  }
+
+  /** The clock offset in use (server − local, seconds), as last measured. */
+  get clockOffset() {
+    return this.#offset;
+  }
+
+  /** Records a response's server time; returns 'none' | 'kept' | 'applied' | 'too_large'. */
+  #observe(headers, sent, received) {
+    if (!this.#cfg.skew) return 'none';
+    const server = serverSeconds(headers);
+    if (server === undefined) return 'none';
+    const measured = Math.round(server + 0.5 - (sent + received) / 2000);
+    if (Math.abs(measured) > this.#cfg.maxSkew) return { tooLarge: measured };
+    if (Math.abs(measured - this.#offset) > this.#cfg.skewThreshold) {
+      this.#offset = measured;
+      return 'applied';
+    }
+    return 'kept';
+  }
+
+  /**
+   * Sends a request; resolves to a ClientResponse for a status below 400, rejects with a
+   * SigwireError otherwise (HttpStatusError, the server's machine-code class for a signature
+   * rejection, SigwireTimeoutError, ConnectError, ClockSkewTooLargeError, TooManyRedirectsError).
+   * @param {string} method
+   * @param {string} path resolved under baseUrl (or an absolute URL)
+   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, timeouts?: {attemptMs?: number|null, totalMs?: number|null}, signal?: AbortSignal}} [options]
+   */
+  async request(method, path, options = {}) {
+    str(method, 'method', 'invalid_request');
+    str(path, 'path', 'invalid_request');
+    if (!/^[A-Za-z]+$/.test(method)) throw makeError('invalid_request', 'method must be an HTTP method token');
+    method = method.toUpperCase();
+    options = obj(options, 'request options', 'invalid_request');
+    let url;
+    try {
+      url = new URL(path.replace(/^\/+/, ''), this.#base);
+      if (/^[a-z][a-z0-9+.-]*:/i.test(path)) url = new URL(path);
+    } catch {
+      throw makeError('invalid_request', 'path does not make a valid URL');
+    }
+    url.hash = '';
+    const q = queryString(options.query);
+    if (q) url.search = url.search ? `${url.search}&${q}` : `?${q}`;
+    const headers = [...this.#defaults, ...headerPairs(options.headers, 'invalid_request')];
+    if (options.json !== undefined && options.body !== undefined) throw makeError('invalid_request', 'give either json or body, not both');
+    let body;
+    if (options.json !== undefined) {
+      let text;
+      try {
+        text = JSON.stringify(options.json);
+      } catch (e) {
+        throw makeError('invalid_request', `cannot serialise the JSON body: ${e.message}`);
+      }
+      if (text === undefined) throw makeError('invalid_request', 'the JSON body is not serialisable');
+      body = new TextEncoder().encode(text);
+      if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
+    } else if (options.body !== undefined && options.body !== null) {
+      body = bodyBytes(options.body).slice();
+    }
+    if (options.idempotencyKey !== undefined) {
+      headers.push(...headerPairs([['Idempotency-Key', str(options.idempotencyKey, 'idempotencyKey', 'invalid_request')]], 'invalid_request'));
+    }
+    let hasKey = headers.some(([k]) => k.toLowerCase() === 'idempotency-key');
+    if (!hasKey && !IDEMPOTENT.has(method) && this.#cfg.idempotencyKeys && this.#cfg.maxAttempts > 1 && (method === 'POST' || method === 'PATCH')) {
+      headers.push(['Idempotency-Key', randomUUID()]);
+      hasKey = true;
+    }
+    const t = obj(options.timeouts, 'timeouts', 'invalid_request');
+    const attemptMs = ms(t.attemptMs, 'timeouts.attemptMs', this.#cfg.attemptMs, true);
+    const totalMs = ms(t.totalMs, 'timeouts.totalMs', this.#cfg.totalMs, true);
+    const signal = options.signal;
+    return this.#execute({ method, url, headers, body, mayRetry: IDEMPOTENT.has(method) || hasKey, attemptMs, totalMs, signal });
+  }
+
+  async #execute(call) {
+    const cfg = this.#cfg;
+    const start = Date.now();
+    let attempts = 0;
+    let retries = 0;
+    let skewResigned = false;
+    for (;;) {
+      attempts += 1;
+      const remaining = call.totalMs === Infinity ? Infinity : call.totalMs - (Date.now() - start);
+      if (remaining <= 0) throw withKind(Object.assign(new SigwireTimeoutError('the total deadline passed'), { timeoutKind: 'total' }), 'timeout', attempts - 1);
+      const kind = remaining < call.attemptMs ? 'total' : 'attempt';
+      const limit = Math.min(remaining, call.attemptMs);
+      let outcome;
+      let error;
+      try {
+        outcome = await this.#attempt(call, limit, kind, attempts);
+      } catch (e) {
+        error = e;
+      }
+      let delay;
+      if (outcome) {
+        const { status, headers } = outcome;
+        const code = rejectionCode(outcome);
+        if (code === 'stale_timestamp' && !skewResigned) {
+          if (outcome.observation && outcome.observation.tooLarge !== undefined) {
+            const err = new ClockSkewTooLargeError(`the server clock is ${outcome.observation.tooLarge} s off (more than ${cfg.maxSkew} s)`);
+            Object.assign(err, { offsetSeconds: outcome.observation.tooLarge, maxSeconds: cfg.maxSkew });
+            throw withKind(err, 'clock_skew_too_large', attempts);
+          }
+          if (outcome.observation !== 'none') {
+            skewResigned = true;
+            continue;
+          }
+        }
+        const retryable = call.mayRetry && (status === 408 || status === 429 || status >= 500);
+        if (retryable && retries + 1 < cfg.maxAttempts) {
+          const ra = retryAfterMs(headers);
+          delay = ra !== undefined ? Math.min(ra, cfg.maxRetryAfterMs) : this.#backoff(retries + 1);
+        } else {
+          return this.#finish(outcome, code, attempts);
+        }
+      } else {
+        if (!(error instanceof SigwireError)) throw error;
+        if (error.attempts === undefined) error.attempts = attempts;
+        const retryable = call.mayRetry && (error.kind === 'connect' || error.kind === 'transport' || (error.kind === 'timeout' && error.timeoutKind === 'attempt'));
+        if (!retryable || retries + 1 >= cfg.maxAttempts) throw error;
+        delay = this.#backoff(retries + 1);
+      }
+      retries += 1;
+      const left = call.totalMs === Infinity ? Infinity : call.totalMs - (Date.now() - start);
+      if (delay >= left) {
+        if (left > 0) await sleep(left);
+        throw withKind(Object.assign(new SigwireTimeoutError('the total deadline passed'), { timeoutKind: 'total' }), 'timeout', attempts);
+      }
+      await sleep(delay);
+    }
+  }
+
+  #backoff(n) {
+    const cap = Math.min(this.#cfg.maxDelayMs, this.#cfg.baseDelayMs * 2 ** Math.min(n - 1, 30));
+    return Math.random() * cap;
+  }
+
+  #finish(outcome, code, attempts) {
+    const { status, headers, body, url } = outcome;
+    if (status < 400) return new ClientResponse(status, headerObject(headers), body, url, attempts);
+    const serverTime = serverSeconds(headers);
+    if (code && ERROR_CLASSES[code]) {
+      const err = makeError(code, `the server refused the signature: ${code}`, { httpStatus: status, ...(serverTime !== undefined ? { serverTime } : {}) });
+      return Promise.reject(withKind(err, 'signature_rejected', attempts));
+    }
+    const err = new HttpStatusError(`HTTP ${status}`, { httpStatus: status });
+    Object.assign(err, { status, body, headers: headerObject(headers) });
+    return Promise.reject(withKind(err, 'http_status', attempts));
+  }
+
+  /** One attempt: sign last, send, follow redirects by hand, read the body; within `limit` ms. */
+  async #attempt(call, limit, kind, attempts) {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = limit === Infinity ? null : setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, limit);
+    const onAbort = () => controller.abort();
+    if (call.signal) {
+      if (call.signal.aborted) controller.abort();
+      else call.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const timeoutError = () => withKind(Object.assign(new SigwireTimeoutError(`the ${kind} deadline passed`), { timeoutKind: kind }), 'timeout', attempts);
+    try {
+      let url = call.url;
+      let method = call.method;
+      let body = call.body;
+      let sign = true;
+      const origin = call.url.origin;
+      for (let hop = 0; ; hop++) {
+        const headers = new Headers();
+        for (const [k, v] of call.headers) headers.append(k, v);
+        if (body === undefined) headers.delete('content-type');
+        if (sign) {
+          let signed;
+          try {
+            signed = this.#signer.sign({
+            method,
+            url: url.href,
+            headers: call.headers.filter(([k]) => body !== undefined || k.toLowerCase() !== 'content-type'),
+            body: NO_BODY.has(method) ? undefined : body,
+            timestamp: Math.floor(Date.now() / 1000) + this.#offset,
+            });
+          } catch (e) {
+            throw e instanceof SigwireError ? withKind(e, 'sign', attempts) : e;
+          }
+          headers.set('authorization', signed.Authorization);
+        }
+        const sent = Date.now();
+        let res;
+        try {
+          res = await this.#fetch(url.href, { method, headers, body: NO_BODY.has(method) ? undefined : body, redirect: 'manual', signal: controller.signal });
+        } catch (e) {
+          if (timedOut) throw timeoutError();
+          if (call.signal && call.signal.aborted) throw e;
+          throw withKind(new ConnectError(`cannot send the request: ${e && e.message}${e && e.cause && e.cause.code ? ` (${e.cause.code})` : ''}`), 'connect', attempts);
+        }
+        const received = Date.now();
+        const observation = sign ? this.#observe(res.headers, sent, received) : 'none';
+        const location = res.headers.get('location');
+        if (REDIRECTS.has(res.status) && location !== null) {
+          if (hop >= this.#cfg.maxRedirects) {
+            throw withKind(Object.assign(new TooManyRedirectsError(`more than ${this.#cfg.maxRedirects} redirects`), { limit: this.#cfg.maxRedirects }), 'too_many_redirects', attempts);
+          }
+          try {
+            await res.arrayBuffer();
+          } catch {
+            /* ignored */
+          }
+          url = new URL(location, url);
+          url.hash = '';
+          if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+            method = method === 'HEAD' ? 'HEAD' : 'GET';
+            body = undefined;
+          }
+          // Authorization only ever goes back to the origin of the call.
+          sign = url.origin === origin;
+          continue;
+        }
+        let bytes;
+        try {
+          bytes = new Uint8Array(await res.arrayBuffer());
+        } catch (e) {
+          if (timedOut) throw timeoutError();
+          if (call.signal && call.signal.aborted) throw e;
+          throw withKind(new TransportError(`reading the response failed: ${e && e.message}`), 'transport', attempts);
+        }
+        // An opaque redirect (browsers with redirect: 'manual') has status 0: it cannot be followed.
+        if (res.type === 'opaqueredirect') {
+          const err = new HttpStatusError('the server redirected and the browser hides the target (opaque redirect)', { httpStatus: 0 });
+          Object.assign(err, { status: 0, body: bytes, headers: {} });
+          throw withKind(err, 'http_status', attempts);
+        }
+        return { status: res.status, headers: res.headers, body: bytes, url: url.href, observation };
+      }
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+      if (call.signal) call.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** `request('GET', path, options)`. */
+  get(path, options) {
+    return this.request('GET', path, options);
+  }
+
+  /** `request('POST', path, options)`. */
+  post(path, options) {
+    return this.request('POST', path, options);
+  }
+
+  /** `request('PUT', path, options)`. */
+  put(path, options) {
+    return this.request('PUT', path, options);
+  }
+
+  /** `request('PATCH', path, options)`. */
+  patch(path, options) {
+    return this.request('PATCH', path, options);
+  }
+
+  /** `request('DELETE', path, options)`. */
+  delete(path, options) {
+    return this.request('DELETE', path, options);
+  }
+
+  /** Never includes the secret. */
+  toJSON() {
+    return { baseUrl: this.baseUrl, keyId: this.keyId };
+  }
+}
+
+/** The machine code of a signature rejection: 400/401/503 with `{"error": code}` JSON. */
+function rejectionCode(outcome) {
+  if (outcome.status !== 401 && outcome.status !== 400 && outcome.status !== 503) return undefined;
+  if (outcome.headers.get(SERVER_TIME_HEADER) === null) return undefined;
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(outcome.body));
+    return parsed && typeof parsed.error === 'string' && ERROR_CLASSES[parsed.error] ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,165 @@
+// The browser Client in real headless Chromium (Debian's /usr/bin/chromium via playwright-core):
+// a Node server on 127.0.0.1 serves the package (src/, dist/) and proxies every other path,
+// unchanged (Host included, so the signed URL is the one verified), to the reference server
+// (`sigwire-server`, SIGWIRE_SERVER_BIN). The page imports the browser build and calls the Client
+// on its own origin; the reference server's /_control log is checked from Node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer, SERVER_BIN, KEY, SECRET } from './lib/reference-server.js';
+
+const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+let ref;
+let proxy;
+let origin;
+let context;
+let page;
+let userDataDir;
+
+function startProxy(target) {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname === '/blank.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end('<!doctype html><title>client</title>');
+    }
+    if (url.pathname.startsWith('/src/') || url.pathname.startsWith('/dist/')) {
+      const file = path.join(PKG, path.normalize(url.pathname));
+      if (!file.startsWith(PKG + path.sep)) return res.writeHead(403).end();
+      try {
+        const data = await readFile(file);
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+        return res.end(data);
+      } catch {
+        return res.writeHead(404).end();
+      }
+    }
+    const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      res.destroy();
+    });
+    req.pipe(upstream);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+before(async () => {
+  assert.ok(SERVER_BIN && existsSync(SERVER_BIN), 'set SIGWIRE_SERVER_BIN to the sigwire-server binary (scripts/ci/wasm.sh builds it)');
+  assert.ok(existsSync(EXECUTABLE), `no Chromium at ${EXECUTABLE} (apt-get install chromium)`);
+  ref = await startServer(['--body-limit', '1024']);
+  proxy = await startProxy(ref.port);
+  origin = `http://127.0.0.1:${proxy.address().port}`;
+  userDataDir = mkdtempSync(path.join(tmpdir(), 'sigwire-chromium-client-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 60_000,
+  });
+  page = context.pages()[0] || (await context.newPage());
+  await page.goto(`${origin}/blank.html`);
+  await page.evaluate(async ({ keyId, secret }) => {
+    const m = await import('/src/index.js');
+    await m.init();
+    window.sw = m;
+    window.client = new m.Client({
+      baseUrl: location.origin,
+      keyId,
+      secret,
+      timeouts: { attemptMs: 5000, totalMs: 15000 },
+      retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 40 },
+    });
+  }, { keyId: KEY, secret: SECRET });
+}, { timeout: 120_000 });
+
+after(async () => {
+  if (context) await context.close();
+  if (proxy) await new Promise((r) => proxy.close(r));
+  if (ref) await ref.stop();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+/** Runs `fn` in the page; errors come back as { error: { name, code, kind, status, attempts } }. */
+function inPage(fn, arg) {
+  return page.evaluate(
+    async ({ src, arg }) => {
+      try {
+        return { value: await (0, eval)(src)(window.client, window.sw, arg) };
+      } catch (e) {
+        return { error: { name: e.name, code: e.code, kind: e.kind, status: e.status, attempts: e.attempts, message: e.message } };
+      }
+    },
+    { src: `(${fn})`, arg },
+  );
+}
+
+test('the Client works in Chromium: GET with query, POST json, retries re-sign', { timeout: 60_000 }, async () => {
+  const r = await inPage(async (c) => {
+    const g = await c.get('/v1/echo', { query: { q: 'a b+c' } });
+    const p = await c.post('/v1/orders', { json: { amount: 100 } });
+    return { status: g.status, attempts: g.attempts, get: g.json(), post: p.json(), ua: navigator.userAgent };
+  });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.match(r.value.ua, /Chrome\/\d+/);
+  assert.equal(r.value.status, 200);
+  assert.equal(r.value.get.key_id, KEY);
+  assert.equal(r.value.get.query, 'q=a%20b%2Bc');
+  assert.equal(r.value.post.body, '{"amount":100}');
+  assert.ok(r.value.post.idempotency_key, 'POST carries a generated Idempotency-Key');
+
+  await ref.fault('/flaky', { type: 'status', status: 503 }, 2);
+  const f = await inPage(async (c) => (await c.post('/flaky', { body: 'x' })).attempts);
+  assert.equal(f.value, 3, JSON.stringify(f.error));
+  const seen = await ref.requests('/flaky');
+  assert.equal(new Set(seen.map((x) => x.nonce)).size, 3);
+  assert.equal(new Set(seen.map((x) => x.idempotency_key)).size, 1);
+});
+
+test('clock skew +600 s corrected in Chromium (5 concurrent requests)', { timeout: 60_000 }, async () => {
+  await ref.control('PUT', '/_control/clock', { offset_seconds: 600 });
+  try {
+    const r = await inPage(async (c) => {
+      const rs = await Promise.all([0, 1, 2, 3, 4].map((i) => c.get(`/skew/${i}`)));
+      return { attempts: rs.map((x) => x.attempts), offset: c.clockOffset, after: (await c.get('/skew/after')).attempts };
+    });
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    for (const a of r.value.attempts) assert.ok(a <= 2);
+    assert.ok(Math.abs(r.value.offset - 600) <= 2, `offset ${r.value.offset}`);
+    assert.equal(r.value.after, 1);
+  } finally {
+    await ref.control('PUT', '/_control/clock', { offset_seconds: 0 });
+  }
+});
+
+test('typed errors in Chromium: 413, signature rejection, timeout, opaque redirect not followed', { timeout: 60_000 }, async () => {
+  const big = await inPage(async (c) => c.post('/upload', { body: new Uint8Array(2048) }));
+  assert.equal(big.error?.name, 'HttpStatusError');
+  assert.equal(big.error.status, 413);
+
+  const bad = await inPage(async (c, sw) => new sw.Client({ baseUrl: location.origin, keyId: 'nobody', secret: 'x'.repeat(32) }).get('/x'));
+  assert.deepEqual([bad.error?.name, bad.error?.code, bad.error?.kind], ['UnknownKeyError', 'unknown_key', 'signature_rejected']);
+
+  await ref.fault('/slow', { type: 'delay', ms: 3000 }, 10);
+  const slow = await inPage(async (c) => c.get('/slow', { timeouts: { attemptMs: 200, totalMs: 300 } }));
+  assert.deepEqual([slow.error?.name, slow.error?.code], ['SigwireTimeoutError', 'timeout'], JSON.stringify(slow));
+
+  // Browsers hide a redirect's target from redirect: 'manual' (an opaque redirect): the Client
+  // reports it instead of following, so Authorization never goes anywhere else.
+  await ref.fault('/away', { type: 'redirect', location: '/public/landing', status: 307 });
+  const away = await inPage(async (c) => c.get('/away'));
+  assert.deepEqual([away.error?.name, away.error?.status], ['HttpStatusError', 0]);
+  assert.equal((await ref.requests('/public/landing')).length, 0);
+  await ref.control('DELETE', '/_control/faults');
+});
