@@ -11,8 +11,10 @@
 #     exists in the library, and that the library's API checksums equal those Sigwire.swift checks
 #     (sdk-swift/check-header.sh);
 #  6. Kotlin: kotlinc compiles bindings + idiomatic layer + tests, and the JVM test program runs
-#     every shared vector, the error cases and live HTTP against a local verifying server
-#     (sdk-kotlin/build-and-test.sh; its last line is `N passed, N failed`).
+#     every shared vector, the error cases, live HTTP against a local verifying server, and the
+#     Rust HttpClient against the reference server binary (`sigwire-server`, built in step 3 and
+#     passed as SIGWIRE_SERVER_BIN) (sdk-kotlin/build-and-test.sh; its last line is
+#     `N passed, N failed`).
 #
 # The XCFramework (sdk-swift/build-xcframework.sh) and Android (sdk-kotlin/build-android.sh) builds
 # need macOS / the Android NDK and are not run here; their scripts are only syntax-checked.
@@ -54,6 +56,10 @@ fi
 step "cargo build -p sigwire-uniffi --features cli (libsigwire_uniffi.so + uniffi-bindgen, dev profile)"
 cargo build --locked -p sigwire-uniffi --features cli
 ls -la "$LIB_DIR/libsigwire_uniffi.so" "$LIB_DIR/uniffi-bindgen"
+# The reference server the Kotlin HttpClient tests start (SIGWIRE_SERVER_BIN).
+step "cargo build -p sigwire-server --bin sigwire-server (for the HttpClient tests)"
+cargo build --locked -p sigwire-server --bin sigwire-server
+ls -la "$LIB_DIR/sigwire-server"
 
 # --- 4. generate ----------------------------------------------------------------------------------
 # bindings/uniffi/uniffi.toml (Kotlin package, Swift module) is found through `cargo metadata`.
@@ -76,6 +82,7 @@ echo "ok"
 # --- 6. Kotlin tests ----------------------------------------------------------------------------
 step "Kotlin: kotlinc + the JVM test program (sdk-kotlin/build-and-test.sh)"
 KOTLINC="$KOTLINC" JNA_JAR=/usr/share/java/jna.jar SIGWIRE_BINDINGS_DIR="$BINDINGS" SIGWIRE_LIB_DIR="$LIB_DIR" \
+  SIGWIRE_SERVER_BIN="$LIB_DIR/sigwire-server" \
   OUT="$ROOT/build/sdk-kotlin" bash "$ROOT/sdk-kotlin/build-and-test.sh"
 
 # --- 7. optional benchmark (a release build; timings never fail CI) ------------------------------

@@ -13,6 +13,11 @@ use sigwire_core::{Error, ErrorCode};
 ///   header (`None` for errors from a signer or a key store).
 ///
 /// `StaleTimestamp` also carries `skew_seconds` (request timestamp minus server time).
+///
+/// The [`HttpClient`](crate::HttpClient) adds `Timeout`, `Connect`, `Transport`, `HttpStatus`,
+/// `ClockSkewTooLarge` and `TooManyRedirects` (codes `timeout`, `connect`, `transport`,
+/// `http_status`, `clock_skew_too_large`, `too_many_redirects`, as in the Python and Node SDKs); a
+/// server's signature rejection is the variant of its machine code (`SignatureMismatch`, …).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum SigwireError {
@@ -138,6 +143,91 @@ pub enum SigwireError {
         /// The verifier's Unix time, when a verifier raised the error.
         server_time: Option<u64>,
     },
+    /// `timeout` ([`HttpClient`](crate::HttpClient)): a time limit fired; `kind` is `connect`,
+    /// `attempt` or `total`.
+    #[error("{code}: {detail}")]
+    Timeout {
+        /// The machine code, `"timeout"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// Which limit fired: `"connect"`, `"attempt"` or `"total"`.
+        kind: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `connect` ([`HttpClient`](crate::HttpClient)): no connection could be established
+    /// (refused, DNS, TLS handshake), after every allowed attempt.
+    #[error("{code}: {detail}")]
+    Connect {
+        /// The machine code, `"connect"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `transport` ([`HttpClient`](crate::HttpClient)): the connection failed after it was
+    /// established (dropped mid-response, protocol error).
+    #[error("{code}: {detail}")]
+    Transport {
+        /// The machine code, `"transport"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `http_status` ([`HttpClient`](crate::HttpClient)): the server answered 4xx/5xx with
+    /// something other than a signature rejection (those map to the variant of their machine code).
+    #[error("{code}: {detail}")]
+    HttpStatus {
+        /// The machine code, `"http_status"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// The HTTP status.
+        status: u16,
+        /// The response body.
+        body: Vec<u8>,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `clock_skew_too_large` ([`HttpClient`](crate::HttpClient)): the measured offset to the
+    /// server's clock is larger than the client corrects.
+    #[error("{code}: {detail}")]
+    ClockSkewTooLarge {
+        /// The machine code, `"clock_skew_too_large"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// Server time minus local time, in seconds.
+        offset_seconds: i64,
+        /// The largest offset the client corrects, in seconds.
+        max_seconds: u64,
+    },
+    /// `too_many_redirects` ([`HttpClient`](crate::HttpClient)): more redirects than the limit.
+    #[error("{code}: {detail}")]
+    TooManyRedirects {
+        /// The machine code, `"too_many_redirects"`.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// Always `None` (not a verifier error).
+        server_time: Option<u64>,
+        /// The redirect limit.
+        limit: u32,
+    },
     /// A machine code added to the core after this binding was built (`code` tells which).
     #[error("{code}: {detail}")]
     Other {
@@ -169,8 +259,12 @@ impl SigwireError {
     }
 
     /// The HTTP status a server answers with: 400 for `invalid_request`, 503 for
-    /// `replay_store_unavailable`, 500 for configuration codes, 401 for the rest.
+    /// `replay_store_unavailable`, 500 for configuration codes, 401 for the rest (500 for the
+    /// client-side codes such as `timeout`; for `http_status`, the status received).
     pub fn http_status(&self) -> u16 {
+        if let SigwireError::HttpStatus { status, .. } = self {
+            return *status;
+        }
         ErrorCode::from_code(self.parts().0).map_or(500, ErrorCode::http_status)
     }
 
@@ -200,6 +294,12 @@ impl SigwireError {
             | InvalidKeyId { code, detail, server_time }
             | InvalidConfig { code, detail, server_time }
             | ReplayStoreUnavailable { code, detail, server_time }
+            | Timeout { code, detail, server_time, .. }
+            | Connect { code, detail, server_time, .. }
+            | Transport { code, detail, server_time, .. }
+            | HttpStatus { code, detail, server_time, .. }
+            | ClockSkewTooLarge { code, detail, server_time, .. }
+            | TooManyRedirects { code, detail, server_time, .. }
             | Other { code, detail, server_time } => (code, detail, *server_time),
         }
     }

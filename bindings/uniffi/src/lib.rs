@@ -1,4 +1,4 @@
-//! UniFFI binding of `sigwire-core` for Kotlin (JVM, Android) and Swift (iOS, macOS).
+//! UniFFI binding of `sigwire-core` and `sigwire-client` for Kotlin (JVM, Android) and Swift (iOS, macOS).
 //!
 //! Library mode with proc-macros: the interface is declared here, the metadata is embedded in the
 //! built library, and `uniffi-bindgen generate --library` writes the Kotlin and Swift sources (see
@@ -9,18 +9,22 @@
 //! * [`Signer`], [`Verifier`], [`KeyStore`] (with rotation) and the [`ReplayStore`] trait, which
 //!   Kotlin and Swift code may implement (e.g. over Redis); [`in_memory_replay_store`] makes the
 //!   built-in one;
+//! * [`HttpClient`] (records [`HttpClientOptions`], [`HttpResponse`]): the `sigwire-client` HTTP
+//!   runtime, blocking calls on a library-owned tokio runtime;
 //! * the records [`SigwireRequest`], [`Header`], [`Signature`], [`Verified`];
 //! * one error enum, [`SigwireError`]: Kotlin `SigwireException` (a sealed class, one subclass per
 //!   machine code), Swift `SigwireError` (an `Error` enum, one case per machine code).
 
 uniffi::setup_scaffolding!("sigwire");
 
+mod client;
 mod error;
 mod keys;
 mod request;
 mod signer;
 mod verifier;
 
+pub use client::{HttpClient, HttpClientOptions, HttpResponse};
 pub use error::SigwireError;
 pub use keys::{in_memory_replay_store, KeyStore, ReplayStore};
 pub use request::{Header, SigwireRequest};

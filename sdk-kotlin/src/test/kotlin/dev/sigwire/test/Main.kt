@@ -13,6 +13,7 @@ fun main(args: Array<String>) {
         "vectors" to { r -> vectorTests(r, vectors) },
         "api" to ::apiTests,
         "live http" to ::liveHttpTests,
+        "http client" to ::httpClientTests,
         "readme" to ::readmeExample,
     )
     for ((name, suite) in suites) {
