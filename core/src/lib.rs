@@ -30,7 +30,7 @@ pub use replay::{InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};
 pub use request::Request;
 pub use sign::{SignOptions, Signer};
 pub use v1::Signature;
-pub use verify::{Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};
+pub use verify::{Prechecked, ReplayTicket, Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};
 
 /// The repository README's examples, compiled and run as doctests.
 #[cfg(doctest)]

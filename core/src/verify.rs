@@ -1,13 +1,14 @@
 //! [`Verifier`]: the server side. Window, keys with rotation, constant-time check, replay store.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorCode};
 use crate::keys::KeyStore;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::request::Request;
-use crate::scheme::Scheme;
+use crate::credentials::Secret;
+use crate::scheme::{Claim, Scheme};
 use crate::v1::SigwireV1;
 
 /// The default timestamp window, in seconds either side of the server's clock.
@@ -22,6 +23,54 @@ pub struct Verified {
     /// The scheme that verified the request, e.g. `"sigwire-v1"`.
     pub scheme: &'static str,
     /// The request's signing time.
+    pub timestamp: u64,
+    /// The nonce that was claimed in the replay store (`None` for a scheme without nonces).
+    pub nonce: Option<String>,
+}
+
+/// Proof that a request is authentic and fresh, waiting for its nonce to be claimed.
+///
+/// [`Verifier::authenticate`] returns it after every check except replay; then either
+/// [`Verifier::commit`] claims the nonce in the verifier's own [`ReplayStore`], or a caller with
+/// its own (asynchronous) store claims `(key_id, nonce)` until [`expires_at`](Self::expires_at)
+/// itself and calls [`into_verified`](Self::into_verified). Only a verifier makes tickets (the
+/// struct is `#[non_exhaustive]`), so holding one means the signature was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplayTicket {
+    /// The key id whose secret matched.
+    pub key_id: String,
+    /// The scheme that authenticated the request, e.g. `"sigwire-v1"`.
+    pub scheme: &'static str,
+    /// The request's signing time, Unix seconds.
+    pub timestamp: u64,
+    /// The nonce to claim; `None` when the scheme carries none (nothing to claim).
+    pub nonce: Option<String>,
+    /// Keep the nonce until this Unix time (inclusive): `timestamp + window`. After it, the
+    /// timestamp is outside the window, so the request is refused as stale anyway.
+    pub expires_at: u64,
+    /// The verifier time the request was authenticated at; [`Verifier::commit`] uses it as
+    /// `now` for the store, and errors carry it as the server time.
+    pub authenticated_at: u64,
+}
+
+impl ReplayTicket {
+    /// The result, for a caller that has claimed the nonce in its own store (or whose scheme
+    /// has no nonce). Never call this without having claimed the nonce: that would accept replays.
+    pub fn into_verified(self) -> Verified {
+        Verified { key_id: self.key_id, scheme: self.scheme, timestamp: self.timestamp, nonce: self.nonce }
+    }
+}
+
+/// What [`Verifier::precheck`] learned from the headers alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Prechecked {
+    /// The key id the request claims (known to the key store, not yet proven).
+    pub key_id: String,
+    /// The scheme that will verify the request.
+    pub scheme: &'static str,
+    /// The request's signing time (inside the window).
     pub timestamp: u64,
 }
 
@@ -131,7 +180,8 @@ impl Verifier {
         self.clock.now()
     }
 
-    /// Verifies `request` at the clock's current time.
+    /// Verifies `request` at the clock's current time: [`authenticate`](Self::authenticate)
+    /// then [`commit`](Self::commit).
     ///
     /// Every error carries the server time ([`Error::server_time`]).
     pub fn verify(&self, request: &Request<'_>) -> Result<Verified, Error> {
@@ -141,10 +191,106 @@ impl Verifier {
 
     /// Verifies `request` as if the time were `now` (SPEC §6).
     pub fn verify_at(&self, request: &Request<'_>, now: u64) -> Result<Verified, Error> {
-        self.verify_inner(request, now).map_err(|e| e.with_server_time(now))
+        let ticket = self.authenticate(request, now)?;
+        self.commit(ticket)
     }
 
-    fn verify_inner(&self, request: &Request<'_>, now: u64) -> Result<Verified, Error> {
+    /// Step one of two: every check except replay, at time `now`.
+    ///
+    /// In order: an `Authorization` header is present (`missing_authorization`), a configured
+    /// scheme claims it and it parses (`malformed_authorization`, `unsupported_algorithm`), the
+    /// timestamp is inside the window (`stale_timestamp`), the key id has an active secret
+    /// (`unknown_key`), and the signature matches the method, URL, headers and body, compared in
+    /// constant time (`signature_mismatch`, or `invalid_request` when the request cannot be
+    /// canonicalised). Nothing is recorded: claim the ticket's nonce with
+    /// [`commit`](Self::commit), or in your own store and then
+    /// [`ReplayTicket::into_verified`].
+    ///
+    /// An unknown key id costs the same as a known key with a wrong signature: the signature is
+    /// computed against a dummy secret before `unknown_key` is returned, so response time does not
+    /// tell which key ids exist (the code itself does, by design: SPEC's error codes).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sigwire_core::{InMemoryKeyStore, Request, Signer, Verifier};
+    ///
+    /// let secret = b"0123456789abcdef0123456789abcdef".to_vec();
+    /// let keys = Arc::new(InMemoryKeyStore::new());
+    /// keys.insert("client-1", secret.clone(), None)?;
+    /// let verifier = Verifier::builder(keys).build();
+    /// let request = Request::new("GET", "https://api.example.com/v1/orders");
+    /// let signed = Signer::new("client-1", secret)?.sign(&request)?;
+    /// let received = request.clone().header("Authorization", &signed.authorization);
+    ///
+    /// let ticket = verifier.authenticate(&received, verifier.now())?;
+    /// // An async store would claim (ticket.key_id, ticket.nonce) until ticket.expires_at here.
+    /// assert_eq!(ticket.expires_at, ticket.timestamp + verifier.window());
+    /// let verified = verifier.commit(ticket)?;
+    /// assert_eq!(verified.nonce.as_deref(), Some(signed.nonce.as_str()));
+    /// # Ok::<(), sigwire_core::Error>(())
+    /// ```
+    pub fn authenticate(&self, request: &Request<'_>, now: u64) -> Result<ReplayTicket, Error> {
+        self.authenticate_inner(request, now).map_err(|e| e.with_server_time(now))
+    }
+
+    /// Step two of two: claims the ticket's nonce in the configured [`ReplayStore`] until
+    /// `expires_at`. `replayed_nonce` when it was already claimed, `replay_store_unavailable`
+    /// when the store cannot record it (never an accept). Errors carry the ticket's
+    /// `authenticated_at` as the server time.
+    pub fn commit(&self, ticket: ReplayTicket) -> Result<Verified, Error> {
+        let now = ticket.authenticated_at;
+        if let Some(nonce) = &ticket.nonce {
+            let fresh = self
+                .replay
+                .check_and_record(&ticket.key_id, nonce, ticket.expires_at, now)
+                .map_err(|e| e.with_server_time(now))?;
+            if !fresh {
+                return Err(Error::new(ErrorCode::ReplayedNonce, "this nonce was already used; sign each request afresh")
+                    .with_server_time(now));
+            }
+        }
+        Ok(ticket.into_verified())
+    }
+
+    /// The checks that need only the request line and headers, so a server can answer before it
+    /// reads (or accepts, with `Expect: 100-continue`) the body.
+    ///
+    /// Pass the request without its body. Checked: an `Authorization` header is present
+    /// (`missing_authorization`), exactly one, claimed by a configured scheme and well formed,
+    /// including the signature's length and the `signedHeaders` syntax
+    /// (`malformed_authorization`); the algorithm is offered (`unsupported_algorithm`); the
+    /// timestamp is inside the window (`stale_timestamp`); the key id has an active secret
+    /// (`unknown_key`). Not checked, because they need the body or must follow the signature:
+    /// the signature itself (with the presence of each signed header), `content-type` being
+    /// signed when there is a body, and replay.
+    /// A request that passes still goes through [`verify`](Self::verify) or
+    /// [`authenticate`](Self::authenticate) with its body; nothing is recorded here.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sigwire_core::{ErrorCode, InMemoryKeyStore, Request, Verifier};
+    ///
+    /// let keys = Arc::new(InMemoryKeyStore::new());
+    /// let verifier = Verifier::builder(keys).build();
+    /// let headers_only = Request::new("POST", "https://api.example.com/upload");
+    /// let e = verifier.precheck(&headers_only, verifier.now()).unwrap_err();
+    /// assert_eq!(e.code(), ErrorCode::MissingAuthorization); // answer 401 without reading the body
+    /// ```
+    pub fn precheck(&self, request: &Request<'_>, now: u64) -> Result<Prechecked, Error> {
+        self.precheck_inner(request, now).map_err(|e| e.with_server_time(now))
+    }
+
+    fn precheck_inner(&self, request: &Request<'_>, now: u64) -> Result<Prechecked, Error> {
+        let (scheme, claim) = self.claim(request)?;
+        self.check_window(claim.timestamp(), now)?;
+        if self.keys.active_secrets(claim.key_id(), now)?.is_empty() {
+            return Err(unknown_key());
+        }
+        Ok(Prechecked { key_id: claim.key_id().to_owned(), scheme: scheme.name(), timestamp: claim.timestamp() })
+    }
+
+    /// Finds the scheme for `request` and parses its credentials.
+    fn claim<'s, 'r>(&'s self, request: &'r Request<'r>) -> Result<(&'s dyn Scheme, Box<dyn Claim + 'r>), Error> {
         if !request.has_header("authorization") {
             return Err(Error::new(ErrorCode::MissingAuthorization, "the request has no Authorization header"));
         }
@@ -152,28 +298,57 @@ impl Verifier {
             Error::malformed("the Authorization header uses no scheme this server accepts (expected \"HMAC …\")")
         })?;
         let claim = scheme.parse(request)?;
+        Ok((scheme.as_ref(), claim))
+    }
 
-        let timestamp = claim.timestamp();
+    fn check_window(&self, timestamp: u64, now: u64) -> Result<(), Error> {
         let skew = i128::from(timestamp) - i128::from(now);
         if skew.unsigned_abs() > u128::from(self.window) {
             let skew = i64::try_from(skew).unwrap_or(if skew > 0 { i64::MAX } else { i64::MIN });
             return Err(Error::stale(skew, self.window));
         }
+        Ok(())
+    }
+
+    fn authenticate_inner(&self, request: &Request<'_>, now: u64) -> Result<ReplayTicket, Error> {
+        let (scheme, claim) = self.claim(request)?;
+        let timestamp = claim.timestamp();
+        self.check_window(timestamp, now)?;
 
         let secrets = self.keys.active_secrets(claim.key_id(), now)?;
         if secrets.is_empty() {
-            return Err(Error::new(ErrorCode::UnknownKey, "the key id is unknown or its secrets are retired"));
+            // Same work as a known key with a wrong signature, so timing does not reveal which
+            // key ids exist; the result is ignored.
+            let _ = claim.check(dummy_secret());
+            return Err(unknown_key());
         }
         claim.check(&secrets)?;
-
-        if let Some(nonce) = claim.nonce() {
-            let expires_at = timestamp.saturating_add(self.window);
-            if !self.replay.check_and_record(claim.key_id(), nonce, expires_at, now)? {
-                return Err(Error::new(ErrorCode::ReplayedNonce, "this nonce was already used; sign each request afresh"));
-            }
-        }
-        Ok(Verified { key_id: claim.key_id().to_owned(), scheme: scheme.name(), timestamp })
+        Ok(ReplayTicket {
+            key_id: claim.key_id().to_owned(),
+            scheme: scheme.name(),
+            timestamp,
+            nonce: claim.nonce().map(str::to_owned),
+            expires_at: timestamp.saturating_add(self.window),
+            authenticated_at: now,
+        })
     }
+}
+
+fn unknown_key() -> Error {
+    Error::new(ErrorCode::UnknownKey, "the key id is unknown or its secrets are retired")
+}
+
+/// A per-process random secret that no client holds: checked against when the key id is
+/// unknown, to spend the time a real check takes.
+fn dummy_secret() -> &'static [Arc<Secret>] {
+    static DUMMY: OnceLock<Vec<Arc<Secret>>> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = vec![0x5a_u8; 32];
+        // If the OS random source fails, a fixed secret still costs the same time; a match is
+        // ignored anyway (the caller returns `unknown_key` whatever the outcome).
+        let _ = getrandom::fill(&mut bytes);
+        Secret::new(bytes).map(Arc::new).into_iter().collect()
+    })
 }
 
 #[cfg(test)]
@@ -240,5 +415,112 @@ mod tests {
         assert_eq!(v.verify(&Request::new("GET", "https://h/")).unwrap_err().code(), ErrorCode::MissingAuthorization);
         let r = Request::new("GET", "https://h/").header("Authorization", "Bearer abc");
         assert_eq!(v.verify(&r).unwrap_err().code(), ErrorCode::MalformedAuthorization);
+    }
+
+    fn received(auth: &str) -> Request<'_> {
+        Request::new("GET", "https://h/x").header("authorization", auth)
+    }
+
+    #[test]
+    fn two_steps_expose_the_ticket_and_commit_once() {
+        let (v, s, _) = setup();
+        let auth = signed_at(&s, NOW - 10, "FFFFFFFFFFFFFFFFFFFFFF");
+        let ticket = v.authenticate(&received(&auth), NOW).unwrap();
+        assert_eq!(ticket.key_id, "k1");
+        assert_eq!(ticket.nonce.as_deref(), Some("FFFFFFFFFFFFFFFFFFFFFF"));
+        assert_eq!((ticket.timestamp, ticket.expires_at, ticket.authenticated_at), (NOW - 10, NOW + 290, NOW));
+        // Authenticating records nothing: the same request authenticates again.
+        let again = v.authenticate(&received(&auth), NOW).unwrap();
+        let verified = v.commit(ticket).unwrap();
+        assert_eq!(verified.nonce.as_deref(), Some("FFFFFFFFFFFFFFFFFFFFFF"));
+        let e = v.commit(again).unwrap_err();
+        assert_eq!((e.code(), e.server_time()), (ErrorCode::ReplayedNonce, Some(NOW)));
+        assert_eq!(v.verify(&received(&auth)).unwrap_err().code(), ErrorCode::ReplayedNonce);
+    }
+
+    #[test]
+    fn a_caller_with_its_own_store_claims_the_nonce_itself() {
+        let (v, s, _) = setup();
+        let own = crate::InMemoryReplayStore::with_capacity(10);
+        let auth = signed_at(&s, NOW, "GGGGGGGGGGGGGGGGGGGGGG");
+        let claim = |t: &ReplayTicket| {
+            own.check_and_record(&t.key_id, t.nonce.as_deref().unwrap(), t.expires_at, t.authenticated_at).unwrap()
+        };
+        let first = v.authenticate(&received(&auth), NOW).unwrap();
+        assert!(claim(&first));
+        assert_eq!(first.into_verified().key_id, "k1");
+        let second = v.authenticate(&received(&auth), NOW + 1).unwrap();
+        assert!(!claim(&second), "the caller's store sees the replay");
+    }
+
+    #[test]
+    fn precheck_answers_from_headers_alone() {
+        let (v, s, _) = setup();
+        let headers_only = |auth: &str| {
+            let owned = auth.to_owned();
+            move |v: &Verifier| v.precheck(&Request::new("POST", "https://h/x").header("authorization", &owned), NOW)
+        };
+        assert_eq!(
+            v.precheck(&Request::new("POST", "https://h/x"), NOW).unwrap_err().code(),
+            ErrorCode::MissingAuthorization
+        );
+        assert_eq!(headers_only("Bearer x")(&v).unwrap_err().code(), ErrorCode::MalformedAuthorization);
+        let stale = signed_at(&s, NOW - 301, "HHHHHHHHHHHHHHHHHHHHHH");
+        let e = headers_only(&stale)(&v).unwrap_err();
+        assert_eq!((e.code(), e.server_time()), (ErrorCode::StaleTimestamp, Some(NOW)));
+        let other = Signer::new("nobody", SECRET.to_vec()).unwrap();
+        let unknown = signed_at(&other, NOW, "IIIIIIIIIIIIIIIIIIIIII");
+        assert_eq!(headers_only(&unknown)(&v).unwrap_err().code(), ErrorCode::UnknownKey);
+        let sha1 = signed_at(&s, NOW, "JJJJJJJJJJJJJJJJJJJJJJ").replace("hmac-sha256", "hmac-sha1");
+        assert_eq!(headers_only(&sha1)(&v).unwrap_err().code(), ErrorCode::UnsupportedAlgorithm);
+        // A good header passes whatever the (absent) body, and nothing is recorded.
+        let good = signed_at(&s, NOW, "KKKKKKKKKKKKKKKKKKKKKK");
+        let pre = headers_only(&good)(&v).unwrap();
+        assert_eq!((pre.key_id.as_str(), pre.timestamp), ("k1", NOW));
+        assert!(v.verify(&received(&good)).is_ok(), "precheck did not claim the nonce");
+    }
+
+    /// A scheme whose claims count how often a signature is computed.
+    struct Counting(Arc<std::sync::atomic::AtomicUsize>);
+    struct CountingClaim(Arc<std::sync::atomic::AtomicUsize>);
+    impl Scheme for Counting {
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+        fn claims(&self, _: &Request<'_>) -> bool {
+            true
+        }
+        fn parse<'r>(&self, _: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
+            Ok(Box::new(CountingClaim(Arc::clone(&self.0))))
+        }
+    }
+    impl Claim for CountingClaim {
+        fn key_id(&self) -> &str {
+            "unknown-key"
+        }
+        fn timestamp(&self) -> u64 {
+            NOW
+        }
+        fn nonce(&self) -> Option<&str> {
+            None
+        }
+        fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error> {
+            self.0.fetch_add(secrets.len(), std::sync::atomic::Ordering::SeqCst);
+            Err(Error::new(ErrorCode::SignatureMismatch, "counting"))
+        }
+    }
+
+    #[test]
+    fn unknown_key_costs_a_signature_check() {
+        // Issue 12 item 12: before, an unknown key id returned without computing any HMAC, so it
+        // answered measurably faster than a known key with a wrong signature.
+        let checks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let keys = Arc::new(InMemoryKeyStore::new());
+        let mut builder = Verifier::builder(keys).clock(Arc::new(FixedClock::new(NOW)));
+        builder.schemes.clear();
+        let v = builder.scheme(Box::new(Counting(Arc::clone(&checks)))).build();
+        let e = v.verify(&Request::new("GET", "https://h/").header("authorization", "x")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::UnknownKey);
+        assert_eq!(checks.load(std::sync::atomic::Ordering::SeqCst), 1, "one check against the dummy secret");
     }
 }
