@@ -6,6 +6,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
+
+    /// Milliseconds since the Unix epoch, for schemes that sign in milliseconds. The default is
+    /// [`now`](Self::now) × 1000; clocks that know better override it.
+    fn now_ms(&self) -> u64 {
+        self.now().saturating_mul(1000)
+    }
 }
 
 /// The real clock: `std::time::SystemTime` natively, `Date.now()` in a browser.
@@ -20,12 +26,29 @@ impl Clock for SystemClock {
             .map_or(0, |d| d.as_secs())
     }
 
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     fn now(&self) -> u64 {
         // `SystemTime::now` panics on wasm32-unknown-unknown; ask JavaScript instead.
         let ms = js_sys::Date::now();
         if ms.is_finite() && ms > 0.0 {
             (ms / 1000.0) as u64
+        } else {
+            0
+        }
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    fn now_ms(&self) -> u64 {
+        let ms = js_sys::Date::now();
+        if ms.is_finite() && ms > 0.0 {
+            ms as u64
         } else {
             0
         }
@@ -66,6 +89,9 @@ mod tests {
     #[test]
     fn system_clock_is_recent() {
         assert!(SystemClock.now() > 1_700_000_000);
+        let (s, ms) = (SystemClock.now(), SystemClock.now_ms());
+        assert!(ms / 1000 >= s && ms / 1000 <= s + 1, "{s} {ms}");
+        assert_eq!(FixedClock::new(7).now_ms(), 7000);
     }
 
     #[test]

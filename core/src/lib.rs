@@ -5,9 +5,11 @@
 
 mod algorithm;
 mod clock;
+mod counter;
 mod credentials;
 mod encoding;
 pub mod error;
+mod freshness;
 mod hex;
 mod keyed_mac;
 mod keys;
@@ -16,14 +18,17 @@ mod replay;
 mod request;
 pub mod scheme;
 mod sign;
+pub mod signing;
 pub mod url;
 pub mod v1;
 mod verify;
 
 pub use algorithm::Algorithm;
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use counter::{CounterStore, InMemoryCounterStore};
 pub use credentials::{KeyId, Secret, MAX_KEY_ID_LEN, MIN_SECRET_LEN};
 pub use error::{Error, ErrorCode, SERVER_TIME_HEADER};
+pub use freshness::{ClockUnit, Freshness, ReplayPolicy, Timestamp};
 pub use keys::{InMemoryKeyStore, KeyStore};
 pub use nonce::{nonce_from_bytes, NonceSource, OsNonce};
 pub use replay::{InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};

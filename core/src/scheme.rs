@@ -1,14 +1,18 @@
-//! The plug-in point for signature schemes.
+//! The verifying plug-in point for signature schemes (the signing one is
+//! [`signing::SigningScheme`](crate::signing::SigningScheme)).
 //!
-//! A [`Verifier`](crate::Verifier) owns the plumbing every HMAC scheme shares — timestamp window,
-//! key lookup with rotation, constant-time comparison, replay store — and asks a [`Scheme`] only
-//! for what differs: which requests it handles, and how to read and check their credentials.
-//! `sigwire-v1` is the first scheme; RFC 9421 (hmac-sha256) and AWS SigV4 plug in beside it.
+//! A [`Verifier`](crate::Verifier) owns the plumbing every HMAC scheme shares — freshness, key
+//! lookup with rotation, constant-time comparison, replay store — and asks a [`Scheme`] only for
+//! what differs: which requests it handles, and how to read and check their credentials. Each
+//! [`Claim`] states its own freshness rule ([`Freshness`]: created ± window, an interval, or
+//! none; seconds or milliseconds) and replay policy ([`ReplayPolicy`]: random nonce, increasing
+//! nonce, none), and the verifier enforces them. `sigwire-v1` is the first scheme.
 
 use std::sync::Arc;
 
 use crate::credentials::Secret;
 use crate::error::Error;
+use crate::freshness::{Freshness, ReplayPolicy, Timestamp};
 use crate::request::Request;
 
 /// A signature scheme a verifier can check.
@@ -29,11 +33,28 @@ pub trait Claim {
     /// The key id the request claims.
     fn key_id(&self) -> &str;
 
-    /// The signing time, Unix seconds.
+    /// The signing time, Unix seconds (reported in [`Verified`](crate::Verified)).
     fn timestamp(&self) -> u64;
 
     /// The nonce, if the scheme carries one (then replay protection applies).
     fn nonce(&self) -> Option<&str>;
+
+    /// When the request may be accepted. The default: signed at [`timestamp`](Self::timestamp)
+    /// seconds, accepted within the verifier's window either side (the `sigwire-v1` rule).
+    fn freshness(&self) -> Freshness {
+        Freshness::Created { at: Timestamp::seconds(self.timestamp()), max_age: None, max_ahead: None }
+    }
+
+    /// How replays are refused. The default: a random nonce when [`nonce`](Self::nonce) is
+    /// `Some`, nothing otherwise. With [`ReplayPolicy::IncreasingNonce`] the nonce must be a
+    /// decimal number larger than the key's previous one.
+    fn replay_policy(&self) -> ReplayPolicy {
+        if self.nonce().is_some() {
+            ReplayPolicy::RandomNonce
+        } else {
+            ReplayPolicy::None
+        }
+    }
 
     /// Rebuilds what was signed and checks the signature against each secret, in constant time.
     /// `Ok(())` when one matches; otherwise `signature_mismatch` (or `invalid_request` when the

@@ -1,15 +1,15 @@
-//! [`Signer`]: holds a key id, a secret and settings, and signs requests with `sigwire-v1`.
+//! [`Signer`]: the `sigwire-v1` [`SigningScheme`](crate::signing::SigningScheme) with a clock and
+//! a nonce source: signs requests as they are sent.
 
 use std::sync::Arc;
 
 use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
-use crate::credentials::{KeyId, Secret};
 use crate::error::Error;
 use crate::nonce::{NonceSource, OsNonce};
 use crate::request::Request;
-use crate::v1::canonical::{SignedHeaders, SigningParams};
-use crate::v1::{self, Signature};
+use crate::signing::{SignableBody, SigningScheme as _};
+use crate::v1::{HeaderCoverage, Signature, SigningSettings, SigwireV1Signing, V1Credential};
 
 /// Per-call overrides; by default the signer's clock and nonce source are used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,21 +44,19 @@ impl<'a> SignOptions<'a> {
 /// ```
 #[derive(Clone)]
 pub struct Signer {
-    key_id: KeyId,
-    secret: Secret,
-    algorithm: Algorithm,
-    extra_headers: Vec<String>,
+    scheme: SigwireV1Signing,
     clock: Arc<dyn Clock>,
     nonces: Arc<dyn NonceSource>,
 }
 
 impl core::fmt::Debug for Signer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let credential = self.scheme.credential();
         f.debug_struct("Signer")
-            .field("key_id", &self.key_id)
-            .field("algorithm", &self.algorithm)
-            .field("secret", &self.secret)
-            .field("signed_headers", &self.extra_headers)
+            .field("key_id", &credential.key_id())
+            .field("algorithm", &self.algorithm())
+            .field("secret", &"[redacted]")
+            .field("signed_headers", &self.signed_headers())
             .finish_non_exhaustive()
     }
 }
@@ -66,20 +64,25 @@ impl core::fmt::Debug for Signer {
 impl Signer {
     /// A signer using `hmac-sha256`. Errors: `invalid_key_id`, `invalid_secret`.
     pub fn new(key_id: &str, secret: impl Into<Vec<u8>>) -> Result<Self, Error> {
-        Ok(Signer {
-            key_id: KeyId::new(key_id)?,
-            secret: Secret::new(secret)?,
-            algorithm: Algorithm::default(),
-            extra_headers: Vec::new(),
-            clock: Arc::new(SystemClock),
-            nonces: Arc::new(OsNonce),
-        })
+        let credential = V1Credential::new(key_id, secret)?;
+        Ok(Signer::from_scheme(SigwireV1Signing::new(credential, SigningSettings::default())))
+    }
+
+    /// A signer over a configured [`SigwireV1Signing`] scheme, with the system clock and OS
+    /// nonces. Errors: `invalid_request` for settings that [`SigningSettings::validate`] refuses.
+    pub fn with_settings(credential: V1Credential, settings: SigningSettings) -> Result<Self, Error> {
+        settings.validate()?;
+        Ok(Signer::from_scheme(SigwireV1Signing::new(credential, settings)))
+    }
+
+    fn from_scheme(scheme: SigwireV1Signing) -> Self {
+        Signer { scheme, clock: Arc::new(SystemClock), nonces: Arc::new(OsNonce) }
     }
 
     /// Uses `algorithm` instead of the default `hmac-sha256`.
     #[must_use]
     pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
+        self.scheme.settings_mut().algorithm = algorithm;
         self
     }
 
@@ -91,9 +94,11 @@ impl Signer {
         S: Into<String>,
     {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
-        // Validate once now, against an empty request, so mistakes surface at construction.
-        SignedHeaders::for_request(&Request::new("GET", "https://h/"), &names)?;
-        self.extra_headers = names;
+        let coverage = if names.is_empty() { HeaderCoverage::Required } else { HeaderCoverage::Also(names) };
+        let settings = SigningSettings { signed_headers: coverage, ..self.scheme.settings().clone() };
+        // Validate once now, so mistakes surface at construction.
+        settings.validate()?;
+        *self.scheme.settings_mut() = settings;
         Ok(self)
     }
 
@@ -113,17 +118,23 @@ impl Signer {
 
     /// The key id.
     pub fn key_id(&self) -> &str {
-        self.key_id.as_str()
+        self.scheme.credential().key_id()
     }
 
     /// The extra header names signed after `host` and `content-type`, as configured.
     pub fn signed_headers(&self) -> &[String] {
-        &self.extra_headers
+        self.scheme.settings().signed_headers.extra()
     }
 
     /// The algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
+        self.scheme.settings().algorithm
+    }
+
+    /// The signing scheme underneath (credential and settings), for code that works with any
+    /// [`SigningScheme`](crate::signing::SigningScheme).
+    pub fn scheme(&self) -> &SigwireV1Signing {
+        &self.scheme
     }
 
     /// Signs with the current time and a fresh nonce.
@@ -133,6 +144,17 @@ impl Signer {
 
     /// Signs with optional fixed timestamp and nonce.
     pub fn sign_with(&self, request: &Request<'_>, options: &SignOptions<'_>) -> Result<Signature, Error> {
+        self.sign_body(request, SignableBody::Bytes(request.body_bytes()), options)
+    }
+
+    /// Signs with `body` in place of the request's body bytes, e.g. the digest of a body streamed
+    /// elsewhere ([`SignableBody::Precomputed`]); see [`SigwireV1Signing::sign_detailed`].
+    pub fn sign_body(
+        &self,
+        request: &Request<'_>,
+        body: SignableBody<'_>,
+        options: &SignOptions<'_>,
+    ) -> Result<Signature, Error> {
         let generated;
         let nonce = match options.nonce {
             Some(n) => n,
@@ -142,9 +164,7 @@ impl Signer {
             }
         };
         let timestamp = options.timestamp.unwrap_or_else(|| self.clock.now());
-        let params = SigningParams { algorithm: self.algorithm, key_id: self.key_id.as_str(), timestamp, nonce };
-        let signed = SignedHeaders::for_request(request, &self.extra_headers)?;
-        v1::sign(&params, &self.secret, request, &signed)
+        self.scheme.sign_detailed(request, body, timestamp, nonce)
     }
 
     /// The canonical string that would be signed (for debugging "signature invalid").

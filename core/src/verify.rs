@@ -3,7 +3,9 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::clock::{Clock, SystemClock};
+use crate::counter::{CounterStore, InMemoryCounterStore};
 use crate::error::{Error, ErrorCode};
+use crate::freshness::{ClockUnit, Freshness, ReplayPolicy, Timestamp};
 use crate::keys::KeyStore;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::request::Request;
@@ -52,6 +54,10 @@ pub struct ReplayTicket {
     /// The verifier time the request was authenticated at; [`Verifier::commit`] uses it as
     /// `now` for the store, and errors carry it as the server time.
     pub authenticated_at: u64,
+    /// How the nonce is claimed: [`ReplayPolicy::RandomNonce`] — record `(key_id, nonce)` until
+    /// `expires_at`, refuse if present; [`ReplayPolicy::IncreasingNonce`] — the decimal nonce
+    /// must exceed the key's previous one; [`ReplayPolicy::None`] — nothing to claim.
+    pub replay: ReplayPolicy,
 }
 
 impl ReplayTicket {
@@ -96,6 +102,7 @@ pub struct Prechecked {
 pub struct Verifier {
     keys: Arc<dyn KeyStore>,
     replay: Arc<dyn ReplayStore>,
+    counters: Arc<dyn CounterStore>,
     clock: Arc<dyn Clock>,
     window: u64,
     schemes: Vec<Box<dyn Scheme>>,
@@ -112,6 +119,7 @@ impl core::fmt::Debug for Verifier {
 pub struct VerifierBuilder {
     keys: Arc<dyn KeyStore>,
     replay: Option<Arc<dyn ReplayStore>>,
+    counters: Option<Arc<dyn CounterStore>>,
     clock: Arc<dyn Clock>,
     window: u64,
     schemes: Vec<Box<dyn Scheme>>,
@@ -129,6 +137,14 @@ impl VerifierBuilder {
     #[must_use]
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = Some(store);
+        self
+    }
+
+    /// The store of increasing nonces, for schemes with [`ReplayPolicy::IncreasingNonce`]
+    /// (default: an [`InMemoryCounterStore`] for this process).
+    #[must_use]
+    pub fn counter_store(mut self, store: Arc<dyn CounterStore>) -> Self {
+        self.counters = Some(store);
         self
     }
 
@@ -151,6 +167,7 @@ impl VerifierBuilder {
         Verifier {
             keys: self.keys,
             replay: self.replay.unwrap_or_else(|| Arc::new(InMemoryReplayStore::default())),
+            counters: self.counters.unwrap_or_else(|| Arc::new(InMemoryCounterStore::default())),
             clock: self.clock,
             window: self.window,
             schemes: self.schemes,
@@ -164,6 +181,7 @@ impl Verifier {
         VerifierBuilder {
             keys,
             replay: None,
+            counters: None,
             clock: Arc::new(SystemClock),
             window: DEFAULT_WINDOW,
             schemes: vec![Box::new(SigwireV1)],
@@ -181,28 +199,28 @@ impl Verifier {
     }
 
     /// Verifies `request` at the clock's current time: [`authenticate`](Self::authenticate)
-    /// then [`commit`](Self::commit).
+    /// then [`commit`](Self::commit). (Schemes in milliseconds see the clock's milliseconds.)
     ///
     /// Every error carries the server time ([`Error::server_time`]).
     pub fn verify(&self, request: &Request<'_>) -> Result<Verified, Error> {
-        let now = self.clock.now();
-        self.verify_at(request, now)
+        let ticket = self.authenticate_ms(request, self.clock.now_ms())?;
+        self.commit(ticket)
     }
 
-    /// Verifies `request` as if the time were `now` (SPEC §6).
+    /// Verifies `request` as if the time were `now`, Unix seconds (SPEC §6).
     pub fn verify_at(&self, request: &Request<'_>, now: u64) -> Result<Verified, Error> {
         let ticket = self.authenticate(request, now)?;
         self.commit(ticket)
     }
 
-    /// Step one of two: every check except replay, at time `now`.
+    /// Step one of two: every check except replay, at time `now` (Unix seconds).
     ///
     /// In order: an `Authorization` header is present (`missing_authorization`), a configured
     /// scheme claims it and it parses (`malformed_authorization`, `unsupported_algorithm`), the
-    /// timestamp is inside the window (`stale_timestamp`), the key id has an active secret
-    /// (`unknown_key`), and the signature matches the method, URL, headers and body, compared in
-    /// constant time (`signature_mismatch`, or `invalid_request` when the request cannot be
-    /// canonicalised). Nothing is recorded: claim the ticket's nonce with
+    /// claim is fresh by its own [`Freshness`] rule (`stale_timestamp`), the key id has an active
+    /// secret (`unknown_key`), and the signature matches the method, URL, headers and body,
+    /// compared in constant time (`signature_mismatch`, or `invalid_request` when the request
+    /// cannot be canonicalised). Nothing is recorded: claim the ticket's nonce with
     /// [`commit`](Self::commit), or in your own store and then
     /// [`ReplayTicket::into_verified`].
     ///
@@ -230,24 +248,38 @@ impl Verifier {
     /// # Ok::<(), sigwire_core::Error>(())
     /// ```
     pub fn authenticate(&self, request: &Request<'_>, now: u64) -> Result<ReplayTicket, Error> {
-        self.authenticate_inner(request, now).map_err(|e| e.with_server_time(now))
+        self.authenticate_ms(request, now.saturating_mul(1000))
     }
 
-    /// Step two of two: claims the ticket's nonce in the configured [`ReplayStore`] until
-    /// `expires_at`. `replayed_nonce` when it was already claimed, `replay_store_unavailable`
-    /// when the store cannot record it (never an accept). Errors carry the ticket's
-    /// `authenticated_at` as the server time.
+    /// [`authenticate`](Self::authenticate) at `now_ms`, Unix milliseconds (for schemes that
+    /// sign in milliseconds; seconds schemes see `now_ms / 1000`).
+    pub fn authenticate_ms(&self, request: &Request<'_>, now_ms: u64) -> Result<ReplayTicket, Error> {
+        self.authenticate_inner(request, now_ms).map_err(|e| e.with_server_time(now_ms / 1000))
+    }
+
+    /// Step two of two: claims the ticket's nonce as its [`ReplayPolicy`] says — in the
+    /// configured [`ReplayStore`] until `expires_at` (random nonces) or the [`CounterStore`]
+    /// (increasing nonces). `replayed_nonce` when it was already claimed (or is not larger),
+    /// `replay_store_unavailable` when the store cannot record it (never an accept). Errors carry
+    /// the ticket's `authenticated_at` as the server time.
     pub fn commit(&self, ticket: ReplayTicket) -> Result<Verified, Error> {
         let now = ticket.authenticated_at;
-        if let Some(nonce) = &ticket.nonce {
-            let fresh = self
+        let fresh = match (ticket.replay, ticket.nonce.as_deref()) {
+            (ReplayPolicy::None, _) => true,
+            (ReplayPolicy::IncreasingNonce, Some(nonce)) => {
+                self.counters.advance(&ticket.key_id, parse_counter(nonce)?).map_err(|e| e.with_server_time(now))?
+            }
+            (_, Some(nonce)) => self
                 .replay
                 .check_and_record(&ticket.key_id, nonce, ticket.expires_at, now)
-                .map_err(|e| e.with_server_time(now))?;
-            if !fresh {
-                return Err(Error::new(ErrorCode::ReplayedNonce, "this nonce was already used; sign each request afresh")
-                    .with_server_time(now));
+                .map_err(|e| e.with_server_time(now))?,
+            (_, None) => {
+                return Err(Error::malformed("the scheme's replay policy needs a nonce").with_server_time(now));
             }
+        };
+        if !fresh {
+            return Err(Error::new(ErrorCode::ReplayedNonce, "this nonce was already used; sign each request afresh")
+                .with_server_time(now));
         }
         Ok(ticket.into_verified())
     }
@@ -259,12 +291,11 @@ impl Verifier {
     /// (`missing_authorization`), exactly one, claimed by a configured scheme and well formed,
     /// including the signature's length and the `signedHeaders` syntax
     /// (`malformed_authorization`); the algorithm is offered (`unsupported_algorithm`); the
-    /// timestamp is inside the window (`stale_timestamp`); the key id has an active secret
-    /// (`unknown_key`). Not checked, because they need the body or must follow the signature:
-    /// the signature itself (with the presence of each signed header), `content-type` being
-    /// signed when there is a body, and replay.
-    /// A request that passes still goes through [`verify`](Self::verify) or
-    /// [`authenticate`](Self::authenticate) with its body; nothing is recorded here.
+    /// timestamp is fresh (`stale_timestamp`); the key id has an active secret (`unknown_key`).
+    /// Not checked, because they need the body or must follow the signature: the signature
+    /// itself (with the presence of each signed header), `content-type` being signed when there
+    /// is a body, and replay. A request that passes still goes through [`verify`](Self::verify)
+    /// or [`authenticate`](Self::authenticate) with its body; nothing is recorded here.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -277,13 +308,13 @@ impl Verifier {
     /// assert_eq!(e.code(), ErrorCode::MissingAuthorization); // answer 401 without reading the body
     /// ```
     pub fn precheck(&self, request: &Request<'_>, now: u64) -> Result<Prechecked, Error> {
-        self.precheck_inner(request, now).map_err(|e| e.with_server_time(now))
+        self.precheck_inner(request, now.saturating_mul(1000)).map_err(|e| e.with_server_time(now))
     }
 
-    fn precheck_inner(&self, request: &Request<'_>, now: u64) -> Result<Prechecked, Error> {
+    fn precheck_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<Prechecked, Error> {
         let (scheme, claim) = self.claim(request)?;
-        self.check_window(claim.timestamp(), now)?;
-        if self.keys.active_secrets(claim.key_id(), now)?.is_empty() {
+        self.check_fresh(claim.freshness(), now_ms)?;
+        if self.keys.active_secrets(claim.key_id(), now_ms / 1000)?.is_empty() {
             return Err(unknown_key());
         }
         Ok(Prechecked { key_id: claim.key_id().to_owned(), scheme: scheme.name(), timestamp: claim.timestamp() })
@@ -301,19 +332,59 @@ impl Verifier {
         Ok((scheme.as_ref(), claim))
     }
 
-    fn check_window(&self, timestamp: u64, now: u64) -> Result<(), Error> {
-        let skew = i128::from(timestamp) - i128::from(now);
-        if skew.unsigned_abs() > u128::from(self.window) {
-            let skew = i64::try_from(skew).unwrap_or(if skew > 0 { i64::MAX } else { i64::MIN });
-            return Err(Error::stale(skew, self.window));
+    /// Enforces a claim's freshness at `now_ms`; returns until when (Unix seconds, inclusive)
+    /// its nonce must be remembered.
+    fn check_fresh(&self, freshness: Freshness, now_ms: u64) -> Result<u64, Error> {
+        match freshness {
+            Freshness::Created { at, max_age, max_ahead } => {
+                let unit = at.unit;
+                let now = unit.from_ms(now_ms);
+                let window = self.window.saturating_mul(1000 / unit.ms_per_unit());
+                let (max_age, max_ahead) = (max_age.unwrap_or(window), max_ahead.unwrap_or(window));
+                let skew = i128::from(at.value) - i128::from(now);
+                if skew > i128::from(max_ahead) || -skew > i128::from(max_age) {
+                    return Err(stale(skew, unit, if skew > 0 { max_ahead } else { max_age }));
+                }
+                Ok(ceil_seconds(Timestamp { value: at.value.saturating_add(max_age), unit }))
+            }
+            Freshness::Interval { not_before, expires } => {
+                if let Some(nb) = not_before {
+                    let skew = i128::from(nb.value) - i128::from(nb.unit.from_ms(now_ms));
+                    if skew > 0 {
+                        return Err(stale(skew, nb.unit, 0));
+                    }
+                }
+                let skew = i128::from(expires.value) - i128::from(expires.unit.from_ms(now_ms));
+                if skew < 0 {
+                    return Err(stale(skew, expires.unit, 0));
+                }
+                Ok(ceil_seconds(expires))
+            }
+            Freshness::Untimed => Ok(u64::MAX),
         }
-        Ok(())
     }
 
-    fn authenticate_inner(&self, request: &Request<'_>, now: u64) -> Result<ReplayTicket, Error> {
+    fn authenticate_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<ReplayTicket, Error> {
+        let now = now_ms / 1000;
         let (scheme, claim) = self.claim(request)?;
-        let timestamp = claim.timestamp();
-        self.check_window(timestamp, now)?;
+        let expires_at = self.check_fresh(claim.freshness(), now_ms)?;
+        let replay = claim.replay_policy();
+        match (replay, claim.nonce()) {
+            (ReplayPolicy::IncreasingNonce, Some(nonce)) => {
+                parse_counter(nonce)?;
+            }
+            (ReplayPolicy::RandomNonce, Some(_)) => {
+                if expires_at == u64::MAX {
+                    // A random nonce must be remembered until the request expires: never.
+                    return Err(Error::new(
+                        ErrorCode::InvalidConfig,
+                        "a scheme without time must use increasing nonces or none",
+                    ));
+                }
+            }
+            (ReplayPolicy::None, _) => {}
+            (_, None) => return Err(Error::malformed("the request carries no nonce")),
+        }
 
         let secrets = self.keys.active_secrets(claim.key_id(), now)?;
         if secrets.is_empty() {
@@ -326,12 +397,37 @@ impl Verifier {
         Ok(ReplayTicket {
             key_id: claim.key_id().to_owned(),
             scheme: scheme.name(),
-            timestamp,
+            timestamp: claim.timestamp(),
             nonce: claim.nonce().map(str::to_owned),
-            expires_at: timestamp.saturating_add(self.window),
+            expires_at,
             authenticated_at: now,
+            replay,
         })
     }
+}
+
+/// A `stale_timestamp` error for a skew in `unit`s and a limit in `unit`s.
+fn stale(skew: i128, unit: ClockUnit, limit: u64) -> Error {
+    let per = i128::from(unit.ms_per_unit());
+    let seconds = skew * per / 1000;
+    let seconds = i64::try_from(seconds).unwrap_or(if seconds > 0 { i64::MAX } else { i64::MIN });
+    Error::stale(seconds, limit.saturating_mul(unit.ms_per_unit()) / 1000)
+}
+
+/// `t` in Unix seconds, rounded up.
+fn ceil_seconds(t: Timestamp) -> u64 {
+    match t.unit {
+        ClockUnit::Seconds => t.value,
+        ClockUnit::Milliseconds => t.value.div_ceil(1000),
+    }
+}
+
+/// An increasing nonce: 1 to 20 decimal digits.
+fn parse_counter(nonce: &str) -> Result<u64, Error> {
+    if nonce.is_empty() || nonce.len() > 20 || !nonce.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::malformed("an increasing nonce must be a decimal number"));
+    }
+    nonce.parse().map_err(|_| Error::malformed("an increasing nonce must fit 64 bits"))
 }
 
 fn unknown_key() -> Error {
@@ -522,5 +618,113 @@ mod tests {
         let e = v.verify(&Request::new("GET", "https://h/").header("authorization", "x")).unwrap_err();
         assert_eq!(e.code(), ErrorCode::UnknownKey);
         assert_eq!(checks.load(std::sync::atomic::Ordering::SeqCst), 1, "one check against the dummy secret");
+    }
+
+    /// A scheme whose claim is fixed by the test: freshness, replay policy, nonce.
+    #[derive(Clone, Copy)]
+    struct Stated {
+        freshness: Freshness,
+        replay: ReplayPolicy,
+        nonce: Option<&'static str>,
+    }
+    impl Scheme for Stated {
+        fn name(&self) -> &'static str {
+            "stated"
+        }
+        fn claims(&self, _: &Request<'_>) -> bool {
+            true
+        }
+        fn parse<'r>(&self, _: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
+            Ok(Box::new(*self))
+        }
+    }
+    impl Claim for Stated {
+        fn key_id(&self) -> &str {
+            "k1"
+        }
+        fn timestamp(&self) -> u64 {
+            NOW
+        }
+        fn nonce(&self) -> Option<&str> {
+            self.nonce
+        }
+        fn freshness(&self) -> Freshness {
+            self.freshness
+        }
+        fn replay_policy(&self) -> ReplayPolicy {
+            self.replay
+        }
+        fn check(&self, _: &[Arc<Secret>]) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    fn stated(scheme: Stated) -> Verifier {
+        let keys = Arc::new(InMemoryKeyStore::new());
+        keys.insert("k1", SECRET.to_vec(), None).unwrap();
+        let mut builder = Verifier::builder(keys);
+        builder.schemes.clear();
+        builder.scheme(Box::new(scheme)).build()
+    }
+
+    fn code_at(v: &Verifier, now_ms: u64) -> Result<ReplayTicket, ErrorCode> {
+        v.authenticate_ms(&Request::new("GET", "https://h/").header("authorization", "x"), now_ms).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn millisecond_claims_with_a_receive_window() {
+        // Binance: accepted while timestamp < server + 1000 ms and server − timestamp ≤ recvWindow.
+        let at = NOW * 1000 + 250;
+        let v = stated(Stated {
+            freshness: Freshness::Created { at: Timestamp::millis(at), max_age: Some(5000), max_ahead: Some(1000) },
+            replay: ReplayPolicy::None,
+            nonce: None,
+        });
+        assert!(code_at(&v, at + 5000).is_ok());
+        assert_eq!(code_at(&v, at + 5001).unwrap_err(), ErrorCode::StaleTimestamp);
+        assert!(code_at(&v, at - 1000).is_ok());
+        assert_eq!(code_at(&v, at - 1001).unwrap_err(), ErrorCode::StaleTimestamp);
+        let t = code_at(&v, at).unwrap();
+        assert_eq!((t.expires_at, t.replay), (NOW + 6, ReplayPolicy::None), "5.25 s rounded up");
+        assert!(v.commit(t.clone()).is_ok() && v.commit(t).is_ok(), "no nonce: nothing to claim");
+    }
+
+    #[test]
+    fn intervals_and_untimed_claims() {
+        let v = stated(Stated {
+            freshness: Freshness::Interval { not_before: Some(Timestamp::seconds(NOW)), expires: Timestamp::seconds(NOW + 60) },
+            replay: ReplayPolicy::RandomNonce,
+            nonce: Some("n-1"),
+        });
+        assert_eq!(code_at(&v, (NOW - 1) * 1000).unwrap_err(), ErrorCode::StaleTimestamp);
+        assert_eq!(code_at(&v, (NOW + 61) * 1000).unwrap_err(), ErrorCode::StaleTimestamp);
+        let t = code_at(&v, (NOW + 60) * 1000).unwrap();
+        assert_eq!(t.expires_at, NOW + 60);
+        // A random nonce without any time could never be forgotten: refused as a scheme bug.
+        let v = stated(Stated { freshness: Freshness::Untimed, replay: ReplayPolicy::RandomNonce, nonce: Some("n") });
+        assert_eq!(code_at(&v, 0).unwrap_err(), ErrorCode::InvalidConfig);
+    }
+
+    #[test]
+    fn increasing_nonces_must_grow_per_key() {
+        let shared: Arc<dyn CounterStore> = Arc::new(InMemoryCounterStore::default());
+        let with = |nonce: &'static str| {
+            let keys = Arc::new(InMemoryKeyStore::new());
+            keys.insert("k1", SECRET.to_vec(), None).unwrap();
+            let mut b = Verifier::builder(keys).counter_store(Arc::clone(&shared));
+            b.schemes.clear();
+            let claim = Stated { freshness: Freshness::Untimed, replay: ReplayPolicy::IncreasingNonce, nonce: Some(nonce) };
+            b.scheme(Box::new(claim)).build()
+        };
+        let commit = |nonce| {
+            let v = with(nonce);
+            let t = code_at(&v, NOW * 1000).unwrap();
+            v.commit(t).map_err(|e| e.code())
+        };
+        assert!(commit("100").is_ok());
+        assert_eq!(commit("100").unwrap_err(), ErrorCode::ReplayedNonce);
+        assert_eq!(commit("99").unwrap_err(), ErrorCode::ReplayedNonce);
+        assert!(commit("101").is_ok());
+        assert_eq!(code_at(&with("12a"), NOW * 1000).unwrap_err(), ErrorCode::MalformedAuthorization);
     }
 }

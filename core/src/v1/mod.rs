@@ -2,6 +2,9 @@
 
 pub mod authorization;
 pub mod canonical;
+mod signing;
+
+pub use signing::{HeaderCoverage, SigningSettings, SigwireV1Signing, V1Credential};
 
 use std::sync::Arc;
 
@@ -39,6 +42,14 @@ impl Signature {
     pub fn headers(&self) -> [(&'static str, &str); 1] {
         [("Authorization", self.authorization.as_str())]
     }
+
+    /// The same as [`SigningInstructions`](crate::signing::SigningInstructions): one sensitive
+    /// `Authorization` header to set.
+    pub fn instructions(&self) -> crate::signing::SigningInstructions {
+        let mut out = crate::signing::SigningInstructions::default();
+        out.push_header(crate::signing::Param::new("Authorization", self.authorization.clone(), true));
+        out
+    }
 }
 
 impl core::fmt::Debug for Signature {
@@ -63,6 +74,16 @@ pub fn sign(
         return Err(Error::invalid_request("timestamp has more than 12 digits"));
     }
     let canonical = canonical_string(params, request, signed)?;
+    Ok(finish(params, secret, canonical, signed))
+}
+
+/// MACs a finished canonical string and formats the `Authorization` header.
+pub(crate) fn finish(
+    params: &SigningParams<'_>,
+    secret: &Secret,
+    canonical: String,
+    signed: &SignedHeaders<'_>,
+) -> Signature {
     let mut mac = [0u8; 64];
     let len = secret.keyed(params.algorithm).mac_into(canonical.as_bytes(), &mut mac);
     let mut signature = String::with_capacity(len * 2);
@@ -77,14 +98,14 @@ pub fn sign(
         signature: &signature,
     }
     .to_header_value();
-    Ok(Signature {
+    Signature {
         authorization,
         canonical_string: canonical,
         signature,
         timestamp: params.timestamp,
         nonce: params.nonce.to_owned(),
         signed_headers,
-    })
+    }
 }
 
 /// The `sigwire-v1` scheme for a [`crate::Verifier`].
