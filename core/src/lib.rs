@@ -14,6 +14,7 @@ mod hex;
 mod keyed_mac;
 mod keys;
 mod nonce;
+pub mod profiles;
 mod replay;
 mod request;
 pub mod scheme;

@@ -1,0 +1,400 @@
+//! Server-side verification of a SigV4 request signed in headers or as a presigned URL.
+
+use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256, sha256};
+use crate::profiles::error::{ProfileError, ProfileErrorCode};
+use crate::profiles::target::Target;
+use crate::profiles::time::parse_amz_date;
+use crate::Request;
+
+use super::canonical::{self, ALGORITHM};
+use super::credentials::AwsCredentials;
+use super::settings::{AwsSigV4Settings, SessionTokenMode, UNSIGNED_PAYLOAD};
+use super::sign::MAX_EXPIRES_IN;
+
+/// What a verified request proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AwsVerified {
+    /// The access key id that signed.
+    pub access_key_id: String,
+    /// The lowercase names of the signed headers.
+    pub signed_headers: Vec<String>,
+    /// Whether the signature came from a presigned URL.
+    pub presigned: bool,
+    /// The request time (`X-Amz-Date`) in Unix seconds.
+    pub signed_at: u64,
+}
+
+/// Verifies SigV4 requests for one region and service, looking credentials up by access key id.
+///
+/// ```
+/// use sigwire_core::Request;
+/// use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4, AwsSigV4Verifier, SignableBody};
+///
+/// let creds = AwsCredentials::new("AKID", "secret")?;
+/// let signer = AwsSigV4::new(creds.clone(), "eu-west-1", "execute-api")?;
+/// let request = Request::new("GET", "https://api.example.com/items?a=1");
+/// let out = signer.sign(&request, SignableBody::RequestBody, 1_700_000_000)?;
+/// let headers: Vec<(String, String)> = out.instructions().apply_to_headers(&[]);
+/// let signed = request.clone().headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+///
+/// let verifier = AwsSigV4Verifier::new("eu-west-1", "execute-api", move |id: &str| {
+///     (id == "AKID").then(|| creds.clone())
+/// });
+/// assert_eq!(verifier.verify(&signed, 1_700_000_030)?.access_key_id, "AKID");
+/// # Ok::<(), sigwire_core::profiles::ProfileError>(())
+/// ```
+pub struct AwsSigV4Verifier<F> {
+    lookup: F,
+    region: String,
+    service: String,
+    settings: AwsSigV4Settings,
+}
+
+impl<F> core::fmt::Debug for AwsSigV4Verifier<F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AwsSigV4Verifier")
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Parsed<'a> {
+    credential: &'a str,
+    signed_headers: &'a str,
+    signature: &'a str,
+    date: &'a str,
+    expires: Option<&'a str>,
+}
+
+fn malformed(what: &str) -> ProfileError {
+    ProfileError::malformed(format!("SigV4 {what} is malformed"))
+}
+
+fn parse_authorization(value: &str) -> Result<(&str, &str, &str), ProfileError> {
+    let rest = match value.split_once(' ') {
+        Some((alg, rest)) if alg == ALGORITHM => rest,
+        Some(_) | None => {
+            return Err(ProfileError::new(
+                ProfileErrorCode::UnsupportedAlgorithm,
+                "Authorization is not AWS4-HMAC-SHA256",
+            ))
+        }
+    };
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (k, v) = part
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| malformed("Authorization header"))?;
+        let slot = match k {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut signature,
+            _ => return Err(malformed("Authorization header")),
+        };
+        if slot.replace(v).is_some() {
+            return Err(malformed("Authorization header"));
+        }
+    }
+    match (credential, signed, signature) {
+        (Some(c), Some(h), Some(s)) => Ok((c, h, s)),
+        _ => Err(malformed("Authorization header")),
+    }
+}
+
+impl<F> AwsSigV4Verifier<F>
+where
+    F: Fn(&str) -> Option<AwsCredentials>,
+{
+    /// A verifier for `region` and `service` with the default (generic service) settings.
+    /// `lookup` returns the credentials of an access key id, or `None` if unknown.
+    pub fn new(region: impl Into<String>, service: impl Into<String>, lookup: F) -> Self {
+        AwsSigV4Verifier {
+            lookup,
+            region: region.into(),
+            service: service.into(),
+            settings: AwsSigV4Settings::default(),
+        }
+    }
+
+    /// Replaces the settings (path rules, excluded headers and `max_clock_skew` are used).
+    #[must_use]
+    pub fn with_settings(mut self, settings: AwsSigV4Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Verifies `request` at `unix_now`. The body must be the exact bytes received.
+    pub fn verify(
+        &self,
+        request: &Request<'_>,
+        unix_now: u64,
+    ) -> Result<AwsVerified, ProfileError> {
+        let target = Target::parse(request.url())?;
+        let raw_pairs = target.raw_pairs();
+        let param = |name: &str| -> Result<Option<&str>, ProfileError> {
+            let mut it = raw_pairs
+                .iter()
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| *v);
+            let first = it.next();
+            if it.next().is_some() {
+                return Err(malformed(&format!("{name} parameter (repeated)")));
+            }
+            Ok(first)
+        };
+        let mut auth_headers = request.header_values("authorization");
+        let parsed = match (auth_headers.next(), param("X-Amz-Algorithm")?) {
+            (Some(_), _) if auth_headers.next().is_some() => {
+                return Err(malformed("Authorization header (repeated)"))
+            }
+            (Some(value), None) => {
+                let (credential, signed_headers, signature) = parse_authorization(value)?;
+                let mut dates = request.header_values("x-amz-date");
+                let date = dates.next().ok_or_else(|| {
+                    ProfileError::new(
+                        ProfileErrorCode::MissingHeader,
+                        "X-Amz-Date header is required",
+                    )
+                })?;
+                if dates.next().is_some() {
+                    return Err(malformed("X-Amz-Date header (repeated)"));
+                }
+                Parsed {
+                    credential,
+                    signed_headers,
+                    signature,
+                    date,
+                    expires: None,
+                }
+            }
+            (None, Some(alg)) => {
+                if alg != ALGORITHM {
+                    return Err(ProfileError::new(
+                        ProfileErrorCode::UnsupportedAlgorithm,
+                        "X-Amz-Algorithm is not AWS4-HMAC-SHA256",
+                    ));
+                }
+                let need = |n: &str| -> Result<&str, ProfileError> {
+                    param(n)?.ok_or_else(|| malformed(&format!("presigned URL (no {n})")))
+                };
+                Parsed {
+                    credential: need("X-Amz-Credential")?,
+                    signed_headers: need("X-Amz-SignedHeaders")?,
+                    signature: need("X-Amz-Signature")?,
+                    date: need("X-Amz-Date")?,
+                    expires: Some(need("X-Amz-Expires")?),
+                }
+            }
+            (Some(_), Some(_)) => {
+                return Err(malformed("request (signed in both header and query)"))
+            }
+            (None, None) => {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::MissingSignature,
+                    "no Authorization header or X-Amz-Signature",
+                ))
+            }
+        };
+        let presigned = parsed.expires.is_some();
+        // Query values arrive percent-encoded.
+        let decode = |s: &str| {
+            String::from_utf8(crate::profiles::percent::decode(s))
+                .map_err(|_| malformed("parameter"))
+        };
+        let (credential, signed_headers_list, date_s) = if presigned {
+            (
+                decode(parsed.credential)?,
+                decode(parsed.signed_headers)?,
+                decode(parsed.date)?,
+            )
+        } else {
+            (
+                parsed.credential.to_string(),
+                parsed.signed_headers.to_string(),
+                parsed.date.to_string(),
+            )
+        };
+        let signature = hex_decode(parsed.signature)
+            .filter(|s| s.len() == 32)
+            .ok_or_else(|| malformed("signature"))?;
+
+        let mut cred_parts = credential.rsplitn(5, '/');
+        let (term, service, region, date, access_key_id) = match (
+            cred_parts.next(),
+            cred_parts.next(),
+            cred_parts.next(),
+            cred_parts.next(),
+            cred_parts.next(),
+        ) {
+            (Some(t), Some(s), Some(r), Some(d), Some(a)) => (t, s, r, d, a),
+            _ => return Err(malformed("Credential")),
+        };
+        if term != "aws4_request" {
+            return Err(malformed("Credential"));
+        }
+        let signed_at = parse_amz_date(&date_s).ok_or_else(|| malformed("X-Amz-Date"))?;
+        if date != &date_s[..8] || region != self.region || service != self.service {
+            return Err(ProfileError::new(
+                ProfileErrorCode::CredentialScopeMismatch,
+                format!(
+                    "credential scope must be <date>/{}/{}/aws4_request for the request date",
+                    self.region, self.service
+                ),
+            ));
+        }
+        let skew = self.settings.max_clock_skew;
+        if let Some(exp) = parsed.expires {
+            let exp: u64 = exp
+                .parse()
+                .ok()
+                .filter(|e| (1..=MAX_EXPIRES_IN).contains(e))
+                .ok_or_else(|| malformed("X-Amz-Expires"))?;
+            if unix_now > signed_at.saturating_add(exp) {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::SignatureExpired,
+                    "the presigned URL has expired",
+                ));
+            }
+            if signed_at > unix_now.saturating_add(skew) {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::TimestampOutOfTolerance,
+                    "X-Amz-Date is in the future",
+                ));
+            }
+        } else if signed_at.abs_diff(unix_now) > skew {
+            return Err(ProfileError::new(
+                ProfileErrorCode::TimestampOutOfTolerance,
+                format!("X-Amz-Date is more than {skew} s from the server's clock"),
+            ));
+        }
+
+        let names: Vec<&str> = signed_headers_list.split(';').collect();
+        if names
+            .iter()
+            .any(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_uppercase()))
+            || names.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(malformed(
+                "SignedHeaders (must be sorted, lowercase, unique)",
+            ));
+        }
+        if !names.contains(&"host") {
+            return Err(ProfileError::new(
+                ProfileErrorCode::InsufficientCoverage,
+                "the Host header must be signed",
+            ));
+        }
+        let host = target.host();
+        let mut to_sign: Vec<(&str, &str)> = Vec::new();
+        for name in &names {
+            let before = to_sign.len();
+            to_sign.extend(
+                request
+                    .header_lines()
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .copied(),
+            );
+            if to_sign.len() == before {
+                if *name == "host" {
+                    to_sign.push(("host", host.as_str()));
+                } else {
+                    return Err(ProfileError::invalid_request(format!(
+                        "signed header {name} is not in the request"
+                    )));
+                }
+            }
+        }
+        let (headers_block, signed) = canonical::canonical_headers(&to_sign);
+
+        let body_hash = hex(&sha256(&[request.body_bytes()]));
+        let mut candidates: Vec<String> = Vec::new();
+        match request.header_values("x-amz-content-sha256").next() {
+            Some(declared)
+                if declared == UNSIGNED_PAYLOAD || declared.starts_with("STREAMING-") =>
+            {
+                candidates.push(declared.to_string())
+            }
+            Some(declared) => {
+                if !ct_eq(
+                    declared.to_ascii_lowercase().as_bytes(),
+                    body_hash.as_bytes(),
+                ) {
+                    return Err(ProfileError::new(
+                        ProfileErrorCode::DigestMismatch,
+                        "x-amz-content-sha256 does not match the body",
+                    ));
+                }
+                candidates.push(declared.to_string());
+            }
+            None => {
+                candidates.push(body_hash);
+                if presigned {
+                    candidates.push(UNSIGNED_PAYLOAD.to_string());
+                }
+            }
+        }
+        let token_unsigned = self.settings.session_token_mode == SessionTokenMode::Exclude;
+        let kept: Vec<(&str, &str)> = raw_pairs
+            .iter()
+            .filter(|(k, _)| {
+                !(presigned
+                    && (*k == "X-Amz-Signature"
+                        || (token_unsigned && *k == "X-Amz-Security-Token")))
+            })
+            .copied()
+            .collect();
+        let path = canonical::canonical_path(target.path, &self.settings);
+        let query = canonical::canonical_query(&kept, &[]);
+        let creds = (self.lookup)(access_key_id).ok_or_else(|| {
+            ProfileError::new(
+                ProfileErrorCode::UnknownKey,
+                "the access key id is not known",
+            )
+        })?;
+        if let Some(expected) = creds.session_token() {
+            let sent = if presigned {
+                param("X-Amz-Security-Token")?.map(crate::profiles::percent::decode)
+            } else {
+                request
+                    .header_values("x-amz-security-token")
+                    .next()
+                    .map(|t| t.trim().as_bytes().to_vec())
+            };
+            if !sent.is_some_and(|t| ct_eq(&t, expected.as_bytes())) {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::UnknownKey,
+                    "the session token is missing or not valid",
+                ));
+            }
+        }
+        let key = canonical::signing_key(creds.secret(), date, region, service);
+        let scope = canonical::scope(date, region, service);
+        let mut ok = false;
+        for payload_hash in &candidates {
+            let creq = canonical::canonical_request(
+                request.method(),
+                &path,
+                &query,
+                &headers_block,
+                &signed,
+                payload_hash,
+            );
+            let sts = canonical::string_to_sign(&date_s, &scope, &creq);
+            ok |= ct_eq(&hmac_sha256(&*key, &[sts.as_bytes()]), &signature);
+        }
+        if !ok {
+            return Err(ProfileError::mismatch());
+        }
+        Ok(AwsVerified {
+            access_key_id: access_key_id.to_string(),
+            signed_headers: names.iter().map(|s| (*s).to_string()).collect(),
+            presigned,
+            signed_at,
+        })
+    }
+}

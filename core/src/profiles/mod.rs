@@ -1,0 +1,23 @@
+//! Signing profiles: third-party HMAC schemes people already call, implemented once.
+//!
+//! Each profile is one module with its own credential type (secrets zeroized, `Debug` redacted),
+//! a `#[non_exhaustive]` settings struct with `Default`, and a signing output of
+//! [`SigningInstructions`] (headers to set, query parameters to add, each marked sensitive or not).
+//! Time is always an argument (Unix seconds or milliseconds): nothing here reads a clock or does
+//! I/O. Verification compares in constant time and fails with a [`ProfileError`] whose
+//! [`ProfileErrorCode`] is a stable machine code.
+//!
+//! | Module | Scheme |
+//! |---|---|
+//! | [`aws_sigv4`] | AWS Signature Version 4, headers and presigned URLs, generic and S3 rules |
+
+pub mod aws_sigv4;
+mod crypto;
+mod error;
+mod instructions;
+mod percent;
+mod target;
+mod time;
+
+pub use error::{ProfileError, ProfileErrorCode};
+pub use instructions::{Param, SigningInstructions};

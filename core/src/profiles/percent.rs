@@ -1,0 +1,78 @@
+//! RFC 3986 percent-encoding as the profiles need it: unreserved characters kept, all else `%XX`.
+
+const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Whether `b` is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`).
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Appends `bytes` to `out`, keeping unreserved characters (and every byte in `keep`), encoding the
+/// rest as uppercase `%XX`.
+pub(crate) fn encode_into(bytes: &[u8], keep: &[u8], out: &mut String) {
+    for &b in bytes {
+        if is_unreserved(b) || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(UPPER[usize::from(b >> 4)]));
+            out.push(char::from(UPPER[usize::from(b & 0x0f)]));
+        }
+    }
+}
+
+/// `bytes` with everything but unreserved characters (and `keep`) percent-encoded.
+pub(crate) fn encode(bytes: &[u8], keep: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    encode_into(bytes, keep, &mut s);
+    s
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept literally. `+` stays `+`.
+pub(crate) fn decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex_val(b[i + 1]), hex_val(b[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_everything_but_unreserved() {
+        assert_eq!(encode(b"a b+c/~%", b""), "a%20b%2Bc%2F~%25");
+        assert_eq!(encode(b"a b/c", b"/"), "a%20b/c");
+        assert_eq!(encode("ሴ".as_bytes(), b""), "%E1%88%B4");
+    }
+
+    #[test]
+    fn decodes_leniently() {
+        assert_eq!(decode("%E1%88%B4"), "ሴ".as_bytes());
+        assert_eq!(decode("a+b%2"), b"a+b%2");
+        assert_eq!(decode("%zz%41"), b"%zzA");
+        assert_eq!(decode("%4"), b"%4");
+        assert_eq!(decode("%41"), b"A");
+    }
+}
