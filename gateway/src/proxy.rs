@@ -1,0 +1,481 @@
+//! The request path: refuse what a reverse proxy must not serve, route, verify, claim the nonce,
+//! rate-limit, forward, stream the answer back, log one line.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use http::{Method, Request, Response, StatusCode, Uri};
+use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use sigwire_core::{ErrorCode, SERVER_TIME_HEADER};
+
+use crate::access_log::LogLine;
+use crate::config::{Config, Route};
+use crate::keys::LiveKeys;
+use crate::metrics::Metrics;
+use crate::ratelimit::{self, Decision, Mode};
+use crate::redis_conn::RedisConn;
+use crate::replay::{Claim, ReplayGuard};
+use crate::verify::{authenticate, claimed_key_id};
+
+/// The header carrying the verified key id to the upstream (always stripped from incoming requests).
+pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
+/// The request id header sent to the upstream and back to the client.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The body of a gateway response: the upstream's, streamed, or the gateway's own JSON.
+pub type ResponseBody = Either<Incoming, Full<Bytes>>;
+
+/// Gateway-specific outcome codes (beside the core's verification codes).
+pub mod codes {
+    /// Verified (or public) and forwarded; the upstream answered.
+    pub const OK: &str = "ok";
+    /// A public route, forwarded without verification.
+    pub const PUBLIC: &str = "public";
+    /// No route for the path (404).
+    pub const ROUTE_NOT_FOUND: &str = "route_not_found";
+    /// A CONNECT request (405): this is not a forward proxy.
+    pub const CONNECT_NOT_ALLOWED: &str = "connect_not_allowed";
+    /// An absolute-form request target (400): this is not a forward proxy.
+    pub const ABSOLUTE_FORM_NOT_ALLOWED: &str = "absolute_form_not_allowed";
+    /// The Host is not one this gateway serves (421).
+    pub const MISDIRECTED_REQUEST: &str = "misdirected_request";
+    /// The body exceeds the limit (413).
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    /// The body did not arrive in time (408).
+    pub const BODY_TIMEOUT: &str = "body_timeout";
+    /// The key id's request limit is exhausted (429).
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// Too many failed verifications from this client IP or for this key id (429).
+    pub const TOO_MANY_FAILURES: &str = "too_many_failures";
+    /// The upstream could not be reached (502).
+    pub const UPSTREAM_UNAVAILABLE: &str = "upstream_unavailable";
+    /// The upstream did not answer in time (504).
+    pub const UPSTREAM_TIMEOUT: &str = "upstream_timeout";
+}
+
+/// One gateway instance's shared state.
+pub struct Gateway {
+    config: Config,
+    keys: Arc<LiveKeys>,
+    replay: ReplayGuard,
+    redis: Option<Arc<RedisConn>>,
+    client: Client<HttpConnector, Full<Bytes>>,
+    /// Metrics served on the admin listener.
+    pub metrics: Metrics,
+    log_requests: bool,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway").field("listen", &self.config.listen).finish_non_exhaustive()
+    }
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded in either direction.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// A gateway error response: `status`, `{"error":"<code>"}`, the server time, no caching.
+pub fn error_response(status: StatusCode, code: &str) -> Response<ResponseBody> {
+    let mut response = Response::new(Either::Right(Full::new(Bytes::from(format!("{{\"error\":\"{code}\"}}")))));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(SERVER_TIME_HEADER, HeaderValue::from(now_unix()));
+    response
+}
+
+/// An early answer: status and code, plus rate-limit headers when a limiter decided.
+struct Stop {
+    status: StatusCode,
+    code: &'static str,
+    limit: Option<Decision>,
+}
+
+impl Stop {
+    fn new(status: StatusCode, code: &'static str) -> Self {
+        Stop { status, code, limit: None }
+    }
+
+    fn store_unavailable() -> Self {
+        Stop::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ReplayStoreUnavailable.as_str())
+    }
+
+    fn into_response(self) -> Response<ResponseBody> {
+        let mut response = error_response(self.status, self.code);
+        if let Some(d) = &self.limit {
+            let h = response.headers_mut();
+            h.insert(http::header::RETRY_AFTER, HeaderValue::from(d.retry_after_seconds()));
+            for (name, value) in d.headers() {
+                h.insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+impl Gateway {
+    /// A gateway for `config`, verifying with `keys` and recording nonces in `replay`.
+    pub fn new(
+        config: Config,
+        keys: Arc<LiveKeys>,
+        replay: ReplayGuard,
+        redis: Option<Arc<RedisConn>>,
+        log_requests: bool,
+    ) -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(config.timeouts.upstream_connect));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector);
+        Gateway { config, keys, replay, redis, client, metrics: Metrics::default(), log_requests }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The Redis connection, when one is configured.
+    pub fn redis(&self) -> Option<&Arc<RedisConn>> {
+        self.redis.as_ref()
+    }
+
+    /// The replay guard.
+    pub fn replay(&self) -> &ReplayGuard {
+        &self.replay
+    }
+
+    /// Handles one request from `peer`; never fails (errors are responses).
+    pub async fn handle(
+        self: Arc<Self>,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<Response<ResponseBody>, Infallible> {
+        let started = Instant::now();
+        let mut line = LogLine::start(&request, peer);
+        let mut response = match self.process(request, peer, &mut line).await {
+            Ok(response) => response,
+            Err(stop) => {
+                line.code = stop.code;
+                stop.into_response()
+            }
+        };
+        if let Ok(v) = HeaderValue::from_str(&line.request_id) {
+            response.headers_mut().insert(REQUEST_ID_HEADER, v);
+        }
+        line.status = response.status().as_u16();
+        self.metrics.count(line.code, line.status);
+        if self.log_requests {
+            line.finish(started);
+        }
+        Ok(response)
+    }
+
+    async fn process(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+        line: &mut LogLine,
+    ) -> Result<Response<ResponseBody>, Stop> {
+        if request.method() == Method::CONNECT {
+            return Err(Stop::new(StatusCode::METHOD_NOT_ALLOWED, codes::CONNECT_NOT_ALLOWED));
+        }
+        if request.uri().scheme().is_some() || request.uri().authority().is_some() {
+            return Err(Stop::new(StatusCode::BAD_REQUEST, codes::ABSOLUTE_FORM_NOT_ALLOWED));
+        }
+        let host =
+            single_host(&request).ok_or(Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
+        if !self.config.authorities.is_empty() && !self.config.authorities.iter().any(|a| a.eq_ignore_ascii_case(&host))
+        {
+            return Err(Stop::new(StatusCode::MISDIRECTED_REQUEST, codes::MISDIRECTED_REQUEST));
+        }
+        let route =
+            self.config.route(request.uri().path()).ok_or(Stop::new(StatusCode::NOT_FOUND, codes::ROUTE_NOT_FOUND))?;
+        line.route = Some(route.prefix.clone());
+
+        let (mut parts, body) = request.into_parts();
+        parts.headers.remove(KEY_ID_HEADER);
+        let declared =
+            parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.config.body_limit as u64) {
+            return Err(Stop::new(StatusCode::PAYLOAD_TOO_LARGE, codes::BODY_TOO_LARGE));
+        }
+        let ip = peer.ip().to_string();
+        if !route.public {
+            self.failure_guard(FailureScope::Ip(&ip)).await?;
+        }
+        let body =
+            match tokio::time::timeout(self.config.timeouts.body, Limited::new(body, self.config.body_limit).collect())
+                .await
+            {
+                Err(_) => return Err(Stop::new(StatusCode::REQUEST_TIMEOUT, codes::BODY_TIMEOUT)),
+                Ok(Err(e)) if e.is::<LengthLimitError>() => {
+                    return Err(Stop::new(StatusCode::PAYLOAD_TOO_LARGE, codes::BODY_TOO_LARGE))
+                }
+                Ok(Err(_)) => return Err(Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str())),
+                Ok(Ok(collected)) => collected.to_bytes(),
+            };
+
+        let mut limit = None;
+        if route.public {
+            line.code = codes::PUBLIC;
+        } else {
+            let verify_started = Instant::now();
+            let result = self.verify(&parts, &host, &body, &ip, line).await;
+            let elapsed = verify_started.elapsed();
+            line.verify_us = Some(micros(elapsed));
+            self.metrics.verify.observe(elapsed);
+            limit = result?;
+            if let Some(key_id) = &line.key_id {
+                if let Ok(v) = HeaderValue::from_str(key_id) {
+                    parts.headers.insert(KEY_ID_HEADER, v);
+                }
+            }
+            line.code = codes::OK;
+        }
+        let mut response = self.forward(route, parts, body, peer, line).await?;
+        if let Some(d) = limit {
+            for (name, value) in d.headers() {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        Ok(response)
+    }
+
+    /// Verifies, claims the nonce and applies the key's rate limit. Returns the rate-limit decision
+    /// (for the response headers) when a limit applies.
+    async fn verify(
+        &self,
+        parts: &http::request::Parts,
+        host: &str,
+        body: &Bytes,
+        ip: &str,
+        line: &mut LogLine,
+    ) -> Result<Option<Decision>, Stop> {
+        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let url = format!("{}://{host}{path_and_query}", self.config.scheme);
+        let lines: Vec<(&str, std::borrow::Cow<'_, str>)> =
+            parts.headers.iter().map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect();
+        let core_request = sigwire_core::Request::new(parts.method.as_str(), &url)
+            .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
+            .body(body);
+
+        if let Some(key_id) = claimed_key_id(&core_request) {
+            self.failure_guard(FailureScope::Key(&key_id)).await?;
+        }
+        let now = now_unix();
+        let authenticated = match authenticate(&core_request, self.keys.as_ref(), self.config.window, now) {
+            Ok(a) => a,
+            Err(rejected) => {
+                line.key_id.clone_from(&rejected.claimed_key_id);
+                line.skew = rejected.error.skew_seconds();
+                self.record_failure(ip, rejected.claimed_key_id.as_deref()).await;
+                let code = rejected.error.code();
+                let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
+                return Err(Stop::new(status, code.as_str()));
+            }
+        };
+        line.key_id = Some(authenticated.key_id.clone());
+        line.skew = Some(authenticated.skew);
+        let a = &authenticated;
+        match self.replay.claim(&a.key_id, &a.nonce, a.timestamp, a.expires_at, now).await {
+            Ok(Claim::Fresh) => {}
+            Ok(Claim::Replayed) => {
+                self.record_failure(ip, Some(&a.key_id)).await;
+                return Err(Stop::new(StatusCode::UNAUTHORIZED, ErrorCode::ReplayedNonce.as_str()));
+            }
+            Ok(Claim::BeforeEpoch { .. }) => {
+                return Err(Stop::new(StatusCode::UNAUTHORIZED, ErrorCode::StaleTimestamp.as_str()));
+            }
+            Err(_) => return Err(Stop::store_unavailable()),
+        }
+        let tier = self.keys.tier(&a.key_id);
+        let Some((policy, limit)) = self.config.rate_limits.for_key(&a.key_id, tier.as_deref()) else {
+            return Ok(None);
+        };
+        let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
+        let decision = ratelimit::check(conn, conn.layout().rate(&a.key_id), &policy, limit, Mode::Take)
+            .await
+            .map_err(|_| Stop::store_unavailable())?;
+        if !decision.allowed {
+            return Err(Stop {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: codes::RATE_LIMITED,
+                limit: Some(decision),
+            });
+        }
+        Ok(Some(decision))
+    }
+
+    /// Refuses early when the failure budget of this IP or key id is spent.
+    async fn failure_guard(&self, scope: FailureScope<'_>) -> Result<(), Stop> {
+        let Some((key, policy, limit)) = self.failure_limit(scope) else {
+            return Ok(());
+        };
+        let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
+        let decision =
+            ratelimit::check(conn, key, policy, limit, Mode::Peek).await.map_err(|_| Stop::store_unavailable())?;
+        if decision.allowed {
+            Ok(())
+        } else {
+            Err(Stop { status: StatusCode::TOO_MANY_REQUESTS, code: codes::TOO_MANY_FAILURES, limit: Some(decision) })
+        }
+    }
+
+    fn failure_limit(&self, scope: FailureScope<'_>) -> Option<(String, &'static str, crate::config::Limit)> {
+        let conn = self.redis.as_ref()?;
+        match scope {
+            FailureScope::Ip(ip) => {
+                self.config.rate_limits.failures_per_ip.map(|l| (conn.layout().fail_ip(ip), "failures-ip", l))
+            }
+            FailureScope::Key(k) => {
+                self.config.rate_limits.failures_per_key.map(|l| (conn.layout().fail_key(k), "failures-key", l))
+            }
+        }
+    }
+
+    /// Counts one failed verification against the IP and the claimed key id.
+    async fn record_failure(&self, ip: &str, key_id: Option<&str>) {
+        let scopes = [Some(FailureScope::Ip(ip)), key_id.map(FailureScope::Key)];
+        for scope in scopes.into_iter().flatten() {
+            if let (Some((key, policy, limit)), Some(conn)) = (self.failure_limit(scope), self.redis.as_ref()) {
+                // Best effort: a Redis failure here is counted in the metrics, the request is refused anyway.
+                let _ = ratelimit::check(conn, key, policy, limit, Mode::Take).await;
+            }
+        }
+    }
+
+    async fn forward(
+        &self,
+        route: &Route,
+        mut parts: http::request::Parts,
+        body: Bytes,
+        peer: SocketAddr,
+        line: &mut LogLine,
+    ) -> Result<Response<ResponseBody>, Stop> {
+        let upstream = self
+            .config
+            .upstreams
+            .get(&route.upstream)
+            .ok_or(Stop::new(StatusCode::BAD_GATEWAY, codes::UPSTREAM_UNAVAILABLE))?;
+        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let authority = upstream.url.authority().map_or("", |a| a.as_str());
+        parts.uri = Uri::builder()
+            .scheme("http")
+            .authority(authority)
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
+        strip_hop_by_hop(&mut parts.headers);
+        if !self.config.forward_authorization {
+            parts.headers.remove(AUTHORIZATION);
+        }
+        if let Ok(v) = HeaderValue::from_str(&line.request_id) {
+            parts.headers.insert(REQUEST_ID_HEADER, v);
+        }
+        let forwarded_for = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+            Some(prior) => format!("{prior}, {}", peer.ip()),
+            None => peer.ip().to_string(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
+            parts.headers.insert(HeaderName::from_static("x-forwarded-for"), v);
+        }
+        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        parts.version = http::Version::HTTP_11;
+        let request = Request::from_parts(parts, Full::new(body));
+
+        let started = Instant::now();
+        let result = tokio::time::timeout(self.config.timeouts.upstream_response, self.client.request(request)).await;
+        let elapsed = started.elapsed();
+        line.upstream_us = Some(micros(elapsed));
+        self.metrics.upstream.observe(elapsed);
+        let mut response = match result {
+            Err(_) => return Err(Stop::new(StatusCode::GATEWAY_TIMEOUT, codes::UPSTREAM_TIMEOUT)),
+            Ok(Err(_)) => return Err(Stop::new(StatusCode::BAD_GATEWAY, codes::UPSTREAM_UNAVAILABLE)),
+            Ok(Ok(response)) => response,
+        };
+        line.upstream_status = Some(response.status().as_u16());
+        strip_hop_by_hop(response.headers_mut());
+        Ok(response.map(Either::Left))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum FailureScope<'a> {
+    Ip(&'a str),
+    Key(&'a str),
+}
+
+/// The request's one `Host` value (HTTP/1.1 requires exactly one).
+fn single_host<B>(request: &Request<B>) -> Option<String> {
+    let mut hosts = request.headers().get_all(HOST).iter();
+    let host = hosts.next()?;
+    if hosts.next().is_some() {
+        return None;
+    }
+    let host = host.to_str().ok()?.trim();
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Removes hop-by-hop headers, including those the `Connection` header names.
+fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
+    let named: Vec<String> = headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
+        .filter(|s| !s.is_empty())
+        .collect();
+    for name in HOP_BY_HOP.iter().copied().chain(named.iter().map(String::as_str)) {
+        headers.remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_by_hop_and_connection_named_headers_are_removed() {
+        let mut h = http::HeaderMap::new();
+        h.insert("connection", HeaderValue::from_static("close, x-secret-hop"));
+        h.insert("x-secret-hop", HeaderValue::from_static("1"));
+        h.insert("transfer-encoding", HeaderValue::from_static("chunked"));
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut h);
+        assert_eq!(h.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["x-kept"]);
+    }
+
+    #[test]
+    fn error_responses_carry_code_and_server_time() {
+        let r = error_response(StatusCode::BAD_GATEWAY, codes::UPSTREAM_UNAVAILABLE);
+        assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+        assert!(r.headers().contains_key(SERVER_TIME_HEADER));
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+}

@@ -1,0 +1,175 @@
+//! The shared Redis connection and the key layout (normative text: docs/redis-layout.md).
+//!
+//! The connection is made lazily and remade after a failure, so the gateway starts while Redis is
+//! down (not ready) and recovers without a restart when it returns. Every command runs under the
+//! configured time limit: a slow or absent Redis is an error, never a wait without end.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+/// Why a Redis command did not give an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisFailure {
+    /// Redis answered with an error or the connection failed.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// No answer within the time limit.
+    #[error("redis: no answer within {0:?}")]
+    Timeout(Duration),
+}
+
+/// Names of every key the gateway uses, under one namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    namespace: String,
+}
+
+impl Layout {
+    /// The layout under `namespace` (e.g. `sigwire`).
+    pub fn new(namespace: &str) -> Self {
+        Layout { namespace: namespace.to_owned() }
+    }
+
+    /// `<ns>:epoch`: Unix second at which the replay store began.
+    pub fn epoch(&self) -> String {
+        format!("{}:epoch", self.namespace)
+    }
+
+    /// `<ns>:replay:<key id>:<nonce>`: one claimed nonce (the nonce has no `:`, so the last `:`
+    /// separates it from the key id).
+    pub fn replay(&self, key_id: &str, nonce: &str) -> String {
+        format!("{}:replay:{key_id}:{nonce}", self.namespace)
+    }
+
+    /// `<ns>:rl:key:<key id>`: GCRA state of a key id's request limit.
+    pub fn rate(&self, key_id: &str) -> String {
+        format!("{}:rl:key:{key_id}", self.namespace)
+    }
+
+    /// `<ns>:rl:fail-key:<key id>`: GCRA state of failed verifications claiming a key id.
+    pub fn fail_key(&self, key_id: &str) -> String {
+        format!("{}:rl:fail-key:{key_id}", self.namespace)
+    }
+
+    /// `<ns>:rl:fail-ip:<ip>`: GCRA state of failed verifications from a client IP.
+    pub fn fail_ip(&self, ip: &str) -> String {
+        format!("{}:rl:fail-ip:{ip}", self.namespace)
+    }
+
+    /// `<ns>:keys`: hash of key id → JSON array of its secret records.
+    pub fn keys(&self) -> String {
+        format!("{}:keys", self.namespace)
+    }
+
+    /// `<ns>:keys:version`: counter bumped on every change of `<ns>:keys`.
+    pub fn keys_version(&self) -> String {
+        format!("{}:keys:version", self.namespace)
+    }
+}
+
+/// A Redis connection shared by every task of one gateway instance.
+pub struct RedisConn {
+    client: redis::Client,
+    manager: RwLock<Option<ConnectionManager>>,
+    connecting: tokio::sync::Mutex<()>,
+    timeout: Duration,
+    layout: Layout,
+    errors: AtomicU64,
+}
+
+impl std::fmt::Debug for RedisConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: not printed.
+        f.debug_struct("RedisConn")
+            .field("layout", &self.layout)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisConn {
+    /// A handle for `url` (no connection is made yet).
+    pub fn new(url: &str, namespace: &str, timeout: Duration) -> Result<Self, RedisFailure> {
+        Ok(RedisConn {
+            client: redis::Client::open(url)?,
+            manager: RwLock::new(None),
+            connecting: tokio::sync::Mutex::new(()),
+            timeout,
+            layout: Layout::new(namespace),
+            errors: AtomicU64::new(0),
+        })
+    }
+
+    /// The key layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Commands that failed or timed out since start (for `/metrics`).
+    pub fn error_count(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+
+    async fn manager(&self) -> Result<ConnectionManager, RedisFailure> {
+        if let Some(m) = self.manager.read().ok().and_then(|m| m.clone()) {
+            return Ok(m);
+        }
+        let _one_at_a_time = self.connecting.lock().await;
+        if let Some(m) = self.manager.read().ok().and_then(|m| m.clone()) {
+            return Ok(m);
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(self.timeout)
+            .set_response_timeout(self.timeout)
+            .set_number_of_retries(1)
+            .set_max_delay(200);
+        let manager = self.client.get_connection_manager_with_config(config).await?;
+        if let Ok(mut slot) = self.manager.write() {
+            *slot = Some(manager.clone());
+        }
+        Ok(manager)
+    }
+
+    /// Runs `f` with a connection under the time limit; failures are counted.
+    pub async fn run<T, F, Fut>(&self, f: F) -> Result<T, RedisFailure>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let attempt = async {
+            let manager = self.manager().await?;
+            Ok::<T, RedisFailure>(f(manager).await?)
+        };
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(RedisFailure::Timeout(self.timeout)),
+        };
+        if result.is_err() {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// `PING`: whether Redis answers now.
+    pub async fn ping(&self) -> bool {
+        self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await }).await.is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_keys_are_namespaced_and_unambiguous() {
+        let l = Layout::new("sw");
+        assert_eq!(l.epoch(), "sw:epoch");
+        assert_eq!(l.replay("a:b", "NONCE_-x"), "sw:replay:a:b:NONCE_-x");
+        assert_eq!(l.rate("k"), "sw:rl:key:k");
+        assert_eq!(l.fail_ip("::1"), "sw:rl:fail-ip:::1");
+        assert_eq!((l.keys(), l.keys_version()), ("sw:keys".into(), "sw:keys:version".into()));
+    }
+}

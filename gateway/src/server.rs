@@ -1,0 +1,142 @@
+//! Start-up and the two listeners: the proxy (hyper HTTP/1.1 with header and keep-alive limits)
+//! and the admin listener (`/metrics`, `/healthz`, `/readyz`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use sigwire_core::InMemoryReplayStore;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, ReplayBackend};
+use crate::key_sources::{log_event, KeyLoader};
+use crate::keys::LiveKeys;
+use crate::proxy::Gateway;
+use crate::redis_conn::RedisConn;
+use crate::replay::ReplayGuard;
+
+/// Largest request head (request line and headers) accepted, in bytes; larger heads get 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// A started gateway: its bound addresses and state.
+#[derive(Debug)]
+pub struct Running {
+    /// The proxy's address.
+    pub proxy: SocketAddr,
+    /// The admin listener's address.
+    pub admin: SocketAddr,
+    /// The shared state.
+    pub gateway: Arc<Gateway>,
+}
+
+/// Builds the gateway from `config`, loads keys, binds both listeners and spawns their loops.
+pub async fn start(config: Config, log_requests: bool) -> Result<Running, String> {
+    let redis = match &config.redis {
+        Some(r) => {
+            Some(Arc::new(RedisConn::new(&r.url, &r.namespace, config.timeouts.redis).map_err(|e| e.to_string())?))
+        }
+        None => None,
+    };
+    let replay = match (config.replay, &redis) {
+        (ReplayBackend::Redis, Some(conn)) => ReplayGuard::Redis(Arc::clone(conn)),
+        _ => ReplayGuard::Memory(Arc::new(InMemoryReplayStore::default())),
+    };
+    let keys = Arc::new(LiveKeys::new());
+    KeyLoader::new(config.keys.clone(), redis.clone(), Arc::clone(&keys)).start().await?;
+
+    let proxy_listener =
+        TcpListener::bind(config.listen).await.map_err(|e| format!("listen: cannot bind {}: {e}", config.listen))?;
+    let admin_listener = TcpListener::bind(config.admin_listen)
+        .await
+        .map_err(|e| format!("admin_listen: cannot bind {}: {e}", config.admin_listen))?;
+    let proxy = proxy_listener.local_addr().map_err(|e| e.to_string())?;
+    let admin = admin_listener.local_addr().map_err(|e| e.to_string())?;
+    let header_timeout = config.timeouts.header;
+    let gateway = Arc::new(Gateway::new(config, keys, replay, redis, log_requests));
+
+    tokio::spawn(health_loop(Arc::clone(&gateway)));
+    let g = Arc::clone(&gateway);
+    tokio::spawn(accept_loop(proxy_listener, header_timeout, move |req, peer| Arc::clone(&g).handle(req, peer)));
+    let g = Arc::clone(&gateway);
+    tokio::spawn(accept_loop(admin_listener, header_timeout, move |req, _| serve_admin(Arc::clone(&g), req)));
+    Ok(Running { proxy, admin, gateway })
+}
+
+async fn accept_loop<F, Fut, B>(listener: TcpListener, header_timeout: Duration, handler: F)
+where
+    F: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Response<B>, std::convert::Infallible>> + Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(_) => {
+                // Out of file descriptors or similar: back off instead of spinning.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| handler(req, peer));
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Every 500 ms: create the replay store's epoch if it is missing (a new or emptied Redis).
+async fn health_loop(gateway: Arc<Gateway>) {
+    let mut was_up = true;
+    loop {
+        if let ReplayGuard::Redis(_) = gateway.replay() {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let up = gateway.replay().ensure_epoch(now).await.is_ok();
+            if up != was_up {
+                log_event(if up { "redis_up" } else { "redis_down" }, "replay store");
+                was_up = up;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn serve_admin(
+    gateway: Arc<Gateway>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let text = |status: StatusCode, body: String| {
+        let mut r = Response::new(Full::new(Bytes::from(body)));
+        *r.status_mut() = status;
+        r
+    };
+    Ok(match request.uri().path() {
+        "/healthz" => text(StatusCode::OK, "ok\n".into()),
+        "/readyz" => match gateway.redis() {
+            Some(conn) if !conn.ping().await => text(StatusCode::SERVICE_UNAVAILABLE, "redis unreachable\n".into()),
+            _ => text(StatusCode::OK, "ready\n".into()),
+        },
+        "/metrics" => {
+            let errors = gateway.redis().map_or(0, |c| c.error_count());
+            let mut r = text(StatusCode::OK, gateway.metrics.render(errors));
+            r.headers_mut()
+                .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
+            r
+        }
+        _ => text(StatusCode::NOT_FOUND, "not found\n".into()),
+    })
+}
