@@ -75,7 +75,7 @@ fn legacy_suite() {
         let creds = AwsCredentials::new(AKID, SECRET).unwrap();
         let signer = AwsSigV4::new(creds.clone(), "us-east-1", "service").unwrap();
         let out = signer
-            .sign(&request_of(&raw, &url), SignableBody::RequestBody, T)
+            .sign(&request_of(&raw, &url), SignableBody::Bytes(&raw.body), T)
             .unwrap();
         assert_eq!(
             out.canonical_request(),
@@ -121,7 +121,11 @@ fn legacy_session_token_added_after_signing() {
         .unwrap()
         .with_settings(settings);
     let out = signer
-        .sign(&request_of(&raw, &raw.url()), SignableBody::RequestBody, T)
+        .sign(
+            &request_of(&raw, &raw.url()),
+            SignableBody::Bytes(&raw.body),
+            T,
+        )
         .unwrap();
     assert_eq!(
         out.canonical_request(),
@@ -189,7 +193,7 @@ fn crt_suite() {
             .unwrap()
             .with_settings(settings.clone());
         let out = signer
-            .sign(&request, SignableBody::RequestBody, time)
+            .sign(&request, SignableBody::Bytes(request.body_bytes()), time)
             .unwrap();
         assert_eq!(
             out.canonical_request(),
@@ -224,7 +228,7 @@ fn crt_suite() {
             .unwrap()
             .with_settings(qs.clone());
         let out = signer
-            .sign(&request, SignableBody::RequestBody, time)
+            .sign(&request, SignableBody::Bytes(request.body_bytes()), time)
             .unwrap();
         assert_eq!(
             out.canonical_request(),
@@ -271,11 +275,7 @@ fn s3_documentation_presigned_url() {
         .with_settings(settings.clone());
     let url = "https://examplebucket.s3.amazonaws.com/test.txt";
     let out = signer
-        .sign(
-            &Request::new("GET", url),
-            SignableBody::UnsignedPayload,
-            S3_T,
-        )
+        .sign(&Request::new("GET", url), SignableBody::Unsigned, S3_T)
         .unwrap();
     assert_eq!(
         out.signature(),
@@ -317,7 +317,7 @@ fn s3_documentation_get_object() {
     let request = Request::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt")
         .header("Range", "bytes=0-9");
     let out = signer
-        .sign(&request, SignableBody::RequestBody, S3_T)
+        .sign(&request, SignableBody::Bytes(request.body_bytes()), S3_T)
         .unwrap();
     assert_eq!(
         out.signature(),
@@ -338,8 +338,8 @@ fn s3_path_rules_beside_generic_rules() {
         .with_settings(AwsSigV4Settings::s3());
     let generic = AwsSigV4::new(creds, "us-east-1", "service").unwrap();
     let r = Request::new("GET", url);
-    let a = s3.sign(&r, SignableBody::UnsignedPayload, 0).unwrap();
-    let b = generic.sign(&r, SignableBody::UnsignedPayload, 0).unwrap();
+    let a = s3.sign(&r, SignableBody::Unsigned, 0).unwrap();
+    let b = generic.sign(&r, SignableBody::Unsigned, 0).unwrap();
     assert_eq!(
         a.canonical_request().lines().nth(1),
         Some("/a%20b//c/../d~")
@@ -357,7 +357,11 @@ fn verification_failures_have_codes() {
         .header("Content-Type", "text/plain")
         .body(b"hello");
     let out = signer
-        .sign(&request, SignableBody::RequestBody, 1_000_000)
+        .sign(
+            &request,
+            SignableBody::Bytes(request.body_bytes()),
+            1_000_000,
+        )
         .unwrap();
     let headers = out
         .instructions()
@@ -421,7 +425,7 @@ fn secrets_stay_out_of_debug() {
     let out = signer
         .sign(
             &Request::new("GET", "https://h/"),
-            SignableBody::RequestBody,
+            SignableBody::Bytes(b""),
             0,
         )
         .unwrap();
@@ -440,7 +444,7 @@ fn secrets_stay_out_of_debug() {
         signer
             .sign(
                 &Request::new("GET", "https://h/"),
-                SignableBody::RequestBody,
+                SignableBody::Bytes(b""),
                 0
             )
             .unwrap_err()

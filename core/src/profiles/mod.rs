@@ -14,10 +14,9 @@
 pub mod aws_sigv4;
 mod crypto;
 mod error;
-mod instructions;
 mod percent;
 mod target;
 mod time;
 
+pub use crate::signing::{Param, SignableBody, SigningInstructions};
 pub use error::{ProfileError, ProfileErrorCode};
-pub use instructions::{Param, SigningInstructions};

@@ -11,9 +11,10 @@ mod settings;
 mod sign;
 mod verify;
 
+pub use crate::signing::SignableBody;
 pub use credentials::AwsCredentials;
 pub use settings::{
-    AwsSigV4Settings, PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody,
+    AwsSigV4Settings, PayloadChecksumKind, PercentEncodingMode, SessionTokenMode,
     SignatureLocation, UriPathNormalizationMode, DEFAULT_EXCLUDED_HEADERS, UNSIGNED_PAYLOAD,
 };
 pub use sign::{AwsSigV4, AwsSigningOutput, MAX_EXPIRES_IN};

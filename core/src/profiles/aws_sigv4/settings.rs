@@ -58,21 +58,7 @@ pub enum PayloadChecksumKind {
     XAmzSha256,
 }
 
-/// What the payload hash in the canonical request covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SignableBody<'a> {
-    /// The SHA-256 of the request's body bytes.
-    RequestBody,
-    /// The SHA-256 of these bytes (when the request's body is streamed elsewhere).
-    Bytes(&'a [u8]),
-    /// The literal `UNSIGNED-PAYLOAD` (S3 presigned URLs, streaming uploads over TLS).
-    UnsignedPayload,
-    /// A hex SHA-256 (or other literal) the caller already computed.
-    Precomputed(&'a str),
-}
-
-/// The literal payload hash of [`SignableBody::UnsignedPayload`].
+/// The payload hash signed for [`SignableBody::Unsigned`](crate::signing::SignableBody::Unsigned).
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// The header names never signed by default (they are changed by proxies or added later).

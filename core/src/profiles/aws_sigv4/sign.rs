@@ -1,17 +1,17 @@
 //! Signing a request: headers (`Authorization`) or a presigned URL (`X-Amz-Signature`).
 
+use crate::freshness::ReplayPolicy;
 use crate::profiles::crypto::{hex, hmac_sha256, sha256};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
-use crate::profiles::instructions::{Param, SigningInstructions};
 use crate::profiles::target::Target;
 use crate::profiles::time::amz_date;
+use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
 use crate::Request;
 
 use super::canonical::{self, ALGORITHM};
 use super::credentials::AwsCredentials;
 use super::settings::{
-    AwsSigV4Settings, PayloadChecksumKind, SessionTokenMode, SignableBody, SignatureLocation,
-    UNSIGNED_PAYLOAD,
+    AwsSigV4Settings, PayloadChecksumKind, SessionTokenMode, SignatureLocation, UNSIGNED_PAYLOAD,
 };
 
 /// The longest lifetime of a presigned URL AWS accepts (7 days).
@@ -26,7 +26,7 @@ pub const MAX_EXPIRES_IN: u64 = 604_800;
 /// let creds = AwsCredentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
 /// let signer = AwsSigV4::new(creds, "us-east-1", "service")?;
 /// let request = Request::new("GET", "https://example.amazonaws.com/");
-/// let out = signer.sign(&request, SignableBody::RequestBody, 1_440_938_160)?;
+/// let out = signer.sign(&request, SignableBody::Bytes(b""), 1_440_938_160)?;
 /// assert_eq!(out.signature(), "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 /// assert_eq!(out.instructions().header("X-Amz-Date"), Some("20150830T123600Z"));
 /// # Ok::<(), sigwire_core::profiles::ProfileError>(())
@@ -117,7 +117,8 @@ impl AwsSigV4 {
     }
 
     /// Signs `request` at `unix_time` (seconds). The request is not changed: apply the returned
-    /// instructions. `body` says what the payload hash covers.
+    /// instructions. `body` says what the payload hash covers (usually
+    /// `SignableBody::Bytes(request.body_bytes())`).
     pub fn sign(
         &self,
         request: &Request<'_>,
@@ -137,9 +138,8 @@ impl AwsSigV4 {
         let date = &date_time[..8];
         let scope = canonical::scope(date, &self.region, &self.service);
         let payload_hash = match body {
-            SignableBody::RequestBody => hex(&sha256(&[request.body_bytes()])),
             SignableBody::Bytes(b) => hex(&sha256(&[b])),
-            SignableBody::UnsignedPayload => UNSIGNED_PAYLOAD.to_string(),
+            SignableBody::Unsigned => UNSIGNED_PAYLOAD.to_string(),
             SignableBody::Precomputed(h) => h.to_string(),
         };
         let token = self.credentials.session_token();
@@ -240,5 +240,31 @@ impl AwsSigV4 {
             string_to_sign,
             signature,
         })
+    }
+}
+
+impl SigningScheme for AwsSigV4 {
+    type Credential = AwsCredentials;
+    type Error = ProfileError;
+
+    fn name(&self) -> &'static str {
+        "aws-sigv4"
+    }
+
+    fn credential(&self) -> &AwsCredentials {
+        &self.credentials
+    }
+
+    fn replay_policy(&self) -> ReplayPolicy {
+        ReplayPolicy::None
+    }
+
+    fn sign(
+        &self,
+        request: &Request<'_>,
+        body: SignableBody<'_>,
+        input: &SigningInput<'_>,
+    ) -> Result<SigningInstructions, ProfileError> {
+        AwsSigV4::sign(self, request, body, input.unix_ms / 1000).map(|o| o.instructions)
     }
 }

@@ -34,7 +34,7 @@ pub struct AwsVerified {
 /// let creds = AwsCredentials::new("AKID", "secret")?;
 /// let signer = AwsSigV4::new(creds.clone(), "eu-west-1", "execute-api")?;
 /// let request = Request::new("GET", "https://api.example.com/items?a=1");
-/// let out = signer.sign(&request, SignableBody::RequestBody, 1_700_000_000)?;
+/// let out = signer.sign(&request, SignableBody::Bytes(b""), 1_700_000_000)?;
 /// let headers: Vec<(String, String)> = out.instructions().apply_to_headers(&[]);
 /// let signed = request.clone().headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
 ///
