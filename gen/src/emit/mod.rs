@@ -1,0 +1,100 @@
+//! Emitters: one per target language, each reading only the [`crate::ir::Api`] and producing
+//! a list of files (path relative to the output directory, content).
+
+pub mod python;
+pub mod typescript;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::Api;
+
+pub use writer::Code;
+
+/// A target language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// A Python package over `sigwire.Client`/`AsyncClient`.
+    Python,
+    /// A TypeScript npm package over the `sigwire` / `sigwire-wasm` `Client`.
+    TypeScript,
+}
+
+/// Package options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The distribution / npm package name (default: from `info.title`).
+    pub name: Option<String>,
+    /// The package version (default: `info.version` when valid, else `0.0.0`).
+    pub version: Option<String>,
+}
+
+/// A generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Path relative to the output directory.
+    pub path: PathBuf,
+    /// The content.
+    pub content: String,
+}
+
+/// Generates every file of the SDK for `lang`.
+pub fn generate(api: &Api, lang: Lang, options: &Options) -> Vec<File> {
+    match lang {
+        Lang::Python => python::generate(api, options),
+        Lang::TypeScript => typescript::generate(api, options),
+    }
+}
+
+/// Writes `files` under `out` (directories created as needed).
+pub fn write(out: &Path, files: &[File]) -> Result<()> {
+    for f in files {
+        let path = out.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
+        }
+        std::fs::write(&path, &f.content)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// `X.Y.Z` (digits only): a version both PyPI and npm accept.
+pub(crate) fn plain_version(v: &str) -> Option<String> {
+    let v = v.trim().trim_start_matches('v');
+    let parts: Vec<&str> = v.split('.').collect();
+    if (1..=3).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.len() < 10 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let mut p: Vec<String> = parts
+            .iter()
+            .map(|s| s.trim_start_matches('0').to_owned())
+            .map(|s| if s.is_empty() { "0".into() } else { s })
+            .collect();
+        while p.len() < 3 {
+            p.push("0".into());
+        }
+        Some(p.join("."))
+    } else {
+        None
+    }
+}
+
+/// A string literal valid in both Python and JavaScript (JSON escaping, plus no `</`).
+pub(crate) fn string_literal(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+/// Text safe inside a doc comment (`*/` and triple quotes broken up, control chars dropped).
+pub(crate) fn doc_text(s: &str) -> String {
+    s.replace("*/", "*\u{200b}/")
+        .replace("\"\"\"", "\"\u{200b}\"\"")
+        .replace('\\', "\\\\")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
