@@ -1,4 +1,6 @@
-//! Percent-encoding normalisation (SPEC §3.3): one canonical spelling per byte.
+//! Percent-encoding normalisation (SPEC §3.3): one canonical spelling per byte, except for the
+//! bytes some common server reads differently raw and escaped, which keep the spelling they were
+//! sent with.
 
 use crate::error::Error;
 
@@ -23,6 +25,12 @@ pub(crate) const KEY_ID: u8 = 4;
 pub(crate) const FIELD_VALUE: u8 = 8;
 /// Base64url alphabet (nonces).
 pub(crate) const BASE64URL: u8 = 16;
+/// Delimiters that some common server stack reads differently raw and percent-encoded, so a raw
+/// one is kept raw and an escaped one stays escaped (SPEC §3.3): `+` (a space to form decoders and
+/// to S3-style paths, a plus elsewhere), `;` (a path-parameter separator in servlet containers, a
+/// query separator in older Python and Go), `=` (splits those parameters), `,` (splits Spring
+/// matrix variables) and `:` (the custom-method separator of gRPC transcoding, `/v1/x:batchGet`).
+pub(crate) const KEPT_AS_SENT: u8 = 32;
 
 const fn class_of(b: u8) -> u8 {
     let alnum = b.is_ascii_alphanumeric();
@@ -30,10 +38,33 @@ const fn class_of(b: u8) -> u8 {
     if alnum || matches!(b, b'-' | b'.' | b'_' | b'~') {
         c |= UNRESERVED;
     }
-    if alnum || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~') {
+    if alnum
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+    {
         c |= TCHAR;
     }
-    if alnum || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b':' | b'@') {
+    if alnum
+        || matches!(
+            b,
+            b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b':' | b'@'
+        )
+    {
         c |= KEY_ID;
     }
     if b == b'\t' || (b >= 0x20 && b < 0x7f) {
@@ -41,6 +72,9 @@ const fn class_of(b: u8) -> u8 {
     }
     if alnum || b == b'-' || b == b'_' {
         c |= BASE64URL;
+    }
+    if matches!(b, b'+' | b',' | b':' | b';' | b'=') {
+        c |= KEPT_AS_SENT;
     }
     c
 }
@@ -67,6 +101,19 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
     CLASSES[usize::from(b)] & UNRESERVED != 0
 }
 
+/// Whether raw byte `b` is emitted as itself in `component` (SPEC §3.3).
+#[inline]
+fn emitted_raw(b: u8, component: Component) -> bool {
+    CLASSES[usize::from(b)] & (UNRESERVED | KEPT_AS_SENT) != 0
+        || (b == b'/' && component == Component::Path)
+}
+
+/// Whether `raw` is already canonical in `component`: every byte is emitted as itself.
+#[inline]
+pub(crate) fn is_canonical(raw: &str, component: Component) -> bool {
+    raw.bytes().all(|b| emitted_raw(b, component))
+}
+
 #[inline]
 fn hex_value(c: u8) -> Option<u8> {
     match c {
@@ -79,7 +126,7 @@ fn hex_value(c: u8) -> Option<u8> {
 
 #[inline]
 fn push_byte(out: &mut String, b: u8, component: Component) {
-    if is_unreserved(b) || (b == b'/' && component == Component::Path) {
+    if emitted_raw(b, component) {
         out.push(b as char);
     } else {
         out.push('%');
@@ -91,14 +138,25 @@ fn push_byte(out: &mut String, b: u8, component: Component) {
 /// Appends the normalised form of `raw` to `out`.
 ///
 /// An escape `%XY` is decoded to one byte and re-emitted canonically (unreserved bytes as
-/// themselves, everything else as uppercase `%XY`); a decoded `/` in a path stays `%2F`.
-/// A `%` that does not start a valid escape is an `invalid_request` error.
-pub(crate) fn normalize_into(out: &mut String, raw: &str, component: Component) -> Result<(), Error> {
+/// themselves, everything else as uppercase `%XY`); a decoded `/` in a path stays `%2F`, a decoded
+/// `+` stays `%2B` (likewise `,` `:` `;` `=`), while a raw `+` `,` `:` `;` `=` stays raw.
+/// A `%` that does not start a valid escape, or a raw `\` in a path, is an `invalid_request` error.
+pub(crate) fn normalize_into(
+    out: &mut String,
+    raw: &str,
+    component: Component,
+) -> Result<(), Error> {
     let bytes = raw.as_bytes();
     // Fast path: nothing to rewrite.
-    if bytes.iter().all(|&b| is_unreserved(b) || (b == b'/' && component == Component::Path)) {
+    if is_canonical(raw, component) {
         out.push_str(raw);
         return Ok(());
+    }
+    if component == Component::Path && bytes.contains(&b'\\') {
+        // WHATWG URL parsers (Node, browsers) read a raw backslash as `/`, others as data.
+        return Err(Error::invalid_request(
+            "a raw '\\' in a URL path is refused (servers disagree on it); send %5C",
+        ));
     }
     out.reserve(bytes.len());
     let mut i = 0;
@@ -158,9 +216,36 @@ mod tests {
 
     #[test]
     fn reserved_encoded_uppercase() {
-        assert_eq!(query("a+b c!'()*@:/"), "a%2Bb%20c%21%27%28%29%2A%40%3A%2F");
-        assert_eq!(path("/a+b/c d"), "/a%2Bb/c%20d");
-        assert_eq!(path("/%2f%2b"), "/%2F%2B");
+        assert_eq!(
+            query("a b!'()*@/$[]"),
+            "a%20b%21%27%28%29%2A%40%2F%24%5B%5D"
+        );
+        assert_eq!(path("/a b/c!"), "/a%20b/c%21");
+        assert_eq!(path("/%2f%2b%3b"), "/%2F%2B%3B");
+    }
+
+    #[test]
+    fn plus_and_semicolon_keep_their_spelling() {
+        // Raw `+` is neither `%2B` (a plus to RFC 3986 stacks) nor `%20` (what form decoders see).
+        assert_eq!(query("a+b"), "a+b");
+        assert_ne!(query("a+b"), query("a%2Bb"));
+        assert_ne!(query("a+b"), query("a%20b"));
+        assert_eq!(query("a%2bb"), "a%2Bb");
+        assert_eq!(path("/c++"), "/c++");
+        assert_ne!(path("/c++"), path("/c%2B%2B"));
+        // Raw `;` separates path parameters or query pairs on some servers; `%3B` never does.
+        assert_eq!(path("/a;jsessionid=x,y:z"), "/a;jsessionid=x,y:z");
+        assert_eq!(path("/a%3b%3d%2c%3a"), "/a%3B%3D%2C%3A");
+        assert_ne!(path("/a;b"), path("/a%3Bb"));
+        assert_ne!(query("a;b=c"), query("a%3bb%3Dc"));
+    }
+
+    #[test]
+    fn raw_backslash_refused_in_path_only() {
+        assert!(normalize("/a\\b", Component::Path).is_err());
+        assert_eq!(path("/a%5cb"), "/a%5Cb");
+        assert_eq!(query("a\\b"), "a%5Cb");
+        assert_eq!(query("a\\b"), query("a%5Cb"));
     }
 
     #[test]

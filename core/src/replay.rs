@@ -14,7 +14,13 @@ pub trait ReplayStore: Send + Sync {
     /// Returns `Ok(true)` when the pair is new, `Ok(false)` when it was already recorded and has
     /// not expired. A store that cannot record must return an error
     /// (`replay_store_unavailable`), never `Ok(true)`.
-    fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: u64, now: u64) -> Result<bool, Error>;
+    fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, Error>;
 }
 
 /// Default capacity of [`InMemoryReplayStore`].
@@ -81,7 +87,10 @@ impl InMemoryReplayStore {
         InMemoryReplayStore {
             capacity: capacity.max(1),
             hasher: RandomState::new(),
-            inner: Mutex::new(Inner { expiry: HashMap::default(), next_sweep: MIN_SWEEP }),
+            inner: Mutex::new(Inner {
+                expiry: HashMap::default(),
+                next_sweep: MIN_SWEEP,
+            }),
         }
     }
 
@@ -110,13 +119,21 @@ impl Inner {
 }
 
 impl ReplayStore for InMemoryReplayStore {
-    fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: u64, now: u64) -> Result<bool, Error> {
+    fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, Error> {
         // `(&str, &str)` hashes each string with its length, so the pair is unambiguous.
         let key = self.hasher.hash_one((key_id, nonce));
-        let mut inner = self
-            .inner
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::ReplayStoreUnavailable, "replay store lock poisoned"))?;
+        let mut inner = self.inner.lock().map_err(|_| {
+            Error::new(
+                ErrorCode::ReplayStoreUnavailable,
+                "replay store lock poisoned",
+            )
+        })?;
         if let Some(&at) = inner.expiry.get(&key) {
             if at >= now {
                 return Ok(false);
@@ -159,7 +176,10 @@ mod tests {
         assert!(s.check_and_record("k", "b", 100, 0).unwrap());
         let err = s.check_and_record("k", "c", 100, 0).unwrap_err();
         assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
-        assert!(!s.check_and_record("k", "a", 100, 10).unwrap(), "live nonce must still be known");
+        assert!(
+            !s.check_and_record("k", "a", 100, 10).unwrap(),
+            "live nonce must still be known"
+        );
         // Once the first two expire, room is made.
         assert!(s.check_and_record("k", "c", 300, 101).unwrap());
         assert_eq!(s.len(), 1);
@@ -169,7 +189,9 @@ mod tests {
     fn expired_entries_are_swept() {
         let s = InMemoryReplayStore::with_capacity(100_000);
         for i in 0..10_000u64 {
-            assert!(s.check_and_record("k", &format!("n{i}"), i + 10, i).unwrap());
+            assert!(s
+                .check_and_record("k", &format!("n{i}"), i + 10, i)
+                .unwrap());
         }
         // Only ~11 are live at the end; sweeps keep the map near the sweep threshold.
         assert!(s.len() <= MIN_SWEEP + 1, "{}", s.len());

@@ -28,35 +28,51 @@ pub const MAX_URL_LEN: usize = 16 * 1024;
 /// Splits `url` (SPEC §3.2). Errors are `invalid_request`.
 pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
     if url.len() > MAX_URL_LEN {
-        return Err(Error::invalid_request(format!("URL is longer than {MAX_URL_LEN} bytes")));
+        return Err(Error::invalid_request(format!(
+            "URL is longer than {MAX_URL_LEN} bytes"
+        )));
     }
     if url.bytes().any(|b| (b < 0x21 && b != b' ') || b == 0x7f) {
         return Err(Error::invalid_request("URL contains a control character"));
     }
-    let has_prefix = |p: &str| url.len() >= p.len() && url.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let has_prefix = |p: &str| {
+        url.len() >= p.len() && url.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+    };
     let (scheme, rest) = if has_prefix("https://") {
         ("https", &url[8..])
     } else if has_prefix("http://") {
         ("http", &url[7..])
     } else {
-        return Err(Error::invalid_request("URL must be absolute and start with http:// or https://"));
+        return Err(Error::invalid_request(
+            "URL must be absolute and start with http:// or https://",
+        ));
     };
     // Drop the fragment: it is never sent.
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-    let authority_end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
+    let authority_end = rest
+        .bytes()
+        .position(|b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
     let (authority, path_and_query) = rest.split_at(authority_end);
     let (path, query) = match path_and_query.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path_and_query, None),
     };
     let host = canonical_authority(authority, scheme)?;
-    Ok(SplitUrl { scheme, host, path, query })
+    Ok(SplitUrl {
+        scheme,
+        host,
+        path,
+        query,
+    })
 }
 
 /// Canonicalises an authority (`host[:port]`) for `scheme`: the value of the signed `host` line.
 pub fn canonical_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'a, str>, Error> {
     if authority.contains('@') {
-        return Err(Error::invalid_request("credentials in the URL (user@host) are not allowed"));
+        return Err(Error::invalid_request(
+            "credentials in the URL (user@host) are not allowed",
+        ));
     }
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (inside, after) = rest
@@ -67,9 +83,10 @@ pub fn canonical_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'
             .map_err(|_| Error::invalid_request("host in brackets is not an IPv6 address"))?;
         let port = match after {
             "" => None,
-            p => Some(p.strip_prefix(':').ok_or_else(|| {
-                Error::invalid_request("unexpected text after the IPv6 host")
-            })?),
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or_else(|| Error::invalid_request("unexpected text after the IPv6 host"))?,
+            ),
         };
         (Cow::Owned(format!("[{addr}]")), port)
     } else {
@@ -78,7 +95,9 @@ pub fn canonical_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'
             None => (authority, None),
         };
         if name.is_empty() || name.len() > 253 {
-            return Err(Error::invalid_request("URL host is empty or longer than 253 characters"));
+            return Err(Error::invalid_request(
+                "URL host is empty or longer than 253 characters",
+            ));
         }
         if !crate::encoding::all_in(name, crate::encoding::UNRESERVED) {
             return Err(Error::invalid_request(
@@ -139,7 +158,12 @@ mod tests {
         assert_eq!(split("http://h:443/").unwrap().host, "h:443");
         assert_eq!(split("https://h:08443/").unwrap().host, "h:8443");
         assert_eq!(split("https://h:/").unwrap().host, "h");
-        for bad in ["https://h:0/", "https://h:65536/", "https://h:x/", "https://h:123456/"] {
+        for bad in [
+            "https://h:0/",
+            "https://h:65536/",
+            "https://h:x/",
+            "https://h:123456/",
+        ] {
             assert!(split(bad).is_err(), "{bad}");
         }
     }
@@ -147,12 +171,29 @@ mod tests {
     #[test]
     fn ipv6() {
         assert_eq!(split("http://[0:0::1]:8080/").unwrap().host, "[::1]:8080");
-        assert_eq!(split("https://[2001:DB8::A]/").unwrap().host, "[2001:db8::a]");
-        assert_eq!(split("https://[::FFFF:192.0.2.1]:443").unwrap().host, "[::ffff:192.0.2.1]");
+        assert_eq!(
+            split("https://[2001:DB8::A]/").unwrap().host,
+            "[2001:db8::a]"
+        );
+        assert_eq!(
+            split("https://[::FFFF:192.0.2.1]:443").unwrap().host,
+            "[::ffff:192.0.2.1]"
+        );
         // Only IPv4-mapped addresses keep the dotted form (SPEC §3.2).
-        assert_eq!(split("https://[::192.0.2.1]/").unwrap().host, "[::c000:201]");
-        assert_eq!(split("https://[64:ff9b::192.0.2.1]/").unwrap().host, "[64:ff9b::c000:201]");
-        for bad in ["http://[::1/", "http://[zz]/", "http://[fe80::1%25eth0]/", "http://[::1]x/"] {
+        assert_eq!(
+            split("https://[::192.0.2.1]/").unwrap().host,
+            "[::c000:201]"
+        );
+        assert_eq!(
+            split("https://[64:ff9b::192.0.2.1]/").unwrap().host,
+            "[64:ff9b::c000:201]"
+        );
+        for bad in [
+            "http://[::1/",
+            "http://[zz]/",
+            "http://[fe80::1%25eth0]/",
+            "http://[::1]x/",
+        ] {
             assert!(split(bad).is_err(), "{bad}");
         }
     }

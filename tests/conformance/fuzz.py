@@ -15,7 +15,10 @@ What is generated:
   headers that match or not, control and non-ASCII bytes; both algorithms, unsupported ones,
   bad key ids, short secrets, bad nonces and timestamps, extra signed headers.
 * verify: requests signed (with the plain-Python implementation of SPEC.md) then left intact,
-  changed in ways the canonical form ignores (must still verify) or tampered with; malformed
+  changed in ways the canonical form ignores (must still verify) or tampered with; rewritten in
+  the ways SPEC §4.2 refuses because some server reads the two forms differently (`+` vs `%2B` vs
+  `%20`, swapped repeated names, reordered pairs, `a` vs `a=`, raw vs escaped `; , : =`, a raw `\`
+  in the path, `http` vs `https`, method case, a signed header split over two lines); malformed
   Authorization headers (syntax, order, duplicates, quoting, whitespace, every parameter's rule);
   missing and repeated Authorization lines; stale and edge timestamps; unknown, retired and
   rotated keys; replayed nonces; at most one configuration error per operation.
@@ -401,6 +404,11 @@ class Gen:
         ts = self.r.randint(1_600_000_000, 1_800_000_000) if self.p(0.95) else self.timestamp()
         nonce = self.nonce(adversarial=0.0)
         extra = self.extra_signed(hs) if self.p(0.5) else None
+        mutation = self.weighted([(28, "none"), (14, "equivalent"), (12, "tamper"), (24, "syntax"), (5, "lines"),
+                                  (6, "replay"), (7, "keys"), (2, "garbage"), (2, "resign-order"), (10, "meaning")])
+        meaning = self.pick(MEANING_KINDS) if mutation == "meaning" else None
+        if meaning is not None:
+            extra = self.bait(parts, hs, meaning, extra)
         window = self.weighted([(80, 300), (8, self.r.randint(0, 1000)), (4, 0), (4, 1), (4, 10**9)])
         delta = self.weighted([(60, 0), (20, self.r.randint(-window, window)), (4, window), (4, -window),
                                (4, window + 1), (4, -window - 1), (4, self.r.choice([-1, 1]) * self.r.randint(10**6, 10**9))])
@@ -427,10 +435,10 @@ class Gen:
                   ["signedHeaders", ";".join(names)], ["signature", sig]]
         ctx = {"kid": kid, "sec": sec, "alg": alg, "ts": ts, "nonce": nonce, "body": body, "names": names}
 
-        mutation = self.weighted([(28, "none"), (14, "equivalent"), (12, "tamper"), (24, "syntax"), (5, "lines"),
-                                  (6, "replay"), (7, "keys"), (2, "garbage"), (2, "resign-order")])
         auth_value = None
-        if mutation == "equivalent":
+        if meaning is not None:
+            self.rewrite(op, parts, hs, meaning)
+        elif mutation == "equivalent":
             body = self.equivalent(op, parts, hs, body)
         elif mutation == "tamper":
             body = self.tamper(op, parts, hs, body, params)
@@ -482,12 +490,10 @@ class Gen:
     def equivalent(self, op, parts, hs, body):
         """Changes the canonical form ignores: the request must still verify."""
         kind = self.r.randrange(9)
-        if kind == 0:
-            op["method"] = op["method"].lower() if op["method"].isupper() else op["method"].upper()
+        if kind == 0 and parts["query"] is not None:
+            parts["query"] = self.pick(["&", "&&", ""]) + parts["query"] + self.pick(["&", ""])
         elif kind == 1 and parts["query"]:
-            pieces = parts["query"].split("&")
-            self.r.shuffle(pieces)
-            parts["query"] = "&&".join(pieces) if self.p(0.3) else "&".join(pieces)
+            parts["query"] = "&&".join(parts["query"].split("&"))  # empty pieces, order kept
         elif kind == 2:
             parts["host"] = self.case_mix(parts["host"])
             parts["scheme"] = self.case_mix(parts["scheme"])
@@ -510,6 +516,45 @@ class Gen:
             hs.append([self.header_name(0.0), self.header_value(0.0)])  # an unsigned header
         op["url"] = self.render(parts)
         return body
+
+    def bait(self, parts, hs, kind, extra):
+        """Before signing: put in the request what `rewrite` will change (SPEC §4.2's refusals)."""
+        piece = {"plus-encoded": "email=alice%2Bbank@x.com", "plus-space": "note=a%20b", "encoded-plus": "tz=+01:00",
+                 "pair-order": "a[0]=x&a[]=y", "repeated-order": "role=user&role=admin", "bare": "debug="}.get(kind)
+        if piece is not None:
+            parts["query"] = (parts["query"] + "&" if parts["query"] else "") + piece
+        elif kind == "kept-delim":
+            parts["path"] = (parts["path"] or "/") + self.pick(["x%3By", "x%2Cy", "x%3Acancel", "x%3Dy", "c%2B%2B"])
+        elif kind == "backslash":
+            parts["path"] = (parts["path"] or "/") + "a%5Cb"
+        elif kind == "header-lines":
+            hs.append([self.case_mix("X-Role"), "user"])
+            extra = (extra or []) + ["x-role"]
+        return extra
+
+    def rewrite(self, op, parts, hs, kind):
+        """After signing: the rewrite some server reads differently (must not verify)."""
+        edits = {"plus-encoded": ("alice%2Bbank", "alice+bank"), "plus-space": ("note=a%20b", "note=a+b"),
+                 "encoded-plus": ("tz=+01:00", self.pick(["tz=%2B01:00", "tz=%2b01:00", "tz=%2001:00"])),
+                 "pair-order": ("a[0]=x&a[]=y", "a[]=y&a[0]=x"), "repeated-order": ("role=user&role=admin", "role=admin&role=user"),
+                 "bare": ("debug=", "debug")}
+        if kind in edits and parts["query"]:
+            old, new = edits[kind]
+            parts["query"] = replace_last(parts["query"], old, new)
+        elif kind == "kept-delim":
+            for old, new in (("x%3By", "x;y"), ("x%2Cy", "x,y"), ("x%3Acancel", "x:cancel"), ("x%3Dy", "x=y"), ("c%2B%2B", "c++")):
+                if parts["path"].endswith(old):
+                    parts["path"] = parts["path"][: -len(old)] + new
+        elif kind == "backslash" and parts["path"].endswith("a%5Cb"):
+            parts["path"] = parts["path"][:-5] + "a\\b"
+        elif kind == "scheme":
+            parts["scheme"] = "http" if parts["scheme"].lower() == "https" else "https"
+        elif kind == "method-case":
+            m = op["method"]
+            op["method"] = m.lower() if m != m.lower() else m.upper()
+        elif kind == "header-lines":
+            hs.append([self.case_mix("x-role"), self.pick(["admin", "user"])])
+        op["url"] = self.render(parts)
 
     def tamper(self, op, parts, hs, body, params):
         """A change the signature covers (usually: signature_mismatch)."""
@@ -672,6 +717,15 @@ class Gen:
         params[4][1] = ";".join(names)
         params[5][1] = sig
         return None
+
+
+MEANING_KINDS = ["plus-encoded", "plus-space", "encoded-plus", "pair-order", "repeated-order", "bare", "kept-delim",
+                 "backslash", "scheme", "method-case", "header-lines"]
+
+
+def replace_last(text: str, old: str, new: str) -> str:
+    i = text.rfind(old)
+    return text if i < 0 else text[:i] + new + text[i + len(old):]
 
 
 def flip_percent_case(text: str) -> str:

@@ -41,6 +41,7 @@ NONCE_CHARS = frozenset(_ALPHA + _DIGITS + "-_")  # §2
 TOKEN_CHARS = frozenset(_ALPHA + _DIGITS + "!#$%&'*+-.^_`|~")  # RFC 9110 tchar (§3.1)
 HOST_CHARS = frozenset(_ALPHA + _DIGITS + "-._~")  # §3.2 step 3
 UNRESERVED = frozenset((_ALPHA + _DIGITS + "-._~").encode("ascii"))  # §3.3
+KEPT_AS_SENT = frozenset(b"+,:;=")  # §3.3: raw stays raw, escaped stays escaped
 
 
 class SpecError(Exception):
@@ -59,10 +60,6 @@ class SpecError(Exception):
 def _ascii_lower(s):
     """Lowercase only A-Z (spec 'Key words')."""
     return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
-
-
-def _ascii_upper(s):
-    return "".join(chr(ord(c) - 32) if "a" <= c <= "z" else c for c in s)
 
 
 def _is_token(s):
@@ -127,9 +124,10 @@ def _secret_bytes(secret):
 
 
 def canonical_method(method):
+    # §3.1: case-sensitive, kept exactly as sent.
     if not isinstance(method, str) or not _is_token(method) or len(method) > 32:
         raise SpecError("invalid_request")
-    return _ascii_upper(method)
+    return method
 
 
 # ---------------------------------------------------------------------------
@@ -281,7 +279,9 @@ def _normalise(component, in_path):
                 i += 3
                 continue
             raise SpecError("invalid_request")
-        if b in UNRESERVED or (in_path and b == 0x2F):
+        if in_path and b == 0x5C:  # a raw backslash in a path is refused
+            raise SpecError("invalid_request")
+        if b in UNRESERVED or b in KEPT_AS_SENT or (in_path and b == 0x2F):
             out.append(chr(b))
         else:
             out.append("%%%02X" % b)
@@ -295,21 +295,19 @@ def canonical_path(raw_path):
 
 
 def canonical_query(raw_query):
+    """§3.4: pieces in the order sent, empty ones dropped, `name` and `name=value` kept apart."""
     if raw_query is None:
         return ""
-    pairs = []
+    out = []
     for piece in raw_query.split(b"&"):
         if piece == b"":
             continue
         eq = piece.find(b"=")
         if eq >= 0:
-            name, value = piece[:eq], piece[eq + 1:]
+            out.append(_normalise(piece[:eq], in_path=False) + "=" + _normalise(piece[eq + 1:], in_path=False))
         else:
-            name, value = piece, b""
-        pairs.append((_normalise(name, in_path=False), _normalise(value, in_path=False)))
-    # normalised text is pure ASCII, so str ordering == byte ordering
-    pairs.sort()
-    return "&".join(n + "=" + v for n, v in pairs)
+            out.append(_normalise(piece, in_path=False))
+    return "&".join(out)
 
 
 # ---------------------------------------------------------------------------
@@ -340,9 +338,11 @@ def _check_value(value):
 
 def _header_line_value(headers, lname):
     values = _header_values(headers, lname)
+    if len(values) > 1:  # §3.5: a signed header must be sent on one field line
+        raise SpecError("invalid_request")
     for v in values:
         _check_value(v)
-    return ", ".join(_trim(v) for v in values)
+    return _trim(values[0])
 
 
 def signed_header_names(headers, body, extra=None):
@@ -367,12 +367,10 @@ def _header_lines(headers, host_value, scheme, names):
     # A Host header, if present, must agree with the URL host after the same host rules.
     host_values = _header_values(headers, "host")
     if host_values:
-        for v in host_values:
-            _check_value(v)
-        # CHOICE: several Host lines are joined with ", " like any other header, which then
-        # can never pass the host rules -> invalid_request.
-        joined = ", ".join(_trim(v) for v in host_values)
-        if canonical_host(joined, scheme) != host_value:
+        if len(host_values) > 1:  # "a single field line"
+            raise SpecError("invalid_request")
+        _check_value(host_values[0])
+        if canonical_host(_trim(host_values[0]), scheme) != host_value:
             raise SpecError("invalid_request")
     lines = []
     for name in names:
@@ -396,7 +394,7 @@ def _build(key_id, algorithm, ts_text, nonce, method, url, headers, body, names)
     path = canonical_path(raw_path)
     query = canonical_query(raw_query)
     header_lines = _header_lines(headers, host, scheme, names)
-    lines = [SCHEME, algorithm, key_id, ts_text, nonce, m, path, query, ";".join(names)]
+    lines = [SCHEME, algorithm, key_id, ts_text, nonce, m, scheme, path, query, ";".join(names)]
     lines += header_lines
     lines.append(digest_fn(bytes(body)).hexdigest())
     return "\n".join(lines)

@@ -29,16 +29,16 @@ def lines(**kw):
 
 
 def path_of(url):
-    return lines(url=url)[6]
+    return lines(url=url)[7]
 
 
 def query_of(url):
-    return lines(url=url)[7]
+    return lines(url=url)[8]
 
 
 def host_of(url):
     ls = lines(url=url)
-    return ls[9]
+    return ls[10]
 
 
 def code_of(fn, *a, **kw):
@@ -53,7 +53,7 @@ def code_of(fn, *a, **kw):
 def test_canonical_layout_no_final_lf():
     s = cs()
     assert s == "\n".join([
-        "sigwire-v1", "hmac-sha256", KEY, str(TS), NONCE, "GET", "/", "", "host",
+        "sigwire-v1", "hmac-sha256", KEY, str(TS), NONCE, "GET", "https", "/", "", "host",
         "host:api.example.com", EMPTY_SHA256,
     ])
     assert not s.endswith("\n")
@@ -117,10 +117,16 @@ def test_timestamp_zero_ok_leading_zero_not():
 # ---- §3.1 method -------------------------------------------------------------------------
 
 
-def test_method_uppercased():
-    assert lines(method="get")[5] == "GET"
-    assert cs(method="get") == cs(method="GET")
-    assert lines(method="m-search")[5] == "M-SEARCH"
+def test_method_case_sensitive():
+    assert lines(method="get")[5] == "get"
+    assert cs(method="get") != cs(method="GET")
+    assert lines(method="M-Search")[5] == "M-Search"
+
+
+def test_scheme_is_signed():
+    assert lines(url="HTTP://a.example/")[6] == "http"
+    assert lines(url="https://a.example/")[6] == "https"
+    assert cs(url="http://a.example/") != cs(url="https://a.example/")
 
 
 @pytest.mark.parametrize("m", ["", "G ET", "GET\n", "A" * 33, "GÉT", "GET(x)"])
@@ -187,15 +193,26 @@ def test_percent_examples():
 
 
 def test_escape_examples():
-    assert path_of("https://a.example/ +!'()*@:é") == "/%20%2B%21%27%28%29%2A%40%3A%C3%A9"
+    assert path_of("https://a.example/ !'()*@$é") == "/%20%21%27%28%29%2A%40%24%C3%A9"
     assert query_of("https://a.example/?a=b/c") == "a=b%2Fc"
     assert path_of("https://a.example/b/c") == "/b/c"
 
 
-def test_plus_is_literal_plus():
-    assert query_of("https://a.example/?q=a+b") == "q=a%2Bb"
+def test_kept_as_sent_delimiters():
+    # raw + , : ; = stay raw; their escapes stay escaped (uppercase)
+    assert path_of("https://a.example/+,:;=") == "/+,:;="
+    assert path_of("https://a.example/%2b%2c%3a%3b%3d") == "/%2B%2C%3A%3B%3D"
+    assert query_of("https://a.example/?q=a+b") == "q=a+b"
+    assert query_of("https://a.example/?q=a%2Bb") == "q=a%2Bb"
     assert query_of("https://a.example/?q=a b") == "q=a%20b"
-    assert path_of("https://a.example/a+b") == "/a%2Bb"
+    assert len({query_of("https://a.example/?q=a" + s + "b") for s in ("+", "%2B", "%20")}) == 3
+    assert query_of("https://a.example/?a=1;b=2") == "a=1;b=2"
+
+
+def test_backslash():
+    assert code_of(cs, url="https://a.example/a\\b") == "invalid_request"
+    assert path_of("https://a.example/a%5cb") == "/a%5Cb"
+    assert query_of("https://a.example/?p=a\\b") == "p=a%5Cb"
 
 
 def test_path_rules():
@@ -210,31 +227,30 @@ def test_path_rules():
 
 
 def test_query_rules():
-    assert query_of("https://a.example/?a") == "a="
-    assert query_of("https://a.example/?a") == query_of("https://a.example/?a=")
+    assert query_of("https://a.example/?a") == "a"
+    assert query_of("https://a.example/?a") != query_of("https://a.example/?a=")
     assert query_of("https://a.example/?") == ""
     assert query_of("https://a.example/?&") == ""
     assert query_of("https://a.example/?a=1&&b=2") == "a=1&b=2"
-    assert query_of("https://a.example/?b=2&a=1") == "a=1&b=2"
-    assert query_of("https://a.example/?a=2&a=1&a=1") == "a=1&a=1&a=2"
-    assert query_of("https://a.example/?a=b=c") == "a=b%3Dc"
+    # the order sent is kept, repeated names included
+    assert query_of("https://a.example/?b=2&a=1") == "b=2&a=1"
+    assert query_of("https://a.example/?a=2&a=1&a=1") == "a=2&a=1&a=1"
+    assert query_of("https://a.example/?role=user&role=admin") != query_of("https://a.example/?role=admin&role=user")
+    assert query_of("https://a.example/?a=b=c") == "a=b=c"
+    assert query_of("https://a.example/?a=b%3dc") == "a=b%3Dc"
     assert query_of("https://a.example/?a%3Db=c") == "a%3Db=c"
     assert query_of("https://a.example/?x=%26") == "x=%26"
     assert query_of("https://a.example/?%7e=%7E") == "~=~"
-    # sort by normalised name, then value, comparing bytes ('B' 0x42 < 'a' 0x61, '~' after letters)
-    assert query_of("https://a.example/?a=1&B=1&%7E=1&_=1") == "B=1&_=1&a=1&~=1"
-    # name sorting is on the name alone: "a" < "a-b" even though "a=" vs "a-" would differ
-    assert query_of("https://a.example/?a-b=1&a=2") == "a=2&a-b=1"
 
 
 # ---- §3.5 headers ---------------------------------------------------------------------------
 
 
-def test_repeated_headers_joined():
-    one = cs(headers=[("X-A", "1"), ("x-a", "2")], signed=["x-a"])
-    two = cs(headers=[("x-a", "1, 2")], signed=["x-a"])
-    assert one == two
-    assert "x-a:1, 2" in one.split("\n")
+def test_repeated_signed_header_refused():
+    assert code_of(cs, headers=[("X-A", "1"), ("x-a", "2")], signed=["x-a"]) == "invalid_request"
+    assert "x-a:1, 2" in cs(headers=[("x-a", "1, 2")], signed=["x-a"]).split("\n")
+    # not signed: not examined
+    assert cs(headers=[("X-A", "1"), ("x-a", "2")]) == cs()
 
 
 def test_header_value_trimmed_inner_kept():
@@ -243,19 +259,19 @@ def test_header_value_trimmed_inner_kept():
 
 def test_content_type_auto_signed_only_with_body():
     ls = lines(method="POST", headers=[("Content-Type", "application/json")], body=b"{}")
-    assert ls[8] == "host;content-type"
-    assert ls[10] == "content-type:application/json"
+    assert ls[9] == "host;content-type"
+    assert ls[11] == "content-type:application/json"
     assert ls[-1] == hashlib.sha256(b"{}").hexdigest()
     ls = lines(method="POST", headers=[("Content-Type", "application/json")], body=b"")
-    assert ls[8] == "host"
+    assert ls[9] == "host"
     ls = lines(method="POST", body=b"x")
-    assert ls[8] == "host"
+    assert ls[9] == "host"
 
 
 def test_signed_header_order_and_dedup():
     ls = lines(body=b"x", headers=[("content-type", "t"), ("x-b", "b"), ("x-a", "a")], signed=["X-B", "host", "x-a", "x-b", "Content-Type"])
-    assert ls[8] == "host;content-type;x-b;x-a"
-    assert ls[9:13] == ["host:api.example.com", "content-type:t", "x-b:b", "x-a:a"]
+    assert ls[9] == "host;content-type;x-b;x-a"
+    assert ls[10:14] == ["host:api.example.com", "content-type:t", "x-b:b", "x-a:a"]
 
 
 def test_signed_header_errors():
@@ -264,7 +280,7 @@ def test_signed_header_errors():
     assert code_of(cs, signed=["bad name"]) == "invalid_request"
     hs = [("x-%d" % i, "v") for i in range(32)]
     assert code_of(cs, headers=hs, signed=[n for n, _ in hs]) == "invalid_request"  # 33 names
-    assert len(lines(headers=hs[:31], signed=[n for n, _ in hs[:31]])[8].split(";")) == 32
+    assert len(lines(headers=hs[:31], signed=[n for n, _ in hs[:31]])[9].split(";")) == 32
 
 
 @pytest.mark.parametrize("value", ["a\rb", "a\nb", "a\x00b", "a\x7fb", "é"])
@@ -315,15 +331,30 @@ def keys(**kw):
 def test_verify_roundtrip_and_replay():
     hs, _ = signed_request(body=b'{"a":1}', headers=[("Content-Type", "application/json")])
     seen = []
-    assert sw.verify("post", URL, hs, b'{"a":1}', keys(), TS, 300, seen) == KEY
+    assert sw.verify("POST", URL, hs, b'{"a":1}', keys(), TS, 300, seen) == KEY
     assert seen == [{"key_id": KEY, "nonce": NONCE}]
     assert code_of(sw.verify, "POST", URL, hs, b'{"a":1}', keys(), TS, 300, seen) == "replayed_nonce"
 
 
 def test_verify_equivalences():
     hs, _ = signed_request()
-    # wire request rewritten in legitimate ways: query order, host case, default port, fragment
-    assert sw.verify("POST", "HTTPS://API.EXAMPLE.COM:443/v1/items?a=1&b=2#f", hs, b"", keys(), TS, 300, []) == KEY
+    # wire request rewritten in legitimate ways: scheme and host case, default port, escape case,
+    # needless escapes of unreserved bytes, empty query pieces, fragment
+    assert sw.verify("POST", "HTTPS://API.EXAMPLE.COM:443/v1/%69tems?b=2&&a=1#f", hs, b"", keys(), TS, 300, []) == KEY
+
+
+@pytest.mark.parametrize("method,url", [
+    ("post", URL),  # method case
+    ("POST", "http://api.example.com/v1/items?b=2&a=1"),  # scheme
+    ("POST", "https://api.example.com/v1/items?a=1&b=2"),  # pair order
+    ("POST", "https://api.example.com/v1/items?b=2&a=1&"),  # (control: equivalent, see below)
+])
+def test_verify_rewrites_that_change_meaning(method, url):
+    hs, _ = signed_request()
+    if url.endswith("&"):
+        assert sw.verify(method, url, hs, b"", keys(), TS, 300, []) == KEY
+    else:
+        assert code_of(sw.verify, method, url, hs, b"", keys(), TS, 300, []) == "signature_mismatch"
 
 
 def test_verify_errors():

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use crate::algorithm::Algorithm;
 use crate::credentials::is_valid_key_id;
-use crate::encoding::{all_in, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR, UNRESERVED};
+use crate::encoding::{
+    all_in, is_canonical, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR,
+};
 use crate::error::Error;
 use crate::request::Request;
 use crate::url;
@@ -43,7 +45,10 @@ impl<'a> SignedHeaders<'a> {
     /// The names a signer uses for `request`: `host`, then `content-type` when the body is
     /// non-empty and a `Content-Type` header is present, then `extra` (lowercased, in order,
     /// repeats dropped). Errors are `invalid_request`.
-    pub fn for_request<S: AsRef<str>>(request: &Request<'_>, extra: &'a [S]) -> Result<Self, Error> {
+    pub fn for_request<S: AsRef<str>>(
+        request: &Request<'_>,
+        extra: &'a [S],
+    ) -> Result<Self, Error> {
         let mut names: Vec<Cow<'a, str>> = Vec::with_capacity(2 + extra.len());
         names.push(Cow::Borrowed("host"));
         if !request.body_bytes().is_empty() && request.has_header("content-type") {
@@ -63,7 +68,9 @@ impl<'a> SignedHeaders<'a> {
                 Cow::Borrowed(name)
             };
             if lower == "authorization" {
-                return Err(Error::invalid_request("the authorization header cannot be signed"));
+                return Err(Error::invalid_request(
+                    "the authorization header cannot be signed",
+                ));
             }
             if !names.contains(&lower) {
                 names.push(lower);
@@ -83,10 +90,14 @@ impl<'a> SignedHeaders<'a> {
         let mut names: Vec<Cow<'a, str>> = Vec::new();
         for name in value.split(';') {
             if !is_token(name) || name.bytes().any(|b| b.is_ascii_uppercase()) {
-                return Err(Error::malformed("signedHeaders must be lowercase header names separated by ';'"));
+                return Err(Error::malformed(
+                    "signedHeaders must be lowercase header names separated by ';'",
+                ));
             }
             if name == "authorization" {
-                return Err(Error::malformed("signedHeaders must not include authorization"));
+                return Err(Error::malformed(
+                    "signedHeaders must not include authorization",
+                ));
             }
             if names.iter().any(|n| n == name) {
                 return Err(Error::malformed("signedHeaders names a header twice"));
@@ -94,7 +105,9 @@ impl<'a> SignedHeaders<'a> {
             names.push(Cow::Borrowed(name));
         }
         if names.len() > MAX_SIGNED_HEADERS {
-            return Err(Error::malformed(format!("signedHeaders lists more than {MAX_SIGNED_HEADERS} names")));
+            return Err(Error::malformed(format!(
+                "signedHeaders lists more than {MAX_SIGNED_HEADERS} names"
+            )));
         }
         if !names.iter().any(|n| n == "host") {
             return Err(Error::malformed("signedHeaders must include host"));
@@ -103,7 +116,9 @@ impl<'a> SignedHeaders<'a> {
             && request.has_header("content-type")
             && !names.iter().any(|n| n == "content-type")
         {
-            return Err(Error::malformed("signedHeaders must include content-type when the request has a body"));
+            return Err(Error::malformed(
+                "signedHeaders must include content-type when the request has a body",
+            ));
         }
         Ok(SignedHeaders(names))
     }
@@ -128,16 +143,25 @@ pub fn canonical_string(
     signed: &SignedHeaders<'_>,
 ) -> Result<String, Error> {
     if !is_valid_key_id(params.key_id) {
-        return Err(Error::new(crate::ErrorCode::InvalidKeyId, "key id breaks the key id rules"));
+        return Err(Error::new(
+            crate::ErrorCode::InvalidKeyId,
+            "key id breaks the key id rules",
+        ));
     }
     check_nonce(params.nonce)?;
     let method = request.method();
     if method.len() > MAX_METHOD_LEN || !is_token(method) {
-        return Err(Error::invalid_request("method must be an HTTP token of at most 32 characters"));
+        return Err(Error::invalid_request(
+            "method must be an HTTP token of at most 32 characters",
+        ));
     }
     let url = url::split(request.url())?;
 
-    let values_len: usize = request.header_lines().iter().map(|(_, v)| v.len() + 32).sum();
+    let values_len: usize = request
+        .header_lines()
+        .iter()
+        .map(|(_, v)| v.len() + 32)
+        .sum();
     let mut out = String::with_capacity(300 + 3 * request.url().len() + values_len);
     out.push_str(SCHEME_LINE);
     out.push('\n');
@@ -149,11 +173,10 @@ pub fn canonical_string(
     out.push('\n');
     out.push_str(params.nonce);
     out.push('\n');
-    if method.bytes().any(|b| b.is_ascii_lowercase()) {
-        out.push_str(&method.to_ascii_uppercase());
-    } else {
-        out.push_str(method);
-    }
+    // Methods are case-sensitive (RFC 9110 §9.1): `get` is not `GET` to Go, hyper or Java.
+    out.push_str(method);
+    out.push('\n');
+    out.push_str(url.scheme);
     out.push('\n');
     if url.path.is_empty() {
         out.push('/');
@@ -180,7 +203,9 @@ pub fn canonical_string(
         }
         out.push('\n');
     }
-    params.algorithm.push_body_digest_hex(request.body_bytes(), &mut out);
+    params
+        .algorithm
+        .push_body_digest_hex(request.body_bytes(), &mut out);
     Ok(out)
 }
 
@@ -189,7 +214,9 @@ pub fn check_nonce(nonce: &str) -> Result<(), Error> {
     if NONCE_LEN.contains(&nonce.len()) && all_in(nonce, BASE64URL) {
         Ok(())
     } else {
-        Err(Error::invalid_request("nonce must be 16 to 128 characters of base64url (A-Z a-z 0-9 - _)"))
+        Err(Error::invalid_request(
+            "nonce must be 16 to 128 characters of base64url (A-Z a-z 0-9 - _)",
+        ))
     }
 }
 
@@ -230,48 +257,52 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
-    if raw.is_empty() {
-        return Ok(());
-    }
-    // Each pair normalised into one string "name=value"; `split` remembers where name ends,
-    // so pairs sort by (name, value) as SPEC §3.4 requires.
-    let mut pairs: Vec<(Cow<'_, str>, usize)> = Vec::new();
+    // SPEC §3.4: pieces keep the order they were sent in (frameworks take the first or the last
+    // of repeated names, and PHP/qs read `a[]`/`a[0]` by position); only empty pieces are dropped.
+    let mut first = true;
     for piece in raw.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
-        let clean = |s: &str| all_in(s, UNRESERVED);
-        if clean(name) && clean(value) && piece.len() > name.len() {
-            // Already canonical `name=value`: borrow it.
-            pairs.push((Cow::Borrowed(piece), name.len()));
-            continue;
-        }
-        let mut pair = String::with_capacity(piece.len() + 1);
-        normalize_into(&mut pair, name, Component::Query)?;
-        let split = pair.len();
-        pair.push('=');
-        normalize_into(&mut pair, value, Component::Query)?;
-        pairs.push((Cow::Owned(pair), split));
-    }
-    pairs.sort_unstable_by(|(a, ai), (b, bi)| {
-        a[..*ai].cmp(&b[..*bi]).then_with(|| a[*ai + 1..].cmp(&b[*bi + 1..]))
-    });
-    for (i, (pair, _)) in pairs.iter().enumerate() {
-        if i > 0 {
+        if !first {
             out.push('&');
         }
-        out.push_str(pair.as_ref());
+        first = false;
+        match piece.split_once('=') {
+            // Already canonical `name=value`: copy it.
+            Some((name, value))
+                if is_canonical(name, Component::Query)
+                    && is_canonical(value, Component::Query) =>
+            {
+                out.push_str(piece);
+            }
+            Some((name, value)) => {
+                normalize_into(out, name, Component::Query)?;
+                out.push('=');
+                normalize_into(out, value, Component::Query)?;
+            }
+            // `a` and `a=` differ (Rack reads nil and ""), so a bare name stays bare.
+            None => normalize_into(out, piece, Component::Query)?,
+        }
     }
     Ok(())
 }
 
-fn push_host(out: &mut String, request: &Request<'_>, scheme: &str, url_host: &str) -> Result<(), Error> {
+fn push_host(
+    out: &mut String,
+    request: &Request<'_>,
+    scheme: &str,
+    url_host: &str,
+) -> Result<(), Error> {
     let mut hosts = request.header_values("host");
     if let Some(given) = hosts.next() {
         if hosts.next().is_some() {
-            return Err(Error::invalid_request("the request has more than one Host header"));
+            return Err(Error::invalid_request(
+                "the request has more than one Host header",
+            ));
         }
         let given = url::canonical_authority(given.trim_matches([' ', '\t']), scheme)?;
         if given != url_host {
-            return Err(Error::invalid_request("the Host header does not match the URL's host"));
+            return Err(Error::invalid_request(
+                "the Host header does not match the URL's host",
+            ));
         }
     }
     out.push_str(url_host);
@@ -282,7 +313,11 @@ fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Res
     let mut found = false;
     for value in request.header_values(name) {
         if found {
-            out.push_str(", ");
+            // Servers differ on a repeated field: Go's `Get`, Rust's `HeaderMap::get` and Java's
+            // `getHeader` read the first line, others join them. Refuse rather than guess.
+            return Err(Error::invalid_request(format!(
+                "signed header {name:?} occurs on more than one line; send it as one line"
+            )));
         }
         found = true;
         let value = value.trim_matches([' ', '\t']);
@@ -296,7 +331,9 @@ fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Res
     if found {
         Ok(())
     } else {
-        Err(Error::invalid_request(format!("signed header {name:?} is missing from the request")))
+        Err(Error::invalid_request(format!(
+            "signed header {name:?} is missing from the request"
+        )))
     }
 }
 
@@ -327,7 +364,7 @@ mod tests {
 
     #[test]
     fn full_layout() {
-        let r = Request::new("post", "https://API.example.com/v1/pay?b=2&a=1")
+        let r = Request::new("POST", "https://API.example.com/v1/pay?b=2&a=1")
             .header("Content-Type", "application/json")
             .body(b"{}");
         let c = canon(&r).unwrap();
@@ -340,8 +377,9 @@ mod tests {
                 "1700000000",
                 NONCE,
                 "POST",
+                "https",
                 "/v1/pay",
-                "a=1&b=2",
+                "b=2&a=1",
                 "host;content-type",
                 "host:api.example.com",
                 "content-type:application/json",
@@ -351,27 +389,77 @@ mod tests {
     }
 
     #[test]
+    fn method_case_and_scheme_are_signed() {
+        let l = |m: &str, url: &str| canon(&Request::new(m, url)).unwrap();
+        assert_ne!(l("get", "https://h/"), l("GET", "https://h/"));
+        assert_eq!(lines(&l("get", "https://h/"))[5], "get");
+        assert_ne!(l("GET", "http://h/"), l("GET", "https://h/"));
+        assert_eq!(lines(&l("GET", "HTTP://h/"))[6], "http");
+    }
+
+    #[test]
     fn query_rules() {
-        let q = |url: &str| lines(&canon(&Request::new("GET", url)).unwrap())[7].to_owned();
-        assert_eq!(q("https://h/?a"), "a=");
+        let q = |url: &str| lines(&canon(&Request::new("GET", url)).unwrap())[8].to_owned();
+        assert_eq!(q("https://h/?a"), "a");
         assert_eq!(q("https://h/?a="), "a=");
-        assert_eq!(q("https://h/?a=2&a=1&a"), "a=&a=1&a=2");
+        assert_eq!(q("https://h/?a=2&a=1&a"), "a=2&a=1&a");
+        assert_eq!(q("https://h/?role=user&role=admin"), "role=user&role=admin");
+        assert_ne!(
+            q("https://h/?role=user&role=admin"),
+            q("https://h/?role=admin&role=user")
+        );
         assert_eq!(q("https://h/?&&b=%7e&&"), "b=~");
-        assert_eq!(q("https://h/?q=a+b c"), "q=a%2Bb%20c");
-        assert_eq!(q("https://h/?x=1=2"), "x=1%3D2");
-        assert_eq!(q("https://h/?a-b=1&a=2"), "a=2&a-b=1");
+        assert_eq!(q("https://h/?q=a+b c"), "q=a+b%20c");
+        assert_eq!(q("https://h/?q=a%2bb"), "q=a%2Bb");
+        assert_eq!(q("https://h/?x=1=2&y=1%3D2"), "x=1=2&y=1%3D2");
+        assert_eq!(q("https://h/?a=1;b=2"), "a=1;b=2");
         assert_eq!(q("https://h/"), "");
     }
 
     #[test]
-    fn header_rules() {
+    fn repeated_signed_header_is_refused() {
         let r = Request::new("GET", "https://h/")
-            .header("X-Multi", " one ")
-            .header("x-multi", "\ttwo");
+            .header("X-Role", "user")
+            .header("x-role", "admin");
+        let signed = SignedHeaders::for_request(&r, &["x-role"]).unwrap();
+        let params = SigningParams {
+            algorithm: Algorithm::HmacSha256,
+            key_id: "k",
+            timestamp: 1,
+            nonce: NONCE,
+        };
+        let err = canonical_string(&params, &r, &signed).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InvalidRequest);
+        // A repeated header that is not signed is not examined.
+        assert!(canon(&r).is_ok());
+    }
+
+    #[test]
+    fn raw_backslash_in_path_is_refused() {
+        assert_eq!(
+            canon(&Request::new("GET", "https://h/a\\b"))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::InvalidRequest
+        );
+        assert!(canon(&Request::new("GET", "https://h/a%5Cb?x=\\")).is_ok());
+    }
+
+    #[test]
+    fn header_rules() {
+        let r = Request::new("GET", "https://h/").header("X-Multi", " one,  two \t");
         let signed = SignedHeaders::for_request(&r, &["X-Multi"]).unwrap();
-        let params = SigningParams { algorithm: Algorithm::HmacSha256, key_id: "k", timestamp: 1, nonce: NONCE };
+        let params = SigningParams {
+            algorithm: Algorithm::HmacSha256,
+            key_id: "k",
+            timestamp: 1,
+            nonce: NONCE,
+        };
         let c = canonical_string(&params, &r, &signed).unwrap();
-        assert!(c.contains("\nhost;x-multi\nhost:h\nx-multi:one, two\n"), "{c}");
+        assert!(
+            c.contains("\nhost;x-multi\nhost:h\nx-multi:one,  two\n"),
+            "{c}"
+        );
     }
 
     #[test]
@@ -379,14 +467,22 @@ mod tests {
         let ok = Request::new("GET", "https://h:443/").header("Host", "H");
         assert!(canon(&ok).is_ok());
         let bad = Request::new("GET", "https://h/").header("Host", "evil");
-        assert_eq!(canon(&bad).unwrap_err().code(), crate::ErrorCode::InvalidRequest);
+        assert_eq!(
+            canon(&bad).unwrap_err().code(),
+            crate::ErrorCode::InvalidRequest
+        );
     }
 
     #[test]
     fn missing_signed_header_and_bad_values() {
         let r = Request::new("GET", "https://h/");
         let signed = SignedHeaders::for_request(&r, &["x-absent"]).unwrap();
-        let params = SigningParams { algorithm: Algorithm::HmacSha256, key_id: "k", timestamp: 1, nonce: NONCE };
+        let params = SigningParams {
+            algorithm: Algorithm::HmacSha256,
+            key_id: "k",
+            timestamp: 1,
+            nonce: NONCE,
+        };
         assert!(canonical_string(&params, &r, &signed).is_err());
         let r = Request::new("GET", "https://h/").header("x-a", "bad\r\nvalue");
         let signed = SignedHeaders::for_request(&r, &["x-a"]).unwrap();
@@ -397,9 +493,18 @@ mod tests {
 
     #[test]
     fn wire_signed_headers() {
-        let r = Request::new("POST", "https://h/").header("content-type", "text/plain").body(b"x");
+        let r = Request::new("POST", "https://h/")
+            .header("content-type", "text/plain")
+            .body(b"x");
         assert!(SignedHeaders::from_wire("host;content-type", &r).is_ok());
-        for bad in ["host", "content-type", "host;host;content-type", "Host;content-type", "host;;content-type", ""] {
+        for bad in [
+            "host",
+            "content-type",
+            "host;host;content-type",
+            "Host;content-type",
+            "host;;content-type",
+            "",
+        ] {
             assert!(SignedHeaders::from_wire(bad, &r).is_err(), "{bad}");
         }
     }
@@ -416,7 +521,12 @@ mod tests {
     #[test]
     fn nonces() {
         assert!(check_nonce(NONCE).is_ok());
-        for bad in ["short", "AAAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAA AAAAA", &"A".repeat(129)] {
+        for bad in [
+            "short",
+            "AAAAAAAAAAAAAAAAAAAAA=",
+            "AAAAAAAAAAAAAAAA AAAAA",
+            &"A".repeat(129),
+        ] {
             assert!(check_nonce(bad).is_err(), "{bad}");
         }
     }

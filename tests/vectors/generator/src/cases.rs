@@ -20,7 +20,7 @@ pub fn positive() -> Vec<Pos> {
         Pos::new("method-delete", "DELETE without body", "DELETE", "https://api.example.com/v1/orders/42"),
         Pos::new("method-options", "OPTIONS", "OPTIONS", "https://api.example.com/v1/orders"),
         Pos::new("method-trace", "TRACE", "TRACE", "https://api.example.com/"),
-        Pos::new("method-lowercase", "method is uppercased: `get` signs like `GET`", "get", "https://api.example.com/v1/orders"),
+        Pos::new("method-lowercase", "methods are case-sensitive: `get` is signed as written, unlike `GET`", "get", "https://api.example.com/v1/orders"),
         Pos::new("method-extension", "an extension method token", "PURGE", "https://api.example.com/cache/item"),
         // --- bodies ---
         Pos::new("body-empty-post", "POST with an empty body: content-type not signed by default", "POST", "https://api.example.com/v1/ping")
@@ -53,35 +53,42 @@ pub fn positive() -> Vec<Pos> {
         Pos::new("path-unreserved-encoded", "needless escapes of unreserved bytes are decoded", "GET", "https://api.example.com/%41%62c%2D%2E%5F"),
         Pos::new("path-space-raw", "a raw space is %20", "GET", "https://api.example.com/my docs/a b"),
         Pos::new("path-space-encoded", "%20 stays %20", "GET", "https://api.example.com/my%20docs/a%20b"),
-        Pos::new("path-plus", "+ in a path is a literal plus, %2B", "GET", "https://api.example.com/tags/c++"),
+        Pos::new("path-plus", "a raw + in a path stays +, distinct from %2B (S3-style servers read it as a space)", "GET", "https://api.example.com/tags/c++"),
+        Pos::new("path-plus-encoded", "%2B in a path stays %2B (compare path-plus)", "GET", "https://api.example.com/tags/c%2b%2B"),
+        Pos::new("path-semicolon", "raw ; and = in a path stay raw (servlet path parameters), %3B stays %3B", "GET", "https://api.example.com/files;v=1/a%3bb"),
+        Pos::new("path-backslash-encoded", "%5C is a backslash as data (a raw one is refused)", "GET", "https://api.example.com/dir%5cfile"),
         Pos::new("path-at-sign", "@ in a path is encoded", "GET", "https://api.example.com/users/@me"),
-        Pos::new("path-colon", ": in a path is encoded", "POST", "https://api.example.com/v1/items:batchGet"),
-        Pos::new("path-sub-delims", "!'()*$,;= are all encoded", "GET", "https://api.example.com/x/!'()*$,;="),
+        Pos::new("path-colon", "a raw : stays : (gRPC transcoding splits the custom method at it)", "POST", "https://api.example.com/v1/items:batchGet"),
+        Pos::new("path-sub-delims", "!'()*$ are encoded; , ; = stay raw", "GET", "https://api.example.com/x/!'()*$,;="),
         Pos::new("path-unicode-raw", "non-ASCII is percent-encoded as UTF-8", "GET", "https://api.example.com/caf\u{e9}/\u{1f600}"),
         Pos::new("path-unicode-encoded-lower", "lowercase escapes become uppercase", "GET", "https://api.example.com/caf%c3%a9"),
         Pos::new("path-percent-literal", "an encoded percent sign stays %25", "GET", "https://api.example.com/discount/50%25"),
         // --- query ---
-        Pos::new("query-sorted", "pairs are sorted by name", "GET", "https://api.example.com/v1/orders?limit=10&cursor=abc&active=true"),
-        Pos::new("query-repeated-keys", "repeated names are kept, sorted by value", "GET", "https://api.example.com/v1/orders?id=3&id=1&id=2"),
-        Pos::new("query-bare-key", "`a` canonicalises like `a=`", "GET", "https://api.example.com/v1/orders?debug&x=1"),
+        Pos::new("query-order-kept", "pairs keep the order they were sent in (never sorted)", "GET", "https://api.example.com/v1/orders?limit=10&cursor=abc&active=true"),
+        Pos::new("query-repeated-keys", "repeated names keep the order of their values", "GET", "https://api.example.com/v1/orders?id=3&id=1&id=2"),
+        Pos::new("query-bare-key", "a bare `a` stays bare, distinct from `a=` (Rack reads nil and \"\")", "GET", "https://api.example.com/v1/orders?debug&x=1"),
         Pos::new("query-empty-value", "`a=` (compare query-bare-key)", "GET", "https://api.example.com/v1/orders?debug=&x=1"),
         Pos::new("query-empty-pieces", "empty pieces between & are dropped", "GET", "https://api.example.com/v1/orders?&a=1&&b=2&"),
         Pos::new("query-only-question-mark", "a lone ? gives an empty query", "GET", "https://api.example.com/v1/orders?"),
-        Pos::new("query-plus-literal", "+ in a query is a literal plus (%2B), never a space", "GET", "https://api.example.com/search?q=c++&tz=+01:00"),
+        Pos::new("query-plus-literal", "a raw + in a query stays +: distinct from %2B (a plus) and %20 (a space)", "GET", "https://api.example.com/search?q=c++&tz=+01:00"),
+        Pos::new("query-plus-encoded", "%2B in a query stays %2B (compare query-plus-literal)", "GET", "https://api.example.com/search?q=c%2b%2B&email=alice%2Bbank@x.com"),
+        Pos::new("query-semicolon", "a raw ; stays ; (a pair separator to older Python and Go), %3B stays %3B", "GET", "https://api.example.com/r?a=1;b=2&c=3%3B4%3d5"),
+        Pos::new("query-backslash", "a backslash in a query is data: raw and %5C sign alike", "GET", "https://api.example.com/r?p=C:\\dir&q=%5c"),
         Pos::new("query-space-encoded", "%20 is a space", "GET", "https://api.example.com/search?q=hello%20world"),
         Pos::new("query-space-raw", "a raw space is %20", "GET", "https://api.example.com/search?q=hello world"),
         Pos::new("query-tilde", "~ and %7E canonicalise alike", "GET", "https://api.example.com/search?a=~x&b=%7Ex"),
-        Pos::new("query-reserved-in-value", "/ ? : @ ! ' ( ) * in values are encoded", "GET", "https://api.example.com/r?next=/a/b?c=d&who=me@x:1&s=!'()*"),
-        Pos::new("query-equals-in-value", "only the first = splits; later ones become %3D", "GET", "https://api.example.com/r?token=abc==&f=a=b"),
+        Pos::new("query-reserved-in-value", "/ ? @ ! ' ( ) * in values are encoded, : stays raw", "GET", "https://api.example.com/r?next=/a/b?c=d&who=me@x:1&s=!'()*"),
+        Pos::new("query-equals-in-value", "only the first = splits; a later raw = stays raw, %3D stays %3D", "GET", "https://api.example.com/r?token=abc==&f=a=b"),
         Pos::new("query-encoded-ampersand", "%26 inside a value stays %26", "GET", "https://api.example.com/r?q=a%26b&z=1"),
         Pos::new("query-unicode", "non-ASCII query bytes are UTF-8 percent-encoded", "GET", "https://api.example.com/search?q=na\u{ef}ve&city=%e4%ba%ac"),
-        Pos::new("query-sort-prefix-names", "a sorts before a-b (by name, then value)", "GET", "https://api.example.com/r?a-b=1&a=2&A=3&b=0"),
+        Pos::new("query-names-not-sorted", "names are neither sorted nor case-folded", "GET", "https://api.example.com/r?a-b=1&a=2&A=3&b=0"),
         Pos::new("query-lowercase-escapes", "lowercase escapes are uppercased", "GET", "https://api.example.com/r?k=%2f%3a"),
         Pos::new("query-fragment-dropped", "the fragment is never signed", "GET", "https://api.example.com/r?a=1#section-2"),
         Pos::new("query-numeric-exchange-style", "an exchange-style signed query", "GET", "https://api.example.com/api/v3/order?symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&recvWindow=5000"),
         // --- host and port ---
         Pos::new("host-uppercase", "host is lowercased", "GET", "https://API.Example.COM/v1/orders"),
-        Pos::new("host-scheme-uppercase", "scheme case does not matter", "GET", "HTTPS://api.example.com/v1/orders"),
+        Pos::new("host-scheme-uppercase", "scheme case does not matter; the scheme itself is signed", "GET", "HTTPS://api.example.com/v1/orders"),
+        Pos::new("scheme-http", "http is signed as http (compare method-get: same request over https)", "GET", "http://api.example.com/v1/orders"),
         Pos::new("port-https-default", ":443 on https is dropped", "GET", "https://api.example.com:443/v1/orders"),
         Pos::new("port-http-default", ":80 on http is dropped", "GET", "http://api.example.com:80/v1/orders"),
         Pos::new("port-non-default", "a non-default port is kept", "GET", "https://api.example.com:8443/v1/orders"),
@@ -103,10 +110,8 @@ pub fn positive() -> Vec<Pos> {
             .headers(&[h("X-REQUEST-ID", "req-123")]).signed(&["X-Request-Id"]),
         Pos::new("headers-trimmed", "values are trimmed of spaces and tabs; inner spaces kept", "GET", "https://api.example.com/v1/orders")
             .headers(&[h("X-Note", " \t a  b \t ")]).signed(&["x-note"]),
-        Pos::new("headers-repeated", "repeated headers are joined in order with \", \"", "GET", "https://api.example.com/v1/orders")
-            .headers(&[h("X-Tag", "one"), h("Accept", "*/*"), h("x-tag", " two ")]).signed(&["x-tag"]),
-        Pos::new("headers-joined-equivalent", "one line \"one, two\" signs like two lines (compare headers-repeated)", "GET", "https://api.example.com/v1/orders")
-            .headers(&[h("X-Tag", "one, two")]).signed(&["x-tag"]),
+        Pos::new("headers-comma-in-value", "a value with commas is one line, signed as is", "GET", "https://api.example.com/v1/orders")
+            .headers(&[h("X-Tag", "one, two"), h("Accept", "*/*"), h("accept", "text/plain")]).signed(&["x-tag"]),
         Pos::new("headers-empty-value", "an empty value is signed as empty", "GET", "https://api.example.com/v1/orders")
             .headers(&[h("X-Empty", "")]).signed(&["x-empty"]),
         Pos::new("headers-caller-order", "extra names keep the caller's order", "POST", "https://api.example.com/v1/payments")
@@ -191,10 +196,35 @@ pub fn negative() -> Vec<Neg> {
         Neg::new("invalid-request-ipv6-zone", "an IPv6 zone identifier is refused", SetUrl("https://[fe80::1%25eth0]/v1/payments?dry_run=false&limit=5"), "invalid_request"),
         Neg::new("malformed-signed-headers-authorization", "authorization can never be signed", ReplaceInAuth(";x-request-id", ";x-request-id;authorization"), "malformed_authorization"),
         Neg::new("malformed-tab-after-scheme", "only spaces may follow HMAC", ReplaceInAuth("HMAC ", "HMAC\t"), "malformed_authorization"),
+        // --- equivalences that would change what the application sees (SPEC §4.1, changelog) ---
+        Neg::new("attack-query-plus-for-encoded-plus", "signed %2B, sent +: form decoders would read a space", SetUrl("https://api.example.com/v1/payments?dry_run=false&limit=5&email=alice+bank@x.com"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?dry_run=false&limit=5&email=alice%2Bbank@x.com"),
+        Neg::new("attack-query-encoded-plus-for-plus", "signed +, sent %2B: RFC 3986 stacks read + as a plus, form decoders as a space", SetUrl("https://api.example.com/v1/payments?dry_run=false&limit=5&tz=%2B01:00"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?dry_run=false&limit=5&tz=+01:00"),
+        Neg::new("attack-query-space-for-plus", "signed +, sent %20", SetUrl("https://api.example.com/v1/payments?dry_run=false&limit=5&note=a%20b"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?dry_run=false&limit=5&note=a+b"),
+        Neg::new("attack-query-repeated-order", "repeated names with their values swapped: first-wins and last-wins frameworks would flip", SetUrl("https://api.example.com/v1/payments?role=admin&role=user"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?role=user&role=admin"),
+        Neg::new("attack-query-pair-order", "pairs reordered (PHP and qs read a[] and a[0] by position)", SetUrl("https://api.example.com/v1/payments?a[]=y&a[0]=x"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?a[0]=x&a[]=y"),
+        Neg::new("attack-query-bare-for-empty", "signed `debug=`, sent `debug` (Rack: \"\" vs nil)", SetUrl("https://api.example.com/v1/payments?dry_run=false&limit=5&debug"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?dry_run=false&limit=5&debug="),
+        Neg::new("attack-query-semicolon", "signed %3B, sent ;: one pair becomes two to older Python and Go", SetUrl("https://api.example.com/v1/payments?dry_run=false&limit=5;admin=1"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments?dry_run=false&limit=5%3Badmin=1"),
+        Neg::new("attack-path-plus", "signed %2B in the path, sent +", SetUrl("https://api.example.com/v1/c++/payments?dry_run=false&limit=5"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/c%2B%2B/payments?dry_run=false&limit=5"),
+        Neg::new("attack-path-semicolon", "signed %3B in the path, sent ;: servlet containers drop ;… as a path parameter", SetUrl("https://api.example.com/v1/payments;x/admin?dry_run=false&limit=5"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments%3Bx/admin?dry_run=false&limit=5"),
+        Neg::new("attack-path-colon", "signed %3A, sent : (gRPC transcoding reads a custom method)", SetUrl("https://api.example.com/v1/payments:cancel?dry_run=false&limit=5"), "signature_mismatch")
+            .sign_url("https://api.example.com/v1/payments%3Acancel?dry_run=false&limit=5"),
+        Neg::new("attack-path-backslash", "signed %5C, sent a raw \\ (Node's URL parser reads /): refused", SetUrl("https://api.example.com/v1\\payments?dry_run=false&limit=5"), "invalid_request")
+            .sign_url("https://api.example.com/v1%5Cpayments?dry_run=false&limit=5"),
+        Neg::new("attack-scheme-downgrade", "signed for https, sent over http", SetUrl("http://api.example.com/v1/payments?dry_run=false&limit=5"), "signature_mismatch"),
+        Neg::new("attack-method-case", "POST sent as post (Go, hyper and Java route them apart)", SetMethod("post"), "signature_mismatch"),
+        Neg::new("attack-signed-header-repeated", "a signed header sent on two lines (first-line and joining servers disagree): refused", AddHeader("X-Request-Id", "req-999"), "invalid_request"),
         Neg::new("invalid-request-host-header-mismatch", "a Host header that contradicts the URL", AddHeader("Host", "api.evil.example"), "invalid_request"),
     ]
 }
-
 
 /// The body of the negative cases' base request.
 pub const NEG_BODY: &str = r#"{"amount":"100.00","currency":"EUR"}"#;

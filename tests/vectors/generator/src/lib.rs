@@ -44,7 +44,9 @@ impl Body {
             Body::Empty => Vec::new(),
             Body::Text(t) => t.as_bytes().to_vec(),
             Body::AllBytes => (0..=255u8).collect(),
-            Body::Large => (0..1024 * 1024usize).map(|i| ((31 * i + 7) % 251) as u8).collect(),
+            Body::Large => (0..1024 * 1024usize)
+                .map(|i| ((31 * i + 7) % 251) as u8)
+                .collect(),
         }
     }
 }
@@ -69,7 +71,12 @@ pub struct Pos {
 
 #[allow(missing_docs)]
 impl Pos {
-    pub fn new(name: &'static str, description: &'static str, method: &'static str, url: &'static str) -> Self {
+    pub fn new(
+        name: &'static str,
+        description: &'static str,
+        method: &'static str,
+        url: &'static str,
+    ) -> Self {
         Pos {
             name,
             description,
@@ -138,12 +145,16 @@ impl Pos {
 
     fn render(&self) -> Result<Value, String> {
         let body = self.body.bytes();
-        let request = Request::new(self.method, self.url).headers(self.headers.iter().copied()).body(&body);
+        let request = Request::new(self.method, self.url)
+            .headers(self.headers.iter().copied())
+            .body(&body);
         let mut signer = Signer::new(&self.key_id, self.secret.clone())
             .map_err(|e| format!("{}: {e}", self.name))?
             .with_algorithm(self.algorithm);
         if let Some(names) = &self.signed {
-            signer = signer.with_signed_headers(names.iter().copied()).map_err(|e| format!("{}: {e}", self.name))?;
+            signer = signer
+                .with_signed_headers(names.iter().copied())
+                .map_err(|e| format!("{}: {e}", self.name))?;
         }
         let sig = signer
             .sign_with(&request, &SignOptions::fixed(self.timestamp, &self.nonce))
@@ -232,7 +243,12 @@ const NEG_URL: &str = "https://api.example.com/v1/payments?dry_run=false&limit=5
 
 #[allow(missing_docs)]
 impl Neg {
-    pub fn new(name: &'static str, description: &'static str, tamper: Tamper, expected_error: &'static str) -> Self {
+    pub fn new(
+        name: &'static str,
+        description: &'static str,
+        tamper: Tamper,
+        expected_error: &'static str,
+    ) -> Self {
         Neg {
             name,
             description,
@@ -300,7 +316,10 @@ impl Neg {
         };
         let mut auth = sig.authorization.clone();
         let mut auth_lines = 1;
-        let sig_start = auth.find("signature=\"").map(|i| i + "signature=\"".len()).ok_or("no signature")?;
+        let sig_start = auth
+            .find("signature=\"")
+            .map(|i| i + "signature=\"".len())
+            .ok_or("no signature")?;
         match &self.tamper {
             Tamper::NoChange => {}
             Tamper::SetMethod(m) => method = (*m).to_owned(),
@@ -311,7 +330,10 @@ impl Neg {
             }
             Tamper::SetBody(b) => body = b.as_bytes().to_vec(),
             Tamper::SetHeader(n, v) => {
-                for h in headers.iter_mut().filter(|(hn, _)| hn.eq_ignore_ascii_case(n)) {
+                for h in headers
+                    .iter_mut()
+                    .filter(|(hn, _)| hn.eq_ignore_ascii_case(n))
+                {
                     h.1 = (*v).to_owned();
                 }
             }
@@ -331,7 +353,10 @@ impl Neg {
             }
             Tamper::RemoveParam(p) => {
                 let start = auth.find(&format!("{p}=\"")).ok_or("no such parameter")?;
-                let end = auth[start..].find("\", ").map(|e| start + e + 3).ok_or("last parameter")?;
+                let end = auth[start..]
+                    .find("\", ")
+                    .map(|e| start + e + 3)
+                    .ok_or("last parameter")?;
                 auth.replace_range(start..end, "");
             }
             Tamper::AppendToAuth(s) => auth.push_str(s),
@@ -357,7 +382,9 @@ impl Neg {
         for _ in 0..auth_lines {
             all_headers.push(("Authorization".to_owned(), auth.clone()));
         }
-        let mut keys = vec![json!({ "key_id": self.verifier_key_id, "secret_hex": hex(&self.verifier_secret) })];
+        let mut keys = vec![
+            json!({ "key_id": self.verifier_key_id, "secret_hex": hex(&self.verifier_secret) }),
+        ];
         if let Some(t) = self.not_after {
             keys[0]["not_after"] = json!(t);
         }
@@ -405,10 +432,16 @@ pub fn render() -> Result<Vec<(&'static str, String)>, String> {
     let (large, small): (Vec<&Pos>, Vec<&Pos>) = positives.iter().partition(|p| p.large);
     let file = |vectors: Vec<Value>| -> Result<String, String> {
         let doc = json!({ "version": 1, "scheme": "sigwire-v1", "vectors": vectors });
-        serde_json::to_string_pretty(&doc).map(|s| s + "\n").map_err(|e| e.to_string())
+        serde_json::to_string_pretty(&doc)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string())
     };
     let check_unique = {
-        let mut names: Vec<&str> = positives.iter().map(|p| p.name).chain(cases::negative().iter().map(|n| n.name)).collect();
+        let mut names: Vec<&str> = positives
+            .iter()
+            .map(|p| p.name)
+            .chain(cases::negative().iter().map(|n| n.name))
+            .collect();
         names.sort_unstable();
         let before = names.len();
         names.dedup();
@@ -418,8 +451,22 @@ pub fn render() -> Result<Vec<(&'static str, String)>, String> {
         return Err("vector names must be unique".into());
     }
     Ok(vec![
-        ("positive.json", file(small.iter().map(|p| p.render()).collect::<Result<_, _>>()?)?),
-        ("positive-large.json", file(large.iter().map(|p| p.render()).collect::<Result<_, _>>()?)?),
-        ("negative.json", file(cases::negative().iter().map(Neg::render).collect::<Result<_, _>>()?)?),
+        (
+            "positive.json",
+            file(small.iter().map(|p| p.render()).collect::<Result<_, _>>()?)?,
+        ),
+        (
+            "positive-large.json",
+            file(large.iter().map(|p| p.render()).collect::<Result<_, _>>()?)?,
+        ),
+        (
+            "negative.json",
+            file(
+                cases::negative()
+                    .iter()
+                    .map(Neg::render)
+                    .collect::<Result<_, _>>()?,
+            )?,
+        ),
     ])
 }
