@@ -54,12 +54,12 @@ impl<'a> SignedHeaders<'a> {
         if !request.body_bytes().is_empty() && request.has_header("content-type") {
             names.push(Cow::Borrowed("content-type"));
         }
-        for name in extra {
+        for (i, name) in extra.iter().enumerate() {
             let name = name.as_ref();
             if !is_token(name) {
                 return Err(Error::invalid_request(format!(
-                    "signed header name {:?} is not a valid header name",
-                    truncate(name)
+                    "signed header #{} of the signer's list is not a valid header name",
+                    i + 1
                 )));
             }
             let lower: Cow<'a, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -193,13 +193,13 @@ pub fn canonical_string(
         out.push_str(name);
     }
     out.push('\n');
-    for name in signed.names() {
+    for (i, name) in signed.names().iter().enumerate() {
         out.push_str(name);
         out.push(':');
         if name == "host" {
             push_host(&mut out, request, url.scheme, &url.host)?;
         } else {
-            push_header_value(&mut out, request, name)?;
+            push_header_value(&mut out, request, name, i + 1)?;
         }
         out.push('\n');
     }
@@ -309,21 +309,28 @@ fn push_host(
     Ok(())
 }
 
-fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Result<(), Error> {
+/// `position` is the header's 1-based place in the signed-headers list: messages name the place,
+/// never the name, because a signer's list comes from configuration where a misplaced secret can land.
+fn push_header_value(
+    out: &mut String,
+    request: &Request<'_>,
+    name: &str,
+    position: usize,
+) -> Result<(), Error> {
     let mut found = false;
     for value in request.header_values(name) {
         if found {
             // Servers differ on a repeated field: Go's `Get`, Rust's `HeaderMap::get` and Java's
             // `getHeader` read the first line, others join them. Refuse rather than guess.
             return Err(Error::invalid_request(format!(
-                "signed header {name:?} occurs on more than one line; send it as one line"
+                "signed header #{position} occurs on more than one line; send it as one line"
             )));
         }
         found = true;
         let value = value.trim_matches([' ', '\t']);
         if !all_in(value, FIELD_VALUE) {
             return Err(Error::invalid_request(format!(
-                "signed header {name:?} has a control or non-ASCII character in its value"
+                "signed header #{position} has a control or non-ASCII character in its value"
             )));
         }
         out.push_str(value);
@@ -332,13 +339,9 @@ fn push_header_value(out: &mut String, request: &Request<'_>, name: &str) -> Res
         Ok(())
     } else {
         Err(Error::invalid_request(format!(
-            "signed header {name:?} is missing from the request"
+            "signed header #{position} is missing from the request"
         )))
     }
-}
-
-fn truncate(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 #[cfg(test)]
@@ -432,6 +435,51 @@ mod tests {
         assert_eq!(err.code(), crate::ErrorCode::InvalidRequest);
         // A repeated header that is not signed is not examined.
         assert!(canon(&r).is_ok());
+    }
+
+    #[test]
+    fn signing_errors_never_echo_header_names() {
+        let secretish = "my-very-secret-signing-key-0001";
+        let r = Request::new("GET", "https://h/")
+            .header("x-a", "bad\r\nvalue")
+            .header("x-b", "1")
+            .header("x-b", "2");
+        let params = SigningParams {
+            algorithm: Algorithm::HmacSha256,
+            key_id: "k",
+            timestamp: 1,
+            nonce: NONCE,
+        };
+        let bad_name = format!("{secretish} x");
+        let errors = [
+            SignedHeaders::for_request(&r, &[bad_name.as_str()]).unwrap_err(),
+            canonical_string(
+                &params,
+                &r,
+                &SignedHeaders::for_request(&r, &[secretish]).unwrap(),
+            )
+            .unwrap_err(),
+            canonical_string(
+                &params,
+                &r,
+                &SignedHeaders::for_request(&r, &["x-a"]).unwrap(),
+            )
+            .unwrap_err(),
+            canonical_string(
+                &params,
+                &r,
+                &SignedHeaders::for_request(&r, &["x-b"]).unwrap(),
+            )
+            .unwrap_err(),
+        ];
+        for e in errors {
+            assert_eq!(e.code(), crate::ErrorCode::InvalidRequest);
+            let shown = format!("{e} {e:?}");
+            assert!(
+                !shown.contains(secretish) && !shown.contains("x-a") && !shown.contains("x-b"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]
