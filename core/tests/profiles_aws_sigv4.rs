@@ -1,5 +1,6 @@
 //! AWS SigV4 against both AWS suites (every stage checked separately), presigned URLs, the S3
 //! rules, session tokens and server-side verification.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 #[path = "profiles/aws_suite.rs"]
 mod aws_suite;

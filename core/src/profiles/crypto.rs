@@ -40,7 +40,6 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// SHA-512 of `data`.
-#[allow(dead_code)] // TEMP until the webhook and exchange profiles land
 pub(crate) fn sha512(data: &[u8]) -> [u8; 64] {
     Sha512::digest(data).into()
 }
@@ -63,14 +62,12 @@ pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Standard base64 with padding.
-#[allow(dead_code)] // TEMP until the webhook and exchange profiles land
 pub(crate) fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Decodes standard base64 with padding.
-#[allow(dead_code)] // TEMP until the webhook and exchange profiles land
 pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD

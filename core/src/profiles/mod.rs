@@ -5,16 +5,19 @@
 //! [`SigningInstructions`] (headers to set, query parameters to add, each marked sensitive or not).
 //! Time is always an argument (Unix seconds or milliseconds): nothing here reads a clock or does
 //! I/O. Verification compares in constant time and fails with a [`ProfileError`] whose
-//! [`ProfileErrorCode`] is a stable machine code.
+//! [`ProfileErrorCode`] is a stable machine code. Request profiles implement
+//! [`SigningScheme`](crate::signing::SigningScheme).
 //!
 //! | Module | Scheme |
 //! |---|---|
 //! | [`aws_sigv4`] | AWS Signature Version 4, headers and presigned URLs, generic and S3 rules |
+//! | [`rfc9421`] | HTTP Message Signatures (RFC 9421), `hmac-sha256`, requests and responses |
 
 pub mod aws_sigv4;
 mod crypto;
 mod error;
 mod percent;
+pub mod rfc9421;
 mod target;
 mod time;
 
