@@ -14,16 +14,16 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use sigwire_core::{ErrorCode, SERVER_TIME_HEADER};
+use sigwire_core::{ErrorCode, InMemoryReplayStore, SERVER_TIME_HEADER};
 
 use crate::access_log::LogLine;
-use crate::config::{Config, Route};
+use crate::config::{Config, ReplayBackend, Route};
 use crate::keys::LiveKeys;
 use crate::metrics::Metrics;
 use crate::ratelimit::{self, Decision, Mode};
 use crate::redis_conn::RedisConn;
-use crate::replay::{Claim, ReplayGuard};
-use crate::verify::{authenticate, claimed_key_id};
+use crate::replay::{self, Claim};
+use crate::verify::{Authenticator, Rejected};
 
 /// The header carrying the verified key id to the upstream (always stripped from incoming requests).
 pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
@@ -65,7 +65,9 @@ pub mod codes {
 pub struct Gateway {
     config: Config,
     keys: Arc<LiveKeys>,
-    replay: ReplayGuard,
+    auth: Authenticator,
+    /// Some when nonces are claimed in Redis (else in this process).
+    replay_redis: Option<Arc<RedisConn>>,
     redis: Option<Arc<RedisConn>>,
     client: Client<HttpConnector, Full<Bytes>>,
     /// Metrics served on the admin listener.
@@ -140,19 +142,17 @@ impl Stop {
 }
 
 impl Gateway {
-    /// A gateway for `config`, verifying with `keys` and recording nonces in `replay`.
-    pub fn new(
-        config: Config,
-        keys: Arc<LiveKeys>,
-        replay: ReplayGuard,
-        redis: Option<Arc<RedisConn>>,
-        log_requests: bool,
-    ) -> Self {
+    /// A gateway for `config`, verifying with `keys`; nonces go to Redis when the configuration
+    /// says so (`replay = "redis"`), else to this process's memory.
+    pub fn new(config: Config, keys: Arc<LiveKeys>, redis: Option<Arc<RedisConn>>, log_requests: bool) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(config.timeouts.upstream_connect));
         connector.set_nodelay(true);
         let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector);
-        Gateway { config, keys, replay, redis, client, metrics: Metrics::default(), log_requests }
+        let memory = Arc::new(InMemoryReplayStore::default());
+        let auth = Authenticator::new(Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>, config.window, memory);
+        let replay_redis = if config.replay == ReplayBackend::Redis { redis.clone() } else { None };
+        Gateway { config, keys, auth, replay_redis, redis, client, metrics: Metrics::default(), log_requests }
     }
 
     /// The configuration in use.
@@ -165,9 +165,9 @@ impl Gateway {
         self.redis.as_ref()
     }
 
-    /// The replay guard.
-    pub fn replay(&self) -> &ReplayGuard {
-        &self.replay
+    /// The Redis connection nonces are claimed in, when they are claimed in Redis.
+    pub fn replay_redis(&self) -> Option<&Arc<RedisConn>> {
+        self.replay_redis.as_ref()
     }
 
     /// Handles one request from `peer`; never fails (errors are responses).
@@ -226,8 +226,16 @@ impl Gateway {
             return Err(Stop::new(StatusCode::PAYLOAD_TOO_LARGE, codes::BODY_TOO_LARGE));
         }
         let ip = peer.ip().to_string();
-        if !route.public {
-            self.failure_guard(FailureScope::Ip(&ip)).await?;
+        let url =
+            format!("{}://{host}{}", self.config.scheme, parts.uri.path_and_query().map_or("/", |pq| pq.as_str()));
+        let mut verify_time = Duration::ZERO;
+        if route.public {
+            line.code = codes::PUBLIC;
+        } else {
+            let started = Instant::now();
+            let result = self.precheck(&parts, &url, &ip, line).await;
+            verify_time += started.elapsed();
+            result?;
         }
         let body =
             match tokio::time::timeout(self.config.timeouts.body, Limited::new(body, self.config.body_limit).collect())
@@ -242,14 +250,12 @@ impl Gateway {
             };
 
         let mut limit = None;
-        if route.public {
-            line.code = codes::PUBLIC;
-        } else {
-            let verify_started = Instant::now();
-            let result = self.verify(&parts, &host, &body, &ip, line).await;
-            let elapsed = verify_started.elapsed();
-            line.verify_us = Some(micros(elapsed));
-            self.metrics.verify.observe(elapsed);
+        if !route.public {
+            let started = Instant::now();
+            let result = self.verify(&parts, &url, &body, &ip, line).await;
+            verify_time += started.elapsed();
+            line.verify_us = Some(micros(verify_time));
+            self.metrics.verify.observe(verify_time);
             limit = result?;
             if let Some(key_id) = &line.key_id {
                 if let Ok(v) = HeaderValue::from_str(key_id) {
@@ -267,46 +273,74 @@ impl Gateway {
         Ok(response)
     }
 
-    /// Verifies, claims the nonce and applies the key's rate limit. Returns the rate-limit decision
-    /// (for the response headers) when a limit applies.
+    /// Before the body is read: the failure budget of the IP, the header-only checks, then the
+    /// failure budget of the claimed key id.
+    async fn precheck(
+        &self,
+        parts: &http::request::Parts,
+        url: &str,
+        ip: &str,
+        line: &mut LogLine,
+    ) -> Result<(), Stop> {
+        self.failure_guard(FailureScope::Ip(ip)).await?;
+        let lines = header_lines(parts);
+        let headers_only =
+            sigwire_core::Request::new(parts.method.as_str(), url).headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
+        match self.auth.precheck(&headers_only, now_unix()) {
+            Ok(key_id) => {
+                line.key_id = Some(key_id.clone());
+                self.failure_guard(FailureScope::Key(&key_id)).await
+            }
+            Err(rejected) => Err(self.rejected(rejected, ip, line).await),
+        }
+    }
+
+    /// Records a failed verification and turns it into the answer.
+    async fn rejected(&self, rejected: Rejected, ip: &str, line: &mut LogLine) -> Stop {
+        line.key_id.clone_from(&rejected.claimed_key_id);
+        line.skew = rejected.error.skew_seconds();
+        self.record_failure(ip, rejected.claimed_key_id.as_deref()).await;
+        let code = rejected.error.code();
+        Stop::new(StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED), code.as_str())
+    }
+
+    /// With the body: verifies the signature, claims the nonce and applies the key's rate limit.
+    /// Returns the rate-limit decision (for the response headers) when a limit applies.
     async fn verify(
         &self,
         parts: &http::request::Parts,
-        host: &str,
+        url: &str,
         body: &Bytes,
         ip: &str,
         line: &mut LogLine,
     ) -> Result<Option<Decision>, Stop> {
-        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let url = format!("{}://{host}{path_and_query}", self.config.scheme);
-        let lines: Vec<(&str, std::borrow::Cow<'_, str>)> =
-            parts.headers.iter().map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect();
-        let core_request = sigwire_core::Request::new(parts.method.as_str(), &url)
+        let lines = header_lines(parts);
+        let core_request = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
             .body(body);
-
-        if let Some(key_id) = claimed_key_id(&core_request) {
-            self.failure_guard(FailureScope::Key(&key_id)).await?;
-        }
         let now = now_unix();
-        let authenticated = match authenticate(&core_request, self.keys.as_ref(), self.config.window, now) {
+        let authenticated = match self.auth.authenticate(&core_request, now) {
             Ok(a) => a,
-            Err(rejected) => {
-                line.key_id.clone_from(&rejected.claimed_key_id);
-                line.skew = rejected.error.skew_seconds();
-                self.record_failure(ip, rejected.claimed_key_id.as_deref()).await;
-                let code = rejected.error.code();
-                let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-                return Err(Stop::new(status, code.as_str()));
-            }
+            Err(rejected) => return Err(self.rejected(rejected, ip, line).await),
         };
-        line.key_id = Some(authenticated.key_id.clone());
+        let key_id = authenticated.ticket.key_id.clone();
+        line.key_id = Some(key_id.clone());
         line.skew = Some(authenticated.skew);
-        let a = &authenticated;
-        match self.replay.claim(&a.key_id, &a.nonce, a.timestamp, a.expires_at, now).await {
+        let claim = match &self.replay_redis {
+            Some(conn) => {
+                let t = &authenticated.ticket;
+                replay::claim(conn, &key_id, &authenticated.nonce, t.timestamp, t.expires_at, now).await
+            }
+            None => match self.auth.commit_in_memory(authenticated) {
+                Ok(()) => Ok(Claim::Fresh),
+                Err(e) if e.code() == ErrorCode::ReplayedNonce => Ok(Claim::Replayed),
+                Err(_) => return Err(Stop::store_unavailable()),
+            },
+        };
+        match claim {
             Ok(Claim::Fresh) => {}
             Ok(Claim::Replayed) => {
-                self.record_failure(ip, Some(&a.key_id)).await;
+                self.record_failure(ip, Some(&key_id)).await;
                 return Err(Stop::new(StatusCode::UNAUTHORIZED, ErrorCode::ReplayedNonce.as_str()));
             }
             Ok(Claim::BeforeEpoch { .. }) => {
@@ -314,12 +348,12 @@ impl Gateway {
             }
             Err(_) => return Err(Stop::store_unavailable()),
         }
-        let tier = self.keys.tier(&a.key_id);
-        let Some((policy, limit)) = self.config.rate_limits.for_key(&a.key_id, tier.as_deref()) else {
+        let tier = self.keys.tier(&key_id);
+        let Some((policy, limit)) = self.config.rate_limits.for_key(&key_id, tier.as_deref()) else {
             return Ok(None);
         };
         let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let decision = ratelimit::check(conn, conn.layout().rate(&a.key_id), &policy, limit, Mode::Take)
+        let decision = ratelimit::check(conn, conn.layout().rate(&key_id), &policy, limit, Mode::Take)
             .await
             .map_err(|_| Stop::store_unavailable())?;
         if !decision.allowed {
@@ -429,6 +463,12 @@ impl Gateway {
 enum FailureScope<'a> {
     Ip(&'a str),
     Key(&'a str),
+}
+
+/// The header lines as text: invalid UTF-8 becomes U+FFFD, which the core refuses in a signed
+/// header and ignores otherwise.
+fn header_lines(parts: &http::request::Parts) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
+    parts.headers.iter().map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect()
 }
 
 /// The request's one `Host` value (HTTP/1.1 requires exactly one).

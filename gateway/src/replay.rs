@@ -6,10 +6,6 @@
 //! `timestamp + window`. Any failure to get an answer is an error: the caller answers 503
 //! `replay_store_unavailable` and never forwards an unrecorded request.
 
-use std::sync::Arc;
-
-use sigwire_core::{InMemoryReplayStore, ReplayStore};
-
 use crate::redis_conn::{RedisConn, RedisFailure};
 
 /// What a claim found.
@@ -25,15 +21,6 @@ pub enum Claim {
         /// The store's epoch (Unix seconds).
         epoch: u64,
     },
-}
-
-/// Where nonces are recorded.
-#[derive(Debug, Clone)]
-pub enum ReplayGuard {
-    /// This process only.
-    Memory(Arc<InMemoryReplayStore>),
-    /// Redis, shared by every instance.
-    Redis(Arc<RedisConn>),
 }
 
 /// The claim script. KEYS: epoch, nonce. ARGV: now, timestamp, ttl seconds.
@@ -53,60 +40,46 @@ end
 return {2, tonumber(epoch)}
 ";
 
-impl ReplayGuard {
-    /// Records `(key_id, nonce)` signed at `timestamp`, to be kept until `expires_at`
-    /// (Unix seconds, inclusive); `now` is this gateway's clock.
-    pub async fn claim(
-        &self,
-        key_id: &str,
-        nonce: &str,
-        timestamp: u64,
-        expires_at: u64,
-        now: u64,
-    ) -> Result<Claim, RedisFailure> {
-        match self {
-            ReplayGuard::Memory(store) => match store.check_and_record(key_id, nonce, expires_at, now) {
-                Ok(true) => Ok(Claim::Fresh),
-                Ok(false) => Ok(Claim::Replayed),
-                // A full in-memory store refuses rather than forget: reported like an absent Redis.
-                Err(_) => Err(RedisFailure::Timeout(std::time::Duration::ZERO)),
-            },
-            ReplayGuard::Redis(conn) => {
-                let layout = conn.layout();
-                let (epoch_key, nonce_key) = (layout.epoch(), layout.replay(key_id, nonce));
-                // Kept one second past `expires_at`, since `expires_at` itself is still accepted.
-                let ttl = expires_at.saturating_sub(now).saturating_add(1).max(1);
-                let (status, epoch): (u8, u64) = conn
-                    .run(|mut c| async move {
-                        redis::Script::new(CLAIM_LUA)
-                            .key(epoch_key)
-                            .key(nonce_key)
-                            .arg(now)
-                            .arg(timestamp)
-                            .arg(ttl)
-                            .invoke_async(&mut c)
-                            .await
-                    })
-                    .await?;
-                Ok(match status {
-                    1 => Claim::Fresh,
-                    2 => Claim::Replayed,
-                    _ => Claim::BeforeEpoch { epoch },
-                })
-            }
-        }
-    }
+/// Records `(key_id, nonce)` signed at `timestamp` in Redis, to be kept until `expires_at`
+/// (Unix seconds, inclusive); `now` is this gateway's clock.
+pub async fn claim(
+    conn: &RedisConn,
+    key_id: &str,
+    nonce: &str,
+    timestamp: u64,
+    expires_at: u64,
+    now: u64,
+) -> Result<Claim, RedisFailure> {
+    let layout = conn.layout();
+    let (epoch_key, nonce_key) = (layout.epoch(), layout.replay(key_id, nonce));
+    // Kept one second past `expires_at`, since `expires_at` itself is still accepted.
+    let ttl = expires_at.saturating_sub(now).saturating_add(1).max(1);
+    let (status, epoch): (u8, u64) = conn
+        .run(|mut c| async move {
+            redis::Script::new(CLAIM_LUA)
+                .key(epoch_key)
+                .key(nonce_key)
+                .arg(now)
+                .arg(timestamp)
+                .arg(ttl)
+                .invoke_async(&mut c)
+                .await
+        })
+        .await?;
+    Ok(match status {
+        1 => Claim::Fresh,
+        2 => Claim::Replayed,
+        _ => Claim::BeforeEpoch { epoch },
+    })
+}
 
-    /// Makes sure the store has an epoch (`SET <ns>:epoch <now> NX`), so that a new store's first
-    /// requests are not refused for being signed in the second the epoch is created.
-    pub async fn ensure_epoch(&self, now: u64) -> Result<(), RedisFailure> {
-        if let ReplayGuard::Redis(conn) = self {
-            let key = conn.layout().epoch();
-            conn.run(|mut c| async move {
-                redis::cmd("SET").arg(key).arg(now).arg("NX").query_async::<Option<String>>(&mut c).await
-            })
-            .await?;
-        }
-        Ok(())
-    }
+/// Makes sure the store has an epoch (`SET <ns>:epoch <now> NX`), so that a new store's first
+/// requests are not refused for being signed in the second the epoch is created.
+pub async fn ensure_epoch(conn: &RedisConn, now: u64) -> Result<(), RedisFailure> {
+    let key = conn.layout().epoch();
+    conn.run(|mut c| async move {
+        redis::cmd("SET").arg(key).arg(now).arg("NX").query_async::<Option<String>>(&mut c).await
+    })
+    .await?;
+    Ok(())
 }

@@ -12,15 +12,14 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use sigwire_core::InMemoryReplayStore;
 use tokio::net::TcpListener;
 
-use crate::config::{Config, ReplayBackend};
+use crate::config::Config;
 use crate::key_sources::{log_event, KeyLoader};
 use crate::keys::LiveKeys;
 use crate::proxy::Gateway;
 use crate::redis_conn::RedisConn;
-use crate::replay::ReplayGuard;
+use crate::replay;
 
 /// Largest request head (request line and headers) accepted, in bytes; larger heads get 431.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -44,10 +43,6 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
         }
         None => None,
     };
-    let replay = match (config.replay, &redis) {
-        (ReplayBackend::Redis, Some(conn)) => ReplayGuard::Redis(Arc::clone(conn)),
-        _ => ReplayGuard::Memory(Arc::new(InMemoryReplayStore::default())),
-    };
     let keys = Arc::new(LiveKeys::new());
     KeyLoader::new(config.keys.clone(), redis.clone(), Arc::clone(&keys)).start().await?;
 
@@ -59,7 +54,7 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
     let proxy = proxy_listener.local_addr().map_err(|e| e.to_string())?;
     let admin = admin_listener.local_addr().map_err(|e| e.to_string())?;
     let header_timeout = config.timeouts.header;
-    let gateway = Arc::new(Gateway::new(config, keys, replay, redis, log_requests));
+    let gateway = Arc::new(Gateway::new(config, keys, redis, log_requests));
 
     tokio::spawn(health_loop(Arc::clone(&gateway)));
     let g = Arc::clone(&gateway);
@@ -103,9 +98,9 @@ where
 async fn health_loop(gateway: Arc<Gateway>) {
     let mut was_up = true;
     loop {
-        if let ReplayGuard::Redis(_) = gateway.replay() {
+        if let Some(conn) = gateway.replay_redis() {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            let up = gateway.replay().ensure_epoch(now).await.is_ok();
+            let up = replay::ensure_epoch(conn, now).await.is_ok();
             if up != was_up {
                 log_event(if up { "redis_up" } else { "redis_down" }, "replay store");
                 was_up = up;

@@ -1,28 +1,27 @@
-//! Verification split in two steps so the replay claim can go to an async store (Redis):
-//! [`authenticate`] checks syntax, window, key and signature (CPU only, no store), and returns the
-//! replay ticket (key id, nonce, timestamp, expiry) that the caller then claims with
-//! [`crate::replay::ReplayGuard::claim`] before forwarding anything.
+//! Verification with the core's two steps, so the replay claim can go to an async store (Redis):
+//! [`Authenticator::precheck`] answers before the body is read (missing or malformed header,
+//! stale timestamp, unknown key); [`Authenticator::authenticate`] checks the signature and returns
+//! the replay ticket, which the caller claims in Redis ([`crate::replay::ReplayGuard`]) or in this
+//! process ([`Authenticator::commit_in_memory`]) before anything is forwarded.
+
+use std::sync::Arc;
 
 use sigwire_core::scheme::Scheme as _;
 use sigwire_core::v1::SigwireV1;
-use sigwire_core::{Error, ErrorCode, KeyStore, Request};
+use sigwire_core::{Error, ErrorCode, InMemoryReplayStore, KeyStore, ReplayTicket, Request, Verifier};
 
 /// A request whose signature verified, not yet claimed against replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authenticated {
-    /// The key id whose secret matched.
-    pub key_id: String,
+    /// The core's ticket: key id, nonce, timestamp, expiry.
+    pub ticket: ReplayTicket,
     /// The nonce to claim.
     pub nonce: String,
-    /// The request's signing time (Unix seconds).
-    pub timestamp: u64,
-    /// Last second at which the nonce must still be remembered: `timestamp + window`.
-    pub expires_at: u64,
     /// `timestamp − now`, seconds.
     pub skew: i64,
 }
 
-/// Why authentication failed, with the key id the request claimed when it could be read.
+/// Why verification failed, with the key id the request claimed when it could be read.
 #[derive(Debug, Clone)]
 pub struct Rejected {
     /// The core error (code, message, skew).
@@ -31,7 +30,7 @@ pub struct Rejected {
     pub claimed_key_id: Option<String>,
 }
 
-/// Reads the key id a request claims, without checking anything else (for the failure limit).
+/// Reads the key id a request claims, checking nothing else (for the failure limit and the log).
 pub fn claimed_key_id(request: &Request<'_>) -> Option<String> {
     let scheme = SigwireV1;
     if !scheme.claims(request) {
@@ -40,43 +39,49 @@ pub fn claimed_key_id(request: &Request<'_>) -> Option<String> {
     scheme.parse(request).ok().map(|c| c.key_id().to_owned())
 }
 
-/// Steps 1–4 of SPEC §6 (parse, window, key lookup, signature) at time `now`.
-pub fn authenticate(
-    request: &Request<'_>,
-    keys: &dyn KeyStore,
-    window: u64,
-    now: u64,
-) -> Result<Authenticated, Rejected> {
-    let reject = |error: Error, claimed_key_id: Option<String>| Rejected { error, claimed_key_id };
-    if !request.has_header("authorization") {
-        return Err(reject(
-            Error::new(ErrorCode::MissingAuthorization, "the request has no Authorization header"),
-            None,
-        ));
+/// The core verifier over the gateway's live keys.
+#[derive(Debug)]
+pub struct Authenticator {
+    verifier: Verifier,
+}
+
+fn skew(timestamp: u64, now: u64) -> i64 {
+    let s = i128::from(timestamp) - i128::from(now);
+    i64::try_from(s).unwrap_or(if s > 0 { i64::MAX } else { i64::MIN })
+}
+
+impl Authenticator {
+    /// A verifier with `window`, reading `keys`, recording nonces in `memory` when
+    /// [`commit_in_memory`](Self::commit_in_memory) is used.
+    pub fn new(keys: Arc<dyn KeyStore>, window: u64, memory: Arc<InMemoryReplayStore>) -> Self {
+        Authenticator { verifier: Verifier::builder(keys).window(window).replay_store(memory).build() }
     }
-    let scheme = SigwireV1;
-    if !scheme.claims(request) {
-        let e =
-            Error::new(ErrorCode::MalformedAuthorization, "the Authorization header is not an HMAC sigwire-v1 header");
-        return Err(reject(e, None));
+
+    /// The checks that need no body. Returns the claimed key id.
+    pub fn precheck(&self, headers_only: &Request<'_>, now: u64) -> Result<String, Rejected> {
+        self.verifier
+            .precheck(headers_only, now)
+            .map(|p| p.key_id)
+            .map_err(|error| Rejected { error, claimed_key_id: claimed_key_id(headers_only) })
     }
-    let claim = scheme.parse(request).map_err(|e| reject(e, None))?;
-    let key_id = claim.key_id().to_owned();
-    let timestamp = claim.timestamp();
-    let skew = i128::from(timestamp) - i128::from(now);
-    let skew = i64::try_from(skew).unwrap_or(if skew > 0 { i64::MAX } else { i64::MIN });
-    if skew.unsigned_abs() > window {
-        return Err(reject(Error::stale(skew, window), Some(key_id)));
+
+    /// Everything but replay (SPEC §6 steps 1–4) on the full request.
+    pub fn authenticate(&self, request: &Request<'_>, now: u64) -> Result<Authenticated, Rejected> {
+        let ticket = self
+            .verifier
+            .authenticate(request, now)
+            .map_err(|error| Rejected { error, claimed_key_id: claimed_key_id(request) })?;
+        let Some(nonce) = ticket.nonce.clone() else {
+            // sigwire-v1 always carries a nonce; a scheme without one is not accepted here.
+            let error = Error::new(ErrorCode::MalformedAuthorization, "the request carries no nonce");
+            return Err(Rejected { error, claimed_key_id: Some(ticket.key_id) });
+        };
+        let skew = skew(ticket.timestamp, now);
+        Ok(Authenticated { ticket, nonce, skew })
     }
-    let secrets = keys.active_secrets(&key_id, now).map_err(|e| reject(e, Some(key_id.clone())))?;
-    if secrets.is_empty() {
-        let e = Error::new(ErrorCode::UnknownKey, "the key id is unknown or its secrets are retired");
-        return Err(reject(e, Some(key_id)));
+
+    /// Claims the nonce in this process's store (single-instance mode).
+    pub fn commit_in_memory(&self, authenticated: Authenticated) -> Result<(), Error> {
+        self.verifier.commit(authenticated.ticket).map(|_| ())
     }
-    claim.check(&secrets).map_err(|e| reject(e, Some(key_id.clone())))?;
-    let Some(nonce) = claim.nonce().map(str::to_owned) else {
-        let e = Error::new(ErrorCode::MalformedAuthorization, "the request carries no nonce");
-        return Err(reject(e, Some(key_id)));
-    };
-    Ok(Authenticated { key_id, nonce, timestamp, expires_at: timestamp.saturating_add(window), skew })
 }
