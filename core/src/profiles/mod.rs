@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`aws_sigv4`] | AWS Signature Version 4, headers and presigned URLs, generic and S3 rules |
 //! | [`rfc9421`] | HTTP Message Signatures (RFC 9421), `hmac-sha256`, requests and responses |
+//! | [`webhooks`] | Stripe, GitHub, Slack, Standard Webhooks and the Sigwire webhook form |
 
 pub mod aws_sigv4;
 mod crypto;
@@ -20,6 +21,7 @@ mod percent;
 pub mod rfc9421;
 mod target;
 mod time;
+pub mod webhooks;
 
 pub use crate::signing::{Param, SignableBody, SigningInstructions};
 pub use error::{ProfileError, ProfileErrorCode};

@@ -1,0 +1,108 @@
+//! The Sigwire webhook form (defined in `docs/profiles/webhooks.md`):
+//!
+//! ```text
+//! Sigwire-Webhook-Id: <id>                 printable ASCII, no '\n'
+//! Sigwire-Webhook-Timestamp: <unix seconds>
+//! Sigwire-Webhook-Signature: v1=<hex>[,v1=<hex>…]
+//! v1 = hex(HMAC-SHA256(secret, "sigwire-webhook-v1\n" + id + "\n" + timestamp + "\n" + body))
+//! ```
+//!
+//! The version prefix in the signed string binds the scheme; the id makes de-duplication
+//! possible; several `v1` entries allow secret rotation.
+
+use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256};
+use crate::profiles::error::ProfileError;
+use crate::signing::SigningInstructions;
+
+use super::{
+    check_tolerance, headers, need_secrets, one_header, parse_timestamp, WebhookSecret,
+    WebhookSettings, WebhookVerified,
+};
+
+/// The id header.
+pub const ID_HEADER: &str = "Sigwire-Webhook-Id";
+/// The timestamp header.
+pub const TIMESTAMP_HEADER: &str = "Sigwire-Webhook-Timestamp";
+/// The signature header.
+pub const SIGNATURE_HEADER: &str = "Sigwire-Webhook-Signature";
+
+fn mac(secret: &WebhookSecret, id: &str, ts: &str, body: &[u8]) -> [u8; 32] {
+    hmac_sha256(
+        secret.bytes(),
+        &[
+            b"sigwire-webhook-v1\n",
+            id.as_bytes(),
+            b"\n",
+            ts.as_bytes(),
+            b"\n",
+            body,
+        ],
+    )
+}
+
+/// Signs with every secret (comma-separated `v1=` entries).
+pub fn sign(
+    secrets: &[WebhookSecret],
+    id: &str,
+    timestamp: u64,
+    body: &[u8],
+) -> Result<SigningInstructions, ProfileError> {
+    need_secrets(secrets)?;
+    if id.is_empty() || !id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        return Err(ProfileError::invalid_request(
+            "webhook id must be printable ASCII",
+        ));
+    }
+    let ts = timestamp.to_string();
+    let sigs: Vec<String> = secrets
+        .iter()
+        .map(|s| format!("v1={}", hex(&mac(s, id, &ts, body))))
+        .collect();
+    Ok(headers(vec![
+        (ID_HEADER, id.to_string(), false),
+        (TIMESTAMP_HEADER, ts, false),
+        (SIGNATURE_HEADER, sigs.join(","), true),
+    ]))
+}
+
+/// Verifies a Sigwire webhook.
+pub fn verify(
+    header_lines: &[(&str, &str)],
+    body: &[u8],
+    secrets: &[WebhookSecret],
+    now: u64,
+    settings: WebhookSettings,
+) -> Result<WebhookVerified, ProfileError> {
+    need_secrets(secrets)?;
+    let id = one_header(header_lines, ID_HEADER)?;
+    let ts_text = one_header(header_lines, TIMESTAMP_HEADER)?;
+    let ts = parse_timestamp(ts_text)?;
+    let mut sigs = Vec::new();
+    for item in one_header(header_lines, SIGNATURE_HEADER)?.split(',') {
+        let hexsig = item
+            .trim()
+            .strip_prefix("v1=")
+            .ok_or_else(|| ProfileError::malformed("signature entries must be v1=<hex>"))?;
+        sigs.push(
+            hex_decode(hexsig)
+                .filter(|b| b.len() == 32)
+                .ok_or_else(|| ProfileError::malformed("v1 is not 64 hex digits"))?,
+        );
+    }
+    check_tolerance(ts, now, settings.tolerance)?;
+    let mut found = None;
+    for (i, s) in secrets.iter().enumerate() {
+        let m = mac(s, id, ts_text, body);
+        for sig in &sigs {
+            if ct_eq(&m, sig) && found.is_none() {
+                found = Some(i);
+            }
+        }
+    }
+    let secret_index = found.ok_or_else(ProfileError::mismatch)?;
+    Ok(WebhookVerified {
+        timestamp: Some(ts),
+        id: Some(id.to_string()),
+        secret_index,
+    })
+}
