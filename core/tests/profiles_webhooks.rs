@@ -1,5 +1,6 @@
 //! Webhook profiles, each pinned by the provider's documented example where one exists.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
+#![allow(clippy::cloned_ref_to_slice_refs)] // `&[secret.clone()]` reads better in examples
 
 use sigwire_core::profiles::webhooks::{
     github, sigwire, slack, standard, stripe, WebhookSecret, WebhookSettings,
