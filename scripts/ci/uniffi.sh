@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
 # CI for the mobile SDK: bindings/uniffi (Rust, UniFFI proc-macros) + sdk-kotlin + sdk-swift.
 #
-#  1. installs what is missing: clang, JNA (Debian libjna-java), a JRE 17, and kotlinc from the
-#     npm package `kotlin-compiler` (into build/kotlin-tools, pinned);
+#  1. installs what is missing: clang, a JDK 17 and Maven, JNA (Debian libjna-java, for the
+#     kotlinc path below), and kotlinc from the npm package `kotlin-compiler` (build/kotlin-tools);
 #  2. lints the binding crate with clippy (SIGWIRE_UNIFFI_CLIPPY=0 skips);
 #  3. builds libsigwire_uniffi.so and the `uniffi-bindgen` binary of the same uniffi version in one
-#     dev-profile build (`--features cli`) into $CARGO_TARGET_DIR (default target/uniffi);
+#     dev-profile build (`--features cli`) into $CARGO_TARGET_DIR (default target/uniffi), and the
+#     reference server `sigwire-server` the HttpClient tests start;
 #  4. generates the Kotlin and Swift bindings (library mode) into build/uniffi (not in git);
 #  5. Swift: compiles the header with clang, loads the module map, checks every declared symbol
 #     exists in the library, and that the library's API checksums equal those Sigwire.swift checks
 #     (sdk-swift/check-header.sh);
-#  6. Kotlin: kotlinc compiles bindings + idiomatic layer + tests, and the JVM test program runs
-#     every shared vector, the error cases, live HTTP against a local verifying server, and the
-#     Rust HttpClient against the reference server binary (`sigwire-server`, built in step 3 and
-#     passed as SIGWIRE_SERVER_BIN) (sdk-kotlin/build-and-test.sh; its last line is
-#     `N passed, N failed`).
+#  6. kotlinc path: the conformance adapter build (generated bindings + sdk-kotlin/src/main +
+#     src/jvm with Debian's JNA, exactly what scripts/ci/conformance.sh and scripts/demo compile);
+#  7. Maven (sdk-kotlin/pom.xml): compiles the SDK (bindings + idiomatic layer + suspend client)
+#     into target/sigwire-kotlin-0.1.0.jar with JNA, kotlinx-coroutines and the native library
+#     inside, and runs every suite under Surefire / JUnit 5: the shared vectors, the error cases,
+#     live HTTP against a local verifying server, the Rust HttpClient (blocking and suspend)
+#     against the reference server, the README example.
 #
 # The XCFramework (sdk-swift/build-xcframework.sh) and Android (sdk-kotlin/build-android.sh) builds
 # need macOS / the Android NDK and are not run here; their scripts are only syntax-checked.
 # Idempotent. Knobs: CARGO_TARGET_DIR, SIGWIRE_UNIFFI_CLIPPY=0 (skip clippy), KOTLIN_COMPILER_VERSION,
-# SIGWIRE_KOTLIN_BENCH=1 (also build a release library and print the sign/verify cost ratios; off
-# by default: the release build takes minutes and timings never fail CI), BENCH_MS.
+# SIGWIRE_KOTLIN_BENCH=1 (also build a release library and print the per-call cost beside
+# javax.crypto.Mac; off by default: the release build takes minutes and timings never fail CI),
+# BENCH_MS.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -33,7 +37,7 @@ LIB_DIR="$CARGO_TARGET_DIR/debug"
 
 # --- 1. tools -----------------------------------------------------------------------------------
 command -v cargo >/dev/null || { echo "uniffi.sh: cargo is required (rustup)" >&2; exit 1; }
-apt_install clang libjna-java openjdk-17-jre-headless binutils python3
+apt_install clang libjna-java openjdk-17-jdk-headless maven binutils python3
 command -v npm >/dev/null || apt_install nodejs npm
 if [ ! -x "$KOTLINC" ] || ! grep -q "\"version\": \"$KOTLIN_COMPILER_VERSION\"" "$KOTLIN_TOOLS/node_modules/kotlin-compiler/package.json"; then
   step "npm install kotlin-compiler@$KOTLIN_COMPILER_VERSION (kotlinc) into build/kotlin-tools"
@@ -43,6 +47,7 @@ if [ ! -x "$KOTLINC" ] || ! grep -q "\"version\": \"$KOTLIN_COMPILER_VERSION\"" 
 fi
 "$KOTLINC" -version 2>&1
 java -version 2>&1 | head -1
+mvn -v 2>&1 | head -1
 clang --version | head -1
 echo "JNA: $(dpkg -s libjna-java | sed -n 's/^Version: //p') ($(readlink -f /usr/share/java/jna.jar))"
 
@@ -79,18 +84,30 @@ bash -n "$ROOT/sdk-swift/build-xcframework.sh"
 bash -n "$ROOT/sdk-kotlin/build-android.sh"
 echo "ok"
 
-# --- 6. Kotlin tests ----------------------------------------------------------------------------
-step "Kotlin: kotlinc + the JVM test program (sdk-kotlin/build-and-test.sh)"
-KOTLINC="$KOTLINC" JNA_JAR=/usr/share/java/jna.jar SIGWIRE_BINDINGS_DIR="$BINDINGS" SIGWIRE_LIB_DIR="$LIB_DIR" \
-  SIGWIRE_SERVER_BIN="$LIB_DIR/sigwire-server" \
-  OUT="$ROOT/build/sdk-kotlin" bash "$ROOT/sdk-kotlin/build-and-test.sh"
+# --- 6. the kotlinc path (conformance adapter, demo) ------------------------------------------------
+step "kotlinc: bindings + sdk-kotlin/src/main + src/jvm with Debian's JNA (the conformance adapter build)"
+KOTLINC="$KOTLINC" JNA_JAR=/usr/share/java/jna.jar SIGWIRE_BINDINGS_DIR="$BINDINGS" \
+  OUT="$ROOT/build/kotlin-adapter" bash "$ROOT/tests/conformance/adapters/_kotlin/build.sh"
 
-# --- 7. optional benchmark (a release build; timings never fail CI) ------------------------------
+# --- 7. Maven: the SDK jar and the Kotlin tests under Surefire -----------------------------------
+step "Maven: sdk-kotlin (kotlin-maven-plugin, JNA, kotlinx-coroutines, JUnit 5) -> mvn verify"
+# The README's first Kotlin block is compiled and run as a test (ReadmeExample.kt).
+README_DIR="$ROOT/sdk-kotlin/target/readme-example"
+mkdir -p "$README_DIR"
+awk '/^```kotlin$/ { inside = 1; next } /^```$/ { if (inside) exit } inside' "$ROOT/sdk-kotlin/README.md" >"$README_DIR/ReadmeExample.kt"
+grep -q '^fun main()' "$README_DIR/ReadmeExample.kt" || { echo "sdk-kotlin/README.md: no Kotlin example with fun main()" >&2; exit 1; }
+SIGWIRE_SERVER_BIN="$LIB_DIR/sigwire-server" mvn -B -ntp -f "$ROOT/sdk-kotlin/pom.xml" verify \
+  -Dsigwire.bindings.dir="$BINDINGS" -Dsigwire.lib.dir="$LIB_DIR" -Dsigwire.readme.dir="$README_DIR"
+ls -la "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar"
+grep -q 'linux-x86-64/libsigwire_uniffi.so' <(python3 -m zipfile -l "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar") \
+  || { echo "the jar does not carry linux-x86-64/libsigwire_uniffi.so" >&2; exit 1; }
+
+# --- 8. optional benchmark (a release build; timings never fail CI) ------------------------------
 if [ "${SIGWIRE_KOTLIN_BENCH:-0}" = "1" ]; then
-  step "Kotlin benchmark against a release build (SIGWIRE_KOTLIN_BENCH=1)"
+  step "Kotlin per-call cost against a release build (SIGWIRE_KOTLIN_BENCH=1)"
   cargo build --locked --release -p sigwire-uniffi
-  KOTLIN_LIB="$(dirname "$(readlink -f "$KOTLINC")")/../lib"
-  java -Djna.library.path="$CARGO_TARGET_DIR/release" \
-    -cp "$ROOT/build/sdk-kotlin/sigwire-kotlin-tests.jar:$ROOT/build/sdk-kotlin/sigwire-kotlin.jar:/usr/share/java/jna.jar:$KOTLIN_LIB/kotlin-stdlib.jar" \
+  CP="$(mvn -q -B -ntp -f "$ROOT/sdk-kotlin/pom.xml" dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+  java -Djna.library.path="$CARGO_TARGET_DIR/release" -Djna.nosys=true \
+    -cp "$ROOT/sdk-kotlin/target/test-classes:$ROOT/sdk-kotlin/target/classes:$CP" \
     dev.sigwire.test.BenchKt "${BENCH_MS:-1000}" || echo "benchmark failed (not counted)"
 fi

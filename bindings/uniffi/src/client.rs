@@ -13,6 +13,7 @@ use std::time::Duration;
 use sigwire_client::{Algorithm, Client, Error as ClientError, Method, RetryPolicy};
 use sigwire_core::{Error, ErrorCode};
 use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
 
 use crate::error::SigwireError;
 use crate::request::Header;
@@ -161,7 +162,8 @@ impl HttpClient {
     /// Sends `method path` (resolved under the base URL; an absolute URL of another origin is
     /// sent unsigned) with `query` pairs (percent-encoded), `headers`, `body` and, for
     /// `POST`/`PATCH`, an optional `idempotency_key` (otherwise one is generated when retries
-    /// are on). Blocks the calling thread until the call ends (run it off the UI thread).
+    /// are on). Blocks the calling thread until the call ends (run it off the UI thread, or use
+    /// `request_async`).
     ///
     /// Errors: `HttpStatus` (4xx/5xx), the variant of the server's code when it rejects the
     /// signature, `Timeout`, `Connect`, `Transport`, `ClockSkewTooLarge`, `TooManyRedirects`,
@@ -176,11 +178,64 @@ impl HttpClient {
         body: Option<Vec<u8>>,
         idempotency_key: Option<String>,
     ) -> Result<HttpResponse, SigwireError> {
+        let builder = self.prepare(&method, &path, &query, &headers, body, idempotency_key)?;
+        let (tx, rx) = mpsc::sync_channel(1);
+        runtime()?.spawn(async move {
+            // The receiver is gone only if the caller's thread died: nothing to report to.
+            let _ = tx.send(builder.send().await);
+        });
+        // A panic inside the call drops the sender without a value.
+        let response = rx.recv().map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
+        Ok(response_of(response))
+    }
+
+    /// `request` without blocking: a Kotlin `suspend fun` / Swift `async` function with the same
+    /// arguments, results and errors.
+    ///
+    /// Cancelling the caller (Kotlin coroutine cancellation, Swift task cancellation) aborts the
+    /// call in Rust: the connection is dropped and no further attempt is made.
+    #[uniffi::method(default(query = [], headers = [], body = None, idempotency_key = None))]
+    pub async fn request_async(
+        &self,
+        method: String,
+        path: String,
+        query: Vec<Header>,
+        headers: Vec<Header>,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<String>,
+    ) -> Result<HttpResponse, SigwireError> {
+        let builder = self.prepare(&method, &path, &query, &headers, body, idempotency_key)?;
+        // The call runs on the library's runtime (reqwest needs tokio; the foreign side polls
+        // this future from its own threads). Dropping this future aborts the task.
+        let mut task = AbortOnDrop(runtime()?.spawn(builder.send()));
+        let response = (&mut task.0)
+            .await
+            .map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
+        Ok(response_of(response))
+    }
+
+    /// The clock offset to the server now applied when signing (server − local, seconds).
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset()
+    }
+}
+
+impl HttpClient {
+    /// The request builder for one call: method, path, query, headers, body and idempotency key.
+    fn prepare(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[Header],
+        headers: &[Header],
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<String>,
+    ) -> Result<sigwire_client::RequestBuilder, SigwireError> {
         let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
             SigwireError::from(Error::new(ErrorCode::InvalidRequest, format!("invalid HTTP method {method:?}")))
         })?;
-        let mut builder = self.inner.request(method, &path).query(query.iter().map(|q| (&q.name, &q.value)));
-        for header in &headers {
+        let mut builder = self.inner.request(method, path).query(query.iter().map(|q| (&q.name, &q.value)));
+        for header in headers {
             builder = builder.header(header.name.as_str(), header.value.as_str());
         }
         if let Some(body) = body {
@@ -189,24 +244,25 @@ impl HttpClient {
         if let Some(key) = idempotency_key {
             builder = builder.idempotency_key(&key);
         }
-        let (tx, rx) = mpsc::sync_channel(1);
-        runtime()?.spawn(async move {
-            // The receiver is gone only if the caller's thread died: nothing to report to.
-            let _ = tx.send(builder.send().await);
-        });
-        // A panic inside the call drops the sender without a value.
-        let response = rx.recv().map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
-        Ok(HttpResponse {
-            status: response.status().as_u16(),
-            headers: headers_of(response.headers()),
-            body: response.bytes().to_vec(),
-            attempts: response.attempts(),
-        })
+        Ok(builder)
     }
+}
 
-    /// The clock offset to the server now applied when signing (server − local, seconds).
-    pub fn clock_offset(&self) -> i64 {
-        self.inner.clock_offset()
+/// A spawned call that is aborted when its awaiting future is dropped (cancellation).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn response_of(response: sigwire_client::Response) -> HttpResponse {
+    HttpResponse {
+        status: response.status().as_u16(),
+        headers: headers_of(response.headers()),
+        body: response.bytes().to_vec(),
+        attempts: response.attempts(),
     }
 }
 

@@ -88,6 +88,13 @@ impl Signer {
         Ok(request.with_core(|r| self.inner.sign(r))?.into())
     }
 
+    /// Signs `request` like `sign` and returns only the `Authorization` header value: the
+    /// fastest way to sign (no intermediate values are copied back to Kotlin/Swift).
+    /// Errors: `InvalidRequest`.
+    pub fn sign_authorization(&self, request: &SigwireRequest) -> Result<String, SigwireError> {
+        Ok(request.with_core(|r| self.inner.sign(r))?.authorization)
+    }
+
     /// Signs `request` with a given `timestamp` (Unix seconds, e.g. from a skew-corrected clock)
     /// and/or `nonce` (tests and vectors); each defaults as in `sign`. Errors: `InvalidRequest`.
     #[uniffi::method(default(timestamp = None, nonce = None))]

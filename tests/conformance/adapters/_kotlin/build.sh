@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the "kotlin" conformance adapter into $OUT (default <repo>/build/conformance/kotlin):
-#   sigwire-kotlin.jar  the Kotlin SDK exactly as sdk-kotlin/build-and-test.sh compiles it
-#                       (generated UniFFI bindings + sdk-kotlin/src/main + sdk-kotlin/src/jvm)
+#   sigwire-kotlin.jar  the Kotlin SDK without Maven: the generated UniFFI bindings +
+#                       sdk-kotlin/src/main + sdk-kotlin/src/jvm (sdk-kotlin/pom.xml builds the
+#                       full SDK; this is the same code with the kotlinc that ships coroutines)
 #   adapter.jar         Adapter.kt (next to this script), compiled against it
 # and writes $OUT/classpath (what ../kotlin.sh runs). Nothing is recompiled when a hash of every
 # input equals the previous build's.
@@ -17,8 +18,12 @@ KOTLINC="${KOTLINC:-$ROOT/build/kotlin-tools/node_modules/kotlin-compiler/bin/ko
 JNA_JAR="${JNA_JAR:-/usr/share/java/jna.jar}"
 OUT="${OUT:-$ROOT/build/conformance/kotlin}"
 GENERATED="$SIGWIRE_BINDINGS_DIR/dev/sigwire/sigwire.kt"
-STDLIB="$(cd "$(dirname "$(readlink -f "$KOTLINC")")/../lib" && pwd)/kotlin-stdlib.jar"
-for f in "$KOTLINC" "$GENERATED" "$JNA_JAR" "$STDLIB"; do
+KOTLIN_LIB="$(cd "$(dirname "$(readlink -f "$KOTLINC")")/../lib" && pwd)"
+STDLIB="$KOTLIN_LIB/kotlin-stdlib.jar"
+# The generated bindings' suspend functions (HttpClient.requestAsync) use kotlinx-coroutines, which
+# ships in kotlinc's lib/.
+COROUTINES="$KOTLIN_LIB/kotlinx-coroutines-core-jvm.jar"
+for f in "$KOTLINC" "$GENERATED" "$JNA_JAR" "$STDLIB" "$COROUTINES"; do
   [ -e "$f" ] || { echo "kotlin adapter build: missing $f" >&2; exit 1; }
 done
 mkdir -p "$OUT"
@@ -30,9 +35,9 @@ if [ -f "$OUT/inputs.sha256" ] && [ "$(cat "$OUT/inputs.sha256")" = "$HASH" ] &&
 else
   rm -f "$OUT/inputs.sha256"
   echo "kotlin adapter: kotlinc bindings + sdk-kotlin -> $OUT/sigwire-kotlin.jar"
-  "$KOTLINC" -nowarn -jvm-target 17 -cp "$JNA_JAR" -d "$OUT/sigwire-kotlin.jar" "$GENERATED" "${LAYER[@]}"
+  "$KOTLINC" -nowarn -jvm-target 17 -cp "$JNA_JAR:$COROUTINES" -d "$OUT/sigwire-kotlin.jar" "$GENERATED" "${LAYER[@]}"
   echo "kotlin adapter: kotlinc Adapter.kt -> $OUT/adapter.jar"
   "$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/sigwire-kotlin.jar:$JNA_JAR" -d "$OUT/adapter.jar" "$HERE/Adapter.kt"
   echo "$HASH" >"$OUT/inputs.sha256"
 fi
-echo "$OUT/adapter.jar:$OUT/sigwire-kotlin.jar:$JNA_JAR:$STDLIB" >"$OUT/classpath"
+echo "$OUT/adapter.jar:$OUT/sigwire-kotlin.jar:$JNA_JAR:$STDLIB:$COROUTINES" >"$OUT/classpath"

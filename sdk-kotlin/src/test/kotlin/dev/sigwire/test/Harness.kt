@@ -19,6 +19,9 @@ class TestRun {
     /** Names and reasons of the failed tests, for the summary. */
     val failures = mutableListOf<String>()
 
+    /** Every test run so far, in order: its name and what it threw (null when it passed). */
+    val results = mutableListOf<Pair<String, Throwable?>>()
+
     /** Prints a section header. */
     fun section(title: String) = println("\n-- $title")
 
@@ -27,9 +30,11 @@ class TestRun {
         try {
             body()
             passed++
+            results += name to null
             println("ok   $name")
         } catch (t: Throwable) {
             failed++
+            results += name to t
             val reason = "${t::class.qualifiedName}: ${t.message}"
             failures += "$name: $reason"
             println("FAIL $name: $reason")
