@@ -1,7 +1,8 @@
 //! Where keys come from (file, environment variable, Redis) and how changes reach the live set:
 //! the file on SIGHUP or when its modification time changes, Redis when `<ns>:keys:version`
 //! changes (checked every `keys.reload_ms`, 250 ms by default, so a revocation is seen by every
-//! instance within about a quarter of a second).
+//! instance within about a quarter of a second). The version is a random token rather than a
+//! counter, so a Redis that restarts empty (version gone) is noticed as a change too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ pub struct KeyLoader {
 #[derive(Debug, Default)]
 struct Seen {
     file_modified: Option<SystemTime>,
-    redis_version: Option<i64>,
+    redis_version: Option<Option<String>>,
     env: Vec<KeyRecord>,
     file: Vec<KeyRecord>,
     redis: Vec<KeyRecord>,
@@ -111,10 +112,9 @@ impl KeyLoader {
             if let (true, Some(conn)) = (self.sources.redis, &self.redis) {
                 let key = conn.layout().keys_version();
                 let version = conn
-                    .run(|mut c| async move { redis::cmd("GET").arg(key).query_async::<Option<i64>>(&mut c).await })
+                    .run(|mut c| async move { redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut c).await })
                     .await;
                 if let Ok(version) = version {
-                    let version = version.unwrap_or(0);
                     if forced || seen.redis_version != Some(version) {
                         match load_redis(conn).await {
                             Ok((v, records)) => {
@@ -161,9 +161,9 @@ pub fn write_file(path: &Path, records: &[KeyRecord]) -> Result<(), String> {
 }
 
 /// Reads `<ns>:keys:version` and every record of `<ns>:keys`.
-pub async fn load_redis(conn: &RedisConn) -> Result<(i64, Vec<KeyRecord>), RedisFailure> {
+pub async fn load_redis(conn: &RedisConn) -> Result<(Option<String>, Vec<KeyRecord>), RedisFailure> {
     let (vkey, hkey) = (conn.layout().keys_version(), conn.layout().keys());
-    let (version, hash): (Option<i64>, BTreeMap<String, String>) = conn
+    let (version, hash): (Option<String>, BTreeMap<String, String>) = conn
         .run(|mut c| async move { redis::pipe().atomic().get(vkey).hgetall(hkey).query_async(&mut c).await })
         .await?;
     let mut records = Vec::new();
@@ -173,16 +173,21 @@ pub async fn load_redis(conn: &RedisConn) -> Result<(i64, Vec<KeyRecord>), Redis
             _ => log_event("keys_redis_record_invalid", &format!("key id `{id}` skipped")),
         }
     }
-    Ok((version.unwrap_or(0), records))
+    Ok((version, records))
 }
 
-/// Replaces the records of one key id in Redis (none: the key id is removed) and bumps the version,
-/// in one transaction.
+/// Replaces the records of one key id in Redis (none: the key id is removed) and sets a new random
+/// version token, in one transaction.
 pub async fn store_redis(conn: &RedisConn, key_id: &str, records: &[KeyRecord]) -> Result<(), RedisFailure> {
     let (vkey, hkey) = (conn.layout().keys_version(), conn.layout().keys());
     let id = key_id.to_owned();
     let json = serde_json::to_string(records).unwrap_or_else(|_| "[]".to_owned());
     let empty = records.is_empty();
+    let mut token = [0u8; 8];
+    getrandom::fill(&mut token).map_err(|e| {
+        RedisFailure::Redis(redis::RedisError::from((redis::ErrorKind::ClientError, "no randomness", e.to_string())))
+    })?;
+    let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
     conn.run(|mut c| async move {
         let mut pipe = redis::pipe();
         pipe.atomic();
@@ -191,7 +196,7 @@ pub async fn store_redis(conn: &RedisConn, key_id: &str, records: &[KeyRecord]) 
         } else {
             pipe.hset(&hkey, &id, json).ignore();
         }
-        pipe.incr(&vkey, 1).ignore();
+        pipe.set(&vkey, token).ignore();
         pipe.query_async::<()>(&mut c).await
     })
     .await

@@ -64,7 +64,7 @@ impl Layout {
         format!("{}:keys", self.namespace)
     }
 
-    /// `<ns>:keys:version`: counter bumped on every change of `<ns>:keys`.
+    /// `<ns>:keys:version`: random token replaced on every change of `<ns>:keys`.
     pub fn keys_version(&self) -> String {
         format!("{}:keys:version", self.namespace)
     }

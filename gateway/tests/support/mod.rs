@@ -443,3 +443,70 @@ pub fn tally(answers: &[Answer]) -> HashMap<(u16, String), usize> {
     }
     m
 }
+
+// ------------------------------------------------------------------ Redis-backed gateways
+
+pub fn redis_config(upstream: std::net::SocketAddr, redis: &RedisServer, extra: &str) -> String {
+    format!(
+        r#"
+window = 300
+{extra}
+[timeouts]
+redis_ms = 300
+[redis]
+url = "{}"
+namespace = "t"
+[[upstreams]]
+name = "app"
+url = "http://{upstream}"
+[[routes]]
+prefix = "/"
+upstream = "app"
+[keys]
+redis = true
+reload_ms = 100
+"#,
+        redis.url()
+    )
+}
+
+/// `sigwire-gateway keys …` against `redis`; returns (success, stdout, stderr).
+pub fn keys_cli(redis: &RedisServer, args: &[&str]) -> (bool, String, String) {
+    let url = redis.url();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigwire-gateway"))
+        .arg("keys")
+        .args(args)
+        .args(["--redis", &url, "--namespace", "t"])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Creates `id` through the CLI and returns its secret.
+pub fn create_key(redis: &RedisServer, id: &str, extra: &[&str]) -> String {
+    let mut args = vec!["create", id];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = keys_cli(redis, &args);
+    assert!(ok, "keys create failed: {stderr}");
+    let secret = stdout.trim().to_owned();
+    assert_eq!(secret.len(), 43, "one secret printed on stdout: {stdout:?}");
+    assert!(!stderr.contains(&secret), "the secret is printed once, on stdout only");
+    secret
+}
+
+pub async fn wait_until<F, Fut>(what: &str, limit: Duration, mut f: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !f().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
+}

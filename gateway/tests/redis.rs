@@ -1,0 +1,223 @@
+//! One gateway on a real `redis-server`: the replay claim and its key layout, fail-closed outages
+//! and recovery, data loss (epoch), rate limits and their headers, the failed-verification guard,
+//! and the keys CLI against Redis.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use redis::Commands;
+use support::*;
+
+const HOST: &str = "api.test";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_layout_outage_recovery_and_data_loss() {
+    let mut redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let secret = create_key(&redis, "client-1", &[]);
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, ""), &[]);
+    let c = TestClient::default();
+    // The epoch is created at start-up; requests signed in that same second would be refused.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let a_req = sign("client-1", &secret, "GET", HOST, "/v1/a", b"");
+    let a = c.send(gw.proxy, HOST, &a_req, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.code());
+    // The claim is `t:replay:<key id>:<nonce>`, expiring at timestamp + window.
+    let mut r = redis.conn();
+    let key = format!("t:replay:client-1:{}", a_req.nonce);
+    let ttl: i64 = r.ttl(&key).unwrap();
+    assert!((295..=301).contains(&ttl), "ttl {ttl}");
+    let epoch: u64 = r.get("t:epoch").unwrap();
+    assert!(epoch <= now() && epoch + 60 > now());
+    assert_eq!(c.send(gw.proxy, HOST, &a_req, &[]).await.code(), "replayed_nonce");
+    assert_eq!(c.admin(gw.admin, "/readyz").await.0, 200);
+
+    // Redis frozen: fail closed within the Redis time limit, nothing forwarded.
+    let hits = upstream.hits();
+    redis.freeze();
+    let started = Instant::now();
+    let b = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/b", b""), &[]).await;
+    assert_eq!((b.status, b.code().as_str()), (503, "replay_store_unavailable"));
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(c.admin(gw.admin, "/readyz").await.0, 503);
+    assert_eq!(upstream.hits(), hits);
+    // Back: accepted again without a restart.
+    redis.thaw();
+    wait_until("recovery after thaw", Duration::from_secs(5), || async {
+        c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/c", b""), &[]).await.status == 200
+    })
+    .await;
+
+    // Data loss: signed before the loss, sent after it → refused, sent or not before.
+    let unsent = sign("client-1", &secret, "GET", HOST, "/v1/d", b"");
+    redis.kill();
+    let d = c.send(gw.proxy, HOST, &unsent, &[]).await;
+    assert_eq!((d.status, d.code().as_str()), (503, "replay_store_unavailable"));
+    redis.restart_empty();
+    // The keys lived in Redis too: put the key back (an operator restoring them).
+    let mut r = redis.conn();
+    let record = format!(r#"[{{"id":"client-1","secret":"{secret}"}}]"#);
+    let _: () =
+        redis::pipe().hset("t:keys", "client-1", record).set("t:keys:version", "restored").query(&mut r).unwrap();
+    wait_until("ready after restart", Duration::from_secs(5), || async { c.admin(gw.admin, "/readyz").await.0 == 200 })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for earlier in [&a_req, &unsent] {
+        let x = c.send(gw.proxy, HOST, earlier, &[]).await;
+        assert_eq!((x.status, x.code().as_str()), (401, "stale_timestamp"), "{}", earlier.path);
+    }
+    let epoch: u64 = r.get("t:epoch").unwrap();
+    assert!(epoch >= unsent_timestamp(&unsent));
+    // Signed after the epoch second: accepted.
+    while now() <= epoch {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let e = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/e", b""), &[]).await;
+    assert_eq!(e.status, 200, "{}", e.code());
+
+    let (_, metrics) = c.admin(gw.admin, "/metrics").await;
+    let errors: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("sigwire_gateway_redis_errors_total "))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(errors > 0, "{metrics}");
+}
+
+fn unsent_timestamp(p: &Prepared) -> u64 {
+    let auth = &p.headers[0].1;
+    let ts = auth.split("timestamp=\"").nth(1).unwrap();
+    ts[..ts.find('"').unwrap()].parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_and_failure_guard() {
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let gold = create_key(&redis, "client-1", &["--tier", "gold"]);
+    let other = create_key(&redis, "client-2", &[]);
+    let extra = r#"
+[rate_limits]
+default_tier = "basic"
+[rate_limits.tiers.gold]
+rate = 5
+per_seconds = 60
+[rate_limits.tiers.basic]
+rate = 100
+per_seconds = 1
+[rate_limits.failures_per_key]
+rate = 2
+per_seconds = 60
+[rate_limits.failures_per_ip]
+rate = 50
+per_seconds = 60
+"#;
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, extra), &[]);
+    let c = TestClient::default();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let a = c.send(gw.proxy, HOST, &sign("client-1", &gold, "GET", HOST, &format!("/v1/{i}"), b""), &[]).await;
+        if i == 0 {
+            assert_eq!(a.headers["ratelimit-policy"], "\"gold\";q=5;w=60");
+            assert_eq!(a.headers["ratelimit"].to_str().unwrap().split(';').nth(1), Some("r=4"));
+        }
+        if a.status == 429 {
+            assert_eq!(a.code(), "rate_limited");
+            let retry: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=12).contains(&retry), "retry-after {retry}");
+            assert!(a.headers["ratelimit"].to_str().unwrap().starts_with("\"gold\";r=0;"));
+        }
+        statuses.push(a.status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
+
+    // Failed verifications claiming client-2: two allowed, then even a good request is refused.
+    for _ in 0..2 {
+        let bad = sign("client-2", "wrong-secret-0123456789abc", "GET", HOST, "/v1/x", b"");
+        assert_eq!(c.send(gw.proxy, HOST, &bad, &[]).await.code(), "signature_mismatch");
+    }
+    let good = c.send(gw.proxy, HOST, &sign("client-2", &other, "GET", HOST, "/v1/x", b""), &[]).await;
+    assert_eq!((good.status, good.code().as_str()), (429, "too_many_failures"));
+    assert!(good.headers.contains_key("retry-after"));
+    assert!(good.headers["ratelimit-policy"].to_str().unwrap().starts_with("\"failures-key\""));
+    // Other keys are unaffected (the per-IP budget is larger).
+    assert_eq!(
+        c.send(gw.proxy, HOST, &sign("client-1", &gold, "GET", HOST, "/v1/y", b""), &[]).await.code(),
+        "rate_limited"
+    );
+    assert_eq!(upstream.hits(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_per_ip_guard_before_the_body_is_read() {
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let secret = create_key(&redis, "client-1", &[]);
+    let extra = "[rate_limits.failures_per_ip]\nrate = 3\nper_seconds = 60\n";
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, extra), &[]);
+    let c = TestClient::default();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let unsigned = Prepared {
+        method: "GET".into(),
+        path: "/v1/x".into(),
+        headers: vec![],
+        body: bytes::Bytes::new(),
+        nonce: String::new(),
+    };
+    for _ in 0..3 {
+        assert_eq!(c.send(gw.proxy, HOST, &unsigned, &[]).await.code(), "missing_authorization");
+    }
+    let a = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/x", b""), &[]).await;
+    assert_eq!((a.status, a.code().as_str()), (429, "too_many_failures"));
+    assert_eq!(upstream.hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_cli_rotate_revoke_list_on_redis() {
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let old = create_key(&redis, "client-1", &["--tier", "gold"]);
+    let (ok, _, stderr) = keys_cli(&redis, &["create", "client-1"]);
+    assert!(!ok && stderr.contains("already exists"), "{stderr}");
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, ""), &[]);
+    let c = TestClient::default();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let send = |secret: String| {
+        let c = c.clone();
+        let addr = gw.proxy;
+        async move { c.send(addr, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/x", b""), &[]).await }
+    };
+    assert_eq!(send(old.clone()).await.status, 200);
+
+    let (ok, stdout, _) = keys_cli(&redis, &["rotate", "client-1", "--grace", "600"]);
+    assert!(ok);
+    let new = stdout.trim().to_owned();
+    assert_eq!(new.len(), 43);
+    wait_until("rotated secret live", Duration::from_secs(1), || {
+        let s = send(new.clone());
+        async move { s.await.status == 200 }
+    })
+    .await;
+    assert_eq!(send(old.clone()).await.status, 200, "old secret within its grace period");
+
+    let (ok, listing, _) = keys_cli(&redis, &["list"]);
+    assert!(ok);
+    assert!(listing.starts_with("client-1\ttier=gold\tsecrets=2\tnot_after=never,"), "{listing}");
+    assert!(!listing.contains(&old) && !listing.contains(&new));
+
+    let (ok, _, _) = keys_cli(&redis, &["revoke", "client-1"]);
+    assert!(ok);
+    let took = wait_until("revocation", Duration::from_secs(1), || {
+        let s = send(new.clone());
+        async move { s.await.code() == "unknown_key" }
+    })
+    .await;
+    eprintln!("revocation seen after {took:?}");
+    let log = std::fs::read_to_string(&gw.log).unwrap();
+    assert!(!log.contains(&old) && !log.contains(&new), "secrets never logged");
+}
