@@ -18,7 +18,6 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// HMAC-SHA-512 over the concatenation of `parts`.
-#[allow(dead_code)] // TEMP until the webhook and exchange profiles land
 pub(crate) fn hmac_sha512(key: &[u8], parts: &[&[u8]]) -> [u8; 64] {
     let mut mac = match Hmac::<Sha512>::new_from_slice(key) {
         Ok(m) => m,

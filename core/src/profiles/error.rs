@@ -39,11 +39,13 @@ pub enum ProfileErrorCode {
     InsufficientCoverage,
     /// The signature does not match.
     SignatureMismatch,
+    /// The nonce was already used (reported by a replay store the caller consults).
+    ReplayedNonce,
 }
 
 impl ProfileErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ProfileErrorCode; 15] = [
+    pub const ALL: [ProfileErrorCode; 16] = [
         ProfileErrorCode::InvalidRequest,
         ProfileErrorCode::InvalidCredentials,
         ProfileErrorCode::InvalidSettings,
@@ -59,6 +61,7 @@ impl ProfileErrorCode {
         ProfileErrorCode::DigestMismatch,
         ProfileErrorCode::InsufficientCoverage,
         ProfileErrorCode::SignatureMismatch,
+        ProfileErrorCode::ReplayedNonce,
     ];
 
     /// The machine code, e.g. `"signature_mismatch"`.
@@ -81,6 +84,7 @@ impl ProfileErrorCode {
             ProfileErrorCode::DigestMismatch => "digest_mismatch",
             ProfileErrorCode::InsufficientCoverage => "insufficient_coverage",
             ProfileErrorCode::SignatureMismatch => "signature_mismatch",
+            ProfileErrorCode::ReplayedNonce => "replayed_nonce",
         }
     }
 
@@ -152,6 +156,27 @@ impl ProfileError {
             ProfileErrorCode::SignatureMismatch,
             "the signature does not match the request",
         )
+    }
+}
+
+/// Errors of the core (e.g. from [`crate::signing::sign_now`]'s nonce source) as profile errors,
+/// keeping the message.
+impl From<crate::Error> for ProfileError {
+    fn from(e: crate::Error) -> Self {
+        use crate::ErrorCode as C;
+        let code = match e.code() {
+            C::MissingAuthorization => ProfileErrorCode::MissingSignature,
+            C::MalformedAuthorization => ProfileErrorCode::MalformedSignature,
+            C::UnsupportedAlgorithm => ProfileErrorCode::UnsupportedAlgorithm,
+            C::UnknownKey => ProfileErrorCode::UnknownKey,
+            C::StaleTimestamp => ProfileErrorCode::TimestampOutOfTolerance,
+            C::ReplayedNonce => ProfileErrorCode::ReplayedNonce,
+            C::SignatureMismatch => ProfileErrorCode::SignatureMismatch,
+            C::InvalidSecret | C::InvalidKeyId => ProfileErrorCode::InvalidCredentials,
+            C::InvalidConfig => ProfileErrorCode::InvalidSettings,
+            _ => ProfileErrorCode::InvalidRequest,
+        };
+        ProfileError::new(code, e.message())
     }
 }
 

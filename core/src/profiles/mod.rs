@@ -12,11 +12,13 @@
 //! |---|---|
 //! | [`aws_sigv4`] | AWS Signature Version 4, headers and presigned URLs, generic and S3 rules |
 //! | [`rfc9421`] | HTTP Message Signatures (RFC 9421), `hmac-sha256`, requests and responses |
+//! | [`exchanges`] | Binance, Coinbase Exchange, Kraken, OKX and Bybit presets |
 //! | [`webhooks`] | Stripe, GitHub, Slack, Standard Webhooks and the Sigwire webhook form |
 
 pub mod aws_sigv4;
 mod crypto;
 mod error;
+pub mod exchanges;
 mod percent;
 pub mod rfc9421;
 mod target;

@@ -91,7 +91,6 @@ pub(crate) fn parse_amz_date(s: &str) -> Option<u64> {
 }
 
 /// `YYYY-MM-DD'T'HH:MM:SS.mmm'Z'` from Unix milliseconds (the OKX timestamp form).
-#[allow(dead_code)] // TEMP until the webhook and exchange profiles land
 pub(crate) fn iso8601_millis(unix_ms: u64) -> String {
     let c = civil(unix_ms / 1000);
     format!(

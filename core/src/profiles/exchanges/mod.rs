@@ -1,0 +1,128 @@
+//! Exchange presets: the signing schemes of Binance, Coinbase Exchange, Kraken, OKX and Bybit.
+//!
+//! Each signs the exact bytes sent (query string as written, raw body), never a re-encoded or
+//! re-serialised copy: the classic cause of "invalid signature" (Binance -1022) is signing a
+//! different string than the one on the wire. Time is an argument in Unix milliseconds.
+//! Wire formats and ambiguities: `docs/profiles/exchanges.md`.
+
+pub mod binance;
+pub mod bybit;
+pub mod coinbase;
+pub mod kraken;
+pub mod okx;
+
+use core::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::profiles::error::ProfileError;
+use crate::profiles::target::Target;
+use crate::Request;
+
+/// An API key, its secret and (for Coinbase and OKX) a passphrase. The secret and passphrase are
+/// zeroized on drop; `Debug` shows the API key only.
+#[derive(Clone)]
+pub struct ApiCredentials {
+    api_key: String,
+    secret: Zeroizing<Vec<u8>>,
+    passphrase: Option<Zeroizing<String>>,
+}
+
+impl ApiCredentials {
+    /// Credentials whose secret is used as its UTF-8 bytes (Binance, OKX, Bybit).
+    pub fn new(
+        api_key: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Result<Self, ProfileError> {
+        let secret: String = secret.into();
+        Self::from_bytes(api_key, secret.into_bytes())
+    }
+
+    /// Credentials whose secret is given base64-encoded and used decoded (Coinbase, Kraken).
+    pub fn from_base64_secret(
+        api_key: impl Into<String>,
+        secret_b64: &str,
+    ) -> Result<Self, ProfileError> {
+        let bytes = crate::profiles::crypto::b64_decode(secret_b64.trim()).ok_or_else(|| {
+            ProfileError::invalid_credentials("the API secret is not valid base64")
+        })?;
+        Self::from_bytes(api_key, bytes)
+    }
+
+    fn from_bytes(api_key: impl Into<String>, secret: Vec<u8>) -> Result<Self, ProfileError> {
+        let api_key = api_key.into();
+        let secret = Zeroizing::new(secret);
+        if api_key.is_empty() || !api_key.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(ProfileError::invalid_credentials(
+                "the API key must be non-empty printable ASCII",
+            ));
+        }
+        if secret.is_empty() {
+            return Err(ProfileError::invalid_credentials("the API secret is empty"));
+        }
+        Ok(ApiCredentials {
+            api_key,
+            secret,
+            passphrase: None,
+        })
+    }
+
+    /// Adds the passphrase (Coinbase Exchange, OKX).
+    #[must_use]
+    pub fn with_passphrase(mut self, passphrase: impl Into<String>) -> Self {
+        self.passphrase = Some(Zeroizing::new(passphrase.into()));
+        self
+    }
+
+    /// The API key (not secret).
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub(crate) fn secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    pub(crate) fn passphrase(&self) -> Result<&str, ProfileError> {
+        self.passphrase
+            .as_deref()
+            .map(String::as_str)
+            .ok_or_else(|| {
+                ProfileError::invalid_credentials("this exchange needs the API passphrase")
+            })
+    }
+}
+
+impl fmt::Debug for ApiCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiCredentials")
+            .field("api_key", &self.api_key)
+            .field("secret", &"[redacted]")
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// The request path and query as sent (`/path?query`), the "requestPath" of Coinbase and OKX.
+pub(crate) fn request_path(request: &Request<'_>) -> Result<String, ProfileError> {
+    let t = Target::parse(request.url())?;
+    let mut s = if t.path.is_empty() {
+        "/".to_string()
+    } else {
+        t.path.to_string()
+    };
+    if let Some(q) = t.query.filter(|q| !q.is_empty()) {
+        s.push('?');
+        s.push_str(q);
+    }
+    Ok(s)
+}
+
+/// The body as UTF-8 (every exchange here signs text bodies).
+pub(crate) fn body_text<'a>(request: &Request<'a>) -> Result<&'a str, ProfileError> {
+    core::str::from_utf8(request.body_bytes())
+        .map_err(|_| ProfileError::invalid_request("the body must be UTF-8 text"))
+}
