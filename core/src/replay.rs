@@ -34,22 +34,70 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 1_000_000;
 /// the traffic of one window. Use a shared store (e.g. Redis) when a service runs on several
 /// instances.
 ///
-/// Each `(key id, nonce)` pair is stored as a 64-bit SipHash under a per-process random key,
-/// 16 bytes per entry. Two different pairs colliding would make the later one look replayed (a
-/// refused request, never an accepted replay); with a million live nonces the chance per request
-/// is about 2⁻⁴⁴, and nobody can aim for it without the random key.
+/// **Per-key quota.** Each key id may hold at most [`per_key_quota`](Self::per_key_quota) live
+/// nonces (default [`DEFAULT_PER_KEY_QUOTA`](Self::DEFAULT_PER_KEY_QUOTA), capped at the capacity).
+/// A key holder who fills its quota — for example with future-dated requests, whose nonces live up
+/// to twice the window — gets `replay_store_unavailable` for its own key only; every other key keeps
+/// working. The quota is also a rate limit: a key can make at most `quota` requests per window (plus
+/// the skew its clock allows), so raise it for keys that legitimately send more.
+///
+/// **Clocks that jump.** Sweeping forgets nonces that expired before the `now` of the sweep. If the
+/// verifier's clock later reads earlier again, a forgotten nonce could pass the window check once
+/// more, so the store keeps the highest cut-off it ever swept at (a monotonic high-water mark) and
+/// refuses, with `replay_store_unavailable`, any new nonce that expires before it: it can no longer
+/// prove such a nonce is fresh. A clock that went back costs availability for at most the distance
+/// it went back, never a replay (SPEC §6 step 5).
+///
+/// **Memory.** Each `(key id, nonce)` pair is stored as a 64-bit SipHash under a per-process random
+/// key with its 64-bit expiry in an open-addressing table: 16 bytes of payload, 17 to 40 bytes per
+/// live nonce with the table's free slots. The `memory_per_nonce` test measures and prints it: about
+/// 26 bytes resident per nonce for one key at the default quota, so about 2.5 MiB per key at its
+/// quota and about 25 MiB for the default capacity. Two different pairs
+/// colliding would make the later one look replayed (a refused request, never an accepted replay);
+/// with a million live nonces the chance per request is about 2⁻⁴⁴, and nobody can aim for it
+/// without the random key.
+///
+/// ```
+/// use sigwire_core::{InMemoryReplayStore, ReplayStore};
+///
+/// let store = InMemoryReplayStore::with_capacity(1_000).with_per_key_quota(2);
+/// assert!(store.check_and_record("noisy", "n1", 1_000, 0)?);
+/// assert!(store.check_and_record("noisy", "n2", 1_000, 0)?);
+/// // The noisy key is at its quota: refused, fail closed…
+/// assert!(store.check_and_record("noisy", "n3", 1_000, 0).is_err());
+/// // …while every other key still records.
+/// assert!(store.check_and_record("quiet", "n1", 1_000, 0)?);
+/// # Ok::<(), sigwire_core::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct InMemoryReplayStore {
     capacity: usize,
+    per_key_quota: usize,
     hasher: RandomState,
     inner: Mutex<Inner>,
 }
 
+type PreHashedMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+
 #[derive(Debug, Default)]
 struct Inner {
+    /// Key id hash → that key's live nonces.
+    keys: PreHashedMap<KeyNonces>,
+    /// Nonces held across all keys.
+    total: usize,
+    /// Sweep every key once `total` reaches this.
+    next_sweep: usize,
+    /// The highest cut-off ever swept at (never lowered): a nonce expiring before it may have been
+    /// forgotten, so it is refused.
+    swept_through: u64,
+}
+
+/// One key id's nonces.
+#[derive(Debug, Default)]
+struct KeyNonces {
     /// Pair hash → expiry (Unix seconds, inclusive).
-    expiry: HashMap<u64, u64, BuildHasherDefault<PreHashed>>,
-    /// Sweep expired entries once the map reaches this size.
+    expiry: PreHashedMap<u64>,
+    /// Sweep this key once it holds this many.
     next_sweep: usize,
 }
 
@@ -72,8 +120,10 @@ impl Hasher for PreHashed {
     }
 }
 
-/// Smallest size at which a sweep runs.
+/// Smallest total at which a sweep of every key runs.
 const MIN_SWEEP: usize = 1024;
+/// Smallest size at which one key's nonces are swept.
+const MIN_KEY_SWEEP: usize = 64;
 
 impl Default for InMemoryReplayStore {
     fn default() -> Self {
@@ -82,16 +132,28 @@ impl Default for InMemoryReplayStore {
 }
 
 impl InMemoryReplayStore {
-    /// A store holding at most `capacity` live nonces.
+    /// Default [`per_key_quota`](Self::per_key_quota): live nonces one key id may hold.
+    pub const DEFAULT_PER_KEY_QUOTA: usize = 100_000;
+
+    /// A store holding at most `capacity` live nonces in total, and at most
+    /// [`DEFAULT_PER_KEY_QUOTA`](Self::DEFAULT_PER_KEY_QUOTA) (or `capacity`, if smaller) per key id.
     pub fn with_capacity(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
         InMemoryReplayStore {
-            capacity: capacity.max(1),
+            capacity,
+            per_key_quota: Self::DEFAULT_PER_KEY_QUOTA.min(capacity),
             hasher: RandomState::new(),
             inner: Mutex::new(Inner {
-                expiry: HashMap::default(),
                 next_sweep: MIN_SWEEP,
+                ..Inner::default()
             }),
         }
+    }
+
+    /// The same store with at most `quota` live nonces per key id (at least 1).
+    pub fn with_per_key_quota(mut self, quota: usize) -> Self {
+        self.per_key_quota = quota.max(1);
+        self
     }
 
     /// The most live nonces this store holds before refusing new ones.
@@ -99,9 +161,23 @@ impl InMemoryReplayStore {
         self.capacity
     }
 
+    /// The most live nonces one key id may hold before its new ones are refused.
+    pub fn per_key_quota(&self) -> usize {
+        self.per_key_quota
+    }
+
     /// Number of nonces currently held (live or not yet swept).
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|i| i.expiry.len()).unwrap_or(0)
+        self.inner.lock().map(|i| i.total).unwrap_or(0)
+    }
+
+    /// Number of nonces currently held for `key_id` (live or not yet swept).
+    pub fn len_for_key(&self, key_id: &str) -> usize {
+        let key = self.hasher.hash_one(key_id);
+        self.inner
+            .lock()
+            .map(|i| i.keys.get(&key).map_or(0, |k| k.expiry.len()))
+            .unwrap_or(0)
     }
 
     /// Whether the store holds no nonce.
@@ -110,12 +186,41 @@ impl InMemoryReplayStore {
     }
 }
 
-impl Inner {
-    fn sweep(&mut self, now: u64) {
-        self.expiry.retain(|_, at| *at >= now);
-        // Next sweep when the map has doubled: each entry is swept O(1) times on average.
-        self.next_sweep = (2 * self.expiry.len()).max(MIN_SWEEP);
+impl KeyNonces {
+    /// Forgets the nonces that expired before `cutoff`; returns how many.
+    fn sweep(&mut self, cutoff: u64) -> usize {
+        let before = self.expiry.len();
+        self.expiry.retain(|_, at| *at >= cutoff);
+        let after = self.expiry.len();
+        // Give memory back after a flood, keeping room to grow.
+        if self.expiry.capacity() > 4 * after.max(MIN_KEY_SWEEP) {
+            self.expiry.shrink_to(2 * after);
+        }
+        // Next sweep when this key's nonces have doubled: each is swept O(1) times on average.
+        self.next_sweep = (2 * after).max(MIN_KEY_SWEEP);
+        before - after
     }
+}
+
+impl Inner {
+    fn raise_watermark(&mut self, cutoff: u64) {
+        self.swept_through = self.swept_through.max(cutoff);
+    }
+
+    fn sweep_all(&mut self, cutoff: u64) {
+        let mut removed = 0;
+        self.keys.retain(|_, k| {
+            removed += k.sweep(cutoff);
+            !k.expiry.is_empty()
+        });
+        self.total -= removed;
+        self.raise_watermark(cutoff);
+        self.next_sweep = (2 * self.total).max(MIN_SWEEP);
+    }
+}
+
+fn unavailable(message: &'static str) -> Error {
+    Error::new(ErrorCode::ReplayStoreUnavailable, message)
 }
 
 impl ReplayStore for InMemoryReplayStore {
@@ -126,36 +231,74 @@ impl ReplayStore for InMemoryReplayStore {
         expires_at: u64,
         now: u64,
     ) -> Result<bool, Error> {
+        let key = self.hasher.hash_one(key_id);
         // `(&str, &str)` hashes each string with its length, so the pair is unambiguous.
-        let key = self.hasher.hash_one((key_id, nonce));
-        let mut inner = self.inner.lock().map_err(|_| {
-            Error::new(
-                ErrorCode::ReplayStoreUnavailable,
-                "replay store lock poisoned",
-            )
-        })?;
-        if let Some(&at) = inner.expiry.get(&key) {
+        let pair = self.hasher.hash_one((key_id, nonce));
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| unavailable("replay store lock poisoned"))?;
+        let inner = &mut *guard;
+        if let Some(&at) = inner.keys.get(&key).and_then(|k| k.expiry.get(&pair)) {
             if at >= now {
                 return Ok(false);
             }
         }
-        if inner.expiry.len() >= inner.next_sweep || inner.expiry.len() >= self.capacity {
-            inner.sweep(now);
+        if expires_at < inner.swept_through {
+            return Err(unavailable(
+                "the clock reads earlier than when this replay store last forgot expired nonces; \
+                 refusing rather than risk accepting a replay (this ends once the clock catches up)",
+            ));
         }
-        if inner.expiry.len() >= self.capacity {
-            return Err(Error::new(
-                ErrorCode::ReplayStoreUnavailable,
+        // This key's quota first, so a key at its quota is refused even when the store has room.
+        let (removed, full) = {
+            let k = inner.keys.entry(key).or_insert_with(|| KeyNonces {
+                next_sweep: MIN_KEY_SWEEP,
+                ..KeyNonces::default()
+            });
+            let len = k.expiry.len();
+            let removed = if len >= k.next_sweep || len >= self.per_key_quota {
+                k.sweep(now)
+            } else {
+                0
+            };
+            (removed, k.expiry.len() >= self.per_key_quota)
+        };
+        if removed > 0 {
+            inner.total -= removed;
+            inner.raise_watermark(now);
+        }
+        if full {
+            return Err(unavailable(
+                "this key id holds its quota of live nonces in the replay store; \
+                 refusing rather than forgetting one (other keys are unaffected)",
+            ));
+        }
+        if inner.total >= inner.next_sweep || inner.total >= self.capacity {
+            inner.sweep_all(now);
+        }
+        if inner.total >= self.capacity {
+            return Err(unavailable(
                 "replay store is full of live nonces; refusing rather than forgetting one",
             ));
         }
-        inner.expiry.insert(key, expires_at);
+        let k = inner.keys.entry(key).or_insert_with(|| KeyNonces {
+            next_sweep: MIN_KEY_SWEEP,
+            ..KeyNonces::default()
+        });
+        if k.expiry.insert(pair, expires_at).is_none() {
+            inner.total += 1;
+        }
         Ok(true)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::{FixedClock, InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
 
     #[test]
     fn second_use_is_a_replay_until_expiry() {
@@ -173,15 +316,15 @@ mod tests {
     fn full_store_refuses_instead_of_forgetting() {
         let s = InMemoryReplayStore::with_capacity(2);
         assert!(s.check_and_record("k", "a", 100, 0).unwrap());
-        assert!(s.check_and_record("k", "b", 100, 0).unwrap());
-        let err = s.check_and_record("k", "c", 100, 0).unwrap_err();
+        assert!(s.check_and_record("k2", "b", 100, 0).unwrap());
+        let err = s.check_and_record("k3", "c", 100, 0).unwrap_err();
         assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
         assert!(
             !s.check_and_record("k", "a", 100, 10).unwrap(),
             "live nonce must still be known"
         );
         // Once the first two expire, room is made.
-        assert!(s.check_and_record("k", "c", 300, 101).unwrap());
+        assert!(s.check_and_record("k3", "c", 300, 101).unwrap());
         assert_eq!(s.len(), 1);
     }
 
@@ -194,7 +337,260 @@ mod tests {
                 .unwrap());
         }
         // Only ~11 are live at the end; sweeps keep the map near the sweep threshold.
-        assert!(s.len() <= MIN_SWEEP + 1, "{}", s.len());
+        assert!(s.len() <= MIN_KEY_SWEEP + 1, "{}", s.len());
         assert!(!s.check_and_record("k", "n9999", 10_009, 9_999).unwrap());
+        // Idle keys' expired nonces are swept too, once the total doubles.
+        for i in 0..3_000u64 {
+            assert!(s
+                .check_and_record(&format!("idle-{i}"), "n", 10_100, 10_000)
+                .unwrap());
+        }
+        for i in 0..3_000u64 {
+            assert!(s
+                .check_and_record(&format!("later-{i}"), "n", 20_300, 20_000)
+                .unwrap());
+        }
+        assert!(s.len() <= 2 * 3_000 + MIN_SWEEP, "{}", s.len());
+    }
+
+    // ---- issue 12 item 8: a clock that jumps forward and back must not let a replay through ----
+
+    #[test]
+    fn clock_jump_forward_then_back_never_forgets_a_live_nonce() {
+        let t = 1_700_000_000;
+        let s = InMemoryReplayStore::with_capacity(2);
+        assert!(s.check_and_record("k", "victim", t + 300, t).unwrap());
+        // The clock jumps 1000 s ahead; the store fills and sweeps at t + 1000, forgetting "victim".
+        assert!(s.check_and_record("k", "a", t + 1300, t + 1000).unwrap());
+        assert!(s.check_and_record("k", "b", t + 1300, t + 1000).unwrap());
+        assert_eq!(
+            s.len_for_key("k"),
+            2,
+            "the sweep at t+1000 forgot the victim"
+        );
+        // The clock comes back to t + 10, where the victim's timestamp is inside the window again.
+        let err = s
+            .check_and_record("k", "victim", t + 300, t + 10)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
+        // Nonces the store still holds are still replays; new ones that outlive the mark are fine.
+        assert!(!s.check_and_record("k", "a", t + 1300, t + 10).unwrap());
+    }
+
+    #[test]
+    fn clock_jump_through_the_verifier() {
+        let t = 1_700_000_000;
+        let secret = b"replay-test-secret-0123456789abc".to_vec();
+        let keys = Arc::new(InMemoryKeyStore::new());
+        keys.insert("k", secret.clone(), None).unwrap();
+        let store = Arc::new(InMemoryReplayStore::with_capacity(2));
+        let verifier = Verifier::builder(keys)
+            .clock(Arc::new(FixedClock::new(t)))
+            .replay_store(store)
+            .build();
+        let signer = Signer::new("k", secret).unwrap();
+        let request = Request::new("POST", "https://api.example.com/v1/transfer").body(b"{}");
+        let auth = |ts: u64, nonce: &str| {
+            signer
+                .sign_with(&request, &SignOptions::fixed(ts, nonce))
+                .unwrap()
+                .authorization
+        };
+        let verify = |authorization: &str, now: u64| {
+            verifier.verify_at(&request.clone().header("Authorization", authorization), now)
+        };
+        let victim = auth(t, "victimvictimvictim0001");
+        assert!(verify(&victim, t).is_ok());
+        // Clock jumps to t + 1000: two requests there fill the store and sweep the victim out.
+        assert!(verify(&auth(t + 1000, "forwardforwardforward1"), t + 1000).is_ok());
+        assert!(verify(&auth(t + 1000, "forwardforwardforward2"), t + 1000).is_ok());
+        // Clock back to t + 10: the replay is inside the window, and still refused.
+        let err = verify(&victim, t + 10).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
+    }
+
+    // ---- issue 12 item 4: one key must not exhaust the store for every tenant ----
+
+    #[test]
+    fn a_key_at_its_quota_is_refused_alone() {
+        let now = 1_700_000_000;
+        let s = InMemoryReplayStore::with_capacity(1_000).with_per_key_quota(10);
+        // The noisy key fills its quota with nonces dated one window ahead (they live 2 windows).
+        for i in 0..10 {
+            assert!(s
+                .check_and_record("noisy", &format!("n{i}"), now + 600, now)
+                .unwrap());
+        }
+        let err = s
+            .check_and_record("noisy", "n10", now + 600, now)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
+        // Still failing closed for the noisy key: its live nonces are remembered, not evicted.
+        assert!(!s
+            .check_and_record("noisy", "n0", now + 600, now + 1)
+            .unwrap());
+        // Every other key is unaffected.
+        for i in 0..100 {
+            assert!(s
+                .check_and_record(&format!("tenant-{i}"), "n0", now + 300, now)
+                .unwrap());
+        }
+        assert_eq!(s.len_for_key("noisy"), 10);
+        // Once the noisy key's nonces expire, it may record again.
+        assert!(s
+            .check_and_record("noisy", "n10", now + 1_200, now + 601)
+            .unwrap());
+    }
+
+    #[test]
+    fn quota_through_the_verifier() {
+        let now = 1_700_000_000;
+        let keys = Arc::new(InMemoryKeyStore::new());
+        keys.insert("noisy", b"noisy-secret-0123456789abcdefghij".to_vec(), None)
+            .unwrap();
+        keys.insert("quiet", b"quiet-secret-0123456789abcdefghij".to_vec(), None)
+            .unwrap();
+        let store = Arc::new(InMemoryReplayStore::with_capacity(64).with_per_key_quota(8));
+        let verifier = Verifier::builder(keys).replay_store(store).build();
+        let request = Request::new("GET", "https://api.example.com/v1/orders");
+        let send = |key: &str, secret: &[u8], ts: u64, i: usize| {
+            let signer = Signer::new(key, secret.to_vec()).unwrap();
+            let nonce = format!("nonce-{key}-{i:016}");
+            let sig = signer
+                .sign_with(&request, &SignOptions::fixed(ts, &nonce))
+                .unwrap();
+            verifier.verify_at(
+                &request.clone().header("Authorization", &sig.authorization),
+                now,
+            )
+        };
+        // Future-dated requests (timestamp = now + window) from the noisy key fill its quota…
+        for i in 0..8 {
+            assert!(send("noisy", b"noisy-secret-0123456789abcdefghij", now + 300, i).is_ok());
+        }
+        let err = send("noisy", b"noisy-secret-0123456789abcdefghij", now + 300, 8).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
+        // …and the quiet key is still served.
+        assert!(send("quiet", b"quiet-secret-0123456789abcdefghij", now, 0).is_ok());
+    }
+
+    #[test]
+    fn default_limits() {
+        let s = InMemoryReplayStore::default();
+        assert_eq!(s.capacity(), DEFAULT_REPLAY_CAPACITY);
+        assert_eq!(
+            s.per_key_quota(),
+            InMemoryReplayStore::DEFAULT_PER_KEY_QUOTA
+        );
+        assert_eq!(InMemoryReplayStore::with_capacity(5).per_key_quota(), 5);
+        assert_eq!(
+            InMemoryReplayStore::with_capacity(5)
+                .with_per_key_quota(0)
+                .per_key_quota(),
+            1
+        );
+    }
+
+    // ---- memory per key, measured ----
+
+    /// Resident memory of this process in bytes (Linux), or `None`.
+    fn resident_bytes() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .strip_suffix("kB")?
+            .trim();
+        kb.parse::<u64>().ok().map(|k| k * 1024)
+    }
+
+    /// Bytes the hash tables of `store` have allocated (their bucket arrays, from their capacity).
+    fn table_bytes(store: &InMemoryReplayStore) -> usize {
+        let inner = store.inner.lock().unwrap();
+        let table = |cap: usize, entry: usize| {
+            let buckets = if cap == 0 {
+                0
+            } else {
+                (cap * 8 / 7).next_power_of_two().max(4)
+            };
+            buckets * (entry + 1) + 16
+        };
+        table(inner.keys.capacity(), 8 + std::mem::size_of::<KeyNonces>())
+            + inner
+                .keys
+                .values()
+                .map(|k| table(k.expiry.capacity(), 16))
+                .sum::<usize>()
+    }
+
+    const MEASURE_ENV: &str = "SIGWIRE_REPLAY_MEMORY_CHILD";
+
+    /// Measures the resident memory one key at the default quota costs, in a child process running
+    /// only this test on one thread (so no other test's allocations blur the number), and prints it.
+    #[test]
+    fn memory_per_nonce() {
+        let quota = InMemoryReplayStore::DEFAULT_PER_KEY_QUOTA;
+        if std::env::var_os(MEASURE_ENV).is_some() {
+            let nonces: Vec<String> = (0..quota).map(|i| format!("nonce-{i:016}")).collect();
+            let before = resident_bytes().unwrap_or(0);
+            let store = InMemoryReplayStore::default();
+            for n in &nonces {
+                assert!(store.check_and_record("one-key", n, 2_000, 1_000).unwrap());
+            }
+            let after = resident_bytes().unwrap_or(0);
+            assert_eq!(store.len_for_key("one-key"), quota);
+            println!(
+                "MEASURED rss={} table={}",
+                after.saturating_sub(before),
+                table_bytes(&store)
+            );
+            return;
+        }
+        if resident_bytes().is_none() {
+            println!("replay store memory: not measured (no /proc/self/status on this system)");
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "replay::tests::memory_per_nonce",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(MEASURE_ENV, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "child failed: {stdout}");
+        let line = stdout
+            .lines()
+            .find_map(|l| l.split_once("MEASURED ").map(|(_, m)| m))
+            .expect("child prints MEASURED");
+        let field = |name: &str| -> f64 {
+            line.split(' ')
+                .find_map(|f| f.strip_prefix(name))
+                .and_then(|v| v.parse().ok())
+                .expect("number")
+        };
+        let (rss, table) = (field("rss=") / quota as f64, field("table=") / quota as f64);
+        println!(
+            "replay store memory per live nonce (one key, {quota} nonces = the default per-key quota): \
+             {rss:.1} bytes resident (measured), {table:.1} bytes of hash table; so one key at its quota \
+             holds about {:.1} MiB, and the default capacity of {DEFAULT_REPLAY_CAPACITY} nonces about {:.0} MiB",
+            rss * quota as f64 / 1_048_576.0,
+            rss * DEFAULT_REPLAY_CAPACITY as f64 / 1_048_576.0,
+        );
+        // 16 bytes of payload and one control byte per slot, the table between half and 7/8 full.
+        assert!(
+            (17.0..=40.0).contains(&table),
+            "{table} table bytes per nonce"
+        );
+        // Resident memory adds the allocator's slack (an outgrown table may stay mapped).
+        assert!(
+            (10.0..=80.0).contains(&rss),
+            "{rss} resident bytes per nonce"
+        );
     }
 }
