@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(sig) = signer.sign_with(&request, &SignOptions::fixed(1_700_000_000, "AAECAwQFBgcICQoLDA0ODw")) else {
         return;
     };
-    assert_eq!(sig.canonical_string.matches('\n').count(), 10, "one header line, no stray LF");
+    assert_eq!(sig.canonical_string.matches('\n').count(), 11, "one header line, no stray LF");
     let keys = Arc::new(InMemoryKeyStore::new());
     keys.insert("fuzz-key", b"fuzz-secret-0123456789".to_vec(), None).expect("key");
     let verifier = Verifier::builder(keys).build();
