@@ -37,6 +37,28 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// Appends `s` keeping valid `%XX` escapes exactly as written and encoding every other byte outside
+/// the unreserved set and `keep` (a path "URI-encoded once", as S3 signs it).
+pub(crate) fn encode_keeping_escapes(s: &str, keep: &[u8]) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && hex_val(b[i + 1]).is_some()
+            && hex_val(b[i + 2]).is_some()
+        {
+            out.push_str(&s[i..i + 3]);
+            i += 3;
+            continue;
+        }
+        encode_into(&b[i..=i], keep, &mut out);
+        i += 1;
+    }
+    out
+}
+
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept literally. `+` stays `+`.
 pub(crate) fn decode(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
@@ -65,6 +87,14 @@ mod tests {
         assert_eq!(encode(b"a b+c/~%", b""), "a%20b%2Bc%2F~%25");
         assert_eq!(encode(b"a b/c", b"/"), "a%20b/c");
         assert_eq!(encode("ሴ".as_bytes(), b""), "%E1%88%B4");
+    }
+
+    #[test]
+    fn keeps_existing_escapes() {
+        assert_eq!(
+            encode_keeping_escapes("/a%2Fb c@%7e%zz%4", b"/"),
+            "/a%2Fb%20c%40%7e%25zz%254"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub(crate) fn canonical_path(path: &str, settings: &AwsSigV4Settings) -> String 
     };
     match settings.percent_encoding_mode {
         PercentEncodingMode::Double => percent::encode(path.as_bytes(), b"/"),
-        PercentEncodingMode::Single => percent::encode(&percent::decode(path), b"/"),
+        PercentEncodingMode::Single => percent::encode_keeping_escapes(path, b"/"),
     }
 }
 
@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(canonical_path("/a%20b//c", &generic), "/a%2520b/c");
         assert_eq!(canonical_path("/a%20b//c", &s3), "/a%20b//c");
         assert_eq!(canonical_path("/a b/../c~", &s3), "/a%20b/../c~");
-        assert_eq!(canonical_path("/a%7Eb", &s3), "/a~b");
+        assert_eq!(canonical_path("/a%7Eb%2f@", &s3), "/a%7Eb%2f%40");
         assert_eq!(canonical_path("", &s3), "/");
     }
 

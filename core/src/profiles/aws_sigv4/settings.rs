@@ -20,8 +20,9 @@ pub enum PercentEncodingMode {
     /// in the path: the rule for every service but S3 (the default).
     #[default]
     Double,
-    /// The path is used as sent: existing `%XX` escapes are kept, only bytes that cannot appear in
-    /// a URI (space, non-ASCII, …) are encoded. The S3 rule.
+    /// The path is used as sent ("URI-encoded once"): existing `%XX` escapes are kept exactly
+    /// (`%2F` stays `%2F`), every other byte outside unreserved characters and `/` is encoded
+    /// (space, `@`, non-ASCII, a `%` that starts no escape). The S3 rule.
     Single,
 }
 
