@@ -156,7 +156,9 @@ impl<'a> Builder<'a> {
             }
         }
         let name = target.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
-        let name = if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
+        let name = if target.pointer.is_empty() {
+            std::path::Path::new(target.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        } else if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
             format!("{} {}", target.pointer.split('/').nth_back(1).unwrap_or("type"), name)
         } else {
             name

@@ -31,6 +31,11 @@ impl Builder<'_> {
             let Some(ext) = ext.as_object() else {
                 return Err(Error::new(ErrorKind::Invalid, "`x-sigwire` must be an object").at(at));
             };
+            for key in ext.keys() {
+                if !["scheme", "algorithm", "signedHeaders"].contains(&key.as_str()) && !key.starts_with("x-") {
+                    self.degrade(&format!("{at}/{}", escape(key)), "unknown x-sigwire field: ignored");
+                }
+            }
             let profile = ext.get("scheme").and_then(Value::as_str).unwrap_or("");
             if !PROFILES.contains(&profile) {
                 return Err(Error::new(

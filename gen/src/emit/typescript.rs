@@ -131,7 +131,7 @@ impl<'a> Ts<'a> {
                 _ => "unknown".into(),
             },
             TypeRef::Array(inner) => format!("Array<{}>", self.ty(inner, prefix)),
-            TypeRef::Map(inner) => format!("Record<string, {}>", self.ty(inner, prefix)),
+            TypeRef::Map(inner) => format!("{{ [key: string]: {} }}", self.ty(inner, prefix)),
             TypeRef::Nullable(inner) => match inner.as_ref() {
                 TypeRef::Any | TypeRef::Null => self.ty(inner, prefix),
                 other => format!("{} | null", self.ty(other, prefix)),
