@@ -23,6 +23,9 @@ private const val KEY_ID = "kt-client"
 private const val SECRET_HEX = "6b742d7365637265742d303132333435363738396162636465663031323334"
 private val SECRET = hex(SECRET_HEX)
 
+/** The reference server's secret for [KEY_ID] (shared with the suspend tests). */
+internal val CLIENT_SECRET: ByteArray get() = SECRET.copyOf()
+
 /** A `sigwire-server` child process on 127.0.0.1 with test controls; closing stops it. */
 class ReferenceServer(vararg extra: String) : AutoCloseable {
     private val process: Process
@@ -86,7 +89,7 @@ class ReferenceServer(vararg extra: String) : AutoCloseable {
 }
 
 /** Options with short limits so that every test is bounded in time. */
-private fun options(baseUrl: String, keyId: String = KEY_ID) = HttpClientOptions(
+internal fun options(baseUrl: String, keyId: String = KEY_ID) = HttpClientOptions(
     baseUrl = baseUrl,
     keyId = keyId,
     defaultHeaders = listOf(Header("x-tenant", "acme")),
@@ -99,7 +102,7 @@ private fun options(baseUrl: String, keyId: String = KEY_ID) = HttpClientOptions
 )
 
 @Suppress("UNCHECKED_CAST")
-private fun HttpResponse.json(): Map<String, Any?> = parseJson(body.decodeToString()) as Map<String, Any?>
+internal fun HttpResponse.json(): Map<String, Any?> = parseJson(body.decodeToString()) as Map<String, Any?>
 
 /** Runs [block], which must throw a [SigwireException] of class [E]; returns it. */
 private inline fun <reified E : SigwireException> expectClientError(code: String, noinline block: () -> Unit): E =

@@ -14,6 +14,7 @@ fun main(args: Array<String>) {
         "api" to ::apiTests,
         "live http" to ::liveHttpTests,
         "http client" to ::httpClientTests,
+        "suspend http client" to ::suspendClientTests,
         "readme" to ::readmeExample,
     )
     for ((name, suite) in suites) {

@@ -31,5 +31,8 @@ class SuitesTest {
     fun httpClient() = checks(::httpClientTests)
 
     @TestFactory
+    fun suspendHttpClient() = checks(::suspendClientTests)
+
+    @TestFactory
     fun readme() = checks(::readmeExample)
 }
