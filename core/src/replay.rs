@@ -203,6 +203,7 @@ impl KeyNonces {
 }
 
 impl Inner {
+    /// Nonces that expired before `cutoff` were forgotten: refuse any that expire before it.
     fn raise_watermark(&mut self, cutoff: u64) {
         self.swept_through = self.swept_through.max(cutoff);
     }
@@ -214,7 +215,10 @@ impl Inner {
             !k.expiry.is_empty()
         });
         self.total -= removed;
-        self.raise_watermark(cutoff);
+        if removed > 0 {
+            // Only a sweep that forgot something can let a nonce through later.
+            self.raise_watermark(cutoff);
+        }
         self.next_sweep = (2 * self.total).max(MIN_SWEEP);
     }
 }
@@ -375,6 +379,18 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::ReplayStoreUnavailable);
         // Nonces the store still holds are still replays; new ones that outlive the mark are fine.
         assert!(!s.check_and_record("k", "a", t + 1300, t + 10).unwrap());
+    }
+
+    #[test]
+    fn clock_jump_without_forgetting_costs_nothing() {
+        let t = 1_700_000_000;
+        let s = InMemoryReplayStore::with_capacity(100);
+        assert!(s.check_and_record("k", "a", t + 300, t).unwrap());
+        // A brief jump ahead that forgets nothing leaves no mark behind…
+        assert!(s.check_and_record("k", "b", t + 1300, t + 1000).unwrap());
+        // …so back at t + 10 new requests are served and the old nonce is still a replay.
+        assert!(s.check_and_record("k", "c", t + 310, t + 10).unwrap());
+        assert!(!s.check_and_record("k", "a", t + 300, t + 10).unwrap());
     }
 
     #[test]
