@@ -9,9 +9,13 @@ use reqwest::Url;
 use sigwire_core::{Algorithm, Signer};
 
 use crate::error::Error;
+use crate::no_echo;
 use crate::request::RequestBuilder;
 use crate::retry::RetryPolicy;
 use crate::skew::{self, SkewClock};
+
+/// How error messages call the list of extra signed header names (`signed_headers[2]`).
+pub(crate) const SIGNED_HEADERS: &str = "signed_headers";
 
 /// The `Idempotency-Key` header name.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -38,6 +42,8 @@ pub(crate) struct Inner {
     pub(crate) signer: Signer,
     /// The same signer, also signing `idempotency-key` (for calls that carry one).
     pub(crate) signer_idempotent: Signer,
+    /// The extra signed header names as configured (error messages give their position).
+    pub(crate) signed_headers: Vec<String>,
     pub(crate) clock: Arc<SkewClock>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) timeouts: Timeouts,
@@ -173,7 +179,11 @@ impl Default for ClientBuilder {
             },
             retry: RetryPolicy::default(),
             max_redirects: 5,
-            skew: SkewSettings { enabled: true, threshold: 2, max: 86_400 },
+            skew: SkewSettings {
+                enabled: true,
+                threshold: 2,
+                max: 86_400,
+            },
             user_agent: concat!("sigwire-client/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
@@ -222,7 +232,9 @@ impl ClientBuilder {
                 self.default_headers.append(n, v);
             }
             _ => {
-                self.error.get_or_insert(Error::config(format!("invalid default header {name:?}")));
+                // Neither the name nor the value is shown: a swapped pair would print a credential.
+                self.error
+                    .get_or_insert(Error::config("invalid default header name or value"));
             }
         }
         self
@@ -300,26 +312,40 @@ impl ClientBuilder {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let base = self.base_url.ok_or_else(|| Error::config("a base URL is required"))?;
+        let base = self
+            .base_url
+            .ok_or_else(|| Error::config("a base URL is required"))?;
         let base = Url::parse(&base).map_err(|e| Error::config(format!("base URL: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-            return Err(Error::config("the base URL must be an absolute http(s) URL"));
+            return Err(Error::config(
+                "the base URL must be an absolute http(s) URL",
+            ));
         }
         if base.query().is_some() || base.fragment().is_some() || !base.username().is_empty() {
-            return Err(Error::config("the base URL must not have a query, a fragment or credentials"));
+            return Err(Error::config(
+                "the base URL must not have a query, a fragment or credentials",
+            ));
         }
-        let signer = self.signer.ok_or_else(|| Error::config("credentials are required"))??;
+        let signer = self
+            .signer
+            .ok_or_else(|| Error::config("credentials are required"))??;
         let clock = skew::shared();
+        let no_echo = |e| no_echo::header_names(e, &self.signed_headers, SIGNED_HEADERS);
         let signer = signer
             .with_algorithm(self.algorithm)
             .with_clock(Arc::clone(&clock) as Arc<dyn sigwire_core::Clock>)
-            .with_signed_headers(self.signed_headers.iter().cloned())?;
-        let signer_idempotent = if self.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(IDEMPOTENCY_KEY)) {
+            .with_signed_headers(self.signed_headers.iter().cloned())
+            .map_err(no_echo)?;
+        let signer_idempotent = if self
+            .signed_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(IDEMPOTENCY_KEY))
+        {
             signer.clone()
         } else {
             let mut names = self.signed_headers.clone();
             names.push(IDEMPOTENCY_KEY.to_owned());
-            signer.clone().with_signed_headers(names)?
+            signer.clone().with_signed_headers(names).map_err(no_echo)?
         };
         let http = http_client(&self.timeouts, &self.user_agent)?;
         Ok(Client {
@@ -328,6 +354,7 @@ impl ClientBuilder {
                 base,
                 signer,
                 signer_idempotent,
+                signed_headers: self.signed_headers,
                 clock,
                 default_headers: self.default_headers,
                 timeouts: self.timeouts,
@@ -348,11 +375,15 @@ fn http_client(timeouts: &Timeouts, user_agent: &str) -> Result<reqwest::Client,
     if let Some(limit) = timeouts.connect {
         builder = builder.connect_timeout(limit);
     }
-    builder.build().map_err(|e| Error::config(crate::error::describe(&e)))
+    builder
+        .build()
+        .map_err(|e| Error::config(crate::error::describe(&e)))
 }
 
 #[cfg(target_arch = "wasm32")]
 fn http_client(_timeouts: &Timeouts, _user_agent: &str) -> Result<reqwest::Client, Error> {
     // The browser's fetch follows redirects itself and owns connections and the User-Agent.
-    reqwest::Client::builder().build().map_err(|e| Error::config(crate::error::describe(&e)))
+    reqwest::Client::builder()
+        .build()
+        .map_err(|e| Error::config(crate::error::describe(&e)))
 }

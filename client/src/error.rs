@@ -201,11 +201,15 @@ impl Error {
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config { message: message.into() }
+        Error::Config {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Error::InvalidRequest { message: message.into() }
+        Error::InvalidRequest {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn set_attempts(&mut self, n: u32) {

@@ -47,9 +47,14 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
     let mut skew_resigned = false;
     loop {
         attempts += 1;
-        let remaining = call.total_timeout.map(|t| t.saturating_sub(start.elapsed()));
+        let remaining = call
+            .total_timeout
+            .map(|t| t.saturating_sub(start.elapsed()));
         if remaining == Some(Duration::ZERO) {
-            return Err(Error::Timeout { kind: TimeoutKind::Total, attempts: attempts - 1 });
+            return Err(Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: attempts - 1,
+            });
         }
         let (limit, kind) = match (call.attempt_timeout, remaining) {
             (Some(a), Some(r)) if r < a => (Some(r), TimeoutKind::Total),
@@ -59,7 +64,9 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
         let span = tracing::debug_span!("sigwire.attempt", attempt = attempts, method = %call.method, url = %log_url(&call.url));
         let run = attempt(inner, call, attempts).instrument(span);
         let result = match limit {
-            Some(limit) => rt::timeout(limit, run).await.unwrap_or(Err(Error::Timeout { kind, attempts })),
+            Some(limit) => rt::timeout(limit, run)
+                .await
+                .unwrap_or(Err(Error::Timeout { kind, attempts })),
             None => run.await,
         };
 
@@ -91,8 +98,10 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
                 }
                 let retryable = may_retry && is_retryable_status(response.status);
                 let delay = if retryable && retries + 1 < call.retry.attempts() {
-                    let delay =
-                        call.retry.retry_after(&response.headers).unwrap_or_else(|| backoff(&call.retry, retries + 1));
+                    let delay = call
+                        .retry
+                        .retry_after(&response.headers)
+                        .unwrap_or_else(|| backoff(&call.retry, retries + 1));
                     Some(delay)
                 } else {
                     None
@@ -106,10 +115,13 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
                         error,
                         Error::Connect { .. }
                             | Error::Transport { .. }
-                            | Error::Timeout { kind: TimeoutKind::Attempt | TimeoutKind::Connect, .. }
+                            | Error::Timeout {
+                                kind: TimeoutKind::Attempt | TimeoutKind::Connect,
+                                ..
+                            }
                     );
-                let delay =
-                    (retryable && retries + 1 < call.retry.attempts()).then(|| backoff(&call.retry, retries + 1));
+                let delay = (retryable && retries + 1 < call.retry.attempts())
+                    .then(|| backoff(&call.retry, retries + 1));
                 (Err(error), delay)
             }
         };
@@ -122,8 +134,18 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
         }
         retries += 1;
         match &last {
-            Ok(r) => tracing::info!(status = r.status.as_u16(), ?delay, retry = retries, "sigwire: retrying"),
-            Err(e) => tracing::info!(error = e.kind(), ?delay, retry = retries, "sigwire: retrying"),
+            Ok(r) => tracing::info!(
+                status = r.status.as_u16(),
+                ?delay,
+                retry = retries,
+                "sigwire: retrying"
+            ),
+            Err(e) => tracing::info!(
+                error = e.kind(),
+                ?delay,
+                retry = retries,
+                "sigwire: retrying"
+            ),
         }
         rt::sleep(delay).await;
     }
@@ -153,11 +175,23 @@ fn finish(mut response: Response, code: Option<String>, attempts: u32) -> Result
         return Ok(response);
     }
     if let Some(code) = code {
-        let server_time =
-            response.headers.get(SERVER_TIME_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-        return Err(Error::SignatureRejected { status: response.status, code, server_time });
+        let server_time = response
+            .headers
+            .get(SERVER_TIME_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        return Err(Error::SignatureRejected {
+            status: response.status,
+            code,
+            server_time,
+        });
     }
-    Err(Error::Status { status: response.status, headers: Box::new(response.headers), body: response.body, attempts })
+    Err(Error::Status {
+        status: response.status,
+        headers: Box::new(response.headers),
+        body: response.body,
+        attempts,
+    })
 }
 
 /// One attempt: sign, send, follow redirects (re-signing same-origin hops, never sending
@@ -185,27 +219,46 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
             tracing::debug!(hop, url = %log_url(&url), headers = ?Redacted(&request_headers), "sigwire: sending unsigned to another origin");
         }
         let sent = rt::wall_seconds();
-        let mut builder = inner.http.request(method.clone(), url.clone()).headers(request_headers);
+        let mut builder = inner
+            .http
+            .request(method.clone(), url.clone())
+            .headers(request_headers);
         // No `Content-Length: 0` on bodiless GET-like requests; other methods always send a body.
         if !body.is_empty()
-            || !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE | Method::TRACE)
+            || !matches!(
+                method,
+                Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE | Method::TRACE
+            )
         {
             builder = builder.body(body.clone());
         }
-        let response = builder.send().await.map_err(|e| transport_error(&e, attempt))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, attempt))?;
         let received = rt::wall_seconds();
         let status = response.status();
         tracing::debug!(hop, status = status.as_u16(), "sigwire: response");
         if signed && inner.skew.enabled {
             if let Some((server, source)) = skew::server_time(response.headers()) {
                 let measured = skew::measure(server, sent, received);
-                observation = skew::observe(&inner.clock, measured, inner.skew.threshold, inner.skew.max);
+                observation =
+                    skew::observe(&inner.clock, measured, inner.skew.threshold, inner.skew.max);
                 match observation {
                     Observation::Applied { from, to } => {
-                        tracing::info!(from, to, ?source, "sigwire: clock offset to the server updated");
+                        tracing::info!(
+                            from,
+                            to,
+                            ?source,
+                            "sigwire: clock offset to the server updated"
+                        );
                     }
                     Observation::TooLarge(offset) => {
-                        tracing::warn!(offset, max = inner.skew.max, "sigwire: clock skew too large to correct");
+                        tracing::warn!(
+                            offset,
+                            max = inner.skew.max,
+                            "sigwire: clock skew too large to correct"
+                        );
                     }
                     _ => {}
                 }
@@ -213,16 +266,25 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
         }
 
         if is_redirect(status) && inner.max_redirects > 0 {
-            if let Some(location) = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()) {
+            if let Some(location) = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+            {
                 if hop >= inner.max_redirects {
-                    return Err(Error::TooManyRedirects { limit: inner.max_redirects });
+                    return Err(Error::TooManyRedirects {
+                        limit: inner.max_redirects,
+                    });
                 }
-                let next = url.join(location).map_err(|e| Error::invalid(format!("redirect Location: {e}")))?;
+                let next = url
+                    .join(location)
+                    .map_err(|e| Error::invalid(format!("redirect Location: {e}")))?;
                 if !matches!(next.scheme(), "http" | "https") {
                     return Err(Error::invalid("redirect to a non-http(s) URL"));
                 }
                 let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
-                    || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND) && method == Method::POST;
+                    || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+                        && method == Method::POST;
                 if to_get {
                     method = Method::GET;
                     body = Bytes::new();
@@ -238,9 +300,18 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
         }
 
         let response_headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| transport_error(&e, attempt))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(&e, attempt))?;
         return Ok(Outcome {
-            response: Response { status, headers: response_headers, body: bytes, url, attempts: attempt },
+            response: Response {
+                status,
+                headers: response_headers,
+                body: bytes,
+                url,
+                attempts: attempt,
+            },
             observation,
         });
     }
@@ -250,16 +321,30 @@ fn is_redirect(status: StatusCode) -> bool {
     matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
 }
 
-fn sign(inner: &Inner, method: &Method, url: &Url, headers: &HeaderMap, body: &Bytes) -> Result<Signature, Error> {
+fn sign(
+    inner: &Inner,
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Signature, Error> {
     // Header values as text: non-UTF-8 becomes U+FFFD, which the core refuses in a signed
     // header and ignores in the others.
-    let lines: Vec<(&str, Cow<'_, str>)> =
-        headers.iter().map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect();
+    let lines: Vec<(&str, Cow<'_, str>)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
+        .collect();
     let request = sigwire_core::Request::new(method.as_str(), url.as_str())
         .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
         .body(body);
-    let signer = if headers.contains_key(IDEMPOTENCY_KEY) { &inner.signer_idempotent } else { &inner.signer };
-    Ok(signer.sign(&request)?)
+    let signer = if headers.contains_key(IDEMPOTENCY_KEY) {
+        &inner.signer_idempotent
+    } else {
+        &inner.signer
+    };
+    signer.sign(&request).map_err(|e| {
+        crate::no_echo::header_names(e, &inner.signed_headers, crate::client::SIGNED_HEADERS).into()
+    })
 }
 
 fn transport_error(e: &reqwest::Error, attempts: u32) -> Error {
@@ -267,13 +352,19 @@ fn transport_error(e: &reqwest::Error, attempts: u32) -> Error {
     #[cfg(not(target_arch = "wasm32"))]
     if e.is_connect() {
         return if e.is_timeout() {
-            Error::Timeout { kind: TimeoutKind::Connect, attempts }
+            Error::Timeout {
+                kind: TimeoutKind::Connect,
+                attempts,
+            }
         } else {
             Error::Connect { message, attempts }
         };
     }
     if e.is_timeout() {
-        return Error::Timeout { kind: TimeoutKind::Attempt, attempts };
+        return Error::Timeout {
+            kind: TimeoutKind::Attempt,
+            attempts,
+        };
     }
     if e.is_builder() {
         return Error::invalid(message);
@@ -290,7 +381,13 @@ fn log_url(url: &Url) -> String {
 struct Redacted<'a>(&'a HeaderMap);
 
 /// Header names whose values never reach a log.
-const SENSITIVE: [&str; 5] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"];
+const SENSITIVE: [&str; 5] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
 
 impl std::fmt::Debug for Redacted<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -313,14 +410,20 @@ mod tests {
     #[test]
     fn redaction() {
         let mut h = HeaderMap::new();
-        h.insert(AUTHORIZATION, HeaderValue::from_static("HMAC apiKey=\"k\", signature=\"abc\""));
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("HMAC apiKey=\"k\", signature=\"abc\""),
+        );
         h.insert("x-other", HeaderValue::from_static("visible"));
         let mut secret = HeaderValue::from_static("hidden-token");
         secret.set_sensitive(true);
         h.insert("x-token", secret);
         let s = format!("{:?}", Redacted(&h));
         assert!(s.contains("visible") && s.contains("[redacted]"), "{s}");
-        assert!(!s.contains("signature") && !s.contains("hidden-token"), "{s}");
+        assert!(
+            !s.contains("signature") && !s.contains("hidden-token"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod client;
 mod error;
 mod exec;
+pub mod no_echo;
 mod request;
 mod response;
 mod retry;

@@ -18,7 +18,11 @@ use crate::retry::{is_idempotent, RetryPolicy};
 
 /// Bytes left as they are in query names and values: RFC 3986 unreserved. Everything else is
 /// percent-encoded (space as `%20`, `+` as `%2B`), as SPEC §3.3 canonicalises.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Builds one call; [`RequestBuilder::send`] runs it.
 ///
@@ -67,7 +71,11 @@ impl RequestBuilder {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        self.query.extend(pairs.into_iter().map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())));
+        self.query.extend(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
+        );
         self
     }
 
@@ -99,12 +107,15 @@ impl RequestBuilder {
         match serde_json::to_vec(value) {
             Ok(bytes) => {
                 if !self.headers.contains_key(CONTENT_TYPE) {
-                    self.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    self.headers
+                        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 }
                 self.body = Bytes::from(bytes);
                 self
             }
-            Err(e) => self.fail(Error::invalid(format!("cannot serialise the JSON body: {e}"))),
+            Err(e) => self.fail(Error::invalid(format!(
+                "cannot serialise the JSON body: {e}"
+            ))),
         }
     }
 
@@ -178,11 +189,14 @@ impl RequestBuilder {
             }
         }
         let retry = self.retry.unwrap_or_else(|| inner.retry.clone());
-        if !is_idempotent(&self.method) && retry.generates_idempotency_keys() && !headers.contains_key(IDEMPOTENCY_KEY)
+        if !is_idempotent(&self.method)
+            && retry.generates_idempotency_keys()
+            && !headers.contains_key(IDEMPOTENCY_KEY)
         {
             // Once per logical call, reused by every attempt.
             let key = sigwire_core::OsNonce.nonce()?;
-            let value = HeaderValue::from_str(&key).map_err(|_| Error::invalid("idempotency key"))?;
+            let value =
+                HeaderValue::from_str(&key).map_err(|_| Error::invalid("idempotency key"))?;
             headers.insert(IDEMPOTENCY_KEY, value);
         }
         Ok(Call {
@@ -204,7 +218,11 @@ fn resolve(base: &Url, path: &str) -> Result<Url, Error> {
     let text = if lower.starts_with("http://") || lower.starts_with("https://") {
         path.to_owned()
     } else {
-        format!("{}/{}", base.as_str().trim_end_matches('/'), path.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            base.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
     };
     let url = Url::parse(&text).map_err(|e| Error::invalid(format!("URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -218,35 +236,66 @@ mod tests {
     use super::*;
 
     fn client(base: &str) -> Client {
-        Client::builder().base_url(base).credentials("k", vec![7u8; 16]).build().unwrap()
+        Client::builder()
+            .base_url(base)
+            .credentials("k", vec![7u8; 16])
+            .build()
+            .unwrap()
     }
 
     #[test]
     fn paths_join_the_base() {
         let base = Url::parse("https://api.test/v1/").unwrap();
-        assert_eq!(resolve(&base, "/orders").unwrap().as_str(), "https://api.test/v1/orders");
-        assert_eq!(resolve(&base, "orders?x=1").unwrap().as_str(), "https://api.test/v1/orders?x=1");
+        assert_eq!(
+            resolve(&base, "/orders").unwrap().as_str(),
+            "https://api.test/v1/orders"
+        );
+        assert_eq!(
+            resolve(&base, "orders?x=1").unwrap().as_str(),
+            "https://api.test/v1/orders?x=1"
+        );
         let root = Url::parse("https://api.test").unwrap();
         assert_eq!(resolve(&root, "/a").unwrap().as_str(), "https://api.test/a");
-        assert_eq!(resolve(&root, "HTTP://other.test/b").unwrap().as_str(), "http://other.test/b");
-        assert!(resolve(&root, "ftp://x/").is_ok_and(|u| u.as_str().starts_with("https://api.test/")));
+        assert_eq!(
+            resolve(&root, "HTTP://other.test/b").unwrap().as_str(),
+            "http://other.test/b"
+        );
+        assert!(
+            resolve(&root, "ftp://x/").is_ok_and(|u| u.as_str().starts_with("https://api.test/"))
+        );
     }
 
     #[test]
     fn query_is_percent_encoded_like_the_spec() {
-        let call = client("http://h.test").get("/s?a=1").query([("q", "a b+c"), ("é", "~/")]).into_call().unwrap();
-        assert_eq!(call.url.as_str(), "http://h.test/s?a=1&q=a%20b%2Bc&%C3%A9=~%2F");
+        let call = client("http://h.test")
+            .get("/s?a=1")
+            .query([("q", "a b+c"), ("é", "~/")])
+            .into_call()
+            .unwrap();
+        assert_eq!(
+            call.url.as_str(),
+            "http://h.test/s?a=1&q=a%20b%2Bc&%C3%A9=~%2F"
+        );
     }
 
     #[test]
     fn post_gets_one_idempotency_key_get_does_not() {
         let c = client("http://h.test");
-        let post = c.post("/p").json(&serde_json::json!({"a": 1})).into_call().unwrap();
+        let post = c
+            .post("/p")
+            .json(&serde_json::json!({"a": 1}))
+            .into_call()
+            .unwrap();
         let key = post.headers[IDEMPOTENCY_KEY].to_str().unwrap();
         assert_eq!(key.len(), 22);
         assert_eq!(post.headers[CONTENT_TYPE], "application/json");
         assert_eq!(&post.body[..], br#"{"a":1}"#);
-        assert!(!c.get("/g").into_call().unwrap().headers.contains_key(IDEMPOTENCY_KEY));
+        assert!(!c
+            .get("/g")
+            .into_call()
+            .unwrap()
+            .headers
+            .contains_key(IDEMPOTENCY_KEY));
         let no_retry = c.post("/p").retry(RetryPolicy::none()).into_call().unwrap();
         assert!(!no_retry.headers.contains_key(IDEMPOTENCY_KEY));
         let own = c.post("/p").idempotency_key("mine-1").into_call().unwrap();
@@ -256,10 +305,34 @@ mod tests {
     #[test]
     fn bad_input_is_a_typed_error() {
         let c = client("http://h.test");
-        assert_eq!(c.get("/").header("bad name", "v").into_call().unwrap_err().kind(), "invalid_request");
-        assert_eq!(c.get("/").header("x", "a\nb").into_call().unwrap_err().kind(), "invalid_request");
-        assert_eq!(c.post("/").idempotency_key("\u{0}").into_call().unwrap_err().kind(), "invalid_request");
-        assert_eq!(c.get("http://[::1").into_call().unwrap_err().kind(), "invalid_request");
+        assert_eq!(
+            c.get("/")
+                .header("bad name", "v")
+                .into_call()
+                .unwrap_err()
+                .kind(),
+            "invalid_request"
+        );
+        assert_eq!(
+            c.get("/")
+                .header("x", "a\nb")
+                .into_call()
+                .unwrap_err()
+                .kind(),
+            "invalid_request"
+        );
+        assert_eq!(
+            c.post("/")
+                .idempotency_key("\u{0}")
+                .into_call()
+                .unwrap_err()
+                .kind(),
+            "invalid_request"
+        );
+        assert_eq!(
+            c.get("http://[::1").into_call().unwrap_err().kind(),
+            "invalid_request"
+        );
     }
 
     #[test]
@@ -272,7 +345,10 @@ mod tests {
             .build()
             .unwrap();
         let call = c.get("/").header("x-tenant", "b").into_call().unwrap();
-        assert_eq!(call.headers.get_all("x-tenant").iter().collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            call.headers.get_all("x-tenant").iter().collect::<Vec<_>>(),
+            ["b"]
+        );
         assert_eq!(call.headers["x-env"], "prod");
     }
 }

@@ -50,11 +50,15 @@ impl Response {
 
     /// The body as UTF-8 text. Errors: `Decode` if it is not UTF-8.
     pub fn text(&self) -> Result<String, Error> {
-        String::from_utf8(self.body.to_vec()).map_err(|e| Error::Decode { message: e.to_string() })
+        String::from_utf8(self.body.to_vec()).map_err(|e| Error::Decode {
+            message: e.to_string(),
+        })
     }
 
     /// The body parsed as JSON into `T`. Errors: `Decode`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode { message: e.to_string() })
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            message: e.to_string(),
+        })
     }
 }

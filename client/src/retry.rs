@@ -53,7 +53,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// One attempt, no retry.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Self::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Attempts in all, the first included (at least 1).
@@ -103,7 +106,9 @@ impl RetryPolicy {
 
     /// The full-jitter backoff before retry number `retry` (1-based), given a random `u64`.
     pub(crate) fn backoff(&self, retry: u32, random: u64) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         let ceiling = self.base_delay.saturating_mul(factor).min(self.max_delay);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
         if nanos == 0 {
@@ -120,21 +125,32 @@ impl RetryPolicy {
 
 /// Methods that are idempotent by RFC 9110 §9.2.2.
 pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
 }
 
 /// Statuses worth retrying: 408, 429 and 5xx.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+    status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
 }
 
 /// `Retry-After` as a delay: delta-seconds, or an HTTP-date measured against the response's
 /// `Date` (the server's own clock, so client clock skew does not matter) or else `now`.
 pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Huge numbers saturate rather than fail: the cap applies next.
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     let reference = headers
@@ -152,7 +168,9 @@ mod tests {
 
     #[test]
     fn backoff_is_full_jitter_and_capped() {
-        let p = RetryPolicy::default().base_delay(Duration::from_millis(100)).max_delay(Duration::from_millis(350));
+        let p = RetryPolicy::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(350));
         assert_eq!(p.backoff(1, 0), Duration::ZERO);
         assert_eq!(p.backoff(1, 100_000_000), Duration::from_millis(100));
         assert_eq!(p.backoff(2, 200_000_000), Duration::from_millis(200));
@@ -161,7 +179,12 @@ mod tests {
                 assert!(p.backoff(r, random) <= Duration::from_millis(350));
             }
         }
-        assert_eq!(RetryPolicy::default().base_delay(Duration::ZERO).backoff(3, 99), Duration::ZERO);
+        assert_eq!(
+            RetryPolicy::default()
+                .base_delay(Duration::ZERO)
+                .backoff(3, 99),
+            Duration::ZERO
+        );
     }
 
     #[test]
@@ -171,17 +194,32 @@ mod tests {
         assert_eq!(parse_retry_after(&h, now), None);
         h.insert("retry-after", HeaderValue::from_static("2"));
         assert_eq!(parse_retry_after(&h, now), Some(Duration::from_secs(2)));
-        h.insert("retry-after", HeaderValue::from_static("99999999999999999999999"));
-        assert_eq!(RetryPolicy::default().retry_after(&h), Some(Duration::from_secs(30)));
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("99999999999999999999999"),
+        );
+        assert_eq!(
+            RetryPolicy::default().retry_after(&h),
+            Some(Duration::from_secs(30))
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(5));
         h.insert("retry-after", HeaderValue::from_str(&later).unwrap());
         assert_eq!(parse_retry_after(&h, now), Some(Duration::from_secs(5)));
         // Against the server's Date header rather than the local clock.
-        h.insert("date", HeaderValue::from_str(&httpdate::fmt_http_date(now + Duration::from_secs(3))).unwrap());
-        assert_eq!(parse_retry_after(&h, SystemTime::UNIX_EPOCH), Some(Duration::from_secs(2)));
+        h.insert(
+            "date",
+            HeaderValue::from_str(&httpdate::fmt_http_date(now + Duration::from_secs(3))).unwrap(),
+        );
+        assert_eq!(
+            parse_retry_after(&h, SystemTime::UNIX_EPOCH),
+            Some(Duration::from_secs(2))
+        );
         // A date in the past means now.
         h.remove("date");
-        assert_eq!(parse_retry_after(&h, now + Duration::from_secs(60)), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&h, now + Duration::from_secs(60)),
+            Some(Duration::ZERO)
+        );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(parse_retry_after(&h, now), None);
         h.insert("retry-after", HeaderValue::from_static("-1"));
@@ -190,12 +228,19 @@ mod tests {
 
     #[test]
     fn what_is_retried() {
-        assert!(is_idempotent(&Method::PUT) && !is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
+        assert!(
+            is_idempotent(&Method::PUT)
+                && !is_idempotent(&Method::POST)
+                && !is_idempotent(&Method::PATCH)
+        );
         for s in [408u16, 429, 500, 502, 503, 504] {
             assert!(is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
         }
         for s in [200u16, 301, 400, 401, 404, 409] {
-            assert!(!is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+            assert!(
+                !is_retryable_status(StatusCode::from_u16(s).unwrap()),
+                "{s}"
+            );
         }
         assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
         assert!(!RetryPolicy::none().generates_idempotency_keys());

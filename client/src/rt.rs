@@ -50,11 +50,15 @@ impl Instant {
     pub(crate) fn now() -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         {
-            Instant { inner: std::time::Instant::now() }
+            Instant {
+                inner: std::time::Instant::now(),
+            }
         }
         #[cfg(target_arch = "wasm32")]
         {
-            Instant { ms: js_sys::Date::now() }
+            Instant {
+                ms: js_sys::Date::now(),
+            }
         }
     }
 
@@ -80,7 +84,9 @@ impl Instant {
 pub(crate) fn wall_seconds() -> f64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
     }
     #[cfg(target_arch = "wasm32")]
     {

@@ -44,8 +44,10 @@ pub(crate) enum Source {
 /// The server's clock reading in a response, if usable: `X-Sigwire-Server-Time` first, then
 /// `Date` — unless the response carries `Age` (it may come from a cache, so its `Date` is old).
 pub(crate) fn server_time(headers: &HeaderMap) -> Option<(u64, Source)> {
-    if let Some(t) =
-        headers.get(SERVER_TIME_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+    if let Some(t) = headers
+        .get(SERVER_TIME_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
     {
         return Some((t, Source::ServerTimeHeader));
     }
@@ -94,7 +96,10 @@ pub(crate) fn observe(clock: &SkewClock, measured: i64, threshold: u64, max: u64
     let current = clock.offset();
     if measured.abs_diff(current) > threshold {
         clock.set_offset(measured);
-        Observation::Applied { from: current, to: measured }
+        Observation::Applied {
+            from: current,
+            to: measured,
+        }
     } else {
         Observation::Kept(current)
     }
@@ -123,9 +128,15 @@ mod tests {
     fn threshold_and_maximum() {
         let c = SkewClock::default();
         assert_eq!(observe(&c, 1, 2, 3600), Observation::Kept(0));
-        assert_eq!(observe(&c, 600, 2, 3600), Observation::Applied { from: 0, to: 600 });
+        assert_eq!(
+            observe(&c, 600, 2, 3600),
+            Observation::Applied { from: 0, to: 600 }
+        );
         assert_eq!(observe(&c, 601, 2, 3600), Observation::Kept(600));
-        assert_eq!(observe(&c, 0, 2, 3600), Observation::Applied { from: 600, to: 0 });
+        assert_eq!(
+            observe(&c, 0, 2, 3600),
+            Observation::Applied { from: 600, to: 0 }
+        );
         assert_eq!(observe(&c, -7200, 2, 3600), Observation::TooLarge(-7200));
         assert_eq!(c.offset(), 0);
     }
@@ -143,12 +154,18 @@ mod tests {
     fn readings() {
         let mut h = HeaderMap::new();
         assert_eq!(server_time(&h), None);
-        h.insert("date", HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"));
+        h.insert(
+            "date",
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
         assert_eq!(server_time(&h), Some((784_111_777, Source::Date)));
         h.insert("age", HeaderValue::from_static("30"));
         assert_eq!(server_time(&h), None, "a cached response's Date is ignored");
         h.insert(SERVER_TIME_HEADER, HeaderValue::from_static("1700000000"));
-        assert_eq!(server_time(&h), Some((1_700_000_000, Source::ServerTimeHeader)));
+        assert_eq!(
+            server_time(&h),
+            Some((1_700_000_000, Source::ServerTimeHeader))
+        );
         h.insert(SERVER_TIME_HEADER, HeaderValue::from_static("soon"));
         assert_eq!(server_time(&h), None);
     }

@@ -89,7 +89,8 @@ function fromNative(err, fallbackCode) {
     if (serverTime !== '') extra.serverTime = Number(serverTime);
     return makeError(code, rest.join(SEP), extra);
   }
-  return makeError(fallbackCode, `invalid argument: ${msg}`);
+  // N-API's own message may quote the value (a misplaced secret): it is not repeated.
+  return makeError(fallbackCode, 'invalid argument: an argument has the wrong type');
 }
 
 /**

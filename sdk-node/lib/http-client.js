@@ -59,7 +59,7 @@ function flattenQuery(query) {
   const push = (k, v) => {
     if (v === undefined) return;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
-      throw makeError(INVALID_REQUEST, `query parameter ${JSON.stringify(String(k).slice(0, 64))} must be a string, number or boolean (got ${describe(v)})`);
+      throw makeError(INVALID_REQUEST, `each query value must be a string, number or boolean (got ${describe(v)})`);
     }
     out.push(String(k), String(v));
   };

@@ -66,19 +66,23 @@ test('every body type signs the same bytes', () => {
   assert.equal(s.signDetailed({ ...base, body: new ArrayBuffer(0) }).signature, empty);
 });
 
-test('header inputs: object, arrays, pairs, Headers, Map, rawHeaders all sign alike', () => {
+test('header inputs: object, arrays, pairs, Headers, Map, rawHeaders; a signed header on several lines is refused', () => {
   const s = signer({ signedHeaders: ['x-a'] });
   const base = { method: 'GET', url: 'https://h/x', timestamp: NOW, nonce: NONCE };
-  const expected = s.signDetailed({ ...base, headers: [['X-A', '1'], ['x-a', '2']] }).canonicalString;
+  const expected = s.signDetailed({ ...base, headers: [['X-A', '1, 2']] }).canonicalString;
   assert.match(expected, /\nx-a:1, 2\n/);
-  const inputs = [
-    { 'X-A': ['1', '2'] },
-    ['X-A', '1', 'x-a', '2'],
-    new Headers([['X-A', '1'], ['x-a', '2']]),
+  const oneLine = [
+    ['X-A', '1, 2'],
+    new Headers([['X-A', '1'], ['x-a', '2']]), // fetch's Headers joins repeated names itself
     new Map([['x-a', '1, 2']]),
     { 'x-a': '1, 2', 'x-skip': undefined },
   ];
-  for (const headers of inputs) assert.equal(s.signDetailed({ ...base, headers }).canonicalString, expected);
+  for (const headers of oneLine) assert.equal(s.signDetailed({ ...base, headers }).canonicalString, expected);
+  // SPEC §4.2: first-line readers and joining readers would see different values.
+  const severalLines = [{ 'X-A': ['1', '2'] }, ['X-A', '1', 'x-a', '2'], [['X-A', '1'], ['x-a', '2']]];
+  for (const headers of severalLines) {
+    assert.throws(() => s.signDetailed({ ...base, headers }), (e) => e instanceof SigwireError && e.code === 'invalid_request');
+  }
   assert.match(s.canonicalString({ ...base, headers: { 'x-a': 5 } }), /\nx-a:5\n/);
 });
 

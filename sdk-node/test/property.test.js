@@ -93,20 +93,30 @@ test('sign then verify round-trips for arbitrary valid requests; any change is r
   );
 });
 
-test('canonical equivalences: query order, percent-encoding case, header case and whitespace', () => {
+test('canonical equivalences (SPEC §4.2): percent-encoding case, scheme/host case, empty query pieces, header case and whitespace', () => {
   fc.assert(
     fc.property(requestArb, (r) => {
       const signer = new Signer({ keyId: r.keyId, secret: r.secret, algorithm: r.algorithm, signedHeaders: r.headers.map(([n]) => n) });
       const req = build(r);
       const base = signer.signDetailed({ ...req, timestamp: NOW, nonce: r.nonce }).signature;
-      const qs = r.query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).reverse().join('&');
+      // The query keeps its order (frameworks take the first or the last of repeated names).
+      const qs = r.query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
       const p = r.path.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-      const reversed = `${r.scheme.toUpperCase()}://${r.host.toUpperCase()}${r.port ? (r.port < 10000 ? ':0' : ':') + r.port : ''}${p}${qs ? '?&' + qs : ''}`;
+      const respelled = `${r.scheme.toUpperCase()}://${r.host.toUpperCase()}${r.port ? ':' + r.port : ''}${p}${qs ? '?&' + qs : ''}`;
       const headers = req.headers.map(([n, v]) => [n.toUpperCase(), ` \t${v}  `]);
-      assert.equal(signer.signDetailed({ ...req, method: req.method.toLowerCase(), url: reversed, headers, timestamp: NOW, nonce: r.nonce }).signature, base);
+      assert.equal(signer.signDetailed({ ...req, url: respelled, headers, timestamp: NOW, nonce: r.nonce }).signature, base);
     }),
     { numRuns: RUNS },
   );
+});
+
+test('not equivalent any more (SPEC §4.2): query order, method case, raw + vs %2B', () => {
+  const s = new Signer({ keyId: 'k', secret: '0123456789abcdef0123' });
+  const sig = (method, url) => s.signDetailed({ method, url, timestamp: NOW, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }).signature;
+  assert.notEqual(sig('GET', 'https://h/p?role=user&role=admin'), sig('GET', 'https://h/p?role=admin&role=user'));
+  assert.notEqual(sig('GET', 'https://h/p'), sig('get', 'https://h/p'));
+  assert.notEqual(sig('GET', 'https://h/p?e=a%2Bb'), sig('GET', 'https://h/p?e=a+b'));
+  assert.notEqual(sig('GET', 'https://h/p'), sig('GET', 'http://h/p'));
 });
 
 test('arbitrary Authorization values and URLs only ever produce typed errors', () => {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use sigwire_client::{Algorithm, Client, Error as ClientError, HeaderMap, Method, RetryPolicy};
+use sigwire_client::{Client, Error as ClientError, HeaderMap, Method, RetryPolicy};
 
 /// Client options (the secret is passed separately, as bytes). Durations are milliseconds; for
 /// the three timeouts a negative value means "no limit" and `undefined` the client's default.
@@ -203,7 +203,7 @@ fn build(options: NativeClientOptions, secret: &[u8]) -> std::result::Result<Cli
         .base_url(&options.base_url)
         .credentials(&options.key_id, secret.to_vec());
     if let Some(name) = &options.algorithm {
-        let algorithm = name.parse::<Algorithm>().map_err(ClientError::Sign)?;
+        let algorithm = sigwire_client::no_echo::algorithm(name).map_err(ClientError::Sign)?;
         b = b.algorithm(algorithm);
     }
     for (name, value) in pairs(
@@ -353,8 +353,9 @@ impl NativeClient {
         options: NativeCallOptions,
     ) -> std::result::Result<sigwire_client::RequestBuilder, ClientError> {
         let invalid = |m: String| ClientError::InvalidRequest { message: m };
-        let method = Method::from_bytes(method.as_bytes())
-            .map_err(|_| invalid(format!("invalid method {method:?}")))?;
+        let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
+            invalid("the method is not a valid HTTP method token (e.g. GET, POST)".to_owned())
+        })?;
         let mut b = self.inner.request(method, path);
         if let Some(q) = &options.query {
             b = b.query(pairs(q, "query")?);

@@ -21,9 +21,10 @@ use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use sigwire_client::no_echo;
 use sigwire_core::{
-    Algorithm, Error as CoreError, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore,
-    Request, SignOptions, Signer, Verifier, DEFAULT_REPLAY_CAPACITY,
+    Error as CoreError, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore, Request,
+    SignOptions, Signer, Verifier, DEFAULT_REPLAY_CAPACITY,
 };
 
 /// First field of an encoded native error. The record is
@@ -107,7 +108,12 @@ pub struct NativeSignature {
 #[napi]
 pub struct NativeSigner {
     inner: Signer,
+    /// The extra signed header names as configured (error messages give their position).
+    signed_headers: Vec<String>,
 }
+
+/// How error messages call the list of extra signed header names (`signedHeaders[2]`).
+const SIGNED_HEADERS: &str = "signedHeaders";
 
 #[napi]
 impl NativeSigner {
@@ -121,12 +127,18 @@ impl NativeSigner {
     ) -> Result<Self> {
         let mut signer = Signer::new(&key_id, secret.to_vec()).map_err(to_js)?;
         if let Some(name) = algorithm {
-            signer = signer.with_algorithm(name.parse::<Algorithm>().map_err(to_js)?);
+            signer = signer.with_algorithm(no_echo::algorithm(&name).map_err(to_js)?);
         }
-        if let Some(names) = signed_headers {
-            signer = signer.with_signed_headers(names).map_err(to_js)?;
+        let names = signed_headers.unwrap_or_default();
+        if !names.is_empty() {
+            signer = signer
+                .with_signed_headers(names.iter().cloned())
+                .map_err(|e| to_js(no_echo::header_names(e, &names, SIGNED_HEADERS)))?;
         }
-        Ok(NativeSigner { inner: signer })
+        Ok(NativeSigner {
+            inner: signer,
+            signed_headers: names,
+        })
     }
 
     /// The key id.
@@ -196,7 +208,13 @@ impl NativeSigner {
             .map(|t| whole(t, "timestamp", ErrorCode::InvalidRequest))
             .transpose()?;
         options.nonce = nonce;
-        self.inner.sign_with(&req, &options).map_err(to_js)
+        self.inner.sign_with(&req, &options).map_err(|e| {
+            to_js(no_echo::header_names(
+                e,
+                &self.signed_headers,
+                SIGNED_HEADERS,
+            ))
+        })
     }
 }
 

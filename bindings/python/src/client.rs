@@ -253,7 +253,7 @@ impl HttpClient {
         let base_url = convert::text(base_url, "base_url", ErrorCode::InvalidConfig)?;
         let key_id = convert::text(key_id, "key_id", ErrorCode::InvalidKeyId)?;
         let secret = convert::secret(secret)?;
-        let algorithm: Algorithm = algorithm.parse().py_err(py)?;
+        let algorithm: Algorithm = sigwire_client::no_echo::algorithm(algorithm).py_err(py)?;
         let retry = RetryPolicy::default()
             .max_attempts(max_attempts)
             .base_delay(required_seconds(py, "base_delay", base_delay)?)

@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict};
+use sigwire_client::no_echo;
 use sigwire_core::{Algorithm, ErrorCode, Request, SignOptions, Signature};
 
 use crate::convert::{self, Body};
@@ -58,7 +59,9 @@ impl Signer {
             let mut options = SignOptions::default();
             options.timestamp = timestamp;
             options.nonce = nonce.as_deref();
-            inner.sign_with(&request, &options)
+            inner
+                .sign_with(&request, &options)
+                .map_err(|e| no_echo::header_names(e, &self.extra_headers, "signed_headers"))
         })
         .py_err(py)
     }
@@ -81,9 +84,12 @@ impl Signer {
         let key_id = convert::text(key_id, "key_id", ErrorCode::InvalidKeyId)?;
         let secret = convert::secret(secret)?;
         let algorithm: Algorithm = match algorithm.filter(|a| !a.is_none()) {
-            Some(a) => convert::text(a, "algorithm", ErrorCode::UnsupportedAlgorithm)?
-                .parse()
-                .py_err(py)?,
+            Some(a) => no_echo::algorithm(&convert::text(
+                a,
+                "algorithm",
+                ErrorCode::UnsupportedAlgorithm,
+            )?)
+            .py_err(py)?,
             None => Algorithm::default(),
         };
         let extra_headers = signed_headers.unwrap_or_default();
@@ -91,6 +97,7 @@ impl Signer {
             .py_err(py)?
             .with_algorithm(algorithm)
             .with_signed_headers(extra_headers.iter().cloned())
+            .map_err(|e| no_echo::header_names(e, &extra_headers, "signed_headers"))
             .py_err(py)?;
         Ok(Signer {
             inner,
