@@ -156,10 +156,8 @@ impl<'a> Py<'a> {
         c.line("that also accept any ``str``, so values added to the API later never break a client.");
         c.line("\"\"\"");
         c.line("");
-        c.line("from typing import Any, Dict, List, Literal, Optional, Union");
-        c.line("");
-        c.line("from typing_extensions import NotRequired, TypedDict");
-        c.line("");
+        let head = c;
+        let mut c = Code::new("    ");
         let names: BTreeSet<&str> = self.type_names.iter().map(String::as_str).collect();
         for (i, t) in self.api.types.iter().enumerate() {
             let name = &self.type_names[i];
@@ -204,7 +202,7 @@ impl<'a> Py<'a> {
                         c.line("{");
                         c.indent();
                         for f in &o.fields {
-                            c.line(format!("{}: {},", string_literal(&f.name), self.field_ty(f)));
+                            c.line(format!("{}: {},", string_literal(&f.name), py_quote(&self.field_ty(f))));
                         }
                         c.dedent();
                         c.line("},");
@@ -240,9 +238,9 @@ impl<'a> Py<'a> {
                         }
                     }
                     if parts.len() == 1 {
-                        c.line(format!("{name} = {}", parts[0]));
+                        c.line(format!("{name}: TypeAlias = {}", py_quote(&parts[0])));
                     } else {
-                        c.line(format!("{name} = Union[{}]", parts.join(", ")));
+                        c.line(format!("{name}: TypeAlias = {}", py_quote(&format!("Union[{}]", parts.join(", ")))));
                     }
                 }
                 TypeKind::Alias(t) => {
@@ -251,10 +249,27 @@ impl<'a> Py<'a> {
                         TypeRef::Named(id) if id.0 == i => "Any".to_owned(),
                         other => self.ty(other, ""),
                     };
-                    c.line(format!("{name} = {t}"));
+                    c.line(format!("{name}: TypeAlias = {}", py_quote(&t)));
                 }
             }
         }
+        let body = c.finish();
+        let mut c = head;
+        let typing: Vec<&str> = ["Any", "Dict", "List", "Literal", "Optional", "Union"]
+            .into_iter()
+            .filter(|n| uses_word(&body, n))
+            .collect();
+        if !typing.is_empty() {
+            c.line(format!("from typing import {}", typing.join(", ")));
+            c.line("");
+        }
+        let ext: Vec<&str> =
+            ["NotRequired", "TypeAlias", "TypedDict"].into_iter().filter(|n| uses_word(&body, n)).collect();
+        if !ext.is_empty() {
+            c.line(format!("from typing_extensions import {}", ext.join(", ")));
+            c.line("");
+        }
+        c.lines(&body);
         c.finish()
     }
 
@@ -411,7 +426,9 @@ impl<'a> Py<'a> {
         c.line("from __future__ import annotations");
         c.line("");
         c.line("import asyncio");
-        c.line("import functools");
+        if !self.groups.is_empty() {
+            c.line("import functools");
+        }
         c.line("from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union");
         c.line("");
         c.line("import sigwire");
@@ -645,13 +662,7 @@ impl<'a> Py<'a> {
         let typing: Vec<&str> =
             ["Any", "AsyncIterator", "Dict", "Iterator", "List", "Literal", "Mapping", "Optional", "Tuple", "Union"]
                 .into_iter()
-                .filter(|n| {
-                    body.contains(&format!("{n}["))
-                        || body.contains(&format!("{n},"))
-                        || body.contains(&format!("{n} "))
-                        || body.contains(&format!("{n})"))
-                        || body.contains(&format!("{n}:"))
-                })
+                .filter(|n| uses_word(&body, n))
                 .collect();
         let mut typing: Vec<&str> = typing;
         typing.insert(0, "TYPE_CHECKING");
@@ -846,7 +857,7 @@ impl<'a> Py<'a> {
         if ret == "None" {
             c.line(call);
         } else if ret == "Any" {
-            c.line(format!("return {call}[0]"));
+            c.line(format!("return ({call})[0]"));
         } else {
             c.line(format!("return cast({}, ({call})[0])", string_literal(&ret)));
         }
@@ -1003,10 +1014,6 @@ impl<'a> Py<'a> {
             None => "None".to_owned(),
         };
         let walker = if asynchronous { "apaginate" } else { "paginate" };
-        let start = match (&token_name, style) {
-            (Some(n), "offset" | "page") => format!("{start} if {n} is None else {n}"),
-            _ => start,
-        };
         if asynchronous {
             c.line(format!(
                 "async for item in _base.{walker}({}, fetch, ({}), ({}), {start}, {size_expr}):",
@@ -1165,6 +1172,22 @@ fn tuple_items(items: &[String]) -> String {
         1 => format!("{},", items[0]),
         _ => items.join(", "),
     }
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+fn uses_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| is_ident(c) || c == '"')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '"')
+    })
+}
+
+/// A Python string literal holding a type expression (a forward reference).
+fn py_quote(t: &str) -> String {
+    format!("'{}'", t.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -4,9 +4,9 @@ Objects are ``TypedDict``s (plain ``dict``s at run time); enums are ``Literal`` 
 that also accept any ``str``, so values added to the API later never break a client.
 """
 
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Dict, List, Literal, Optional, Union
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import NotRequired, TypeAlias, TypedDict
 
 
 class Money(TypedDict):
@@ -21,24 +21,24 @@ PaymentStatus = Union[Literal["pending", "succeeded", "failed", "refunded", "par
 Card = TypedDict(
     "Card",
     {
-        "type": Literal["card"],
-        "last4": str,
-        "brand": str,
-        "expiry": NotRequired[Optional[str]],
+        "type": 'Literal["card"]',
+        "last4": 'str',
+        "brand": 'str',
+        "expiry": 'NotRequired[Optional[str]]',
     },
 )
 
 BankTransfer = TypedDict(
     "BankTransfer",
     {
-        "type": Literal["bank_transfer"],
-        "iban": str,
-        "reference": NotRequired[str],
+        "type": 'Literal["bank_transfer"]',
+        "iban": 'str',
+        "reference": 'NotRequired[str]',
     },
 )
 
 # How the payer pays.
-PaymentMethod = Union[Card, BankTransfer]
+PaymentMethod: TypeAlias = 'Union[Card, BankTransfer]'
 
 class Payment(TypedDict):
     #: (read-only)
