@@ -3,7 +3,7 @@
 //! Each signs the exact bytes sent (query string as written, raw body), never a re-encoded or
 //! re-serialised copy: the classic cause of "invalid signature" (Binance -1022) is signing a
 //! different string than the one on the wire. Time is an argument in Unix milliseconds.
-//! Wire formats and ambiguities: `docs/profiles/exchanges.md`.
+//! Wire formats and ambiguities: `docs/profiles/` (`binance.md`, `coinbase.md`, `kraken.md`, `okx.md`, `bybit.md`).
 
 pub mod binance;
 pub mod bybit;

@@ -4,7 +4,7 @@
 //! header lines, and `now` in Unix seconds; it compares in constant time, accepts any of several
 //! secrets (rotation) and any of several signatures in one header, and fails with a stable code:
 //! `missing_header`, `malformed_signature`, `webhook_timestamp_out_of_tolerance`,
-//! `signature_mismatch`. Wire formats: `docs/profiles/webhooks.md`.
+//! `signature_mismatch`. Wire formats: `docs/profiles/` (one page per provider).
 
 pub mod github;
 pub mod sigwire;

@@ -1,4 +1,4 @@
-//! The Sigwire webhook form (defined in `docs/profiles/webhooks.md`):
+//! The Sigwire webhook form (defined in `docs/profiles/sigwire-webhook.md`):
 //!
 //! ```text
 //! Sigwire-Webhook-Id: <id>                 printable ASCII, no '\n'
