@@ -23,6 +23,7 @@ pub mod signing;
 pub mod url;
 pub mod v1;
 mod verify;
+pub mod wire;
 
 pub use algorithm::Algorithm;
 pub use clock::{Clock, FixedClock, SystemClock};

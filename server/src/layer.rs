@@ -3,14 +3,24 @@
 //! The layer works for any tower stack that speaks `http` 1.x requests and responses (axum,
 //! hyper via `hyper-util`'s `TowerToHyperService`, tonic). For each request it:
 //!
-//! 1. refuses a declared `Content-Length` above the limit with **413** before reading anything;
-//! 2. buffers the body up to the limit (**413** `{"error":"body_too_large"}` beyond it);
-//! 3. rebuilds the absolute URL (`scheme://authority/path?query`) exactly as received and verifies
-//!    method, URL, headers and body bytes with the core [`Verifier`];
-//! 4. on failure answers with the core's status (401, or 400 / 503 for the codes that say so),
-//!    the JSON body `{"error":"<machine code>"}` and the `X-Sigwire-Server-Time` header;
-//! 5. on success inserts the [`Verified`] result (key id, scheme, timestamp) into the request
-//!    extensions and calls the inner service with the buffered body as
+//! 1. with declared authorities ([`SigwireLayer::authority`], [`SigwireLayer::authorities`]),
+//!    refuses a `Host` (or URI authority) that is not one of them with **421**
+//!    `{"error":"misdirected_request"}`: a request signed for another service that shares the key
+//!    is never accepted here;
+//! 2. refuses a declared `Content-Length` above the limit with **413** (400 if it is not a number);
+//! 3. checks the `Authorization` header from the request head alone ([`Verifier::precheck`]:
+//!    missing, malformed, unsupported algorithm, unknown key, stale timestamp) and answers at
+//!    once — the body is not read, and a client that sent `Expect: 100-continue` gets the
+//!    rejection instead of `100 Continue` (hyper sends `100 Continue` only when the body is first
+//!    read, which happens after this check);
+//! 4. buffers the body up to the limit (**413** `{"error":"body_too_large"}` beyond it);
+//! 5. rebuilds the absolute URL (`scheme://authority/path?query`) exactly as received
+//!    ([`wire::request_url`]) and verifies method, URL, headers and body bytes;
+//! 6. on failure answers with [`wire::Rejection`]: the core's status (401, or 400 / 503 for the
+//!    codes that say so), the JSON body `{"error":"<machine code>"}` and the
+//!    `X-Sigwire-Server-Time` header;
+//! 7. on success inserts the [`Verified`] result (key id, scheme, timestamp, nonce) into the
+//!    request extensions and calls the inner service with the buffered body as
 //!    `http_body_util::Full<Bytes>`.
 //!
 //! The verifier runs inline (it is CPU-only and takes microseconds with the in-memory stores); a
@@ -22,11 +32,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, HOST};
 use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
-use sigwire_core::{Verified, Verifier, SERVER_TIME_HEADER};
+use sigwire_core::wire::{self, Audience, Rejection};
+use sigwire_core::{Verified, Verifier};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -34,7 +45,7 @@ use tower_service::Service;
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The machine code in the 413 body when the body exceeds the limit.
-pub const BODY_TOO_LARGE: &str = "body_too_large";
+pub const BODY_TOO_LARGE: &str = wire::BODY_TOO_LARGE;
 
 /// The response body type of a [`SigwireService`]: the inner service's body, or the layer's own
 /// small JSON error body.
@@ -43,12 +54,15 @@ pub type SigwireBody<B> = Either<B, Full<Bytes>>;
 /// A boxed error, as tower and hyper use.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Config {
     verifier: Arc<Verifier>,
     body_limit: usize,
     scheme: Option<String>,
-    authority: Option<String>,
+    authorities: Option<Vec<String>>,
+    /// The declared authorities, canonicalised for the scheme clients sign; `None` when no
+    /// authority was declared (or one was invalid: then every request gets 500 `invalid_config`).
+    audience: Option<Result<Audience, sigwire_core::Error>>,
 }
 
 /// Verifies `sigwire-v1` signatures in front of an HTTP service.
@@ -61,8 +75,9 @@ struct Config {
 /// let keys = Arc::new(InMemoryKeyStore::new());
 /// keys.insert("client-1", b"0123456789abcdef0123456789abcdef".to_vec(), None)?;
 /// let layer = SigwireLayer::new(Arc::new(Verifier::builder(keys).build()))
-///     .body_limit(64 * 1024)       // 413 beyond 64 KiB
-///     .scheme("https");            // behind a TLS-terminating proxy
+///     .body_limit(64 * 1024)            // 413 beyond 64 KiB
+///     .scheme("https")                  // behind a TLS-terminating proxy
+///     .authorities(["api.example.com"]); // 421 for any other Host
 /// // axum:  Router::new().route(..).layer(layer)
 /// // tower: ServiceBuilder::new().layer(layer).service(svc)
 /// # let _ = layer;
@@ -75,11 +90,12 @@ pub struct SigwireLayer {
 
 impl SigwireLayer {
     /// A layer verifying with `verifier`, a 1 MiB body limit, the request's own scheme (or
-    /// `http`) and its `Host` header (or URI authority, as in HTTP/2).
+    /// `http`) and its `Host` header (or URI authority, as in HTTP/2), whatever it is. Declare the
+    /// authorities you serve with [`authorities`](Self::authorities) so that a request signed for
+    /// another service sharing the key is refused.
     pub fn new(verifier: Arc<Verifier>) -> Self {
-        SigwireLayer {
-            config: Arc::new(Config { verifier, body_limit: DEFAULT_BODY_LIMIT, scheme: None, authority: None }),
-        }
+        let config = Config { verifier, body_limit: DEFAULT_BODY_LIMIT, scheme: None, authorities: None, audience: None };
+        SigwireLayer { config: Arc::new(config) }
     }
 
     /// Buffers at most `bytes` of body; larger bodies get 413 `{"error":"body_too_large"}`.
@@ -96,12 +112,27 @@ impl SigwireLayer {
         self.map(|c| c.scheme = Some(scheme))
     }
 
-    /// The public `host[:port]` clients sign, when a proxy rewrites the `Host` header. The
-    /// request's own `Host` lines are then left out of verification.
+    /// Serves only `authority` (`host[:port]`, as clients sign it): shorthand for
+    /// [`authorities`](Self::authorities) with one entry.
     #[must_use]
     pub fn authority(self, authority: &str) -> Self {
-        let authority = authority.to_owned();
-        self.map(|c| c.authority = Some(authority))
+        self.authorities([authority])
+    }
+
+    /// The authorities (`host[:port]`) this service is reached at, as clients sign them. A
+    /// request whose `Host` (or URI authority) is none of them gets 421
+    /// `{"error":"misdirected_request"}` before anything else is checked. A proxy in front must
+    /// pass the client's `Host` through (nginx: `proxy_set_header Host $host`). An invalid
+    /// authority makes every request fail with 500 `invalid_config` (check it with
+    /// [`sigwire_core::wire::Audience::new`] at start-up).
+    #[must_use]
+    pub fn authorities<I, S>(self, authorities: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let list: Vec<String> = authorities.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        self.map(|c| c.authorities = Some(list))
     }
 
     /// The verifier in use.
@@ -110,13 +141,10 @@ impl SigwireLayer {
     }
 
     fn map(self, f: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Config {
-            verifier: Arc::clone(&self.config.verifier),
-            body_limit: self.config.body_limit,
-            scheme: self.config.scheme.clone(),
-            authority: self.config.authority.clone(),
-        };
+        let mut config = (*self.config).clone();
         f(&mut config);
+        let scheme = config.scheme.as_deref().unwrap_or("http");
+        config.audience = config.authorities.as_ref().map(|list| Audience::new(list, scheme));
         SigwireLayer { config: Arc::new(config) }
     }
 }
@@ -172,78 +200,95 @@ where
     B::Error: Into<BoxError>,
 {
     let verifier = &config.verifier;
-    let declared =
-        request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > config.body_limit as u64) {
-        tracing::debug!(limit = config.body_limit, "sigwire: declared body exceeds the limit");
-        return Err(reject(StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, verifier.now()));
-    }
+    let now = verifier.now();
     let (mut parts, body) = request.into_parts();
+
+    // 1. Who the request is for: the URI authority (HTTP/2, absolute form) or the Host header.
+    let uri_authority = parts.uri.authority().map(|a| a.as_str());
+    let mut hosts = parts.headers.get_all(HOST).iter();
+    let host_header = match (hosts.next(), hosts.next()) {
+        (Some(h), None) => Some(h.to_str().map_err(|_| reject(Rejection::invalid_request(now)))?),
+        (None, _) => None,
+        (Some(_), Some(_)) => return Err(reject(Rejection::invalid_request(now))),
+    };
+    let Some(authority) = uri_authority.or(host_header) else {
+        return Err(reject(Rejection::invalid_request(now)));
+    };
+    if let Some(audience) = &config.audience {
+        let audience = audience.as_ref().map_err(|e| reject(Rejection::from_error(e, now)))?;
+        if ![Some(authority), host_header].into_iter().flatten().all(|a| audience.allows(a)) {
+            tracing::debug!(authority, "sigwire: request for an authority this service does not serve");
+            return Err(reject(Rejection::misdirected(now)));
+        }
+    }
+    let scheme = config.scheme.as_deref().or_else(|| parts.uri.scheme_str()).unwrap_or("http");
+    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let url = wire::request_url(scheme, authority, path_and_query).map_err(|e| reject(Rejection::from_error(&e, now)))?;
+
+    // 2. A declared length over the limit: refused before reading.
+    let lengths: Vec<&str> = parts.headers.get_all(CONTENT_LENGTH).iter().filter_map(|v| v.to_str().ok()).collect();
+    if lengths.len() != parts.headers.get_all(CONTENT_LENGTH).iter().count() {
+        return Err(reject(Rejection::invalid_request(now)));
+    }
+    wire::check_declared_length(lengths.iter().copied(), config.body_limit, now).map_err(reject)?;
+
+    // Header values as text: invalid UTF-8 becomes U+FFFD, which the core refuses if the header
+    // is signed and ignores otherwise.
+    let lines = header_lines(&parts.headers);
+    let head = sigwire_core::Request::new(parts.method.as_str(), &url).headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
+
+    // 3. The header alone, before a byte of the body is read (and before `100 Continue`).
+    if let Err(e) = verifier.precheck(&head, now) {
+        tracing::debug!(code = e.code().as_str(), method = %parts.method, path = parts.uri.path(), "sigwire: rejected before the body");
+        return Err(reject(Rejection::from_error(&e, now)));
+    }
+
+    // 4. The body, bounded.
     let bytes = match Limited::new(body, config.body_limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<LengthLimitError>() => {
             tracing::debug!(limit = config.body_limit, "sigwire: body exceeds the limit");
-            return Err(reject(StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, verifier.now()));
+            return Err(reject(Rejection::body_too_large(verifier.now())));
         }
-        Err(_) => return Err(reject(StatusCode::BAD_REQUEST, "invalid_request", verifier.now())),
+        Err(_) => return Err(reject(Rejection::invalid_request(verifier.now()))),
     };
 
-    let uri = &parts.uri;
-    let scheme = config.scheme.as_deref().or_else(|| uri.scheme_str()).unwrap_or("http");
-    let authority = config
-        .authority
-        .as_deref()
-        .or_else(|| uri.authority().map(|a| a.as_str()))
-        .or_else(|| parts.headers.get(HOST).and_then(|h| h.to_str().ok()));
-    let Some(authority) = authority else {
-        return Err(reject(StatusCode::BAD_REQUEST, "invalid_request", verifier.now()));
-    };
-    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let url = format!("{scheme}://{authority}{path_and_query}");
-
-    // Header values as text: invalid UTF-8 becomes U+FFFD, which the core refuses if the header
-    // is signed and ignores otherwise.
-    let skip_host = config.authority.is_some();
-    let lines: Vec<(&str, std::borrow::Cow<'_, str>)> = parts
-        .headers
-        .iter()
-        .filter(|(name, _)| !(skip_host && *name == HOST))
-        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
-        .collect();
-    let core_request = sigwire_core::Request::new(parts.method.as_str(), &url)
-        .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
-        .body(&bytes);
-    let verified: Verified = match verifier.verify(&core_request) {
+    // 5. Everything.
+    let verified: Verified = match verifier.verify(&head.body(&bytes)) {
         Ok(v) => v,
         Err(e) => {
-            tracing::debug!(code = e.code().as_str(), method = %parts.method, path = uri.path(), "sigwire: rejected");
-            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            let now = e.server_time().unwrap_or_else(|| verifier.now());
-            return Err(reject(status, e.code().as_str(), now));
+            tracing::debug!(code = e.code().as_str(), method = %parts.method, path = parts.uri.path(), "sigwire: rejected");
+            return Err(reject(Rejection::from_error(&e, verifier.now())));
         }
     };
-    tracing::debug!(key_id = %verified.key_id, method = %parts.method, path = uri.path(), "sigwire: verified");
+    tracing::debug!(key_id = %verified.key_id, method = %parts.method, path = parts.uri.path(), "sigwire: verified");
     drop(lines);
     parts.extensions.insert(verified);
     Ok(Request::from_parts(parts, Full::new(bytes)))
 }
 
-/// The layer's failure response: `status`, `{"error":"<code>"}`, JSON, server time, no caching.
-fn reject(status: StatusCode, code: &str, server_time: u64) -> Response<Full<Bytes>> {
-    let body = format!("{{\"error\":\"{code}\"}}");
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
+fn header_lines(headers: &http::HeaderMap) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
+    headers.iter().map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))).collect()
+}
+
+/// The layer's failure response, as [`wire::Rejection`] describes it.
+fn reject(rejection: Rejection) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(rejection.body())));
+    *response.status_mut() = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::UNAUTHORIZED);
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(SERVER_TIME_HEADER, HeaderValue::from(server_time));
+    for (name, value) in rejection.headers() {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            headers.insert(name, value);
+        }
+    }
     response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sigwire_core::{FixedClock, InMemoryKeyStore, Signer};
+    use http::header::CONTENT_TYPE;
+    use sigwire_core::{FixedClock, InMemoryKeyStore, Signer, SERVER_TIME_HEADER};
     use std::convert::Infallible;
     use tower::{service_fn, ServiceExt};
 
@@ -329,16 +374,110 @@ mod tests {
         assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, r#"{"error":"invalid_request"}"#));
     }
 
-    #[tokio::test]
-    async fn public_scheme_and_authority_override() {
+    fn layer_with(f: impl FnOnce(SigwireLayer) -> SigwireLayer) -> SigwireLayer {
         let keys = Arc::new(InMemoryKeyStore::new());
         keys.insert("k1", SECRET.to_vec(), None).unwrap();
         let verifier = Verifier::builder(keys).clock(Arc::new(FixedClock::new(NOW))).build();
-        let layer = SigwireLayer::new(Arc::new(verifier)).scheme("HTTPS").authority("api.example.com");
-        let mut req = signed("GET", "https://api.example.com/v1", b"", NOW);
-        // A proxy rewrote Host: ignored once the public authority is configured.
-        req.headers_mut().insert(HOST, HeaderValue::from_static("10.0.0.7:8080"));
+        f(SigwireLayer::new(Arc::new(verifier)))
+    }
+
+    async fn run_with(layer: SigwireLayer, req: Request<Full<Bytes>>) -> (StatusCode, String) {
         let resp = layer.layer(service_fn(echo_key)).oneshot(req).await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn public_scheme_behind_a_tls_proxy() {
+        let layer = layer_with(|l| l.scheme("HTTPS").authority("api.example.com"));
+        let (status, _) = run_with(layer, signed("GET", "https://api.example.com/v1", b"", NOW)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    /// Issue 12 item 7: a request signed for service A, sent to service B that shares the key.
+    /// Without declared authorities B accepts it (the signed host is whatever Host says);
+    /// with them, B refuses it with 421 before verifying.
+    #[tokio::test]
+    async fn a_request_for_another_service_is_misdirected() {
+        let for_a = || signed("POST", "http://a.internal/transfer", b"{}", NOW);
+        let open = layer_with(|l| l);
+        assert_eq!(run_with(open, for_a()).await.0, StatusCode::OK, "the attack, without audience binding");
+
+        let b = layer_with(|l| l.authorities(["b.internal", "b.example.com:8443"]));
+        let (status, body) = run_with(b.clone(), for_a()).await;
+        assert_eq!((status, body.as_str()), (StatusCode::MISDIRECTED_REQUEST, r#"{"error":"misdirected_request"}"#));
+        let (status, _) = run_with(b.clone(), signed("GET", "http://B.internal:80/x", b"", NOW)).await;
+        assert_eq!(status, StatusCode::OK, "declared authorities compare canonically");
+
+        // `.authority()` set and a Host that differs: refused, even though the URL would verify.
+        let mut rewritten = signed("GET", "https://api.example.com/v1", b"", NOW);
+        rewritten.headers_mut().insert(HOST, HeaderValue::from_static("10.0.0.7:8080"));
+        let proxied = layer_with(|l| l.scheme("https").authority("api.example.com"));
+        assert_eq!(run_with(proxied, rewritten).await.0, StatusCode::MISDIRECTED_REQUEST);
+
+        // Two Host lines are refused outright.
+        let mut twice = signed("GET", "http://b.internal/x", b"", NOW);
+        twice.headers_mut().append(HOST, HeaderValue::from_static("a.internal"));
+        assert_eq!(run_with(b, twice).await.0, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn an_invalid_declared_authority_fails_closed() {
+        let layer = layer_with(|l| l.authorities(["not a host"]));
+        let (status, body) = run_with(layer, signed("GET", "http://h/x", b"", NOW)).await;
+        assert_eq!((status, body.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"invalid_config"}"#));
+    }
+
+    /// A body that records whether anyone read it.
+    struct Watched {
+        read: Arc<std::sync::atomic::AtomicBool>,
+        inner: Full<Bytes>,
+    }
+
+    impl Body for Watched {
+        type Data = Bytes;
+        type Error = Infallible;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+            self.read.store(true, std::sync::atomic::Ordering::SeqCst);
+            Pin::new(&mut self.inner).poll_frame(cx)
+        }
+    }
+
+    async fn was_body_read(req: Request<Full<Bytes>>) -> (StatusCode, String, bool) {
+        let read = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let req = req.map(|inner| Watched { read: Arc::clone(&read), inner });
+        let resp = layer().layer(service_fn(echo_key)).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(body.to_vec()).unwrap(), read.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Issue 12 item 3: the layer read (up to the limit of) every body before looking at
+    /// `Authorization`, so unauthenticated clients could make it buffer. Now the head is checked
+    /// first and a refused request's body is never polled (hyper then never sends 100 Continue).
+    #[tokio::test]
+    async fn the_header_is_checked_before_the_body_is_read() {
+        let mut unsigned = signed("POST", "http://api.test/x", b"0123456789", NOW);
+        unsigned.headers_mut().remove("authorization");
+        let (status, body, read) = was_body_read(unsigned).await;
+        assert_eq!((status, body.as_str(), read), (StatusCode::UNAUTHORIZED, r#"{"error":"missing_authorization"}"#, false));
+
+        let stale = signed("POST", "http://api.test/x", b"0123456789", NOW - 1000);
+        assert!(!was_body_read(stale).await.2, "a stale header is answered before the body");
+
+        let other_key = Signer::new("nobody", SECRET.to_vec()).unwrap().with_clock(Arc::new(FixedClock::new(NOW)));
+        let mut unknown = signed("POST", "http://api.test/x", b"0123456789", NOW);
+        let sig = other_key.sign(&sigwire_core::Request::new("POST", "http://api.test/x").body(b"0123456789")).unwrap();
+        unknown.headers_mut().insert("authorization", HeaderValue::try_from(sig.authorization).unwrap());
+        let (status, body, read) = was_body_read(unknown).await;
+        assert_eq!((status, body.as_str(), read), (StatusCode::UNAUTHORIZED, r#"{"error":"unknown_key"}"#, false));
+
+        let good = signed("POST", "http://api.test/x", b"0123456789", NOW);
+        let (status, _, read) = was_body_read(good).await;
+        assert_eq!((status, read), (StatusCode::OK, true));
     }
 }

@@ -8,4 +8,5 @@ mod layer;
 pub mod reference;
 
 pub use layer::{SigwireBody, SigwireLayer, SigwireService, BODY_TOO_LARGE, DEFAULT_BODY_LIMIT};
+pub use sigwire_core::wire::MISDIRECTED_REQUEST;
 pub use sigwire_core::{Verified, SERVER_TIME_HEADER};

@@ -8,7 +8,7 @@
 //! - the body is a [`SignableBody`]: bytes, a digest computed elsewhere, or unsigned;
 //! - time and nonces are inputs ([`SigningInput`]), never read inside a scheme, so every runtime
 //!   signs the same bytes; [`sign_now`] is the small driver that fills them from a
-//!   [`Clock`](crate::Clock) and a [`NonceSource`](crate::NonceSource) as the scheme asks
+//!   [`Clock`] and a [`NonceSource`] as the scheme asks
 //!   ([`SigningScheme::clock_unit`], [`SigningScheme::replay_policy`]);
 //! - the output says what to add — headers to set, query parameters to append, each marked
 //!   sensitive — and [`SigningInstructions`] applies it.
