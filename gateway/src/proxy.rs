@@ -45,6 +45,9 @@ pub mod codes {
     pub const CONNECT_NOT_ALLOWED: &str = "connect_not_allowed";
     /// An absolute-form request target (400): this is not a forward proxy.
     pub const ABSOLUTE_FORM_NOT_ALLOWED: &str = "absolute_form_not_allowed";
+    /// The path has a `.` or `..` segment (literal or percent-encoded), which an upstream could
+    /// resolve into another route than the one matched here (400).
+    pub const DOT_SEGMENT_IN_PATH: &str = "dot_segment_in_path";
     /// The Host is not one this gateway serves (421).
     pub const MISDIRECTED_REQUEST: &str = "misdirected_request";
     /// The body exceeds the limit (413).
@@ -213,6 +216,9 @@ impl Gateway {
         if !self.config.authorities.is_empty() && !self.config.authorities.iter().any(|a| a.eq_ignore_ascii_case(&host))
         {
             return Err(Stop::new(StatusCode::MISDIRECTED_REQUEST, codes::MISDIRECTED_REQUEST));
+        }
+        if has_dot_segment(request.uri().path()) {
+            return Err(Stop::new(StatusCode::BAD_REQUEST, codes::DOT_SEGMENT_IN_PATH));
         }
         let route =
             self.config.route(request.uri().path()).ok_or(Stop::new(StatusCode::NOT_FOUND, codes::ROUTE_NOT_FOUND))?;
@@ -482,6 +488,14 @@ fn single_host<B>(request: &Request<B>) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// Whether `path` has a `.` or `..` segment once `%2e`, `%2f`, `%5c` and `\` are read as the
+/// characters upstreams may take them for: `/public/../admin` must not pass as a public route.
+fn has_dot_segment(path: &str) -> bool {
+    let lowered =
+        path.to_ascii_lowercase().replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").replace('\\', "/");
+    lowered.split('/').any(|segment| segment == "." || segment == "..")
+}
+
 /// Removes hop-by-hop headers, including those the `Connection` header names.
 fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
     let named: Vec<String> = headers
@@ -509,6 +523,23 @@ mod tests {
         h.insert("x-kept", HeaderValue::from_static("1"));
         strip_hop_by_hop(&mut h);
         assert_eq!(h.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["x-kept"]);
+    }
+
+    #[test]
+    fn dot_segments_are_found_in_every_spelling() {
+        for p in [
+            "/public/../admin",
+            "/a/./b",
+            "/public/%2e%2E/admin",
+            "/public/..%2fadmin",
+            "/x/..",
+            "/public%5c..%5cadmin",
+        ] {
+            assert!(has_dot_segment(p), "{p}");
+        }
+        for p in ["/", "/a.b/c", "/v1/..x", "/.well-known/x", "/a/...", "/%2e%2e%2e"] {
+            assert!(!has_dot_segment(p), "{p}");
+        }
     }
 
     #[test]

@@ -124,6 +124,12 @@ async fn outcome_codes_end_to_end() {
     assert_eq!(a.status, 200);
     assert!(a.echo()["headers"].get("x-sigwire-key-id").is_none(), "{}", a.echo());
 
+    // dot_segment_in_path: a public prefix cannot be used to reach a protected path upstream.
+    let a = c.send(addr, HOST, &unsigned_at("/public/../v1/admin"), &[]).await;
+    assert_eq!((a.status, a.code().as_str()), (400, "dot_segment_in_path"));
+    let a = c.send(addr, HOST, &unsigned_at("/public/%2E%2e/v1/admin"), &[]).await;
+    assert_eq!((a.status, a.code().as_str()), (400, "dot_segment_in_path"));
+
     // upstream_unavailable (nothing listens on port 1)
     let a = c.send(addr, HOST, &sign("client-1", SECRET, "GET", HOST, "/down/x", b""), &[]).await;
     assert_eq!((a.status, a.code().as_str()), (502, "upstream_unavailable"));
