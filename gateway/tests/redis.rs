@@ -221,3 +221,27 @@ async fn keys_cli_rotate_revoke_list_on_redis() {
     let log = std::fs::read_to_string(&gw.log).unwrap();
     assert!(!log.contains(&old) && !log.contains(&new), "secrets never logged");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_while_redis_is_down_and_becomes_ready_when_it_comes() {
+    let mut redis = RedisServer::not_started();
+    let upstream = Upstream::start().await;
+    let keys = format!(r#"[{{"id":"client-1","secret":"{SECRET}"}}]"#);
+    let config = redis_config(upstream.addr, &redis, "").replace("redis = true", "env = \"GW_KEYS\"");
+    let gw = GatewayProc::start(&config, &[("GW_KEYS", &keys)]);
+    let c = TestClient::default();
+    assert_eq!(c.admin(gw.admin, "/healthz").await.0, 200);
+    assert_eq!(c.admin(gw.admin, "/readyz").await.0, 503);
+    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""), &[]).await;
+    assert_eq!((a.status, a.code().as_str()), (503, "replay_store_unavailable"));
+    assert_eq!(upstream.hits(), 0);
+
+    redis.spawn();
+    wait_until("ready once Redis answers", Duration::from_secs(5), || async {
+        c.admin(gw.admin, "/readyz").await.0 == 200
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""), &[]).await;
+    assert_eq!(a.status, 200, "{}", a.code());
+}

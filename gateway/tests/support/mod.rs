@@ -48,11 +48,17 @@ impl RedisServer {
         server
     }
 
+    /// A free port and folder for a server that is not started yet (see [`RedisServer::spawn`]).
+    pub fn not_started() -> RedisServer {
+        RedisServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None }
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
-    fn spawn(&mut self) {
+    /// Starts the server and waits until it answers PING.
+    pub fn spawn(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--dir", self.dir.path().to_str().unwrap(), "--protected-mode", "no"])
