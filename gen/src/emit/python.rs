@@ -1174,15 +1174,18 @@ fn tuple_items(items: &[String]) -> String {
     }
 }
 
-/// Whether `word` occurs in `text` as a whole identifier.
+/// Whether the code in `text` uses the typing name `word` (by the shapes generated code uses it
+/// in, so words in docstrings and comments do not count).
 fn uses_word(text: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
-    text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + word.len()..].chars().next();
-        !before.is_some_and(|c| is_ident(c) || c == '"')
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '"')
-    })
+    match word {
+        "Any" => {
+            ["Any]", "Any,", "Any)", " Any =", "-> Any:", ": Any", "[Any", "'Any'"].iter().any(|p| text.contains(p))
+        }
+        "TypedDict" => text.contains("(TypedDict)") || text.contains("TypedDict("),
+        "TypeAlias" => text.contains(": TypeAlias"),
+        "cast" => text.contains("cast("),
+        _ => text.contains(&format!("{word}[")),
+    }
 }
 
 /// A Python string literal holding a type expression (a forward reference).
