@@ -14,6 +14,30 @@ const { describe } = require('./convert');
 /** Name of the header that carries the server's Unix time on failures. */
 const SERVER_TIME_HEADER = native.serverTimeHeader();
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** The machine code of the 413 answer, as the Rust layer's and the Python middleware's. */
+const BODY_TOO_LARGE = 'body_too_large';
+
+function tooLarge(limit) {
+  const err = makeError(BODY_TOO_LARGE, `the body is larger than the ${limit}-byte limit`);
+  err.httpStatus = 413;
+  return err;
+}
+
+/**
+ * The declared Content-Length checked before a byte is read: 413 `body_too_large` above `limit`,
+ * 400 `invalid_request` when it is not a decimal number.
+ */
+function checkDeclaredLength(headers, limit) {
+  const value = headers['content-length'];
+  if (value === undefined) return;
+  const text = String(value).trim();
+  if (!/^[0-9]{1,20}$/.test(text)) {
+    const err = makeError('invalid_request', 'Content-Length is not a decimal number');
+    err.httpStatus = 400;
+    throw err;
+  }
+  if (Number(text) > limit) throw tooLarge(limit);
+}
 
 function checkOptions(options, what) {
   if (!options || typeof options !== 'object' || !(options.verifier instanceof Verifier)) {
@@ -42,9 +66,7 @@ function readAll(stream, limit) {
     const onData = (chunk) => {
       size += chunk.length;
       if (size > limit) {
-        const err = makeError('invalid_request', `the body is larger than the ${limit}-byte limit`);
-        err.httpStatus = 413;
-        finish(reject, err);
+        finish(reject, tooLarge(limit));
         stream.resume();
         return;
       }
@@ -96,6 +118,7 @@ function expressMiddleware(options) {
       if (Buffer.isBuffer(req.rawBody)) body = req.rawBody;
       else if (Buffer.isBuffer(req.body)) body = req.body;
       else if (!req._body && !req.readableEnded) {
+        checkDeclaredLength(req.headers, bodyLimit); // before a byte is read
         body = await readAll(req, bodyLimit);
         req.rawBody = body;
         if (req.body === undefined) {
@@ -118,7 +141,7 @@ function expressMiddleware(options) {
         // Configuration problems and unexpected failures go to the app's error handler.
         if (!(err instanceof SigwireError) || err.code === 'invalid_config') return next(err);
         const f = failure(err, verifier);
-        res.status(f.status).set(SERVER_TIME_HEADER, String(f.serverTime)).json({ error: f.code });
+        res.status(f.status).set('Cache-Control', 'no-store').set(SERVER_TIME_HEADER, String(f.serverTime)).json({ error: f.code });
       },
     );
   };
@@ -160,10 +183,11 @@ function fastifyPlugin(fastify, options, done) {
   fastify.addHook('preParsing', async (request, reply, payload) => {
     let body;
     try {
+      checkDeclaredLength(request.headers, bodyLimit); // before a byte is read
       body = await readAll(payload, bodyLimit);
     } catch (e) {
-      if (e instanceof SigwireError && e.httpStatus === 413) {
-        reply.code(413).header(SERVER_TIME_HEADER, String(verifier.now())).send({ error: e.code });
+      if (e instanceof SigwireError && (e.httpStatus === 413 || e.httpStatus === 400)) {
+        reply.code(e.httpStatus).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(verifier.now())).send({ error: e.code });
         return reply;
       }
       throw e;
@@ -177,7 +201,7 @@ function fastifyPlugin(fastify, options, done) {
     } catch (err) {
       if (!(err instanceof SigwireError) || err.code === 'invalid_config') throw err;
       const f = failure(err, verifier);
-      reply.code(f.status).header(SERVER_TIME_HEADER, String(f.serverTime)).send({ error: f.code });
+      reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).send({ error: f.code });
       return reply;
     }
     const stream = Readable.from(body.length ? [body] : []);
@@ -191,4 +215,4 @@ fastifyPlugin[Symbol.for('skip-override')] = true;
 fastifyPlugin[Symbol.for('fastify.display-name')] = 'sigwire';
 fastifyPlugin[Symbol.for('plugin-meta')] = { name: 'sigwire', fastify: '>=4' };
 
-module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER };
+module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE };

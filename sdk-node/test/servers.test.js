@@ -203,7 +203,36 @@ test('Express: a body consumed without raw capture is a configuration error (500
   assert.ok(seen instanceof sigwire.InvalidConfigError);
 });
 
-test('Express and Fastify: bodies over the limit are refused with 413', async (t) => {
+/** Sends `head` (and `body`) on a raw socket and reads one response; nothing more is sent. */
+function rawRequest(base, head, body = Buffer.alloc(0)) {
+  const net = require('node:net');
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(port), '127.0.0.1');
+    let data = Buffer.alloc(0);
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer within 5 s')); }, 5000);
+    sock.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = data.subarray(0, end).toString('latin1').split('\r\n');
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const i = line.indexOf(':');
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      const length = Number(headers['content-length'] || 0);
+      if (data.length - end - 4 < length) return;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ status: Number(lines[0].split(' ')[1]), headers, body: data.subarray(end + 4, end + 4 + length).toString('utf8') });
+    });
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  });
+}
+
+test('Express and Fastify: bodies over the limit get 413 body_too_large, like the Rust layer', async (t) => {
   const app = express();
   app.use(expressMiddleware({ verifier: newVerifier(), bodyLimit: 100 }));
   routes(app);
@@ -213,14 +242,28 @@ test('Express and Fastify: bodies over the limit are refused with 413', async (t
   t.after(() => f.close());
   const sfetch = signedFetch(signer);
   const big = JSON.stringify({ s: 'x'.repeat(500) });
-  const r1 = await sfetch(`${e.base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-  assert.equal(r1.status, 413);
-  assert.deepEqual(await r1.json(), { error: 'invalid_request' });
-  const r2 = await sfetch(`${f.base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-  assert.equal(r2.status, 413);
-  assert.deepEqual(await r2.json(), { error: 'invalid_request' });
-  const r3 = await sfetch(`${f.base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"small":true}' });
-  assert.equal(r3.status, 200);
+  for (const base of [e.base, f.base]) {
+    const r1 = await sfetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    assert.equal(r1.status, 413);
+    assert.equal(r1.headers.get('cache-control'), 'no-store');
+    assert.ok(Number(r1.headers.get(SERVER_TIME_HEADER)) > 1_600_000_000);
+    assert.equal(await r1.text(), '{"error":"body_too_large"}');
+    // A declared length over the limit is answered before a byte of the body is sent.
+    const url = `${base}/echo`;
+    const auth = signer.sign({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{}' }).Authorization;
+    const host = new URL(base).host;
+    const r2 = await rawRequest(base, `POST /echo HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: ${256 * 1024 * 1024}\r\n\r\n`);
+    assert.equal(r2.status, 413);
+    assert.equal(r2.body, '{"error":"body_too_large"}');
+    // A chunked body without a length is cut off at the limit.
+    const chunk = 'x'.repeat(80);
+    const r3 = await rawRequest(base, `POST /echo HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      Buffer.from(`50\r\n${chunk}\r\n50\r\n${chunk}\r\n`));
+    assert.equal(r3.status, 413);
+    assert.equal(r3.body, '{"error":"body_too_large"}');
+  }
+  const r4 = await sfetch(`${f.base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"small":true}' });
+  assert.equal(r4.status, 200);
 });
 
 test('Fastify: unauthenticated bodies are never parsed', async (t) => {

@@ -113,7 +113,10 @@ def test_asgi_disconnect_before_body_and_passthrough() -> None:
     async def send(m: Any) -> None:
         sent.append(m)
 
-    asyncio.run(mw(_scope("POST", b"/x", b"", []), receive, send))  # type: ignore[arg-type]
+    # Signed (so the header-only checks pass), then the client leaves before its body.
+    auth = sigwire.Signer("client-1", SECRET).sign("POST", f"https://{HOST}/x", None, b"data")
+    scope = _scope("POST", b"/x", b"", [(b"authorization", auth["Authorization"].encode())])
+    asyncio.run(mw(scope, receive, send))  # type: ignore[arg-type]
     assert sent == [] and app.seen == []
 
     calls: List[str] = []
@@ -121,7 +124,7 @@ def test_asgi_disconnect_before_body_and_passthrough() -> None:
     async def other(scope: Any, receive: Any, send: Any) -> None:
         calls.append(scope["type"])
 
-    mw2 = AsgiMiddleware(other, _verifier(), exempt_paths=["/health"])
+    mw2 = AsgiMiddleware(other, _verifier(), exempt_paths=["/health"], verify_websockets=False)
     for scope in ({"type": "lifespan"}, {"type": "websocket", "path": "/ws"}, _scope("GET", b"/health", b"", [])):
         asyncio.run(mw2(scope, receive, send))  # type: ignore[arg-type]
     assert calls == ["lifespan", "websocket", "http"]
@@ -225,10 +228,10 @@ def test_asgi_large_body_verified_off_the_event_loop() -> None:
     auth = sigwire.Signer("client-1", SECRET).sign("POST", url, None, body)
     scope = _scope("POST", b"/upload", b"", [(b"authorization", auth["Authorization"].encode())])
     app = EchoApp()
-    mw = AsgiMiddleware(app, _verifier(), offload_threshold=1 << 20)
+    mw = AsgiMiddleware(app, _verifier(), offload_threshold=1 << 20, body_limit=4 << 20)
     sent, _ = _run_asgi(mw, scope, [body[i : i + 65536] for i in range(0, len(body), 65536)])
     assert sent[0]["status"] == 200 and app.seen[0][1] == body
     # Tampered: the failure from the worker thread is answered like any other.
     scope = _scope("POST", b"/upload", b"", [(b"authorization", auth["Authorization"].encode())])
-    sent, _ = _run_asgi(AsgiMiddleware(EchoApp(), _verifier(), offload_threshold=0), scope, [body[:-1] + b"!"])
+    sent, _ = _run_asgi(AsgiMiddleware(EchoApp(), _verifier(), offload_threshold=0, body_limit=4 << 20), scope, [body[:-1] + b"!"])
     assert sent[0]["status"] == 401 and json.loads(sent[1]["body"]) == {"error": "signature_mismatch"}

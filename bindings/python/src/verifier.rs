@@ -217,6 +217,37 @@ impl Verifier {
         .py_err(py)
     }
 
+    /// The checks that need only the request line and headers, run before the body is read;
+    /// returns the key id the request claims.
+    ///
+    /// Raises ``MissingAuthorization``, ``MalformedAuthorization``, ``UnsupportedAlgorithm``,
+    /// ``StaleTimestamp`` or ``UnknownKey`` (with ``.server_time``), so a server can refuse a
+    /// request without reading (or accepting, with ``Expect: 100-continue``) its body. The
+    /// signature, the signed headers' presence and replay are not checked here: a request that
+    /// passes still goes through :meth:`verify` with its body. Nothing is recorded.
+    #[pyo3(
+        signature = (method, url, headers = None, *, now = None),
+        text_signature = "($self, method, url, headers=None, *, now=None)"
+    )]
+    fn precheck(
+        &self,
+        py: Python<'_>,
+        method: &Bound<'_, PyAny>,
+        url: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        now: Option<u64>,
+    ) -> PyResult<String> {
+        let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
+        let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
+        let lines = convert::headers(headers)?;
+        let request = Request::new(&method, &url).headers(convert::header_refs(&lines));
+        let now = now.unwrap_or_else(|| self.inner.now());
+        self.inner
+            .precheck(&request, now)
+            .map(|pre| pre.key_id)
+            .py_err(py)
+    }
+
     /// The verifier's current time (Unix seconds), for the ``X-Sigwire-Server-Time`` header.
     fn now(&self) -> u64 {
         self.inner.now()

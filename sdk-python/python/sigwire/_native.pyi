@@ -126,6 +126,15 @@ class Verifier:
         now: Optional[int] = ...,
     ) -> str:
         """Verifies a received request; returns the key id, or raises a ``SigwireError``."""
+    def precheck(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[HeadersLike] = ...,
+        *,
+        now: Optional[int] = ...,
+    ) -> str:
+        """The header-only checks, before the body is read; returns the claimed key id."""
     def now(self) -> int:
         """The verifier's current Unix time, for the ``X-Sigwire-Server-Time`` header."""
     @property

@@ -13,11 +13,16 @@
     def pay() -> dict:
         return {"key_id": request.environ["sigwire.key_id"]}
 
-It reads the raw body once (``Content-Length`` bytes, or to the end when the server marks the
-input terminated), verifies, and hands the app an untouched copy in ``wsgi.input``. The URL is
-rebuilt from ``RAW_URI``/``REQUEST_URI`` when the server provides it (Werkzeug, Gunicorn), else
-from ``SCRIPT_NAME``/``PATH_INFO`` re-encoded and ``QUERY_STRING``. Failures are answered with
-the error's status, ``{"error": "<code>"}`` and ``X-Sigwire-Server-Time``.
+It first checks what needs no body: a declared ``Content-Length`` over ``body_limit`` (413
+``body_too_large``), then :meth:`Verifier.precheck` (a missing, malformed or stale
+``Authorization``, an unknown key): these are answered before a byte of ``wsgi.input`` is read.
+Then it reads the raw body in chunks (``Content-Length`` bytes, or to the end when the server marks
+the input terminated, e.g. a chunked body), refusing it with 413 as soon as it passes
+``body_limit``, verifies, and hands the app the same bytes in ``wsgi.input`` (one buffer, never
+copied). The URL is rebuilt from ``RAW_URI``/``REQUEST_URI`` when the server provides it
+(Werkzeug, Gunicorn), else from ``SCRIPT_NAME``/``PATH_INFO`` re-encoded and ``QUERY_STRING``.
+Failures are answered with the error's status, ``{"error": "<code>"}`` and
+``X-Sigwire-Server-Time``, the same answer as the Rust layer, the ASGI and the Node middleware.
 
 Limitation: WSGI servers join repeated header lines themselves (Werkzeug with ``","``), so a
 *signed* header sent on several lines may not verify; send signed headers once.
@@ -29,9 +34,21 @@ import io
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
-from ._errors import InvalidRequest, SigwireError
+from ._errors import SigwireError
 from ._native import Verifier
-from ._server import KEY_ID, default_port, failure, status_line, wire_text
+from ._server import (
+    DEFAULT_BODY_LIMIT,
+    KEY_ID,
+    READ_CHUNK,
+    Refused,
+    body_too_large,
+    check_body_limit,
+    declared_length,
+    default_port,
+    failure,
+    status_line,
+    wire_text,
+)
 
 __all__ = ["SigwireMiddleware", "KEY_ID"]
 
@@ -76,57 +93,77 @@ def request_headers(environ: Environ) -> List[Tuple[str, str]]:
     return out
 
 
-def _read_body(environ: Environ) -> bytes:
+def _read_body(environ: Environ, declared: Optional[int], limit: int, verifier: Verifier) -> io.BytesIO:
+    """The body read in chunks into one buffer: ``declared`` bytes, or to the end of a terminated
+    input (a chunked body); :class:`Refused` (413) as soon as it passes ``limit``."""
+    out = io.BytesIO()
     stream = environ.get("wsgi.input")
     if stream is None:
-        return b""
-    length: Optional[str] = environ.get("CONTENT_LENGTH")
-    if length:
-        try:
-            remaining = int(length)
-        except ValueError:
-            raise InvalidRequest("Content-Length is not a number") from None
-        if remaining < 0:
-            raise InvalidRequest("Content-Length is negative")
-        chunks = []
+        return out
+    if declared is not None:
+        remaining = declared  # at most `limit`: declared_length refused more
         while remaining > 0:
-            chunk = stream.read(min(remaining, 1 << 20))
+            chunk = stream.read(min(remaining, READ_CHUNK))
             if not chunk:
                 break
-            chunks.append(chunk)
+            out.write(chunk)
             remaining -= len(chunk)
-        return b"".join(chunks)
-    if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read())
-    return b""
+    elif environ.get("wsgi.input_terminated"):
+        while True:
+            # One byte more than the limit allows tells an oversized body without reading it all.
+            chunk = stream.read(min(READ_CHUNK, limit + 1 - out.tell()))
+            if not chunk:
+                break
+            out.write(chunk)
+            if out.tell() > limit:
+                raise Refused(body_too_large(verifier))
+    out.seek(0)
+    return out
 
 
 class SigwireMiddleware:
     """Verifies every request before the wrapped WSGI app sees it.
 
-    ``SigwireMiddleware(app, verifier, exempt_paths=())``: requests whose ``PATH_INFO`` is in
-    ``exempt_paths`` pass unverified. The verified key id is in ``environ["sigwire.key_id"]``.
+    ``SigwireMiddleware(app, verifier, exempt_paths=(), body_limit=1 MiB)``: requests whose
+    ``PATH_INFO`` is in ``exempt_paths`` pass unverified; bodies over ``body_limit`` bytes get 413
+    ``body_too_large``. The verified key id is in ``environ["sigwire.key_id"]``.
     """
 
-    def __init__(self, app: WSGIApp, verifier: Verifier, exempt_paths: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        verifier: Verifier,
+        exempt_paths: Iterable[str] = (),
+        body_limit: int = DEFAULT_BODY_LIMIT,
+    ) -> None:
         self.app = app
         self.verifier = verifier
         self.exempt_paths = frozenset(exempt_paths)
+        self.body_limit = check_body_limit(body_limit)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point."""
         if environ.get("PATH_INFO") in self.exempt_paths:
             return self.app(environ, start_response)
+        method = str(environ.get("REQUEST_METHOD", "GET"))
         try:
-            body = _read_body(environ)
-            key_id = self.verifier.verify(
-                str(environ.get("REQUEST_METHOD", "GET")), request_url(environ), request_headers(environ), body
-            )
-        except SigwireError as err:
-            status, headers, payload = failure(err, self.verifier)
-            start_response(status_line(status), headers)
+            url, headers = request_url(environ), request_headers(environ)
+            length = environ.get("CONTENT_LENGTH")
+            # Before a byte of the body: the declared length, then the header-only checks.
+            declared = declared_length([str(length)] if length else [], self.body_limit, self.verifier)
+            self.verifier.precheck(method, url, headers)
+            body = _read_body(environ, declared, self.body_limit, self.verifier)
+            with body.getbuffer() as view:
+                key_id = self.verifier.verify(method, url, headers, view)
+        except Refused as refused:
+            status, answer_headers, payload = refused.answer
+            start_response(status_line(status), answer_headers)
             return [payload]
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
+        except SigwireError as err:
+            status, answer_headers, payload = failure(err, self.verifier)
+            start_response(status_line(status), answer_headers)
+            return [payload]
+        environ["wsgi.input"] = body
+        environ["CONTENT_LENGTH"] = str(len(body.getbuffer()))
         environ[KEY_ID] = key_id
         return self.app(environ, start_response)
