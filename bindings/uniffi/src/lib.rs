@@ -12,6 +12,8 @@
 //! * [`HttpClient`] (records [`HttpClientOptions`], [`HttpResponse`]): the `sigwire-client` HTTP
 //!   runtime, blocking calls on a library-owned tokio runtime;
 //! * the records [`SigwireRequest`], [`Header`], [`Signature`], [`Verified`];
+//! * a plain C function for allocation-free signing from the JVM (`fast`, used by the Kotlin
+//!   `FastSigner`; not part of the UniFFI interface);
 //! * one error enum, [`SigwireError`]: Kotlin `SigwireException` (a sealed class, one subclass per
 //!   machine code), Swift `SigwireError` (an `Error` enum, one case per machine code).
 
@@ -19,6 +21,7 @@ uniffi::setup_scaffolding!("sigwire");
 
 mod client;
 mod error;
+mod fast;
 mod keys;
 mod request;
 mod signer;

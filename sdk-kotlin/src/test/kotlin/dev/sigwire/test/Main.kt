@@ -12,6 +12,7 @@ fun main(args: Array<String>) {
     val suites = listOf<Pair<String, (TestRun) -> Unit>>(
         "vectors" to { r -> vectorTests(r, vectors) },
         "api" to ::apiTests,
+        "fast signer" to ::fastSignerTests,
         "live http" to ::liveHttpTests,
         "http client" to ::httpClientTests,
         "suspend http client" to ::suspendClientTests,

@@ -25,6 +25,9 @@ class SuitesTest {
     fun api() = checks(::apiTests)
 
     @TestFactory
+    fun fastSigner() = checks(::fastSignerTests)
+
+    @TestFactory
     fun liveHttp() = checks(::liveHttpTests)
 
     @TestFactory

@@ -60,12 +60,12 @@ fun suspendClientTests(run: TestRun) {
         }
 
         run.test("cancelling the coroutine aborts the call in Rust: no further attempt is sent") {
-            // Each attempt hangs 3 s; the attempt limit is 300 ms and 3 attempts are allowed, so an
-            // un-cancelled call would try 3 times within about a second.
+            // Each attempt hangs 3 s; the attempt limit is 1 s and 3 attempts are allowed, so an
+            // un-cancelled call would send its second attempt about 1 s after the first.
             server.fault("""{"path":"/s-cancel","times":3,"fault":{"type":"delay","ms":3000}}""")
-            val quick = HttpClient(options(server.baseUrl).copy(attemptTimeoutMs = 300uL, maxAttempts = 3u), CLIENT_SECRET)
+            val quick = HttpClient(options(server.baseUrl).copy(attemptTimeoutMs = 1_000uL, maxAttempts = 3u), CLIENT_SECRET)
             var outcome: Throwable? = null
-            val started = System.nanoTime()
+            var cancelMs = 0L
             runBlocking {
                 val job = launch(Dispatchers.Default) {
                     try {
@@ -75,14 +75,16 @@ fun suspendClientTests(run: TestRun) {
                         throw t
                     }
                 }
-                delay(100)
+                // Cancel once the first attempt has reached the server.
+                while (server.nonces("/s-cancel").isEmpty()) delay(20)
+                val started = System.nanoTime()
                 job.cancelAndJoin()
+                cancelMs = (System.nanoTime() - started) / 1_000_000
                 assertTrue(job.isCancelled) { "job not cancelled" }
             }
-            val ms = (System.nanoTime() - started) / 1_000_000
             assertTrue(outcome is CancellationException) { "the call ended with $outcome, not a CancellationException" }
-            assertTrue(ms < 1_000) { "cancellation took $ms ms" }
-            Thread.sleep(1_200) // longer than the remaining attempts would have taken
+            assertTrue(cancelMs < 500) { "cancellation took $cancelMs ms" }
+            Thread.sleep(1_500) // longer than the second attempt would have waited
             val seen = server.nonces("/s-cancel")
             assertEq(1, seen.size, "attempts that reached the server ($seen)")
         }
