@@ -180,6 +180,35 @@ impl From<crate::Error> for ProfileError {
     }
 }
 
+/// Profile errors as core errors (for profiles plugged into the core [`crate::Verifier`]), keeping
+/// the message.
+impl From<ProfileError> for crate::Error {
+    fn from(e: ProfileError) -> Self {
+        use crate::ErrorCode as C;
+        let code = match e.code() {
+            ProfileErrorCode::MissingSignature => C::MissingAuthorization,
+            ProfileErrorCode::MalformedSignature
+            | ProfileErrorCode::InsufficientCoverage
+            | ProfileErrorCode::MissingHeader => C::MalformedAuthorization,
+            ProfileErrorCode::UnsupportedAlgorithm => C::UnsupportedAlgorithm,
+            ProfileErrorCode::UnknownKey | ProfileErrorCode::CredentialScopeMismatch => {
+                C::UnknownKey
+            }
+            ProfileErrorCode::TimestampOutOfTolerance
+            | ProfileErrorCode::WebhookTimestampOutOfTolerance
+            | ProfileErrorCode::SignatureExpired => C::StaleTimestamp,
+            ProfileErrorCode::DigestMismatch | ProfileErrorCode::SignatureMismatch => {
+                C::SignatureMismatch
+            }
+            ProfileErrorCode::ReplayedNonce => C::ReplayedNonce,
+            ProfileErrorCode::InvalidCredentials => C::InvalidSecret,
+            ProfileErrorCode::InvalidSettings => C::InvalidConfig,
+            ProfileErrorCode::InvalidRequest => C::InvalidRequest,
+        };
+        crate::Error::new(code, e.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

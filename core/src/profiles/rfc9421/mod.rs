@@ -7,7 +7,9 @@
 
 mod components;
 mod digest;
+mod scheme;
 mod sfv;
+mod verify;
 
 use core::fmt;
 
@@ -21,8 +23,9 @@ use crate::Request;
 
 pub use components::Component;
 pub use digest::{check_content_digest, content_digest, ContentDigest};
+pub use scheme::Rfc9421Scheme;
 
-use sfv::{BareItem, Item, Member, Params};
+use sfv::{BareItem, Item, Params};
 
 /// The only algorithm this profile offers.
 pub const ALG_HMAC_SHA256: &str = "hmac-sha256";
@@ -544,128 +547,30 @@ where
         required: &[Component],
         now: u64,
     ) -> Result<Rfc9421Verified, ProfileError> {
-        let lines = message.header_lines();
-        let (Some(input_field), Some(sig_field)) = (
-            components::header_value(lines, "signature-input"),
-            components::header_value(lines, "signature"),
-        ) else {
-            return Err(ProfileError::new(
-                ProfileErrorCode::MissingSignature,
-                "Signature-Input and Signature headers are required",
-            ));
-        };
-        let inputs = sfv::parse_dictionary(&input_field)?;
-        let sigs = sfv::parse_dictionary(&sig_field)?;
-        let chosen = inputs.iter().find(|(label, _)| {
-            self.label.as_deref().map_or(true, |want| want == label)
-                && sigs.iter().any(|(l, _)| l == label)
-        });
-        let Some((label, Member::InnerList(items, params))) = chosen else {
-            return match chosen {
-                Some(_) => Err(ProfileError::malformed(
-                    "Signature-Input member must be an inner list",
-                )),
-                None => Err(ProfileError::new(
-                    ProfileErrorCode::MissingSignature,
-                    "no signature with a matching label",
-                )),
-            };
-        };
-        let signature = match sigs.iter().find(|(l, _)| l == label) {
-            Some((
-                _,
-                Member::Item(Item {
-                    value: BareItem::Bytes(b),
-                    ..
-                }),
-            )) => b.clone(),
-            _ => {
-                return Err(ProfileError::malformed(
-                    "Signature member must be a byte sequence",
-                ))
-            }
-        };
-        let (mut created, mut expires, mut nonce, mut key_id, mut tag) =
-            (None, None, None, None, None);
-        for (k, v) in params {
-            match (k.as_str(), v) {
-                ("created", BareItem::Integer(i)) => created = u64::try_from(*i).ok(),
-                ("expires", BareItem::Integer(i)) => expires = u64::try_from(*i).ok(),
-                ("nonce", BareItem::String(s)) => nonce = Some(s.clone()),
-                ("keyid", BareItem::String(s)) => key_id = Some(s.clone()),
-                ("tag", BareItem::String(s)) => tag = Some(s.clone()),
-                ("alg", BareItem::String(s)) if s == ALG_HMAC_SHA256 => {}
-                ("alg", _) => {
-                    return Err(ProfileError::new(
-                        ProfileErrorCode::UnsupportedAlgorithm,
-                        "only alg=\"hmac-sha256\" is accepted",
-                    ))
-                }
-                ("created" | "expires" | "nonce" | "keyid" | "tag", _) => {
-                    return Err(ProfileError::malformed(format!(
-                        "signature parameter {k} has the wrong type"
-                    )))
-                }
-                _ => {}
-            }
-        }
-        let created = created.ok_or_else(|| ProfileError::malformed("created is required"))?;
-        let key_id = key_id.ok_or_else(|| ProfileError::malformed("keyid is required"))?;
-        let comps: Vec<Component> = items
-            .iter()
-            .map(Component::from_item)
-            .collect::<Result<_, _>>()?;
-        for (i, c) in comps.iter().enumerate() {
-            if comps[..i].contains(c) {
-                return Err(ProfileError::malformed("a component is covered twice"));
-            }
-        }
-        if let Some(missing) = required.iter().find(|r| !comps.contains(r)) {
-            return Err(ProfileError::new(
-                ProfileErrorCode::InsufficientCoverage,
-                format!(
-                    "the signature must cover {}",
-                    match &missing.to_item().value {
-                        BareItem::String(s) => s.clone(),
-                        _ => String::new(),
-                    }
-                ),
-            ));
-        }
-        if created > now.saturating_add(self.settings.max_ahead)
-            || now.saturating_sub(created) > self.settings.max_age
+        let parsed =
+            verify::parse_signature(message.header_lines(), self.label.as_deref(), required)?;
+        if parsed.created > now.saturating_add(self.settings.max_ahead)
+            || now.saturating_sub(parsed.created) > self.settings.max_age
         {
             return Err(ProfileError::new(
                 ProfileErrorCode::TimestampOutOfTolerance,
                 "created is outside the accepted window",
             ));
         }
-        if expires.is_some_and(|e| now > e) {
+        if parsed.expires.is_some_and(|e| now > e) {
             return Err(ProfileError::new(
                 ProfileErrorCode::SignatureExpired,
                 "the signature has expired",
             ));
         }
-        let key = (self.lookup)(&key_id)
+        let key = (self.lookup)(&parsed.key_id)
             .ok_or_else(|| ProfileError::new(ProfileErrorCode::UnknownKey, "keyid is not known"))?;
-        let sig_params = sfv::serialize_inner_list(items, params)?;
-        let base = components::signature_base(&comps, message, &[], &sig_params)?;
+        let base = parsed.base(message)?;
         let mac = hmac_sha256(&key.secret, &[base.as_bytes()]);
-        if !ct_eq(&mac, &signature) {
+        if !ct_eq(&mac, &parsed.signature) {
             return Err(ProfileError::mismatch());
         }
-        if comps.contains(&Component::Header("content-digest".into())) {
-            let field = components::header_value(lines, "content-digest").unwrap_or_default();
-            check_content_digest(&field, message.body())?;
-        }
-        Ok(Rfc9421Verified {
-            label: label.clone(),
-            key_id,
-            created,
-            expires,
-            nonce,
-            tag,
-            components: comps,
-        })
+        parsed.check_digest(message)?;
+        Ok(parsed.into_verified())
     }
 }
