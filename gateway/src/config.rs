@@ -42,9 +42,9 @@ pub struct Config {
     pub forward_authorization: bool,
     /// The scheme clients sign (`http` or `https`), e.g. `https` behind a TLS terminator.
     pub scheme: String,
-    /// The `host[:port]` values clients may sign; requests for any other host are refused.
-    /// Empty: any `Host` the request carries.
-    pub authorities: Vec<String>,
+    /// The `host[:port]` values clients may sign (canonical form); requests for any other host
+    /// are refused with 421. `None`: any `Host` the request carries.
+    pub audience: Option<sigwire_core::wire::Audience>,
     /// Time limits.
     pub timeouts: Timeouts,
     /// Upstreams by name.
@@ -353,16 +353,16 @@ impl RawConfig {
         if scheme != "http" && scheme != "https" {
             return Err(ConfigError::new("scheme", "must be `http` or `https` (the scheme clients sign)"));
         }
-        let mut authorities = Vec::new();
         for (i, a) in self.authorities.iter().enumerate() {
-            let ok = !a.is_empty()
-                && a.parse::<http::uri::Authority>().is_ok_and(|p| !p.as_str().contains('@'))
-                && a.bytes().all(|b| b.is_ascii_graphic());
-            if !ok {
-                return Err(ConfigError::new(format!("authorities[{i}]"), format!("`{a}` is not a host[:port]")));
+            if let Err(e) = sigwire_core::wire::Audience::new([a], &scheme) {
+                return Err(ConfigError::new(format!("authorities[{i}]"), format!("`{a}`: {}", e.message())));
             }
-            authorities.push(a.to_ascii_lowercase());
         }
+        let audience = if self.authorities.is_empty() {
+            None
+        } else {
+            sigwire_core::wire::Audience::new(&self.authorities, &scheme).ok()
+        };
         let timeouts = Timeouts {
             header: millis(self.timeouts.header_ms, 5_000, "timeouts.header_ms")?,
             body: millis(self.timeouts.body_ms, 10_000, "timeouts.body_ms")?,
@@ -506,7 +506,7 @@ impl RawConfig {
             body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
             forward_authorization: self.forward_authorization.unwrap_or(false),
             scheme,
-            authorities,
+            audience,
             timeouts,
             upstreams,
             routes,

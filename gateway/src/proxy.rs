@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use sigwire_core::{ErrorCode, InMemoryReplayStore, SERVER_TIME_HEADER};
+use sigwire_core::{wire, ErrorCode, InMemoryReplayStore, SERVER_TIME_HEADER};
 
 use crate::access_log::LogLine;
 use crate::config::{Config, ReplayBackend, Route};
@@ -49,9 +49,9 @@ pub mod codes {
     /// resolve into another route than the one matched here (400).
     pub const DOT_SEGMENT_IN_PATH: &str = "dot_segment_in_path";
     /// The Host is not one this gateway serves (421).
-    pub const MISDIRECTED_REQUEST: &str = "misdirected_request";
+    pub const MISDIRECTED_REQUEST: &str = sigwire_core::wire::MISDIRECTED_REQUEST;
     /// The body exceeds the limit (413).
-    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    pub const BODY_TOO_LARGE: &str = sigwire_core::wire::BODY_TOO_LARGE;
     /// The body did not arrive in time (408).
     pub const BODY_TIMEOUT: &str = "body_timeout";
     /// The key id's request limit is exhausted (429).
@@ -213,9 +213,8 @@ impl Gateway {
         }
         let host =
             single_host(&request).ok_or(Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
-        if !self.config.authorities.is_empty() && !self.config.authorities.iter().any(|a| a.eq_ignore_ascii_case(&host))
-        {
-            return Err(Stop::new(StatusCode::MISDIRECTED_REQUEST, codes::MISDIRECTED_REQUEST));
+        if self.config.audience.as_ref().is_some_and(|a| !a.allows(&host)) {
+            return Err(Stop::new(StatusCode::MISDIRECTED_REQUEST, wire::MISDIRECTED_REQUEST));
         }
         if has_dot_segment(request.uri().path()) {
             return Err(Stop::new(StatusCode::BAD_REQUEST, codes::DOT_SEGMENT_IN_PATH));
@@ -226,14 +225,17 @@ impl Gateway {
 
         let (mut parts, body) = request.into_parts();
         parts.headers.remove(KEY_ID_HEADER);
-        let declared =
-            parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.config.body_limit as u64) {
-            return Err(Stop::new(StatusCode::PAYLOAD_TOO_LARGE, codes::BODY_TOO_LARGE));
+        let declared = parts.headers.get_all(CONTENT_LENGTH).iter().map(|v| v.to_str().unwrap_or("?"));
+        if let Err(rejection) = wire::check_declared_length(declared, self.config.body_limit, now_unix()) {
+            return Err(Stop::new(
+                StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST),
+                rejection.code(),
+            ));
         }
         let ip = peer.ip().to_string();
-        let url =
-            format!("{}://{host}{}", self.config.scheme, parts.uri.path_and_query().map_or("/", |pq| pq.as_str()));
+        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let url = wire::request_url(&self.config.scheme, &host, path_and_query)
+            .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
         let mut verify_time = Duration::ZERO;
         if route.public {
             line.code = codes::PUBLIC;
