@@ -13,7 +13,8 @@
 #
 # Reuses the runtimes earlier steps built: the sigwire wheel of python.sh
 # (build/python-venv/wheels) or target/python, and target/node for the Node addon; works alone.
-# Knobs: GEN_CORPUS_SAMPLE (default 30), GEN_CORPUS_SEED (default: random, printed).
+# Knobs: GEN_CORPUS_SAMPLE (default 30), GEN_CORPUS_SEED (default: random, printed),
+# GEN_SIGWIRE_WHEEL (a sigwire wheel to use), GEN_NODE_TARGET_DIR (default target/node).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
@@ -46,7 +47,7 @@ VENV="$WORK/venv"
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV" || { apt_install python3-venv; python3 -m venv "$VENV"; }; fi
 VPY="$VENV/bin/python"
 "$VPY" -m pip install --quiet --upgrade "mypy>=1.10" "ruff>=0.5"
-WHEEL="$(ls "$ROOT"/build/python-venv/wheels/sigwire-*.whl 2>/dev/null | head -1 || true)"
+WHEEL="${GEN_SIGWIRE_WHEEL:-$(ls "$ROOT"/build/python-venv/wheels/sigwire-*.whl 2>/dev/null | head -1 || true)}"
 if [ -z "$WHEEL" ]; then
   echo "no wheel from python.sh: building ./sdk-python (CARGO_TARGET_DIR=target/python)"
   rm -rf "$WORK/wheels"
@@ -138,7 +139,7 @@ ln -sfn "$TOOLS/node_modules" "$PAY_TS/node_modules"
 (cd "$PAY_TS" && node "$TOOLS/node_modules/ts59/bin/tsc" -p . --types node)
 rm "$PAY_TS/node_modules"
 test -f "$PAY_TS/dist/index.d.ts"
-export CARGO_TARGET_DIR="$ROOT/target/node"
+export CARGO_TARGET_DIR="${GEN_NODE_TARGET_DIR:-$ROOT/target/node}"
 (cd "$LIVE_NODE" && npm install --silent --no-save --foreground-scripts "$ROOT/sdk-node" "$PAY_TS" >/dev/null)
 export CARGO_TARGET_DIR="$ROOT/target/gen"
 cp gen/live/test_typescript.mjs "$LIVE_NODE/"
