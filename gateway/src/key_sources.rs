@@ -61,7 +61,9 @@ impl KeyLoader {
             }
         }
         self.apply(&seen)?;
-        tokio::spawn(self.watch(seen));
+        // Registered before `start` returns, so a SIGHUP never meets the default action (exit).
+        let hangup = hangup_signal();
+        tokio::spawn(self.watch(seen, hangup));
         Ok(())
     }
 
@@ -72,27 +74,19 @@ impl KeyLoader {
         Ok(())
     }
 
-    async fn watch(self, mut seen: Seen) {
+    async fn watch(self, mut seen: Seen, mut hangup: Option<Hangup>) {
         let mut interval = tokio::time::interval(self.sources.reload_interval);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        #[cfg(unix)]
-        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         loop {
-            #[cfg(unix)]
             let forced = match hangup.as_mut() {
                 Some(h) => tokio::select! {
                     _ = interval.tick() => false,
-                    _ = h.recv() => true,
+                    () = wait_hangup(h) => true,
                 },
                 None => {
                     interval.tick().await;
                     false
                 }
-            };
-            #[cfg(not(unix))]
-            let forced = {
-                interval.tick().await;
-                false
             };
             let mut changed = false;
             if let Some(path) = &self.sources.file {
@@ -134,6 +128,27 @@ impl KeyLoader {
             }
         }
     }
+}
+
+#[cfg(unix)]
+type Hangup = tokio::signal::unix::Signal;
+#[cfg(unix)]
+fn hangup_signal() -> Option<Hangup> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok()
+}
+#[cfg(unix)]
+async fn wait_hangup(h: &mut Hangup) {
+    h.recv().await;
+}
+#[cfg(not(unix))]
+struct Hangup;
+#[cfg(not(unix))]
+fn hangup_signal() -> Option<Hangup> {
+    None
+}
+#[cfg(not(unix))]
+async fn wait_hangup(_: &mut Hangup) {
+    std::future::pending::<()>().await;
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
