@@ -60,6 +60,8 @@ struct Config {
     body_limit: usize,
     scheme: Option<String>,
     authorities: Option<Vec<String>>,
+    /// Accept only loopback hosts, any port (test servers on an ephemeral port).
+    loopback_only: bool,
     /// The declared authorities, canonicalised for the scheme clients sign; `None` when no
     /// authority was declared (or one was invalid: then every request gets 500 `invalid_config`).
     audience: Option<Result<Audience, sigwire_core::Error>>,
@@ -94,7 +96,14 @@ impl SigwireLayer {
     /// authorities you serve with [`authorities`](Self::authorities) so that a request signed for
     /// another service sharing the key is refused.
     pub fn new(verifier: Arc<Verifier>) -> Self {
-        let config = Config { verifier, body_limit: DEFAULT_BODY_LIMIT, scheme: None, authorities: None, audience: None };
+        let config = Config {
+            verifier,
+            body_limit: DEFAULT_BODY_LIMIT,
+            scheme: None,
+            authorities: None,
+            loopback_only: false,
+            audience: None,
+        };
         SigwireLayer { config: Arc::new(config) }
     }
 
@@ -133,6 +142,14 @@ impl SigwireLayer {
     {
         let list: Vec<String> = authorities.into_iter().map(|a| a.as_ref().to_owned()).collect();
         self.map(|c| c.authorities = Some(list))
+    }
+
+    /// Serves only loopback hosts — `localhost`, `127.0.0.0/8`, `[::1]` — on any port: for test
+    /// servers on an ephemeral port, which cannot know their authority in advance. Requests for
+    /// any other host get 421 `{"error":"misdirected_request"}`.
+    #[must_use]
+    pub fn loopback_authorities(self) -> Self {
+        self.map(|c| c.loopback_only = true)
     }
 
     /// The verifier in use.
@@ -221,6 +238,10 @@ where
             return Err(reject(Rejection::misdirected(now)));
         }
     }
+    if config.loopback_only && ![Some(authority), host_header].into_iter().flatten().all(is_loopback) {
+        tracing::debug!(authority, "sigwire: request for a non-loopback authority");
+        return Err(reject(Rejection::misdirected(now)));
+    }
     let scheme = config.scheme.as_deref().or_else(|| parts.uri.scheme_str()).unwrap_or("http");
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let url = wire::request_url(scheme, authority, path_and_query).map_err(|e| reject(Rejection::from_error(&e, now)))?;
@@ -265,6 +286,15 @@ where
     drop(lines);
     parts.extensions.insert(verified);
     Ok(Request::from_parts(parts, Full::new(bytes)))
+}
+
+/// Whether `authority` names this machine: `localhost`, an IPv4 loopback or `[::1]`, any port.
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(inside, _)| inside),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn header_lines(headers: &http::HeaderMap) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
@@ -420,6 +450,16 @@ mod tests {
         let mut twice = signed("GET", "http://b.internal/x", b"", NOW);
         twice.headers_mut().append(HOST, HeaderValue::from_static("a.internal"));
         assert_eq!(run_with(b, twice).await.0, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn loopback_authorities_accept_any_local_port_only() {
+        let local = layer_with(SigwireLayer::loopback_authorities);
+        for url in ["http://127.0.0.1:41234/x", "http://localhost:9/x", "http://[::1]:8080/x"] {
+            assert_eq!(run_with(local.clone(), signed("GET", url, b"", NOW)).await.0, StatusCode::OK, "{url}");
+        }
+        let (status, _) = run_with(local, signed("GET", "http://api.example.com/x", b"", NOW)).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
     }
 
     #[tokio::test]

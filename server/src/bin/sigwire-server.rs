@@ -2,8 +2,16 @@
 //!
 //! ```text
 //! sigwire-server [--host 127.0.0.1] [--port 0] [--print-port] [--key ID:HEX]... [--window 300]
-//!                [--clock-offset SECONDS] [--body-limit BYTES]
+//!                [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]...
+//!                [--any-authority] [--header-timeout 20] [--body-timeout 60] [--idle-timeout 90]
 //! ```
+//!
+//! Audience: `--authority` (repeatable) declares the `host[:port]` clients sign; any other `Host`
+//! gets 421 `misdirected_request`. Without it, a server on a loopback address serves loopback
+//! hosts only (any port), and a server on any other address refuses to start unless
+//! `--any-authority` says that any `Host` is fine. Timeouts are in seconds: the request head
+//! (also the keep-alive idle time), the request body from its first read, and a connection that
+//! makes no progress.
 //!
 //! With `--print-port` the bound port is printed alone on the first line of stdout (so a test in
 //! another language can start it with `--port 0` and read the port). Test controls are served
@@ -15,6 +23,7 @@
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use sigwire_server::reference::ReferenceServer;
 
@@ -22,7 +31,8 @@ const DEMO_KEY_ID: &str = "demo-client";
 const DEMO_SECRET_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 const USAGE: &str = "usage: sigwire-server [--host ADDR] [--port N] [--print-port] [--key ID:HEX]... \
-[--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--exit-on-stdin-eof]";
+[--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]... [--any-authority] \
+[--header-timeout SECONDS] [--body-timeout SECONDS] [--idle-timeout SECONDS] [--exit-on-stdin-eof]";
 
 #[derive(Debug)]
 struct Args {
@@ -33,6 +43,11 @@ struct Args {
     window: u64,
     clock_offset: i64,
     body_limit: Option<usize>,
+    authorities: Vec<String>,
+    any_authority: bool,
+    header_timeout: Option<u64>,
+    body_timeout: Option<u64>,
+    idle_timeout: Option<u64>,
     exit_on_stdin_eof: bool,
 }
 
@@ -41,6 +56,14 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         return None;
     }
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// A timeout in whole seconds, at least 1.
+fn seconds(value: &str, flag: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{flag}: a whole number of seconds, at least 1")),
+    }
 }
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -52,6 +75,11 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         window: sigwire_core::DEFAULT_WINDOW,
         clock_offset: 0,
         body_limit: None,
+        authorities: Vec::new(),
+        any_authority: false,
+        header_timeout: None,
+        body_timeout: None,
+        idle_timeout: None,
         exit_on_stdin_eof: false,
     };
     while let Some(flag) = argv.next() {
@@ -75,6 +103,11 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--body-limit" => {
                 args.body_limit = Some(value("bytes")?.parse().map_err(|_| "--body-limit: not a number")?);
             }
+            "--authority" => args.authorities.push(value("HOST[:PORT]")?),
+            "--any-authority" => args.any_authority = true,
+            "--header-timeout" => args.header_timeout = Some(seconds(&value("seconds")?, "--header-timeout")?),
+            "--body-timeout" => args.body_timeout = Some(seconds(&value("seconds")?, "--body-timeout")?),
+            "--idle-timeout" => args.idle_timeout = Some(seconds(&value("seconds")?, "--idle-timeout")?),
             "--key" => {
                 let v = value("ID:HEX")?;
                 // The key id may itself contain ':', so split at the last one.
@@ -124,6 +157,22 @@ async fn run(args: Args) -> ExitCode {
         .clock_offset(args.clock_offset);
     if let Some(limit) = args.body_limit {
         builder = builder.body_limit(limit);
+    }
+    builder = builder.authorities(&args.authorities);
+    if args.any_authority {
+        builder = builder.any_authority();
+    } else if args.authorities.is_empty() {
+        eprintln!("sigwire-server: no --authority given; serving loopback hosts only (localhost, 127.0.0.1, [::1])");
+    }
+    let secs = Duration::from_secs;
+    if let Some(s) = args.header_timeout {
+        builder = builder.header_timeout(secs(s));
+    }
+    if let Some(s) = args.body_timeout {
+        builder = builder.body_timeout(secs(s));
+    }
+    if let Some(s) = args.idle_timeout {
+        builder = builder.idle_timeout(secs(s));
     }
     let keys = if args.keys.is_empty() {
         eprintln!("sigwire-server: no --key given; accepting the demo key {DEMO_KEY_ID:?}");
@@ -198,5 +247,9 @@ mod tests {
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["--port"]).is_err());
         assert_eq!(parse(&["--help"]).unwrap_err(), "");
+        let a = parse(&["--authority", "api.test:8443", "--authority=b.test", "--any-authority", "--body-timeout", "5"]).unwrap();
+        assert_eq!((a.authorities, a.any_authority, a.body_timeout), (vec!["api.test:8443".into(), "b.test".into()], true, Some(5)));
+        assert!(parse(&["--idle-timeout", "0"]).is_err());
+        assert!(parse(&["--header-timeout", "x"]).is_err());
     }
 }

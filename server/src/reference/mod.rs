@@ -26,6 +26,7 @@
 //! "retry_after": "1"}}`; other faults: `{"type": "delay", "ms": 1500}`, `{"type": "drop"}`,
 //! `{"type": "redirect", "location": "http://127.0.0.1:9/public/echo", "status": 307}`.
 
+mod serve;
 mod state;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -46,6 +47,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use serve::{DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 pub use state::{Controls, Fault, FaultRule, OffsetClock, RequestRecord, MAX_LOG};
 
 use crate::layer::{SigwireLayer, DEFAULT_BODY_LIMIT};
@@ -114,10 +116,15 @@ pub struct ReferenceServer {
     body_limit: usize,
     replay_capacity: usize,
     addr: SocketAddr,
+    authorities: Vec<String>,
+    any_authority: bool,
+    timeouts: serve::Timeouts,
 }
 
 impl ReferenceServer {
-    /// A builder: no keys, 300 s window, no clock offset, 1 MiB body limit, `127.0.0.1:0`.
+    /// A builder: no keys, 300 s window, no clock offset, 1 MiB body limit, `127.0.0.1:0`,
+    /// loopback authorities only (see [`authorities`](Self::authorities)), and the default
+    /// header (20 s), body (60 s) and idle (90 s) timeouts.
     pub fn builder() -> Self {
         ReferenceServer {
             keys: Vec::new(),
@@ -126,7 +133,68 @@ impl ReferenceServer {
             body_limit: DEFAULT_BODY_LIMIT,
             replay_capacity: sigwire_core::DEFAULT_REPLAY_CAPACITY,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            authorities: Vec::new(),
+            any_authority: false,
+            timeouts: serve::Timeouts {
+                header: DEFAULT_HEADER_TIMEOUT,
+                body: DEFAULT_BODY_TIMEOUT,
+                idle: DEFAULT_IDLE_TIMEOUT,
+            },
         }
+    }
+
+    /// Serves `authority` (`host[:port]` as clients sign it); may be called several times.
+    ///
+    /// Requests whose `Host` is not a declared authority get 421 `misdirected_request`. Without
+    /// any, a server bound to a loopback address serves loopback hosts only (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`, any port), and a server bound elsewhere refuses to start
+    /// (`invalid_config`) unless [`any_authority`](Self::any_authority) is set.
+    #[must_use]
+    pub fn authority(mut self, authority: &str) -> Self {
+        self.authorities.push(authority.to_owned());
+        self
+    }
+
+    /// Serves each of `authorities` (see [`authority`](Self::authority)).
+    #[must_use]
+    pub fn authorities<I, S>(mut self, authorities: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.authorities.extend(authorities.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// Accepts any `Host` (no audience binding): a request signed for another service that shares
+    /// a key is then accepted here. Only for setups where nothing else shares the keys.
+    #[must_use]
+    pub fn any_authority(mut self) -> Self {
+        self.any_authority = true;
+        self
+    }
+
+    /// How long a request head may take (also bounds keep-alive idle time; see
+    /// [`DEFAULT_HEADER_TIMEOUT`]).
+    #[must_use]
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.header = timeout;
+        self
+    }
+
+    /// How long a request body may take from its first read ([`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.body = timeout;
+        self
+    }
+
+    /// How long a connection may make no progress while the server waits on it
+    /// ([`DEFAULT_IDLE_TIMEOUT`]).
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.idle = timeout;
+        self
     }
 
     /// Accepts `key_id` with `secret` (at least 16 bytes).
@@ -183,26 +251,35 @@ impl ReferenceServer {
         let replay = Arc::new(InMemoryReplayStore::with_capacity(self.replay_capacity));
         let verifier =
             Verifier::builder(keys).window(self.window).replay_store(replay).clock(Arc::new(controls.clock())).build();
-        let layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
+        let mut layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
+        if !self.authorities.is_empty() {
+            // Checked here so a bad authority stops the start, not every request.
+            sigwire_core::wire::Audience::new(&self.authorities, "http")?;
+            layer = layer.authorities(&self.authorities);
+        } else if !self.any_authority {
+            if !self.addr.ip().is_loopback() {
+                return Err(ServerError::Config(sigwire_core::Error::new(
+                    sigwire_core::ErrorCode::InvalidConfig,
+                    format!(
+                        "a server bound to {} must declare the authorities (host[:port]) clients sign \
+                         (--authority), or accept any Host explicitly (--any-authority)",
+                        self.addr.ip()
+                    ),
+                )));
+            }
+            layer = layer.loopback_authorities();
+        }
         Ok((router(layer, controls.clone()), controls))
     }
 
     /// Binds and serves in a background task until [`RunningServer::shutdown`] or drop.
     pub async fn spawn(self) -> Result<RunningServer, ServerError> {
-        let addr = self.addr;
+        let (addr, timeouts) = (self.addr, self.timeouts);
         let (app, controls) = self.into_router()?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let served = axum::serve(listener, service).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = served.await {
-                tracing::error!(error = %e, "reference server stopped");
-            }
-        });
+        let task = tokio::spawn(serve::serve(listener, app, timeouts, rx));
         Ok(RunningServer { addr, controls, shutdown: Some(tx), task: Some(task) })
     }
 }
