@@ -30,6 +30,12 @@ end
 return {1, math.floor((limit - (tat - now)) / T), 0, tat - now}
 ";
 
+/// The script, hashed once (`EVALSHA`, falling back to `EVAL` when Redis does not know it yet).
+fn gcra_script() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| redis::Script::new(GCRA_LUA))
+}
+
 /// The answer of one limiter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -87,13 +93,7 @@ pub async fn check(
     let take = if mode == Mode::Take { "1" } else { "0" };
     let (allowed, remaining, retry, reset): (u8, i64, i64, i64) = conn
         .run(|mut c| async move {
-            redis::Script::new(GCRA_LUA)
-                .key(key)
-                .arg(interval_ms)
-                .arg(limit.burst())
-                .arg(take)
-                .invoke_async(&mut c)
-                .await
+            gcra_script().key(key).arg(interval_ms).arg(limit.burst()).arg(take).invoke_async(&mut c).await
         })
         .await?;
     Ok(Decision {

@@ -40,6 +40,12 @@ end
 return {2, tonumber(epoch)}
 ";
 
+/// The script, hashed once (`EVALSHA`, falling back to `EVAL` when Redis does not know it yet).
+fn claim_script() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| redis::Script::new(CLAIM_LUA))
+}
+
 /// Records `(key_id, nonce)` signed at `timestamp` in Redis, to be kept until `expires_at`
 /// (Unix seconds, inclusive); `now` is this gateway's clock.
 pub async fn claim(
@@ -56,14 +62,7 @@ pub async fn claim(
     let ttl = expires_at.saturating_sub(now).saturating_add(1).max(1);
     let (status, epoch): (u8, u64) = conn
         .run(|mut c| async move {
-            redis::Script::new(CLAIM_LUA)
-                .key(epoch_key)
-                .key(nonce_key)
-                .arg(now)
-                .arg(timestamp)
-                .arg(ttl)
-                .invoke_async(&mut c)
-                .await
+            claim_script().key(epoch_key).key(nonce_key).arg(now).arg(timestamp).arg(ttl).invoke_async(&mut c).await
         })
         .await?;
     Ok(match status {
