@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) signer_idempotent: Signer,
     /// The extra signed header names as configured (error messages give their position).
     pub(crate) signed_headers: Vec<String>,
+    /// The caller's own sensitive header names (lowercase), dropped on a change of origin.
+    pub(crate) sensitive_headers: Vec<String>,
     pub(crate) clock: Arc<SkewClock>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) timeouts: Timeouts,
@@ -154,6 +156,7 @@ pub struct ClientBuilder {
     signer: Option<Result<Signer, sigwire_core::Error>>,
     algorithm: Algorithm,
     signed_headers: Vec<String>,
+    sensitive_headers: Vec<String>,
     default_headers: HeaderMap,
     error: Option<Error>,
     timeouts: Timeouts,
@@ -170,6 +173,7 @@ impl Default for ClientBuilder {
             signer: None,
             algorithm: Algorithm::default(),
             signed_headers: Vec::new(),
+            sensitive_headers: Vec::new(),
             default_headers: HeaderMap::new(),
             error: None,
             timeouts: Timeouts {
@@ -221,6 +225,23 @@ impl ClientBuilder {
         S: Into<String>,
     {
         self.signed_headers = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// More header names never sent to another origin on a redirect, besides
+    /// [`SENSITIVE_HEADERS`](crate::SENSITIVE_HEADERS) (`Authorization`, `Proxy-Authorization`,
+    /// `Cookie`, `X-Api-Key`, `X-Auth-Token`, …) and values marked sensitive. Names are
+    /// case-insensitive.
+    #[must_use]
+    pub fn sensitive_headers<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.sensitive_headers = names
+            .into_iter()
+            .map(|n| n.as_ref().to_ascii_lowercase())
+            .collect();
         self
     }
 
@@ -355,6 +376,7 @@ impl ClientBuilder {
                 signer,
                 signer_idempotent,
                 signed_headers: self.signed_headers,
+                sensitive_headers: self.sensitive_headers,
                 clock,
                 default_headers: self.default_headers,
                 timeouts: self.timeouts,

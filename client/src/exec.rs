@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use http::header::{HeaderValue, AUTHORIZATION, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use reqwest::Url;
 use sigwire_core::{ErrorCode, Signature, SERVER_TIME_HEADER};
@@ -12,6 +12,7 @@ use tracing::Instrument as _;
 
 use crate::client::{Client, Inner, IDEMPOTENCY_KEY};
 use crate::error::{describe, Error, TimeoutKind};
+use crate::redirect;
 use crate::response::Response;
 use crate::retry::{is_idempotent, is_retryable_status, RetryPolicy};
 use crate::rt;
@@ -28,6 +29,8 @@ pub(crate) struct Call {
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
+    /// Whether to sign (false: [`crate::RequestBuilder::unsigned`]).
+    pub(crate) sign: bool,
 }
 
 /// What one attempt produced.
@@ -194,8 +197,9 @@ fn finish(mut response: Response, code: Option<String>, attempts: u32) -> Result
     })
 }
 
-/// One attempt: sign, send, follow redirects (re-signing same-origin hops, never sending
-/// `Authorization` elsewhere), read the body.
+/// One attempt: sign, send, follow redirects by [`crate::redirect`]'s policy (a chain is signed
+/// only while it stays at the base origin; a change of origin drops credentials and body), read
+/// the body.
 async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Error> {
     let mut method = call.method.clone();
     let mut url = call.url.clone();
@@ -203,8 +207,9 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
     let mut body = call.body.clone();
     let mut observation = Observation::None;
     let mut hop = 0usize;
+    let mut signable = call.sign && url.origin() == inner.base.origin();
     loop {
-        let signed = url.origin() == inner.base.origin();
+        let signed = signable;
         let mut request_headers = headers.as_ref().clone();
         request_headers.remove(AUTHORIZATION);
         if signed {
@@ -216,7 +221,7 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
             request_headers.insert(AUTHORIZATION, value);
             tracing::debug!(hop, nonce = %signature.nonce, timestamp = signature.timestamp, headers = ?Redacted(&request_headers), "sigwire: sending");
         } else {
-            tracing::debug!(hop, url = %log_url(&url), headers = ?Redacted(&request_headers), "sigwire: sending unsigned to another origin");
+            tracing::debug!(hop, url = %log_url(&url), headers = ?Redacted(&request_headers), "sigwire: sending unsigned");
         }
         let sent = rt::wall_seconds();
         let mut builder = inner
@@ -282,17 +287,18 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
                 if !matches!(next.scheme(), "http" | "https") {
                     return Err(Error::invalid("redirect to a non-http(s) URL"));
                 }
-                let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
-                    || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-                        && method == Method::POST;
-                if to_get {
-                    method = Method::GET;
+                let next_hop =
+                    redirect::next_hop(status, &method, &url, &next, &inner.base, signable);
+                if next_hop.drop_body {
                     body = Bytes::new();
-                    let h = headers.to_mut();
-                    h.remove(CONTENT_TYPE);
-                    h.remove(CONTENT_LENGTH);
+                    redirect::strip_body_headers(headers.to_mut());
                 }
-                tracing::debug!(hop, status = status.as_u16(), to = %log_url(&next), same_origin = (next.origin() == inner.base.origin()), "sigwire: redirect");
+                if next_hop.drop_credentials {
+                    redirect::strip_credentials(headers.to_mut(), &inner.sensitive_headers);
+                }
+                method = next_hop.method;
+                signable = next_hop.signable;
+                tracing::debug!(hop, status = status.as_u16(), to = %log_url(&next), signed = signable, "sigwire: redirect");
                 url = next;
                 hop += 1;
                 continue;

@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod exec;
 pub mod no_echo;
+mod redirect;
 mod request;
 mod response;
 mod retry;
@@ -15,6 +16,7 @@ mod skew;
 
 pub use client::{Client, ClientBuilder, IDEMPOTENCY_KEY};
 pub use error::{Error, TimeoutKind};
+pub use redirect::SENSITIVE_HEADERS;
 pub use request::RequestBuilder;
 pub use response::Response;
 pub use retry::RetryPolicy;

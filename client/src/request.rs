@@ -41,6 +41,7 @@ pub struct RequestBuilder {
     attempt_timeout: Option<Option<Duration>>,
     total_timeout: Option<Option<Duration>>,
     retry: Option<RetryPolicy>,
+    sign: bool,
 }
 
 impl RequestBuilder {
@@ -56,6 +57,7 @@ impl RequestBuilder {
             attempt_timeout: None,
             total_timeout: None,
             retry: None,
+            sign: true,
         }
     }
 
@@ -155,6 +157,14 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends this call without signing it: no `Authorization` on any attempt, everything else
+    /// (base URL, default headers, retries, timeouts, redirects) unchanged. For endpoints that
+    /// take no signature, such as a public health check or a token exchange.
+    pub fn unsigned(mut self) -> Self {
+        self.sign = false;
+        self
+    }
+
     /// Sends the request (with retries, skew correction and redirects) and reads the response.
     ///
     /// A status of 400 or more is an error: [`Error::SignatureRejected`] when the body is a
@@ -208,6 +218,7 @@ impl RequestBuilder {
             retry,
             attempt_timeout: self.attempt_timeout.unwrap_or(inner.timeouts.attempt),
             total_timeout: self.total_timeout.unwrap_or(inner.timeouts.total),
+            sign: self.sign,
         })
     }
 }
