@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use criterion::{black_box, criterion_group, Criterion};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sigwire_core::{InMemoryKeyStore, InMemoryReplayStore, NonceSource, Request, SignOptions, Signer, Verifier};
+use sigwire_core::{
+    InMemoryKeyStore, InMemoryReplayStore, NonceSource, Request, SignOptions, Signer, Verifier,
+};
 
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef012";
 const NOW: u64 = 1_700_000_000;
@@ -71,7 +73,10 @@ fn raw(message: &[u8], body: &[u8]) -> [u8; 32] {
 struct Counter(AtomicU64);
 impl NonceSource for Counter {
     fn nonce(&self) -> Result<String, sigwire_core::Error> {
-        Ok(format!("bench{:017}", self.0.fetch_add(1, Ordering::Relaxed)))
+        Ok(format!(
+            "bench{:017}",
+            self.0.fetch_add(1, Ordering::Relaxed)
+        ))
     }
 }
 
@@ -97,15 +102,25 @@ fn time_per_iter(mut f: impl FnMut(), target: Duration) -> f64 {
 fn bench(c: &mut Criterion) {
     let signer = Signer::new("bench-key", SECRET.to_vec()).expect("signer");
     let keys = Arc::new(InMemoryKeyStore::new());
-    keys.insert("bench-key", SECRET.to_vec(), None).expect("key");
+    keys.insert("bench-key", SECRET.to_vec(), None)
+        .expect("key");
     let mut ratios = Vec::new();
     for case in cases() {
-        let request = Request::new(case.method, case.url).headers(case.headers.iter().copied()).body(&case.body);
+        let request = Request::new(case.method, case.url)
+            .headers(case.headers.iter().copied())
+            .body(&case.body);
         let fixed = SignOptions::fixed(NOW, "AAECAwQFBgcICQoLDA0ODw");
-        let canonical = signer.sign_with(&request, &fixed).expect("sign").canonical_string;
+        let canonical = signer
+            .sign_with(&request, &fixed)
+            .expect("sign")
+            .canonical_string;
         let mut group = c.benchmark_group(case.name);
-        group.bench_function("raw_hmac_plus_digest", |b| b.iter(|| raw(black_box(canonical.as_bytes()), black_box(&case.body))));
-        group.bench_function("sign", |b| b.iter(|| signer.sign_with(black_box(&request), &fixed).expect("sign")));
+        group.bench_function("raw_hmac_plus_digest", |b| {
+            b.iter(|| raw(black_box(canonical.as_bytes()), black_box(&case.body)))
+        });
+        group.bench_function("sign", |b| {
+            b.iter(|| signer.sign_with(black_box(&request), &fixed).expect("sign"))
+        });
 
         // Verify: every call is a full verification with a fresh nonce, so the replay store
         // really inserts. Requests are signed in batches outside the timed section; each batch is
@@ -121,7 +136,17 @@ fn bench(c: &mut Criterion) {
             let t = NOW + batch_no * (verifier.window() + 1);
             let mut opts = SignOptions::default();
             opts.timestamp = Some(t);
-            (t, (0..n).map(|_| pool_signer.sign_with(&request, &opts).expect("sign").authorization).collect())
+            (
+                t,
+                (0..n)
+                    .map(|_| {
+                        pool_signer
+                            .sign_with(&request, &opts)
+                            .expect("sign")
+                            .authorization
+                    })
+                    .collect(),
+            )
         };
         group.bench_function("verify", |b| {
             b.iter_custom(|iters| {
@@ -130,7 +155,10 @@ fn bench(c: &mut Criterion) {
                 while left > 0 {
                     let n = left.min(10_000);
                     let (t, auths) = make_batch(n);
-                    let received: Vec<Request<'_>> = auths.iter().map(|a| request.clone().header("Authorization", a)).collect();
+                    let received: Vec<Request<'_>> = auths
+                        .iter()
+                        .map(|a| request.clone().header("Authorization", a))
+                        .collect();
                     let start = Instant::now();
                     for r in &received {
                         black_box(verifier.verify_at(black_box(r), t)).expect("verifies");
@@ -144,13 +172,26 @@ fn bench(c: &mut Criterion) {
         group.finish();
 
         // Ratios measured back to back in this run (criterion's own report is above).
-        let t_raw = time_per_iter(|| { black_box(raw(black_box(canonical.as_bytes()), black_box(&case.body))); }, Duration::from_millis(300));
-        let t_sign = time_per_iter(|| { black_box(signer.sign_with(black_box(&request), &fixed).expect("sign")); }, Duration::from_millis(300));
+        let t_raw = time_per_iter(
+            || {
+                black_box(raw(black_box(canonical.as_bytes()), black_box(&case.body)));
+            },
+            Duration::from_millis(300),
+        );
+        let t_sign = time_per_iter(
+            || {
+                black_box(signer.sign_with(black_box(&request), &fixed).expect("sign"));
+            },
+            Duration::from_millis(300),
+        );
         let mut verified = 0u64;
         let mut spent = Duration::ZERO;
         while spent < Duration::from_millis(300) {
             let (t, auths) = make_batch(10_000);
-            let received: Vec<Request<'_>> = auths.iter().map(|a| request.clone().header("Authorization", a)).collect();
+            let received: Vec<Request<'_>> = auths
+                .iter()
+                .map(|a| request.clone().header("Authorization", a))
+                .collect();
             let start = Instant::now();
             for r in &received {
                 black_box(verifier.verify_at(black_box(r), t)).expect("verifies");

@@ -3,11 +3,11 @@
 use core::fmt;
 use core::str::FromStr;
 
-use hmac::{Mac, Hmac};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::error::{Error, ErrorCode};
 use crate::hex;
+use crate::keyed_mac::KeyedMac;
 
 /// An HMAC algorithm and the digest used for the body.
 ///
@@ -54,37 +54,20 @@ impl Algorithm {
         }
     }
 
-    /// The raw HMAC of `message` under `key`.
+    /// The raw HMAC of `message` under `key`: the same implementation the signer and verifier
+    /// use (precomputed key schedule over SHA-2 compression), for callers that need a bare MAC.
     pub fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
-        match self {
-            Algorithm::HmacSha256 => mac_with::<Hmac<Sha256>>(key, message),
-            Algorithm::HmacSha512 => mac_with::<Hmac<Sha512>>(key, message),
-        }
+        let mut out = [0u8; 64];
+        let len = KeyedMac::new(self, key).mac_into(message, &mut out);
+        let mac = out[..len].to_vec();
+        zeroize::Zeroize::zeroize(&mut out);
+        mac
     }
 
     /// Checks in constant time that `expected` is the HMAC of `message` under `key`.
     pub fn verify_mac(self, key: &[u8], message: &[u8], expected: &[u8]) -> bool {
-        match self {
-            Algorithm::HmacSha256 => verify_with::<Hmac<Sha256>>(key, message, expected),
-            Algorithm::HmacSha512 => verify_with::<Hmac<Sha512>>(key, message, expected),
-        }
+        KeyedMac::new(self, key).verify(message, expected)
     }
-}
-
-fn keyed<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> M {
-    // HMAC accepts keys of any length (RFC 2104), so this never fails.
-    let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(message);
-    mac
-}
-
-fn mac_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
-    keyed::<M>(key, message).finalize().into_bytes().to_vec()
-}
-
-fn verify_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
-    keyed::<M>(key, message).verify_slice(expected).is_ok()
 }
 
 impl fmt::Display for Algorithm {
@@ -129,8 +112,16 @@ mod tests {
             hex::encode(&mac),
             "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
         );
-        assert!(Algorithm::HmacSha256.verify_mac(b"Jefe", b"what do ya want for nothing?", &Algorithm::HmacSha256.mac(b"Jefe", b"what do ya want for nothing?")));
-        assert!(!Algorithm::HmacSha256.verify_mac(b"Jefe", b"what do ya want for nothing!", &mac[..32]));
+        assert!(Algorithm::HmacSha256.verify_mac(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &Algorithm::HmacSha256.mac(b"Jefe", b"what do ya want for nothing?")
+        ));
+        assert!(!Algorithm::HmacSha256.verify_mac(
+            b"Jefe",
+            b"what do ya want for nothing!",
+            &mac[..32]
+        ));
     }
 
     #[test]

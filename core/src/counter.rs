@@ -34,10 +34,12 @@ pub struct InMemoryCounterStore {
 
 impl CounterStore for InMemoryCounterStore {
     fn advance(&self, key_id: &str, nonce: u64) -> Result<bool, Error> {
-        let mut last = self
-            .last
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::ReplayStoreUnavailable, "counter store lock poisoned"))?;
+        let mut last = self.last.lock().map_err(|_| {
+            Error::new(
+                ErrorCode::ReplayStoreUnavailable,
+                "counter store lock poisoned",
+            )
+        })?;
         match last.get_mut(key_id) {
             Some(previous) if *previous >= nonce => Ok(false),
             Some(previous) => {

@@ -45,12 +45,16 @@ impl Secret {
         })
     }
 
-    /// Decodes a secret from hex (either case), as the shared vectors store it.
+    /// Decodes a secret from hex (either case), as the shared vectors store it. No copy of the
+    /// secret is left behind: the bytes are decoded straight into the buffer the `Secret` owns
+    /// (zeroized if decoding fails half-way).
     pub fn from_hex(hex: &str) -> Result<Self, Error> {
-        let lower = hex.to_ascii_lowercase();
-        match crate::hex::decode_lower(&lower) {
+        match crate::hex::decode_either_case(hex) {
             Some(bytes) => Secret::new(bytes),
-            None => Err(Error::new(ErrorCode::InvalidSecret, "secret hex is not valid hexadecimal")),
+            None => Err(Error::new(
+                ErrorCode::InvalidSecret,
+                "secret hex is not valid hexadecimal",
+            )),
         }
     }
 
@@ -125,7 +129,9 @@ impl fmt::Display for KeyId {
 
 /// Whether `id` follows the key id rules (SPEC §1).
 pub(crate) fn is_valid_key_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_KEY_ID_LEN && crate::encoding::all_in(id, crate::encoding::KEY_ID)
+    !id.is_empty()
+        && id.len() <= MAX_KEY_ID_LEN
+        && crate::encoding::all_in(id, crate::encoding::KEY_ID)
 }
 
 #[cfg(test)]
@@ -145,6 +151,23 @@ mod tests {
         let shown = format!("{s:?}");
         assert_eq!(shown, "Secret([redacted])");
         assert!(!shown.contains("super"));
+    }
+
+    #[test]
+    fn from_hex_takes_either_case() {
+        let s = Secret::from_hex("000102030405060708090A0B0C0D0E0f").unwrap();
+        assert_eq!(s.expose(), (0u8..16).collect::<Vec<u8>>().as_slice());
+        for bad in ["0g", "abc", "00 1"] {
+            assert_eq!(
+                Secret::from_hex(bad).unwrap_err().code(),
+                ErrorCode::InvalidSecret
+            );
+        }
+        assert_eq!(
+            Secret::from_hex("00").unwrap_err().code(),
+            ErrorCode::InvalidSecret,
+            "too short"
+        );
     }
 
     #[test]

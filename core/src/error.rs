@@ -112,12 +112,21 @@ pub struct Error {
 impl Error {
     /// Builds an error with a code and a human-readable message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), skew_seconds: None, server_time: None }
+        Error {
+            code,
+            message: message.into(),
+            skew_seconds: None,
+            server_time: None,
+        }
     }
 
     /// A `stale_timestamp` error carrying the skew (`timestamp − now`, seconds).
     pub fn stale(skew_seconds: i64, window: u64) -> Self {
-        let direction = if skew_seconds > 0 { "ahead of" } else { "behind" };
+        let direction = if skew_seconds > 0 {
+            "ahead of"
+        } else {
+            "behind"
+        };
         Error {
             code: ErrorCode::StaleTimestamp,
             message: format!(

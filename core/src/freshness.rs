@@ -42,12 +42,18 @@ pub struct Timestamp {
 impl Timestamp {
     /// Unix seconds.
     pub const fn seconds(value: u64) -> Self {
-        Timestamp { value, unit: ClockUnit::Seconds }
+        Timestamp {
+            value,
+            unit: ClockUnit::Seconds,
+        }
     }
 
     /// Unix milliseconds.
     pub const fn millis(value: u64) -> Self {
-        Timestamp { value, unit: ClockUnit::Milliseconds }
+        Timestamp {
+            value,
+            unit: ClockUnit::Milliseconds,
+        }
     }
 
     /// Whole Unix seconds (rounded down).

@@ -37,6 +37,30 @@ pub(crate) fn decode_lower(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Decodes hex in either case straight into one buffer (no lowercase copy of the input): for
+/// secrets. `None` on odd length or any other byte; the partial output is zeroized then.
+pub(crate) fn decode_either_case(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    for pair in bytes.chunks_exact(2) {
+        match (any_nibble(pair[0]), any_nibble(pair[1])) {
+            (Some(h), Some(l)) => out.push(h << 4 | l),
+            _ => {
+                zeroize::Zeroize::zeroize(&mut out);
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn any_nibble(c: u8) -> Option<u8> {
+    lower_nibble(c.to_ascii_lowercase())
+}
+
 /// Decodes lowercase hex into `out`, which must be exactly half as long; false otherwise.
 pub(crate) fn decode_lower_into(s: &str, out: &mut [u8]) -> bool {
     let bytes = s.as_bytes();

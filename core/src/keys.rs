@@ -43,7 +43,9 @@ pub struct InMemoryKeyStore {
 impl core::fmt::Debug for InMemoryKeyStore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let count = self.keys.read().map(|k| k.len()).unwrap_or(0);
-        f.debug_struct("InMemoryKeyStore").field("key_ids", &count).finish_non_exhaustive()
+        f.debug_struct("InMemoryKeyStore")
+            .field("key_ids", &count)
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,17 +57,29 @@ impl InMemoryKeyStore {
 
     /// Adds a secret to `key_id` (beside any it already has), active until `not_after`
     /// (Unix seconds, inclusive) or forever.
-    pub fn insert(&self, key_id: &str, secret: impl Into<Vec<u8>>, not_after: Option<u64>) -> Result<(), Error> {
+    pub fn insert(
+        &self,
+        key_id: &str,
+        secret: impl Into<Vec<u8>>,
+        not_after: Option<u64>,
+    ) -> Result<(), Error> {
         let key_id = KeyId::new(key_id)?;
         let secret = Arc::new(Secret::new(secret)?);
         let mut keys = self.write()?;
-        keys.entry(key_id.as_str().to_owned()).or_default().insert(0, Entry { secret, not_after });
+        keys.entry(key_id.as_str().to_owned())
+            .or_default()
+            .insert(0, Entry { secret, not_after });
         Ok(())
     }
 
     /// Rotates `key_id`: adds `new_secret` and retires every existing secret after `old_not_after`
     /// (keeping an earlier retirement time where one was set).
-    pub fn rotate(&self, key_id: &str, new_secret: impl Into<Vec<u8>>, old_not_after: u64) -> Result<(), Error> {
+    pub fn rotate(
+        &self,
+        key_id: &str,
+        new_secret: impl Into<Vec<u8>>,
+        old_not_after: u64,
+    ) -> Result<(), Error> {
         let key_id = KeyId::new(key_id)?;
         let secret = Arc::new(Secret::new(new_secret)?);
         let mut keys = self.write()?;
@@ -73,7 +87,13 @@ impl InMemoryKeyStore {
         for e in entries.iter_mut() {
             e.not_after = Some(e.not_after.map_or(old_not_after, |t| t.min(old_not_after)));
         }
-        entries.insert(0, Entry { secret, not_after: None });
+        entries.insert(
+            0,
+            Entry {
+                secret,
+                not_after: None,
+            },
+        );
         Ok(())
     }
 
@@ -98,7 +118,10 @@ impl InMemoryKeyStore {
 }
 
 fn poisoned() -> Error {
-    Error::new(ErrorCode::InvalidConfig, "key store lock poisoned by a panic elsewhere")
+    Error::new(
+        ErrorCode::InvalidConfig,
+        "key store lock poisoned by a panic elsewhere",
+    )
 }
 
 impl KeyStore for InMemoryKeyStore {
@@ -138,7 +161,13 @@ mod tests {
     #[test]
     fn bad_inputs_are_typed() {
         let s = InMemoryKeyStore::new();
-        assert_eq!(s.insert("k", vec![1u8; 3], None).unwrap_err().code(), ErrorCode::InvalidSecret);
-        assert_eq!(s.insert("bad id", vec![1u8; 16], None).unwrap_err().code(), ErrorCode::InvalidKeyId);
+        assert_eq!(
+            s.insert("k", vec![1u8; 3], None).unwrap_err().code(),
+            ErrorCode::InvalidSecret
+        );
+        assert_eq!(
+            s.insert("bad id", vec![1u8; 16], None).unwrap_err().code(),
+            ErrorCode::InvalidKeyId
+        );
     }
 }

@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+// Lints (missing_docs, unsafe_code = forbid, clippy::unwrap_used) come from the workspace
+// Cargo.toml's [workspace.lints].
 
 mod algorithm;
 mod clock;

@@ -19,7 +19,10 @@ impl NonceSource for OsNonce {
     fn nonce(&self) -> Result<String, Error> {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).map_err(|e| {
-            Error::new(ErrorCode::InvalidConfig, format!("the operating system's random source failed: {e}"))
+            Error::new(
+                ErrorCode::InvalidConfig,
+                format!("the operating system's random source failed: {e}"),
+            )
         })?;
         Ok(URL_SAFE_NO_PAD.encode(bytes))
     }

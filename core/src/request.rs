@@ -25,7 +25,12 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// A request with no headers and an empty body.
     pub fn new(method: &'a str, url: &'a str) -> Self {
-        Request { method, url, headers: Vec::new(), body: &[] }
+        Request {
+            method,
+            url,
+            headers: Vec::new(),
+            body: &[],
+        }
     }
 
     /// Adds one header line (kept in order; repeats allowed).

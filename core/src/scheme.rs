@@ -42,7 +42,11 @@ pub trait Claim {
     /// When the request may be accepted. The default: signed at [`timestamp`](Self::timestamp)
     /// seconds, accepted within the verifier's window either side (the `sigwire-v1` rule).
     fn freshness(&self) -> Freshness {
-        Freshness::Created { at: Timestamp::seconds(self.timestamp()), max_age: None, max_ahead: None }
+        Freshness::Created {
+            at: Timestamp::seconds(self.timestamp()),
+            max_age: None,
+            max_ahead: None,
+        }
     }
 
     /// How replays are refused. The default: a random nonce when [`nonce`](Self::nonce) is

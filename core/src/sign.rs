@@ -24,7 +24,10 @@ pub struct SignOptions<'a> {
 impl<'a> SignOptions<'a> {
     /// Options with a fixed timestamp and nonce (deterministic signatures, as in the vectors).
     pub fn fixed(timestamp: u64, nonce: &'a str) -> Self {
-        SignOptions { timestamp: Some(timestamp), nonce: Some(nonce) }
+        SignOptions {
+            timestamp: Some(timestamp),
+            nonce: Some(nonce),
+        }
     }
 }
 
@@ -65,18 +68,30 @@ impl Signer {
     /// A signer using `hmac-sha256`. Errors: `invalid_key_id`, `invalid_secret`.
     pub fn new(key_id: &str, secret: impl Into<Vec<u8>>) -> Result<Self, Error> {
         let credential = V1Credential::new(key_id, secret)?;
-        Ok(Signer::from_scheme(SigwireV1Signing::new(credential, SigningSettings::default())))
+        Ok(Signer::from_scheme(SigwireV1Signing::new(
+            credential,
+            SigningSettings::default(),
+        )))
     }
 
     /// A signer over a configured [`SigwireV1Signing`] scheme, with the system clock and OS
     /// nonces. Errors: `invalid_request` for settings that [`SigningSettings::validate`] refuses.
-    pub fn with_settings(credential: V1Credential, settings: SigningSettings) -> Result<Self, Error> {
+    pub fn with_settings(
+        credential: V1Credential,
+        settings: SigningSettings,
+    ) -> Result<Self, Error> {
         settings.validate()?;
-        Ok(Signer::from_scheme(SigwireV1Signing::new(credential, settings)))
+        Ok(Signer::from_scheme(SigwireV1Signing::new(
+            credential, settings,
+        )))
     }
 
     fn from_scheme(scheme: SigwireV1Signing) -> Self {
-        Signer { scheme, clock: Arc::new(SystemClock), nonces: Arc::new(OsNonce) }
+        Signer {
+            scheme,
+            clock: Arc::new(SystemClock),
+            nonces: Arc::new(OsNonce),
+        }
     }
 
     /// Uses `algorithm` instead of the default `hmac-sha256`.
@@ -94,8 +109,15 @@ impl Signer {
         S: Into<String>,
     {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
-        let coverage = if names.is_empty() { HeaderCoverage::Required } else { HeaderCoverage::Also(names) };
-        let settings = SigningSettings { signed_headers: coverage, ..self.scheme.settings().clone() };
+        let coverage = if names.is_empty() {
+            HeaderCoverage::Required
+        } else {
+            HeaderCoverage::Also(names)
+        };
+        let settings = SigningSettings {
+            signed_headers: coverage,
+            ..self.scheme.settings().clone()
+        };
         // Validate once now, so mistakes surface at construction.
         settings.validate()?;
         *self.scheme.settings_mut() = settings;
@@ -143,7 +165,11 @@ impl Signer {
     }
 
     /// Signs with optional fixed timestamp and nonce.
-    pub fn sign_with(&self, request: &Request<'_>, options: &SignOptions<'_>) -> Result<Signature, Error> {
+    pub fn sign_with(
+        &self,
+        request: &Request<'_>,
+        options: &SignOptions<'_>,
+    ) -> Result<Signature, Error> {
         self.sign_body(request, SignableBody::Bytes(request.body_bytes()), options)
     }
 
@@ -168,7 +194,11 @@ impl Signer {
     }
 
     /// The canonical string that would be signed (for debugging "signature invalid").
-    pub fn canonical_string(&self, request: &Request<'_>, options: &SignOptions<'_>) -> Result<String, Error> {
+    pub fn canonical_string(
+        &self,
+        request: &Request<'_>,
+        options: &SignOptions<'_>,
+    ) -> Result<String, Error> {
         self.sign_with(request, options).map(|s| s.canonical_string)
     }
 }
@@ -182,15 +212,27 @@ mod tests {
     fn debug_hides_secret() {
         let s = Signer::new("k", b"very-secret-bytes-here".to_vec()).unwrap();
         let d = format!("{s:?}");
-        assert!(d.contains("[redacted]") && !d.contains("very-secret"), "{d}");
+        assert!(
+            d.contains("[redacted]") && !d.contains("very-secret"),
+            "{d}"
+        );
     }
 
     #[test]
     fn construction_errors_are_typed() {
-        assert_eq!(Signer::new("k", b"short".to_vec()).unwrap_err().code(), ErrorCode::InvalidSecret);
-        assert_eq!(Signer::new("", vec![0u8; 16]).unwrap_err().code(), ErrorCode::InvalidKeyId);
+        assert_eq!(
+            Signer::new("k", b"short".to_vec()).unwrap_err().code(),
+            ErrorCode::InvalidSecret
+        );
+        assert_eq!(
+            Signer::new("", vec![0u8; 16]).unwrap_err().code(),
+            ErrorCode::InvalidKeyId
+        );
         let s = Signer::new("k", vec![0u8; 16]).unwrap();
-        assert_eq!(s.with_signed_headers(["bad name"]).unwrap_err().code(), ErrorCode::InvalidRequest);
+        assert_eq!(
+            s.with_signed_headers(["bad name"]).unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
     }
 
     #[test]
@@ -204,7 +246,12 @@ mod tests {
     #[test]
     fn bad_nonce_refused() {
         let s = Signer::new("k", vec![0u8; 16]).unwrap();
-        let e = s.sign_with(&Request::new("GET", "https://h/"), &SignOptions::fixed(1, "bad nonce!")).unwrap_err();
+        let e = s
+            .sign_with(
+                &Request::new("GET", "https://h/"),
+                &SignOptions::fixed(1, "bad nonce!"),
+            )
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidRequest);
     }
 }

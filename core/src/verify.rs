@@ -4,12 +4,12 @@ use std::sync::{Arc, OnceLock};
 
 use crate::clock::{Clock, SystemClock};
 use crate::counter::{CounterStore, InMemoryCounterStore};
+use crate::credentials::Secret;
 use crate::error::{Error, ErrorCode};
 use crate::freshness::{ClockUnit, Freshness, ReplayPolicy, Timestamp};
 use crate::keys::KeyStore;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::request::Request;
-use crate::credentials::Secret;
 use crate::scheme::{Claim, Scheme};
 use crate::v1::SigwireV1;
 
@@ -64,7 +64,12 @@ impl ReplayTicket {
     /// The result, for a caller that has claimed the nonce in its own store (or whose scheme
     /// has no nonce). Never call this without having claimed the nonce: that would accept replays.
     pub fn into_verified(self) -> Verified {
-        Verified { key_id: self.key_id, scheme: self.scheme, timestamp: self.timestamp, nonce: self.nonce }
+        Verified {
+            key_id: self.key_id,
+            scheme: self.scheme,
+            timestamp: self.timestamp,
+            nonce: self.nonce,
+        }
     }
 }
 
@@ -111,7 +116,10 @@ pub struct Verifier {
 impl core::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let schemes: Vec<&str> = self.schemes.iter().map(|s| s.name()).collect();
-        f.debug_struct("Verifier").field("window", &self.window).field("schemes", &schemes).finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("window", &self.window)
+            .field("schemes", &schemes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -166,8 +174,12 @@ impl VerifierBuilder {
     pub fn build(self) -> Verifier {
         Verifier {
             keys: self.keys,
-            replay: self.replay.unwrap_or_else(|| Arc::new(InMemoryReplayStore::default())),
-            counters: self.counters.unwrap_or_else(|| Arc::new(InMemoryCounterStore::default())),
+            replay: self
+                .replay
+                .unwrap_or_else(|| Arc::new(InMemoryReplayStore::default())),
+            counters: self
+                .counters
+                .unwrap_or_else(|| Arc::new(InMemoryCounterStore::default())),
             clock: self.clock,
             window: self.window,
             schemes: self.schemes,
@@ -253,8 +265,13 @@ impl Verifier {
 
     /// [`authenticate`](Self::authenticate) at `now_ms`, Unix milliseconds (for schemes that
     /// sign in milliseconds; seconds schemes see `now_ms / 1000`).
-    pub fn authenticate_ms(&self, request: &Request<'_>, now_ms: u64) -> Result<ReplayTicket, Error> {
-        self.authenticate_inner(request, now_ms).map_err(|e| e.with_server_time(now_ms / 1000))
+    pub fn authenticate_ms(
+        &self,
+        request: &Request<'_>,
+        now_ms: u64,
+    ) -> Result<ReplayTicket, Error> {
+        self.authenticate_inner(request, now_ms)
+            .map_err(|e| e.with_server_time(now_ms / 1000))
     }
 
     /// Step two of two: claims the ticket's nonce as its [`ReplayPolicy`] says — in the
@@ -266,20 +283,25 @@ impl Verifier {
         let now = ticket.authenticated_at;
         let fresh = match (ticket.replay, ticket.nonce.as_deref()) {
             (ReplayPolicy::None, _) => true,
-            (ReplayPolicy::IncreasingNonce, Some(nonce)) => {
-                self.counters.advance(&ticket.key_id, parse_counter(nonce)?).map_err(|e| e.with_server_time(now))?
-            }
+            (ReplayPolicy::IncreasingNonce, Some(nonce)) => self
+                .counters
+                .advance(&ticket.key_id, parse_counter(nonce)?)
+                .map_err(|e| e.with_server_time(now))?,
             (_, Some(nonce)) => self
                 .replay
                 .check_and_record(&ticket.key_id, nonce, ticket.expires_at, now)
                 .map_err(|e| e.with_server_time(now))?,
             (_, None) => {
-                return Err(Error::malformed("the scheme's replay policy needs a nonce").with_server_time(now));
+                return Err(Error::malformed("the scheme's replay policy needs a nonce")
+                    .with_server_time(now));
             }
         };
         if !fresh {
-            return Err(Error::new(ErrorCode::ReplayedNonce, "this nonce was already used; sign each request afresh")
-                .with_server_time(now));
+            return Err(Error::new(
+                ErrorCode::ReplayedNonce,
+                "this nonce was already used; sign each request afresh",
+            )
+            .with_server_time(now));
         }
         Ok(ticket.into_verified())
     }
@@ -308,22 +330,37 @@ impl Verifier {
     /// assert_eq!(e.code(), ErrorCode::MissingAuthorization); // answer 401 without reading the body
     /// ```
     pub fn precheck(&self, request: &Request<'_>, now: u64) -> Result<Prechecked, Error> {
-        self.precheck_inner(request, now.saturating_mul(1000)).map_err(|e| e.with_server_time(now))
+        self.precheck_inner(request, now.saturating_mul(1000))
+            .map_err(|e| e.with_server_time(now))
     }
 
     fn precheck_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<Prechecked, Error> {
         let (scheme, claim) = self.claim(request)?;
         self.check_fresh(claim.freshness(), now_ms)?;
-        if self.keys.active_secrets(claim.key_id(), now_ms / 1000)?.is_empty() {
+        if self
+            .keys
+            .active_secrets(claim.key_id(), now_ms / 1000)?
+            .is_empty()
+        {
             return Err(unknown_key());
         }
-        Ok(Prechecked { key_id: claim.key_id().to_owned(), scheme: scheme.name(), timestamp: claim.timestamp() })
+        Ok(Prechecked {
+            key_id: claim.key_id().to_owned(),
+            scheme: scheme.name(),
+            timestamp: claim.timestamp(),
+        })
     }
 
     /// Finds the scheme for `request` and parses its credentials.
-    fn claim<'s, 'r>(&'s self, request: &'r Request<'r>) -> Result<(&'s dyn Scheme, Box<dyn Claim + 'r>), Error> {
+    fn claim<'s, 'r>(
+        &'s self,
+        request: &'r Request<'r>,
+    ) -> Result<(&'s dyn Scheme, Box<dyn Claim + 'r>), Error> {
         if !request.has_header("authorization") {
-            return Err(Error::new(ErrorCode::MissingAuthorization, "the request has no Authorization header"));
+            return Err(Error::new(
+                ErrorCode::MissingAuthorization,
+                "the request has no Authorization header",
+            ));
         }
         let scheme = self.schemes.iter().find(|s| s.claims(request)).ok_or_else(|| {
             Error::malformed("the Authorization header uses no scheme this server accepts (expected \"HMAC …\")")
@@ -336,18 +373,32 @@ impl Verifier {
     /// its nonce must be remembered.
     fn check_fresh(&self, freshness: Freshness, now_ms: u64) -> Result<u64, Error> {
         match freshness {
-            Freshness::Created { at, max_age, max_ahead } => {
+            Freshness::Created {
+                at,
+                max_age,
+                max_ahead,
+            } => {
                 let unit = at.unit;
                 let now = unit.from_ms(now_ms);
                 let window = self.window.saturating_mul(1000 / unit.ms_per_unit());
                 let (max_age, max_ahead) = (max_age.unwrap_or(window), max_ahead.unwrap_or(window));
                 let skew = i128::from(at.value) - i128::from(now);
                 if skew > i128::from(max_ahead) || -skew > i128::from(max_age) {
-                    return Err(stale(skew, unit, if skew > 0 { max_ahead } else { max_age }));
+                    return Err(stale(
+                        skew,
+                        unit,
+                        if skew > 0 { max_ahead } else { max_age },
+                    ));
                 }
-                Ok(ceil_seconds(Timestamp { value: at.value.saturating_add(max_age), unit }))
+                Ok(ceil_seconds(Timestamp {
+                    value: at.value.saturating_add(max_age),
+                    unit,
+                }))
             }
-            Freshness::Interval { not_before, expires } => {
+            Freshness::Interval {
+                not_before,
+                expires,
+            } => {
                 if let Some(nb) = not_before {
                     let skew = i128::from(nb.value) - i128::from(nb.unit.from_ms(now_ms));
                     if skew > 0 {
@@ -364,7 +415,11 @@ impl Verifier {
         }
     }
 
-    fn authenticate_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<ReplayTicket, Error> {
+    fn authenticate_inner(
+        &self,
+        request: &Request<'_>,
+        now_ms: u64,
+    ) -> Result<ReplayTicket, Error> {
         let now = now_ms / 1000;
         let (scheme, claim) = self.claim(request)?;
         let expires_at = self.check_fresh(claim.freshness(), now_ms)?;
@@ -425,13 +480,20 @@ fn ceil_seconds(t: Timestamp) -> u64 {
 /// An increasing nonce: 1 to 20 decimal digits.
 fn parse_counter(nonce: &str) -> Result<u64, Error> {
     if nonce.is_empty() || nonce.len() > 20 || !nonce.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::malformed("an increasing nonce must be a decimal number"));
+        return Err(Error::malformed(
+            "an increasing nonce must be a decimal number",
+        ));
     }
-    nonce.parse().map_err(|_| Error::malformed("an increasing nonce must fit 64 bits"))
+    nonce
+        .parse()
+        .map_err(|_| Error::malformed("an increasing nonce must fit 64 bits"))
 }
 
 fn unknown_key() -> Error {
-    Error::new(ErrorCode::UnknownKey, "the key id is unknown or its secrets are retired")
+    Error::new(
+        ErrorCode::UnknownKey,
+        "the key id is unknown or its secrets are retired",
+    )
 }
 
 /// A per-process random secret that no client holds: checked against when the key id is
@@ -458,13 +520,18 @@ mod tests {
     fn setup() -> (Verifier, Signer, Arc<InMemoryKeyStore>) {
         let keys = Arc::new(InMemoryKeyStore::new());
         keys.insert("k1", SECRET.to_vec(), None).unwrap();
-        let v = Verifier::builder(keys.clone()).clock(Arc::new(FixedClock::new(NOW))).build();
+        let v = Verifier::builder(keys.clone())
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .build();
         (v, Signer::new("k1", SECRET.to_vec()).unwrap(), keys)
     }
 
     fn signed_at(signer: &Signer, ts: u64, nonce: &str) -> String {
         signer
-            .sign_with(&Request::new("GET", "https://h/x"), &SignOptions::fixed(ts, nonce))
+            .sign_with(
+                &Request::new("GET", "https://h/x"),
+                &SignOptions::fixed(ts, nonce),
+            )
             .unwrap()
             .authorization
     }
@@ -484,33 +551,58 @@ mod tests {
     fn window_edges() {
         let (v, s, _) = setup();
         let ok = signed_at(&s, NOW + 300, "BBBBBBBBBBBBBBBBBBBBBB");
-        assert!(v.verify(&Request::new("GET", "https://h/x").header("authorization", &ok)).is_ok());
+        assert!(v
+            .verify(&Request::new("GET", "https://h/x").header("authorization", &ok))
+            .is_ok());
         let late = signed_at(&s, NOW - 301, "CCCCCCCCCCCCCCCCCCCCCC");
-        let e = v.verify(&Request::new("GET", "https://h/x").header("authorization", &late)).unwrap_err();
-        assert_eq!((e.code(), e.skew_seconds()), (ErrorCode::StaleTimestamp, Some(-301)));
+        let e = v
+            .verify(&Request::new("GET", "https://h/x").header("authorization", &late))
+            .unwrap_err();
+        assert_eq!(
+            (e.code(), e.skew_seconds()),
+            (ErrorCode::StaleTimestamp, Some(-301))
+        );
     }
 
     #[test]
     fn rotation() {
         let (v, _, keys) = setup();
-        keys.rotate("k1", b"fedcba9876543210fedcba9876543210".to_vec(), NOW + 10).unwrap();
+        keys.rotate("k1", b"fedcba9876543210fedcba9876543210".to_vec(), NOW + 10)
+            .unwrap();
         let old = Signer::new("k1", SECRET.to_vec()).unwrap();
         let new = Signer::new("k1", b"fedcba9876543210fedcba9876543210".to_vec()).unwrap();
         for (i, s) in [old, new].iter().enumerate() {
             let auth = signed_at(s, NOW, &format!("DDDDDDDDDDDDDDDDDDDDD{i}"));
-            assert!(v.verify(&Request::new("GET", "https://h/x").header("authorization", &auth)).is_ok());
+            assert!(v
+                .verify(&Request::new("GET", "https://h/x").header("authorization", &auth))
+                .is_ok());
         }
-        let auth = signed_at(&Signer::new("k1", SECRET.to_vec()).unwrap(), NOW + 11, "EEEEEEEEEEEEEEEEEEEEEE");
-        let e = v.verify_at(&Request::new("GET", "https://h/x").header("authorization", &auth), NOW + 11);
+        let auth = signed_at(
+            &Signer::new("k1", SECRET.to_vec()).unwrap(),
+            NOW + 11,
+            "EEEEEEEEEEEEEEEEEEEEEE",
+        );
+        let e = v.verify_at(
+            &Request::new("GET", "https://h/x").header("authorization", &auth),
+            NOW + 11,
+        );
         assert_eq!(e.unwrap_err().code(), ErrorCode::SignatureMismatch);
     }
 
     #[test]
     fn missing_and_foreign_authorization() {
         let (v, _, _) = setup();
-        assert_eq!(v.verify(&Request::new("GET", "https://h/")).unwrap_err().code(), ErrorCode::MissingAuthorization);
+        assert_eq!(
+            v.verify(&Request::new("GET", "https://h/"))
+                .unwrap_err()
+                .code(),
+            ErrorCode::MissingAuthorization
+        );
         let r = Request::new("GET", "https://h/").header("Authorization", "Bearer abc");
-        assert_eq!(v.verify(&r).unwrap_err().code(), ErrorCode::MalformedAuthorization);
+        assert_eq!(
+            v.verify(&r).unwrap_err().code(),
+            ErrorCode::MalformedAuthorization
+        );
     }
 
     fn received(auth: &str) -> Request<'_> {
@@ -524,14 +616,23 @@ mod tests {
         let ticket = v.authenticate(&received(&auth), NOW).unwrap();
         assert_eq!(ticket.key_id, "k1");
         assert_eq!(ticket.nonce.as_deref(), Some("FFFFFFFFFFFFFFFFFFFFFF"));
-        assert_eq!((ticket.timestamp, ticket.expires_at, ticket.authenticated_at), (NOW - 10, NOW + 290, NOW));
+        assert_eq!(
+            (ticket.timestamp, ticket.expires_at, ticket.authenticated_at),
+            (NOW - 10, NOW + 290, NOW)
+        );
         // Authenticating records nothing: the same request authenticates again.
         let again = v.authenticate(&received(&auth), NOW).unwrap();
         let verified = v.commit(ticket).unwrap();
         assert_eq!(verified.nonce.as_deref(), Some("FFFFFFFFFFFFFFFFFFFFFF"));
         let e = v.commit(again).unwrap_err();
-        assert_eq!((e.code(), e.server_time()), (ErrorCode::ReplayedNonce, Some(NOW)));
-        assert_eq!(v.verify(&received(&auth)).unwrap_err().code(), ErrorCode::ReplayedNonce);
+        assert_eq!(
+            (e.code(), e.server_time()),
+            (ErrorCode::ReplayedNonce, Some(NOW))
+        );
+        assert_eq!(
+            v.verify(&received(&auth)).unwrap_err().code(),
+            ErrorCode::ReplayedNonce
+        );
     }
 
     #[test]
@@ -540,7 +641,13 @@ mod tests {
         let own = crate::InMemoryReplayStore::with_capacity(10);
         let auth = signed_at(&s, NOW, "GGGGGGGGGGGGGGGGGGGGGG");
         let claim = |t: &ReplayTicket| {
-            own.check_and_record(&t.key_id, t.nonce.as_deref().unwrap(), t.expires_at, t.authenticated_at).unwrap()
+            own.check_and_record(
+                &t.key_id,
+                t.nonce.as_deref().unwrap(),
+                t.expires_at,
+                t.authenticated_at,
+            )
+            .unwrap()
         };
         let first = v.authenticate(&received(&auth), NOW).unwrap();
         assert!(claim(&first));
@@ -554,26 +661,48 @@ mod tests {
         let (v, s, _) = setup();
         let headers_only = |auth: &str| {
             let owned = auth.to_owned();
-            move |v: &Verifier| v.precheck(&Request::new("POST", "https://h/x").header("authorization", &owned), NOW)
+            move |v: &Verifier| {
+                v.precheck(
+                    &Request::new("POST", "https://h/x").header("authorization", &owned),
+                    NOW,
+                )
+            }
         };
         assert_eq!(
-            v.precheck(&Request::new("POST", "https://h/x"), NOW).unwrap_err().code(),
+            v.precheck(&Request::new("POST", "https://h/x"), NOW)
+                .unwrap_err()
+                .code(),
             ErrorCode::MissingAuthorization
         );
-        assert_eq!(headers_only("Bearer x")(&v).unwrap_err().code(), ErrorCode::MalformedAuthorization);
+        assert_eq!(
+            headers_only("Bearer x")(&v).unwrap_err().code(),
+            ErrorCode::MalformedAuthorization
+        );
         let stale = signed_at(&s, NOW - 301, "HHHHHHHHHHHHHHHHHHHHHH");
         let e = headers_only(&stale)(&v).unwrap_err();
-        assert_eq!((e.code(), e.server_time()), (ErrorCode::StaleTimestamp, Some(NOW)));
+        assert_eq!(
+            (e.code(), e.server_time()),
+            (ErrorCode::StaleTimestamp, Some(NOW))
+        );
         let other = Signer::new("nobody", SECRET.to_vec()).unwrap();
         let unknown = signed_at(&other, NOW, "IIIIIIIIIIIIIIIIIIIIII");
-        assert_eq!(headers_only(&unknown)(&v).unwrap_err().code(), ErrorCode::UnknownKey);
+        assert_eq!(
+            headers_only(&unknown)(&v).unwrap_err().code(),
+            ErrorCode::UnknownKey
+        );
         let sha1 = signed_at(&s, NOW, "JJJJJJJJJJJJJJJJJJJJJJ").replace("hmac-sha256", "hmac-sha1");
-        assert_eq!(headers_only(&sha1)(&v).unwrap_err().code(), ErrorCode::UnsupportedAlgorithm);
+        assert_eq!(
+            headers_only(&sha1)(&v).unwrap_err().code(),
+            ErrorCode::UnsupportedAlgorithm
+        );
         // A good header passes whatever the (absent) body, and nothing is recorded.
         let good = signed_at(&s, NOW, "KKKKKKKKKKKKKKKKKKKKKK");
         let pre = headers_only(&good)(&v).unwrap();
         assert_eq!((pre.key_id.as_str(), pre.timestamp), ("k1", NOW));
-        assert!(v.verify(&received(&good)).is_ok(), "precheck did not claim the nonce");
+        assert!(
+            v.verify(&received(&good)).is_ok(),
+            "precheck did not claim the nonce"
+        );
     }
 
     /// A scheme whose claims count how often a signature is computed.
@@ -601,7 +730,8 @@ mod tests {
             None
         }
         fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error> {
-            self.0.fetch_add(secrets.len(), std::sync::atomic::Ordering::SeqCst);
+            self.0
+                .fetch_add(secrets.len(), std::sync::atomic::Ordering::SeqCst);
             Err(Error::new(ErrorCode::SignatureMismatch, "counting"))
         }
     }
@@ -614,10 +744,18 @@ mod tests {
         let keys = Arc::new(InMemoryKeyStore::new());
         let mut builder = Verifier::builder(keys).clock(Arc::new(FixedClock::new(NOW)));
         builder.schemes.clear();
-        let v = builder.scheme(Box::new(Counting(Arc::clone(&checks)))).build();
-        let e = v.verify(&Request::new("GET", "https://h/").header("authorization", "x")).unwrap_err();
+        let v = builder
+            .scheme(Box::new(Counting(Arc::clone(&checks))))
+            .build();
+        let e = v
+            .verify(&Request::new("GET", "https://h/").header("authorization", "x"))
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::UnknownKey);
-        assert_eq!(checks.load(std::sync::atomic::Ordering::SeqCst), 1, "one check against the dummy secret");
+        assert_eq!(
+            checks.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "one check against the dummy secret"
+        );
     }
 
     /// A scheme whose claim is fixed by the test: freshness, replay policy, nonce.
@@ -668,7 +806,11 @@ mod tests {
     }
 
     fn code_at(v: &Verifier, now_ms: u64) -> Result<ReplayTicket, ErrorCode> {
-        v.authenticate_ms(&Request::new("GET", "https://h/").header("authorization", "x"), now_ms).map_err(|e| e.code())
+        v.authenticate_ms(
+            &Request::new("GET", "https://h/").header("authorization", "x"),
+            now_ms,
+        )
+        .map_err(|e| e.code())
     }
 
     #[test]
@@ -676,32 +818,62 @@ mod tests {
         // Binance: accepted while timestamp < server + 1000 ms and server − timestamp ≤ recvWindow.
         let at = NOW * 1000 + 250;
         let v = stated(Stated {
-            freshness: Freshness::Created { at: Timestamp::millis(at), max_age: Some(5000), max_ahead: Some(1000) },
+            freshness: Freshness::Created {
+                at: Timestamp::millis(at),
+                max_age: Some(5000),
+                max_ahead: Some(1000),
+            },
             replay: ReplayPolicy::None,
             nonce: None,
         });
         assert!(code_at(&v, at + 5000).is_ok());
-        assert_eq!(code_at(&v, at + 5001).unwrap_err(), ErrorCode::StaleTimestamp);
+        assert_eq!(
+            code_at(&v, at + 5001).unwrap_err(),
+            ErrorCode::StaleTimestamp
+        );
         assert!(code_at(&v, at - 1000).is_ok());
-        assert_eq!(code_at(&v, at - 1001).unwrap_err(), ErrorCode::StaleTimestamp);
+        assert_eq!(
+            code_at(&v, at - 1001).unwrap_err(),
+            ErrorCode::StaleTimestamp
+        );
         let t = code_at(&v, at).unwrap();
-        assert_eq!((t.expires_at, t.replay), (NOW + 6, ReplayPolicy::None), "5.25 s rounded up");
-        assert!(v.commit(t.clone()).is_ok() && v.commit(t).is_ok(), "no nonce: nothing to claim");
+        assert_eq!(
+            (t.expires_at, t.replay),
+            (NOW + 6, ReplayPolicy::None),
+            "5.25 s rounded up"
+        );
+        assert!(
+            v.commit(t.clone()).is_ok() && v.commit(t).is_ok(),
+            "no nonce: nothing to claim"
+        );
     }
 
     #[test]
     fn intervals_and_untimed_claims() {
         let v = stated(Stated {
-            freshness: Freshness::Interval { not_before: Some(Timestamp::seconds(NOW)), expires: Timestamp::seconds(NOW + 60) },
+            freshness: Freshness::Interval {
+                not_before: Some(Timestamp::seconds(NOW)),
+                expires: Timestamp::seconds(NOW + 60),
+            },
             replay: ReplayPolicy::RandomNonce,
             nonce: Some("n-1"),
         });
-        assert_eq!(code_at(&v, (NOW - 1) * 1000).unwrap_err(), ErrorCode::StaleTimestamp);
-        assert_eq!(code_at(&v, (NOW + 61) * 1000).unwrap_err(), ErrorCode::StaleTimestamp);
+        assert_eq!(
+            code_at(&v, (NOW - 1) * 1000).unwrap_err(),
+            ErrorCode::StaleTimestamp
+        );
+        assert_eq!(
+            code_at(&v, (NOW + 61) * 1000).unwrap_err(),
+            ErrorCode::StaleTimestamp
+        );
         let t = code_at(&v, (NOW + 60) * 1000).unwrap();
         assert_eq!(t.expires_at, NOW + 60);
         // A random nonce without any time could never be forgotten: refused as a scheme bug.
-        let v = stated(Stated { freshness: Freshness::Untimed, replay: ReplayPolicy::RandomNonce, nonce: Some("n") });
+        let v = stated(Stated {
+            freshness: Freshness::Untimed,
+            replay: ReplayPolicy::RandomNonce,
+            nonce: Some("n"),
+        });
         assert_eq!(code_at(&v, 0).unwrap_err(), ErrorCode::InvalidConfig);
     }
 
@@ -713,7 +885,11 @@ mod tests {
             keys.insert("k1", SECRET.to_vec(), None).unwrap();
             let mut b = Verifier::builder(keys).counter_store(Arc::clone(&shared));
             b.schemes.clear();
-            let claim = Stated { freshness: Freshness::Untimed, replay: ReplayPolicy::IncreasingNonce, nonce: Some(nonce) };
+            let claim = Stated {
+                freshness: Freshness::Untimed,
+                replay: ReplayPolicy::IncreasingNonce,
+                nonce: Some(nonce),
+            };
             b.scheme(Box::new(claim)).build()
         };
         let commit = |nonce| {
@@ -725,6 +901,9 @@ mod tests {
         assert_eq!(commit("100").unwrap_err(), ErrorCode::ReplayedNonce);
         assert_eq!(commit("99").unwrap_err(), ErrorCode::ReplayedNonce);
         assert!(commit("101").is_ok());
-        assert_eq!(code_at(&with("12a"), NOW * 1000).unwrap_err(), ErrorCode::MalformedAuthorization);
+        assert_eq!(
+            code_at(&with("12a"), NOW * 1000).unwrap_err(),
+            ErrorCode::MalformedAuthorization
+        );
     }
 }

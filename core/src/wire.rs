@@ -46,23 +46,39 @@ impl Rejection {
     /// The response for a verification error: [`Error::http_status`] (401, 400, 503, 500), its
     /// code, and its server time (or `now` when it carries none).
     pub fn from_error(error: &Error, now: u64) -> Self {
-        Rejection { status: error.http_status(), code: error.code().as_str(), server_time: error.server_time().unwrap_or(now) }
+        Rejection {
+            status: error.http_status(),
+            code: error.code().as_str(),
+            server_time: error.server_time().unwrap_or(now),
+        }
     }
 
     /// 413 `body_too_large`: the declared or received body exceeds the server's limit.
     pub fn body_too_large(now: u64) -> Self {
-        Rejection { status: 413, code: BODY_TOO_LARGE, server_time: now }
+        Rejection {
+            status: 413,
+            code: BODY_TOO_LARGE,
+            server_time: now,
+        }
     }
 
     /// 400 `invalid_request`: the request cannot be verified at all (no host, unreadable body,
     /// bad `Content-Length`).
     pub fn invalid_request(now: u64) -> Self {
-        Rejection { status: 400, code: ErrorCode::InvalidRequest.as_str(), server_time: now }
+        Rejection {
+            status: 400,
+            code: ErrorCode::InvalidRequest.as_str(),
+            server_time: now,
+        }
     }
 
     /// 421 `misdirected_request`: the `Host` is not one of the server's declared authorities.
     pub fn misdirected(now: u64) -> Self {
-        Rejection { status: 421, code: MISDIRECTED_REQUEST, server_time: now }
+        Rejection {
+            status: 421,
+            code: MISDIRECTED_REQUEST,
+            server_time: now,
+        }
     }
 
     /// The HTTP status.
@@ -97,7 +113,11 @@ impl Rejection {
 
 /// Checks a declared `Content-Length` against `limit` before any byte is read: 413 above it,
 /// 400 when the value is not a decimal number (or several lines disagree).
-pub fn check_declared_length<'a, I>(values: I, limit: usize, now: u64) -> Result<Option<u64>, Rejection>
+pub fn check_declared_length<'a, I>(
+    values: I,
+    limit: usize,
+    now: u64,
+) -> Result<Option<u64>, Rejection>
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -128,12 +148,20 @@ where
 pub fn request_url(scheme: &str, authority: &str, path_and_query: &str) -> Result<String, Error> {
     let scheme = canonical_scheme(scheme)?;
     let host = crate::url::canonical_authority(authority.trim_matches([' ', '\t']), scheme)?;
-    let target = if path_and_query.is_empty() { "/" } else { path_and_query };
+    let target = if path_and_query.is_empty() {
+        "/"
+    } else {
+        path_and_query
+    };
     if !target.starts_with('/') {
-        return Err(Error::invalid_request("the request target must start with '/' (origin form)"));
+        return Err(Error::invalid_request(
+            "the request target must start with '/' (origin form)",
+        ));
     }
     if target.contains('#') {
-        return Err(Error::invalid_request("the request target must not contain '#'"));
+        return Err(Error::invalid_request(
+            "the request target must not contain '#'",
+        ));
     }
     Ok(format!("{scheme}://{host}{target}"))
 }
@@ -178,9 +206,14 @@ impl Audience {
             }
         }
         if list.is_empty() {
-            return Err(config("declare at least one authority (host[:port]) the server serves"));
+            return Err(config(
+                "declare at least one authority (host[:port]) the server serves",
+            ));
         }
-        Ok(Audience { scheme, authorities: list })
+        Ok(Audience {
+            scheme,
+            authorities: list,
+        })
     }
 
     /// The canonical authorities, in order.
@@ -196,7 +229,10 @@ impl Audience {
     /// Whether `authority` (as received) is one of the declared ones.
     pub fn allows(&self, authority: &str) -> bool {
         match crate::url::canonical_authority(authority.trim_matches([' ', '\t']), self.scheme) {
-            Ok(canonical) => self.authorities.iter().any(|a| Cow::Borrowed(a.as_str()) == canonical),
+            Ok(canonical) => self
+                .authorities
+                .iter()
+                .any(|a| Cow::Borrowed(a.as_str()) == canonical),
             Err(_) => false,
         }
     }
@@ -210,11 +246,20 @@ mod tests {
     fn rejections_map_each_error_once() {
         let e = Error::new(ErrorCode::ReplayStoreUnavailable, "full").with_server_time(5);
         let r = Rejection::from_error(&e, 9);
-        assert_eq!((r.status(), r.code(), r.server_time()), (503, "replay_store_unavailable", 5));
+        assert_eq!(
+            (r.status(), r.code(), r.server_time()),
+            (503, "replay_store_unavailable", 5)
+        );
         let r = Rejection::from_error(&Error::new(ErrorCode::SignatureMismatch, "x"), 9);
-        assert_eq!((r.status(), r.body().as_str(), r.server_time()), (401, r#"{"error":"signature_mismatch"}"#, 9));
+        assert_eq!(
+            (r.status(), r.body().as_str(), r.server_time()),
+            (401, r#"{"error":"signature_mismatch"}"#, 9)
+        );
         assert_eq!(Rejection::invalid_request(1).status(), 400);
-        assert_eq!(Rejection::misdirected(1).body(), r#"{"error":"misdirected_request"}"#);
+        assert_eq!(
+            Rejection::misdirected(1).body(),
+            r#"{"error":"misdirected_request"}"#
+        );
         let headers = Rejection::misdirected(1).headers();
         assert_eq!(headers[0], ("Content-Type", "application/json".to_owned()));
     }
@@ -223,30 +268,79 @@ mod tests {
     fn declared_length() {
         assert_eq!(check_declared_length(["10"], 10, 0), Ok(Some(10)));
         assert_eq!(check_declared_length([], 10, 0), Ok(None));
-        assert_eq!(check_declared_length(["11"], 10, 0).unwrap_err().status(), 413);
-        for bad in [&["-1"][..], &["1e3"], &[""], &["5", "6"], &["99999999999999999999999"]] {
-            assert_eq!(check_declared_length(bad.iter().copied(), 10, 0).unwrap_err().status(), 400, "{bad:?}");
+        assert_eq!(
+            check_declared_length(["11"], 10, 0).unwrap_err().status(),
+            413
+        );
+        for bad in [
+            &["-1"][..],
+            &["1e3"],
+            &[""],
+            &["5", "6"],
+            &["99999999999999999999999"],
+        ] {
+            assert_eq!(
+                check_declared_length(bad.iter().copied(), 10, 0)
+                    .unwrap_err()
+                    .status(),
+                400,
+                "{bad:?}"
+            );
         }
         assert_eq!(check_declared_length(["5", " 5 "], 10, 0), Ok(Some(5)));
     }
 
     #[test]
     fn urls_are_rebuilt_with_the_default_port_rule() {
-        assert_eq!(request_url("HTTP", "h:80", "/x?a=1").unwrap(), "http://h/x?a=1");
+        assert_eq!(
+            request_url("HTTP", "h:80", "/x?a=1").unwrap(),
+            "http://h/x?a=1"
+        );
         assert_eq!(request_url("https", "h:80", "").unwrap(), "https://h:80/");
-        assert_eq!(request_url("https", "[0::1]:443", "/").unwrap(), "https://[::1]/");
-        for (s, a, p) in [("ftp", "h", "/"), ("http", "", "/"), ("http", "u@h", "/"), ("http", "h", "x"), ("http", "h", "/#f")] {
-            assert_eq!(request_url(s, a, p).unwrap_err().code(), ErrorCode::InvalidRequest, "{s} {a} {p}");
+        assert_eq!(
+            request_url("https", "[0::1]:443", "/").unwrap(),
+            "https://[::1]/"
+        );
+        for (s, a, p) in [
+            ("ftp", "h", "/"),
+            ("http", "", "/"),
+            ("http", "u@h", "/"),
+            ("http", "h", "x"),
+            ("http", "h", "/#f"),
+        ] {
+            assert_eq!(
+                request_url(s, a, p).unwrap_err().code(),
+                ErrorCode::InvalidRequest,
+                "{s} {a} {p}"
+            );
         }
     }
 
     #[test]
     fn audience() {
-        let a = Audience::new(["API.example.com:443", "api.example.com", "127.0.0.1:8080"], "https").unwrap();
+        let a = Audience::new(
+            ["API.example.com:443", "api.example.com", "127.0.0.1:8080"],
+            "https",
+        )
+        .unwrap();
         assert_eq!(a.authorities(), ["api.example.com", "127.0.0.1:8080"]);
-        assert!(a.allows("api.example.com") && a.allows("api.EXAMPLE.com:443") && a.allows("127.0.0.1:8080"));
-        assert!(!a.allows("api.example.com:8443") && !a.allows("evil.example") && !a.allows("bad host"));
-        assert_eq!(Audience::new(Vec::<String>::new(), "http").unwrap_err().code(), ErrorCode::InvalidConfig);
-        assert_eq!(Audience::new(["a b"], "http").unwrap_err().code(), ErrorCode::InvalidConfig);
+        assert!(
+            a.allows("api.example.com")
+                && a.allows("api.EXAMPLE.com:443")
+                && a.allows("127.0.0.1:8080")
+        );
+        assert!(
+            !a.allows("api.example.com:8443") && !a.allows("evil.example") && !a.allows("bad host")
+        );
+        assert_eq!(
+            Audience::new(Vec::<String>::new(), "http")
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidConfig
+        );
+        assert_eq!(
+            Audience::new(["a b"], "http").unwrap_err().code(),
+            ErrorCode::InvalidConfig
+        );
     }
 }

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use sigwire_core::{Algorithm, ErrorCode, FixedClock, InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
+use sigwire_core::{
+    Algorithm, ErrorCode, FixedClock, InMemoryKeyStore, Request, SignOptions, Signer, Verifier,
+};
 
 const SECRET: &[u8] = b"property-test-secret-0123456789!";
 const NOW: u64 = 1_700_000_000;
@@ -11,19 +13,24 @@ const NOW: u64 = 1_700_000_000;
 fn verifier() -> Verifier {
     let keys = Arc::new(InMemoryKeyStore::new());
     keys.insert("prop-key", SECRET.to_vec(), None).expect("key");
-    Verifier::builder(keys).clock(Arc::new(FixedClock::new(NOW))).build()
+    Verifier::builder(keys)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .build()
 }
 
 fn method() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "Purge"]).prop_map(str::to_owned)
+    prop::sample::select(vec![
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "Purge",
+    ])
+    .prop_map(str::to_owned)
 }
 
 /// Paths and queries drawn from every class of byte the canonicaliser treats specially.
 fn url_text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
-            "a", "Z", "0", "-", ".", "_", "~", "/", "%2F", "%7e", "%41", "+", " ", "!", "'", "(", ")", "*", "@", ":", "é", "💥", "%20",
-            "$", ",", ";",
+            "a", "Z", "0", "-", ".", "_", "~", "/", "%2F", "%7e", "%41", "+", " ", "!", "'", "(",
+            ")", "*", "@", ":", "é", "💥", "%20", "$", ",", ";",
         ]),
         0..12,
     )
@@ -65,10 +72,26 @@ prop_compose! {
     }
 }
 
-fn sign(method: &str, url: &str, x: &str, body: &[u8], sha512: bool, ts: u64) -> Result<(String, String), sigwire_core::Error> {
-    let alg = if sha512 { Algorithm::HmacSha512 } else { Algorithm::HmacSha256 };
-    let signer = Signer::new("prop-key", SECRET.to_vec())?.with_algorithm(alg).with_signed_headers(["x-extra"])?;
-    let request = Request::new(method, url).header("Content-Type", "application/octet-stream").header("X-Extra", x).body(body);
+fn sign(
+    method: &str,
+    url: &str,
+    x: &str,
+    body: &[u8],
+    sha512: bool,
+    ts: u64,
+) -> Result<(String, String), sigwire_core::Error> {
+    let alg = if sha512 {
+        Algorithm::HmacSha512
+    } else {
+        Algorithm::HmacSha256
+    };
+    let signer = Signer::new("prop-key", SECRET.to_vec())?
+        .with_algorithm(alg)
+        .with_signed_headers(["x-extra"])?;
+    let request = Request::new(method, url)
+        .header("Content-Type", "application/octet-stream")
+        .header("X-Extra", x)
+        .body(body);
     let sig = signer.sign_with(&request, &SignOptions::fixed(ts, "AAECAwQFBgcICQoLDA0ODw"))?;
     Ok((sig.authorization, sig.canonical_string))
 }

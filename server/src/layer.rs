@@ -104,7 +104,9 @@ impl SigwireLayer {
             loopback_only: false,
             audience: None,
         };
-        SigwireLayer { config: Arc::new(config) }
+        SigwireLayer {
+            config: Arc::new(config),
+        }
     }
 
     /// Buffers at most `bytes` of body; larger bodies get 413 `{"error":"body_too_large"}`.
@@ -140,7 +142,10 @@ impl SigwireLayer {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let list: Vec<String> = authorities.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let list: Vec<String> = authorities
+            .into_iter()
+            .map(|a| a.as_ref().to_owned())
+            .collect();
         self.map(|c| c.authorities = Some(list))
     }
 
@@ -161,8 +166,13 @@ impl SigwireLayer {
         let mut config = (*self.config).clone();
         f(&mut config);
         let scheme = config.scheme.as_deref().unwrap_or("http");
-        config.audience = config.authorities.as_ref().map(|list| Audience::new(list, scheme));
-        SigwireLayer { config: Arc::new(config) }
+        config.audience = config
+            .authorities
+            .as_ref()
+            .map(|list| Audience::new(list, scheme));
+        SigwireLayer {
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -170,7 +180,10 @@ impl<S> Layer<S> for SigwireLayer {
     type Service = SigwireService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        SigwireService { inner, config: Arc::clone(&self.config) }
+        SigwireService {
+            inner,
+            config: Arc::clone(&self.config),
+        }
     }
 }
 
@@ -211,7 +224,10 @@ where
     }
 }
 
-async fn verify<B>(config: &Config, request: Request<B>) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
+async fn verify<B>(
+    config: &Config,
+    request: Request<B>,
+) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
 where
     B: Body,
     B::Error: Into<BoxError>,
@@ -224,7 +240,10 @@ where
     let uri_authority = parts.uri.authority().map(|a| a.as_str());
     let mut hosts = parts.headers.get_all(HOST).iter();
     let host_header = match (hosts.next(), hosts.next()) {
-        (Some(h), None) => Some(h.to_str().map_err(|_| reject(Rejection::invalid_request(now)))?),
+        (Some(h), None) => Some(
+            h.to_str()
+                .map_err(|_| reject(Rejection::invalid_request(now)))?,
+        ),
         (None, _) => None,
         (Some(_), Some(_)) => return Err(reject(Rejection::invalid_request(now))),
     };
@@ -232,22 +251,46 @@ where
         return Err(reject(Rejection::invalid_request(now)));
     };
     if let Some(audience) = &config.audience {
-        let audience = audience.as_ref().map_err(|e| reject(Rejection::from_error(e, now)))?;
-        if ![Some(authority), host_header].into_iter().flatten().all(|a| audience.allows(a)) {
-            tracing::debug!(authority, "sigwire: request for an authority this service does not serve");
+        let audience = audience
+            .as_ref()
+            .map_err(|e| reject(Rejection::from_error(e, now)))?;
+        if ![Some(authority), host_header]
+            .into_iter()
+            .flatten()
+            .all(|a| audience.allows(a))
+        {
+            tracing::debug!(
+                authority,
+                "sigwire: request for an authority this service does not serve"
+            );
             return Err(reject(Rejection::misdirected(now)));
         }
     }
-    if config.loopback_only && ![Some(authority), host_header].into_iter().flatten().all(is_loopback) {
+    if config.loopback_only
+        && ![Some(authority), host_header]
+            .into_iter()
+            .flatten()
+            .all(is_loopback)
+    {
         tracing::debug!(authority, "sigwire: request for a non-loopback authority");
         return Err(reject(Rejection::misdirected(now)));
     }
-    let scheme = config.scheme.as_deref().or_else(|| parts.uri.scheme_str()).unwrap_or("http");
+    let scheme = config
+        .scheme
+        .as_deref()
+        .or_else(|| parts.uri.scheme_str())
+        .unwrap_or("http");
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let url = wire::request_url(scheme, authority, path_and_query).map_err(|e| reject(Rejection::from_error(&e, now)))?;
+    let url = wire::request_url(scheme, authority, path_and_query)
+        .map_err(|e| reject(Rejection::from_error(&e, now)))?;
 
     // 2. A declared length over the limit: refused before reading.
-    let lengths: Vec<&str> = parts.headers.get_all(CONTENT_LENGTH).iter().filter_map(|v| v.to_str().ok()).collect();
+    let lengths: Vec<&str> = parts
+        .headers
+        .get_all(CONTENT_LENGTH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     if lengths.len() != parts.headers.get_all(CONTENT_LENGTH).iter().count() {
         return Err(reject(Rejection::invalid_request(now)));
     }
@@ -256,7 +299,8 @@ where
     // Header values as text: invalid UTF-8 becomes U+FFFD, which the core refuses if the header
     // is signed and ignores otherwise.
     let lines = header_lines(&parts.headers);
-    let head = sigwire_core::Request::new(parts.method.as_str(), &url).headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
+    let head = sigwire_core::Request::new(parts.method.as_str(), &url)
+        .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
 
     // 3. The header alone, before a byte of the body is read (and before `100 Continue`).
     if let Err(e) = verifier.precheck(&head, now) {
@@ -294,17 +338,24 @@ fn is_loopback(authority: &str) -> bool {
         Some(rest) => rest.split_once(']').map_or("", |(inside, _)| inside),
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
     };
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn header_lines(headers: &http::HeaderMap) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
-    headers.iter().map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))).collect()
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+        .collect()
 }
 
 /// The layer's failure response, as [`wire::Rejection`] describes it.
 fn reject(rejection: Rejection) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(rejection.body())));
-    *response.status_mut() = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    *response.status_mut() =
+        StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::UNAUTHORIZED);
     let headers = response.headers_mut();
     for (name, value) in rejection.headers() {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
@@ -329,18 +380,32 @@ mod tests {
         let keys = Arc::new(InMemoryKeyStore::new());
         keys.insert("k1", SECRET.to_vec(), None).unwrap();
         let clock = Arc::new(FixedClock::new(NOW));
-        SigwireLayer::new(Arc::new(Verifier::builder(keys).clock(clock.clone()).build())).body_limit(16)
+        SigwireLayer::new(Arc::new(
+            Verifier::builder(keys).clock(clock.clone()).build(),
+        ))
+        .body_limit(16)
     }
 
     async fn echo_key(req: Request<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
-        let key = req.extensions().get::<Verified>().map(|v| v.key_id.clone()).unwrap_or_default();
+        let key = req
+            .extensions()
+            .get::<Verified>()
+            .map(|v| v.key_id.clone())
+            .unwrap_or_default();
         let body = req.into_body().collect().await.unwrap().to_bytes();
-        Ok(Response::new(Full::new(Bytes::from(format!("{key}:{}", body.len())))))
+        Ok(Response::new(Full::new(Bytes::from(format!(
+            "{key}:{}",
+            body.len()
+        )))))
     }
 
     fn signed(method: &str, url: &str, body: &'static [u8], ts: u64) -> Request<Full<Bytes>> {
-        let signer = Signer::new("k1", SECRET.to_vec()).unwrap().with_clock(Arc::new(FixedClock::new(ts)));
-        let sig = signer.sign(&sigwire_core::Request::new(method, url).body(body)).unwrap();
+        let signer = Signer::new("k1", SECRET.to_vec())
+            .unwrap()
+            .with_clock(Arc::new(FixedClock::new(ts)));
+        let sig = signer
+            .sign(&sigwire_core::Request::new(method, url).body(body))
+            .unwrap();
         let uri: http::Uri = url.parse().unwrap();
         Request::builder()
             .method(method)
@@ -356,18 +421,29 @@ mod tests {
         let resp = svc.oneshot(req).await.unwrap();
         let (parts, body) = resp.into_parts();
         let body = body.collect().await.unwrap().to_bytes();
-        (parts.status, parts.headers, String::from_utf8(body.to_vec()).unwrap())
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
     }
 
     #[tokio::test]
     async fn verified_key_id_reaches_the_inner_service() {
-        let (status, _, body) = run(signed("POST", "http://api.test:8080/v1/x?b=2&a=1", b"hello", NOW)).await;
+        let (status, _, body) = run(signed(
+            "POST",
+            "http://api.test:8080/v1/x?b=2&a=1",
+            b"hello",
+            NOW,
+        ))
+        .await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "k1:5"));
     }
 
     #[tokio::test]
     async fn failure_is_json_with_server_time() {
-        let (status, headers, body) = run(signed("GET", "http://api.test/x", b"", NOW - 1000)).await;
+        let (status, headers, body) =
+            run(signed("GET", "http://api.test/x", b"", NOW - 1000)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body, r#"{"error":"stale_timestamp"}"#);
         assert_eq!(headers[SERVER_TIME_HEADER], NOW.to_string().as_str());
@@ -376,24 +452,59 @@ mod tests {
         let mut tampered = signed("POST", "http://api.test/x", b"hello", NOW);
         *tampered.body_mut() = Full::new(Bytes::from_static(b"hellO"));
         let (status, _, body) = run(tampered).await;
-        assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, r#"{"error":"signature_mismatch"}"#));
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"signature_mismatch"}"#
+            )
+        );
 
-        let unsigned = Request::builder().uri("/x").header(HOST, "api.test").body(Full::default()).unwrap();
+        let unsigned = Request::builder()
+            .uri("/x")
+            .header(HOST, "api.test")
+            .body(Full::default())
+            .unwrap();
         let (status, _, body) = run(unsigned).await;
-        assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, r#"{"error":"missing_authorization"}"#));
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"missing_authorization"}"#
+            )
+        );
     }
 
     #[tokio::test]
     async fn body_over_the_limit_is_413() {
-        let (status, headers, body) = run(signed("POST", "http://api.test/x", b"0123456789abcdefX", NOW)).await;
-        assert_eq!((status, body.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, r#"{"error":"body_too_large"}"#));
+        let (status, headers, body) = run(signed(
+            "POST",
+            "http://api.test/x",
+            b"0123456789abcdefX",
+            NOW,
+        ))
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"body_too_large"}"#
+            )
+        );
         assert!(headers.contains_key(SERVER_TIME_HEADER));
         // Exactly at the limit is fine.
-        let (status, _, _) = run(signed("POST", "http://api.test/x", b"0123456789abcdef", NOW)).await;
+        let (status, _, _) = run(signed(
+            "POST",
+            "http://api.test/x",
+            b"0123456789abcdef",
+            NOW,
+        ))
+        .await;
         assert_eq!(status, StatusCode::OK);
         // A declared length over the limit is refused before reading.
         let mut req = signed("POST", "http://api.test/x", b"small", NOW);
-        req.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from_static("1000000"));
+        req.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("1000000"));
         assert_eq!(run(req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     }
 
@@ -401,18 +512,27 @@ mod tests {
     async fn missing_host_is_400() {
         let req = Request::builder().uri("/x").body(Full::default()).unwrap();
         let (status, _, body) = run(req).await;
-        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, r#"{"error":"invalid_request"}"#));
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::BAD_REQUEST, r#"{"error":"invalid_request"}"#)
+        );
     }
 
     fn layer_with(f: impl FnOnce(SigwireLayer) -> SigwireLayer) -> SigwireLayer {
         let keys = Arc::new(InMemoryKeyStore::new());
         keys.insert("k1", SECRET.to_vec(), None).unwrap();
-        let verifier = Verifier::builder(keys).clock(Arc::new(FixedClock::new(NOW))).build();
+        let verifier = Verifier::builder(keys)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .build();
         f(SigwireLayer::new(Arc::new(verifier)))
     }
 
     async fn run_with(layer: SigwireLayer, req: Request<Full<Bytes>>) -> (StatusCode, String) {
-        let resp = layer.layer(service_fn(echo_key)).oneshot(req).await.unwrap();
+        let resp = layer
+            .layer(service_fn(echo_key))
+            .oneshot(req)
+            .await
+            .unwrap();
         let status = resp.status();
         let body = resp.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8(body.to_vec()).unwrap())
@@ -421,7 +541,8 @@ mod tests {
     #[tokio::test]
     async fn public_scheme_behind_a_tls_proxy() {
         let layer = layer_with(|l| l.scheme("HTTPS").authority("api.example.com"));
-        let (status, _) = run_with(layer, signed("GET", "https://api.example.com/v1", b"", NOW)).await;
+        let (status, _) =
+            run_with(layer, signed("GET", "https://api.example.com/v1", b"", NOW)).await;
         assert_eq!(status, StatusCode::OK);
     }
 
@@ -432,33 +553,66 @@ mod tests {
     async fn a_request_for_another_service_is_misdirected() {
         let for_a = || signed("POST", "http://a.internal/transfer", b"{}", NOW);
         let open = layer_with(|l| l);
-        assert_eq!(run_with(open, for_a()).await.0, StatusCode::OK, "the attack, without audience binding");
+        assert_eq!(
+            run_with(open, for_a()).await.0,
+            StatusCode::OK,
+            "the attack, without audience binding"
+        );
 
         let b = layer_with(|l| l.authorities(["b.internal", "b.example.com:8443"]));
         let (status, body) = run_with(b.clone(), for_a()).await;
-        assert_eq!((status, body.as_str()), (StatusCode::MISDIRECTED_REQUEST, r#"{"error":"misdirected_request"}"#));
-        let (status, _) = run_with(b.clone(), signed("GET", "http://B.internal:80/x", b"", NOW)).await;
-        assert_eq!(status, StatusCode::OK, "declared authorities compare canonically");
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::MISDIRECTED_REQUEST,
+                r#"{"error":"misdirected_request"}"#
+            )
+        );
+        let (status, _) =
+            run_with(b.clone(), signed("GET", "http://B.internal:80/x", b"", NOW)).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "declared authorities compare canonically"
+        );
 
         // `.authority()` set and a Host that differs: refused, even though the URL would verify.
         let mut rewritten = signed("GET", "https://api.example.com/v1", b"", NOW);
-        rewritten.headers_mut().insert(HOST, HeaderValue::from_static("10.0.0.7:8080"));
+        rewritten
+            .headers_mut()
+            .insert(HOST, HeaderValue::from_static("10.0.0.7:8080"));
         let proxied = layer_with(|l| l.scheme("https").authority("api.example.com"));
-        assert_eq!(run_with(proxied, rewritten).await.0, StatusCode::MISDIRECTED_REQUEST);
+        assert_eq!(
+            run_with(proxied, rewritten).await.0,
+            StatusCode::MISDIRECTED_REQUEST
+        );
 
         // Two Host lines are refused outright.
         let mut twice = signed("GET", "http://b.internal/x", b"", NOW);
-        twice.headers_mut().append(HOST, HeaderValue::from_static("a.internal"));
+        twice
+            .headers_mut()
+            .append(HOST, HeaderValue::from_static("a.internal"));
         assert_eq!(run_with(b, twice).await.0, StatusCode::BAD_REQUEST);
     }
 
     #[tokio::test]
     async fn loopback_authorities_accept_any_local_port_only() {
         let local = layer_with(SigwireLayer::loopback_authorities);
-        for url in ["http://127.0.0.1:41234/x", "http://localhost:9/x", "http://[::1]:8080/x"] {
-            assert_eq!(run_with(local.clone(), signed("GET", url, b"", NOW)).await.0, StatusCode::OK, "{url}");
+        for url in [
+            "http://127.0.0.1:41234/x",
+            "http://localhost:9/x",
+            "http://[::1]:8080/x",
+        ] {
+            assert_eq!(
+                run_with(local.clone(), signed("GET", url, b"", NOW))
+                    .await
+                    .0,
+                StatusCode::OK,
+                "{url}"
+            );
         }
-        let (status, _) = run_with(local, signed("GET", "http://api.example.com/x", b"", NOW)).await;
+        let (status, _) =
+            run_with(local, signed("GET", "http://api.example.com/x", b"", NOW)).await;
         assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
     }
 
@@ -466,7 +620,13 @@ mod tests {
     async fn an_invalid_declared_authority_fails_closed() {
         let layer = layer_with(|l| l.authorities(["not a host"]));
         let (status, body) = run_with(layer, signed("GET", "http://h/x", b"", NOW)).await;
-        assert_eq!((status, body.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"invalid_config"}"#));
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":"invalid_config"}"#
+            )
+        );
     }
 
     /// A body that records whether anyone read it.
@@ -489,11 +649,22 @@ mod tests {
 
     async fn was_body_read(req: Request<Full<Bytes>>) -> (StatusCode, String, bool) {
         let read = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let req = req.map(|inner| Watched { read: Arc::clone(&read), inner });
-        let resp = layer().layer(service_fn(echo_key)).oneshot(req).await.unwrap();
+        let req = req.map(|inner| Watched {
+            read: Arc::clone(&read),
+            inner,
+        });
+        let resp = layer()
+            .layer(service_fn(echo_key))
+            .oneshot(req)
+            .await
+            .unwrap();
         let status = resp.status();
         let body = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8(body.to_vec()).unwrap(), read.load(std::sync::atomic::Ordering::SeqCst))
+        (
+            status,
+            String::from_utf8(body.to_vec()).unwrap(),
+            read.load(std::sync::atomic::Ordering::SeqCst),
+        )
     }
 
     /// Issue 12 item 3: the layer read (up to the limit of) every body before looking at
@@ -504,17 +675,41 @@ mod tests {
         let mut unsigned = signed("POST", "http://api.test/x", b"0123456789", NOW);
         unsigned.headers_mut().remove("authorization");
         let (status, body, read) = was_body_read(unsigned).await;
-        assert_eq!((status, body.as_str(), read), (StatusCode::UNAUTHORIZED, r#"{"error":"missing_authorization"}"#, false));
+        assert_eq!(
+            (status, body.as_str(), read),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"missing_authorization"}"#,
+                false
+            )
+        );
 
         let stale = signed("POST", "http://api.test/x", b"0123456789", NOW - 1000);
-        assert!(!was_body_read(stale).await.2, "a stale header is answered before the body");
+        assert!(
+            !was_body_read(stale).await.2,
+            "a stale header is answered before the body"
+        );
 
-        let other_key = Signer::new("nobody", SECRET.to_vec()).unwrap().with_clock(Arc::new(FixedClock::new(NOW)));
+        let other_key = Signer::new("nobody", SECRET.to_vec())
+            .unwrap()
+            .with_clock(Arc::new(FixedClock::new(NOW)));
         let mut unknown = signed("POST", "http://api.test/x", b"0123456789", NOW);
-        let sig = other_key.sign(&sigwire_core::Request::new("POST", "http://api.test/x").body(b"0123456789")).unwrap();
-        unknown.headers_mut().insert("authorization", HeaderValue::try_from(sig.authorization).unwrap());
+        let sig = other_key
+            .sign(&sigwire_core::Request::new("POST", "http://api.test/x").body(b"0123456789"))
+            .unwrap();
+        unknown.headers_mut().insert(
+            "authorization",
+            HeaderValue::try_from(sig.authorization).unwrap(),
+        );
         let (status, body, read) = was_body_read(unknown).await;
-        assert_eq!((status, body.as_str(), read), (StatusCode::UNAUTHORIZED, r#"{"error":"unknown_key"}"#, false));
+        assert_eq!(
+            (status, body.as_str(), read),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"unknown_key"}"#,
+                false
+            )
+        );
 
         let good = signed("POST", "http://api.test/x", b"0123456789", NOW);
         let (status, _, read) = was_body_read(good).await;

@@ -25,7 +25,13 @@ impl Drop for Server {
 
 fn start(extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sigwire-server"))
-        .args(["--port", "0", "--print-port", "--exit-on-stdin-eof", "--key"])
+        .args([
+            "--port",
+            "0",
+            "--print-port",
+            "--exit-on-stdin-eof",
+            "--key",
+        ])
         .arg(format!("bin-client:{SECRET_HEX}"))
         .args(extra)
         .stdin(Stdio::piped())
@@ -34,15 +40,22 @@ fn start(extra: &[&str]) -> Server {
         .spawn()
         .expect("start sigwire-server");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().parse().unwrap_or_else(|_| panic!("first stdout line should be the port, got {line:?}"));
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("first stdout line should be the port, got {line:?}"));
     Server { child, port }
 }
 
 /// One HTTP/1.1 exchange; returns the status line and headers (lowercased) and the body.
 fn exchange(port: u16, request: &str) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -55,15 +68,24 @@ fn binary_serves_controls_and_verifies() {
     let server = start(&["--clock-offset", "5"]);
     let port = server.port;
 
-    let (head, body) = exchange(port, "GET /_control/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (head, body) = exchange(
+        port,
+        "GET /_control/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert_eq!(body, "ok");
 
-    let (head, body) = exchange(port, "GET /_control/clock HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (head, body) = exchange(
+        port,
+        "GET /_control/clock HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(body.contains("\"offset_seconds\":5"), "{body}");
 
-    let (head, body) = exchange(port, &format!("GET /orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"));
+    let (head, body) = exchange(
+        port,
+        &format!("GET /orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
     assert!(head.starts_with("http/1.1 401"), "{head}");
     assert!(head.contains("x-sigwire-server-time: "), "{head}");
     assert_eq!(body, r#"{"error":"missing_authorization"}"#);
@@ -74,7 +96,9 @@ fn binary_serves_controls_and_verifies() {
     let secret: Vec<u8> = (0u8..32).collect();
     let signer = Signer::new("bin-client", secret).unwrap();
     let body_bytes = br#"{"a":1}"#;
-    let core = sigwire_core::Request::new("POST", &url).header("Content-Type", "application/json").body(body_bytes);
+    let core = sigwire_core::Request::new("POST", &url)
+        .header("Content-Type", "application/json")
+        .body(body_bytes);
     let sig = signer.sign(&core).unwrap();
     let request = format!(
         "POST /orders?limit=2 HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -91,15 +115,24 @@ fn binary_serves_controls_and_verifies() {
     assert!(head.starts_with("http/1.1 401"), "{head}");
     assert_eq!(body, r#"{"error":"replayed_nonce"}"#);
 
-    let (_, nonces) = exchange(port, "GET /_control/nonces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (_, nonces) = exchange(
+        port,
+        "GET /_control/nonces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(nonces.contains(&sig.nonce), "{nonces}");
 }
 
 #[test]
 fn bad_flags_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigwire-server")).args(["--key", "nohex"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigwire-server"))
+        .args(["--key", "nohex"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(env!("CARGO_BIN_EXE_sigwire-server")).args(["--key", "k:0011"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigwire-server"))
+        .args(["--key", "k:0011"])
+        .output()
+        .unwrap();
     // A secret under 16 bytes is refused by the core at start-up.
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_secret"));
@@ -118,14 +151,24 @@ fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, Durati
             Ok(n) => out.extend_from_slice(&buf[..n]),
         }
     }
-    (String::from_utf8_lossy(&out).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        started.elapsed(),
+    )
 }
 
-fn signed_head(port: u16, method: &str, path: &str, body: &[u8]) -> (String, sigwire_core::Signature) {
+fn signed_head(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (String, sigwire_core::Signature) {
     let host = format!("127.0.0.1:{port}");
     let url = format!("http://{host}{path}");
     let signer = Signer::new("bin-client", (0u8..32).collect::<Vec<u8>>()).unwrap();
-    let sig = signer.sign(&sigwire_core::Request::new(method, &url).body(body)).unwrap();
+    let sig = signer
+        .sign(&sigwire_core::Request::new(method, &url).body(body))
+        .unwrap();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nAuthorization: {}\r\n",
         body.len(),
@@ -148,14 +191,21 @@ fn expect_continue_only_after_the_header_check() {
     let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(10));
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(!answer.contains("100 Continue"), "{answer}");
-    assert!(answer.ends_with(r#"{"error":"missing_authorization"}"#), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"error":"missing_authorization"}"#),
+        "{answer}"
+    );
 
     // A good header gets 100 Continue, then the body is read and verified.
     let body = b"0123456789";
     let (head, _) = signed_head(server.port, "POST", "/upload", body);
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    stream.write_all(format!("{head}Expect: 100-continue\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .write_all(format!("{head}Expect: 100-continue\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut first = [0u8; 25];
     stream.read_exact(&mut first).unwrap();
     assert_eq!(&first, b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -167,28 +217,48 @@ fn expect_continue_only_after_the_header_check() {
 /// Issue 12 item 3: half-sent heads and bodies, and silent connections, stayed open past 90 s.
 #[test]
 fn slow_heads_bodies_and_silent_connections_are_closed() {
-    let server = start(&["--header-timeout", "1", "--body-timeout", "1", "--idle-timeout", "30"]);
+    let server = start(&[
+        "--header-timeout",
+        "1",
+        "--body-timeout",
+        "1",
+        "--idle-timeout",
+        "30",
+    ]);
     let port = server.port;
 
     // Half a head: closed after the header timeout (with a 408 or nothing).
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(b"GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    stream
+        .write_all(b"GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
     let (_, took) = read_until_closed(&mut stream, Duration::from_secs(10));
-    assert!(took < Duration::from_secs(5), "half a head stayed open {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "half a head stayed open {took:?}"
+    );
 
     // A good head, half a body: 400 after the body timeout, then closed.
     let (head, _) = signed_head(port, "POST", "/slow", b"0123456789");
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(format!("{head}\r\n01234").as_bytes()).unwrap();
+    stream
+        .write_all(format!("{head}\r\n01234").as_bytes())
+        .unwrap();
     let (answer, took) = read_until_closed(&mut stream, Duration::from_secs(10));
-    assert!(took < Duration::from_secs(5), "half a body stayed open {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "half a body stayed open {took:?}"
+    );
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
 
     // A silent connection: the idle timeout, separately.
     let quiet = start(&["--header-timeout", "30", "--idle-timeout", "1"]);
     let mut stream = TcpStream::connect(("127.0.0.1", quiet.port)).unwrap();
     let (_, took) = read_until_closed(&mut stream, Duration::from_secs(10));
-    assert!(took < Duration::from_secs(5), "a silent connection stayed open {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "a silent connection stayed open {took:?}"
+    );
 }
 
 /// Issue 12 item 7 at the binary: the reference server serves only the authorities it declares
@@ -197,7 +267,10 @@ fn slow_heads_bodies_and_silent_connections_are_closed() {
 fn audience_binding() {
     let server = start(&[]);
     let (head, _) = signed_head(server.port, "GET", "/orders", b"");
-    let foreign = head.replace(&format!("Host: 127.0.0.1:{}", server.port), "Host: api.other-service.example");
+    let foreign = head.replace(
+        &format!("Host: 127.0.0.1:{}", server.port),
+        "Host: api.other-service.example",
+    );
     let (status, body) = exchange(server.port, &format!("{foreign}Connection: close\r\n\r\n"));
     assert!(status.starts_with("http/1.1 421"), "{status}");
     assert_eq!(body, r#"{"error":"misdirected_request"}"#);
@@ -205,7 +278,10 @@ fn audience_binding() {
     let declared = start(&["--authority", "api.example.com"]);
     let (head, _) = signed_head(declared.port, "GET", "/orders", b"");
     let (status, _) = exchange(declared.port, &format!("{head}Connection: close\r\n\r\n"));
-    assert!(status.starts_with("http/1.1 421"), "127.0.0.1 is not declared: {status}");
+    assert!(
+        status.starts_with("http/1.1 421"),
+        "127.0.0.1 is not declared: {status}"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_sigwire-server"))
         .args(["--host", "0.0.0.0", "--port", "0", "--key"])
@@ -215,5 +291,8 @@ fn audience_binding() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--authority") && stderr.contains("--any-authority"), "{stderr}");
+    assert!(
+        stderr.contains("--authority") && stderr.contains("--any-authority"),
+        "{stderr}"
+    );
 }

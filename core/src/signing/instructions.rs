@@ -19,7 +19,11 @@ pub struct Param {
 impl Param {
     /// A parameter; `sensitive` marks values that grant access and must not be logged.
     pub fn new(name: impl Into<String>, value: impl Into<String>, sensitive: bool) -> Self {
-        Param { name: name.into(), value: value.into(), sensitive }
+        Param {
+            name: name.into(),
+            value: value.into(),
+            sensitive,
+        }
     }
 
     /// The header or query parameter name.
@@ -40,8 +44,16 @@ impl Param {
 
 impl fmt::Debug for Param {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value: &dyn fmt::Debug = if self.sensitive { &"[redacted]" } else { &self.value };
-        f.debug_struct("Param").field("name", &self.name).field("value", value).field("sensitive", &self.sensitive).finish()
+        let value: &dyn fmt::Debug = if self.sensitive {
+            &"[redacted]"
+        } else {
+            &self.value
+        };
+        f.debug_struct("Param")
+            .field("name", &self.name)
+            .field("value", value)
+            .field("sensitive", &self.sensitive)
+            .finish()
     }
 }
 
@@ -76,12 +88,18 @@ impl SigningInstructions {
 
     /// The value of the header instruction named `name` (ASCII case-insensitive), if any.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|p| p.name.eq_ignore_ascii_case(name)).map(|p| p.value.as_str())
+        self.headers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .map(|p| p.value.as_str())
     }
 
     /// The value of the query instruction named `name` (exact match), if any.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|p| p.name == name).map(|p| p.value.as_str())
+        self.query
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
     }
 
     /// Adds a header instruction.
@@ -134,7 +152,11 @@ impl SigningInstructions {
             .filter(|(n, _)| !self.headers.iter().any(|p| p.name.eq_ignore_ascii_case(n)))
             .cloned()
             .collect();
-        out.extend(self.headers.iter().map(|p| (p.name.clone(), p.value.clone())));
+        out.extend(
+            self.headers
+                .iter()
+                .map(|p| (p.name.clone(), p.value.clone())),
+        );
         out
     }
 }
@@ -165,17 +187,35 @@ mod tests {
         let q = "a=1&b%2F=x%2By%20%C3%A9%21%2A%27%28%29";
         assert_eq!(ins.apply_to_url("https://h/"), format!("https://h/?{q}"));
         assert_eq!(ins.apply_to_url("https://h/?"), format!("https://h/?{q}"));
-        assert_eq!(ins.apply_to_url("https://h/?z"), format!("https://h/?z&{q}"));
-        assert_eq!(ins.apply_to_url("https://h/?z&"), format!("https://h/?z&{q}"));
-        assert_eq!(SigningInstructions::default().apply_to_url("https://h/#f"), "https://h/#f");
+        assert_eq!(
+            ins.apply_to_url("https://h/?z"),
+            format!("https://h/?z&{q}")
+        );
+        assert_eq!(
+            ins.apply_to_url("https://h/?z&"),
+            format!("https://h/?z&{q}")
+        );
+        assert_eq!(
+            SigningInstructions::default().apply_to_url("https://h/#f"),
+            "https://h/#f"
+        );
     }
 
     #[test]
     fn headers_replace_same_name() {
         let mut ins = SigningInstructions::default();
         ins.push_header(Param::new("Authorization", "HMAC x", true));
-        let out = ins.apply_to_headers(&[("authorization".into(), "old".into()), ("a".into(), "b".into())]);
-        assert_eq!(out, vec![("a".into(), "b".into()), ("Authorization".into(), "HMAC x".into())]);
+        let out = ins.apply_to_headers(&[
+            ("authorization".into(), "old".into()),
+            ("a".into(), "b".into()),
+        ]);
+        assert_eq!(
+            out,
+            vec![
+                ("a".into(), "b".into()),
+                ("Authorization".into(), "HMAC x".into())
+            ]
+        );
         assert_eq!(ins.header("AUTHORIZATION"), Some("HMAC x"));
         assert!(!format!("{ins:?}").contains("HMAC x"));
     }

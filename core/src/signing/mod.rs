@@ -69,12 +69,18 @@ pub struct SigningInput<'a> {
 impl<'a> SigningInput<'a> {
     /// Inputs at `unix_seconds`, without a nonce.
     pub const fn at_seconds(unix_seconds: u64) -> Self {
-        SigningInput { unix_ms: unix_seconds.saturating_mul(1000), nonce: None }
+        SigningInput {
+            unix_ms: unix_seconds.saturating_mul(1000),
+            nonce: None,
+        }
     }
 
     /// Inputs at `unix_ms`, without a nonce.
     pub const fn at_millis(unix_ms: u64) -> Self {
-        SigningInput { unix_ms, nonce: None }
+        SigningInput {
+            unix_ms,
+            nonce: None,
+        }
     }
 
     /// The same inputs with `nonce`.
@@ -177,13 +183,20 @@ mod tests {
         fn replay_policy(&self) -> ReplayPolicy {
             ReplayPolicy::None
         }
-        fn sign(&self, request: &Request<'_>, _: SignableBody<'_>, input: &SigningInput<'_>) -> Result<SigningInstructions, Error> {
+        fn sign(
+            &self,
+            request: &Request<'_>,
+            _: SignableBody<'_>,
+            input: &SigningInput<'_>,
+        ) -> Result<SigningInstructions, Error> {
             let query = request.url().split_once('?').map_or("", |(_, q)| q);
             let ts = input.time_in(self.clock_unit());
             let payload = format!("{query}&timestamp={ts}");
             let secret = crate::Secret::new(self.key.1.clone())?;
             let mut mac = [0u8; 64];
-            let n = secret.keyed(crate::Algorithm::HmacSha256).mac_into(payload.as_bytes(), &mut mac);
+            let n = secret
+                .keyed(crate::Algorithm::HmacSha256)
+                .mac_into(payload.as_bytes(), &mut mac);
             let mut out = SigningInstructions::default();
             out.push_header(Param::new("X-MBX-APIKEY", self.key.0.clone(), false));
             out.push_query(Param::new("timestamp", ts.to_string(), false));
@@ -196,21 +209,45 @@ mod tests {
 
     #[test]
     fn a_query_signing_scheme_in_milliseconds_fits() {
-        let scheme = QueryHmac { key: ("api-key".into(), vec![7u8; 32]) };
+        let scheme = QueryHmac {
+            key: ("api-key".into(), vec![7u8; 32]),
+        };
         let clock = FixedClock::new(1_700_000_000);
         let request = Request::new("GET", "https://api.test/v3/order?symbol=BTCUSDT");
-        let out = sign_now(&scheme, &request, SignableBody::Bytes(b""), &clock, &OsNonce).unwrap();
+        let out = sign_now(
+            &scheme,
+            &request,
+            SignableBody::Bytes(b""),
+            &clock,
+            &OsNonce,
+        )
+        .unwrap();
         assert_eq!(out.query_param("timestamp"), Some("1700000000000"));
         assert_eq!(out.header("x-mbx-apikey"), Some("api-key"));
         let url = out.apply_to_url(request.url());
-        assert!(url.starts_with("https://api.test/v3/order?symbol=BTCUSDT&timestamp=1700000000000&signature="), "{url}");
+        assert!(
+            url.starts_with(
+                "https://api.test/v3/order?symbol=BTCUSDT&timestamp=1700000000000&signature="
+            ),
+            "{url}"
+        );
         assert_eq!(out.query_param("signature").map(str::len), Some(64));
     }
 
     #[test]
     fn inputs_convert_units() {
         let i = SigningInput::at_seconds(12).nonce("n");
-        assert_eq!((i.time_in(ClockUnit::Seconds), i.time_in(ClockUnit::Milliseconds), i.nonce), (12, 12_000, Some("n")));
-        assert_eq!(SigningInput::at_millis(12_999).time_in(ClockUnit::Seconds), 12);
+        assert_eq!(
+            (
+                i.time_in(ClockUnit::Seconds),
+                i.time_in(ClockUnit::Milliseconds),
+                i.nonce
+            ),
+            (12, 12_000, Some("n"))
+        );
+        assert_eq!(
+            SigningInput::at_millis(12_999).time_in(ClockUnit::Seconds),
+            12
+        );
     }
 }

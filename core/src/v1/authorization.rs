@@ -39,7 +39,8 @@ impl Authorization<'_> {
             ("\", signedHeaders=\"", self.signed_headers),
             ("\", signature=\"", self.signature),
         ];
-        let len = AUTH_SCHEME.len() + 1 + parts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>();
+        let len =
+            AUTH_SCHEME.len() + 1 + parts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>();
         let mut out = String::with_capacity(len);
         out.push_str(AUTH_SCHEME);
         for (label, value) in parts {
@@ -65,18 +66,31 @@ pub fn claims(value: &str) -> bool {
 pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     let value = value.trim_matches([' ', '\t']);
     if value.len() > MAX_HEADER_LEN {
-        return Err(Error::malformed(format!("Authorization header is longer than {MAX_HEADER_LEN} bytes")));
+        return Err(Error::malformed(format!(
+            "Authorization header is longer than {MAX_HEADER_LEN} bytes"
+        )));
     }
     if !value.is_ascii() {
-        return Err(Error::malformed("Authorization header contains non-ASCII bytes"));
+        return Err(Error::malformed(
+            "Authorization header contains non-ASCII bytes",
+        ));
     }
     if !claims(value) {
-        return Err(Error::malformed("Authorization header must start with \"HMAC \""));
+        return Err(Error::malformed(
+            "Authorization header must start with \"HMAC \"",
+        ));
     }
     let rest = value[AUTH_SCHEME.len()..].trim_start_matches(' ');
 
     let mut slots: [Option<&str>; 6] = [None; 6];
-    const NAMES: [&str; 6] = ["apiKey", "algorithm", "timestamp", "nonce", "signedHeaders", "signature"];
+    const NAMES: [&str; 6] = [
+        "apiKey",
+        "algorithm",
+        "timestamp",
+        "nonce",
+        "signedHeaders",
+        "signature",
+    ];
     // One pass over the bytes: name '=' '"' value '"' (OWS ',' OWS name …)*.
     let bytes = rest.as_bytes();
     let mut i = 0;
@@ -100,15 +114,21 @@ pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
         i = value_start;
         while i < bytes.len() && bytes[i] != b'"' {
             if bytes[i] == b'\\' {
-                return Err(Error::malformed(format!("value of {name} must not contain a backslash")));
+                return Err(Error::malformed(format!(
+                    "value of {name} must not contain a backslash"
+                )));
             }
             i += 1;
         }
         if i == bytes.len() {
-            return Err(Error::malformed(format!("value of {name} has no closing quote")));
+            return Err(Error::malformed(format!(
+                "value of {name} has no closing quote"
+            )));
         }
         if slots[index].replace(&rest[value_start..i]).is_some() {
-            return Err(Error::malformed(format!("parameter {name} appears more than once")));
+            return Err(Error::malformed(format!(
+                "parameter {name} appears more than once"
+            )));
         }
         i += 1;
         while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
@@ -128,10 +148,19 @@ pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             return Err(Error::malformed("trailing ',' after the last parameter"));
         }
     }
-    let [Some(key_id), Some(algorithm), Some(timestamp), Some(nonce), Some(signed_headers), Some(signature)] = slots
+    let [Some(key_id), Some(algorithm), Some(timestamp), Some(nonce), Some(signed_headers), Some(signature)] =
+        slots
     else {
-        let missing: Vec<&str> = NAMES.iter().zip(slots).filter(|(_, s)| s.is_none()).map(|(n, _)| *n).collect();
-        return Err(Error::malformed(format!("missing parameter(s): {}", missing.join(", "))));
+        let missing: Vec<&str> = NAMES
+            .iter()
+            .zip(slots)
+            .filter(|(_, s)| s.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(Error::malformed(format!(
+            "missing parameter(s): {}",
+            missing.join(", ")
+        )));
     };
     if !crate::credentials::is_valid_key_id(key_id) {
         return Err(Error::malformed("apiKey breaks the key id rules"));
@@ -139,13 +168,25 @@ pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     if !super::canonical::is_token(algorithm) {
         return Err(Error::malformed("algorithm must be a token"));
     }
-    let timestamp = super::canonical::parse_timestamp(timestamp)
-        .ok_or_else(|| Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero"))?;
+    let timestamp = super::canonical::parse_timestamp(timestamp).ok_or_else(|| {
+        Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero")
+    })?;
     super::canonical::check_nonce(nonce).map_err(|e| Error::malformed(e.message().to_owned()))?;
-    if signature.is_empty() || !signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if signature.is_empty()
+        || !signature
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(Error::malformed("signature must be lowercase hex"));
     }
-    Ok(Authorization { key_id, algorithm, timestamp, nonce, signed_headers, signature })
+    Ok(Authorization {
+        key_id,
+        algorithm,
+        timestamp,
+        nonce,
+        signed_headers,
+        signature,
+    })
 }
 
 /// A decoded MAC of up to 64 bytes, kept on the stack.
@@ -163,13 +204,22 @@ impl MacBytes {
 }
 
 /// Decodes the signature, checking its length fits `algorithm` (once the algorithm is known).
-pub fn check_signature_len(signature: &str, algorithm: crate::Algorithm) -> Result<MacBytes, Error> {
-    let mut out = MacBytes { bytes: [0; 64], len: algorithm.mac_len() };
+pub fn check_signature_len(
+    signature: &str,
+    algorithm: crate::Algorithm,
+) -> Result<MacBytes, Error> {
+    let mut out = MacBytes {
+        bytes: [0; 64],
+        len: algorithm.mac_len(),
+    };
     match crate::hex::decode_lower_into(signature, &mut out.bytes[..out.len]) {
         true => Ok(out),
         false => Err(Error::new(
             ErrorCode::MalformedAuthorization,
-            format!("signature must be {} lowercase hex characters for {algorithm}", algorithm.mac_len() * 2),
+            format!(
+                "signature must be {} lowercase hex characters for {algorithm}",
+                algorithm.mac_len() * 2
+            ),
         )),
     }
 }
@@ -213,13 +263,18 @@ mod tests {
             GOOD.replace("k1", "k\\1"),
             GOOD.replace("k1", "kü"),
             GOOD.replace("1700000000", "01700000000"),
-            format!("{GOOD}{}", " ".repeat(5000)).replace(", signature", &format!(",{} signature", " ".repeat(5000))),
+            format!("{GOOD}{}", " ".repeat(5000))
+                .replace(", signature", &format!(",{} signature", " ".repeat(5000))),
             String::new(),
             "HMAC".to_owned(),
             "HMAC ".to_owned(),
         ];
         for c in cases {
-            assert_eq!(parse(&c).unwrap_err().code(), ErrorCode::MalformedAuthorization, "{c}");
+            assert_eq!(
+                parse(&c).unwrap_err().code(),
+                ErrorCode::MalformedAuthorization,
+                "{c}"
+            );
         }
     }
 }

@@ -47,7 +47,11 @@ impl Signature {
     /// `Authorization` header to set.
     pub fn instructions(&self) -> crate::signing::SigningInstructions {
         let mut out = crate::signing::SigningInstructions::default();
-        out.push_header(crate::signing::Param::new("Authorization", self.authorization.clone(), true));
+        out.push_header(crate::signing::Param::new(
+            "Authorization",
+            self.authorization.clone(),
+            true,
+        ));
         out
     }
 }
@@ -85,7 +89,9 @@ pub(crate) fn finish(
     signed: &SignedHeaders<'_>,
 ) -> Signature {
     let mut mac = [0u8; 64];
-    let len = secret.keyed(params.algorithm).mac_into(canonical.as_bytes(), &mut mac);
+    let len = secret
+        .keyed(params.algorithm)
+        .mac_into(canonical.as_bytes(), &mut mac);
     let mut signature = String::with_capacity(len * 2);
     crate::hex::encode_into(&mac[..len], &mut signature);
     let signed_headers = signed.joined();
@@ -118,22 +124,35 @@ impl Scheme for SigwireV1 {
     }
 
     fn claims(&self, request: &Request<'_>) -> bool {
-        request.header_values("authorization").any(authorization::claims)
+        request
+            .header_values("authorization")
+            .any(authorization::claims)
     }
 
     fn parse<'r>(&self, request: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
         let mut values = request.header_values("authorization");
         let value = values.next().ok_or_else(|| {
-            Error::new(ErrorCode::MissingAuthorization, "the request has no Authorization header")
+            Error::new(
+                ErrorCode::MissingAuthorization,
+                "the request has no Authorization header",
+            )
         })?;
         if values.next().is_some() {
-            return Err(Error::malformed("the request has more than one Authorization header"));
+            return Err(Error::malformed(
+                "the request has more than one Authorization header",
+            ));
         }
         let auth = authorization::parse(value)?;
         let algorithm: Algorithm = auth.algorithm.parse()?;
         let mac = authorization::check_signature_len(auth.signature, algorithm)?;
         let signed = SignedHeaders::from_wire(auth.signed_headers, request)?;
-        Ok(Box::new(V1Claim { auth, algorithm, mac, signed, request }))
+        Ok(Box::new(V1Claim {
+            auth,
+            algorithm,
+            mac,
+            signed,
+            request,
+        }))
     }
 }
 
@@ -169,7 +188,9 @@ impl Claim for V1Claim<'_> {
         // Try every active secret without stopping early, so timing does not reveal which matched.
         let mut matched = false;
         for secret in secrets {
-            matched |= secret.keyed(self.algorithm).verify(canonical.as_bytes(), self.mac.as_slice());
+            matched |= secret
+                .keyed(self.algorithm)
+                .verify(canonical.as_bytes(), self.mac.as_slice());
         }
         if matched {
             Ok(())

@@ -23,7 +23,10 @@ pub struct V1Credential {
 impl V1Credential {
     /// Validates both. Errors: `invalid_key_id`, `invalid_secret`.
     pub fn new(key_id: &str, secret: impl Into<Vec<u8>>) -> Result<Self, Error> {
-        Ok(V1Credential { key_id: KeyId::new(key_id)?, secret: Secret::new(secret)? })
+        Ok(V1Credential {
+            key_id: KeyId::new(key_id)?,
+            secret: Secret::new(secret)?,
+        })
     }
 
     /// The key id.
@@ -38,7 +41,10 @@ impl V1Credential {
 
 impl fmt::Debug for V1Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V1Credential").field("key_id", &self.key_id).field("secret", &self.secret).finish()
+        f.debug_struct("V1Credential")
+            .field("key_id", &self.key_id)
+            .field("secret", &self.secret)
+            .finish()
     }
 }
 
@@ -78,7 +84,11 @@ impl SigningSettings {
     /// Checks the settings (header names are tokens, `authorization` is never signed, at most
     /// 32 names). Errors are `invalid_request`.
     pub fn validate(&self) -> Result<(), Error> {
-        SignedHeaders::for_request(&Request::new("GET", "https://h/"), self.signed_headers.extra()).map(|_| ())
+        SignedHeaders::for_request(
+            &Request::new("GET", "https://h/"),
+            self.signed_headers.extra(),
+        )
+        .map(|_| ())
     }
 }
 
@@ -95,7 +105,10 @@ impl SigwireV1Signing {
     /// The scheme with `credential` and `settings` (check them with
     /// [`SigningSettings::validate`]; a bad header name otherwise fails at signing time).
     pub fn new(credential: V1Credential, settings: SigningSettings) -> Self {
-        SigwireV1Signing { credential, settings }
+        SigwireV1Signing {
+            credential,
+            settings,
+        }
     }
 
     /// The settings.
@@ -121,7 +134,12 @@ impl SigwireV1Signing {
         nonce: &str,
     ) -> Result<Signature, Error> {
         let algorithm = self.settings.algorithm;
-        let params = SigningParams { algorithm, key_id: self.credential.key_id(), timestamp, nonce };
+        let params = SigningParams {
+            algorithm,
+            key_id: self.credential.key_id(),
+            timestamp,
+            nonce,
+        };
         let extra = self.settings.signed_headers.extra();
         match body {
             SignableBody::Bytes(bytes) => {
@@ -131,7 +149,11 @@ impl SigwireV1Signing {
             }
             SignableBody::Precomputed(digest) => {
                 let hex_len = algorithm.mac_len() * 2;
-                if digest.len() != hex_len || !digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                if digest.len() != hex_len
+                    || !digest
+                        .bytes()
+                        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                {
                     return Err(Error::invalid_request(format!(
                         "a precomputed body digest for {algorithm} is {hex_len} lowercase hex characters"
                     )));
@@ -152,11 +174,16 @@ impl SigwireV1Signing {
                 let mut canonical = canonical_string(&params, &empty, &signed)?;
                 canonical.truncate(canonical.len().saturating_sub(hex_len));
                 canonical.push_str(digest);
-                Ok(super::finish(&params, self.credential.secret(), canonical, &signed))
+                Ok(super::finish(
+                    &params,
+                    self.credential.secret(),
+                    canonical,
+                    &signed,
+                ))
             }
-            SignableBody::Unsigned => {
-                Err(Error::invalid_request("sigwire-v1 always signs the body; pass its bytes or its digest"))
-            }
+            SignableBody::Unsigned => Err(Error::invalid_request(
+                "sigwire-v1 always signs the body; pass its bytes or its digest",
+            )),
         }
     }
 }
@@ -188,9 +215,12 @@ impl SigningScheme for SigwireV1Signing {
         body: SignableBody<'_>,
         input: &SigningInput<'_>,
     ) -> Result<SigningInstructions, Error> {
-        let nonce = input.nonce.ok_or_else(|| Error::invalid_request("sigwire-v1 needs a nonce (SPEC §2)"))?;
+        let nonce = input
+            .nonce
+            .ok_or_else(|| Error::invalid_request("sigwire-v1 needs a nonce (SPEC §2)"))?;
         let timestamp = input.time_in(ClockUnit::Seconds);
-        self.sign_detailed(request, body, timestamp, nonce).map(|s| s.instructions())
+        self.sign_detailed(request, body, timestamp, nonce)
+            .map(|s| s.instructions())
     }
 }
 
@@ -208,18 +238,42 @@ mod tests {
     #[test]
     fn precomputed_digest_signs_like_the_bytes() {
         let body = b"{\"a\":1}";
-        let request = Request::new("POST", "https://h/x").header("Content-Type", "application/json");
+        let request =
+            Request::new("POST", "https://h/x").header("Content-Type", "application/json");
         for algorithm in [Algorithm::HmacSha256, Algorithm::HmacSha512] {
-            let s = scheme(SigningSettings { algorithm, signed_headers: HeaderCoverage::Also(vec!["X-A".into()]) });
+            let s = scheme(SigningSettings {
+                algorithm,
+                signed_headers: HeaderCoverage::Also(vec!["X-A".into()]),
+            });
             let request = request.clone().header("x-a", "1");
-            let bytes = s.sign_detailed(&request, SignableBody::Bytes(body), 1_700_000_000, NONCE).unwrap();
+            let bytes = s
+                .sign_detailed(&request, SignableBody::Bytes(body), 1_700_000_000, NONCE)
+                .unwrap();
             let digest = algorithm.body_digest_hex(body);
-            let pre = s.sign_detailed(&request, SignableBody::Precomputed(&digest), 1_700_000_000, NONCE).unwrap();
+            let pre = s
+                .sign_detailed(
+                    &request,
+                    SignableBody::Precomputed(&digest),
+                    1_700_000_000,
+                    NONCE,
+                )
+                .unwrap();
             assert_eq!(bytes, pre);
             assert_eq!(bytes.signed_headers, "host;content-type;x-a");
             let empty = algorithm.body_digest_hex(b"");
-            let none = s.sign_detailed(&request, SignableBody::Precomputed(&empty), 1_700_000_000, NONCE).unwrap();
-            assert_eq!(none, s.sign_detailed(&request, SignableBody::Bytes(b""), 1_700_000_000, NONCE).unwrap());
+            let none = s
+                .sign_detailed(
+                    &request,
+                    SignableBody::Precomputed(&empty),
+                    1_700_000_000,
+                    NONCE,
+                )
+                .unwrap();
+            assert_eq!(
+                none,
+                s.sign_detailed(&request, SignableBody::Bytes(b""), 1_700_000_000, NONCE)
+                    .unwrap()
+            );
         }
     }
 
@@ -229,17 +283,31 @@ mod tests {
         let r = Request::new("GET", "https://h/");
         let code = |b| s.sign_detailed(&r, b, 1, NONCE).unwrap_err().code();
         assert_eq!(code(SignableBody::Unsigned), ErrorCode::InvalidRequest);
-        assert_eq!(code(SignableBody::Precomputed("ABC")), ErrorCode::InvalidRequest);
-        let no_nonce = s.sign(&r, SignableBody::Bytes(b""), &SigningInput::at_seconds(1)).unwrap_err();
+        assert_eq!(
+            code(SignableBody::Precomputed("ABC")),
+            ErrorCode::InvalidRequest
+        );
+        let no_nonce = s
+            .sign(&r, SignableBody::Bytes(b""), &SigningInput::at_seconds(1))
+            .unwrap_err();
         assert_eq!(no_nonce.code(), ErrorCode::InvalidRequest);
-        let bad = SigningSettings { signed_headers: HeaderCoverage::Also(vec!["Authorization".into()]), ..Default::default() };
-        assert_eq!(bad.validate().unwrap_err().code(), ErrorCode::InvalidRequest);
+        let bad = SigningSettings {
+            signed_headers: HeaderCoverage::Also(vec!["Authorization".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
     }
 
     #[test]
     fn credential_debug_shows_no_secret() {
         let c = V1Credential::new("k1", b"super-secret-bytes-0001".to_vec()).unwrap();
         let shown = format!("{c:?}");
-        assert!(shown.contains("k1") && !shown.contains("super-secret"), "{shown}");
+        assert!(
+            shown.contains("k1") && !shown.contains("super-secret"),
+            "{shown}"
+        );
     }
 }

@@ -55,7 +55,10 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if hex.len() % 2 != 0 {
         return None;
     }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// A timeout in whole seconds, at least 1.
@@ -88,26 +91,53 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             _ => (flag.clone(), None),
         };
         let mut value = |what: &str| -> Result<String, String> {
-            inline.clone().or_else(|| argv.next()).ok_or_else(|| format!("{name} needs {what}"))
+            inline
+                .clone()
+                .or_else(|| argv.next())
+                .ok_or_else(|| format!("{name} needs {what}"))
         };
         match name.as_str() {
             "-h" | "--help" => return Err(String::new()),
-            "--host" => args.host = value("an address")?.parse().map_err(|_| "--host: not an IP address")?,
-            "--port" => args.port = value("a port")?.parse().map_err(|_| "--port: not a port number")?,
+            "--host" => {
+                args.host = value("an address")?
+                    .parse()
+                    .map_err(|_| "--host: not an IP address")?
+            }
+            "--port" => {
+                args.port = value("a port")?
+                    .parse()
+                    .map_err(|_| "--port: not a port number")?
+            }
             "--print-port" => args.print_port = true,
             "--exit-on-stdin-eof" => args.exit_on_stdin_eof = true,
-            "--window" => args.window = value("seconds")?.parse().map_err(|_| "--window: not a number")?,
+            "--window" => {
+                args.window = value("seconds")?
+                    .parse()
+                    .map_err(|_| "--window: not a number")?
+            }
             "--clock-offset" => {
-                args.clock_offset = value("seconds")?.parse().map_err(|_| "--clock-offset: not an integer")?;
+                args.clock_offset = value("seconds")?
+                    .parse()
+                    .map_err(|_| "--clock-offset: not an integer")?;
             }
             "--body-limit" => {
-                args.body_limit = Some(value("bytes")?.parse().map_err(|_| "--body-limit: not a number")?);
+                args.body_limit = Some(
+                    value("bytes")?
+                        .parse()
+                        .map_err(|_| "--body-limit: not a number")?,
+                );
             }
             "--authority" => args.authorities.push(value("HOST[:PORT]")?),
             "--any-authority" => args.any_authority = true,
-            "--header-timeout" => args.header_timeout = Some(seconds(&value("seconds")?, "--header-timeout")?),
-            "--body-timeout" => args.body_timeout = Some(seconds(&value("seconds")?, "--body-timeout")?),
-            "--idle-timeout" => args.idle_timeout = Some(seconds(&value("seconds")?, "--idle-timeout")?),
+            "--header-timeout" => {
+                args.header_timeout = Some(seconds(&value("seconds")?, "--header-timeout")?)
+            }
+            "--body-timeout" => {
+                args.body_timeout = Some(seconds(&value("seconds")?, "--body-timeout")?)
+            }
+            "--idle-timeout" => {
+                args.idle_timeout = Some(seconds(&value("seconds")?, "--idle-timeout")?)
+            }
             "--key" => {
                 let v = value("ID:HEX")?;
                 // The key id may itself contain ':', so split at the last one.
@@ -140,7 +170,11 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("sigwire-server: cannot start the runtime: {e}");
@@ -176,7 +210,10 @@ async fn run(args: Args) -> ExitCode {
     }
     let keys = if args.keys.is_empty() {
         eprintln!("sigwire-server: no --key given; accepting the demo key {DEMO_KEY_ID:?}");
-        vec![(DEMO_KEY_ID.to_owned(), decode_hex(DEMO_SECRET_HEX).unwrap_or_default())]
+        vec![(
+            DEMO_KEY_ID.to_owned(),
+            decode_hex(DEMO_SECRET_HEX).unwrap_or_default(),
+        )]
     } else {
         args.keys
     };
@@ -198,7 +235,10 @@ async fn run(args: Args) -> ExitCode {
 
     let stdin_eof = async {
         if args.exit_on_stdin_eof {
-            let _ = tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await;
+            let _ = tokio::task::spawn_blocking(|| {
+                std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
+            })
+            .await;
         } else {
             std::future::pending::<()>().await;
         }
@@ -214,10 +254,11 @@ async fn run(args: Args) -> ExitCode {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -239,16 +280,39 @@ mod tests {
 
     #[test]
     fn flags() {
-        let a = parse(&["--port", "0", "--print-port", "--key", "a:b:00ff", "--clock-offset=-600", "--window", "60"])
-            .unwrap();
-        assert_eq!((a.port, a.print_port, a.clock_offset, a.window), (0, true, -600, 60));
+        let a = parse(&[
+            "--port",
+            "0",
+            "--print-port",
+            "--key",
+            "a:b:00ff",
+            "--clock-offset=-600",
+            "--window",
+            "60",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.port, a.print_port, a.clock_offset, a.window),
+            (0, true, -600, 60)
+        );
         assert_eq!(a.keys, vec![("a:b".to_owned(), vec![0, 255])]);
         assert!(parse(&["--key", "a:zz"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["--port"]).is_err());
         assert_eq!(parse(&["--help"]).unwrap_err(), "");
-        let a = parse(&["--authority", "api.test:8443", "--authority=b.test", "--any-authority", "--body-timeout", "5"]).unwrap();
-        assert_eq!((a.authorities, a.any_authority, a.body_timeout), (vec!["api.test:8443".into(), "b.test".into()], true, Some(5)));
+        let a = parse(&[
+            "--authority",
+            "api.test:8443",
+            "--authority=b.test",
+            "--any-authority",
+            "--body-timeout",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.authorities, a.any_authority, a.body_timeout),
+            (vec!["api.test:8443".into(), "b.test".into()], true, Some(5))
+        );
         assert!(parse(&["--idle-timeout", "0"]).is_err());
         assert!(parse(&["--header-timeout", "x"]).is_err());
     }

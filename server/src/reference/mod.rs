@@ -162,7 +162,8 @@ impl ReferenceServer {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.authorities.extend(authorities.into_iter().map(|a| a.as_ref().to_owned()));
+        self.authorities
+            .extend(authorities.into_iter().map(|a| a.as_ref().to_owned()));
         self
     }
 
@@ -249,8 +250,11 @@ impl ReferenceServer {
             keys.insert(key_id, secret.clone(), None)?;
         }
         let replay = Arc::new(InMemoryReplayStore::with_capacity(self.replay_capacity));
-        let verifier =
-            Verifier::builder(keys).window(self.window).replay_store(replay).clock(Arc::new(controls.clock())).build();
+        let verifier = Verifier::builder(keys)
+            .window(self.window)
+            .replay_store(replay)
+            .clock(Arc::new(controls.clock()))
+            .build();
         let mut layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
         if !self.authorities.is_empty() {
             // Checked here so a bad authority stops the start, not every request.
@@ -280,7 +284,12 @@ impl ReferenceServer {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(serve::serve(listener, app, timeouts, rx));
-        Ok(RunningServer { addr, controls, shutdown: Some(tx), task: Some(task) })
+        Ok(RunningServer {
+            addr,
+            controls,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -321,7 +330,10 @@ impl RunningServer {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
@@ -340,12 +352,18 @@ impl Drop for RunningServer {
 }
 
 fn router(layer: SigwireLayer, controls: Controls) -> Router {
-    let signed = Router::new().route("/", any(signed_echo)).route("/{*rest}", any(signed_echo)).layer(layer);
+    let signed = Router::new()
+        .route("/", any(signed_echo))
+        .route("/{*rest}", any(signed_echo))
+        .layer(layer);
     let control = Router::new()
         .route("/_control/nonces", get(get_nonces).delete(delete_nonces))
         .route("/_control/requests", get(get_requests))
         .route("/_control/clock", get(get_clock).put(put_clock))
-        .route("/_control/faults", get(get_faults).post(post_fault).delete(delete_faults))
+        .route(
+            "/_control/faults",
+            get(get_faults).post(post_fault).delete(delete_faults),
+        )
         .route("/_control/reset", axum::routing::post(post_reset))
         .route("/_control/health", get(|| async { "ok" }))
         .layer(middleware::from_fn(loopback_only));
@@ -354,12 +372,19 @@ fn router(layer: SigwireLayer, controls: Controls) -> Router {
         .route("/public", any(public_echo))
         .route("/public/{*rest}", any(public_echo))
         .fallback_service(signed.with_state(controls.clone()))
-        .layer(middleware::from_fn_with_state(controls.clone(), date_from_server_clock))
+        .layer(middleware::from_fn_with_state(
+            controls.clone(),
+            date_from_server_clock,
+        ))
         .with_state(controls)
 }
 
 /// Sets `Date` from the server's (possibly offset) clock, so clients can measure skew from it.
-async fn date_from_server_clock(State(controls): State<Controls>, request: Request, next: Next) -> Response {
+async fn date_from_server_clock(
+    State(controls): State<Controls>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let date = httpdate::fmt_http_date(controls.clock().system_time());
     if let Ok(value) = HeaderValue::from_str(&date) {
@@ -369,10 +394,17 @@ async fn date_from_server_clock(State(controls): State<Controls>, request: Reque
 }
 
 async fn loopback_only(request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     match peer {
         Some(ip) if ip.is_loopback() || ip.to_canonical().is_loopback() => next.run(request).await,
-        _ => (StatusCode::FORBIDDEN, Json(serde_json::json!({"error": "control_forbidden"}))).into_response(),
+        _ => (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({"error": "control_forbidden"})),
+        )
+            .into_response(),
     }
 }
 
@@ -398,7 +430,10 @@ async fn public_echo(
 }
 
 fn header_text(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 async fn echo(
@@ -429,9 +464,13 @@ async fn echo(
     match controls.take_fault(uri.path()) {
         None => {}
         Some(Fault::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
-        Some(Fault::Status { status, retry_after }) => {
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = (status, Json(serde_json::json!({"error": "injected_fault"}))).into_response();
+            let mut response =
+                (status, Json(serde_json::json!({"error": "injected_fault"}))).into_response();
             if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 response.headers_mut().insert(RETRY_AFTER, v);
             }
@@ -447,7 +486,9 @@ async fn echo(
         }
         Some(Fault::Drop) => {
             let mut response = Response::new(Body::new(FailingBody));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return response;
         }
     }
@@ -479,7 +520,10 @@ impl http_body::Body for FailingBody {
         self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected drop"))))
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected drop",
+        ))))
     }
 }
 
@@ -548,7 +592,10 @@ mod tests {
     use tower::ServiceExt;
 
     fn control_request(peer: Option<SocketAddr>) -> Request {
-        let mut request = Request::builder().uri("/_control/health").body(Body::empty()).unwrap();
+        let mut request = Request::builder()
+            .uri("/_control/health")
+            .body(Body::empty())
+            .unwrap();
         if let Some(peer) = peer {
             request.extensions_mut().insert(ConnectInfo(peer));
         }
@@ -557,7 +604,10 @@ mod tests {
 
     #[tokio::test]
     async fn controls_answer_loopback_peers_only() {
-        let (app, _) = ReferenceServer::builder().key("k", vec![1u8; 16]).into_router().unwrap();
+        let (app, _) = ReferenceServer::builder()
+            .key("k", vec![1u8; 16])
+            .into_router()
+            .unwrap();
         let loopback = SocketAddr::from(([127, 0, 0, 1], 40000));
         let v6_loopback = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 40000));
         let remote = SocketAddr::from(([192, 0, 2, 10], 40000)); // TEST-NET-1: never contacted
@@ -568,12 +618,22 @@ mod tests {
         assert_eq!(status(Some(loopback)).await, StatusCode::OK);
         assert_eq!(status(Some(v6_loopback)).await, StatusCode::OK);
         assert_eq!(status(Some(remote)).await, StatusCode::FORBIDDEN);
-        assert_eq!(status(None).await, StatusCode::FORBIDDEN, "fails closed without peer information");
+        assert_eq!(
+            status(None).await,
+            StatusCode::FORBIDDEN,
+            "fails closed without peer information"
+        );
     }
 
     #[tokio::test]
     async fn bad_keys_are_refused_at_build_time() {
-        let e = ReferenceServer::builder().key("k", vec![1u8; 3]).into_router().unwrap_err();
-        assert!(matches!(e, ServerError::Config(ref c) if c.code() == sigwire_core::ErrorCode::InvalidSecret), "{e}");
+        let e = ReferenceServer::builder()
+            .key("k", vec![1u8; 3])
+            .into_router()
+            .unwrap_err();
+        assert!(
+            matches!(e, ServerError::Config(ref c) if c.code() == sigwire_core::ErrorCode::InvalidSecret),
+            "{e}"
+        );
     }
 }

@@ -48,7 +48,12 @@ pub(crate) struct Timeouts {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Accepts connections until `shutdown` fires, then lets open ones finish (at most 5 s).
-pub(crate) async fn serve(listener: TcpListener, app: Router, timeouts: Timeouts, mut shutdown: oneshot::Receiver<()>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    timeouts: Timeouts,
+    mut shutdown: oneshot::Receiver<()>,
+) {
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -66,13 +71,18 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, timeouts: Timeouts
         let body_timeout = timeouts.body;
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let mut request = request.map(|body| Body::new(Deadline::new(body, body_timeout)));
-            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            request
+                .extensions_mut()
+                .insert(ConnectInfo::<SocketAddr>(peer));
             let mut app = app.clone();
             async move { app.call(request).await }
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header);
-        let connection = builder.serve_connection(TokioIo::new(IdleIo::new(stream, timeouts.idle)), service);
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header);
+        let connection =
+            builder.serve_connection(TokioIo::new(IdleIo::new(stream, timeouts.idle)), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -93,7 +103,11 @@ struct Deadline<B> {
 
 impl<B> Deadline<B> {
     fn new(inner: B, timeout: Duration) -> Self {
-        Deadline { inner, timeout, sleep: None }
+        Deadline {
+            inner,
+            timeout,
+            sleep: None,
+        }
     }
 }
 
@@ -105,11 +119,19 @@ where
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let timeout = self.timeout;
-        let sleep = self.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
         if sleep.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Some(Err(Box::new(io::Error::new(io::ErrorKind::TimedOut, "request body timeout")))));
+            return Poll::Ready(Some(Err(Box::new(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "request body timeout",
+            )))));
         }
         Pin::new(&mut self.inner).poll_frame(cx).map_err(Into::into)
     }
@@ -132,7 +154,11 @@ struct IdleIo {
 
 impl IdleIo {
     fn new(inner: TcpStream, idle: Duration) -> Self {
-        IdleIo { inner, idle, sleep: Box::pin(tokio::time::sleep(idle)) }
+        IdleIo {
+            inner,
+            idle,
+            sleep: Box::pin(tokio::time::sleep(idle)),
+        }
     }
 
     fn progressed(&mut self) {
@@ -150,7 +176,11 @@ fn idle_error() -> io::Error {
 }
 
 impl AsyncRead for IdleIo {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
@@ -167,7 +197,11 @@ impl AsyncRead for IdleIo {
 }
 
 impl AsyncWrite for IdleIo {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         match Pin::new(&mut this.inner).poll_write(cx, data) {
             Poll::Ready(Ok(n)) => {

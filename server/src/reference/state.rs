@@ -10,7 +10,9 @@ use sigwire_core::Clock;
 
 /// Unix time in milliseconds (system clock, no offset).
 pub(crate) fn system_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The server's clock: the system clock plus a test-controlled offset in seconds.
@@ -45,7 +47,9 @@ impl OffsetClock {
 
 impl Clock for OffsetClock {
     fn now(&self) -> u64 {
-        self.system_time().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        self.system_time()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
     }
 }
 
@@ -87,17 +91,25 @@ fn default_redirect_status() -> u16 {
 impl Fault {
     /// A 503 with `Retry-After: <retry_after>` if given.
     pub fn unavailable(retry_after: Option<&str>) -> Self {
-        Fault::Status { status: 503, retry_after: retry_after.map(str::to_owned) }
+        Fault::Status {
+            status: 503,
+            retry_after: retry_after.map(str::to_owned),
+        }
     }
 
     /// A response delayed by `delay`.
     pub fn delay(delay: Duration) -> Self {
-        Fault::Delay { ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX) }
+        Fault::Delay {
+            ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        }
     }
 
     /// A 307 redirect to `location`.
     pub fn redirect(location: impl Into<String>) -> Self {
-        Fault::Redirect { location: location.into(), status: 307 }
+        Fault::Redirect {
+            location: location.into(),
+            status: 307,
+        }
     }
 }
 
@@ -184,7 +196,11 @@ impl Controls {
 
     /// Injects `fault` into the next `times` requests to `path`.
     pub fn push_fault(&self, path: &str, fault: Fault, times: u32) {
-        self.add_rule(FaultRule { path: path.to_owned(), times, fault });
+        self.add_rule(FaultRule {
+            path: path.to_owned(),
+            times,
+            fault,
+        });
     }
 
     /// Adds a fault rule.
@@ -232,12 +248,20 @@ impl Controls {
 
     /// The requests seen on `path`, oldest first.
     pub fn requests_for(&self, path: &str) -> Vec<RequestRecord> {
-        lock(&self.shared.log).iter().filter(|r| r.path == path).cloned().collect()
+        lock(&self.shared.log)
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
     }
 
     /// The nonces seen on `path`, in arrival order.
     pub fn nonces(&self, path: &str) -> Vec<String> {
-        lock(&self.shared.log).iter().filter(|r| r.path == path).filter_map(|r| r.nonce.clone()).collect()
+        lock(&self.shared.log)
+            .iter()
+            .filter(|r| r.path == path)
+            .filter_map(|r| r.nonce.clone())
+            .collect()
     }
 
     /// The nonces seen, grouped by path.
@@ -287,8 +311,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rule.fault, Fault::unavailable(Some("1")));
-        let rule: FaultRule =
-            serde_json::from_str(r#"{"path":"/echo","fault":{"type":"redirect","location":"http://x/"}}"#).unwrap();
+        let rule: FaultRule = serde_json::from_str(
+            r#"{"path":"/echo","fault":{"type":"redirect","location":"http://x/"}}"#,
+        )
+        .unwrap();
         assert_eq!((rule.times, rule.fault), (1, Fault::redirect("http://x/")));
     }
 
