@@ -351,20 +351,24 @@ impl Verifier {
         })
     }
 
-    /// Finds the scheme for `request` and parses its credentials.
+    /// Finds the scheme for `request` (the first that claims it) and parses its credentials.
     fn claim<'s, 'r>(
         &'s self,
         request: &'r Request<'r>,
     ) -> Result<(&'s dyn Scheme, Box<dyn Claim + 'r>), Error> {
-        if !request.has_header("authorization") {
-            return Err(Error::new(
-                ErrorCode::MissingAuthorization,
-                "the request has no Authorization header",
+        // Schemes first: RFC 9421 (Signature-Input) and presigned URLs (query) carry no
+        // Authorization header. With none claiming, the answer is as SPEC §6 orders it.
+        let Some(scheme) = self.schemes.iter().find(|s| s.claims(request)) else {
+            if !request.has_header("authorization") {
+                return Err(Error::new(
+                    ErrorCode::MissingAuthorization,
+                    "the request has no Authorization header",
+                ));
+            }
+            return Err(Error::malformed(
+                "the Authorization header uses no scheme this server accepts (expected \"HMAC …\")",
             ));
-        }
-        let scheme = self.schemes.iter().find(|s| s.claims(request)).ok_or_else(|| {
-            Error::malformed("the Authorization header uses no scheme this server accepts (expected \"HMAC …\")")
-        })?;
+        };
         let claim = scheme.parse(request)?;
         Ok((scheme.as_ref(), claim))
     }
@@ -905,5 +909,41 @@ mod tests {
             code_at(&with("12a"), NOW * 1000).unwrap_err(),
             ErrorCode::MalformedAuthorization
         );
+    }
+
+    /// A scheme that reads its credentials from elsewhere (RFC 9421 `Signature-Input`).
+    struct HeaderScheme;
+    impl Scheme for HeaderScheme {
+        fn name(&self) -> &'static str {
+            "signature-input"
+        }
+        fn claims(&self, request: &Request<'_>) -> bool {
+            request.has_header("signature-input")
+        }
+        fn parse<'r>(&self, _: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
+            Ok(Box::new(Stated {
+                freshness: Freshness::Created {
+                    at: Timestamp::seconds(NOW),
+                    max_age: None,
+                    max_ahead: None,
+                },
+                replay: ReplayPolicy::None,
+                nonce: None,
+            }))
+        }
+    }
+
+    #[test]
+    fn schemes_are_asked_before_authorization_is_required() {
+        let keys = Arc::new(InMemoryKeyStore::new());
+        keys.insert("k1", SECRET.to_vec(), None).unwrap();
+        let v = Verifier::builder(keys)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .scheme(Box::new(HeaderScheme))
+            .build();
+        let r = Request::new("GET", "https://h/").header("Signature-Input", "sig1=()");
+        assert_eq!(v.verify(&r).unwrap().scheme, "signature-input");
+        let none = v.verify(&Request::new("GET", "https://h/")).unwrap_err();
+        assert_eq!(none.code(), ErrorCode::MissingAuthorization);
     }
 }
