@@ -453,3 +453,46 @@ fn secrets_stay_out_of_debug() {
         ProfileErrorCode::InvalidSettings
     );
 }
+
+/// SigV4 through the core's generic signing driver (`SigningScheme` + `sign_now`), and an S3
+/// header-signed `UNSIGNED-PAYLOAD` request verifying on the server side.
+#[test]
+fn via_signing_scheme_and_unsigned_payload() {
+    use sigwire_core::signing::{sign_now, SigningScheme};
+    use sigwire_core::{FixedClock, OsNonce};
+    let creds = AwsCredentials::new(S3_AKID, S3_SECRET).unwrap();
+    let signer = AwsSigV4::new(creds.clone(), "us-east-1", "s3")
+        .unwrap()
+        .with_settings(AwsSigV4Settings::s3());
+    assert_eq!(signer.name(), "aws-sigv4");
+    let request = Request::new(
+        "PUT",
+        "https://examplebucket.s3.amazonaws.com/big%20file.bin",
+    )
+    .body(b"streamed elsewhere");
+    let ins = sign_now(
+        &signer,
+        &request,
+        SignableBody::Unsigned,
+        &FixedClock::new(S3_T),
+        &OsNonce,
+    )
+    .unwrap();
+    assert_eq!(ins.header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert_eq!(ins.header("x-amz-date"), Some("20130524T000000Z"));
+    let direct = signer.sign(&request, SignableBody::Unsigned, S3_T).unwrap();
+    assert_eq!(
+        ins.header("authorization"),
+        direct.instructions().header("authorization")
+    );
+    let headers = ins.apply_to_headers(&[]);
+    let received = Request::new(
+        "PUT",
+        "https://examplebucket.s3.amazonaws.com/big%20file.bin",
+    )
+    .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    .body(b"any body: not covered");
+    let v = AwsSigV4Verifier::new("us-east-1", "s3", move |_: &str| Some(creds.clone()))
+        .with_settings(AwsSigV4Settings::s3());
+    assert!(v.verify(&received, S3_T).is_ok());
+}

@@ -612,3 +612,50 @@ fn core_verifier_scheme_with_placeholder_authorization() {
         ErrorCode::MalformedAuthorization
     );
 }
+
+/// RFC 9421 through the core's generic signing driver: `created` from the clock, a random nonce.
+#[test]
+fn via_signing_scheme() {
+    use sigwire_core::signing::{sign_now, SignableBody};
+    use sigwire_core::{FixedClock, OsNonce};
+    let key = Rfc9421Key::new("k1", b"0123456789abcdef".to_vec()).unwrap();
+    let signer = Rfc9421::new(key.clone());
+    let request = Request::new("POST", "https://api.example.com/v1/items");
+    let ins = sign_now(
+        &signer,
+        &request,
+        SignableBody::Bytes(b"{}"),
+        &FixedClock::new(1_700_000_000),
+        &OsNonce,
+    )
+    .unwrap();
+    let input = ins.header("signature-input").unwrap();
+    assert!(
+        input.contains(";created=1700000000;keyid=\"k1\";nonce=\""),
+        "{input}"
+    );
+    let headers = ins.apply_to_headers(&[]);
+    let signed = Request::new("POST", "https://api.example.com/v1/items")
+        .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .body(b"{}");
+    let v = Rfc9421Verifier::new(move |_: &str| Some(key.clone()));
+    assert_eq!(
+        v.verify_request(&signed, 1_700_000_001)
+            .unwrap()
+            .nonce
+            .map(|n| n.len()),
+        Some(22)
+    );
+    assert_eq!(
+        sign_now(
+            &signer,
+            &request,
+            SignableBody::Unsigned,
+            &FixedClock::new(1),
+            &OsNonce
+        )
+        .unwrap_err()
+        .code(),
+        ProfileErrorCode::InvalidRequest
+    );
+}
