@@ -430,7 +430,7 @@ fn secrets_stay_out_of_debug() {
             0,
         )
         .unwrap();
-    let dbg = format!("{signer:?} {:?}", out.instructions());
+    let dbg = format!("{signer:?} {:?} {out:?}", out.instructions());
     assert!(
         !dbg.contains("supersecretkey")
             && !dbg.contains("sessiontokenvalue")

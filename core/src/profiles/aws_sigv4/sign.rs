@@ -41,12 +41,24 @@ pub struct AwsSigV4 {
 
 /// The result of signing: what to add to the request, and every intermediate stage (for
 /// debugging a `SignatureDoesNotMatch`: compare with the canonical request AWS returns).
-#[derive(Debug, Clone)]
+/// `Debug` leaves the signature out (a presigned URL's signature grants access).
+#[derive(Clone)]
 pub struct AwsSigningOutput {
     instructions: SigningInstructions,
     canonical_request: String,
     string_to_sign: String,
     signature: String,
+}
+
+impl core::fmt::Debug for AwsSigningOutput {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AwsSigningOutput")
+            .field("instructions", &self.instructions)
+            .field("canonical_request", &self.canonical_request)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &"[redacted]")
+            .finish()
+    }
 }
 
 impl AwsSigningOutput {
