@@ -259,6 +259,11 @@ export interface ClientOptions {
   defaultHeaders?: HeadersInput;
   /** Extra header names signed on every request (each must be present on every request). */
   signedHeaders?: string[];
+  /**
+   * More header names never sent to another origin on a redirect, besides Authorization,
+   * Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token and the rest of the default list.
+   */
+  sensitiveHeaders?: string[];
   /** Defaults: connect 10 s, attempt 30 s, total 60 s. */
   timeouts?: { connectMs?: TimeoutMs; attemptMs?: TimeoutMs; totalMs?: TimeoutMs };
   /** Defaults: 3 attempts, 100 ms base delay, 5 s max delay, Retry-After capped at 30 s, idempotency keys on. */
@@ -284,6 +289,8 @@ export interface CallOptions {
   headers?: HeadersInput;
   /** The Idempotency-Key sent on every attempt (default: generated for POST/PATCH). */
   idempotencyKey?: string;
+  /** `false`: send this call without Authorization (everything else unchanged). Default true. */
+  sign?: boolean;
   /** Per-call time limits. */
   timeouts?: { attemptMs?: TimeoutMs; totalMs?: TimeoutMs };
 }

@@ -117,11 +117,16 @@ class ClientResponse {
 
 /**
  * HTTP client that signs every attempt with sigwire-v1.
- * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?,
+ * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, sensitiveHeaders?,
  *   timeouts?: { connectMs, attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
  *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?, maxClockSkewSeconds?,
  *   userAgent? })`. Defaults: hmac-sha256; connect 10 s, attempt 30 s, total 60 s; 3 attempts,
  * 100 ms base delay, 5 s max delay; 5 redirects; skew correction on (1 day max).
+ *
+ * Redirects: a chain is signed only while every hop is at the base URL's origin (once it has
+ * left, a hop back is sent unsigned); a hop to another origin drops the body and every sensitive
+ * header: Authorization, Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token, X-Access-Token,
+ * X-Amz-Security-Token, X-Csrf-Token, X-Xsrf-Token, X-Goog-Api-Key and `sensitiveHeaders`.
  */
 class Client {
   /** @type {any} */
@@ -131,7 +136,7 @@ class Client {
     if (options === null || typeof options !== 'object') {
       throw makeError(INVALID_CONFIG, `Client options must be an object (got ${describe(options)})`);
     }
-    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders } = options;
+    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders, sensitiveHeaders } = options;
     const base = baseUrl instanceof URL ? baseUrl.href : requireString(baseUrl, 'baseUrl', INVALID_CONFIG);
     requireString(keyId, 'keyId', 'invalid_key_id');
     if (algorithm !== undefined && typeof algorithm !== 'string') {
@@ -139,6 +144,9 @@ class Client {
     }
     if (signedHeaders !== undefined && (!Array.isArray(signedHeaders) || !signedHeaders.every((h) => typeof h === 'string'))) {
       throw makeError(INVALID_CONFIG, 'signedHeaders must be an array of header names');
+    }
+    if (sensitiveHeaders !== undefined && (!Array.isArray(sensitiveHeaders) || !sensitiveHeaders.every((h) => typeof h === 'string'))) {
+      throw makeError(INVALID_CONFIG, 'sensitiveHeaders must be an array of header names');
     }
     const timeouts = optionalObject(options.timeouts, 'timeouts');
     const retry = optionalObject(options.retry, 'retry');
@@ -148,6 +156,7 @@ class Client {
       algorithm,
       defaultHeaders: flattenHeaders(defaultHeaders, INVALID_CONFIG),
       signedHeaders,
+      sensitiveHeaders,
       connectMs: timeoutMs(timeouts.connectMs, 'timeouts.connectMs'),
       attemptMs: timeoutMs(timeouts.attemptMs, 'timeouts.attemptMs'),
       totalMs: timeoutMs(timeouts.totalMs, 'timeouts.totalMs'),
@@ -194,7 +203,8 @@ class Client {
    * status below 400, rejects with a SigwireError otherwise (see errors.js `fromClientError`).
    * @param {string} method
    * @param {string} path resolved under baseUrl (or an absolute URL, signed only on the same origin)
-   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, timeouts?: {attemptMs?: number|null, totalMs?: number|null}}} [options]
+   * `sign: false` sends this call without Authorization (everything else unchanged).
+   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, sign?: boolean, timeouts?: {attemptMs?: number|null, totalMs?: number|null}}} [options]
    */
   async request(method, path, options = {}) {
     requireString(method, 'method', INVALID_REQUEST);
@@ -226,6 +236,7 @@ class Client {
     const t = options.timeouts === undefined ? {} : optionalObject(options.timeouts, 'timeouts');
     call.attemptMs = timeoutMs(t.attemptMs, 'timeouts.attemptMs');
     call.totalMs = timeoutMs(t.totalMs, 'timeouts.totalMs');
+    if (options.sign !== undefined) call.sign = optionalBool(options.sign, 'sign');
     let outcome;
     try {
       outcome = await this.#native.request(method, path, call);

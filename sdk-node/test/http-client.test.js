@@ -264,6 +264,64 @@ test('clock skew beyond the maximum: ClockSkewTooLargeError; correction off: Sta
   }
 });
 
+/** A foreign origin that records requests and answers 307 to `location` when set, else 200 {}. */
+function startForeign() {
+  const http = require('node:http');
+  const seen = [];
+  const state = { location: undefined };
+  const srv = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method, headers: req.headers, body: Buffer.concat(chunks) });
+      if (state.location) res.writeHead(307, { location: state.location, 'content-length': '0' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
+    seen, state, url: (p) => `http://127.0.0.1:${srv.address().port}${p}`, stop: () => new Promise((r) => srv.close(r)),
+  })));
+}
+
+test('redirects: a change of origin drops every credential and the body (issue 12 item 5)', BOUND, async () => {
+  const foreign = await startForeign();
+  try {
+    await server.fault('/upload', { type: 'redirect', location: foreign.url('/landing'), status: 307 });
+    const c = client(server, { sensitiveHeaders: ['X-Tenant-Secret'], retry: { maxAttempts: 1 } });
+    const headers = { cookie: 's=1', 'x-api-key': 'k', 'proxy-authorization': 'Basic eA==', 'x-auth-token': 't', 'x-tenant-secret': 'mine', accept: 'application/json' };
+    const r = await c.post('/upload', { headers, json: { card: '4111' } });
+    assert.equal(r.status, 200);
+    assert.equal(foreign.seen.length, 1);
+    const hop = foreign.seen[0];
+    for (const name of ['authorization', 'cookie', 'x-api-key', 'proxy-authorization', 'x-auth-token', 'x-tenant-secret', 'content-type']) {
+      assert.equal(hop.headers[name], undefined, name);
+    }
+    assert.equal(hop.headers.accept, 'application/json');
+    assert.deepEqual([hop.method, hop.body.length], ['POST', 0]);
+  } finally {
+    await foreign.stop();
+    await server.control('DELETE', '/_control/faults');
+  }
+});
+
+test('redirects: a chain that left the origin is not signed when it comes back (issue 12 item 6); sign: false', BOUND, async () => {
+  const foreign = await startForeign();
+  try {
+    foreign.state.location = server.url('/admin/delete-everything?confirm=yes');
+    await server.fault('/orders', { type: 'redirect', location: foreign.url('/bounce'), status: 307 });
+    const c = client(server, { retry: { maxAttempts: 1 } });
+    const e = await rejection(c.post('/orders', { body: 'payload' }));
+    assert.ok(e instanceof sigwire.MissingAuthorizationError, e.name);
+    assert.equal(foreign.seen[0].body.length, 0);
+    const u = await rejection(c.get('/private', { sign: false }));
+    assert.ok(u instanceof sigwire.MissingAuthorizationError, u.name);
+    assert.equal((await c.get('/private')).status, 200);
+  } finally {
+    await foreign.stop();
+    await server.control('DELETE', '/_control/faults');
+  }
+});
+
 test('redirects: same origin re-signed; cross-origin redirect drops Authorization', BOUND, async () => {
   const other = await startServer();
   try {

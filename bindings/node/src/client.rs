@@ -25,6 +25,8 @@ pub struct NativeClientOptions {
     pub default_headers: Option<Vec<String>>,
     /// Extra header names signed on every request.
     pub signed_headers: Option<Vec<String>>,
+    /// More header names dropped on a redirect to another origin (besides the default list).
+    pub sensitive_headers: Option<Vec<String>>,
     /// Connect timeout.
     pub connect_ms: Option<f64>,
     /// Attempt timeout.
@@ -215,6 +217,9 @@ fn build(options: NativeClientOptions, secret: &[u8]) -> std::result::Result<Cli
     if let Some(names) = options.signed_headers {
         b = b.signed_headers(names);
     }
+    if let Some(names) = options.sensitive_headers {
+        b = b.sensitive_headers(names);
+    }
     if let Some(l) = limit(options.connect_ms, "timeouts.connectMs")? {
         b = b.connect_timeout(l);
     }
@@ -292,6 +297,8 @@ pub struct NativeCallOptions {
     pub attempt_ms: Option<f64>,
     /// Total timeout for this call (negative: none).
     pub total_ms: Option<f64>,
+    /// `false`: send this call without `Authorization`.
+    pub sign: Option<bool>,
 }
 
 #[napi]
@@ -385,6 +392,9 @@ impl NativeClient {
         }
         if let Some(l) = limit(options.total_ms, "totalMs")? {
             b = b.total_timeout(l);
+        }
+        if options.sign == Some(false) {
+            b = b.unsigned();
         }
         Ok(b)
     }

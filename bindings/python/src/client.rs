@@ -183,6 +183,7 @@ impl HttpClient {
         idempotency_key: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         total_timeout: Option<f64>,
+        sign: bool,
     ) -> PyResult<sigwire_client::RequestBuilder> {
         let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
@@ -212,6 +213,9 @@ impl HttpClient {
         if let Some(t) = total_timeout {
             builder = builder.total_timeout(seconds(py, "total_timeout", Some(t))?);
         }
+        if !sign {
+            builder = builder.unsigned();
+        }
         Ok(builder)
     }
 }
@@ -221,7 +225,7 @@ impl HttpClient {
     #[new]
     #[pyo3(signature = (
         base_url, key_id, secret, *, algorithm = "hmac-sha256", signed_headers = None,
-        default_headers = None, user_agent = None, connect_timeout = Some(10.0),
+        sensitive_headers = None, default_headers = None, user_agent = None, connect_timeout = Some(10.0),
         attempt_timeout = Some(30.0), total_timeout = Some(60.0), max_attempts = 3,
         base_delay = 0.1, max_delay = 5.0, max_retry_after = 30.0, idempotency_keys = true,
         max_redirects = 5, clock_skew_correction = true, clock_skew_threshold = 2.0,
@@ -235,6 +239,7 @@ impl HttpClient {
         secret: &Bound<'_, PyAny>,
         algorithm: &str,
         signed_headers: Option<Vec<String>>,
+        sensitive_headers: Option<Vec<String>>,
         default_headers: Option<&Bound<'_, PyAny>>,
         user_agent: Option<String>,
         connect_timeout: Option<f64>,
@@ -279,6 +284,9 @@ impl HttpClient {
         if let Some(names) = signed_headers {
             builder = builder.signed_headers(names);
         }
+        if let Some(names) = sensitive_headers {
+            builder = builder.sensitive_headers(names);
+        }
         for (name, value) in convert::headers(default_headers)? {
             builder = builder.default_header(&name, &value);
         }
@@ -299,7 +307,7 @@ impl HttpClient {
     /// limit, ``inf`` means no limit.
     #[pyo3(signature = (
         method, path, *, headers = None, query = None, body = None, idempotency_key = None,
-        timeout = None, total_timeout = None
+        timeout = None, total_timeout = None, sign = true
     ))]
     #[allow(clippy::too_many_arguments)]
     fn request(
@@ -313,6 +321,7 @@ impl HttpClient {
         idempotency_key: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         total_timeout: Option<f64>,
+        sign: bool,
     ) -> PyResult<Py<PyAny>> {
         let builder = self.builder(
             py,
@@ -324,6 +333,7 @@ impl HttpClient {
             idempotency_key,
             timeout,
             total_timeout,
+            sign,
         )?;
         let rt = runtime()?;
         let (tx, rx) = mpsc::channel::<Outcome>();
@@ -355,7 +365,7 @@ impl HttpClient {
     /// thread with ``(True, (status, headers, body, url, attempts))`` or ``(False, exception)``.
     #[pyo3(signature = (
         callback, method, path, *, headers = None, query = None, body = None,
-        idempotency_key = None, timeout = None, total_timeout = None
+        idempotency_key = None, timeout = None, total_timeout = None, sign = true
     ))]
     #[allow(clippy::too_many_arguments)]
     fn start(
@@ -370,6 +380,7 @@ impl HttpClient {
         idempotency_key: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         total_timeout: Option<f64>,
+        sign: bool,
     ) -> PyResult<PendingCall> {
         let builder = self.builder(
             py,
@@ -381,6 +392,7 @@ impl HttpClient {
             idempotency_key,
             timeout,
             total_timeout,
+            sign,
         )?;
         let rt = runtime()?;
         let task = rt.spawn(async move {

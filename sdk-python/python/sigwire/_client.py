@@ -84,6 +84,7 @@ class _Base:
         *,
         algorithm: str = "hmac-sha256",
         signed_headers: Optional[Sequence[str]] = None,
+        sensitive_headers: Optional[Sequence[str]] = None,
         default_headers: Optional[HeadersLike] = None,
         user_agent: Optional[str] = None,
         connect_timeout: Optional[float] = 10.0,
@@ -105,6 +106,7 @@ class _Base:
             secret,
             algorithm=algorithm,
             signed_headers=signed_headers,
+            sensitive_headers=sensitive_headers,
             default_headers=default_headers,
             user_agent=user_agent,
             connect_timeout=connect_timeout,
@@ -148,9 +150,12 @@ def _call_kwargs(
     idempotency_key: Optional[str],
     timeout: Union[float, None, "ellipsis"],  # noqa: F821
     total_timeout: Union[float, None, "ellipsis"],  # noqa: F821
+    sign: bool,
 ) -> Dict[str, Any]:
     body, headers = _encode(body, json, headers)
-    kwargs: Dict[str, Any] = {"headers": headers, "query": query, "body": body, "idempotency_key": idempotency_key}
+    kwargs: Dict[str, Any] = {
+        "headers": headers, "query": query, "body": body, "idempotency_key": idempotency_key, "sign": bool(sign)
+    }
     # The native call takes None as "the client's limit" and inf as "no limit".
     if timeout is not ...:
         kwargs["timeout"] = math.inf if timeout is None else timeout
@@ -164,7 +169,9 @@ class Client(_Base):
 
     ``Client(base_url, key_id, secret, **options)``; paths are resolved under ``base_url``.
     Options (defaults as in every Sigwire client): ``algorithm="hmac-sha256"``,
-    ``signed_headers``, ``default_headers``, ``user_agent``, ``connect_timeout=10``,
+    ``signed_headers``, ``sensitive_headers`` (dropped, with ``Authorization``, ``Cookie``,
+    ``X-Api-Key``… and the body, on a redirect to another origin; a chain that left the
+    origin is never signed again), ``default_headers``, ``user_agent``, ``connect_timeout=10``,
     ``attempt_timeout=30``, ``total_timeout=60`` (seconds; ``None``: no limit),
     ``max_attempts=3``, ``base_delay=0.1``, ``max_delay=5``, ``max_retry_after=30``,
     ``idempotency_keys=True``, ``max_redirects=5``, ``clock_skew_correction=True``,
@@ -192,14 +199,16 @@ class Client(_Base):
         idempotency_key: Optional[str] = None,
         timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
         total_timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
+        sign: bool = True,
     ) -> Response:
         """Sends a request and returns the ``Response`` (status below 400).
 
         ``json`` is serialised (compact UTF-8) and sent with ``Content-Type: application/json``.
         ``timeout``/``total_timeout`` override the client's attempt/total limits for this call
-        (``None``: no limit).
+        (``None``: no limit). ``sign=False`` sends this call without ``Authorization``
+        (everything else unchanged), for endpoints that take no signature.
         """
-        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout)
+        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout, sign)
         return Response(self._native.request(method, path, **kwargs))
 
     def get(self, path: str, **kwargs: Any) -> Response:
@@ -265,9 +274,10 @@ class AsyncClient(_Base):
         idempotency_key: Optional[str] = None,
         timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
         total_timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
+        sign: bool = True,
     ) -> Response:
         """Sends a request and returns the ``Response``; arguments as for ``Client.request``."""
-        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout)
+        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout, sign)
         loop = asyncio.get_running_loop()
         future: "asyncio.Future[Response]" = loop.create_future()
 

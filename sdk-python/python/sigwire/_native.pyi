@@ -170,6 +170,7 @@ class HttpClient:
         *,
         algorithm: str = "hmac-sha256",
         signed_headers: Optional[Sequence[str]] = None,
+        sensitive_headers: Optional[Sequence[str]] = None,
         default_headers: Optional[HeadersLike] = None,
         user_agent: Optional[str] = None,
         connect_timeout: Optional[float] = ...,
@@ -196,6 +197,7 @@ class HttpClient:
         idempotency_key: Optional[str] = None,
         timeout: Optional[float] = None,
         total_timeout: Optional[float] = None,
+        sign: bool = True,
     ) -> _RawResponse:
         """Sends a request and waits with the GIL released; ``(status, headers, body, url, attempts)``.
 
@@ -213,6 +215,7 @@ class HttpClient:
         idempotency_key: Optional[str] = None,
         timeout: Optional[float] = None,
         total_timeout: Optional[float] = None,
+        sign: bool = True,
     ) -> PendingCall:
         """Starts a request; ``callback(ok, value)`` is called once from a runtime thread."""
     @property
