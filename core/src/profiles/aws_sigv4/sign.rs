@@ -41,7 +41,8 @@ pub struct AwsSigV4 {
 
 /// The result of signing: what to add to the request, and every intermediate stage (for
 /// debugging a `SignatureDoesNotMatch`: compare with the canonical request AWS returns).
-/// `Debug` leaves the signature out (a presigned URL's signature grants access).
+/// `Debug` leaves out the signature (a presigned URL's signature grants access) and the canonical
+/// request (it holds the session token when there is one).
 #[derive(Clone)]
 pub struct AwsSigningOutput {
     instructions: SigningInstructions,
@@ -54,7 +55,13 @@ impl core::fmt::Debug for AwsSigningOutput {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AwsSigningOutput")
             .field("instructions", &self.instructions)
-            .field("canonical_request", &self.canonical_request)
+            .field(
+                "canonical_request",
+                &format_args!(
+                    "[{} bytes, may hold the session token]",
+                    self.canonical_request.len()
+                ),
+            )
             .field("string_to_sign", &self.string_to_sign)
             .field("signature", &"[redacted]")
             .finish()
@@ -67,7 +74,8 @@ impl AwsSigningOutput {
         &self.instructions
     }
 
-    /// The canonical request that was signed.
+    /// The canonical request that was signed. It contains the session token, if any: do not log
+    /// it where the token must not appear.
     pub fn canonical_request(&self) -> &str {
         &self.canonical_request
     }
