@@ -47,7 +47,7 @@ if [ ! -x "$KOTLINC" ] || ! grep -q "\"version\": \"$KOTLIN_COMPILER_VERSION\"" 
 fi
 "$KOTLINC" -version 2>&1
 java -version 2>&1 | head -1
-mvn -v 2>&1 | head -1
+mvn -B -v 2>&1 | sed -n 1p
 clang --version | head -1
 echo "JNA: $(dpkg -s libjna-java | sed -n 's/^Version: //p') ($(readlink -f /usr/share/java/jna.jar))"
 

@@ -107,12 +107,7 @@ pub struct HttpClient {
 
 impl fmt::Display for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "HttpClient(baseUrl={}, keyId={}, secret=<redacted>)",
-            self.inner.base_url(),
-            self.inner.key_id()
-        )
+        write!(f, "HttpClient(baseUrl={}, keyId={}, secret=<redacted>)", self.inner.base_url(), self.inner.key_id())
     }
 }
 
@@ -129,10 +124,8 @@ impl HttpClient {
     #[uniffi::constructor]
     pub fn new(options: HttpClientOptions, secret: Vec<u8>) -> Result<Arc<Self>, SigwireError> {
         let algorithm: Algorithm = options.algorithm.parse()?;
-        let mut builder = Client::builder()
-            .base_url(&options.base_url)
-            .credentials(&options.key_id, secret)
-            .algorithm(algorithm);
+        let mut builder =
+            Client::builder().base_url(&options.base_url).credentials(&options.key_id, secret).algorithm(algorithm);
         for header in &options.default_headers {
             builder = builder.default_header(&header.name, &header.value);
         }
@@ -208,9 +201,7 @@ impl HttpClient {
         // The call runs on the library's runtime (reqwest needs tokio; the foreign side polls
         // this future from its own threads). Dropping this future aborts the task.
         let mut task = AbortOnDrop(runtime()?.spawn(builder.send()));
-        let response = (&mut task.0)
-            .await
-            .map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
+        let response = (&mut task.0).await.map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
         Ok(response_of(response))
     }
 

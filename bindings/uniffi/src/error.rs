@@ -320,12 +320,9 @@ impl From<Error> for SigwireError {
             ErrorCode::MalformedAuthorization => Self::MalformedAuthorization { code, detail, server_time },
             ErrorCode::UnsupportedAlgorithm => Self::UnsupportedAlgorithm { code, detail, server_time },
             ErrorCode::UnknownKey => Self::UnknownKey { code, detail, server_time },
-            ErrorCode::StaleTimestamp => Self::StaleTimestamp {
-                code,
-                detail,
-                server_time,
-                skew_seconds: e.skew_seconds().unwrap_or_default(),
-            },
+            ErrorCode::StaleTimestamp => {
+                Self::StaleTimestamp { code, detail, server_time, skew_seconds: e.skew_seconds().unwrap_or_default() }
+            }
             ErrorCode::ReplayedNonce => Self::ReplayedNonce { code, detail, server_time },
             ErrorCode::SignatureMismatch => Self::SignatureMismatch { code, detail, server_time },
             ErrorCode::InvalidRequest => Self::InvalidRequest { code, detail, server_time },

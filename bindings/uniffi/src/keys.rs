@@ -94,15 +94,19 @@ pub fn in_memory_replay_store(capacity: u64) -> Arc<dyn ReplayStore> {
 pub(crate) struct HostReplayStore(pub(crate) Arc<dyn ReplayStore>);
 
 impl sigwire_core::ReplayStore for HostReplayStore {
-    fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: u64, now: u64) -> Result<bool, sigwire_core::Error> {
-        self.0
-            .check_and_record(key_id.to_owned(), nonce.to_owned(), expires_at, now)
-            .map_err(|e| {
-                let detail = match e {
-                    SigwireError::ReplayStoreUnavailable { detail, .. } => detail,
-                    other => format!("the replay store failed with {}: {}", other.error_code(), other.error_detail()),
-                };
-                sigwire_core::Error::new(sigwire_core::ErrorCode::ReplayStoreUnavailable, detail)
-            })
+    fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, sigwire_core::Error> {
+        self.0.check_and_record(key_id.to_owned(), nonce.to_owned(), expires_at, now).map_err(|e| {
+            let detail = match e {
+                SigwireError::ReplayStoreUnavailable { detail, .. } => detail,
+                other => format!("the replay store failed with {}: {}", other.error_code(), other.error_detail()),
+            };
+            sigwire_core::Error::new(sigwire_core::ErrorCode::ReplayStoreUnavailable, detail)
+        })
     }
 }

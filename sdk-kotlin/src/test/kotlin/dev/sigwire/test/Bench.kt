@@ -70,8 +70,8 @@ fun main(args: Array<String>) {
     val sha = MessageDigest.getInstance("SHA-256")
 
     println("Kotlin per-call cost, POST 1 KiB JSON (body ${body.size} B, canonical string ${canonical.size} B)")
-    // Read at run time: Native.VERSION is a constant the compiler would inline.
-    val jna = Native::class.java.getField("VERSION").get(null)
+    // The jar's own version (Native.VERSION is a constant the compiler would inline).
+    val jna = Native::class.java.`package`.implementationVersion
     println("JVM ${System.getProperty("java.vm.version")}, JNA $jna (${Native::class.java.protectionDomain.codeSource?.location})")
     val rows = linkedMapOf<String, Double>()
     rows["jdk Mac(canonical)"] = nsPerOp(millis) { sink += mac.doFinal(canonical)[0] }
