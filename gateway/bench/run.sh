@@ -44,6 +44,7 @@ error_log $TMP/nginx/error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy;
   fastcgi_temp_path $TMP/nginx/fcgi; uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;
   upstream app { server 127.0.0.1:$UP; keepalive 64; }

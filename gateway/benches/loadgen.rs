@@ -72,11 +72,17 @@ async fn load(args: &[String]) {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
-                let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-                stream.set_nodelay(true).unwrap();
-                let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
-                tokio::spawn(conn);
+                let mut sender: Option<http1::SendRequest<Full<Bytes>>> = None;
                 while Instant::now() < end {
+                    if sender.as_mut().map_or(true, |s| s.is_closed()) {
+                        // (Re)connect: servers may close keep-alive connections after N requests.
+                        let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+                        stream.set_nodelay(true).unwrap();
+                        let (s, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
+                        tokio::spawn(conn);
+                        sender = Some(s);
+                    }
+                    let Some(s) = sender.as_mut() else { continue };
                     let sig = signer.sign(&sigwire_core::Request::new("GET", &signed_url)).unwrap();
                     let request = http::Request::get(path.as_str())
                         .header("host", host.as_str())
@@ -84,11 +90,11 @@ async fn load(args: &[String]) {
                         .body(Full::<Bytes>::default())
                         .unwrap();
                     let t = Instant::now();
-                    if sender.ready().await.is_err() {
-                        errors += 1;
-                        break;
+                    if s.ready().await.is_err() {
+                        sender = None;
+                        continue;
                     }
-                    match sender.send_request(request).await {
+                    match s.send_request(request).await {
                         Ok(resp) => {
                             let ok = resp.status().is_success();
                             let _ = resp.into_body().collect().await;
@@ -97,8 +103,8 @@ async fn load(args: &[String]) {
                             }
                         }
                         Err(_) => {
-                            errors += 1;
-                            break;
+                            sender = None;
+                            continue;
                         }
                     }
                     if t >= started + warmup {
