@@ -76,7 +76,7 @@ async fn stats(State(app): State<Shared>) -> Response {
 }
 
 fn require_request_id(headers: &HeaderMap) -> Option<Response> {
-    if headers.get("x-request-id").is_none_or(|v| v.is_empty()) {
+    if headers.get("x-request-id").map_or(true, |v| v.is_empty()) {
         return Some(error(StatusCode::BAD_REQUEST, "missing_request_id", "x-request-id is required"));
     }
     None
@@ -107,7 +107,7 @@ async fn list(
     let matching: Vec<&Value> = all
         .iter()
         .rev()
-        .filter(|p| wanted.as_ref().is_none_or(|w| w.iter().any(|s| p["status"].as_str() == Some(s))))
+        .filter(|p| wanted.as_ref().map_or(true, |w| w.iter().any(|s| p["status"].as_str() == Some(s))))
         .collect();
     let page: Vec<Value> = matching.iter().skip(start).take(limit).map(|p| (*p).clone()).collect();
     let next = if start + limit < matching.len() { json!((start + limit).to_string()) } else { Value::Null };

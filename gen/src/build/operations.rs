@@ -358,7 +358,7 @@ fn pick_media(content: &serde_json::Map<String, Value>) -> Option<(&str, BodyEnc
         } else {
             (4, BodyEncoding::Binary)
         };
-        if best.as_ref().is_none_or(|b| rank < b.0) {
+        if best.as_ref().map_or(true, |b| rank < b.0) {
             best = Some((rank, media.as_str(), enc, m));
         }
     }

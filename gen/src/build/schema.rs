@@ -185,7 +185,7 @@ impl<'a> Builder<'a> {
     fn object(&mut self, file: &'a str, pointer: &str, obj: &'a Map<String, Value>, hint: &str) -> Result<TypeRef> {
         let props = obj.get("properties").and_then(Value::as_object);
         let additional = self.additional(file, pointer, obj, hint)?;
-        if props.is_none_or(|p| p.is_empty()) {
+        if props.map_or(true, |p| p.is_empty()) {
             return Ok(TypeRef::Map(Box::new(additional.unwrap_or(TypeRef::Any))));
         }
         let id = self.new_type(hint, pointer, obj, TypeKind::Object(ObjectType::default()));

@@ -754,6 +754,7 @@ impl<'a> Py<'a> {
         (ret, accept)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn signature(
         &self,
         c: &mut Code,
@@ -794,9 +795,7 @@ impl<'a> Py<'a> {
             c.line(format!("{n}: {t} = None,"));
         }
         c.line("extra_headers: Optional[Mapping[str, str]] = None,");
-        if !(asynchronous && ret.starts_with("AsyncIterator")) && !ret.starts_with("Iterator") || true {
-            c.line("idempotency_key: Optional[str] = None,");
-        }
+        c.line("idempotency_key: Optional[str] = None,");
         c.line("timeout: Optional[float] = None,");
         c.dedent();
         c.line(format!(") -> {ret}:"));
