@@ -41,6 +41,7 @@ function hexVal(c) {
 /** SPEC §3.3 percent-encoding normalisation. */
 function normalize(s, isPath) {
   if (isPath ? CLEAN_PATH.test(s) : CLEAN_QUERY_PART.test(s)) return s;
+  if (isPath && s.includes('\\')) throw bad('raw backslash in path');
   const b = Buffer.from(s, 'utf8');
   let out = '';
   for (let i = 0; i < b.length; i++) {
@@ -52,7 +53,8 @@ function normalize(s, isPath) {
       c = h * 16 + l;
       i += 2;
       out += UNRESERVED[c] ? String.fromCharCode(c) : '%' + HEX[c >> 4] + HEX[c & 15];
-    } else if (UNRESERVED[c] || (isPath && c === 47)) {
+    } else if (UNRESERVED[c] || c === 43 || c === 44 || c === 58 || c === 59 || c === 61 || (isPath && c === 47)) {
+      // Unreserved bytes and raw + , : ; = are kept as sent (SPEC §3.3, §4.2).
       out += String.fromCharCode(c);
     } else {
       out += '%' + HEX[c >> 4] + HEX[c & 15];
@@ -107,16 +109,15 @@ function parseUrl(url) {
   const path = rawPath === '' ? '/' : normalize(rawPath, true);
   let query = '';
   if (q >= 0) {
-    const pairs = [];
+    const pieces = [];
     for (const piece of url.slice(q + 1, hash).split('&')) {
       if (piece === '') continue;
       const eq = piece.indexOf('=');
       const name = normalize(eq < 0 ? piece : piece.slice(0, eq), false);
-      const value = eq < 0 ? '' : normalize(piece.slice(eq + 1), false);
-      pairs.push([name, value]);
+      // Kept in the order sent; a bare `a` stays `a` (SPEC §4.2).
+      pieces.push(eq < 0 ? name : name + '=' + normalize(piece.slice(eq + 1), false));
     }
-    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    query = pairs.map((p) => p[0] + '=' + p[1]).join('&');
+    query = pieces.join('&');
   }
   return { host, scheme, path, query };
 }
@@ -146,7 +147,7 @@ function headerMap(headers) {
 function canonical(alg, keyId, timestamp, nonce, method, url, headers, body, signedNames) {
   if (!TOKEN.test(method) || method.length > 32) throw bad('bad method');
   const u = parseUrl(url);
-  const lines = ['sigwire-v1', alg, keyId, String(timestamp), nonce, method.toUpperCase(), u.path, u.query, signedNames.join(';')];
+  const lines = ['sigwire-v1', alg, keyId, String(timestamp), nonce, method, u.scheme, u.path, u.query, signedNames.join(';')];
   const hostValues = headers.get('host');
   if (hostValues) {
     if (hostValues.length !== 1 || hostLine(trimSpTab(hostValues[0]), u.scheme) !== u.host) throw bad('Host header does not match the URL');
@@ -158,12 +159,9 @@ function canonical(alg, keyId, timestamp, nonce, method, url, headers, body, sig
     }
     const values = headers.get(name);
     if (!values) throw bad(`signed header ${name} is missing`);
-    let joined = '';
-    for (let i = 0; i < values.length; i++) {
-      if (!HEADER_VALUE.test(values[i])) throw bad('bad header value');
-      joined += (i ? ', ' : '') + trimSpTab(values[i]);
-    }
-    lines.push(name + ':' + joined);
+    if (values.length > 1) throw bad('signed header on several lines');
+    if (!HEADER_VALUE.test(values[0])) throw bad('bad header value');
+    lines.push(name + ':' + trimSpTab(values[0]));
   }
   lines.push(crypto.createHash(ALGORITHMS[alg]).update(body).digest('hex'));
   return lines.join('\n');

@@ -37,13 +37,19 @@ class SpecError(Exception):
         self.code = code
 
 
-def _norm(component: str) -> str:
-    if _BAD_PCT.search(component):
+_KEPT_RAW = re.compile(r"([+,:;=])")
+
+
+def _norm(component: str, in_path: bool = False) -> str:
+    """SPEC §3.3: escapes normalised; raw ``+ , : ; =`` kept as sent; a raw ``\\`` in a path refused."""
+    if _BAD_PCT.search(component) or (in_path and "\\" in component):
         raise SpecError("invalid_request")
-    return quote(unquote_to_bytes(component), safe="")
+    return "".join(
+        p if len(p) == 1 and p in "+,:;=" else quote(unquote_to_bytes(p), safe="") for p in _KEPT_RAW.split(component)
+    )
 
 
-def _url_parts(url: str) -> Tuple[str, str, str]:
+def _url_parts(url: str) -> Tuple[str, str, str, str]:
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in ("http", "https"):
@@ -68,14 +74,13 @@ def _url_parts(url: str) -> Tuple[str, str, str]:
         if (scheme, p) not in (("http", 80), ("https", 443)):
             host = f"{host}:{p}"
     path, _, query = tail.partition("?")
-    path = "/".join(_norm(seg) for seg in path.split("/")) if path else "/"
-    pairs = []
-    for piece in query.split("&"):
+    path = "/".join(_norm(seg, True) for seg in path.split("/")) if path else "/"
+    out = []
+    for piece in query.split("&"):  # kept in the order sent (SPEC §4.2)
         if piece:
-            name, _, value = piece.partition("=")
-            pairs.append((_norm(name), _norm(value)))
-    pairs.sort()
-    return host, path, "&".join(f"{n}={v}" for n, v in pairs)
+            name, eq, value = piece.partition("=")
+            out.append(_norm(name) + eq + _norm(value))
+    return scheme, host, path, "&".join(out)
 
 
 def _names(headers: Headers, body: bytes, extra: Iterable[str]) -> List[str]:
@@ -96,18 +101,18 @@ def canonical(
     """The canonical string (SPEC §4)."""
     if not _TOKEN.match(method) or not _NONCE.match(nonce) or not _KEY_ID.match(key_id):
         raise SpecError("invalid_request")
-    host, path, query = _url_parts(url)
+    scheme, host, path, query = _url_parts(url)
     values: Dict[str, List[str]] = {}
     for n, v in headers:
         values.setdefault(n.lower(), []).append(v.strip(" \t"))
-    lines = ["sigwire-v1", algorithm, key_id, str(timestamp), nonce, method.upper(), path, query, ";".join(names)]
+    lines = ["sigwire-v1", algorithm, key_id, str(timestamp), nonce, method, scheme, path, query, ";".join(names)]
     for n in names:
         if n == "host":
             lines.append(f"host:{host}")
             continue
-        if n not in values:
+        if n not in values or len(values[n]) > 1:  # a signed header on several lines is refused
             raise SpecError("invalid_request")
-        v = ", ".join(values[n])
+        v = values[n][0]
         if not _VALUE_OK.match(v):
             raise SpecError("invalid_request")
         lines.append(f"{n}:{v}")
