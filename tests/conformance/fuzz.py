@@ -203,7 +203,10 @@ class Gen:
             elif kind == "unicode":
                 out.append(self.pick(UNICODE))
             elif kind == "other":
-                out.append(self.pick(OTHER_PRINTABLE[:-1]))  # a lone "%" is in badpct
+                c = self.pick(OTHER_PRINTABLE[:-1])  # a lone "%" is in badpct
+                if c == "\\" and not in_query and self.p(0.8):
+                    c = "%5C"  # a raw backslash in a path is refused (SPEC §3.3): keep most paths signable
+                out.append(c)
             elif kind == "badpct":
                 out.append(self.pick(PCT_BAD))
             else:
