@@ -26,4 +26,19 @@ mod time;
 pub mod webhooks;
 
 pub use crate::signing::{Param, SignableBody, SigningInstructions};
+
+/// `request` with its body set to `body`'s bytes, for profiles that sign the exact body bytes
+/// (a precomputed digest or an unsigned body is `invalid_request` for them).
+pub(crate) fn with_body_bytes<'a>(
+    request: &crate::Request<'a>,
+    body: SignableBody<'a>,
+    profile: &str,
+) -> Result<crate::Request<'a>, ProfileError> {
+    match body {
+        SignableBody::Bytes(bytes) => Ok(request.clone().body(bytes)),
+        _ => Err(ProfileError::invalid_request(format!(
+            "{profile} signs the body bytes: pass SignableBody::Bytes"
+        ))),
+    }
+}
 pub use error::{ProfileError, ProfileErrorCode};

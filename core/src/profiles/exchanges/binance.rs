@@ -1,11 +1,10 @@
 //! Binance (spot `/api/v3`, futures `/fapi`): HMAC-SHA256 hex of the query string followed
 //! directly by the body (`totalParams`), `signature` appended last, key in `X-MBX-APIKEY`.
 
-use crate::freshness::{ClockUnit, ReplayPolicy};
 use crate::profiles::crypto::{hex, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::profiles::target::{split_pairs, Target};
-use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 use super::{body_text, ApiCredentials};
@@ -121,37 +120,6 @@ impl Binance {
     }
 }
 
-impl SigningScheme for Binance {
-    type Credential = ApiCredentials;
-    type Error = ProfileError;
-
-    fn name(&self) -> &'static str {
-        "binance"
-    }
-
-    fn credential(&self) -> &ApiCredentials {
-        &self.credentials
-    }
-
-    fn clock_unit(&self) -> ClockUnit {
-        ClockUnit::Milliseconds
-    }
-
-    fn replay_policy(&self) -> ReplayPolicy {
-        ReplayPolicy::None
-    }
-
-    fn sign(
-        &self,
-        request: &Request<'_>,
-        body: SignableBody<'_>,
-        input: &SigningInput<'_>,
-    ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "binance signs the body bytes: pass SignableBody::Bytes",
-            ));
-        };
-        Binance::sign(self, &request.clone().body(bytes), input.unix_ms)
-    }
-}
+super::exchange_scheme!(Binance, "binance", Milliseconds, None, |s, r, i| {
+    Binance::sign(s, r, i.unix_ms)
+});

@@ -1,11 +1,10 @@
 //! Bybit v5 (`X-BAPI-*`): hex HMAC-SHA256 of `timestamp + apiKey + recvWindow + payload`, where the
 //! payload is the query string (GET, DELETE) or the raw JSON body (POST, PUT).
 
-use crate::freshness::{ClockUnit, ReplayPolicy};
 use crate::profiles::crypto::{hex, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::profiles::target::Target;
-use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 use super::{body_text, ApiCredentials};
@@ -103,37 +102,6 @@ impl Bybit {
     }
 }
 
-impl SigningScheme for Bybit {
-    type Credential = ApiCredentials;
-    type Error = ProfileError;
-
-    fn name(&self) -> &'static str {
-        "bybit"
-    }
-
-    fn credential(&self) -> &ApiCredentials {
-        &self.credentials
-    }
-
-    fn clock_unit(&self) -> ClockUnit {
-        ClockUnit::Milliseconds
-    }
-
-    fn replay_policy(&self) -> ReplayPolicy {
-        ReplayPolicy::None
-    }
-
-    fn sign(
-        &self,
-        request: &Request<'_>,
-        body: SignableBody<'_>,
-        input: &SigningInput<'_>,
-    ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "bybit signs the body bytes: pass SignableBody::Bytes",
-            ));
-        };
-        Bybit::sign(self, &request.clone().body(bytes), input.unix_ms)
-    }
-}
+super::exchange_scheme!(Bybit, "bybit", Milliseconds, None, |s, r, i| Bybit::sign(
+    s, r, i.unix_ms
+));

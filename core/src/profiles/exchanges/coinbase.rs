@@ -1,10 +1,9 @@
 //! Coinbase Exchange (`CB-ACCESS-*`): base64 HMAC-SHA256, keyed by the base64-decoded secret, of
 //! `timestamp + METHOD + requestPath + body`.
 
-use crate::freshness::ReplayPolicy;
 use crate::profiles::crypto::{b64, hmac_sha256};
 use crate::profiles::error::ProfileError;
-use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 use super::{body_text, request_path, ApiCredentials};
@@ -64,33 +63,6 @@ impl Coinbase {
     }
 }
 
-impl SigningScheme for Coinbase {
-    type Credential = ApiCredentials;
-    type Error = ProfileError;
-
-    fn name(&self) -> &'static str {
-        "coinbase"
-    }
-
-    fn credential(&self) -> &ApiCredentials {
-        &self.credentials
-    }
-
-    fn replay_policy(&self) -> ReplayPolicy {
-        ReplayPolicy::None
-    }
-
-    fn sign(
-        &self,
-        request: &Request<'_>,
-        body: SignableBody<'_>,
-        input: &SigningInput<'_>,
-    ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "coinbase signs the body bytes: pass SignableBody::Bytes",
-            ));
-        };
-        Coinbase::sign(self, &request.clone().body(bytes), input.unix_ms / 1000)
-    }
-}
+super::exchange_scheme!(Coinbase, "coinbase", Seconds, None, |s, r, i| {
+    Coinbase::sign(s, r, i.unix_ms / 1000)
+});

@@ -4,11 +4,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::freshness::{ClockUnit, ReplayPolicy};
 use crate::profiles::crypto::{b64, hmac_sha512, sha256};
 use crate::profiles::error::ProfileError;
 use crate::profiles::target::{split_pairs, Target};
-use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 use super::{body_text, ApiCredentials};
@@ -109,39 +108,12 @@ impl Kraken {
     }
 }
 
-impl SigningScheme for Kraken {
-    type Credential = ApiCredentials;
-    type Error = ProfileError;
-
-    fn name(&self) -> &'static str {
-        "kraken"
-    }
-
-    fn credential(&self) -> &ApiCredentials {
-        &self.credentials
-    }
-
-    fn clock_unit(&self) -> ClockUnit {
-        ClockUnit::Milliseconds
-    }
-
-    fn replay_policy(&self) -> ReplayPolicy {
-        ReplayPolicy::IncreasingNonce
-    }
-
-    /// The nonce is read from the body, which the caller builds (the input's nonce is not used:
-    /// instructions cannot change the body).
-    fn sign(
-        &self,
-        request: &Request<'_>,
-        body: SignableBody<'_>,
-        _input: &SigningInput<'_>,
-    ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "kraken signs the body bytes: pass SignableBody::Bytes",
-            ));
-        };
-        Kraken::sign(self, &request.clone().body(bytes))
-    }
-}
+// The nonce is read from the body, which the caller builds: instructions cannot change the
+// body, so the input's nonce is not used.
+super::exchange_scheme!(
+    Kraken,
+    "kraken",
+    Milliseconds,
+    IncreasingNonce,
+    |s, r, _| Kraken::sign(s, r)
+);

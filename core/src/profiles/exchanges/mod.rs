@@ -106,6 +106,53 @@ impl fmt::Debug for ApiCredentials {
     }
 }
 
+/// Implements [`SigningScheme`](crate::signing::SigningScheme) for an exchange preset holding
+/// `credentials: ApiCredentials`: name, clock unit, replay policy, and `$sign(preset, request with
+/// the body bytes, input)`.
+macro_rules! exchange_scheme {
+    ($ty:ident, $name:literal, $unit:ident, $replay:ident, $sign:expr) => {
+        impl crate::signing::SigningScheme for $ty {
+            type Credential = super::ApiCredentials;
+            type Error = crate::profiles::ProfileError;
+
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn credential(&self) -> &super::ApiCredentials {
+                &self.credentials
+            }
+
+            fn clock_unit(&self) -> crate::freshness::ClockUnit {
+                crate::freshness::ClockUnit::$unit
+            }
+
+            fn replay_policy(&self) -> crate::freshness::ReplayPolicy {
+                crate::freshness::ReplayPolicy::$replay
+            }
+
+            fn sign(
+                &self,
+                request: &crate::Request<'_>,
+                body: crate::signing::SignableBody<'_>,
+                input: &crate::signing::SigningInput<'_>,
+            ) -> Result<crate::signing::SigningInstructions, crate::profiles::ProfileError> {
+                let request = crate::profiles::with_body_bytes(request, body, $name)?;
+                let sign: fn(
+                    &Self,
+                    &crate::Request<'_>,
+                    &crate::signing::SigningInput<'_>,
+                ) -> Result<
+                    crate::signing::SigningInstructions,
+                    crate::profiles::ProfileError,
+                > = $sign;
+                sign(self, &request, input)
+            }
+        }
+    };
+}
+pub(crate) use exchange_scheme;
+
 /// The request path and query as sent (`/path?query`), the "requestPath" of Coinbase and OKX.
 pub(crate) fn request_path(request: &Request<'_>) -> Result<String, ProfileError> {
     let t = Target::parse(request.url())?;

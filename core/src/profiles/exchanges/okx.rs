@@ -1,11 +1,10 @@
 //! OKX v5 (`OK-ACCESS-*`): base64 HMAC-SHA256 of `timestamp + METHOD + requestPath + body`, the
 //! timestamp in ISO 8601 with milliseconds (`2020-12-08T09:08:57.715Z`).
 
-use crate::freshness::{ClockUnit, ReplayPolicy};
 use crate::profiles::crypto::{b64, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::profiles::time::iso8601_millis;
-use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 use super::{body_text, request_path, ApiCredentials};
@@ -87,37 +86,6 @@ impl Okx {
     }
 }
 
-impl SigningScheme for Okx {
-    type Credential = ApiCredentials;
-    type Error = ProfileError;
-
-    fn name(&self) -> &'static str {
-        "okx"
-    }
-
-    fn credential(&self) -> &ApiCredentials {
-        &self.credentials
-    }
-
-    fn clock_unit(&self) -> ClockUnit {
-        ClockUnit::Milliseconds
-    }
-
-    fn replay_policy(&self) -> ReplayPolicy {
-        ReplayPolicy::None
-    }
-
-    fn sign(
-        &self,
-        request: &Request<'_>,
-        body: SignableBody<'_>,
-        input: &SigningInput<'_>,
-    ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "okx signs the body bytes: pass SignableBody::Bytes",
-            ));
-        };
-        Okx::sign(self, &request.clone().body(bytes), input.unix_ms)
-    }
-}
+super::exchange_scheme!(Okx, "okx", Milliseconds, None, |s, r, i| Okx::sign(
+    s, r, i.unix_ms
+));

@@ -426,12 +426,7 @@ impl SigningScheme for Rfc9421 {
         body: SignableBody<'_>,
         input: &SigningInput<'_>,
     ) -> Result<SigningInstructions, ProfileError> {
-        let SignableBody::Bytes(bytes) = body else {
-            return Err(ProfileError::invalid_request(
-                "rfc9421 covers the body through Content-Digest: pass the bytes",
-            ));
-        };
-        let request = request.clone().body(bytes);
+        let request = crate::profiles::with_body_bytes(request, body, "rfc9421")?;
         let mut inputs = SignatureInputs::at(input.unix_ms / 1000);
         inputs.nonce = input.nonce;
         self.sign_request(&request, inputs).map(|o| o.instructions)

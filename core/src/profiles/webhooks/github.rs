@@ -1,11 +1,11 @@
 //! GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the body. No timestamp: pair it
 //! with `X-GitHub-Delivery` de-duplication to refuse replays.
 
-use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256};
+use crate::profiles::crypto::{hex, hex_decode, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
-use super::{headers, need_secrets, one_header, WebhookSecret, WebhookVerified};
+use super::{first_match, headers, need_secrets, one_header, WebhookSecret, WebhookVerified};
 
 /// The header name.
 pub const HEADER: &str = "X-Hub-Signature-256";
@@ -35,13 +35,7 @@ pub fn verify(
         .ok_or_else(|| {
             ProfileError::malformed("X-Hub-Signature-256 must be sha256=<64 hex digits>")
         })?;
-    let mut found = None;
-    for (i, s) in secrets.iter().enumerate() {
-        if ct_eq(&hmac_sha256(s.bytes(), &[body]), &sig) && found.is_none() {
-            found = Some(i);
-        }
-    }
-    let secret_index = found.ok_or_else(ProfileError::mismatch)?;
+    let secret_index = first_match(secrets, &[sig], |s| hmac_sha256(s.bytes(), &[body]))?;
     let id = header_lines
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("x-github-delivery"))

@@ -135,6 +135,26 @@ pub(crate) fn need_secrets(secrets: &[WebhookSecret]) -> Result<(), ProfileError
     Ok(())
 }
 
+/// The index of the first secret whose MAC (from `mac`) equals any of `sigs`, compared in
+/// constant time; `signature_mismatch` if none does. Every secret and signature is compared (no
+/// early exit), so timing does not reveal which one matched.
+pub(crate) fn first_match(
+    secrets: &[WebhookSecret],
+    sigs: &[Vec<u8>],
+    mac: impl Fn(&WebhookSecret) -> [u8; 32],
+) -> Result<usize, ProfileError> {
+    let mut found = None;
+    for (i, s) in secrets.iter().enumerate() {
+        let m = mac(s);
+        for sig in sigs {
+            if crate::profiles::crypto::ct_eq(&m, sig) && found.is_none() {
+                found = Some(i);
+            }
+        }
+    }
+    found.ok_or_else(ProfileError::mismatch)
+}
+
 /// Instructions holding header `(name, value)` pairs.
 pub(crate) fn headers(pairs: Vec<(&str, String, bool)>) -> SigningInstructions {
     let mut ins = SigningInstructions::default();

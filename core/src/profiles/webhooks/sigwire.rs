@@ -10,13 +10,13 @@
 //! The version prefix in the signed string binds the scheme; the id makes de-duplication
 //! possible; several `v1` entries allow secret rotation.
 
-use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256};
+use crate::profiles::crypto::{hex, hex_decode, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
 use super::{
-    check_tolerance, headers, need_secrets, one_header, parse_timestamp, WebhookSecret,
-    WebhookSettings, WebhookVerified,
+    check_tolerance, first_match, headers, need_secrets, one_header, parse_timestamp,
+    WebhookSecret, WebhookSettings, WebhookVerified,
 };
 
 /// The id header.
@@ -90,16 +90,7 @@ pub fn verify(
         );
     }
     check_tolerance(ts, now, settings.tolerance)?;
-    let mut found = None;
-    for (i, s) in secrets.iter().enumerate() {
-        let m = mac(s, id, ts_text, body);
-        for sig in &sigs {
-            if ct_eq(&m, sig) && found.is_none() {
-                found = Some(i);
-            }
-        }
-    }
-    let secret_index = found.ok_or_else(ProfileError::mismatch)?;
+    let secret_index = first_match(secrets, &sigs, |s| mac(s, id, ts_text, body))?;
     Ok(WebhookVerified {
         timestamp: Some(ts),
         id: Some(id.to_string()),

@@ -1,12 +1,12 @@
 //! Slack: `X-Slack-Signature: v0=<hex>`, HMAC-SHA256 of `"v0:{X-Slack-Request-Timestamp}:{body}"`.
 
-use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256};
+use crate::profiles::crypto::{hex, hex_decode, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
 use super::{
-    check_tolerance, headers, need_secrets, one_header, parse_timestamp, WebhookSecret,
-    WebhookSettings, WebhookVerified,
+    check_tolerance, first_match, headers, need_secrets, one_header, parse_timestamp,
+    WebhookSecret, WebhookSettings, WebhookVerified,
 };
 
 /// The signature header.
@@ -48,13 +48,7 @@ pub fn verify(
         .filter(|b| b.len() == 32)
         .ok_or_else(|| ProfileError::malformed("X-Slack-Signature must be v0=<64 hex digits>"))?;
     check_tolerance(ts, now, settings.tolerance)?;
-    let mut found = None;
-    for (i, s) in secrets.iter().enumerate() {
-        if ct_eq(&mac(s, ts_text, body), &sig) && found.is_none() {
-            found = Some(i);
-        }
-    }
-    let secret_index = found.ok_or_else(ProfileError::mismatch)?;
+    let secret_index = first_match(secrets, &[sig], |s| mac(s, ts_text, body))?;
     Ok(WebhookVerified {
         timestamp: Some(ts),
         id: None,

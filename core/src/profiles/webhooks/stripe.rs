@@ -1,12 +1,12 @@
 //! Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of `"{t}.{body}"`.
 
-use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256};
+use crate::profiles::crypto::{hex, hex_decode, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
 use super::{
-    check_tolerance, headers, need_secrets, one_header, parse_timestamp, WebhookSecret,
-    WebhookSettings, WebhookVerified,
+    check_tolerance, first_match, headers, need_secrets, one_header, parse_timestamp,
+    WebhookSecret, WebhookSettings, WebhookVerified,
 };
 
 /// The header name.
@@ -66,7 +66,7 @@ pub fn verify(
             .split_once('=')
             .ok_or_else(|| ProfileError::malformed("Stripe-Signature item without '='"))?;
         match k {
-            "t" if t.is_none() => t = Some(parse_timestamp(v)?),
+            "t" if t.is_none() => t = Some((parse_timestamp(v)?, v)),
             "t" => {
                 return Err(ProfileError::malformed(
                     "Stripe-Signature has two timestamps",
@@ -86,17 +86,12 @@ pub fn verify(
             "Stripe-Signature has no v1= signature",
         ));
     }
+    let (t, t_text) = t;
     check_tolerance(t, now, settings.tolerance)?;
-    let mut found = None;
-    for (i, s) in secrets.iter().enumerate() {
-        let mac = hmac_sha256(s.bytes(), &[t.to_string().as_bytes(), b".", body]);
-        for sig in &sigs {
-            if ct_eq(&mac, sig) && found.is_none() {
-                found = Some(i);
-            }
-        }
-    }
-    let secret_index = found.ok_or_else(ProfileError::mismatch)?;
+    // The timestamp is signed as the header's text, exactly as received.
+    let secret_index = first_match(secrets, &sigs, |s| {
+        hmac_sha256(s.bytes(), &[t_text.as_bytes(), b".", body])
+    })?;
     Ok(WebhookVerified {
         timestamp: Some(t),
         id: None,
