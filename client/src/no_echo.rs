@@ -9,7 +9,8 @@
 //! secret (at least `MIN_SECRET_LEN` bytes) is replaced by [`WITHHELD`].
 //!
 //! The client uses it for its own configuration; the Python and Node bindings use it for their
-//! `Signer` too (the WebAssembly binding keeps a copy, as it does not link this crate).
+//! `Signer` too. (The WebAssembly binding, which does not link this crate, parses the algorithm
+//! the same way; the core itself now names signed headers by position.)
 
 use sigwire_core::{Algorithm, Error, ErrorCode, MIN_SECRET_LEN};
 
