@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::profiles::error::ProfileError;
 use crate::profiles::target::Target;
+use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
 /// An API key, its secret and (for Coinbase and OKX) a passphrase. The secret and passphrase are
@@ -166,6 +167,45 @@ pub(crate) fn request_path(request: &Request<'_>) -> Result<String, ProfileError
         s.push_str(q);
     }
     Ok(s)
+}
+
+/// The prehash of Coinbase Exchange and OKX: `timestamp + METHOD + requestPath(?query) + body`.
+pub(crate) fn prehash(request: &Request<'_>, timestamp: &str) -> Result<String, ProfileError> {
+    Ok(format!(
+        "{timestamp}{}{}{}",
+        request.method().to_ascii_uppercase(),
+        request_path(request)?,
+        body_text(request)?
+    ))
+}
+
+/// The Coinbase Exchange / OKX header set: `<prefix>-KEY`, `<prefix>-SIGN` =
+/// base64(HMAC-SHA256(secret, prehash)), `<prefix>-TIMESTAMP`, `<prefix>-PASSPHRASE`.
+pub(crate) fn passphrase_scheme_headers(
+    credentials: &ApiCredentials,
+    prefix: &str,
+    request: &Request<'_>,
+    timestamp: &str,
+) -> Result<SigningInstructions, ProfileError> {
+    use crate::profiles::crypto::{b64, hmac_sha256};
+    let sig = b64(&hmac_sha256(
+        credentials.secret(),
+        &[prehash(request, timestamp)?.as_bytes()],
+    ));
+    let mut ins = SigningInstructions::default();
+    ins.push_header(Param::new(
+        format!("{prefix}-KEY"),
+        credentials.api_key(),
+        false,
+    ));
+    ins.push_header(Param::new(format!("{prefix}-SIGN"), sig, true));
+    ins.push_header(Param::new(format!("{prefix}-TIMESTAMP"), timestamp, false));
+    ins.push_header(Param::new(
+        format!("{prefix}-PASSPHRASE"),
+        credentials.passphrase()?,
+        true,
+    ));
+    Ok(ins)
 }
 
 /// The body as UTF-8 (every exchange here signs text bodies).

@@ -1,13 +1,12 @@
 //! OKX v5 (`OK-ACCESS-*`): base64 HMAC-SHA256 of `timestamp + METHOD + requestPath + body`, the
 //! timestamp in ISO 8601 with milliseconds (`2020-12-08T09:08:57.715Z`).
 
-use crate::profiles::crypto::{b64, hmac_sha256};
 use crate::profiles::error::ProfileError;
 use crate::profiles::time::iso8601_millis;
 use crate::signing::{Param, SigningInstructions};
 use crate::Request;
 
-use super::{body_text, request_path, ApiCredentials};
+use super::ApiCredentials;
 
 /// OKX settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,13 +42,7 @@ impl Okx {
 
     /// The prehash string: `timestamp + METHOD + requestPath(?query) + body`.
     pub fn prehash(request: &Request<'_>, timestamp_ms: u64) -> Result<String, ProfileError> {
-        Ok(format!(
-            "{}{}{}{}",
-            iso8601_millis(timestamp_ms),
-            request.method().to_ascii_uppercase(),
-            request_path(request)?,
-            body_text(request)?
-        ))
+        super::prehash(request, &iso8601_millis(timestamp_ms))
     }
 
     /// Signs at `timestamp_ms`.
@@ -58,27 +51,12 @@ impl Okx {
         request: &Request<'_>,
         timestamp_ms: u64,
     ) -> Result<SigningInstructions, ProfileError> {
-        let sig = b64(&hmac_sha256(
-            self.credentials.secret(),
-            &[Self::prehash(request, timestamp_ms)?.as_bytes()],
-        ));
-        let mut ins = SigningInstructions::default();
-        ins.push_header(Param::new(
-            "OK-ACCESS-KEY",
-            self.credentials.api_key(),
-            false,
-        ));
-        ins.push_header(Param::new("OK-ACCESS-SIGN", sig, true));
-        ins.push_header(Param::new(
-            "OK-ACCESS-TIMESTAMP",
-            iso8601_millis(timestamp_ms),
-            false,
-        ));
-        ins.push_header(Param::new(
-            "OK-ACCESS-PASSPHRASE",
-            self.credentials.passphrase()?,
-            true,
-        ));
+        let mut ins = super::passphrase_scheme_headers(
+            &self.credentials,
+            "OK-ACCESS",
+            request,
+            &iso8601_millis(timestamp_ms),
+        )?;
         if self.settings.simulated_trading {
             ins.push_header(Param::new("x-simulated-trading", "1", false));
         }

@@ -21,8 +21,7 @@ use super::Message;
 /// rotation); `created` must be inside the verifier's window, or, with `expires`, the time must be
 /// before `expires`; a `nonce` goes to the verifier's replay store.
 ///
-/// ```no_run
-/// // no_run until the core Verifier dispatches to schemes before requiring `Authorization`.
+/// ```
 /// use std::sync::Arc;
 /// use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Key, Rfc9421Scheme, SignatureInputs};
 /// use sigwire_core::{FixedClock, InMemoryKeyStore, Request, Verifier};
