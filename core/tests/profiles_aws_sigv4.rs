@@ -496,3 +496,81 @@ fn via_signing_scheme_and_unsigned_payload() {
         .with_settings(AwsSigV4Settings::s3());
     assert!(v.verify(&received, S3_T).is_ok());
 }
+
+/// SigV4 inside the core `Verifier` (key store by access key id, time rules from the claim):
+/// header-signed and presigned requests, tampering, staleness, expiry and unknown keys.
+#[test]
+fn core_verifier_scheme() {
+    use sigwire_core::profiles::aws_sigv4::AwsSigV4Scheme;
+    use sigwire_core::{ErrorCode, InMemoryKeyStore, Verifier};
+    use std::sync::Arc;
+
+    let keys = Arc::new(InMemoryKeyStore::new());
+    keys.insert(AKID, SECRET.as_bytes().to_vec(), None).unwrap();
+    let verifier = Verifier::builder(keys)
+        .scheme(Box::new(AwsSigV4Scheme::new("us-east-1", "service")))
+        .build();
+    let code = |r: Result<sigwire_core::Verified, sigwire_core::Error>| r.unwrap_err().code();
+    let creds = AwsCredentials::new(AKID, SECRET).unwrap();
+    let url = "https://example.amazonaws.com/a/b?x=1";
+    let request = Request::new("POST", url).body(b"payload");
+
+    let out = AwsSigV4::new(creds.clone(), "us-east-1", "service")
+        .unwrap()
+        .sign(&request, SignableBody::Bytes(b"payload"), T)
+        .unwrap();
+    let headers = out.instructions().apply_to_headers(&[]);
+    let signed = |body: &'static [u8]| {
+        Request::new("POST", url)
+            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .body(body)
+    };
+    assert_eq!(
+        verifier
+            .verify_at(&signed(b"payload"), T + 100)
+            .unwrap()
+            .key_id,
+        AKID
+    );
+    assert_eq!(
+        verifier
+            .verify_at(&signed(b"payload"), T + 100)
+            .unwrap()
+            .scheme,
+        "aws-sigv4"
+    );
+    assert_eq!(
+        code(verifier.verify_at(&signed(b"pay1oad"), T)),
+        ErrorCode::SignatureMismatch
+    );
+    assert_eq!(
+        code(verifier.verify_at(&signed(b"payload"), T + 901)),
+        ErrorCode::StaleTimestamp
+    );
+
+    let mut qs = AwsSigV4Settings::default();
+    qs.signature_location = SignatureLocation::QueryParams;
+    qs.expires_in = 60;
+    let out = AwsSigV4::new(creds, "us-east-1", "service")
+        .unwrap()
+        .with_settings(qs)
+        .sign(&request, SignableBody::Unsigned, T)
+        .unwrap();
+    let presigned = out.instructions().apply_to_url(url);
+    fn get(u: &str) -> Request<'_> {
+        Request::new("POST", u).body(b"payload")
+    }
+    assert_eq!(
+        verifier.verify_at(&get(&presigned), T + 60).unwrap().key_id,
+        AKID
+    );
+    assert_eq!(
+        code(verifier.verify_at(&get(&presigned), T + 61)),
+        ErrorCode::StaleTimestamp
+    );
+    let other = presigned.replace("AKIDEXAMPLE", "AKIDOTHER");
+    assert_eq!(
+        code(verifier.verify_at(&get(&other), T)),
+        ErrorCode::UnknownKey
+    );
+}

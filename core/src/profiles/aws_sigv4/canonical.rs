@@ -145,17 +145,18 @@ pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &st
     format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hash}")
 }
 
-/// The derived signing key: HMAC chain over date, region, service and `aws4_request`.
+/// The derived signing key: HMAC chain over date, region, service and `aws4_request`, starting
+/// from `"AWS4" + secret`.
 pub(crate) fn signing_key(
-    secret: &str,
+    secret: &[u8],
     date: &str,
     region: &str,
     service: &str,
 ) -> zeroize::Zeroizing<[u8; 32]> {
-    let k_date = zeroize::Zeroizing::new(hmac_sha256(
-        format!("AWS4{secret}").as_bytes(),
-        &[date.as_bytes()],
-    ));
+    let mut first = zeroize::Zeroizing::new(Vec::with_capacity(4 + secret.len()));
+    first.extend_from_slice(b"AWS4");
+    first.extend_from_slice(secret);
+    let k_date = zeroize::Zeroizing::new(hmac_sha256(&first, &[date.as_bytes()]));
     let k_region = zeroize::Zeroizing::new(hmac_sha256(&*k_date, &[region.as_bytes()]));
     let k_service = zeroize::Zeroizing::new(hmac_sha256(&*k_region, &[service.as_bytes()]));
     zeroize::Zeroizing::new(hmac_sha256(&*k_service, &[b"aws4_request"]))

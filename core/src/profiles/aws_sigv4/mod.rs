@@ -7,12 +7,14 @@
 
 mod canonical;
 mod credentials;
+mod scheme;
 mod settings;
 mod sign;
 mod verify;
 
 pub use crate::signing::SignableBody;
 pub use credentials::AwsCredentials;
+pub use scheme::AwsSigV4Scheme;
 pub use settings::{
     AwsSigV4Settings, PayloadChecksumKind, PercentEncodingMode, SessionTokenMode,
     SignatureLocation, UriPathNormalizationMode, DEFAULT_EXCLUDED_HEADERS, UNSIGNED_PAYLOAD,

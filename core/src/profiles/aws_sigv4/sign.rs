@@ -224,8 +224,12 @@ impl AwsSigV4 {
             &payload_hash,
         );
         let string_to_sign = canonical::string_to_sign(&date_time, &scope, &canonical_request);
-        let key =
-            canonical::signing_key(self.credentials.secret(), date, &self.region, &self.service);
+        let key = canonical::signing_key(
+            self.credentials.secret().as_bytes(),
+            date,
+            &self.region,
+            &self.service,
+        );
         let signature = hex(&hmac_sha256(&*key, &[string_to_sign.as_bytes()]));
 
         if query_mode {

@@ -133,268 +133,334 @@ where
         request: &Request<'_>,
         unix_now: u64,
     ) -> Result<AwsVerified, ProfileError> {
-        let target = Target::parse(request.url())?;
-        let raw_pairs = target.raw_pairs();
-        let param = |name: &str| -> Result<Option<&str>, ProfileError> {
-            let mut it = raw_pairs
-                .iter()
-                .filter(|(k, _)| *k == name)
-                .map(|(_, v)| *v);
-            let first = it.next();
-            if it.next().is_some() {
-                return Err(malformed(&format!("{name} parameter (repeated)")));
-            }
-            Ok(first)
-        };
-        let mut auth_headers = request.header_values("authorization");
-        let parsed = match (auth_headers.next(), param("X-Amz-Algorithm")?) {
-            (Some(_), _) if auth_headers.next().is_some() => {
-                return Err(malformed("Authorization header (repeated)"))
-            }
-            (Some(value), None) => {
-                let (credential, signed_headers, signature) = parse_authorization(value)?;
-                let mut dates = request.header_values("x-amz-date");
-                let date = dates.next().ok_or_else(|| {
-                    ProfileError::new(
-                        ProfileErrorCode::MissingHeader,
-                        "X-Amz-Date header is required",
-                    )
-                })?;
-                if dates.next().is_some() {
-                    return Err(malformed("X-Amz-Date header (repeated)"));
-                }
-                Parsed {
-                    credential,
-                    signed_headers,
-                    signature,
-                    date,
-                    expires: None,
-                }
-            }
-            (None, Some(alg)) => {
-                if alg != ALGORITHM {
-                    return Err(ProfileError::new(
-                        ProfileErrorCode::UnsupportedAlgorithm,
-                        "X-Amz-Algorithm is not AWS4-HMAC-SHA256",
-                    ));
-                }
-                let need = |n: &str| -> Result<&str, ProfileError> {
-                    param(n)?.ok_or_else(|| malformed(&format!("presigned URL (no {n})")))
-                };
-                Parsed {
-                    credential: need("X-Amz-Credential")?,
-                    signed_headers: need("X-Amz-SignedHeaders")?,
-                    signature: need("X-Amz-Signature")?,
-                    date: need("X-Amz-Date")?,
-                    expires: Some(need("X-Amz-Expires")?),
-                }
-            }
-            (Some(_), Some(_)) => {
-                return Err(malformed("request (signed in both header and query)"))
-            }
-            (None, None) => {
-                return Err(ProfileError::new(
-                    ProfileErrorCode::MissingSignature,
-                    "no Authorization header or X-Amz-Signature",
-                ))
-            }
-        };
-        let presigned = parsed.expires.is_some();
-        // Query values arrive percent-encoded.
-        let decode = |s: &str| {
-            String::from_utf8(crate::profiles::percent::decode(s))
-                .map_err(|_| malformed("parameter"))
-        };
-        let (credential, signed_headers_list, date_s) = if presigned {
-            (
-                decode(parsed.credential)?,
-                decode(parsed.signed_headers)?,
-                decode(parsed.date)?,
-            )
-        } else {
-            (
-                parsed.credential.to_string(),
-                parsed.signed_headers.to_string(),
-                parsed.date.to_string(),
-            )
-        };
-        let signature = hex_decode(parsed.signature)
-            .filter(|s| s.len() == 32)
-            .ok_or_else(|| malformed("signature"))?;
-
-        let mut cred_parts = credential.rsplitn(5, '/');
-        let (term, service, region, date, access_key_id) = match (
-            cred_parts.next(),
-            cred_parts.next(),
-            cred_parts.next(),
-            cred_parts.next(),
-            cred_parts.next(),
-        ) {
-            (Some(t), Some(s), Some(r), Some(d), Some(a)) => (t, s, r, d, a),
-            _ => return Err(malformed("Credential")),
-        };
-        if term != "aws4_request" {
-            return Err(malformed("Credential"));
-        }
-        let signed_at = parse_amz_date(&date_s).ok_or_else(|| malformed("X-Amz-Date"))?;
-        if date != &date_s[..8] || region != self.region || service != self.service {
-            return Err(ProfileError::new(
-                ProfileErrorCode::CredentialScopeMismatch,
-                format!(
-                    "credential scope must be <date>/{}/{}/aws4_request for the request date",
-                    self.region, self.service
-                ),
-            ));
-        }
-        let skew = self.settings.max_clock_skew;
-        if let Some(exp) = parsed.expires {
-            let exp: u64 = exp
-                .parse()
-                .ok()
-                .filter(|e| (1..=MAX_EXPIRES_IN).contains(e))
-                .ok_or_else(|| malformed("X-Amz-Expires"))?;
-            if unix_now > signed_at.saturating_add(exp) {
-                return Err(ProfileError::new(
-                    ProfileErrorCode::SignatureExpired,
-                    "the presigned URL has expired",
-                ));
-            }
-            if signed_at > unix_now.saturating_add(skew) {
-                return Err(ProfileError::new(
-                    ProfileErrorCode::TimestampOutOfTolerance,
-                    "X-Amz-Date is in the future",
-                ));
-            }
-        } else if signed_at.abs_diff(unix_now) > skew {
-            return Err(ProfileError::new(
-                ProfileErrorCode::TimestampOutOfTolerance,
-                format!("X-Amz-Date is more than {skew} s from the server's clock"),
-            ));
-        }
-
-        let names: Vec<&str> = signed_headers_list.split(';').collect();
-        if names
-            .iter()
-            .any(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_uppercase()))
-            || names.windows(2).any(|w| w[0] >= w[1])
-        {
-            return Err(malformed(
-                "SignedHeaders (must be sorted, lowercase, unique)",
-            ));
-        }
-        if !names.contains(&"host") {
-            return Err(ProfileError::new(
-                ProfileErrorCode::InsufficientCoverage,
-                "the Host header must be signed",
-            ));
-        }
-        let host = target.host();
-        let mut to_sign: Vec<(&str, &str)> = Vec::new();
-        for name in &names {
-            let before = to_sign.len();
-            to_sign.extend(
-                request
-                    .header_lines()
-                    .iter()
-                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .copied(),
-            );
-            if to_sign.len() == before {
-                if *name == "host" {
-                    to_sign.push(("host", host.as_str()));
-                } else {
-                    return Err(ProfileError::invalid_request(format!(
-                        "signed header {name} is not in the request"
-                    )));
-                }
-            }
-        }
-        let (headers_block, signed) = canonical::canonical_headers(&to_sign);
-
-        let body_hash = hex(&sha256(&[request.body_bytes()]));
-        let mut candidates: Vec<String> = Vec::new();
-        match request.header_values("x-amz-content-sha256").next() {
-            Some(declared)
-                if declared == UNSIGNED_PAYLOAD || declared.starts_with("STREAMING-") =>
-            {
-                candidates.push(declared.to_string())
-            }
-            Some(declared) => {
-                if !ct_eq(
-                    declared.to_ascii_lowercase().as_bytes(),
-                    body_hash.as_bytes(),
-                ) {
-                    return Err(ProfileError::new(
-                        ProfileErrorCode::DigestMismatch,
-                        "x-amz-content-sha256 does not match the body",
-                    ));
-                }
-                candidates.push(declared.to_string());
-            }
-            None => {
-                candidates.push(body_hash);
-                if presigned {
-                    candidates.push(UNSIGNED_PAYLOAD.to_string());
-                }
-            }
-        }
-        let token_unsigned = self.settings.session_token_mode == SessionTokenMode::Exclude;
-        let kept: Vec<(&str, &str)> = raw_pairs
-            .iter()
-            .filter(|(k, _)| {
-                !(presigned
-                    && (*k == "X-Amz-Signature"
-                        || (token_unsigned && *k == "X-Amz-Security-Token")))
-            })
-            .copied()
-            .collect();
-        let path = canonical::canonical_path(target.path, &self.settings);
-        let query = canonical::canonical_query(&kept, &[]);
-        let creds = (self.lookup)(access_key_id).ok_or_else(|| {
+        let parsed = parse_request(request, &self.region, &self.service, &self.settings)?;
+        parsed.check_time(unix_now, self.settings.max_clock_skew)?;
+        let creds = (self.lookup)(&parsed.access_key_id).ok_or_else(|| {
             ProfileError::new(
                 ProfileErrorCode::UnknownKey,
                 "the access key id is not known",
             )
         })?;
         if let Some(expected) = creds.session_token() {
-            let sent = if presigned {
-                param("X-Amz-Security-Token")?.map(crate::profiles::percent::decode)
-            } else {
-                request
-                    .header_values("x-amz-security-token")
-                    .next()
-                    .map(|t| t.trim().as_bytes().to_vec())
-            };
-            if !sent.is_some_and(|t| ct_eq(&t, expected.as_bytes())) {
+            if !parsed
+                .session_token
+                .as_deref()
+                .is_some_and(|t| ct_eq(t, expected.as_bytes()))
+            {
                 return Err(ProfileError::new(
                     ProfileErrorCode::UnknownKey,
                     "the session token is missing or not valid",
                 ));
             }
         }
-        let key = canonical::signing_key(creds.secret(), date, region, service);
-        let scope = canonical::scope(date, region, service);
-        let mut ok = false;
-        for payload_hash in &candidates {
-            let creq = canonical::canonical_request(
+        if !parsed.matches(creds.secret().as_bytes()) {
+            return Err(ProfileError::mismatch());
+        }
+        Ok(parsed.into_verified())
+    }
+}
+
+/// A SigV4 signature read from a request: everything that needs no secret is checked, and the
+/// canonical requests it may have signed are built.
+#[derive(Clone)]
+pub(crate) struct ParsedSigV4 {
+    pub access_key_id: String,
+    date: String,
+    date_time: String,
+    region: String,
+    service: String,
+    pub signed_at: u64,
+    pub expires_in: Option<u64>,
+    names: Vec<String>,
+    signature: Vec<u8>,
+    canonical_requests: Vec<String>,
+    session_token: Option<Vec<u8>>,
+}
+
+/// Reads and checks a SigV4 signature (header or presigned) for `region` and `service`.
+pub(crate) fn parse_request(
+    request: &Request<'_>,
+    region: &str,
+    service: &str,
+    settings: &AwsSigV4Settings,
+) -> Result<ParsedSigV4, ProfileError> {
+    let target = Target::parse(request.url())?;
+    let raw_pairs = target.raw_pairs();
+    let param = |name: &str| -> Result<Option<&str>, ProfileError> {
+        let mut it = raw_pairs
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| *v);
+        let first = it.next();
+        if it.next().is_some() {
+            return Err(malformed(&format!("{name} parameter (repeated)")));
+        }
+        Ok(first)
+    };
+    let mut auth_headers = request.header_values("authorization");
+    let parsed = match (auth_headers.next(), param("X-Amz-Algorithm")?) {
+        (Some(_), _) if auth_headers.next().is_some() => {
+            return Err(malformed("Authorization header (repeated)"))
+        }
+        (Some(value), None) => {
+            let (credential, signed_headers, signature) = parse_authorization(value)?;
+            let mut dates = request.header_values("x-amz-date");
+            let date = dates.next().ok_or_else(|| {
+                ProfileError::new(
+                    ProfileErrorCode::MissingHeader,
+                    "X-Amz-Date header is required",
+                )
+            })?;
+            if dates.next().is_some() {
+                return Err(malformed("X-Amz-Date header (repeated)"));
+            }
+            Parsed {
+                credential,
+                signed_headers,
+                signature,
+                date,
+                expires: None,
+            }
+        }
+        (None, Some(alg)) => {
+            if alg != ALGORITHM {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::UnsupportedAlgorithm,
+                    "X-Amz-Algorithm is not AWS4-HMAC-SHA256",
+                ));
+            }
+            let need = |n: &str| -> Result<&str, ProfileError> {
+                param(n)?.ok_or_else(|| malformed(&format!("presigned URL (no {n})")))
+            };
+            Parsed {
+                credential: need("X-Amz-Credential")?,
+                signed_headers: need("X-Amz-SignedHeaders")?,
+                signature: need("X-Amz-Signature")?,
+                date: need("X-Amz-Date")?,
+                expires: Some(need("X-Amz-Expires")?),
+            }
+        }
+        (Some(_), Some(_)) => return Err(malformed("request (signed in both header and query)")),
+        (None, None) => {
+            return Err(ProfileError::new(
+                ProfileErrorCode::MissingSignature,
+                "no Authorization header or X-Amz-Signature",
+            ))
+        }
+    };
+    let presigned = parsed.expires.is_some();
+    // Query values arrive percent-encoded.
+    let decode = |s: &str| {
+        String::from_utf8(crate::profiles::percent::decode(s)).map_err(|_| malformed("parameter"))
+    };
+    let (credential, signed_headers_list, date_time) = if presigned {
+        (
+            decode(parsed.credential)?,
+            decode(parsed.signed_headers)?,
+            decode(parsed.date)?,
+        )
+    } else {
+        (
+            parsed.credential.to_string(),
+            parsed.signed_headers.to_string(),
+            parsed.date.to_string(),
+        )
+    };
+    let signature = hex_decode(parsed.signature)
+        .filter(|s| s.len() == 32)
+        .ok_or_else(|| malformed("signature"))?;
+
+    let mut cred_parts = credential.rsplitn(5, '/');
+    let (term, cred_service, cred_region, date, access_key_id) = match (
+        cred_parts.next(),
+        cred_parts.next(),
+        cred_parts.next(),
+        cred_parts.next(),
+        cred_parts.next(),
+    ) {
+        (Some(t), Some(s), Some(r), Some(d), Some(a)) => (t, s, r, d, a),
+        _ => return Err(malformed("Credential")),
+    };
+    if term != "aws4_request" {
+        return Err(malformed("Credential"));
+    }
+    let signed_at = parse_amz_date(&date_time).ok_or_else(|| malformed("X-Amz-Date"))?;
+    if date != &date_time[..8] || cred_region != region || cred_service != service {
+        return Err(ProfileError::new(
+            ProfileErrorCode::CredentialScopeMismatch,
+            format!("credential scope must be <date>/{region}/{service}/aws4_request for the request date"),
+        ));
+    }
+    let expires_in = match parsed.expires {
+        Some(e) => Some(
+            e.parse::<u64>()
+                .ok()
+                .filter(|e| (1..=MAX_EXPIRES_IN).contains(e))
+                .ok_or_else(|| malformed("X-Amz-Expires"))?,
+        ),
+        None => None,
+    };
+
+    let names: Vec<&str> = signed_headers_list.split(';').collect();
+    if names
+        .iter()
+        .any(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_uppercase()))
+        || names.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err(malformed(
+            "SignedHeaders (must be sorted, lowercase, unique)",
+        ));
+    }
+    if !names.contains(&"host") {
+        return Err(ProfileError::new(
+            ProfileErrorCode::InsufficientCoverage,
+            "the Host header must be signed",
+        ));
+    }
+    let host = target.host();
+    let mut to_sign: Vec<(&str, &str)> = Vec::new();
+    for name in &names {
+        let before = to_sign.len();
+        to_sign.extend(
+            request
+                .header_lines()
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .copied(),
+        );
+        if to_sign.len() == before {
+            if *name == "host" {
+                to_sign.push(("host", host.as_str()));
+            } else {
+                return Err(ProfileError::invalid_request(format!(
+                    "signed header {name} is not in the request"
+                )));
+            }
+        }
+    }
+    let (headers_block, signed) = canonical::canonical_headers(&to_sign);
+
+    let body_hash = hex(&sha256(&[request.body_bytes()]));
+    let mut payload_hashes: Vec<String> = Vec::new();
+    match request.header_values("x-amz-content-sha256").next() {
+        Some(declared) if declared == UNSIGNED_PAYLOAD || declared.starts_with("STREAMING-") => {
+            payload_hashes.push(declared.to_string())
+        }
+        Some(declared) => {
+            if !ct_eq(
+                declared.to_ascii_lowercase().as_bytes(),
+                body_hash.as_bytes(),
+            ) {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::DigestMismatch,
+                    "x-amz-content-sha256 does not match the body",
+                ));
+            }
+            payload_hashes.push(declared.to_string());
+        }
+        None => {
+            payload_hashes.push(body_hash);
+            if presigned {
+                payload_hashes.push(UNSIGNED_PAYLOAD.to_string());
+            }
+        }
+    }
+    let token_unsigned = settings.session_token_mode == SessionTokenMode::Exclude;
+    let kept: Vec<(&str, &str)> = raw_pairs
+        .iter()
+        .filter(|(k, _)| {
+            !(presigned
+                && (*k == "X-Amz-Signature" || (token_unsigned && *k == "X-Amz-Security-Token")))
+        })
+        .copied()
+        .collect();
+    let path = canonical::canonical_path(target.path, settings);
+    let query = canonical::canonical_query(&kept, &[]);
+    let canonical_requests = payload_hashes
+        .iter()
+        .map(|h| {
+            canonical::canonical_request(
                 request.method(),
                 &path,
                 &query,
                 &headers_block,
                 &signed,
-                payload_hash,
-            );
-            let sts = canonical::string_to_sign(&date_s, &scope, &creq);
-            ok |= ct_eq(&hmac_sha256(&*key, &[sts.as_bytes()]), &signature);
-        }
-        if !ok {
-            return Err(ProfileError::mismatch());
-        }
-        Ok(AwsVerified {
-            access_key_id: access_key_id.to_string(),
-            signed_headers: names.iter().map(|s| (*s).to_string()).collect(),
-            presigned,
-            signed_at,
+                h,
+            )
         })
+        .collect();
+    let session_token = if presigned {
+        param("X-Amz-Security-Token")?.map(crate::profiles::percent::decode)
+    } else {
+        request
+            .header_values("x-amz-security-token")
+            .next()
+            .map(|t| t.trim().as_bytes().to_vec())
+    };
+    Ok(ParsedSigV4 {
+        access_key_id: access_key_id.to_string(),
+        date: date.to_string(),
+        date_time,
+        region: region.to_string(),
+        service: service.to_string(),
+        signed_at,
+        expires_in,
+        names: names.iter().map(|s| (*s).to_string()).collect(),
+        signature,
+        canonical_requests,
+        session_token,
+    })
+}
+
+impl ParsedSigV4 {
+    /// Header-signed: `|now - X-Amz-Date| <= skew`. Presigned: not expired, not signed more than
+    /// `skew` in the future.
+    pub(crate) fn check_time(&self, now: u64, skew: u64) -> Result<(), ProfileError> {
+        match self.expires_in {
+            Some(exp) => {
+                if now > self.signed_at.saturating_add(exp) {
+                    return Err(ProfileError::new(
+                        ProfileErrorCode::SignatureExpired,
+                        "the presigned URL has expired",
+                    ));
+                }
+                if self.signed_at > now.saturating_add(skew) {
+                    return Err(ProfileError::new(
+                        ProfileErrorCode::TimestampOutOfTolerance,
+                        "X-Amz-Date is in the future",
+                    ));
+                }
+            }
+            None if self.signed_at.abs_diff(now) > skew => {
+                return Err(ProfileError::new(
+                    ProfileErrorCode::TimestampOutOfTolerance,
+                    format!("X-Amz-Date is more than {skew} s from the server's clock"),
+                ))
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Whether the signature was made with `secret` (every candidate is computed and compared in
+    /// constant time).
+    pub(crate) fn matches(&self, secret: &[u8]) -> bool {
+        let key = canonical::signing_key(secret, &self.date, &self.region, &self.service);
+        let scope = canonical::scope(&self.date, &self.region, &self.service);
+        let mut ok = false;
+        for creq in &self.canonical_requests {
+            let sts = canonical::string_to_sign(&self.date_time, &scope, creq);
+            ok |= ct_eq(&hmac_sha256(&*key, &[sts.as_bytes()]), &self.signature);
+        }
+        ok
+    }
+
+    pub(crate) fn into_verified(self) -> AwsVerified {
+        AwsVerified {
+            access_key_id: self.access_key_id,
+            signed_headers: self.names,
+            presigned: self.expires_in.is_some(),
+            signed_at: self.signed_at,
+        }
     }
 }
