@@ -155,6 +155,51 @@ pub(crate) fn first_match(
     found.ok_or_else(ProfileError::mismatch)
 }
 
+/// The id, timestamp (text and value) and signature header values of the id + timestamp +
+/// signature shape (Standard Webhooks, Sigwire).
+pub(crate) struct IdTimestampSignature<'a> {
+    pub id: &'a str,
+    pub ts_text: &'a str,
+    pub ts: u64,
+    pub signature: &'a str,
+}
+
+/// Reads the three headers of the id + timestamp + signature shape.
+pub(crate) fn read_id_timestamp_signature<'a>(
+    lines: &[(&'a str, &'a str)],
+    names: [&str; 3],
+) -> Result<IdTimestampSignature<'a>, ProfileError> {
+    let id = one_header(lines, names[0])?;
+    let ts_text = one_header(lines, names[1])?;
+    let ts = parse_timestamp(ts_text)?;
+    let signature = one_header(lines, names[2])?;
+    Ok(IdTimestampSignature {
+        id,
+        ts_text,
+        ts,
+        signature,
+    })
+}
+
+/// The instructions of the id + timestamp + signature shape: one signature per secret, joined
+/// with `separator`, in the third header.
+pub(crate) fn id_timestamp_signature_headers(
+    names: [&'static str; 3],
+    id: &str,
+    timestamp: u64,
+    secrets: &[WebhookSecret],
+    separator: &str,
+    sign: impl Fn(&WebhookSecret, &str) -> String,
+) -> SigningInstructions {
+    let ts = timestamp.to_string();
+    let sigs: Vec<String> = secrets.iter().map(|s| sign(s, &ts)).collect();
+    headers(vec![
+        (names[0], id.to_string(), false),
+        (names[1], ts, false),
+        (names[2], sigs.join(separator), true),
+    ])
+}
+
 /// Instructions holding header `(name, value)` pairs.
 pub(crate) fn headers(pairs: Vec<(&str, String, bool)>) -> SigningInstructions {
     let mut ins = SigningInstructions::default();

@@ -15,8 +15,8 @@ use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
 use super::{
-    check_tolerance, first_match, headers, need_secrets, one_header, parse_timestamp,
-    WebhookSecret, WebhookSettings, WebhookVerified,
+    check_tolerance, first_match, id_timestamp_signature_headers, need_secrets,
+    read_id_timestamp_signature, WebhookSecret, WebhookSettings, WebhookVerified,
 };
 
 /// The id header.
@@ -25,6 +25,8 @@ pub const ID_HEADER: &str = "Sigwire-Webhook-Id";
 pub const TIMESTAMP_HEADER: &str = "Sigwire-Webhook-Timestamp";
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "Sigwire-Webhook-Signature";
+
+const HEADERS: [&str; 3] = [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER];
 
 fn mac(secret: &WebhookSecret, id: &str, ts: &str, body: &[u8]) -> [u8; 32] {
     hmac_sha256(
@@ -53,16 +55,14 @@ pub fn sign(
             "webhook id must be printable ASCII",
         ));
     }
-    let ts = timestamp.to_string();
-    let sigs: Vec<String> = secrets
-        .iter()
-        .map(|s| format!("v1={}", hex(&mac(s, id, &ts, body))))
-        .collect();
-    Ok(headers(vec![
-        (ID_HEADER, id.to_string(), false),
-        (TIMESTAMP_HEADER, ts, false),
-        (SIGNATURE_HEADER, sigs.join(","), true),
-    ]))
+    Ok(id_timestamp_signature_headers(
+        HEADERS,
+        id,
+        timestamp,
+        secrets,
+        ",",
+        |s, ts| format!("v1={}", hex(&mac(s, id, ts, body))),
+    ))
 }
 
 /// Verifies a Sigwire webhook.
@@ -74,11 +74,9 @@ pub fn verify(
     settings: WebhookSettings,
 ) -> Result<WebhookVerified, ProfileError> {
     need_secrets(secrets)?;
-    let id = one_header(header_lines, ID_HEADER)?;
-    let ts_text = one_header(header_lines, TIMESTAMP_HEADER)?;
-    let ts = parse_timestamp(ts_text)?;
+    let h = read_id_timestamp_signature(header_lines, HEADERS)?;
     let mut sigs = Vec::new();
-    for item in one_header(header_lines, SIGNATURE_HEADER)?.split(',') {
+    for item in h.signature.split(',') {
         let hexsig = item
             .trim()
             .strip_prefix("v1=")
@@ -89,11 +87,11 @@ pub fn verify(
                 .ok_or_else(|| ProfileError::malformed("v1 is not 64 hex digits"))?,
         );
     }
-    check_tolerance(ts, now, settings.tolerance)?;
-    let secret_index = first_match(secrets, &sigs, |s| mac(s, id, ts_text, body))?;
+    check_tolerance(h.ts, now, settings.tolerance)?;
+    let secret_index = first_match(secrets, &sigs, |s| mac(s, h.id, h.ts_text, body))?;
     Ok(WebhookVerified {
-        timestamp: Some(ts),
-        id: Some(id.to_string()),
+        timestamp: Some(h.ts),
+        id: Some(h.id.to_string()),
         secret_index,
     })
 }

@@ -7,8 +7,8 @@ use crate::profiles::error::ProfileError;
 use crate::signing::SigningInstructions;
 
 use super::{
-    check_tolerance, first_match, headers, need_secrets, one_header, parse_timestamp,
-    WebhookSecret, WebhookSettings, WebhookVerified,
+    check_tolerance, first_match, id_timestamp_signature_headers, need_secrets,
+    read_id_timestamp_signature, WebhookSecret, WebhookSettings, WebhookVerified,
 };
 
 /// The id header.
@@ -17,6 +17,8 @@ pub const ID_HEADER: &str = "webhook-id";
 pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "webhook-signature";
+
+const HEADERS: [&str; 3] = [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER];
 
 fn mac(secret: &WebhookSecret, id: &str, ts: &str, body: &[u8]) -> [u8; 32] {
     hmac_sha256(
@@ -43,15 +45,14 @@ pub fn sign(
             "webhook-id must be printable ASCII without '.'",
         ));
     }
-    let sigs: Vec<String> = secrets
-        .iter()
-        .map(|s| signature(s, id, timestamp, body))
-        .collect();
-    Ok(headers(vec![
-        (ID_HEADER, id.to_string(), false),
-        (TIMESTAMP_HEADER, timestamp.to_string(), false),
-        (SIGNATURE_HEADER, sigs.join(" "), true),
-    ]))
+    Ok(id_timestamp_signature_headers(
+        HEADERS,
+        id,
+        timestamp,
+        secrets,
+        " ",
+        |s, _| signature(s, id, timestamp, body),
+    ))
 }
 
 /// Verifies: any `v1` signature against any secret; other versions are ignored.
@@ -63,12 +64,9 @@ pub fn verify(
     settings: WebhookSettings,
 ) -> Result<WebhookVerified, ProfileError> {
     need_secrets(secrets)?;
-    let id = one_header(header_lines, ID_HEADER)?;
-    let ts_text = one_header(header_lines, TIMESTAMP_HEADER)?;
-    let ts = parse_timestamp(ts_text)?;
-    let value = one_header(header_lines, SIGNATURE_HEADER)?;
+    let h = read_id_timestamp_signature(header_lines, HEADERS)?;
     let mut sigs: Vec<Vec<u8>> = Vec::new();
-    for item in value.split(' ').filter(|s| !s.is_empty()) {
+    for item in h.signature.split(' ').filter(|s| !s.is_empty()) {
         let (version, sig) = item.split_once(',').ok_or_else(|| {
             ProfileError::malformed("webhook-signature item must be <version>,<base64>")
         })?;
@@ -84,11 +82,11 @@ pub fn verify(
             "webhook-signature has no v1 signature",
         ));
     }
-    check_tolerance(ts, now, settings.tolerance)?;
-    let secret_index = first_match(secrets, &sigs, |s| mac(s, id, ts_text, body))?;
+    check_tolerance(h.ts, now, settings.tolerance)?;
+    let secret_index = first_match(secrets, &sigs, |s| mac(s, h.id, h.ts_text, body))?;
     Ok(WebhookVerified {
-        timestamp: Some(ts),
-        id: Some(id.to_string()),
+        timestamp: Some(h.ts),
+        id: Some(h.id.to_string()),
         secret_index,
     })
 }
