@@ -76,8 +76,8 @@ PKGS=()
 for spec in "${SPECS[@]}"; do
   n="$(basename "$spec" .yaml)"
   "$GEN" check "$spec" > "$OUT/$n.check.txt"
-  "$GEN" generate "$spec" --lang python --out "$OUT/py/$n" >/dev/null
-  "$GEN" generate "$spec" --lang typescript --out "$OUT/ts/$n" >/dev/null
+  "$GEN" generate "$spec" --lang python --name "$n" --out "$OUT/py/$n" >/dev/null
+  "$GEN" generate "$spec" --lang typescript --name "$n" --out "$OUT/ts/$n" >/dev/null
   for d in "$OUT/py/$n"/src/*/; do PKGS+=("$(basename "$d")"); done
 done
 echo "${#SPECS[@]} specs generated in both languages"
