@@ -210,6 +210,48 @@ fn bench(c: &mut Criterion) {
             t_verify / t_raw
         );
     }
+    key_enumeration_timing(&signer, &keys);
+}
+
+/// Issue 12 item 12: an unknown key id should cost what a known key with a wrong signature costs
+/// (the verifier checks the signature against a dummy secret before answering `unknown_key`).
+/// Prints both times and their ratio, measured alternately in the same run.
+fn key_enumeration_timing(signer: &Signer, keys: &Arc<InMemoryKeyStore>) {
+    let verifier = Verifier::builder(keys.clone()).build();
+    let body = vec![b'x'; 1024];
+    let request = Request::new("POST", "https://api.example.com/v1/orders")
+        .header("Content-Type", "application/json")
+        .body(&body);
+    let fixed = SignOptions::fixed(NOW, "AAECAwQFBgcICQoLDA0ODw");
+    let good = signer
+        .sign_with(&request, &fixed)
+        .expect("sign")
+        .authorization;
+    let bad_signature = format!("{}0", &good[..good.len() - 2]) + "\"";
+    let unknown_key = good.replace("bench-key", "bench-kez");
+    let bad = request.clone().header("Authorization", &bad_signature);
+    let unknown = request.clone().header("Authorization", &unknown_key);
+    let (mut t_bad, mut t_unknown) = (0.0, 0.0);
+    for _ in 0..5 {
+        t_bad += time_per_iter(
+            || {
+                black_box(verifier.verify_at(black_box(&bad), NOW)).expect_err("bad signature");
+            },
+            Duration::from_millis(100),
+        );
+        t_unknown += time_per_iter(
+            || {
+                black_box(verifier.verify_at(black_box(&unknown), NOW)).expect_err("unknown key");
+            },
+            Duration::from_millis(100),
+        );
+    }
+    println!(
+        "  key enumeration: unknown key {:.0} ns vs known key + bad signature {:.0} ns = {:.2}x (target ~1x)",
+        t_unknown / 5.0,
+        t_bad / 5.0,
+        t_unknown / t_bad
+    );
 }
 
 criterion_group! {

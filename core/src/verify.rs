@@ -285,7 +285,10 @@ impl Verifier {
             (ReplayPolicy::None, _) => true,
             (ReplayPolicy::IncreasingNonce, Some(nonce)) => self
                 .counters
-                .advance(&ticket.key_id, parse_counter(nonce)?)
+                .advance(
+                    &ticket.key_id,
+                    parse_counter(nonce).map_err(|e| e.with_server_time(now))?,
+                )
                 .map_err(|e| e.with_server_time(now))?,
             (_, Some(nonce)) => self
                 .replay

@@ -4,6 +4,7 @@
 //! sigwire-server [--host 127.0.0.1] [--port 0] [--print-port] [--key ID:HEX]... [--window 300]
 //!                [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]...
 //!                [--any-authority] [--header-timeout 20] [--body-timeout 60] [--idle-timeout 90]
+//!                [--replay-per-key-quota NONCES]
 //! ```
 //!
 //! Audience: `--authority` (repeatable) declares the `host[:port]` clients sign; any other `Host`
@@ -32,7 +33,8 @@ const DEMO_SECRET_HEX: &str = "000102030405060708090a0b0c0d0e0f10111213141516171
 
 const USAGE: &str = "usage: sigwire-server [--host ADDR] [--port N] [--print-port] [--key ID:HEX]... \
 [--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]... [--any-authority] \
-[--header-timeout SECONDS] [--body-timeout SECONDS] [--idle-timeout SECONDS] [--exit-on-stdin-eof]";
+[--header-timeout SECONDS] [--body-timeout SECONDS] [--idle-timeout SECONDS] [--replay-per-key-quota NONCES] \
+[--exit-on-stdin-eof]";
 
 #[derive(Debug)]
 struct Args {
@@ -48,6 +50,7 @@ struct Args {
     header_timeout: Option<u64>,
     body_timeout: Option<u64>,
     idle_timeout: Option<u64>,
+    replay_per_key_quota: Option<usize>,
     exit_on_stdin_eof: bool,
 }
 
@@ -83,6 +86,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         header_timeout: None,
         body_timeout: None,
         idle_timeout: None,
+        replay_per_key_quota: None,
         exit_on_stdin_eof: false,
     };
     while let Some(flag) = argv.next() {
@@ -137,6 +141,13 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--idle-timeout" => {
                 args.idle_timeout = Some(seconds(&value("seconds")?, "--idle-timeout")?)
+            }
+            "--replay-per-key-quota" => {
+                args.replay_per_key_quota = Some(
+                    value("nonces")?
+                        .parse()
+                        .map_err(|_| "--replay-per-key-quota: not a number")?,
+                );
             }
             "--key" => {
                 let v = value("ID:HEX")?;
@@ -207,6 +218,9 @@ async fn run(args: Args) -> ExitCode {
     }
     if let Some(s) = args.idle_timeout {
         builder = builder.idle_timeout(secs(s));
+    }
+    if let Some(quota) = args.replay_per_key_quota {
+        builder = builder.replay_per_key_quota(quota);
     }
     let keys = if args.keys.is_empty() {
         eprintln!("sigwire-server: no --key given; accepting the demo key {DEMO_KEY_ID:?}");
@@ -314,6 +328,12 @@ mod tests {
             (vec!["api.test:8443".into(), "b.test".into()], true, Some(5))
         );
         assert!(parse(&["--idle-timeout", "0"]).is_err());
+        assert_eq!(
+            parse(&["--replay-per-key-quota", "7"])
+                .unwrap()
+                .replay_per_key_quota,
+            Some(7)
+        );
         assert!(parse(&["--header-timeout", "x"]).is_err());
     }
 }

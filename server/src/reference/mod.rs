@@ -115,6 +115,7 @@ pub struct ReferenceServer {
     clock_offset: i64,
     body_limit: usize,
     replay_capacity: usize,
+    replay_per_key_quota: Option<usize>,
     addr: SocketAddr,
     authorities: Vec<String>,
     any_authority: bool,
@@ -132,6 +133,7 @@ impl ReferenceServer {
             clock_offset: 0,
             body_limit: DEFAULT_BODY_LIMIT,
             replay_capacity: sigwire_core::DEFAULT_REPLAY_CAPACITY,
+            replay_per_key_quota: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             authorities: Vec::new(),
             any_authority: false,
@@ -233,6 +235,15 @@ impl ReferenceServer {
         self
     }
 
+    /// The most live nonces one key id may hold in the replay store (default: the core's
+    /// `InMemoryReplayStore::DEFAULT_PER_KEY_QUOTA`, capped at the capacity), so one key that
+    /// floods the store exhausts only itself.
+    #[must_use]
+    pub fn replay_per_key_quota(mut self, nonces: usize) -> Self {
+        self.replay_per_key_quota = Some(nonces);
+        self
+    }
+
     /// The address to bind (default `127.0.0.1:0`, an ephemeral port).
     #[must_use]
     pub fn bind(mut self, addr: SocketAddr) -> Self {
@@ -249,7 +260,11 @@ impl ReferenceServer {
         for (key_id, secret) in &self.keys {
             keys.insert(key_id, secret.clone(), None)?;
         }
-        let replay = Arc::new(InMemoryReplayStore::with_capacity(self.replay_capacity));
+        let mut replay = InMemoryReplayStore::with_capacity(self.replay_capacity);
+        if let Some(quota) = self.replay_per_key_quota {
+            replay = replay.with_per_key_quota(quota);
+        }
+        let replay = Arc::new(replay);
         let verifier = Verifier::builder(keys)
             .window(self.window)
             .replay_store(replay)
@@ -634,6 +649,46 @@ mod tests {
         assert!(
             matches!(e, ServerError::Config(ref c) if c.code() == sigwire_core::ErrorCode::InvalidSecret),
             "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_key_at_its_replay_quota_does_not_block_another() {
+        let secret = vec![7u8; 32];
+        let (app, _) = ReferenceServer::builder()
+            .key("noisy", secret.clone())
+            .key("quiet", secret.clone())
+            .replay_per_key_quota(1)
+            .into_router()
+            .unwrap();
+        let send = |key: &'static str| {
+            let app = app.clone();
+            let secret = secret.clone();
+            async move {
+                let signer = sigwire_core::Signer::new(key, secret).unwrap();
+                let url = "http://127.0.0.1:9/echo";
+                let sig = signer
+                    .sign(&sigwire_core::Request::new("GET", url))
+                    .unwrap();
+                let request = Request::builder()
+                    .uri("/echo")
+                    .header("host", "127.0.0.1:9")
+                    .header(AUTHORIZATION, sig.authorization)
+                    .body(Body::empty())
+                    .unwrap();
+                app.oneshot(request).await.unwrap().status()
+            }
+        };
+        assert_eq!(send("noisy").await, StatusCode::OK);
+        assert_eq!(
+            send("noisy").await,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the noisy key is at its quota"
+        );
+        assert_eq!(
+            send("quiet").await,
+            StatusCode::OK,
+            "another key still gets in"
         );
     }
 }
