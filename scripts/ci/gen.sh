@@ -75,9 +75,11 @@ SPECS=(gen/examples/payments.yaml gen/tests/specs/*.yaml)
 PKGS=()
 for spec in "${SPECS[@]}"; do
   n="$(basename "$spec" .yaml)"
+  name="$n"
+  [ "$n" = payments ] && name=payments-api
   "$GEN" check "$spec" > "$OUT/$n.check.txt"
-  "$GEN" generate "$spec" --lang python --name "$n" --out "$OUT/py/$n" >/dev/null
-  "$GEN" generate "$spec" --lang typescript --name "$n" --out "$OUT/ts/$n" >/dev/null
+  "$GEN" generate "$spec" --lang python --name "$name" --out "$OUT/py/$n" >/dev/null
+  "$GEN" generate "$spec" --lang typescript --name "$name" --out "$OUT/ts/$n" >/dev/null
   for d in "$OUT/py/$n"/src/*/; do PKGS+=("$(basename "$d")"); done
 done
 echo "${#SPECS[@]} specs generated in both languages"
