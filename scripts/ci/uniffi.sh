@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI for the mobile SDK: bindings/uniffi (Rust, UniFFI proc-macros) + sdk-kotlin + sdk-swift.
 #
-#  1. installs what is missing: clang, a JDK 17 and Maven, JNA (Debian libjna-java, for the
-#     kotlinc path below), and kotlinc from the npm package `kotlin-compiler` (build/kotlin-tools);
+#  1. installs what is missing: clang, a JDK 17 and Maven (Maven downloads JNA, kotlinx-coroutines,
+#     the Kotlin compiler plugin and JUnit from Maven Central into ~/.m2);
 #  2. lints the binding crate with clippy (SIGWIRE_UNIFFI_CLIPPY=0 skips);
 #  3. builds libsigwire_uniffi.so and the `uniffi-bindgen` binary of the same uniffi version in one
 #     dev-profile build (`--features cli`) into $CARGO_TARGET_DIR (default target/uniffi), and the
@@ -11,17 +11,17 @@
 #  5. Swift: compiles the header with clang, loads the module map, checks every declared symbol
 #     exists in the library, and that the library's API checksums equal those Sigwire.swift checks
 #     (sdk-swift/check-header.sh);
-#  6. kotlinc path: the conformance adapter build (generated bindings + sdk-kotlin/src/main +
-#     src/jvm with Debian's JNA, exactly what scripts/ci/conformance.sh and scripts/demo compile);
-#  7. Maven (sdk-kotlin/pom.xml): compiles the SDK (bindings + idiomatic layer + suspend client)
+#  6. Maven (sdk-kotlin/pom.xml): compiles the SDK (bindings + idiomatic layer + suspend client)
 #     into target/sigwire-kotlin-0.1.0.jar with JNA, kotlinx-coroutines and the native library
 #     inside, and runs every suite under Surefire / JUnit 5: the shared vectors, the error cases,
-#     live HTTP against a local verifying server, the Rust HttpClient (blocking and suspend)
-#     against the reference server, the README example.
+#     FastSigner against Signer, live HTTP against a local verifying server, the Rust HttpClient
+#     (blocking and suspend) against the reference server, the README example.
 #
 # The XCFramework (sdk-swift/build-xcframework.sh) and Android (sdk-kotlin/build-android.sh) builds
 # need macOS / the Android NDK and are not run here; their scripts are only syntax-checked.
-# Idempotent. Knobs: CARGO_TARGET_DIR, SIGWIRE_UNIFFI_CLIPPY=0 (skip clippy), KOTLIN_COMPILER_VERSION,
+# The plain-kotlinc build of the same sources with Debian's JNA (tests/conformance/adapters/_kotlin/
+# build.sh, used by scripts/ci/conformance.sh and scripts/demo) is exercised by the conformance step.
+# Idempotent. Knobs: CARGO_TARGET_DIR, SIGWIRE_UNIFFI_CLIPPY=0 (skip clippy),
 # SIGWIRE_KOTLIN_BENCH=1 (also build a release library and print the per-call cost beside
 # javax.crypto.Mac; off by default: the release build takes minutes and timings never fail CI),
 # BENCH_MS.
@@ -29,27 +29,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/uniffi}"
-KOTLIN_COMPILER_VERSION="${KOTLIN_COMPILER_VERSION:-2.2.20}"
-KOTLIN_TOOLS="$ROOT/build/kotlin-tools"
-KOTLINC="$KOTLIN_TOOLS/node_modules/kotlin-compiler/bin/kotlinc"
 BINDINGS="$ROOT/build/uniffi"
 LIB_DIR="$CARGO_TARGET_DIR/debug"
 
 # --- 1. tools -----------------------------------------------------------------------------------
 command -v cargo >/dev/null || { echo "uniffi.sh: cargo is required (rustup)" >&2; exit 1; }
-apt_install clang libjna-java openjdk-17-jdk-headless maven binutils python3
-command -v npm >/dev/null || apt_install nodejs npm
-if [ ! -x "$KOTLINC" ] || ! grep -q "\"version\": \"$KOTLIN_COMPILER_VERSION\"" "$KOTLIN_TOOLS/node_modules/kotlin-compiler/package.json"; then
-  step "npm install kotlin-compiler@$KOTLIN_COMPILER_VERSION (kotlinc) into build/kotlin-tools"
-  mkdir -p "$KOTLIN_TOOLS"
-  [ -f "$KOTLIN_TOOLS/package.json" ] || echo '{"name":"sigwire-kotlin-tools","version":"1.0.0","private":true}' >"$KOTLIN_TOOLS/package.json"
-  npm install --prefix "$KOTLIN_TOOLS" --no-audit --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_COMPILER_VERSION"
-fi
-"$KOTLINC" -version 2>&1
-java -version 2>&1 | head -1
+apt_install clang openjdk-17-jdk-headless maven binutils python3
+java -version 2>&1 | sed -n 1p
 mvn -B -v 2>&1 | sed -n 1p
-clang --version | head -1
-echo "JNA: $(dpkg -s libjna-java | sed -n 's/^Version: //p') ($(readlink -f /usr/share/java/jna.jar))"
+clang --version | sed -n 1p
 
 # --- 2. lint ------------------------------------------------------------------------------------
 if [ "${SIGWIRE_UNIFFI_CLIPPY:-1}" != "0" ] && cargo clippy --version >/dev/null 2>&1; then
@@ -84,12 +72,7 @@ bash -n "$ROOT/sdk-swift/build-xcframework.sh"
 bash -n "$ROOT/sdk-kotlin/build-android.sh"
 echo "ok"
 
-# --- 6. the kotlinc path (conformance adapter, demo) ------------------------------------------------
-step "kotlinc: bindings + sdk-kotlin/src/main + src/jvm with Debian's JNA (the conformance adapter build)"
-KOTLINC="$KOTLINC" JNA_JAR=/usr/share/java/jna.jar SIGWIRE_BINDINGS_DIR="$BINDINGS" \
-  OUT="$ROOT/build/kotlin-adapter" bash "$ROOT/tests/conformance/adapters/_kotlin/build.sh"
-
-# --- 7. Maven: the SDK jar and the Kotlin tests under Surefire -----------------------------------
+# --- 6. Maven: the SDK jar and the Kotlin tests under Surefire -----------------------------------
 step "Maven: sdk-kotlin (kotlin-maven-plugin, JNA, kotlinx-coroutines, JUnit 5) -> mvn verify"
 # The README's first Kotlin block is compiled and run as a test (ReadmeExample.kt).
 README_DIR="$ROOT/sdk-kotlin/target/readme-example"
@@ -102,7 +85,7 @@ ls -la "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar"
 grep -q 'linux-x86-64/libsigwire_uniffi.so' <(python3 -m zipfile -l "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar") \
   || { echo "the jar does not carry linux-x86-64/libsigwire_uniffi.so" >&2; exit 1; }
 
-# --- 8. optional benchmark (a release build; timings never fail CI) ------------------------------
+# --- 7. optional benchmark (a release build; timings never fail CI) ------------------------------
 if [ "${SIGWIRE_KOTLIN_BENCH:-0}" = "1" ]; then
   step "Kotlin per-call cost against a release build (SIGWIRE_KOTLIN_BENCH=1)"
   cargo build --locked --release -p sigwire-uniffi

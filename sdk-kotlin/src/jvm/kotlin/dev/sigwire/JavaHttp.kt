@@ -53,9 +53,9 @@ fun HttpRequest.signedWith(
     timestamp: ULong? = null,
     nonce: String? = null,
 ): HttpRequest {
-    val signature = signer.signAt(toSigwireRequest(body), timestamp, nonce)
+    val authorization = signer.authorizationAt(toSigwireRequest(body), timestamp, nonce)
     return HttpRequest.newBuilder(this) { name, _ -> !name.equals(AUTHORIZATION, ignoreCase = true) }
-        .header(AUTHORIZATION, signature.authorization)
+        .header(AUTHORIZATION, authorization)
         .build()
 }
 

@@ -33,7 +33,14 @@ fun SigwireRequest.withHeader(name: String, value: String): SigwireRequest =
  * @throws SigwireException.InvalidRequest when the request cannot be canonicalised.
  */
 fun SigwireRequest.signedBy(signer: Signer, timestamp: ULong? = null, nonce: String? = null): SigwireRequest =
-    withHeader(AUTHORIZATION, signer.signAt(this, timestamp, nonce).authorization)
+    withHeader(AUTHORIZATION, signer.authorizationAt(this, timestamp, nonce))
+
+/**
+ * The `Authorization` value for [request]: [Signer.signAuthorization] when [timestamp] and [nonce]
+ * are both null (only the header value crosses back from Rust), else [Signer.signWith].
+ */
+internal fun Signer.authorizationAt(request: SigwireRequest, timestamp: ULong?, nonce: String?): String =
+    if (timestamp == null && nonce == null) signAuthorization(request) else signWith(request, timestamp, nonce).authorization
 
 /**
  * [Signer.sign] when [timestamp] and [nonce] are both null (one FFI round trip less), else
