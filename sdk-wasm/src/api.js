@@ -90,7 +90,8 @@ function urlString(value) {
 function headerValue(value, name, code) {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  throw makeError(code, `header ${JSON.stringify(String(name).slice(0, 64))} must have a string value (got ${describe(value)})`);
+  // The name is not shown: a swapped name and value would print a credential.
+  throw makeError(code, `each header value must be a string, number or boolean (got ${describe(value)})`);
 }
 
 /** One packed piece: the text, `\0`-terminated, with `\0` and `\x01` escaped (see bindings/wasm `unpack`). */

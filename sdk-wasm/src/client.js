@@ -96,19 +96,28 @@ function headerPairs(headers, code) {
     if (!Array.isArray(pair) || pair.length !== 2) throw makeError(code, 'each header entry must be a [name, value] pair');
     const [k, v] = pair;
     if (typeof k !== 'string') throw makeError(code, 'header names must be strings');
-    if (typeof v !== 'string' && typeof v !== 'number') throw makeError(code, `header ${JSON.stringify(k.slice(0, 64))} must be a string or number (got ${describe(v)})`);
+    if (typeof v !== 'string' && typeof v !== 'number') throw makeError(code, `each header value must be a string or number (got ${describe(v)})`);
     out.push([k, String(v)]);
   }
   try {
     const h = new Headers();
     for (const [k, v] of out) h.append(k, v);
-  } catch (e) {
-    throw makeError(code, `invalid header: ${e && e.message}`);
+  } catch {
+    // Not the platform's message: it quotes the offending name or value.
+    throw makeError(code, 'invalid header name or value (not shown: it may be a credential)');
   }
   return out;
 }
 
-/** Query string: space as %20, '+' as %2B (what the Rust client sends). */
+/**
+ * Percent-encodes everything but RFC 3986 unreserved bytes (A-Z a-z 0-9 - . _ ~), as the Rust
+ * client does: encodeURIComponent alone leaves ! ' ( ) * as they are.
+ */
+export function encodeQueryComponent(text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Query string: space as %20, '+' as %2B, every byte but the unreserved ones escaped (as Rust). */
 function queryString(query) {
   if (query === undefined || query === null) return '';
   if (typeof query !== 'object') throw makeError('invalid_request', `query must be an object, URLSearchParams or array of pairs (got ${describe(query)})`);
@@ -116,9 +125,9 @@ function queryString(query) {
   const push = (k, v) => {
     if (v === undefined) return;
     if (!['string', 'number', 'boolean', 'bigint'].includes(typeof v)) {
-      throw makeError('invalid_request', `query parameter ${JSON.stringify(String(k).slice(0, 64))} must be a string, number or boolean (got ${describe(v)})`);
+      throw makeError('invalid_request', `each query value must be a string, number or boolean (got ${describe(v)})`);
     }
-    parts.push(`${encodeURIComponent(String(k))}=${encodeURIComponent(String(v))}`);
+    parts.push(`${encodeQueryComponent(String(k))}=${encodeQueryComponent(String(v))}`);
   };
   if (typeof query[Symbol.iterator] === 'function') {
     for (const pair of query) {
@@ -172,16 +181,39 @@ function serverSeconds(headers) {
   return undefined;
 }
 
-/** Retry-After in ms (seconds or HTTP-date), or undefined. */
-function retryAfterMs(headers) {
+/**
+ * Retry-After in ms: delta-seconds, or an HTTP-date measured against the response's own `Date`
+ * (the server's clock, so a skewed local clock does not matter), else against `now`; undefined
+ * when absent or unreadable. The same rule as the Rust client's.
+ */
+export function retryAfterMs(headers, now = Date.now()) {
   const v = headers.get('retry-after');
   if (v === null) return undefined;
   const s = v.trim();
   if (/^\d+$/.test(s)) return Number(s) * 1000;
   const t = Date.parse(s);
-  if (Number.isFinite(t)) return Math.max(0, t - Date.now());
-  return undefined;
+  if (!Number.isFinite(t)) return undefined;
+  const date = headers.get('date');
+  const serverNow = date === null ? NaN : Date.parse(date);
+  return Math.max(0, t - (Number.isFinite(serverNow) ? serverNow : now));
 }
+
+/**
+ * Header names never sent to another origin on a redirect (lowercase): the Rust client's
+ * SENSITIVE_HEADERS. `sensitiveHeaders` adds the caller's own.
+ */
+export const SENSITIVE_HEADERS = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-auth-token',
+  'x-access-token',
+  'x-amz-security-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+  'x-goog-api-key',
+]);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -222,15 +254,25 @@ export class ClientResponse {
 
 /**
  * HTTP client that signs every attempt with sigwire-v1, on fetch.
- * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?,
+ * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, sensitiveHeaders?,
  *   timeouts?: { attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
  *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?,
  *   clockSkewThresholdSeconds?, maxClockSkewSeconds?, fetch? })`. Defaults (the Rust client's):
  * hmac-sha256; attempt 30 s, total 60 s; 3 attempts, 100 ms base delay, 5 s max delay, Retry-After
  * capped at 30 s; 5 redirects; skew correction on (2 s threshold, 1 day max).
+ *
+ * Redirects (where the runtime lets them be followed by hand): a chain is signed only while every
+ * hop is at the base URL's origin (once it has left, a hop back is sent unsigned); a hop to
+ * another origin drops the body and every header of SENSITIVE_HEADERS and `sensitiveHeaders`.
+ * `Idempotency-Key` is signed when present; a rejection is any status >= 400 whose body is
+ * `{"error": code}` with a known code; out of time for another retry, the last response is the
+ * result. The same rules as the Rust client (sigwire-client).
  */
 export class Client {
   #signer;
+  /** The same key, also signing `Idempotency-Key` (for calls that carry one), as in Rust. */
+  #signerIdempotent;
+  #sensitive;
   #fetch;
   #base;
   #defaults;
@@ -251,6 +293,15 @@ export class Client {
     if (url.search || url.hash || url.username || url.password) throw makeError('invalid_config', 'baseUrl must not have a query, fragment or credentials');
     this.#base = url;
     this.#signer = new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: options.signedHeaders });
+    const extra = this.#signer.signedHeaders || [];
+    this.#signerIdempotent = extra.some((h) => h.toLowerCase() === 'idempotency-key')
+      ? this.#signer
+      : new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: [...extra, 'idempotency-key'] });
+    const sensitive = options.sensitiveHeaders;
+    if (sensitive !== undefined && (!Array.isArray(sensitive) || !sensitive.every((h) => typeof h === 'string'))) {
+      throw makeError('invalid_config', 'sensitiveHeaders must be an array of header names');
+    }
+    this.#sensitive = new Set([...SENSITIVE_HEADERS, ...(sensitive || []).map((h) => h.toLowerCase())]);
     this.#defaults = headerPairs(options.defaultHeaders, 'invalid_config');
     const t = obj(options.timeouts, 'timeouts');
     const r = obj(options.retry, 'retry');
@@ -309,7 +360,8 @@ export class Client {
    * rejection, SigwireTimeoutError, ConnectError, ClockSkewTooLargeError, TooManyRedirectsError).
    * @param {string} method
    * @param {string} path resolved under baseUrl (or an absolute URL)
-   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, timeouts?: {attemptMs?: number|null, totalMs?: number|null}, signal?: AbortSignal}} [options]
+   * `sign: false` sends this call without Authorization (everything else unchanged).
+   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, sign?: boolean, timeouts?: {attemptMs?: number|null, totalMs?: number|null}, signal?: AbortSignal}} [options]
    */
   async request(method, path, options = {}) {
     str(method, 'method', 'invalid_request');
@@ -355,7 +407,9 @@ export class Client {
     const attemptMs = ms(t.attemptMs, 'timeouts.attemptMs', this.#cfg.attemptMs, true);
     const totalMs = ms(t.totalMs, 'timeouts.totalMs', this.#cfg.totalMs, true);
     const signal = options.signal;
-    return this.#execute({ method, url, headers, body, mayRetry: IDEMPOTENT.has(method) || hasKey, attemptMs, totalMs, signal });
+    if (options.sign !== undefined && typeof options.sign !== 'boolean') throw makeError('invalid_request', 'sign must be a boolean');
+    const sign = options.sign !== false;
+    return this.#execute({ method, url, headers, body, mayRetry: IDEMPOTENT.has(method) || hasKey, attemptMs, totalMs, signal, sign });
   }
 
   async #execute(call) {
@@ -409,8 +463,9 @@ export class Client {
       retries += 1;
       const left = call.totalMs === Infinity ? Infinity : call.totalMs - (Date.now() - start);
       if (delay >= left) {
-        if (left > 0) await sleep(left);
-        throw withKind(Object.assign(new SigwireTimeoutError('the total deadline passed'), { timeoutKind: 'total' }), 'timeout', attempts);
+        // No time for another attempt: the last outcome is the result, as in Rust.
+        if (outcome) return this.#finish(outcome, rejectionCode(outcome), attempts);
+        throw error;
       }
       await sleep(delay);
     }
@@ -452,19 +507,21 @@ export class Client {
       let url = call.url;
       let method = call.method;
       let body = call.body;
-      let sign = true;
-      const origin = call.url.origin;
+      let lines = call.headers;
+      // Signed only while every hop is at the base origin (never again once the chain left it).
+      let sign = call.sign && url.origin === this.#base.origin;
+      const signer = lines.some(([k]) => k.toLowerCase() === 'idempotency-key') ? this.#signerIdempotent : this.#signer;
       for (let hop = 0; ; hop++) {
+        if (body === undefined) lines = lines.filter(([k]) => k.toLowerCase() !== 'content-type');
         const headers = new Headers();
-        for (const [k, v] of call.headers) headers.append(k, v);
-        if (body === undefined) headers.delete('content-type');
+        for (const [k, v] of lines) headers.append(k, v);
         if (sign) {
           let signed;
           try {
-            signed = this.#signer.sign({
+            signed = signer.sign({
             method,
             url: url.href,
-            headers: call.headers.filter(([k]) => body !== undefined || k.toLowerCase() !== 'content-type'),
+            headers: lines,
             body: NO_BODY.has(method) ? undefined : body,
             timestamp: Math.floor(Date.now() / 1000) + this.#offset,
             });
@@ -494,14 +551,19 @@ export class Client {
           } catch {
             /* ignored */
           }
-          url = new URL(location, url);
-          url.hash = '';
+          const next = new URL(location, url);
+          next.hash = '';
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
             method = method === 'HEAD' ? 'HEAD' : 'GET';
             body = undefined;
           }
-          // Authorization only ever goes back to the origin of the call.
-          sign = url.origin === origin;
+          if (next.origin !== url.origin) {
+            // Another origin: no credentials and no body, for the rest of the chain.
+            body = undefined;
+            lines = lines.filter(([k]) => !this.#sensitive.has(k.toLowerCase()) && k.toLowerCase() !== 'content-length');
+          }
+          sign = sign && next.origin === this.#base.origin;
+          url = next;
           continue;
         }
         let bytes;
@@ -557,10 +619,10 @@ export class Client {
   }
 }
 
-/** The machine code of a signature rejection: 400/401/503 with `{"error": code}` JSON. */
+/** The machine code of a rejection: any status >= 400 whose body is `{"error": code}` JSON with a
+ * known Sigwire code (the Rust client's rule; the server time header is not required). */
 function rejectionCode(outcome) {
-  if (outcome.status !== 401 && outcome.status !== 400 && outcome.status !== 503) return undefined;
-  if (outcome.headers.get(SERVER_TIME_HEADER) === null) return undefined;
+  if (outcome.status < 400) return undefined;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(outcome.body));
     return parsed && typeof parsed.error === 'string' && ERROR_CLASSES[parsed.error] ? parsed.error : undefined;

@@ -11,6 +11,7 @@ export {
   TooManyRedirectsError,
   DecodeError,
   CLIENT_ERROR_CLASSES,
+  SENSITIVE_HEADERS,
 } from './client.js';
 export {
   SigwireError,

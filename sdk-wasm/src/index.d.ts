@@ -276,6 +276,8 @@ export interface ClientOptions {
   defaultHeaders?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
   /** Extra header names to sign. */
   signedHeaders?: string[];
+  /** More header names never sent to another origin on a redirect (besides SENSITIVE_HEADERS). */
+  sensitiveHeaders?: string[];
   /** Per attempt (default 30000) and for the whole call (default 60000); null = no limit. */
   timeouts?: { attemptMs?: number | null; totalMs?: number | null };
   /** Default 3 attempts, 100 ms base delay, 5000 ms max delay, Retry-After capped at 30000 ms, idempotency keys on. */
@@ -294,7 +296,7 @@ export interface ClientOptions {
 
 /** Options of one Client call. */
 export interface ClientRequestOptions {
-  /** Query parameters appended to the URL (space as %20, "+" as %2B). */
+  /** Query parameters appended to the URL (every byte but A-Z a-z 0-9 - . _ ~ escaped, space as %20, "+" as %2B). */
   query?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined> | URLSearchParams | Iterable<readonly [string, string | number | boolean]>;
   /** Serialised once with JSON.stringify (Content-Type application/json). */
   json?: unknown;
@@ -303,11 +305,16 @@ export interface ClientRequestOptions {
   headers?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
   /** Sent (and signed) on every attempt; makes POST/PATCH retryable. Generated when absent. */
   idempotencyKey?: string;
+  /** false: send this call without Authorization (everything else unchanged). Default true. */
+  sign?: boolean;
   /** Per-call overrides. */
   timeouts?: { attemptMs?: number | null; totalMs?: number | null };
   /** Aborts the call (rejects with the signal's reason). */
   signal?: AbortSignal;
 }
+
+/** Header names never sent to another origin on a redirect (lowercase), as the Rust client's. */
+export const SENSITIVE_HEADERS: readonly string[];
 
 /** A response with a status below 400; the body is read whole. */
 export class ClientResponse {

@@ -103,8 +103,8 @@ function convert(e, cur, fallbackCode) {
         'Usually this means a body too large for WebAssembly memory; otherwise please report it.',
     );
   }
-  const msg = e && typeof e.message === 'string' ? e.message : String(e);
-  return makeError(fallbackCode, `invalid argument: ${msg}`);
+  // wasm-bindgen's own message may quote the value (a misplaced secret): it is not repeated.
+  return makeError(fallbackCode, 'invalid argument: an argument has the wrong type');
 }
 
 /**

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer, SERVER_BIN, KEY, SECRET } from './lib/reference-server.js';
+import { SCENARIOS, EXPECTED } from './lib/client-rules.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -32,7 +33,7 @@ function startProxy(target) {
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end('<!doctype html><title>client</title>');
     }
-    if (url.pathname.startsWith('/src/') || url.pathname.startsWith('/dist/')) {
+    if (url.pathname.startsWith('/src/') || url.pathname.startsWith('/dist/') || url.pathname.startsWith('/test/lib/')) {
       const file = path.join(PKG, path.normalize(url.pathname));
       if (!file.startsWith(PKG + path.sep)) return res.writeHead(403).end();
       try {
@@ -162,4 +163,23 @@ test('typed errors in Chromium: 413, signature rejection, timeout, opaque redire
   assert.deepEqual([away.error?.name, away.error?.status], ['HttpStatusError', 0]);
   assert.equal((await ref.requests('/public/landing')).length, 0);
   await ref.control('DELETE', '/_control/faults');
+});
+
+// The rules shared with the Rust client (test/lib/client-rules.js), run in the page on a stub
+// fetch: the same scenarios and expectations as in Node.
+for (const name of Object.keys(SCENARIOS)) {
+  test(`client rule in Chromium: ${name}`, { timeout: 30_000 }, async () => {
+    const r = await page.evaluate(async (n) => {
+      const { SCENARIOS: s } = await import('/test/lib/client-rules.js');
+      return s[n](window.sw);
+    }, name);
+    EXPECTED[name](assert, r);
+  });
+}
+
+test('query escaping in Chromium matches what the reference server verifies', { timeout: 30_000 }, async () => {
+  const r = await inPage(async (c) => (await c.get('/v1/echo', { query: { q: "it's (a)*!" } })).json());
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.value.query, 'q=it%27s%20%28a%29%2A%21');
+  assert.equal(r.value.key_id, KEY);
 });

@@ -13,9 +13,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+mod no_echo;
+
 use sigwire_core::{
-    Algorithm, Error, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore as _, Request, SignOptions,
-    Signature, Signer, Verified, Verifier, SERVER_TIME_HEADER,
+    Error, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore as _, Request,
+    SignOptions, Signature, Signer, Verified, Verifier, SERVER_TIME_HEADER,
 };
 use wasm_bindgen::prelude::*;
 
@@ -79,7 +81,12 @@ impl From<Error> for Failure {
 }
 
 fn failure(code: ErrorCode, message: impl Into<String>) -> Failure {
-    Failure { code, message: message.into(), skew_seconds: None, server_time: None }
+    Failure {
+        code,
+        message: message.into(),
+        skew_seconds: None,
+        server_time: None,
+    }
 }
 
 /// A JavaScript number holding a whole number of Unix seconds (or a count) -> `u64`.
@@ -88,11 +95,18 @@ fn whole_seconds(value: f64, what: &str, code: ErrorCode) -> Result<u64, Failure
         // Exact: a non-negative integer below 2^53 converts to u64 without loss.
         Ok(value as u64)
     } else {
-        Err(failure(code, format!("{what} must be a non-negative integer of at most 2^53 - 1")))
+        Err(failure(
+            code,
+            format!("{what} must be a non-negative integer of at most 2^53 - 1"),
+        ))
     }
 }
 
-fn optional_seconds(value: Option<f64>, what: &str, code: ErrorCode) -> Result<Option<u64>, Failure> {
+fn optional_seconds(
+    value: Option<f64>,
+    what: &str,
+    code: ErrorCode,
+) -> Result<Option<u64>, Failure> {
     value.map(|v| whole_seconds(v, what, code)).transpose()
 }
 
@@ -103,13 +117,20 @@ fn optional_seconds(value: Option<f64>, what: &str, code: ErrorCode) -> Result<O
 fn unpack(packed: &str) -> Result<Vec<Cow<'_, str>>, Failure> {
     let mut pieces = Vec::new();
     for piece in packed.split_terminator('\0') {
-        pieces.push(if piece.contains('\u{1}') { Cow::Owned(unescape(piece)?) } else { Cow::Borrowed(piece) });
+        pieces.push(if piece.contains('\u{1}') {
+            Cow::Owned(unescape(piece)?)
+        } else {
+            Cow::Borrowed(piece)
+        });
     }
     if !packed.is_empty() && !packed.ends_with('\0') {
         return Err(bad_packing());
     }
     if pieces.len() % 2 != 0 {
-        return Err(failure(ErrorCode::InvalidRequest, "headers must be name/value pairs"));
+        return Err(failure(
+            ErrorCode::InvalidRequest,
+            "headers must be name/value pairs",
+        ));
     }
     Ok(pieces)
 }
@@ -132,11 +153,19 @@ fn unescape(piece: &str) -> Result<String, Failure> {
 }
 
 fn bad_packing() -> Failure {
-    failure(ErrorCode::InvalidRequest, "headers are not packed as the wrapper packs them")
+    failure(
+        ErrorCode::InvalidRequest,
+        "headers are not packed as the wrapper packs them",
+    )
 }
 
 /// Builds the core's borrowed request view from unpacked header pieces.
-fn request<'a>(method: &'a str, url: &'a str, pieces: &'a [Cow<'a, str>], body: &'a [u8]) -> Request<'a> {
+fn request<'a>(
+    method: &'a str,
+    url: &'a str,
+    pieces: &'a [Cow<'a, str>],
+    body: &'a [u8],
+) -> Request<'a> {
     let pairs = pieces.chunks_exact(2).filter_map(|pair| match pair {
         [name, value] => Some((name.as_ref(), value.as_ref())),
         _ => None,
@@ -165,7 +194,7 @@ impl WasmSigner {
     ) -> Result<WasmSigner, Failure> {
         let mut signer = Signer::new(key_id, secret)?;
         if let Some(name) = algorithm {
-            signer = signer.with_algorithm(name.parse::<Algorithm>()?);
+            signer = signer.with_algorithm(no_echo::algorithm(&name)?);
         }
         if !signed_headers.is_empty() {
             signer = signer.with_signed_headers(signed_headers)?;
@@ -197,7 +226,9 @@ impl WasmSigner {
         timestamp: Option<f64>,
         nonce: Option<String>,
     ) -> Result<String, Failure> {
-        Ok(self.signature(method, url, headers, body, timestamp, nonce.as_deref())?.authorization)
+        Ok(self
+            .signature(method, url, headers, body, timestamp, nonce.as_deref())?
+            .authorization)
     }
 
     /// Same as `body` passed as a string: it is signed as its UTF-8 bytes, encoded once
@@ -212,7 +243,16 @@ impl WasmSigner {
         timestamp: Option<f64>,
         nonce: Option<String>,
     ) -> Result<String, Failure> {
-        Ok(self.signature(method, url, headers, body.as_bytes(), timestamp, nonce.as_deref())?.authorization)
+        Ok(self
+            .signature(
+                method,
+                url,
+                headers,
+                body.as_bytes(),
+                timestamp,
+                nonce.as_deref(),
+            )?
+            .authorization)
     }
 
     /// Signs and returns every intermediate value (for debugging mismatches).
@@ -225,7 +265,14 @@ impl WasmSigner {
         timestamp: Option<f64>,
         nonce: Option<String>,
     ) -> Result<WasmSignature, Failure> {
-        Ok(WasmSignature(self.signature(method, url, headers, body, timestamp, nonce.as_deref())?))
+        Ok(WasmSignature(self.signature(
+            method,
+            url,
+            headers,
+            body,
+            timestamp,
+            nonce.as_deref(),
+        )?))
     }
 }
 
@@ -299,7 +346,9 @@ pub struct WasmKeyStore {
 
 impl Default for WasmKeyStore {
     fn default() -> Self {
-        WasmKeyStore { inner: Arc::new(InMemoryKeyStore::new()) }
+        WasmKeyStore {
+            inner: Arc::new(InMemoryKeyStore::new()),
+        }
     }
 }
 
@@ -312,13 +361,23 @@ impl WasmKeyStore {
     }
 
     /// Adds a secret to `key_id`, active until `not_after` (Unix seconds, inclusive) or forever.
-    pub fn insert(&self, key_id: &str, secret: Vec<u8>, not_after: Option<f64>) -> Result<(), Failure> {
+    pub fn insert(
+        &self,
+        key_id: &str,
+        secret: Vec<u8>,
+        not_after: Option<f64>,
+    ) -> Result<(), Failure> {
         let not_after = optional_seconds(not_after, "notAfter", ErrorCode::InvalidConfig)?;
         Ok(self.inner.insert(key_id, secret, not_after)?)
     }
 
     /// Adds `new_secret` and retires the existing secrets after `old_not_after`.
-    pub fn rotate(&self, key_id: &str, new_secret: Vec<u8>, old_not_after: f64) -> Result<(), Failure> {
+    pub fn rotate(
+        &self,
+        key_id: &str,
+        new_secret: Vec<u8>,
+        old_not_after: f64,
+    ) -> Result<(), Failure> {
         let old_not_after = whole_seconds(old_not_after, "oldNotAfter", ErrorCode::InvalidConfig)?;
         Ok(self.inner.rotate(key_id, new_secret, old_not_after)?)
     }
@@ -344,15 +403,25 @@ impl WasmReplayStore {
             Some(n) => InMemoryReplayStore::with_capacity(usize::try_from(n).unwrap_or(usize::MAX)),
             None => InMemoryReplayStore::default(),
         };
-        Ok(WasmReplayStore { inner: Arc::new(store) })
+        Ok(WasmReplayStore {
+            inner: Arc::new(store),
+        })
     }
 
     /// Records `(key_id, nonce)` until `expires_at`; `true` when new, `false` when already seen.
     #[wasm_bindgen(js_name = checkAndRecord)]
-    pub fn check_and_record(&self, key_id: &str, nonce: &str, expires_at: f64, now: f64) -> Result<bool, Failure> {
+    pub fn check_and_record(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        expires_at: f64,
+        now: f64,
+    ) -> Result<bool, Failure> {
         let expires_at = whole_seconds(expires_at, "expiresAt", ErrorCode::InvalidConfig)?;
         let now = whole_seconds(now, "now", ErrorCode::InvalidConfig)?;
-        Ok(self.inner.check_and_record(key_id, nonce, expires_at, now)?)
+        Ok(self
+            .inner
+            .check_and_record(key_id, nonce, expires_at, now)?)
     }
 
     /// Number of nonces held.
@@ -382,12 +451,24 @@ impl Deferred {
 }
 
 impl sigwire_core::ReplayStore for Deferred {
-    fn check_and_record(&self, _key_id: &str, nonce: &str, expires_at: u64, now: u64) -> Result<bool, Error> {
-        let mut slot = self
-            .0
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::ReplayStoreUnavailable, "replay hand-off lock poisoned"))?;
-        *slot = Some(Pending { nonce: nonce.to_owned(), expires_at, now });
+    fn check_and_record(
+        &self,
+        _key_id: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, Error> {
+        let mut slot = self.0.lock().map_err(|_| {
+            Error::new(
+                ErrorCode::ReplayStoreUnavailable,
+                "replay hand-off lock poisoned",
+            )
+        })?;
+        *slot = Some(Pending {
+            nonce: nonce.to_owned(),
+            expires_at,
+            now,
+        });
         Ok(true)
     }
 }
@@ -408,25 +489,38 @@ impl WasmVerifier {
     /// A verifier over `keys` and `replay` with a `window` (seconds, default 300).
     /// The store objects stay usable from JavaScript (they are shared, not moved).
     #[wasm_bindgen(constructor)]
-    pub fn new(keys: &WasmKeyStore, replay: &WasmReplayStore, window: Option<f64>) -> Result<WasmVerifier, Failure> {
+    pub fn new(
+        keys: &WasmKeyStore,
+        replay: &WasmReplayStore,
+        window: Option<f64>,
+    ) -> Result<WasmVerifier, Failure> {
         let mut builder = Verifier::builder(keys.inner.clone()).replay_store(replay.inner.clone());
         if let Some(window) = window_of(window)? {
             builder = builder.window(window);
         }
-        Ok(WasmVerifier { inner: builder.build(), deferred: None })
+        Ok(WasmVerifier {
+            inner: builder.build(),
+            deferred: None,
+        })
     }
 
     /// A verifier whose replay store is implemented in JavaScript: a successful `verify` returns
     /// the nonce to record (`replayNonce`, `replayExpiresAt`, `replayNow`) and the wrapper records
     /// it before accepting the request.
     #[wasm_bindgen(js_name = withExternalReplay)]
-    pub fn with_external_replay(keys: &WasmKeyStore, window: Option<f64>) -> Result<WasmVerifier, Failure> {
+    pub fn with_external_replay(
+        keys: &WasmKeyStore,
+        window: Option<f64>,
+    ) -> Result<WasmVerifier, Failure> {
         let deferred = Arc::new(Deferred::default());
         let mut builder = Verifier::builder(keys.inner.clone()).replay_store(deferred.clone());
         if let Some(window) = window_of(window)? {
             builder = builder.window(window);
         }
-        Ok(WasmVerifier { inner: builder.build(), deferred: Some(deferred) })
+        Ok(WasmVerifier {
+            inner: builder.build(),
+            deferred: Some(deferred),
+        })
     }
 
     /// The window in seconds.
@@ -514,7 +608,11 @@ impl WasmVerified {
 /// Every machine code, in the core's order, joined by `,`.
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
-    ErrorCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The HTTP status for a machine code (0 for an unknown code).

@@ -45,24 +45,29 @@ test('signDetailed exposes every value; Date timestamps are accepted', () => {
   const d = signer.signDetailed({ method: 'post', url: new URL('https://h/p?b=1&a=2'), headers: new Map([['x-a', '1'], ['content-type', 'text/plain']]), body: 'x', timestamp: new Date(NOW * 1000), nonce: 'AAAAAAAAAAAAAAAAAAAAAA' });
   assert.equal(d.timestamp, NOW);
   assert.deepEqual(d.signedHeaders, ['host', 'content-type', 'x-a']);
-  assert.match(d.canonicalString, /^sigwire-v1\nhmac-sha256\nk1\n1700000000\nAAAAAAAAAAAAAAAAAAAAAA\nPOST\n\/p\na=2&b=1\n/);
+  // SPEC §4.2: the method as given, the scheme signed, the query in the order sent.
+  assert.match(d.canonicalString, /^sigwire-v1\nhmac-sha256\nk1\n1700000000\nAAAAAAAAAAAAAAAAAAAAAA\npost\nhttps\n\/p\nb=1&a=2\n/);
   assert.equal(d.authorization.endsWith(`signature="${d.signature}"`), true);
   assert.deepEqual(signer.signedHeaders, ['X-A']);
   assert.ok(Object.isFrozen(signer.signedHeaders));
 });
 
-test('headers in every accepted shape sign identically', () => {
+test('headers in every accepted shape sign identically; a signed header on several lines is refused', () => {
   const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET, signedHeaders: ['x-a'] });
   const base = { method: 'GET', url: 'https://h/', timestamp: NOW, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' };
-  const shapes = [
-    { 'X-A': ['1', '2'] },
-    [['X-A', '1'], ['x-a', '2']],
-    ['X-A', '1', 'x-a', '2'],
+  const oneLine = [
+    { 'X-A': '1, 2' },
+    [['X-A', '1, 2']],
+    ['X-A', '1, 2'],
     new Map([['x-a', ['1', '2'].join(', ')]]),
-    new Headers([['x-a', '1'], ['x-a', '2']]),
+    new Headers([['x-a', '1'], ['x-a', '2']]), // fetch's Headers joins repeated names itself
   ];
-  const auths = shapes.map((headers) => signer.sign({ ...base, headers }).Authorization);
+  const auths = oneLine.map((headers) => signer.sign({ ...base, headers }).Authorization);
   assert.equal(new Set(auths).size, 1, auths.join('\n'));
+  // SPEC §4.2: first-line readers and joining readers would see different values.
+  for (const headers of [{ 'X-A': ['1', '2'] }, [['X-A', '1'], ['x-a', '2']], ['X-A', '1', 'x-a', '2']]) {
+    assert.throws(() => signer.sign({ ...base, headers }), (e) => e instanceof sigwire.SigwireError && e.code === 'invalid_request');
+  }
 });
 
 test('key rotation: the old secret works until notAfter', () => {
