@@ -43,7 +43,8 @@ internal object FastLib {
  * ```
  *
  * Thread-safe. Owns native memory holding the secret (zeroed when freed): [close] it, or let the
- * garbage collector's cleaner free it. `toString()` never shows the secret.
+ * garbage collector's cleaner free it. `toString()` never shows the secret. Plain Kotlin over JNA,
+ * so it works on Android too.
  *
  * @throws SigwireException.InvalidKeyId, [SigwireException.InvalidSecret],
  *   [SigwireException.UnsupportedAlgorithm], [SigwireException.InvalidRequest] as [Signer] does.
@@ -59,7 +60,7 @@ class FastSigner(
 
     private val lock = ReentrantReadWriteLock()
     private var handle: Long
-    private val cleanable: java.lang.ref.Cleaner.Cleanable
+    private val cleanable: UniffiCleaner.Cleanable
 
     init {
         val id = keyId.toByteArray(Charsets.UTF_8)
@@ -70,12 +71,17 @@ class FastSigner(
             signer.close()
             throw SigwireException.InvalidConfig("invalid_config", "the fast signer refused a configuration the Signer accepted", null)
         }
-        cleanable = CLEANER.register(this, Free(handle))
+        // The bindings' cleaner: java.lang.ref.Cleaner where it exists, JNA's on older Android.
+        cleanable = UniffiLib.CLEANER.register(this, Free(handle, lock))
     }
 
-    /** Frees the native handle: run once, by [close] or by the cleaner (never referencing `this`). */
-    private class Free(private val handle: Long) : Runnable {
-        override fun run() = FastLib.sigwire_fast_signer_free(handle)
+    /**
+     * Frees the native handle: run once, by [close] or by the cleaner. It never references the
+     * FastSigner, and takes the write lock, so a call in flight (holding the read lock) finishes
+     * before the handle is freed even if the garbage collector found the FastSigner unreachable.
+     */
+    private class Free(private val handle: Long, private val lock: ReentrantReadWriteLock) : Runnable {
+        override fun run() = lock.write { FastLib.sigwire_fast_signer_free(handle) }
     }
 
     /**
@@ -90,19 +96,15 @@ class FastSigner(
     fun authorization(method: String, url: String, headers: List<Header>, body: ByteArray): String {
         val head = encodeHead(method, url, headers)
         var out = ByteArray(OUT_SIZE)
-        try {
-            lock.read {
-                check(handle != 0L) { "FastSigner is closed" }
-                var n = FastLib.sigwire_fast_sign(handle, head, head.size, body, body.size, out, out.size)
-                if (n > out.size) { // a very long key id: once more with room for it
-                    out = ByteArray(n)
-                    n = FastLib.sigwire_fast_sign(handle, head, head.size, body, body.size, out, out.size)
-                }
-                if (n in 0..out.size) return String(out, 0, n, Charsets.ISO_8859_1)
+        lock.read {
+            val h = handle
+            check(h != 0L) { "FastSigner is closed" }
+            var n = FastLib.sigwire_fast_sign(h, head, head.size, body, body.size, out, out.size)
+            if (n > out.size) { // many signed headers: once more with room for the value
+                out = ByteArray(n)
+                n = FastLib.sigwire_fast_sign(h, head, head.size, body, body.size, out, out.size)
             }
-        } finally {
-            // The cleaner must not free the handle while the native call runs.
-            java.lang.ref.Reference.reachabilityFence(this)
+            if (n in 0..out.size) return String(out, 0, n, Charsets.ISO_8859_1)
         }
         // Invalid: the UniFFI signer fails the same way and raises the typed exception.
         return signer.signAuthorization(SigwireRequest(method, url, headers, body))
@@ -124,7 +126,6 @@ class FastSigner(
 
     private companion object {
         const val OUT_SIZE = 512
-        val CLEANER: java.lang.ref.Cleaner = java.lang.ref.Cleaner.create()
 
         /** `len method | len url | count | (len name | len value)*`, u32 little-endian. */
         fun encodeHead(method: String, url: String, headers: List<Header>): ByteArray {
