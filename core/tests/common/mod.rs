@@ -23,8 +23,15 @@ pub fn all_vectors() -> Vec<Value> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).expect("readable")).expect("valid JSON");
-        out.extend(doc["vectors"].as_array().expect("vectors array").iter().cloned());
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).expect("readable"))
+            .expect("valid JSON");
+        out.extend(
+            doc["vectors"]
+                .as_array()
+                .expect("vectors array")
+                .iter()
+                .cloned(),
+        );
     }
     out
 }
@@ -36,7 +43,9 @@ pub fn s(v: &Value) -> &str {
 
 /// The decoded request body of a vector.
 pub fn body(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s(&v["request"]["body_b64"])).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(s(&v["request"]["body_b64"]))
+        .expect("base64")
 }
 
 /// The request headers of a vector.
@@ -51,7 +60,10 @@ pub fn headers(v: &Value) -> Vec<(String, String)> {
 
 /// Decodes hex.
 pub fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// The verifier a negative vector describes (keys, window, pre-seeded replay store).
@@ -61,11 +73,21 @@ pub fn verifier_for(v: &Value) -> Verifier {
     let window = cfg["window"].as_u64().expect("window");
     let keys = Arc::new(InMemoryKeyStore::new());
     for k in cfg["keys"].as_array().expect("keys") {
-        keys.insert(s(&k["key_id"]), hex(s(&k["secret_hex"])), k["not_after"].as_u64()).expect("valid key");
+        keys.insert(
+            s(&k["key_id"]),
+            hex(s(&k["secret_hex"])),
+            k["not_after"].as_u64(),
+        )
+        .expect("valid key");
     }
     let replay = Arc::new(InMemoryReplayStore::with_capacity(1000));
     for n in cfg["seen_nonces"].as_array().expect("seen_nonces") {
-        assert!(replay.check_and_record(s(&n["key_id"]), s(&n["nonce"]), now + window, now).expect("record"));
+        assert!(replay
+            .check_and_record(s(&n["key_id"]), s(&n["nonce"]), now + window, now)
+            .expect("record"));
     }
-    Verifier::builder(keys).window(window).replay_store(replay).build()
+    Verifier::builder(keys)
+        .window(window)
+        .replay_store(replay)
+        .build()
 }
