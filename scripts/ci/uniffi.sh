@@ -89,7 +89,9 @@ grep -q 'linux-x86-64/libsigwire_uniffi.so' <(python3 -m zipfile -l "$ROOT/sdk-k
 if [ "${SIGWIRE_KOTLIN_BENCH:-0}" = "1" ]; then
   step "Kotlin per-call cost against a release build (SIGWIRE_KOTLIN_BENCH=1)"
   cargo build --locked --release -p sigwire-uniffi
-  CP="$(mvn -q -B -ntp -f "$ROOT/sdk-kotlin/pom.xml" dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+  mvn -q -B -ntp -f "$ROOT/sdk-kotlin/pom.xml" dependency:build-classpath \
+    -Dmdep.outputFile="$ROOT/sdk-kotlin/target/classpath.txt" -Dmdep.includeScope=test
+  CP="$(cat "$ROOT/sdk-kotlin/target/classpath.txt")"
   java -Djna.library.path="$CARGO_TARGET_DIR/release" -Djna.nosys=true \
     -cp "$ROOT/sdk-kotlin/target/test-classes:$ROOT/sdk-kotlin/target/classes:$CP" \
     dev.sigwire.test.BenchKt "${BENCH_MS:-1000}" || echo "benchmark failed (not counted)"
