@@ -13,8 +13,14 @@ fn main() -> Result<(), sigwire_core::Error> {
         .header("Content-Type", "application/json")
         .body(body);
 
-    let fixed = signer.sign_with(&request, &SignOptions::fixed(1_700_000_000, "AAECAwQFBgcICQoLDA0ODw"))?;
-    println!("canonical string of the fixed request:\n{}\n", fixed.canonical_string);
+    let fixed = signer.sign_with(
+        &request,
+        &SignOptions::fixed(1_700_000_000, "AAECAwQFBgcICQoLDA0ODw"),
+    )?;
+    println!(
+        "canonical string of the fixed request:\n{}\n",
+        fixed.canonical_string
+    );
     println!("Authorization: {}\n", fixed.authorization);
 
     let keys = Arc::new(InMemoryKeyStore::new());
@@ -27,10 +33,25 @@ fn main() -> Result<(), sigwire_core::Error> {
         Ok(v) => format!("accepted (key id {})", v.key_id),
         Err(e) => format!("rejected: {}", e.code()),
     };
-    println!("{:<22} {}", "live request", outcome(verifier.verify(&received)));
-    println!("{:<22} {}", "same request replayed", outcome(verifier.verify(&received)));
+    println!(
+        "{:<22} {}",
+        "live request",
+        outcome(verifier.verify(&received))
+    );
+    println!(
+        "{:<22} {}",
+        "same request replayed",
+        outcome(verifier.verify(&received))
+    );
     let fresh = signer.sign(&request)?;
-    let tampered = request.clone().header("Authorization", &fresh.authorization).body(br#"{"amount":"900.00","currency":"EUR"}"#);
-    println!("{:<22} {}", "tampered body", outcome(verifier.verify(&tampered)));
+    let tampered = request
+        .clone()
+        .header("Authorization", &fresh.authorization)
+        .body(br#"{"amount":"900.00","currency":"EUR"}"#);
+    println!(
+        "{:<22} {}",
+        "tampered body",
+        outcome(verifier.verify(&tampered))
+    );
     Ok(())
 }

@@ -14,10 +14,16 @@ fn main() {
     let auths: Vec<String> = (0..20_000u32)
         .map(|i| {
             let nonce = format!("nonce{i:017}");
-            signer.sign_with(&request, &SignOptions::fixed(1_700_000_000, &nonce)).expect("sign").authorization
+            signer
+                .sign_with(&request, &SignOptions::fixed(1_700_000_000, &nonce))
+                .expect("sign")
+                .authorization
         })
         .collect();
-    let received: Vec<Request<'_>> = auths.iter().map(|a| request.clone().header("Authorization", a)).collect();
+    let received: Vec<Request<'_>> = auths
+        .iter()
+        .map(|a| request.clone().header("Authorization", a))
+        .collect();
     let mut ok = 0usize;
     for r in &received {
         ok += usize::from(verifier.verify_at(r, 1_700_000_000).is_ok());

@@ -20,12 +20,18 @@ use hyper_util::rt::TokioIo;
 use sigwire_core::Signer;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     match args.first().map(String::as_str) {
         Some("upstream") => rt.block_on(upstream(arg(&args, "--listen").expect("--listen"))),
         Some("load") => rt.block_on(load(&args)),
@@ -38,13 +44,19 @@ async fn upstream(listen: String) {
     let listener = tokio::net::TcpListener::bind(&listen).await.unwrap();
     eprintln!("upstream listening on {}", listener.local_addr().unwrap());
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(|_req| async {
-                Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"{\"ok\":true}"))))
+                Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(
+                    b"{\"ok\":true}",
+                ))))
             });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
@@ -58,7 +70,9 @@ async fn load(args: &[String]) {
     let seconds: u64 = arg(args, "--seconds").map_or(5, |v| v.parse().unwrap());
     let label = arg(args, "--label").unwrap_or_else(|| "run".into());
     let addr = format!("{}:{}", url.host().unwrap(), url.port_u16().unwrap_or(80));
-    let path = url.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
+    let path = url
+        .path_and_query()
+        .map_or("/".to_owned(), |p| p.as_str().to_owned());
     let signed_url = format!("http://{host}{path}");
     let signer = std::sync::Arc::new(Signer::new(&key, secret.into_bytes()).unwrap());
 
@@ -67,8 +81,13 @@ async fn load(args: &[String]) {
     let end = started + warmup + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..conns)
         .map(|_| {
-            let (addr, host, path, signed_url, signer) =
-                (addr.clone(), host.clone(), path.clone(), signed_url.clone(), signer.clone());
+            let (addr, host, path, signed_url, signer) = (
+                addr.clone(),
+                host.clone(),
+                path.clone(),
+                signed_url.clone(),
+                signer.clone(),
+            );
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
@@ -83,7 +102,9 @@ async fn load(args: &[String]) {
                         sender = Some(s);
                     }
                     let Some(s) = sender.as_mut() else { continue };
-                    let sig = signer.sign(&sigwire_core::Request::new("GET", &signed_url)).unwrap();
+                    let sig = signer
+                        .sign(&sigwire_core::Request::new("GET", &signed_url))
+                        .unwrap();
                     let request = http::Request::get(path.as_str())
                         .header("host", host.as_str())
                         .header("authorization", sig.authorization)
@@ -123,8 +144,11 @@ async fn load(args: &[String]) {
         errors += e;
     }
     all.sort_unstable();
-    let pct =
-        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
     let rps = all.len() as f64 / seconds as f64;
     let line = serde_json::json!({
         "label": label, "requests": all.len(), "errors": errors, "rps": rps.round(),

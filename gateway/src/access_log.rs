@@ -47,7 +47,9 @@ fn request_id() -> String {
     let mut bytes = [0u8; 8];
     if getrandom::fill(&mut bytes).is_err() {
         // Not a secret: a time-based id is good enough when the OS generator fails.
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         bytes = (t as u64).to_be_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -22,7 +22,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { field: field.into(), message: message.into() }
+        ConfigError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -160,7 +163,9 @@ impl RateLimits {
         if let Some(limit) = self.keys.get(key_id) {
             return Some(("key".to_owned(), *limit));
         }
-        let tier = tier.filter(|t| self.tiers.contains_key(*t)).or(self.default_tier.as_deref())?;
+        let tier = tier
+            .filter(|t| self.tiers.contains_key(*t))
+            .or(self.default_tier.as_deref())?;
         self.tiers.get(tier).map(|l| (tier.to_owned(), *l))
     }
 }
@@ -270,8 +275,9 @@ impl Config {
     /// Reads and validates the file at `path`; relative paths inside it (the keys file) are
     /// resolved against the file's folder.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new("(file)", format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new("(file)", format!("cannot read {}: {e}", path.display()))
+        })?;
         let mut config = Config::parse(&text)?;
         if let (Some(file), Some(dir)) = (&config.keys.file, path.parent()) {
             if file.is_relative() {
@@ -306,27 +312,43 @@ fn required<T>(value: Option<T>, field: &str) -> Result<T, ConfigError> {
 
 fn socket(value: Option<String>, field: &str) -> Result<SocketAddr, ConfigError> {
     let text = required(value, field)?;
-    text.parse()
-        .map_err(|_| ConfigError::new(field, format!("`{text}` is not an IP address and port like 127.0.0.1:8080")))
+    text.parse().map_err(|_| {
+        ConfigError::new(
+            field,
+            format!("`{text}` is not an IP address and port like 127.0.0.1:8080"),
+        )
+    })
 }
 
 fn millis(value: Option<u64>, default: u64, field: &str) -> Result<Duration, ConfigError> {
     let ms = value.unwrap_or(default);
     if ms == 0 || ms > 3_600_000 {
-        return Err(ConfigError::new(field, "must be between 1 and 3600000 milliseconds"));
+        return Err(ConfigError::new(
+            field,
+            "must be between 1 and 3600000 milliseconds",
+        ));
     }
     Ok(Duration::from_millis(ms))
 }
 
 fn check_limit(limit: &Limit, field: &str) -> Result<(), ConfigError> {
     if limit.rate == 0 {
-        return Err(ConfigError::new(format!("{field}.rate"), "must be at least 1"));
+        return Err(ConfigError::new(
+            format!("{field}.rate"),
+            "must be at least 1",
+        ));
     }
     if limit.per_seconds == 0 || limit.per_seconds > 86_400 {
-        return Err(ConfigError::new(format!("{field}.per_seconds"), "must be between 1 and 86400"));
+        return Err(ConfigError::new(
+            format!("{field}.per_seconds"),
+            "must be between 1 and 86400",
+        ));
     }
     if limit.burst() == 0 {
-        return Err(ConfigError::new(format!("{field}.burst"), "must be at least 1"));
+        return Err(ConfigError::new(
+            format!("{field}.burst"),
+            "must be at least 1",
+        ));
     }
     Ok(())
 }
@@ -343,19 +365,34 @@ impl RawConfig {
         }
         let window = self.window.unwrap_or(300);
         if !(1..=MAX_WINDOW).contains(&window) {
-            return Err(ConfigError::new("window", format!("must be between 1 and {MAX_WINDOW} seconds")));
+            return Err(ConfigError::new(
+                "window",
+                format!("must be between 1 and {MAX_WINDOW} seconds"),
+            ));
         }
         let body_limit = self.body_limit.unwrap_or(1 << 20);
         if !(0..=MAX_BODY_LIMIT).contains(&body_limit) {
-            return Err(ConfigError::new("body_limit", format!("must be between 0 and {MAX_BODY_LIMIT} bytes")));
+            return Err(ConfigError::new(
+                "body_limit",
+                format!("must be between 0 and {MAX_BODY_LIMIT} bytes"),
+            ));
         }
-        let scheme = self.scheme.unwrap_or_else(|| "http".to_owned()).to_ascii_lowercase();
+        let scheme = self
+            .scheme
+            .unwrap_or_else(|| "http".to_owned())
+            .to_ascii_lowercase();
         if scheme != "http" && scheme != "https" {
-            return Err(ConfigError::new("scheme", "must be `http` or `https` (the scheme clients sign)"));
+            return Err(ConfigError::new(
+                "scheme",
+                "must be `http` or `https` (the scheme clients sign)",
+            ));
         }
         for (i, a) in self.authorities.iter().enumerate() {
             if let Err(e) = sigwire_core::wire::Audience::new([a], &scheme) {
-                return Err(ConfigError::new(format!("authorities[{i}]"), format!("`{a}`: {}", e.message())));
+                return Err(ConfigError::new(
+                    format!("authorities[{i}]"),
+                    format!("`{a}`: {}", e.message()),
+                ));
             }
         }
         let audience = if self.authorities.is_empty() {
@@ -366,32 +403,65 @@ impl RawConfig {
         let timeouts = Timeouts {
             header: millis(self.timeouts.header_ms, 5_000, "timeouts.header_ms")?,
             body: millis(self.timeouts.body_ms, 10_000, "timeouts.body_ms")?,
-            upstream_connect: millis(self.timeouts.upstream_connect_ms, 2_000, "timeouts.upstream_connect_ms")?,
-            upstream_response: millis(self.timeouts.upstream_response_ms, 30_000, "timeouts.upstream_response_ms")?,
+            upstream_connect: millis(
+                self.timeouts.upstream_connect_ms,
+                2_000,
+                "timeouts.upstream_connect_ms",
+            )?,
+            upstream_response: millis(
+                self.timeouts.upstream_response_ms,
+                30_000,
+                "timeouts.upstream_response_ms",
+            )?,
             redis: millis(self.timeouts.redis_ms, 1_000, "timeouts.redis_ms")?,
         };
 
         let mut upstreams = BTreeMap::new();
         if self.upstreams.is_empty() {
-            return Err(ConfigError::new("upstreams", "at least one upstream is required"));
+            return Err(ConfigError::new(
+                "upstreams",
+                "at least one upstream is required",
+            ));
         }
         for (i, u) in self.upstreams.into_iter().enumerate() {
             let name = required(u.name, &format!("upstreams[{i}].name"))?;
             if name.is_empty() {
-                return Err(ConfigError::new(format!("upstreams[{i}].name"), "must not be empty"));
+                return Err(ConfigError::new(
+                    format!("upstreams[{i}].name"),
+                    "must not be empty",
+                ));
             }
             let field = format!("upstreams[{i}].url");
             let text = required(u.url, &field)?;
-            let url: http::Uri =
-                text.parse().map_err(|_| ConfigError::new(&field, format!("`{text}` is not a URL")))?;
+            let url: http::Uri = text
+                .parse()
+                .map_err(|_| ConfigError::new(&field, format!("`{text}` is not a URL")))?;
             if url.scheme_str() != Some("http") || url.authority().is_none() {
-                return Err(ConfigError::new(&field, "must be http://host:port (TLS to upstreams is not supported)"));
+                return Err(ConfigError::new(
+                    &field,
+                    "must be http://host:port (TLS to upstreams is not supported)",
+                ));
             }
             if url.path_and_query().is_some_and(|pq| pq.as_str() != "/") {
-                return Err(ConfigError::new(&field, "must have no path or query: the request's own path is appended"));
+                return Err(ConfigError::new(
+                    &field,
+                    "must have no path or query: the request's own path is appended",
+                ));
             }
-            if upstreams.insert(name.clone(), Upstream { name: name.clone(), url }).is_some() {
-                return Err(ConfigError::new(format!("upstreams[{i}].name"), format!("`{name}` is defined twice")));
+            if upstreams
+                .insert(
+                    name.clone(),
+                    Upstream {
+                        name: name.clone(),
+                        url,
+                    },
+                )
+                .is_some()
+            {
+                return Err(ConfigError::new(
+                    format!("upstreams[{i}].name"),
+                    format!("`{name}` is defined twice"),
+                ));
             }
         }
 
@@ -402,7 +472,10 @@ impl RawConfig {
         for (i, r) in self.routes.into_iter().enumerate() {
             let prefix = required(r.prefix, &format!("routes[{i}].prefix"))?;
             if !prefix.starts_with('/') {
-                return Err(ConfigError::new(format!("routes[{i}].prefix"), "must start with `/`"));
+                return Err(ConfigError::new(
+                    format!("routes[{i}].prefix"),
+                    "must start with `/`",
+                ));
             }
             let upstream = required(r.upstream, &format!("routes[{i}].upstream"))?;
             if !upstreams.contains_key(&upstream) {
@@ -412,9 +485,16 @@ impl RawConfig {
                 ));
             }
             if routes.iter().any(|x: &Route| x.prefix == prefix) {
-                return Err(ConfigError::new(format!("routes[{i}].prefix"), format!("`{prefix}` is routed twice")));
+                return Err(ConfigError::new(
+                    format!("routes[{i}].prefix"),
+                    format!("`{prefix}` is routed twice"),
+                ));
             }
-            routes.push(Route { prefix, upstream, public: r.public });
+            routes.push(Route {
+                prefix,
+                upstream,
+                public: r.public,
+            });
         }
         routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
 
@@ -425,14 +505,22 @@ impl RawConfig {
                 if redis::parse_redis_url(&url).is_none()
                     || !(url.starts_with("redis://") || url.starts_with("unix://"))
                 {
-                    return Err(ConfigError::new("redis.url", "must be redis://host:port[/db] or unix:///path"));
+                    return Err(ConfigError::new(
+                        "redis.url",
+                        "must be redis://host:port[/db] or unix:///path",
+                    ));
                 }
                 let namespace = r.namespace.unwrap_or_else(|| "sigwire".to_owned());
                 let ok = !namespace.is_empty()
                     && namespace.len() <= 64
-                    && namespace.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+                    && namespace
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
                 if !ok {
-                    return Err(ConfigError::new("redis.namespace", "must be 1-64 characters of A-Z a-z 0-9 - _ ."));
+                    return Err(ConfigError::new(
+                        "redis.namespace",
+                        "must be 1-64 characters of A-Z a-z 0-9 - _ .",
+                    ));
                 }
                 Some(RedisConfig { url, namespace })
             }
@@ -441,10 +529,18 @@ impl RawConfig {
             None if redis.is_some() => ReplayBackend::Redis,
             None | Some("memory") => ReplayBackend::Memory,
             Some("redis") => ReplayBackend::Redis,
-            Some(other) => return Err(ConfigError::new("replay", format!("`{other}`: expected `memory` or `redis`"))),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "replay",
+                    format!("`{other}`: expected `memory` or `redis`"),
+                ))
+            }
         };
         if replay == ReplayBackend::Redis && redis.is_none() {
-            return Err(ConfigError::new("replay", "`redis` needs a [redis] section"));
+            return Err(ConfigError::new(
+                "replay",
+                "`redis` needs a [redis] section",
+            ));
         }
 
         let rl = self.rate_limits;
@@ -456,7 +552,10 @@ impl RawConfig {
         }
         if let Some(tier) = &rl.default_tier {
             if !rl.tiers.contains_key(tier) {
-                return Err(ConfigError::new("rate_limits.default_tier", format!("no tier is named `{tier}`")));
+                return Err(ConfigError::new(
+                    "rate_limits.default_tier",
+                    format!("no tier is named `{tier}`"),
+                ));
             }
         }
         if let Some(l) = &rl.failures_per_key {
@@ -470,7 +569,10 @@ impl RawConfig {
             || rl.failures_per_ip.is_some()
             || rl.failures_per_key.is_some();
         if limits_used && redis.is_none() {
-            return Err(ConfigError::new("rate_limits", "rate limits are kept in Redis: add a [redis] section"));
+            return Err(ConfigError::new(
+                "rate_limits",
+                "rate limits are kept in Redis: add a [redis] section",
+            ));
         }
         let rate_limits = RateLimits {
             default_tier: rl.default_tier,
@@ -482,15 +584,24 @@ impl RawConfig {
 
         let k = self.keys;
         if k.file.is_none() && k.env.is_none() && !k.redis {
-            return Err(ConfigError::new("keys", "name at least one key source: `file`, `env` or `redis = true`"));
+            return Err(ConfigError::new(
+                "keys",
+                "name at least one key source: `file`, `env` or `redis = true`",
+            ));
         }
         if let Some(env) = &k.env {
             if env.is_empty() || env.contains('=') {
-                return Err(ConfigError::new("keys.env", "must be an environment variable name"));
+                return Err(ConfigError::new(
+                    "keys.env",
+                    "must be an environment variable name",
+                ));
             }
         }
         if k.redis && redis.is_none() {
-            return Err(ConfigError::new("keys.redis", "keys in Redis need a [redis] section"));
+            return Err(ConfigError::new(
+                "keys.redis",
+                "keys in Redis need a [redis] section",
+            ));
         }
         let keys = KeySources {
             file: k.file,
@@ -553,7 +664,10 @@ env = "SIGWIRE_GATEWAY_KEYS"
     #[test]
     fn minimal_config_gets_defaults() {
         let c = Config::parse(MINIMAL).expect("valid");
-        assert_eq!((c.window, c.body_limit, c.forward_authorization), (300, 1 << 20, false));
+        assert_eq!(
+            (c.window, c.body_limit, c.forward_authorization),
+            (300, 1 << 20, false)
+        );
         assert_eq!(c.replay, ReplayBackend::Memory);
         assert_eq!(c.scheme, "http");
         assert_eq!(c.route("/v1/x").map(|r| r.upstream.as_str()), Some("api"));
@@ -561,8 +675,10 @@ env = "SIGWIRE_GATEWAY_KEYS"
 
     #[test]
     fn longest_prefix_wins() {
-        let text =
-            MINIMAL.replace("[keys]", "[[routes]]\nprefix = \"/public/\"\nupstream = \"api\"\npublic = true\n[keys]");
+        let text = MINIMAL.replace(
+            "[keys]",
+            "[[routes]]\nprefix = \"/public/\"\nupstream = \"api\"\npublic = true\n[keys]",
+        );
         let c = Config::parse(&text).expect("valid");
         assert!(c.route("/public/x").is_some_and(|r| r.public));
         assert!(c.route("/publicx").is_some_and(|r| !r.public));
@@ -632,10 +748,26 @@ env = "SIGWIRE_GATEWAY_KEYS"
         );
         let c = Config::parse(&text).expect("valid");
         let rl = &c.rate_limits;
-        assert_eq!(rl.for_key("vip", Some("gold")).map(|(n, l)| (n, l.rate)), Some(("key".into(), 1000)));
-        assert_eq!(rl.for_key("a", Some("gold")).map(|(n, l)| (n, l.burst())), Some(("gold".into(), 5)));
-        assert_eq!(rl.for_key("a", None).map(|(n, l)| (n, l.burst())), Some(("std".into(), 10)));
-        assert_eq!(rl.for_key("a", Some("unknown")).map(|(n, _)| n), Some("std".into()));
-        assert_eq!(c.replay, ReplayBackend::Redis, "a [redis] section makes Redis the default replay store");
+        assert_eq!(
+            rl.for_key("vip", Some("gold")).map(|(n, l)| (n, l.rate)),
+            Some(("key".into(), 1000))
+        );
+        assert_eq!(
+            rl.for_key("a", Some("gold")).map(|(n, l)| (n, l.burst())),
+            Some(("gold".into(), 5))
+        );
+        assert_eq!(
+            rl.for_key("a", None).map(|(n, l)| (n, l.burst())),
+            Some(("std".into(), 10))
+        );
+        assert_eq!(
+            rl.for_key("a", Some("unknown")).map(|(n, _)| n),
+            Some("std".into())
+        );
+        assert_eq!(
+            c.replay,
+            ReplayBackend::Redis,
+            "a [redis] section makes Redis the default replay store"
+        );
     }
 }

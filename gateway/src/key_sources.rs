@@ -34,7 +34,11 @@ struct Seen {
 impl KeyLoader {
     /// A loader filling `live`.
     pub fn new(sources: KeySources, redis: Option<Arc<RedisConn>>, live: Arc<LiveKeys>) -> Self {
-        KeyLoader { sources, redis, live }
+        KeyLoader {
+            sources,
+            redis,
+            live,
+        }
     }
 
     /// Loads every source once. The file and the environment variable must be valid; Redis may be
@@ -42,7 +46,8 @@ impl KeyLoader {
     pub async fn start(self) -> Result<(), String> {
         let mut seen = Seen::default();
         if let Some(var) = &self.sources.env {
-            let text = std::env::var(var).map_err(|_| format!("keys.env: environment variable {var} is not set"))?;
+            let text = std::env::var(var)
+                .map_err(|_| format!("keys.env: environment variable {var} is not set"))?;
             seen.env = parse_env(&text)?;
         }
         if let Some(path) = &self.sources.file {
@@ -68,7 +73,13 @@ impl KeyLoader {
     }
 
     fn apply(&self, seen: &Seen) -> Result<(), String> {
-        let all: Vec<KeyRecord> = seen.env.iter().chain(&seen.file).chain(&seen.redis).cloned().collect();
+        let all: Vec<KeyRecord> = seen
+            .env
+            .iter()
+            .chain(&seen.file)
+            .chain(&seen.redis)
+            .cloned()
+            .collect();
         self.live.replace(&all)?;
         log_event("keys_loaded", &format!("{} key ids", self.live.len()));
         Ok(())
@@ -106,7 +117,12 @@ impl KeyLoader {
             if let (true, Some(conn)) = (self.sources.redis, &self.redis) {
                 let key = conn.layout().keys_version();
                 let version = conn
-                    .run(|mut c| async move { redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut c).await })
+                    .run(|mut c| async move {
+                        redis::cmd("GET")
+                            .arg(key)
+                            .query_async::<Option<String>>(&mut c)
+                            .await
+                    })
                     .await;
                 if let Ok(version) = version {
                     if forced || seen.redis_version != Some(version) {
@@ -157,14 +173,18 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Reads and validates a keys file.
 pub fn read_file(path: &Path) -> Result<Vec<KeyRecord>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("keys.file: cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("keys.file: cannot read {}: {e}", path.display()))?;
     KeysFile::parse(&text)
 }
 
 /// Writes a keys file atomically (temporary file, then rename), readable by its owner only.
 pub fn write_file(path: &Path, records: &[KeyRecord]) -> Result<(), String> {
     validate(records)?;
-    let text = toml::to_string(&KeysFile { keys: records.to_vec() }).map_err(|e| e.to_string())?;
+    let text = toml::to_string(&KeysFile {
+        keys: records.to_vec(),
+    })
+    .map_err(|e| e.to_string())?;
     let tmp: PathBuf = path.with_extension("tmp");
     std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     #[cfg(unix)]
@@ -176,16 +196,30 @@ pub fn write_file(path: &Path, records: &[KeyRecord]) -> Result<(), String> {
 }
 
 /// Reads `<ns>:keys:version` and every record of `<ns>:keys`.
-pub async fn load_redis(conn: &RedisConn) -> Result<(Option<String>, Vec<KeyRecord>), RedisFailure> {
+pub async fn load_redis(
+    conn: &RedisConn,
+) -> Result<(Option<String>, Vec<KeyRecord>), RedisFailure> {
     let (vkey, hkey) = (conn.layout().keys_version(), conn.layout().keys());
     let (version, hash): (Option<String>, BTreeMap<String, String>) = conn
-        .run(|mut c| async move { redis::pipe().atomic().get(vkey).hgetall(hkey).query_async(&mut c).await })
+        .run(|mut c| async move {
+            redis::pipe()
+                .atomic()
+                .get(vkey)
+                .hgetall(hkey)
+                .query_async(&mut c)
+                .await
+        })
         .await?;
     let mut records = Vec::new();
     for (id, json) in hash {
         match serde_json::from_str::<Vec<KeyRecord>>(&json) {
-            Ok(list) if list.iter().all(|r| r.id == id) && validate(&list).is_ok() => records.extend(list),
-            _ => log_event("keys_redis_record_invalid", &format!("key id `{id}` skipped")),
+            Ok(list) if list.iter().all(|r| r.id == id) && validate(&list).is_ok() => {
+                records.extend(list)
+            }
+            _ => log_event(
+                "keys_redis_record_invalid",
+                &format!("key id `{id}` skipped"),
+            ),
         }
     }
     Ok((version, records))
@@ -193,14 +227,22 @@ pub async fn load_redis(conn: &RedisConn) -> Result<(Option<String>, Vec<KeyReco
 
 /// Replaces the records of one key id in Redis (none: the key id is removed) and sets a new random
 /// version token, in one transaction.
-pub async fn store_redis(conn: &RedisConn, key_id: &str, records: &[KeyRecord]) -> Result<(), RedisFailure> {
+pub async fn store_redis(
+    conn: &RedisConn,
+    key_id: &str,
+    records: &[KeyRecord],
+) -> Result<(), RedisFailure> {
     let (vkey, hkey) = (conn.layout().keys_version(), conn.layout().keys());
     let id = key_id.to_owned();
     let json = serde_json::to_string(records).unwrap_or_else(|_| "[]".to_owned());
     let empty = records.is_empty();
     let mut token = [0u8; 8];
     getrandom::fill(&mut token).map_err(|e| {
-        RedisFailure::Redis(redis::RedisError::from((redis::ErrorKind::ClientError, "no randomness", e.to_string())))
+        RedisFailure::Redis(redis::RedisError::from((
+            redis::ErrorKind::ClientError,
+            "no randomness",
+            e.to_string(),
+        )))
     })?;
     let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
     conn.run(|mut c| async move {

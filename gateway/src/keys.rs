@@ -49,7 +49,8 @@ pub struct KeysFile {
 impl KeysFile {
     /// Parses the TOML text of a keys file; errors name the record, never the secret.
     pub fn parse(text: &str) -> Result<Vec<KeyRecord>, String> {
-        let file: KeysFile = toml::from_str(text).map_err(|e| format!("keys file: {}", e.message()))?;
+        let file: KeysFile =
+            toml::from_str(text).map_err(|e| format!("keys file: {}", e.message()))?;
         validate(&file.keys)?;
         Ok(file.keys)
     }
@@ -57,8 +58,8 @@ impl KeysFile {
 
 /// Parses the JSON array held by the keys environment variable.
 pub fn parse_env(text: &str) -> Result<Vec<KeyRecord>, String> {
-    let records: Vec<KeyRecord> =
-        serde_json::from_str(text).map_err(|e| format!("keys variable: not a JSON array of key records ({e})"))?;
+    let records: Vec<KeyRecord> = serde_json::from_str(text)
+        .map_err(|e| format!("keys variable: not a JSON array of key records ({e})"))?;
     validate(&records)?;
     Ok(records)
 }
@@ -70,7 +71,11 @@ pub fn validate(records: &[KeyRecord]) -> Result<(), String> {
             return Err(format!("keys[{i}].id: {}", e.message()));
         }
         if let Err(e) = Secret::new(r.secret.as_bytes().to_vec()) {
-            return Err(format!("keys[{i}].secret (key id `{}`): {}", r.id, e.message()));
+            return Err(format!(
+                "keys[{i}].secret (key id `{}`): {}",
+                r.id,
+                e.message()
+            ));
         }
     }
     Ok(())
@@ -98,7 +103,9 @@ pub struct LiveKeys {
 
 impl std::fmt::Debug for LiveKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiveKeys").field("key_ids", &self.len()).finish_non_exhaustive()
+        f.debug_struct("LiveKeys")
+            .field("key_ids", &self.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,14 +121,18 @@ impl LiveKeys {
         validate(records)?;
         let mut map: HashMap<String, Entry> = HashMap::new();
         for r in records {
-            let secret = Secret::new(r.secret.as_bytes().to_vec()).map_err(|e| e.message().to_owned())?;
+            let secret =
+                Secret::new(r.secret.as_bytes().to_vec()).map_err(|e| e.message().to_owned())?;
             let entry = map.entry(r.id.clone()).or_default();
             entry.secrets.push((Arc::new(secret), r.not_after));
             if r.tier.is_some() {
                 entry.tier.clone_from(&r.tier);
             }
         }
-        let mut current = self.current.write().map_err(|_| "key set lock poisoned".to_owned())?;
+        let mut current = self
+            .current
+            .write()
+            .map_err(|_| "key set lock poisoned".to_owned())?;
         *current = Arc::new(map);
         Ok(())
     }
@@ -138,7 +149,10 @@ impl LiveKeys {
 
     /// The rate-limit tier of `key_id`, if its records name one.
     pub fn tier(&self, key_id: &str) -> Option<String> {
-        self.snapshot().ok()?.get(key_id).and_then(|e| e.tier.clone())
+        self.snapshot()
+            .ok()?
+            .get(key_id)
+            .and_then(|e| e.tier.clone())
     }
 
     fn snapshot(&self) -> Result<Arc<HashMap<String, Entry>>, Error> {
@@ -155,7 +169,11 @@ impl KeyStore for LiveKeys {
         Ok(map
             .get(key_id)
             .map(|e| {
-                e.secrets.iter().filter(|(_, na)| na.map_or(true, |t| now <= t)).map(|(s, _)| Arc::clone(s)).collect()
+                e.secrets
+                    .iter()
+                    .filter(|(_, na)| na.map_or(true, |t| now <= t))
+                    .map(|(s, _)| Arc::clone(s))
+                    .collect()
             })
             .unwrap_or_default())
     }
@@ -166,17 +184,30 @@ mod tests {
     use super::*;
 
     fn rec(id: &str, secret: &str, not_after: Option<u64>) -> KeyRecord {
-        KeyRecord { id: id.into(), secret: secret.into(), not_after, tier: None, created_at: None }
+        KeyRecord {
+            id: id.into(),
+            secret: secret.into(),
+            not_after,
+            tier: None,
+            created_at: None,
+        }
     }
 
     #[test]
     fn several_secrets_per_key_with_not_after() {
         let keys = LiveKeys::new();
-        keys.replace(&[rec("k", "0123456789abcdef-old", Some(100)), rec("k", "0123456789abcdef-new", None)]).unwrap();
+        keys.replace(&[
+            rec("k", "0123456789abcdef-old", Some(100)),
+            rec("k", "0123456789abcdef-new", None),
+        ])
+        .unwrap();
         assert_eq!(keys.active_secrets("k", 100).unwrap().len(), 2);
         assert_eq!(keys.active_secrets("k", 101).unwrap().len(), 1);
         keys.replace(&[]).unwrap();
-        assert!(keys.active_secrets("k", 0).unwrap().is_empty(), "revoked by replacement");
+        assert!(
+            keys.active_secrets("k", 0).unwrap().is_empty(),
+            "revoked by replacement"
+        );
     }
 
     #[test]
@@ -184,8 +215,13 @@ mod tests {
         let keys = LiveKeys::new();
         keys.replace(&[rec("k", "0123456789abcdef", None)]).unwrap();
         let e = keys.replace(&[rec("k", "short-secret", None)]).unwrap_err();
-        assert!(e.contains("keys[0].secret") && !e.contains("short-secret"), "{e}");
-        let e = keys.replace(&[rec("bad id", "0123456789abcdef", None)]).unwrap_err();
+        assert!(
+            e.contains("keys[0].secret") && !e.contains("short-secret"),
+            "{e}"
+        );
+        let e = keys
+            .replace(&[rec("bad id", "0123456789abcdef", None)])
+            .unwrap_err();
         assert!(e.contains("keys[0].id"), "{e}");
         assert_eq!(keys.len(), 1);
         assert!(!format!("{:?}", rec("k", "0123456789abcdef", None)).contains("0123456789abcdef"));
@@ -193,9 +229,13 @@ mod tests {
 
     #[test]
     fn file_and_env_formats() {
-        let file = "[[keys]]\nid = \"a\"\nsecret = \"0123456789abcdef\"\ntier = \"gold\"\nnot_after = 5\n";
+        let file =
+            "[[keys]]\nid = \"a\"\nsecret = \"0123456789abcdef\"\ntier = \"gold\"\nnot_after = 5\n";
         let r = KeysFile::parse(file).unwrap();
-        assert_eq!((r[0].tier.as_deref(), r[0].not_after), (Some("gold"), Some(5)));
+        assert_eq!(
+            (r[0].tier.as_deref(), r[0].not_after),
+            (Some("gold"), Some(5))
+        );
         let r = parse_env(r#"[{"id":"b","secret":"0123456789abcdef"}]"#).unwrap();
         assert_eq!(r[0].id, "b");
         assert!(parse_env("b:secret").is_err());

@@ -29,19 +29,29 @@ pub struct KeySummary {
 }
 
 fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl KeyTarget {
     async fn records(&self, id: &str) -> Result<Vec<KeyRecord>, String> {
-        Ok(self.all().await?.into_iter().filter(|r| r.id == id).collect())
+        Ok(self
+            .all()
+            .await?
+            .into_iter()
+            .filter(|r| r.id == id)
+            .collect())
     }
 
     async fn all(&self) -> Result<Vec<KeyRecord>, String> {
         match self {
             KeyTarget::File(path) if !path.exists() => Ok(Vec::new()),
             KeyTarget::File(path) => read_file(path),
-            KeyTarget::Redis(conn) => load_redis(conn).await.map(|(_, r)| r).map_err(|e| e.to_string()),
+            KeyTarget::Redis(conn) => load_redis(conn)
+                .await
+                .map(|(_, r)| r)
+                .map_err(|e| e.to_string()),
         }
     }
 
@@ -50,25 +60,40 @@ impl KeyTarget {
         match self {
             KeyTarget::File(path) => {
                 let mut all: Vec<KeyRecord> = if path.exists() {
-                    read_file(path)?.into_iter().filter(|r| r.id != id).collect()
+                    read_file(path)?
+                        .into_iter()
+                        .filter(|r| r.id != id)
+                        .collect()
                 } else {
                     Vec::new()
                 };
                 all.extend(records);
                 write_file(path, &all)
             }
-            KeyTarget::Redis(conn) => store_redis(conn, id, &records).await.map_err(|e| e.to_string()),
+            KeyTarget::Redis(conn) => store_redis(conn, id, &records)
+                .await
+                .map_err(|e| e.to_string()),
         }
     }
 
     /// Creates `id` with a new secret; fails if it exists. Returns the secret.
-    pub async fn create(&self, id: &str, tier: Option<String>, not_after: Option<u64>) -> Result<String, String> {
+    pub async fn create(
+        &self,
+        id: &str,
+        tier: Option<String>,
+        not_after: Option<u64>,
+    ) -> Result<String, String> {
         if !self.records(id).await?.is_empty() {
             return Err(format!("key id `{id}` already exists; use `keys rotate`"));
         }
         let secret = generate_secret()?;
-        let record =
-            KeyRecord { id: id.to_owned(), secret: secret.clone(), not_after, tier, created_at: Some(now_unix()) };
+        let record = KeyRecord {
+            id: id.to_owned(),
+            secret: secret.clone(),
+            not_after,
+            tier,
+            created_at: Some(now_unix()),
+        };
         self.store(id, vec![record]).await?;
         Ok(secret)
     }
@@ -90,7 +115,13 @@ impl KeyTarget {
         let tier = records.iter().find_map(|r| r.tier.clone());
         records.insert(
             0,
-            KeyRecord { id: id.to_owned(), secret: secret.clone(), not_after: None, tier, created_at: Some(now) },
+            KeyRecord {
+                id: id.to_owned(),
+                secret: secret.clone(),
+                not_after: None,
+                tier,
+                created_at: Some(now),
+            },
         );
         self.store(id, records).await?;
         Ok(secret)
@@ -117,7 +148,11 @@ impl KeyTarget {
                         s.tier = r.tier;
                     }
                 }
-                None => out.push(KeySummary { id: r.id, tier: r.tier, not_after: vec![r.not_after] }),
+                None => out.push(KeySummary {
+                    id: r.id,
+                    tier: r.tier,
+                    not_after: vec![r.not_after],
+                }),
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -133,7 +168,10 @@ mod tests {
     async fn file_create_rotate_revoke_list() {
         let dir = tempfile::tempdir().unwrap();
         let target = KeyTarget::File(dir.path().join("keys.toml"));
-        let s1 = target.create("client-1", Some("gold".into()), None).await.unwrap();
+        let s1 = target
+            .create("client-1", Some("gold".into()), None)
+            .await
+            .unwrap();
         assert!(target.create("client-1", None, None).await.is_err());
         let s2 = target.rotate("client-1", 60).await.unwrap();
         assert_ne!(s1, s2);

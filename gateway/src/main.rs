@@ -53,7 +53,10 @@ impl Args {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.options.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_deref())
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
     }
 
     fn has(&self, name: &str) -> bool {
@@ -61,7 +64,12 @@ impl Args {
     }
 
     fn number(&self, name: &str) -> Result<Option<u64>, String> {
-        self.get(name).map(|v| v.parse::<u64>().map_err(|_| format!("{name}: `{v}` is not a whole number"))).transpose()
+        self.get(name)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("{name}: `{v}` is not a whole number"))
+            })
+            .transpose()
     }
 }
 
@@ -82,39 +90,61 @@ fn key_target(args: &Args) -> Result<KeyTarget, String> {
     let config = load_config(args)?;
     match (&config.redis, config.keys.redis, &config.keys.file) {
         (Some(r), true, _) => {
-            let conn = RedisConn::new(&r.url, &r.namespace, Duration::from_secs(2)).map_err(|e| e.to_string())?;
+            let conn = RedisConn::new(&r.url, &r.namespace, Duration::from_secs(2))
+                .map_err(|e| e.to_string())?;
             Ok(KeyTarget::Redis(Arc::new(conn)))
         }
         (_, _, Some(file)) => Ok(KeyTarget::File(file.clone())),
-        _ => Err("the configuration has no keys file and no Redis keys; use --file or --redis".into()),
+        _ => Err(
+            "the configuration has no keys file and no Redis keys; use --file or --redis".into(),
+        ),
     }
 }
 
 async fn keys_command(args: &Args) -> Result<(), String> {
     let action = args.words.get(1).map(String::as_str).ok_or(USAGE)?;
     let target = key_target(args)?;
-    let id = || args.words.get(2).map(String::as_str).ok_or_else(|| format!("keys {action} needs a key id"));
+    let id = || {
+        args.words
+            .get(2)
+            .map(String::as_str)
+            .ok_or_else(|| format!("keys {action} needs a key id"))
+    };
     match action {
         "create" => {
             let tier = args.get("--tier").map(str::to_owned);
-            let secret = target.create(id()?, tier, args.number("--not-after")?).await?;
-            eprintln!("created key id `{}`; the secret below is shown once and stored nowhere else:", id()?);
+            let secret = target
+                .create(id()?, tier, args.number("--not-after")?)
+                .await?;
+            eprintln!(
+                "created key id `{}`; the secret below is shown once and stored nowhere else:",
+                id()?
+            );
             println!("{secret}");
         }
         "rotate" => {
             let grace = args.number("--grace")?.unwrap_or(3600);
             let secret = target.rotate(id()?, grace).await?;
-            eprintln!("rotated `{}`: older secrets retire in {grace}s; the new secret is shown once:", id()?);
+            eprintln!(
+                "rotated `{}`: older secrets retire in {grace}s; the new secret is shown once:",
+                id()?
+            );
             println!("{secret}");
         }
         "revoke" => {
             let n = target.revoke(id()?).await?;
-            println!("revoked `{}` ({n} secret(s)); gateways drop it within their reload interval", id()?);
+            println!(
+                "revoked `{}` ({n} secret(s)); gateways drop it within their reload interval",
+                id()?
+            );
         }
         "list" => {
             for k in target.list().await? {
-                let ends: Vec<String> =
-                    k.not_after.iter().map(|t| t.map_or("never".to_owned(), |t| t.to_string())).collect();
+                let ends: Vec<String> = k
+                    .not_after
+                    .iter()
+                    .map(|t| t.map_or("never".to_owned(), |t| t.to_string()))
+                    .collect();
                 println!(
                     "{}\ttier={}\tsecrets={}\tnot_after={}",
                     k.id,
@@ -165,7 +195,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

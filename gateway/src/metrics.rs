@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Histogram bucket upper bounds, in seconds.
-const BUCKETS: [f64; 12] = [0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
+const BUCKETS: [f64; 12] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5,
+];
 
 /// A latency histogram with fixed buckets.
 #[derive(Debug, Default)]
@@ -28,13 +30,20 @@ impl Histogram {
             }
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.sum_micros.fetch_add(
+            u64::try_from(d.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     fn render(&self, name: &str, help: &str, out: &mut String) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
         for (bound, count) in BUCKETS.iter().zip(&self.counts) {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", count.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                count.load(Ordering::Relaxed)
+            );
         }
         let count = self.count.load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
@@ -63,17 +72,30 @@ impl Metrics {
 
     /// Requests counted with `code` so far.
     pub fn outcome_total(&self, code: &str) -> u64 {
-        self.outcomes.lock().map(|m| m.iter().filter(|((c, _), _)| *c == code).map(|(_, n)| n).sum()).unwrap_or(0)
+        self.outcomes
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter(|((c, _), _)| *c == code)
+                    .map(|(_, n)| n)
+                    .sum()
+            })
+            .unwrap_or(0)
     }
 
     /// The text exposition; `redis_errors` comes from the Redis connection.
     pub fn render(&self, redis_errors: u64) -> String {
         let mut out = String::new();
-        out.push_str("# HELP sigwire_gateway_requests_total Requests by outcome code and HTTP status.\n");
+        out.push_str(
+            "# HELP sigwire_gateway_requests_total Requests by outcome code and HTTP status.\n",
+        );
         out.push_str("# TYPE sigwire_gateway_requests_total counter\n");
         if let Ok(m) = self.outcomes.lock() {
             for ((code, status), n) in m.iter() {
-                let _ = writeln!(out, "sigwire_gateway_requests_total{{outcome=\"{code}\",status=\"{status}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "sigwire_gateway_requests_total{{outcome=\"{code}\",status=\"{status}\"}} {n}"
+                );
             }
         }
         self.verify.render(
@@ -86,7 +108,9 @@ impl Metrics {
             "Time until the upstream's response headers.",
             &mut out,
         );
-        out.push_str("# HELP sigwire_gateway_redis_errors_total Redis commands that failed or timed out.\n");
+        out.push_str(
+            "# HELP sigwire_gateway_redis_errors_total Redis commands that failed or timed out.\n",
+        );
         out.push_str("# TYPE sigwire_gateway_redis_errors_total counter\n");
         let _ = writeln!(out, "sigwire_gateway_redis_errors_total {redis_errors}");
         out
@@ -105,9 +129,18 @@ mod tests {
         m.count("replayed_nonce", 401);
         m.verify.observe(Duration::from_micros(80));
         let text = m.render(3);
-        assert!(text.contains("sigwire_gateway_requests_total{outcome=\"ok\",status=\"200\"} 2"), "{text}");
-        assert!(text.contains("sigwire_gateway_verify_seconds_bucket{le=\"0.00005\"} 0"), "{text}");
-        assert!(text.contains("sigwire_gateway_verify_seconds_bucket{le=\"0.0001\"} 1"), "{text}");
+        assert!(
+            text.contains("sigwire_gateway_requests_total{outcome=\"ok\",status=\"200\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sigwire_gateway_verify_seconds_bucket{le=\"0.00005\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sigwire_gateway_verify_seconds_bucket{le=\"0.0001\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("sigwire_gateway_redis_errors_total 3"));
         assert_eq!(m.outcome_total("ok"), 2);
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use http::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST,
+};
 use http::{Method, Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -80,7 +82,9 @@ pub struct Gateway {
 
 impl std::fmt::Debug for Gateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gateway").field("listen", &self.config.listen).finish_non_exhaustive()
+        f.debug_struct("Gateway")
+            .field("listen", &self.config.listen)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +101,9 @@ const HOP_BY_HOP: [&str; 8] = [
 ];
 
 fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn micros(d: Duration) -> u64 {
@@ -106,7 +112,9 @@ fn micros(d: Duration) -> u64 {
 
 /// A gateway error response: `status`, `{"error":"<code>"}`, the server time, no caching.
 pub fn error_response(status: StatusCode, code: &str) -> Response<ResponseBody> {
-    let mut response = Response::new(Either::Right(Full::new(Bytes::from(format!("{{\"error\":\"{code}\"}}")))));
+    let mut response = Response::new(Either::Right(Full::new(Bytes::from(format!(
+        "{{\"error\":\"{code}\"}}"
+    )))));
     *response.status_mut() = status;
     let h = response.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -124,18 +132,28 @@ struct Stop {
 
 impl Stop {
     fn new(status: StatusCode, code: &'static str) -> Self {
-        Stop { status, code, limit: None }
+        Stop {
+            status,
+            code,
+            limit: None,
+        }
     }
 
     fn store_unavailable() -> Self {
-        Stop::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ReplayStoreUnavailable.as_str())
+        Stop::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ReplayStoreUnavailable.as_str(),
+        )
     }
 
     fn into_response(self) -> Response<ResponseBody> {
         let mut response = error_response(self.status, self.code);
         if let Some(d) = &self.limit {
             let h = response.headers_mut();
-            h.insert(http::header::RETRY_AFTER, HeaderValue::from(d.retry_after_seconds()));
+            h.insert(
+                http::header::RETRY_AFTER,
+                HeaderValue::from(d.retry_after_seconds()),
+            );
             for (name, value) in d.headers() {
                 h.insert(name, value);
             }
@@ -147,15 +165,39 @@ impl Stop {
 impl Gateway {
     /// A gateway for `config`, verifying with `keys`; nonces go to Redis when the configuration
     /// says so (`replay = "redis"`), else to this process's memory.
-    pub fn new(config: Config, keys: Arc<LiveKeys>, redis: Option<Arc<RedisConn>>, log_requests: bool) -> Self {
+    pub fn new(
+        config: Config,
+        keys: Arc<LiveKeys>,
+        redis: Option<Arc<RedisConn>>,
+        log_requests: bool,
+    ) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(config.timeouts.upstream_connect));
         connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
         let memory = Arc::new(InMemoryReplayStore::default());
-        let auth = Authenticator::new(Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>, config.window, memory);
-        let replay_redis = if config.replay == ReplayBackend::Redis { redis.clone() } else { None };
-        Gateway { config, keys, auth, replay_redis, redis, client, metrics: Metrics::default(), log_requests }
+        let auth = Authenticator::new(
+            Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>,
+            config.window,
+            memory,
+        );
+        let replay_redis = if config.replay == ReplayBackend::Redis {
+            redis.clone()
+        } else {
+            None
+        };
+        Gateway {
+            config,
+            keys,
+            auth,
+            replay_redis,
+            redis,
+            client,
+            metrics: Metrics::default(),
+            log_requests,
+        }
     }
 
     /// The configuration in use.
@@ -206,27 +248,54 @@ impl Gateway {
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
         if request.method() == Method::CONNECT {
-            return Err(Stop::new(StatusCode::METHOD_NOT_ALLOWED, codes::CONNECT_NOT_ALLOWED));
+            return Err(Stop::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                codes::CONNECT_NOT_ALLOWED,
+            ));
         }
         if request.uri().scheme().is_some() || request.uri().authority().is_some() {
-            return Err(Stop::new(StatusCode::BAD_REQUEST, codes::ABSOLUTE_FORM_NOT_ALLOWED));
+            return Err(Stop::new(
+                StatusCode::BAD_REQUEST,
+                codes::ABSOLUTE_FORM_NOT_ALLOWED,
+            ));
         }
-        let host =
-            single_host(&request).ok_or(Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
-        if self.config.audience.as_ref().is_some_and(|a| !a.allows(&host)) {
-            return Err(Stop::new(StatusCode::MISDIRECTED_REQUEST, wire::MISDIRECTED_REQUEST));
+        let host = single_host(&request).ok_or(Stop::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest.as_str(),
+        ))?;
+        if self
+            .config
+            .audience
+            .as_ref()
+            .is_some_and(|a| !a.allows(&host))
+        {
+            return Err(Stop::new(
+                StatusCode::MISDIRECTED_REQUEST,
+                wire::MISDIRECTED_REQUEST,
+            ));
         }
         if has_dot_segment(request.uri().path()) {
-            return Err(Stop::new(StatusCode::BAD_REQUEST, codes::DOT_SEGMENT_IN_PATH));
+            return Err(Stop::new(
+                StatusCode::BAD_REQUEST,
+                codes::DOT_SEGMENT_IN_PATH,
+            ));
         }
-        let route =
-            self.config.route(request.uri().path()).ok_or(Stop::new(StatusCode::NOT_FOUND, codes::ROUTE_NOT_FOUND))?;
+        let route = self
+            .config
+            .route(request.uri().path())
+            .ok_or(Stop::new(StatusCode::NOT_FOUND, codes::ROUTE_NOT_FOUND))?;
         line.route = Some(route.prefix.clone());
 
         let (mut parts, body) = request.into_parts();
         parts.headers.remove(KEY_ID_HEADER);
-        let declared = parts.headers.get_all(CONTENT_LENGTH).iter().map(|v| v.to_str().unwrap_or("?"));
-        if let Err(rejection) = wire::check_declared_length(declared, self.config.body_limit, now_unix()) {
+        let declared = parts
+            .headers
+            .get_all(CONTENT_LENGTH)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"));
+        if let Err(rejection) =
+            wire::check_declared_length(declared, self.config.body_limit, now_unix())
+        {
             return Err(Stop::new(
                 StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST),
                 rejection.code(),
@@ -245,17 +314,27 @@ impl Gateway {
             verify_time += started.elapsed();
             result?;
         }
-        let body =
-            match tokio::time::timeout(self.config.timeouts.body, Limited::new(body, self.config.body_limit).collect())
-                .await
-            {
-                Err(_) => return Err(Stop::new(StatusCode::REQUEST_TIMEOUT, codes::BODY_TIMEOUT)),
-                Ok(Err(e)) if e.is::<LengthLimitError>() => {
-                    return Err(Stop::new(StatusCode::PAYLOAD_TOO_LARGE, codes::BODY_TOO_LARGE))
-                }
-                Ok(Err(_)) => return Err(Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str())),
-                Ok(Ok(collected)) => collected.to_bytes(),
-            };
+        let body = match tokio::time::timeout(
+            self.config.timeouts.body,
+            Limited::new(body, self.config.body_limit).collect(),
+        )
+        .await
+        {
+            Err(_) => return Err(Stop::new(StatusCode::REQUEST_TIMEOUT, codes::BODY_TIMEOUT)),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => {
+                return Err(Stop::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    codes::BODY_TOO_LARGE,
+                ))
+            }
+            Ok(Err(_)) => {
+                return Err(Stop::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::InvalidRequest.as_str(),
+                ))
+            }
+            Ok(Ok(collected)) => collected.to_bytes(),
+        };
 
         let mut limit = None;
         if !route.public {
@@ -292,8 +371,8 @@ impl Gateway {
     ) -> Result<(), Stop> {
         self.failure_guard(FailureScope::Ip(ip)).await?;
         let lines = header_lines(parts);
-        let headers_only =
-            sigwire_core::Request::new(parts.method.as_str(), url).headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
+        let headers_only = sigwire_core::Request::new(parts.method.as_str(), url)
+            .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         match self.auth.precheck(&headers_only, now_unix()) {
             Ok(key_id) => {
                 line.key_id = Some(key_id.clone());
@@ -307,9 +386,13 @@ impl Gateway {
     async fn rejected(&self, rejected: Rejected, ip: &str, line: &mut LogLine) -> Stop {
         line.key_id.clone_from(&rejected.claimed_key_id);
         line.skew = rejected.error.skew_seconds();
-        self.record_failure(ip, rejected.claimed_key_id.as_deref()).await;
+        self.record_failure(ip, rejected.claimed_key_id.as_deref())
+            .await;
         let code = rejected.error.code();
-        Stop::new(StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED), code.as_str())
+        Stop::new(
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
+            code.as_str(),
+        )
     }
 
     /// With the body: verifies the signature, claims the nonce and applies the key's rate limit.
@@ -337,7 +420,15 @@ impl Gateway {
         let claim = match &self.replay_redis {
             Some(conn) => {
                 let t = &authenticated.ticket;
-                replay::claim(conn, &key_id, &authenticated.nonce, t.timestamp, t.expires_at, now).await
+                replay::claim(
+                    conn,
+                    &key_id,
+                    &authenticated.nonce,
+                    t.timestamp,
+                    t.expires_at,
+                    now,
+                )
+                .await
             }
             None => match self.auth.commit_in_memory(authenticated) {
                 Ok(()) => Ok(Claim::Fresh),
@@ -349,21 +440,34 @@ impl Gateway {
             Ok(Claim::Fresh) => {}
             Ok(Claim::Replayed) => {
                 self.record_failure(ip, Some(&key_id)).await;
-                return Err(Stop::new(StatusCode::UNAUTHORIZED, ErrorCode::ReplayedNonce.as_str()));
+                return Err(Stop::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::ReplayedNonce.as_str(),
+                ));
             }
             Ok(Claim::BeforeEpoch { .. }) => {
-                return Err(Stop::new(StatusCode::UNAUTHORIZED, ErrorCode::StaleTimestamp.as_str()));
+                return Err(Stop::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::StaleTimestamp.as_str(),
+                ));
             }
             Err(_) => return Err(Stop::store_unavailable()),
         }
         let tier = self.keys.tier(&key_id);
-        let Some((policy, limit)) = self.config.rate_limits.for_key(&key_id, tier.as_deref()) else {
+        let Some((policy, limit)) = self.config.rate_limits.for_key(&key_id, tier.as_deref())
+        else {
             return Ok(None);
         };
         let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let decision = ratelimit::check(conn, conn.layout().rate(&key_id), &policy, limit, Mode::Take)
-            .await
-            .map_err(|_| Stop::store_unavailable())?;
+        let decision = ratelimit::check(
+            conn,
+            conn.layout().rate(&key_id),
+            &policy,
+            limit,
+            Mode::Take,
+        )
+        .await
+        .map_err(|_| Stop::store_unavailable())?;
         if !decision.allowed {
             return Err(Stop {
                 status: StatusCode::TOO_MANY_REQUESTS,
@@ -380,24 +484,36 @@ impl Gateway {
             return Ok(());
         };
         let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let decision =
-            ratelimit::check(conn, key, policy, limit, Mode::Peek).await.map_err(|_| Stop::store_unavailable())?;
+        let decision = ratelimit::check(conn, key, policy, limit, Mode::Peek)
+            .await
+            .map_err(|_| Stop::store_unavailable())?;
         if decision.allowed {
             Ok(())
         } else {
-            Err(Stop { status: StatusCode::TOO_MANY_REQUESTS, code: codes::TOO_MANY_FAILURES, limit: Some(decision) })
+            Err(Stop {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: codes::TOO_MANY_FAILURES,
+                limit: Some(decision),
+            })
         }
     }
 
-    fn failure_limit(&self, scope: FailureScope<'_>) -> Option<(String, &'static str, crate::config::Limit)> {
+    fn failure_limit(
+        &self,
+        scope: FailureScope<'_>,
+    ) -> Option<(String, &'static str, crate::config::Limit)> {
         let conn = self.redis.as_ref()?;
         match scope {
-            FailureScope::Ip(ip) => {
-                self.config.rate_limits.failures_per_ip.map(|l| (conn.layout().fail_ip(ip), "failures-ip", l))
-            }
-            FailureScope::Key(k) => {
-                self.config.rate_limits.failures_per_key.map(|l| (conn.layout().fail_key(k), "failures-key", l))
-            }
+            FailureScope::Ip(ip) => self
+                .config
+                .rate_limits
+                .failures_per_ip
+                .map(|l| (conn.layout().fail_ip(ip), "failures-ip", l)),
+            FailureScope::Key(k) => self
+                .config
+                .rate_limits
+                .failures_per_key
+                .map(|l| (conn.layout().fail_key(k), "failures-key", l)),
         }
     }
 
@@ -405,7 +521,9 @@ impl Gateway {
     async fn record_failure(&self, ip: &str, key_id: Option<&str>) {
         let scopes = [Some(FailureScope::Ip(ip)), key_id.map(FailureScope::Key)];
         for scope in scopes.into_iter().flatten() {
-            if let (Some((key, policy, limit)), Some(conn)) = (self.failure_limit(scope), self.redis.as_ref()) {
+            if let (Some((key, policy, limit)), Some(conn)) =
+                (self.failure_limit(scope), self.redis.as_ref())
+            {
                 // Best effort: a Redis failure here is counted in the metrics, the request is refused anyway.
                 let _ = ratelimit::check(conn, key, policy, limit, Mode::Take).await;
             }
@@ -420,11 +538,10 @@ impl Gateway {
         peer: SocketAddr,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
-        let upstream = self
-            .config
-            .upstreams
-            .get(&route.upstream)
-            .ok_or(Stop::new(StatusCode::BAD_GATEWAY, codes::UPSTREAM_UNAVAILABLE))?;
+        let upstream = self.config.upstreams.get(&route.upstream).ok_or(Stop::new(
+            StatusCode::BAD_GATEWAY,
+            codes::UPSTREAM_UNAVAILABLE,
+        ))?;
         let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let authority = upstream.url.authority().map_or("", |a| a.as_str());
         parts.uri = Uri::builder()
@@ -440,25 +557,47 @@ impl Gateway {
         if let Ok(v) = HeaderValue::from_str(&line.request_id) {
             parts.headers.insert(REQUEST_ID_HEADER, v);
         }
-        let forwarded_for = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        let forwarded_for = match parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
             Some(prior) => format!("{prior}, {}", peer.ip()),
             None => peer.ip().to_string(),
         };
         if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
-            parts.headers.insert(HeaderName::from_static("x-forwarded-for"), v);
+            parts
+                .headers
+                .insert(HeaderName::from_static("x-forwarded-for"), v);
         }
-        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
         parts.version = http::Version::HTTP_11;
         let request = Request::from_parts(parts, Full::new(body));
 
         let started = Instant::now();
-        let result = tokio::time::timeout(self.config.timeouts.upstream_response, self.client.request(request)).await;
+        let result = tokio::time::timeout(
+            self.config.timeouts.upstream_response,
+            self.client.request(request),
+        )
+        .await;
         let elapsed = started.elapsed();
         line.upstream_us = Some(micros(elapsed));
         self.metrics.upstream.observe(elapsed);
         let mut response = match result {
-            Err(_) => return Err(Stop::new(StatusCode::GATEWAY_TIMEOUT, codes::UPSTREAM_TIMEOUT)),
-            Ok(Err(_)) => return Err(Stop::new(StatusCode::BAD_GATEWAY, codes::UPSTREAM_UNAVAILABLE)),
+            Err(_) => {
+                return Err(Stop::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    codes::UPSTREAM_TIMEOUT,
+                ))
+            }
+            Ok(Err(_)) => {
+                return Err(Stop::new(
+                    StatusCode::BAD_GATEWAY,
+                    codes::UPSTREAM_UNAVAILABLE,
+                ))
+            }
             Ok(Ok(response)) => response,
         };
         line.upstream_status = Some(response.status().as_u16());
@@ -476,7 +615,11 @@ enum FailureScope<'a> {
 /// The header lines as text: invalid UTF-8 becomes U+FFFD, which the core refuses in a signed
 /// header and ignores otherwise.
 fn header_lines(parts: &http::request::Parts) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
-    parts.headers.iter().map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect()
+    parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
+        .collect()
 }
 
 /// The request's one `Host` value (HTTP/1.1 requires exactly one).
@@ -493,9 +636,15 @@ fn single_host<B>(request: &Request<B>) -> Option<String> {
 /// Whether `path` has a `.` or `..` segment once `%2e`, `%2f`, `%5c` and `\` are read as the
 /// characters upstreams may take them for: `/public/../admin` must not pass as a public route.
 fn has_dot_segment(path: &str) -> bool {
-    let lowered =
-        path.to_ascii_lowercase().replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").replace('\\', "/");
-    lowered.split('/').any(|segment| segment == "." || segment == "..")
+    let lowered = path
+        .to_ascii_lowercase()
+        .replace("%2e", ".")
+        .replace("%2f", "/")
+        .replace("%5c", "/")
+        .replace('\\', "/");
+    lowered
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
 }
 
 /// Removes hop-by-hop headers, including those the `Connection` header names.
@@ -507,7 +656,11 @@ fn strip_hop_by_hop(headers: &mut http::HeaderMap) {
         .flat_map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
         .filter(|s| !s.is_empty())
         .collect();
-    for name in HOP_BY_HOP.iter().copied().chain(named.iter().map(String::as_str)) {
+    for name in HOP_BY_HOP
+        .iter()
+        .copied()
+        .chain(named.iter().map(String::as_str))
+    {
         headers.remove(name);
     }
 }
@@ -519,7 +672,10 @@ mod tests {
     #[test]
     fn hop_by_hop_and_connection_named_headers_are_removed() {
         let mut h = http::HeaderMap::new();
-        h.insert("connection", HeaderValue::from_static("close, x-secret-hop"));
+        h.insert(
+            "connection",
+            HeaderValue::from_static("close, x-secret-hop"),
+        );
         h.insert("x-secret-hop", HeaderValue::from_static("1"));
         h.insert("transfer-encoding", HeaderValue::from_static("chunked"));
         h.insert("x-kept", HeaderValue::from_static("1"));
@@ -539,7 +695,14 @@ mod tests {
         ] {
             assert!(has_dot_segment(p), "{p}");
         }
-        for p in ["/", "/a.b/c", "/v1/..x", "/.well-known/x", "/a/...", "/%2e%2e%2e"] {
+        for p in [
+            "/",
+            "/a.b/c",
+            "/v1/..x",
+            "/.well-known/x",
+            "/a/...",
+            "/%2e%2e%2e",
+        ] {
             assert!(!has_dot_segment(p), "{p}");
         }
     }

@@ -62,12 +62,25 @@ impl Decision {
     /// The IETF `RateLimit-Policy` and `RateLimit` header values (draft-ietf-httpapi-ratelimit-headers):
     /// `"<policy>";q=<rate>;w=<seconds>` and `"<policy>";r=<remaining>;t=<seconds to reset>`.
     pub fn headers(&self) -> [(&'static str, HeaderValue); 2] {
-        let policy = format!("\"{}\";q={};w={}", self.policy, self.limit.rate, self.limit.per_seconds);
-        let t = if self.allowed { self.reset_ms.div_ceil(1000) } else { self.retry_after_seconds() };
+        let policy = format!(
+            "\"{}\";q={};w={}",
+            self.policy, self.limit.rate, self.limit.per_seconds
+        );
+        let t = if self.allowed {
+            self.reset_ms.div_ceil(1000)
+        } else {
+            self.retry_after_seconds()
+        };
         let state = format!("\"{}\";r={};t={}", self.policy, self.remaining, t);
         [
-            ("ratelimit-policy", HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("\"limit\""))),
-            ("ratelimit", HeaderValue::from_str(&state).unwrap_or(HeaderValue::from_static("\"limit\""))),
+            (
+                "ratelimit-policy",
+                HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("\"limit\"")),
+            ),
+            (
+                "ratelimit",
+                HeaderValue::from_str(&state).unwrap_or(HeaderValue::from_static("\"limit\"")),
+            ),
         ]
     }
 }
@@ -89,11 +102,19 @@ pub async fn check(
     limit: Limit,
     mode: Mode,
 ) -> Result<Decision, RedisFailure> {
-    let interval_ms = (limit.per_seconds.saturating_mul(1000)).div_ceil(limit.rate).max(1);
+    let interval_ms = (limit.per_seconds.saturating_mul(1000))
+        .div_ceil(limit.rate)
+        .max(1);
     let take = if mode == Mode::Take { "1" } else { "0" };
     let (allowed, remaining, retry, reset): (u8, i64, i64, i64) = conn
         .run(|mut c| async move {
-            gcra_script().key(key).arg(interval_ms).arg(limit.burst()).arg(take).invoke_async(&mut c).await
+            gcra_script()
+                .key(key)
+                .arg(interval_ms)
+                .arg(limit.burst())
+                .arg(take)
+                .invoke_async(&mut c)
+                .await
         })
         .await?;
     Ok(Decision {
@@ -118,13 +139,26 @@ mod tests {
             retry_after_ms: 1500,
             reset_ms: 9000,
             policy: "gold".into(),
-            limit: Limit { rate: 10, per_seconds: 60, burst: Some(5) },
+            limit: Limit {
+                rate: 10,
+                per_seconds: 60,
+                burst: Some(5),
+            },
         };
         assert_eq!(d.retry_after_seconds(), 2);
         let [(p, pv), (s, sv)] = d.headers();
-        assert_eq!((p, pv.to_str().unwrap()), ("ratelimit-policy", "\"gold\";q=10;w=60"));
+        assert_eq!(
+            (p, pv.to_str().unwrap()),
+            ("ratelimit-policy", "\"gold\";q=10;w=60")
+        );
         assert_eq!((s, sv.to_str().unwrap()), ("ratelimit", "\"gold\";r=0;t=2"));
-        let ok = Decision { allowed: true, remaining: 3, retry_after_ms: 0, reset_ms: 1, ..d };
+        let ok = Decision {
+            allowed: true,
+            remaining: 3,
+            retry_after_ms: 0,
+            reset_ms: 1,
+            ..d
+        };
         assert_eq!(ok.retry_after_seconds(), 1);
         assert_eq!(ok.headers()[1].1.to_str().unwrap(), "\"gold\";r=3;t=1");
     }

@@ -30,7 +30,9 @@ pub struct Layout {
 impl Layout {
     /// The layout under `namespace` (e.g. `sigwire`).
     pub fn new(namespace: &str) -> Self {
-        Layout { namespace: namespace.to_owned() }
+        Layout {
+            namespace: namespace.to_owned(),
+        }
     }
 
     /// `<ns>:epoch`: Unix second at which the replay store began.
@@ -126,7 +128,10 @@ impl RedisConn {
             .set_response_timeout(self.timeout)
             .set_number_of_retries(1)
             .set_max_delay(200);
-        let manager = self.client.get_connection_manager_with_config(config).await?;
+        let manager = self
+            .client
+            .get_connection_manager_with_config(config)
+            .await?;
         if let Ok(mut slot) = self.manager.write() {
             *slot = Some(manager.clone());
         }
@@ -155,7 +160,9 @@ impl RedisConn {
 
     /// `PING`: whether Redis answers now.
     pub async fn ping(&self) -> bool {
-        self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await }).await.is_ok()
+        self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
+            .await
+            .is_ok()
     }
 }
 
@@ -170,6 +177,9 @@ mod tests {
         assert_eq!(l.replay("a:b", "NONCE_-x"), "sw:replay:a:b:NONCE_-x");
         assert_eq!(l.rate("k"), "sw:rl:key:k");
         assert_eq!(l.fail_ip("::1"), "sw:rl:fail-ip:::1");
-        assert_eq!((l.keys(), l.keys_version()), ("sw:keys".into(), "sw:keys:version".into()));
+        assert_eq!(
+            (l.keys(), l.keys_version()),
+            ("sw:keys".into(), "sw:keys:version".into())
+        );
     }
 }

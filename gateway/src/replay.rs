@@ -62,7 +62,14 @@ pub async fn claim(
     let ttl = expires_at.saturating_sub(now).saturating_add(1).max(1);
     let (status, epoch): (u8, u64) = conn
         .run(|mut c| async move {
-            claim_script().key(epoch_key).key(nonce_key).arg(now).arg(timestamp).arg(ttl).invoke_async(&mut c).await
+            claim_script()
+                .key(epoch_key)
+                .key(nonce_key)
+                .arg(now)
+                .arg(timestamp)
+                .arg(ttl)
+                .invoke_async(&mut c)
+                .await
         })
         .await?;
     Ok(match status {
@@ -77,7 +84,12 @@ pub async fn claim(
 pub async fn ensure_epoch(conn: &RedisConn, now: u64) -> Result<(), RedisFailure> {
     let key = conn.layout().epoch();
     conn.run(|mut c| async move {
-        redis::cmd("SET").arg(key).arg(now).arg("NX").query_async::<Option<String>>(&mut c).await
+        redis::cmd("SET")
+            .arg(key)
+            .arg(now)
+            .arg("NX")
+            .query_async::<Option<String>>(&mut c)
+            .await
     })
     .await?;
     Ok(())

@@ -38,16 +38,20 @@ pub struct Running {
 /// Builds the gateway from `config`, loads keys, binds both listeners and spawns their loops.
 pub async fn start(config: Config, log_requests: bool) -> Result<Running, String> {
     let redis = match &config.redis {
-        Some(r) => {
-            Some(Arc::new(RedisConn::new(&r.url, &r.namespace, config.timeouts.redis).map_err(|e| e.to_string())?))
-        }
+        Some(r) => Some(Arc::new(
+            RedisConn::new(&r.url, &r.namespace, config.timeouts.redis)
+                .map_err(|e| e.to_string())?,
+        )),
         None => None,
     };
     let keys = Arc::new(LiveKeys::new());
-    KeyLoader::new(config.keys.clone(), redis.clone(), Arc::clone(&keys)).start().await?;
+    KeyLoader::new(config.keys.clone(), redis.clone(), Arc::clone(&keys))
+        .start()
+        .await?;
 
-    let proxy_listener =
-        TcpListener::bind(config.listen).await.map_err(|e| format!("listen: cannot bind {}: {e}", config.listen))?;
+    let proxy_listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("listen: cannot bind {}: {e}", config.listen))?;
     let admin_listener = TcpListener::bind(config.admin_listen)
         .await
         .map_err(|e| format!("admin_listen: cannot bind {}: {e}", config.admin_listen))?;
@@ -58,16 +62,30 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
 
     tokio::spawn(health_loop(Arc::clone(&gateway)));
     let g = Arc::clone(&gateway);
-    tokio::spawn(accept_loop(proxy_listener, header_timeout, move |req, peer| Arc::clone(&g).handle(req, peer)));
+    tokio::spawn(accept_loop(
+        proxy_listener,
+        header_timeout,
+        move |req, peer| Arc::clone(&g).handle(req, peer),
+    ));
     let g = Arc::clone(&gateway);
-    tokio::spawn(accept_loop(admin_listener, header_timeout, move |req, _| serve_admin(Arc::clone(&g), req)));
-    Ok(Running { proxy, admin, gateway })
+    tokio::spawn(accept_loop(
+        admin_listener,
+        header_timeout,
+        move |req, _| serve_admin(Arc::clone(&g), req),
+    ));
+    Ok(Running {
+        proxy,
+        admin,
+        gateway,
+    })
 }
 
 async fn accept_loop<F, Fut, B>(listener: TcpListener, header_timeout: Duration, handler: F)
 where
     F: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<Response<B>, std::convert::Infallible>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<Response<B>, std::convert::Infallible>>
+        + Send
+        + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
@@ -99,7 +117,9 @@ async fn health_loop(gateway: Arc<Gateway>) {
     let mut was_up = true;
     loop {
         if let Some(conn) = gateway.replay_redis() {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
             let up = replay::ensure_epoch(conn, now).await.is_ok();
             if up != was_up {
                 log_event(if up { "redis_up" } else { "redis_down" }, "replay store");
@@ -122,14 +142,19 @@ async fn serve_admin(
     Ok(match request.uri().path() {
         "/healthz" => text(StatusCode::OK, "ok\n".into()),
         "/readyz" => match gateway.redis() {
-            Some(conn) if !conn.ping().await => text(StatusCode::SERVICE_UNAVAILABLE, "redis unreachable\n".into()),
+            Some(conn) if !conn.ping().await => text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "redis unreachable\n".into(),
+            ),
             _ => text(StatusCode::OK, "ready\n".into()),
         },
         "/metrics" => {
             let errors = gateway.redis().map_or(0, |c| c.error_count());
             let mut r = text(StatusCode::OK, gateway.metrics.render(errors));
-            r.headers_mut()
-                .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
             r
         }
         _ => text(StatusCode::NOT_FOUND, "not found\n".into()),

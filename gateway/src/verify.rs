@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use sigwire_core::scheme::Scheme as _;
 use sigwire_core::v1::SigwireV1;
-use sigwire_core::{Error, ErrorCode, InMemoryReplayStore, KeyStore, ReplayTicket, Request, Verifier};
+use sigwire_core::{
+    Error, ErrorCode, InMemoryReplayStore, KeyStore, ReplayTicket, Request, Verifier,
+};
 
 /// A request whose signature verified, not yet claimed against replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +56,12 @@ impl Authenticator {
     /// A verifier with `window`, reading `keys`, recording nonces in `memory` when
     /// [`commit_in_memory`](Self::commit_in_memory) is used.
     pub fn new(keys: Arc<dyn KeyStore>, window: u64, memory: Arc<InMemoryReplayStore>) -> Self {
-        Authenticator { verifier: Verifier::builder(keys).window(window).replay_store(memory).build() }
+        Authenticator {
+            verifier: Verifier::builder(keys)
+                .window(window)
+                .replay_store(memory)
+                .build(),
+        }
     }
 
     /// The checks that need no body. Returns the claimed key id.
@@ -62,7 +69,10 @@ impl Authenticator {
         self.verifier
             .precheck(headers_only, now)
             .map(|p| p.key_id)
-            .map_err(|error| Rejected { error, claimed_key_id: claimed_key_id(headers_only) })
+            .map_err(|error| Rejected {
+                error,
+                claimed_key_id: claimed_key_id(headers_only),
+            })
     }
 
     /// Everything but replay (SPEC §6 steps 1–4) on the full request.
@@ -70,14 +80,27 @@ impl Authenticator {
         let ticket = self
             .verifier
             .authenticate(request, now)
-            .map_err(|error| Rejected { error, claimed_key_id: claimed_key_id(request) })?;
+            .map_err(|error| Rejected {
+                error,
+                claimed_key_id: claimed_key_id(request),
+            })?;
         let Some(nonce) = ticket.nonce.clone() else {
             // sigwire-v1 always carries a nonce; a scheme without one is not accepted here.
-            let error = Error::new(ErrorCode::MalformedAuthorization, "the request carries no nonce");
-            return Err(Rejected { error, claimed_key_id: Some(ticket.key_id) });
+            let error = Error::new(
+                ErrorCode::MalformedAuthorization,
+                "the request carries no nonce",
+            );
+            return Err(Rejected {
+                error,
+                claimed_key_id: Some(ticket.key_id),
+            });
         };
         let skew = skew(ticket.timestamp, now);
-        Ok(Authenticated { ticket, nonce, skew })
+        Ok(Authenticated {
+            ticket,
+            nonce,
+            skew,
+        })
     }
 
     /// Claims the nonce in this process's store (single-instance mode).

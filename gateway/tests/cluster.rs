@@ -30,7 +30,12 @@ async fn cluster(extra: &str) -> Cluster {
     let gateways = (0..3).map(|_| GatewayProc::start(&config, &[])).collect();
     // Requests signed in the second the epoch was created are refused by design.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    Cluster { redis, upstream, gateways, secret }
+    Cluster {
+        redis,
+        upstream,
+        gateways,
+        secret,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -40,19 +45,37 @@ async fn each_nonce_is_accepted_exactly_once_across_instances() {
     let addrs: Vec<_> = cl.gateways.iter().map(|g| g.proxy).collect();
     let mut accepted_total = 0;
     for i in 0..40 {
-        let p = Arc::new(sign("client-1", &cl.secret, "POST", HOST, &format!("/v1/pay/{i}"), b"amount=100"));
+        let p = Arc::new(sign(
+            "client-1",
+            &cl.secret,
+            "POST",
+            HOST,
+            &format!("/v1/pay/{i}"),
+            b"amount=100",
+        ));
         let sends = addrs.iter().map(|&addr| {
             let (c, p) = (c.clone(), Arc::clone(&p));
             tokio::spawn(async move { c.send(addr, HOST, &p, &[]).await })
         });
-        let answers: Vec<Answer> =
-            futures_util::future::join_all(sends).await.into_iter().map(Result::unwrap).collect();
+        let answers: Vec<Answer> = futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         let t = tally(&answers);
         assert_eq!(t.get(&(200, String::new())), Some(&1), "request {i}: {t:?}");
-        assert_eq!(t.get(&(401, "replayed_nonce".to_owned())), Some(&2), "request {i}: {t:?}");
+        assert_eq!(
+            t.get(&(401, "replayed_nonce".to_owned())),
+            Some(&2),
+            "request {i}: {t:?}"
+        );
         accepted_total += 1;
     }
-    assert_eq!(cl.upstream.hits(), accepted_total, "the upstream saw each request once");
+    assert_eq!(
+        cl.upstream.hits(),
+        accepted_total,
+        "the upstream saw each request once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -62,14 +85,28 @@ async fn rate_limit_holds_across_instances() {
     let c = TestClient::default();
     let sends = (0..30).map(|i| {
         let addr = cl.gateways[i % 3].proxy;
-        let p = sign("client-1", &cl.secret, "GET", HOST, &format!("/v1/{i}"), b"");
+        let p = sign(
+            "client-1",
+            &cl.secret,
+            "GET",
+            HOST,
+            &format!("/v1/{i}"),
+            b"",
+        );
         let c = c.clone();
         tokio::spawn(async move { c.send(addr, HOST, &p, &[]).await })
     });
-    let answers: Vec<Answer> = futures_util::future::join_all(sends).await.into_iter().map(Result::unwrap).collect();
+    let answers: Vec<Answer> = futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     let t = tally(&answers);
     let admitted = t.get(&(200, String::new())).copied().unwrap_or(0);
-    let limited = t.get(&(429, "rate_limited".to_owned())).copied().unwrap_or(0);
+    let limited = t
+        .get(&(429, "rate_limited".to_owned()))
+        .copied()
+        .unwrap_or(0);
     // Burst 6, then one every 6 s: the run takes far less than 6 s, so at most one more.
     assert!((6..=7).contains(&admitted), "{t:?}");
     assert_eq!(admitted + limited, 30, "{t:?}");
@@ -81,13 +118,27 @@ async fn revocation_reaches_every_instance_within_one_second_and_a_killed_one_do
     let mut cl = cluster("").await;
     let c = TestClient::default();
     for g in &cl.gateways {
-        let a = c.send(g.proxy, HOST, &sign("client-1", &cl.secret, "GET", HOST, "/v1/x", b""), &[]).await;
+        let a = c
+            .send(
+                g.proxy,
+                HOST,
+                &sign("client-1", &cl.secret, "GET", HOST, "/v1/x", b""),
+                &[],
+            )
+            .await;
         assert_eq!(a.status, 200);
     }
     // One instance killed: the others carry on.
     cl.gateways[0].kill();
     for g in &cl.gateways[1..] {
-        let a = c.send(g.proxy, HOST, &sign("client-1", &cl.secret, "GET", HOST, "/v1/y", b""), &[]).await;
+        let a = c
+            .send(
+                g.proxy,
+                HOST,
+                &sign("client-1", &cl.secret, "GET", HOST, "/v1/y", b""),
+                &[],
+            )
+            .await;
         assert_eq!(a.status, 200);
     }
     let (ok, _, _) = keys_cli(&cl.redis, &["revoke", "client-1"]);
@@ -95,7 +146,10 @@ async fn revocation_reaches_every_instance_within_one_second_and_a_killed_one_do
     let revoked_at = Instant::now();
     let mut pending: HashSet<usize> = [1, 2].into();
     while !pending.is_empty() {
-        assert!(revoked_at.elapsed() < Duration::from_secs(1), "instances {pending:?} still accept after 1 s");
+        assert!(
+            revoked_at.elapsed() < Duration::from_secs(1),
+            "instances {pending:?} still accept after 1 s"
+        );
         for i in pending.clone() {
             let p = sign("client-1", &cl.secret, "GET", HOST, "/v1/z", b"");
             if c.send(cl.gateways[i].proxy, HOST, &p, &[]).await.code() == "unknown_key" {
@@ -104,7 +158,10 @@ async fn revocation_reaches_every_instance_within_one_second_and_a_killed_one_do
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    eprintln!("revocation seen by every live instance after {:?}", revoked_at.elapsed());
+    eprintln!(
+        "revocation seen by every live instance after {:?}",
+        revoked_at.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -116,7 +173,8 @@ async fn frozen_redis_lets_nothing_through_unrecorded() {
         .gateways
         .iter()
         .map(|g| {
-            let (c, addr, secret, stop) = (c.clone(), g.proxy, cl.secret.clone(), Arc::clone(&stop));
+            let (c, addr, secret, stop) =
+                (c.clone(), g.proxy, cl.secret.clone(), Arc::clone(&stop));
             tokio::spawn(async move {
                 let mut out = Vec::new();
                 let mut i = 0;
@@ -137,15 +195,33 @@ async fn frozen_redis_lets_nothing_through_unrecorded() {
     cl.redis.thaw();
     tokio::time::sleep(Duration::from_millis(800)).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let results: Vec<_> = futures_util::future::join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
+    let results: Vec<_> = futures_util::future::join_all(workers)
+        .await
+        .into_iter()
+        .flat_map(Result::unwrap)
+        .collect();
 
-    let accepted: Vec<&String> = results.iter().filter(|r| r.1 == 200).map(|r| &r.0).collect();
-    let unavailable = results.iter().filter(|r| (r.1, r.2.as_str()) == (503, "replay_store_unavailable")).count();
-    let other: Vec<_> = results.iter().filter(|r| r.1 != 200 && r.1 != 503).collect();
+    let accepted: Vec<&String> = results
+        .iter()
+        .filter(|r| r.1 == 200)
+        .map(|r| &r.0)
+        .collect();
+    let unavailable = results
+        .iter()
+        .filter(|r| (r.1, r.2.as_str()) == (503, "replay_store_unavailable"))
+        .count();
+    let other: Vec<_> = results
+        .iter()
+        .filter(|r| r.1 != 200 && r.1 != 503)
+        .collect();
     assert!(other.is_empty(), "unexpected answers: {other:?}");
     assert!(unavailable > 0, "the freeze was seen");
     let last_ok = results.iter().rev().find(|r| r.1 == 200);
-    assert!(last_ok.is_some() && accepted.len() > 20, "accepted {}", accepted.len());
+    assert!(
+        last_ok.is_some() && accepted.len() > 20,
+        "accepted {}",
+        accepted.len()
+    );
     // Every accepted request's nonce is in Redis, and the upstream saw exactly those.
     let mut r = cl.redis.conn();
     for nonce in &accepted {
@@ -155,7 +231,14 @@ async fn frozen_redis_lets_nothing_through_unrecorded() {
     assert_eq!(cl.upstream.hits() as usize, accepted.len());
     // Recovered on every instance after the thaw.
     for g in &cl.gateways {
-        let a = c.send(g.proxy, HOST, &sign("client-1", &cl.secret, "GET", HOST, "/v1/after", b""), &[]).await;
+        let a = c
+            .send(
+                g.proxy,
+                HOST,
+                &sign("client-1", &cl.secret, "GET", HOST, "/v1/after", b""),
+                &[],
+            )
+            .await;
         assert_eq!(a.status, 200, "{}", a.code());
     }
 }

@@ -53,7 +53,8 @@ fn keys_env() -> String {
 
 async fn setup(extra: &str) -> (Upstream, GatewayProc) {
     let upstream = Upstream::start().await;
-    let text = config(upstream.addr, extra).replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "");
+    let text = config(upstream.addr, extra)
+        .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "");
     let gw = GatewayProc::start(&text, &[(KEYS_ENV, &keys_env())]);
     (upstream, gw)
 }
@@ -65,12 +66,27 @@ async fn outcome_codes_end_to_end() {
     let addr = gw.proxy;
 
     // ok: forwarded with the verified key id; Authorization not forwarded.
-    let p = sign("client-1", SECRET, "POST", HOST, "/v1/orders?b=2&a=1", b"{\"x\":1}");
-    let a = c.send(addr, HOST, &p, &[("x-sigwire-key-id", "admin")]).await;
+    let p = sign(
+        "client-1",
+        SECRET,
+        "POST",
+        HOST,
+        "/v1/orders?b=2&a=1",
+        b"{\"x\":1}",
+    );
+    let a = c
+        .send(addr, HOST, &p, &[("x-sigwire-key-id", "admin")])
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     let echo = a.echo();
-    assert_eq!(echo["headers"]["x-sigwire-key-id"], "client-1", "spoofed header replaced: {echo}");
-    assert!(echo["headers"].get("authorization").is_none(), "Authorization must not reach the upstream: {echo}");
+    assert_eq!(
+        echo["headers"]["x-sigwire-key-id"], "client-1",
+        "spoofed header replaced: {echo}"
+    );
+    assert!(
+        echo["headers"].get("authorization").is_none(),
+        "Authorization must not reach the upstream: {echo}"
+    );
     assert_eq!(echo["body_len"], 7);
     assert_eq!(echo["uri"], "/v1/orders?b=2&a=1");
     assert!(a.headers.contains_key("x-request-id"));
@@ -81,35 +97,75 @@ async fn outcome_codes_end_to_end() {
     assert!(a.headers.contains_key("x-sigwire-server-time"));
 
     // missing_authorization, and a spoofed key id header without a signature does not help.
-    let unsigned = Prepared { headers: vec![], ..p.clone() };
-    let a = c.send(addr, HOST, &unsigned, &[("x-sigwire-key-id", "client-1")]).await;
-    assert_eq!((a.status, a.code().as_str()), (401, "missing_authorization"));
+    let unsigned = Prepared {
+        headers: vec![],
+        ..p.clone()
+    };
+    let a = c
+        .send(addr, HOST, &unsigned, &[("x-sigwire-key-id", "client-1")])
+        .await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (401, "missing_authorization")
+    );
 
     // malformed_authorization
-    let bad = Prepared { headers: vec![("authorization".into(), "HMAC apiKey=\"client-1\"".into())], ..p.clone() };
-    assert_eq!(c.send(addr, HOST, &bad, &[]).await.code(), "malformed_authorization");
+    let bad = Prepared {
+        headers: vec![("authorization".into(), "HMAC apiKey=\"client-1\"".into())],
+        ..p.clone()
+    };
+    assert_eq!(
+        c.send(addr, HOST, &bad, &[]).await.code(),
+        "malformed_authorization"
+    );
 
     // unsupported_algorithm
     let md5 = p.headers[0].1.replace("hmac-sha256", "hmac-md5");
-    let bad = Prepared { headers: vec![("authorization".into(), md5)], ..p.clone() };
-    assert_eq!(c.send(addr, HOST, &bad, &[]).await.code(), "unsupported_algorithm");
+    let bad = Prepared {
+        headers: vec![("authorization".into(), md5)],
+        ..p.clone()
+    };
+    assert_eq!(
+        c.send(addr, HOST, &bad, &[]).await.code(),
+        "unsupported_algorithm"
+    );
 
     // unknown_key
     let p2 = sign("client-2", SECRET, "GET", HOST, "/v1/x", b"");
     assert_eq!(c.send(addr, HOST, &p2, &[]).await.code(), "unknown_key");
 
     // stale_timestamp
-    let old = sign_at("client-1", SECRET, HOST, "/v1/x", now() - 1000, "AAAAAAAAAAAAAAAAAAAAAA");
+    let old = sign_at(
+        "client-1",
+        SECRET,
+        HOST,
+        "/v1/x",
+        now() - 1000,
+        "AAAAAAAAAAAAAAAAAAAAAA",
+    );
     let a = c.send(addr, HOST, &old, &[]).await;
     assert_eq!((a.status, a.code().as_str()), (401, "stale_timestamp"));
 
     // signature_mismatch: a different body.
     let mut tampered = sign("client-1", SECRET, "POST", HOST, "/v1/x", b"amount=1");
     tampered.body = bytes::Bytes::from_static(b"amount=9");
-    assert_eq!(c.send(addr, HOST, &tampered, &[]).await.code(), "signature_mismatch");
+    assert_eq!(
+        c.send(addr, HOST, &tampered, &[]).await.code(),
+        "signature_mismatch"
+    );
     // ... or the wrong secret.
-    let wrong = sign("client-1", "another-secret-0123456789", "GET", HOST, "/v1/x", b"");
-    assert_eq!(c.send(addr, HOST, &wrong, &[]).await.code(), "signature_mismatch");
+    let wrong = sign(
+        "client-1",
+        "another-secret-0123456789",
+        "GET",
+        HOST,
+        "/v1/x",
+        b"",
+    );
+    assert_eq!(
+        c.send(addr, HOST, &wrong, &[]).await.code(),
+        "signature_mismatch"
+    );
 
     // misdirected_request: a Host this gateway does not serve (the signature was made for it).
     let p3 = sign("client-1", SECRET, "GET", "evil.test", "/v1/x", b"");
@@ -117,35 +173,74 @@ async fn outcome_codes_end_to_end() {
     assert_eq!((a.status, a.code().as_str()), (421, "misdirected_request"));
     // A request signed for other.test but sent with Host api.test: the signature covers the host.
     let p4 = sign("client-1", SECRET, "GET", "other.test", "/v1/x", b"");
-    assert_eq!(c.send(addr, HOST, &p4, &[]).await.code(), "signature_mismatch");
+    assert_eq!(
+        c.send(addr, HOST, &p4, &[]).await.code(),
+        "signature_mismatch"
+    );
 
     // public route: forwarded without a signature, key id header stripped.
-    let a = c.send(addr, HOST, &unsigned_at("/public/info"), &[("x-sigwire-key-id", "admin")]).await;
+    let a = c
+        .send(
+            addr,
+            HOST,
+            &unsigned_at("/public/info"),
+            &[("x-sigwire-key-id", "admin")],
+        )
+        .await;
     assert_eq!(a.status, 200);
-    assert!(a.echo()["headers"].get("x-sigwire-key-id").is_none(), "{}", a.echo());
+    assert!(
+        a.echo()["headers"].get("x-sigwire-key-id").is_none(),
+        "{}",
+        a.echo()
+    );
 
     // dot_segment_in_path: a public prefix cannot be used to reach a protected path upstream.
-    let a = c.send(addr, HOST, &unsigned_at("/public/../v1/admin"), &[]).await;
+    let a = c
+        .send(addr, HOST, &unsigned_at("/public/../v1/admin"), &[])
+        .await;
     assert_eq!((a.status, a.code().as_str()), (400, "dot_segment_in_path"));
-    let a = c.send(addr, HOST, &unsigned_at("/public/%2E%2e/v1/admin"), &[]).await;
+    let a = c
+        .send(addr, HOST, &unsigned_at("/public/%2E%2e/v1/admin"), &[])
+        .await;
     assert_eq!((a.status, a.code().as_str()), (400, "dot_segment_in_path"));
 
     // upstream_unavailable (nothing listens on port 1)
-    let a = c.send(addr, HOST, &sign("client-1", SECRET, "GET", HOST, "/down/x", b""), &[]).await;
+    let a = c
+        .send(
+            addr,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/down/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!((a.status, a.code().as_str()), (502, "upstream_unavailable"));
 
     // upstream_timeout (the upstream sleeps 5 s, the gateway waits 1 s)
     let started = Instant::now();
-    let a = c.send(addr, HOST, &sign("client-1", SECRET, "GET", HOST, "/slow/x", b""), &[]).await;
+    let a = c
+        .send(
+            addr,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/slow/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!((a.status, a.code().as_str()), (504, "upstream_timeout"));
     assert!(started.elapsed() < Duration::from_secs(3));
 
     // invalid_request: a signed header missing from the request.
-    let signer =
-        sigwire_core::Signer::new("client-1", SECRET.as_bytes().to_vec()).unwrap().with_signed_headers(["x-a"]);
+    let signer = sigwire_core::Signer::new("client-1", SECRET.as_bytes().to_vec())
+        .unwrap()
+        .with_signed_headers(["x-a"]);
     let url = format!("http://{HOST}/v1/x");
-    let sig = signer.unwrap().sign(&sigwire_core::Request::new("GET", &url).header("x-a", "1")).unwrap();
-    let p5 = Prepared { headers: vec![("authorization".into(), sig.authorization)], ..unsigned_at("/v1/x") };
+    let sig = signer
+        .unwrap()
+        .sign(&sigwire_core::Request::new("GET", &url).header("x-a", "1"))
+        .unwrap();
+    let p5 = Prepared {
+        headers: vec![("authorization".into(), sig.authorization)],
+        ..unsigned_at("/v1/x")
+    };
     let a = c.send(addr, HOST, &p5, &[]).await;
     assert_eq!((a.status, a.code().as_str()), (400, "invalid_request"));
 
@@ -159,25 +254,44 @@ async fn outcome_codes_end_to_end() {
     assert!(lines.len() >= 14, "{} log lines", lines.len());
     let first = &lines[0];
     assert_eq!(
-        (first["code"].as_str(), first["key_id"].as_str(), first["status"].as_u64()),
+        (
+            first["code"].as_str(),
+            first["key_id"].as_str(),
+            first["status"].as_u64()
+        ),
         (Some("ok"), Some("client-1"), Some(200))
     );
     assert!(first["verify_us"].as_u64().is_some() && first["upstream_us"].as_u64().is_some());
     assert_eq!(first["upstream_status"], 200);
-    let sig_hex = p.headers[0].1.rsplit("signature=\"").next().unwrap().trim_end_matches('"').to_owned();
+    let sig_hex = p.headers[0]
+        .1
+        .rsplit("signature=\"")
+        .next()
+        .unwrap()
+        .trim_end_matches('"')
+        .to_owned();
     let raw = std::fs::read_to_string(&gw.log).unwrap();
-    assert!(!raw.contains(&sig_hex) && !raw.contains("HMAC ") && !raw.contains(SECRET), "log leaks credentials");
+    assert!(
+        !raw.contains(&sig_hex) && !raw.contains("HMAC ") && !raw.contains(SECRET),
+        "log leaks credentials"
+    );
 
     // Metrics on the admin listener count each outcome.
     let (status, metrics) = c.admin(gw.admin, "/metrics").await;
     assert_eq!(status, 200);
     assert!(
-        metrics.contains("sigwire_gateway_requests_total{outcome=\"replayed_nonce\",status=\"401\"} 1"),
+        metrics.contains(
+            "sigwire_gateway_requests_total{outcome=\"replayed_nonce\",status=\"401\"} 1"
+        ),
         "{metrics}"
     );
     assert!(metrics.contains("sigwire_gateway_verify_seconds_count"));
     assert_eq!(c.admin(gw.admin, "/healthz").await.0, 200);
-    assert_eq!(c.admin(gw.admin, "/readyz").await.0, 200, "memory mode is ready without Redis");
+    assert_eq!(
+        c.admin(gw.admin, "/readyz").await.0,
+        200,
+        "memory mode is ready without Redis"
+    );
 }
 
 fn unsigned_at(path: &str) -> Prepared {
@@ -196,7 +310,10 @@ async fn authorization_is_forwarded_only_when_configured() {
     let p = sign("client-1", SECRET, "GET", HOST, "/v1/x", b"");
     let a = TestClient::default().send(gw.proxy, HOST, &p, &[]).await;
     assert_eq!(a.status, 200);
-    assert_eq!(a.echo()["headers"]["authorization"], p.headers[0].1.as_str());
+    assert_eq!(
+        a.echo()["headers"]["authorization"],
+        p.headers[0].1.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,18 +322,39 @@ async fn large_responses_stream_and_bodies_are_limited() {
     let c = TestClient::default();
     // 32 MiB streamed through.
     let n = 32 * 1024 * 1024;
-    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "GET", HOST, &format!("/big/{n}"), b""), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, &format!("/big/{n}"), b""),
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body.len(), n);
     assert!(a.body.iter().all(|&b| b == b'x'));
 
     // Exactly at the limit is accepted; one byte more is 413 before verification.
     let at_limit = vec![b'a'; 65536];
-    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "POST", HOST, "/v1/up", &at_limit), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "POST", HOST, "/v1/up", &at_limit),
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200, "{:?}", a.code());
     assert_eq!(a.echo()["body_len"], 65536);
     let over = vec![b'a'; 65537];
-    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "POST", HOST, "/v1/up", &over), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "POST", HOST, "/v1/up", &over),
+            &[],
+        )
+        .await;
     assert_eq!((a.status, a.code().as_str()), (413, "body_too_large"));
     // A chunked body (no Content-Length) over the limit is cut off as well.
     let head = format!(
@@ -231,7 +369,9 @@ async fn large_responses_stream_and_bodies_are_limited() {
     }
     raw.extend_from_slice(b"0\r\n\r\n");
     let addr = gw.proxy;
-    let out = tokio::task::spawn_blocking(move || raw_exchange(addr, &raw)).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || raw_exchange(addr, &raw))
+        .await
+        .unwrap();
     assert!(out.starts_with("HTTP/1.1 413"), "{out}");
 }
 
@@ -241,13 +381,24 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
     let addr = gw.proxy;
     let run = |bytes: Vec<u8>| tokio::task::spawn_blocking(move || raw_exchange(addr, &bytes));
 
-    let out = run(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".to_vec()).await.unwrap();
-    assert!(out.starts_with("HTTP/1.1 405") && out.contains("connect_not_allowed"), "{out}");
-
-    let out = run(b"GET http://api.test/v1/x HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n".to_vec())
+    let out = run(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".to_vec())
         .await
         .unwrap();
-    assert!(out.starts_with("HTTP/1.1 400") && out.contains("absolute_form_not_allowed"), "{out}");
+    assert!(
+        out.starts_with("HTTP/1.1 405") && out.contains("connect_not_allowed"),
+        "{out}"
+    );
+
+    let out = run(
+        b"GET http://api.test/v1/x HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n"
+            .to_vec(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 400") && out.contains("absolute_form_not_allowed"),
+        "{out}"
+    );
 
     // Huge header block: refused by the HTTP layer (431), no crash.
     let mut big = b"GET /v1/x HTTP/1.1\r\nHost: api.test\r\n".to_vec();
@@ -264,8 +415,13 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
 
     // Slow headers: the connection is closed after the header timeout (1 s).
     let started = Instant::now();
-    let out = run(b"GET /v1/x HTTP/1.1\r\nHost: api".to_vec()).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(4), "header timeout: {out}");
+    let out = run(b"GET /v1/x HTTP/1.1\r\nHost: api".to_vec())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "header timeout: {out}"
+    );
 
     // Slow body: 408 body_timeout after 1 s.
     let p = sign("client-1", SECRET, "POST", HOST, "/v1/x", b"0123456789");
@@ -275,18 +431,34 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
     );
     let started = Instant::now();
     let out = run(head.into_bytes()).await.unwrap();
-    assert!(out.starts_with("HTTP/1.1 408") && out.contains("body_timeout"), "{out}");
+    assert!(
+        out.starts_with("HTTP/1.1 408") && out.contains("body_timeout"),
+        "{out}"
+    );
     assert!(started.elapsed() < Duration::from_secs(4));
 
     // Two Host headers: invalid_request.
-    let out = run(b"GET /v1/x HTTP/1.1\r\nHost: api.test\r\nHost: other.test\r\nConnection: close\r\n\r\n".to_vec())
-        .await
-        .unwrap();
-    assert!(out.starts_with("HTTP/1.1 400") && out.contains("invalid_request"), "{out}");
+    let out = run(
+        b"GET /v1/x HTTP/1.1\r\nHost: api.test\r\nHost: other.test\r\nConnection: close\r\n\r\n"
+            .to_vec(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 400") && out.contains("invalid_request"),
+        "{out}"
+    );
 
     assert_eq!(upstream.hits(), 0, "nothing above reached the upstream");
     // The gateway still serves.
-    let a = TestClient::default().send(addr, HOST, &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""), &[]).await;
+    let a = TestClient::default()
+        .send(
+            addr,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200);
 }
 
@@ -298,13 +470,24 @@ async fn keys_file_rotation_and_revocation_without_restart() {
     std::fs::write(&keys, keys_toml(&[("client-1", SECRET)])).unwrap();
     let text = config(upstream.addr, "")
         .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "")
-        .replace(&format!("env = \"{KEYS_ENV}\""), &format!("file = \"{}\"\nreload_ms = 100", keys.display()));
+        .replace(
+            &format!("env = \"{KEYS_ENV}\""),
+            &format!("file = \"{}\"\nreload_ms = 100", keys.display()),
+        );
     let gw = GatewayProc::start(&text, &[]);
     let c = TestClient::default();
     let send = |secret: &'static str| {
         let c = c.clone();
         let addr = gw.proxy;
-        async move { c.send(addr, HOST, &sign("client-1", secret, "GET", HOST, "/v1/x", b""), &[]).await }
+        async move {
+            c.send(
+                addr,
+                HOST,
+                &sign("client-1", secret, "GET", HOST, "/v1/x", b""),
+                &[],
+            )
+            .await
+        }
     };
     assert_eq!(send(SECRET).await.status, 200);
 
@@ -321,7 +504,11 @@ async fn keys_file_rotation_and_revocation_without_restart() {
         assert!(Instant::now() < deadline, "new secret not picked up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(send(SECRET).await.status, 200, "old secret live until not_after");
+    assert_eq!(
+        send(SECRET).await.status,
+        200,
+        "old secret live until not_after"
+    );
 
     // Revoke: the file no longer has the key id.
     std::fs::write(&keys, keys_toml(&[("client-2", NEW)])).unwrap();
@@ -333,7 +520,10 @@ async fn keys_file_rotation_and_revocation_without_restart() {
             assert_eq!(a.code(), "unknown_key");
             break;
         }
-        assert!(Instant::now() < deadline, "revocation not effective within 1 s");
+        assert!(
+            Instant::now() < deadline,
+            "revocation not effective within 1 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -341,7 +531,14 @@ async fn keys_file_rotation_and_revocation_without_restart() {
     std::fs::write(&keys, "[[keys]]\nid = \"client-2\"\nsecret = \"short\"\n").unwrap();
     gw.hangup();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let a = c.send(gw.proxy, HOST, &sign("client-2", NEW, "GET", HOST, "/v1/x", b""), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-2", NEW, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200);
 }
 
@@ -349,7 +546,11 @@ async fn keys_file_rotation_and_revocation_without_restart() {
 fn check_command_names_the_bad_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
-    std::fs::write(&path, "listen = \"127.0.0.1:1\"\nadmin_listen = \"127.0.0.1:2\"\nwindow = 0\n").unwrap();
+    std::fs::write(
+        &path,
+        "listen = \"127.0.0.1:1\"\nadmin_listen = \"127.0.0.1:2\"\nwindow = 0\n",
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigwire-gateway"))
         .args(["check", "--config", path.to_str().unwrap()])
         .output()

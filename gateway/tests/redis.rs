@@ -32,22 +32,47 @@ async fn claim_layout_outage_recovery_and_data_loss() {
     assert!((295..=301).contains(&ttl), "ttl {ttl}");
     let epoch: u64 = r.get("t:epoch").unwrap();
     assert!(epoch <= now() && epoch + 60 > now());
-    assert_eq!(c.send(gw.proxy, HOST, &a_req, &[]).await.code(), "replayed_nonce");
+    assert_eq!(
+        c.send(gw.proxy, HOST, &a_req, &[]).await.code(),
+        "replayed_nonce"
+    );
     assert_eq!(c.admin(gw.admin, "/readyz").await.0, 200);
 
     // Redis frozen: fail closed within the Redis time limit, nothing forwarded.
     let hits = upstream.hits();
     redis.freeze();
     let started = Instant::now();
-    let b = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/b", b""), &[]).await;
-    assert_eq!((b.status, b.code().as_str()), (503, "replay_store_unavailable"));
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let b = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", &secret, "GET", HOST, "/v1/b", b""),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (b.status, b.code().as_str()),
+        (503, "replay_store_unavailable")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(c.admin(gw.admin, "/readyz").await.0, 503);
     assert_eq!(upstream.hits(), hits);
     // Back: accepted again without a restart.
     redis.thaw();
     wait_until("recovery after thaw", Duration::from_secs(5), || async {
-        c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/c", b""), &[]).await.status == 200
+        c.send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", &secret, "GET", HOST, "/v1/c", b""),
+            &[],
+        )
+        .await
+        .status
+            == 200
     })
     .await;
 
@@ -55,19 +80,32 @@ async fn claim_layout_outage_recovery_and_data_loss() {
     let unsent = sign("client-1", &secret, "GET", HOST, "/v1/d", b"");
     redis.kill();
     let d = c.send(gw.proxy, HOST, &unsent, &[]).await;
-    assert_eq!((d.status, d.code().as_str()), (503, "replay_store_unavailable"));
+    assert_eq!(
+        (d.status, d.code().as_str()),
+        (503, "replay_store_unavailable")
+    );
     redis.restart_empty();
     // The keys lived in Redis too: put the key back (an operator restoring them).
     let mut r = redis.conn();
     let record = format!(r#"[{{"id":"client-1","secret":"{secret}"}}]"#);
-    let _: () =
-        redis::pipe().hset("t:keys", "client-1", record).set("t:keys:version", "restored").query(&mut r).unwrap();
-    wait_until("ready after restart", Duration::from_secs(5), || async { c.admin(gw.admin, "/readyz").await.0 == 200 })
-        .await;
+    let _: () = redis::pipe()
+        .hset("t:keys", "client-1", record)
+        .set("t:keys:version", "restored")
+        .query(&mut r)
+        .unwrap();
+    wait_until("ready after restart", Duration::from_secs(5), || async {
+        c.admin(gw.admin, "/readyz").await.0 == 200
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     for earlier in [&a_req, &unsent] {
         let x = c.send(gw.proxy, HOST, earlier, &[]).await;
-        assert_eq!((x.status, x.code().as_str()), (401, "stale_timestamp"), "{}", earlier.path);
+        assert_eq!(
+            (x.status, x.code().as_str()),
+            (401, "stale_timestamp"),
+            "{}",
+            earlier.path
+        );
     }
     let epoch: u64 = r.get("t:epoch").unwrap();
     assert!(epoch >= unsent_timestamp(&unsent));
@@ -75,7 +113,14 @@ async fn claim_layout_outage_recovery_and_data_loss() {
     while now() <= epoch {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let e = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/e", b""), &[]).await;
+    let e = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", &secret, "GET", HOST, "/v1/e", b""),
+            &[],
+        )
+        .await;
     assert_eq!(e.status, 200, "{}", e.code());
 
     let (_, metrics) = c.admin(gw.admin, "/metrics").await;
@@ -121,16 +166,29 @@ per_seconds = 60
 
     let mut statuses = Vec::new();
     for i in 0..7 {
-        let a = c.send(gw.proxy, HOST, &sign("client-1", &gold, "GET", HOST, &format!("/v1/{i}"), b""), &[]).await;
+        let a = c
+            .send(
+                gw.proxy,
+                HOST,
+                &sign("client-1", &gold, "GET", HOST, &format!("/v1/{i}"), b""),
+                &[],
+            )
+            .await;
         if i == 0 {
             assert_eq!(a.headers["ratelimit-policy"], "\"gold\";q=5;w=60");
-            assert_eq!(a.headers["ratelimit"].to_str().unwrap().split(';').nth(1), Some("r=4"));
+            assert_eq!(
+                a.headers["ratelimit"].to_str().unwrap().split(';').nth(1),
+                Some("r=4")
+            );
         }
         if a.status == 429 {
             assert_eq!(a.code(), "rate_limited");
             let retry: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
             assert!((1..=12).contains(&retry), "retry-after {retry}");
-            assert!(a.headers["ratelimit"].to_str().unwrap().starts_with("\"gold\";r=0;"));
+            assert!(a.headers["ratelimit"]
+                .to_str()
+                .unwrap()
+                .starts_with("\"gold\";r=0;"));
         }
         statuses.push(a.status);
     }
@@ -138,16 +196,46 @@ per_seconds = 60
 
     // Failed verifications claiming client-2: two allowed, then even a good request is refused.
     for _ in 0..2 {
-        let bad = sign("client-2", "wrong-secret-0123456789abc", "GET", HOST, "/v1/x", b"");
-        assert_eq!(c.send(gw.proxy, HOST, &bad, &[]).await.code(), "signature_mismatch");
+        let bad = sign(
+            "client-2",
+            "wrong-secret-0123456789abc",
+            "GET",
+            HOST,
+            "/v1/x",
+            b"",
+        );
+        assert_eq!(
+            c.send(gw.proxy, HOST, &bad, &[]).await.code(),
+            "signature_mismatch"
+        );
     }
-    let good = c.send(gw.proxy, HOST, &sign("client-2", &other, "GET", HOST, "/v1/x", b""), &[]).await;
-    assert_eq!((good.status, good.code().as_str()), (429, "too_many_failures"));
+    let good = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-2", &other, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (good.status, good.code().as_str()),
+        (429, "too_many_failures")
+    );
     assert!(good.headers.contains_key("retry-after"));
-    assert!(good.headers["ratelimit-policy"].to_str().unwrap().starts_with("\"failures-key\""));
+    assert!(good.headers["ratelimit-policy"]
+        .to_str()
+        .unwrap()
+        .starts_with("\"failures-key\""));
     // Other keys are unaffected (the per-IP budget is larger).
     assert_eq!(
-        c.send(gw.proxy, HOST, &sign("client-1", &gold, "GET", HOST, "/v1/y", b""), &[]).await.code(),
+        c.send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", &gold, "GET", HOST, "/v1/y", b""),
+            &[]
+        )
+        .await
+        .code(),
         "rate_limited"
     );
     assert_eq!(upstream.hits(), 5);
@@ -170,9 +258,19 @@ async fn failures_per_ip_guard_before_the_body_is_read() {
         nonce: String::new(),
     };
     for _ in 0..3 {
-        assert_eq!(c.send(gw.proxy, HOST, &unsigned, &[]).await.code(), "missing_authorization");
+        assert_eq!(
+            c.send(gw.proxy, HOST, &unsigned, &[]).await.code(),
+            "missing_authorization"
+        );
     }
-    let a = c.send(gw.proxy, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/x", b""), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", &secret, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!((a.status, a.code().as_str()), (429, "too_many_failures"));
     assert_eq!(upstream.hits(), 0);
 }
@@ -190,7 +288,15 @@ async fn keys_cli_rotate_revoke_list_on_redis() {
     let send = |secret: String| {
         let c = c.clone();
         let addr = gw.proxy;
-        async move { c.send(addr, HOST, &sign("client-1", &secret, "GET", HOST, "/v1/x", b""), &[]).await }
+        async move {
+            c.send(
+                addr,
+                HOST,
+                &sign("client-1", &secret, "GET", HOST, "/v1/x", b""),
+                &[],
+            )
+            .await
+        }
     };
     assert_eq!(send(old.clone()).await.status, 200);
 
@@ -203,11 +309,18 @@ async fn keys_cli_rotate_revoke_list_on_redis() {
         async move { s.await.status == 200 }
     })
     .await;
-    assert_eq!(send(old.clone()).await.status, 200, "old secret within its grace period");
+    assert_eq!(
+        send(old.clone()).await.status,
+        200,
+        "old secret within its grace period"
+    );
 
     let (ok, listing, _) = keys_cli(&redis, &["list"]);
     assert!(ok);
-    assert!(listing.starts_with("client-1\ttier=gold\tsecrets=2\tnot_after=never,"), "{listing}");
+    assert!(
+        listing.starts_with("client-1\ttier=gold\tsecrets=2\tnot_after=never,"),
+        "{listing}"
+    );
     assert!(!listing.contains(&old) && !listing.contains(&new));
 
     let (ok, _, _) = keys_cli(&redis, &["revoke", "client-1"]);
@@ -219,7 +332,10 @@ async fn keys_cli_rotate_revoke_list_on_redis() {
     .await;
     eprintln!("revocation seen after {took:?}");
     let log = std::fs::read_to_string(&gw.log).unwrap();
-    assert!(!log.contains(&old) && !log.contains(&new), "secrets never logged");
+    assert!(
+        !log.contains(&old) && !log.contains(&new),
+        "secrets never logged"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -227,21 +343,41 @@ async fn starts_while_redis_is_down_and_becomes_ready_when_it_comes() {
     let mut redis = RedisServer::not_started();
     let upstream = Upstream::start().await;
     let keys = format!(r#"[{{"id":"client-1","secret":"{SECRET}"}}]"#);
-    let config = redis_config(upstream.addr, &redis, "").replace("redis = true", "env = \"GW_KEYS\"");
+    let config =
+        redis_config(upstream.addr, &redis, "").replace("redis = true", "env = \"GW_KEYS\"");
     let gw = GatewayProc::start(&config, &[("GW_KEYS", &keys)]);
     let c = TestClient::default();
     assert_eq!(c.admin(gw.admin, "/healthz").await.0, 200);
     assert_eq!(c.admin(gw.admin, "/readyz").await.0, 503);
-    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""), &[]).await;
-    assert_eq!((a.status, a.code().as_str()), (503, "replay_store_unavailable"));
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (503, "replay_store_unavailable")
+    );
     assert_eq!(upstream.hits(), 0);
 
     redis.spawn();
-    wait_until("ready once Redis answers", Duration::from_secs(5), || async {
-        c.admin(gw.admin, "/readyz").await.0 == 200
-    })
+    wait_until(
+        "ready once Redis answers",
+        Duration::from_secs(5),
+        || async { c.admin(gw.admin, "/readyz").await.0 == 200 },
+    )
     .await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let a = c.send(gw.proxy, HOST, &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""), &[]).await;
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200, "{}", a.code());
 }

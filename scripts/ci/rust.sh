@@ -2,6 +2,9 @@
 # Rust: unit tests, doctests, every shared vector, property tests, vector drift, lints.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+step "cargo fmt --check (every workspace crate)"
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo fmt --all --check
 step "cargo test (core + vector generator)"
 cargo test --locked -p sigwire-core -p sigwire-vectors
 step "cargo clippy (core)"

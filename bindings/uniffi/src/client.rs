@@ -37,7 +37,12 @@ fn runtime() -> Result<&'static Runtime, SigwireError> {
 }
 
 fn transport(detail: String, attempts: u32) -> SigwireError {
-    SigwireError::Transport { code: "transport".to_owned(), detail, server_time: None, attempts }
+    SigwireError::Transport {
+        code: "transport".to_owned(),
+        detail,
+        server_time: None,
+        attempts,
+    }
 }
 
 /// Options of an [`HttpClient`]. Durations are milliseconds; `None` keeps the client's default
@@ -107,7 +112,12 @@ pub struct HttpClient {
 
 impl fmt::Display for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HttpClient(baseUrl={}, keyId={}, secret=<redacted>)", self.inner.base_url(), self.inner.key_id())
+        write!(
+            f,
+            "HttpClient(baseUrl={}, keyId={}, secret=<redacted>)",
+            self.inner.base_url(),
+            self.inner.key_id()
+        )
     }
 }
 
@@ -124,8 +134,10 @@ impl HttpClient {
     #[uniffi::constructor]
     pub fn new(options: HttpClientOptions, secret: Vec<u8>) -> Result<Arc<Self>, SigwireError> {
         let algorithm: Algorithm = options.algorithm.parse()?;
-        let mut builder =
-            Client::builder().base_url(&options.base_url).credentials(&options.key_id, secret).algorithm(algorithm);
+        let mut builder = Client::builder()
+            .base_url(&options.base_url)
+            .credentials(&options.key_id, secret)
+            .algorithm(algorithm);
         for header in &options.default_headers {
             builder = builder.default_header(&header.name, &header.value);
         }
@@ -178,7 +190,9 @@ impl HttpClient {
             let _ = tx.send(builder.send().await);
         });
         // A panic inside the call drops the sender without a value.
-        let response = rx.recv().map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
+        let response = rx
+            .recv()
+            .map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
         Ok(response_of(response))
     }
 
@@ -201,7 +215,9 @@ impl HttpClient {
         // The call runs on the library's runtime (reqwest needs tokio; the foreign side polls
         // this future from its own threads). Dropping this future aborts the task.
         let mut task = AbortOnDrop(runtime()?.spawn(builder.send()));
-        let response = (&mut task.0).await.map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
+        let response = (&mut task.0)
+            .await
+            .map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
         Ok(response_of(response))
     }
 
@@ -223,9 +239,15 @@ impl HttpClient {
         idempotency_key: Option<String>,
     ) -> Result<sigwire_client::RequestBuilder, SigwireError> {
         let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-            SigwireError::from(Error::new(ErrorCode::InvalidRequest, format!("invalid HTTP method {method:?}")))
+            SigwireError::from(Error::new(
+                ErrorCode::InvalidRequest,
+                format!("invalid HTTP method {method:?}"),
+            ))
         })?;
-        let mut builder = self.inner.request(method, path).query(query.iter().map(|q| (&q.name, &q.value)));
+        let mut builder = self
+            .inner
+            .request(method, path)
+            .query(query.iter().map(|q| (&q.name, &q.value)));
         for header in headers {
             builder = builder.header(header.name.as_str(), header.value.as_str());
         }
@@ -272,7 +294,9 @@ impl From<ClientError> for SigwireError {
         let detail = e.to_string();
         match e {
             ClientError::Config { message } => Error::new(ErrorCode::InvalidConfig, message).into(),
-            ClientError::InvalidRequest { message } => Error::new(ErrorCode::InvalidRequest, message).into(),
+            ClientError::InvalidRequest { message } => {
+                Error::new(ErrorCode::InvalidRequest, message).into()
+            }
             ClientError::Sign(core) => core.into(),
             ClientError::Timeout { kind, attempts } => SigwireError::Timeout {
                 code: "timeout".to_owned(),
@@ -281,11 +305,19 @@ impl From<ClientError> for SigwireError {
                 kind: kind.as_str().to_owned(),
                 attempts,
             },
-            ClientError::Connect { attempts, .. } => {
-                SigwireError::Connect { code: "connect".to_owned(), detail, server_time: None, attempts }
-            }
+            ClientError::Connect { attempts, .. } => SigwireError::Connect {
+                code: "connect".to_owned(),
+                detail,
+                server_time: None,
+                attempts,
+            },
             ClientError::Transport { attempts, .. } => transport(detail, attempts),
-            ClientError::Status { status, body, attempts, .. } => SigwireError::HttpStatus {
+            ClientError::Status {
+                status,
+                body,
+                attempts,
+                ..
+            } => SigwireError::HttpStatus {
                 code: "http_status".to_owned(),
                 detail,
                 server_time: None,
@@ -293,7 +325,9 @@ impl From<ClientError> for SigwireError {
                 body: body.to_vec(),
                 attempts,
             },
-            ClientError::SignatureRejected { code, server_time, .. } => match ErrorCode::from_code(&code) {
+            ClientError::SignatureRejected {
+                code, server_time, ..
+            } => match ErrorCode::from_code(&code) {
                 Some(known) => {
                     let core = Error::new(known, detail);
                     match server_time {
@@ -301,9 +335,16 @@ impl From<ClientError> for SigwireError {
                         None => core.into(),
                     }
                 }
-                None => SigwireError::Other { code, detail, server_time },
+                None => SigwireError::Other {
+                    code,
+                    detail,
+                    server_time,
+                },
             },
-            ClientError::ClockSkewTooLarge { offset_seconds, max_seconds } => SigwireError::ClockSkewTooLarge {
+            ClientError::ClockSkewTooLarge {
+                offset_seconds,
+                max_seconds,
+            } => SigwireError::ClockSkewTooLarge {
                 code: "clock_skew_too_large".to_owned(),
                 detail,
                 server_time: None,
@@ -318,7 +359,11 @@ impl From<ClientError> for SigwireError {
             },
             // Decode and any variant added later: not raised by `request` (the body is returned
             // as bytes); reported with the client's own kind as the code.
-            other => SigwireError::Other { code: other.kind().to_owned(), detail, server_time: None },
+            other => SigwireError::Other {
+                code: other.kind().to_owned(),
+                detail,
+                server_time: None,
+            },
         }
     }
 }

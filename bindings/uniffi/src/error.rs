@@ -282,25 +282,108 @@ impl SigwireError {
     fn parts(&self) -> (&str, &str, Option<u64>) {
         use SigwireError::*;
         match self {
-            MissingAuthorization { code, detail, server_time }
-            | MalformedAuthorization { code, detail, server_time }
-            | UnsupportedAlgorithm { code, detail, server_time }
-            | UnknownKey { code, detail, server_time }
-            | StaleTimestamp { code, detail, server_time, .. }
-            | ReplayedNonce { code, detail, server_time }
-            | SignatureMismatch { code, detail, server_time }
-            | InvalidRequest { code, detail, server_time }
-            | InvalidSecret { code, detail, server_time }
-            | InvalidKeyId { code, detail, server_time }
-            | InvalidConfig { code, detail, server_time }
-            | ReplayStoreUnavailable { code, detail, server_time }
-            | Timeout { code, detail, server_time, .. }
-            | Connect { code, detail, server_time, .. }
-            | Transport { code, detail, server_time, .. }
-            | HttpStatus { code, detail, server_time, .. }
-            | ClockSkewTooLarge { code, detail, server_time, .. }
-            | TooManyRedirects { code, detail, server_time, .. }
-            | Other { code, detail, server_time } => (code, detail, *server_time),
+            MissingAuthorization {
+                code,
+                detail,
+                server_time,
+            }
+            | MalformedAuthorization {
+                code,
+                detail,
+                server_time,
+            }
+            | UnsupportedAlgorithm {
+                code,
+                detail,
+                server_time,
+            }
+            | UnknownKey {
+                code,
+                detail,
+                server_time,
+            }
+            | StaleTimestamp {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | ReplayedNonce {
+                code,
+                detail,
+                server_time,
+            }
+            | SignatureMismatch {
+                code,
+                detail,
+                server_time,
+            }
+            | InvalidRequest {
+                code,
+                detail,
+                server_time,
+            }
+            | InvalidSecret {
+                code,
+                detail,
+                server_time,
+            }
+            | InvalidKeyId {
+                code,
+                detail,
+                server_time,
+            }
+            | InvalidConfig {
+                code,
+                detail,
+                server_time,
+            }
+            | ReplayStoreUnavailable {
+                code,
+                detail,
+                server_time,
+            }
+            | Timeout {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | Connect {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | Transport {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | HttpStatus {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | ClockSkewTooLarge {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | TooManyRedirects {
+                code,
+                detail,
+                server_time,
+                ..
+            }
+            | Other {
+                code,
+                detail,
+                server_time,
+            } => (code, detail, *server_time),
         }
     }
 
@@ -316,21 +399,72 @@ impl From<Error> for SigwireError {
         let detail = e.message().to_owned();
         let server_time = e.server_time();
         match e.code() {
-            ErrorCode::MissingAuthorization => Self::MissingAuthorization { code, detail, server_time },
-            ErrorCode::MalformedAuthorization => Self::MalformedAuthorization { code, detail, server_time },
-            ErrorCode::UnsupportedAlgorithm => Self::UnsupportedAlgorithm { code, detail, server_time },
-            ErrorCode::UnknownKey => Self::UnknownKey { code, detail, server_time },
-            ErrorCode::StaleTimestamp => {
-                Self::StaleTimestamp { code, detail, server_time, skew_seconds: e.skew_seconds().unwrap_or_default() }
-            }
-            ErrorCode::ReplayedNonce => Self::ReplayedNonce { code, detail, server_time },
-            ErrorCode::SignatureMismatch => Self::SignatureMismatch { code, detail, server_time },
-            ErrorCode::InvalidRequest => Self::InvalidRequest { code, detail, server_time },
-            ErrorCode::InvalidSecret => Self::InvalidSecret { code, detail, server_time },
-            ErrorCode::InvalidKeyId => Self::InvalidKeyId { code, detail, server_time },
-            ErrorCode::InvalidConfig => Self::InvalidConfig { code, detail, server_time },
-            ErrorCode::ReplayStoreUnavailable => Self::ReplayStoreUnavailable { code, detail, server_time },
-            _ => Self::Other { code, detail, server_time },
+            ErrorCode::MissingAuthorization => Self::MissingAuthorization {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::MalformedAuthorization => Self::MalformedAuthorization {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::UnsupportedAlgorithm => Self::UnsupportedAlgorithm {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::UnknownKey => Self::UnknownKey {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::StaleTimestamp => Self::StaleTimestamp {
+                code,
+                detail,
+                server_time,
+                skew_seconds: e.skew_seconds().unwrap_or_default(),
+            },
+            ErrorCode::ReplayedNonce => Self::ReplayedNonce {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::SignatureMismatch => Self::SignatureMismatch {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::InvalidRequest => Self::InvalidRequest {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::InvalidSecret => Self::InvalidSecret {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::InvalidKeyId => Self::InvalidKeyId {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::InvalidConfig => Self::InvalidConfig {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::ReplayStoreUnavailable => Self::ReplayStoreUnavailable {
+                code,
+                detail,
+                server_time,
+            },
+            _ => Self::Other {
+                code,
+                detail,
+                server_time,
+            },
         }
     }
 }

@@ -96,7 +96,11 @@ pub unsafe extern "C" fn sigwire_fast_signer_new(
         let algorithm: Algorithm = std::str::from_utf8(algorithm).ok()?.parse().ok()?;
         let names = std::str::from_utf8(names).ok()?;
         let names: Vec<&str> = names.split_terminator('\n').collect();
-        Signer::new(key_id, secret.to_vec()).ok()?.with_algorithm(algorithm).with_signed_headers(names).ok()
+        Signer::new(key_id, secret.to_vec())
+            .ok()?
+            .with_algorithm(algorithm)
+            .with_signed_headers(names)
+            .ok()
     });
     match made {
         Ok(Some(signer)) => Box::into_raw(Box::new(signer)) as i64,
@@ -165,7 +169,9 @@ pub unsafe extern "C" fn sigwire_fast_sign(
         Ok(None) => return INVALID,
         Err(_) => return INTERNAL,
     };
-    let Ok(n) = i32::try_from(authorization.len()) else { return INVALID };
+    let Ok(n) = i32::try_from(authorization.len()) else {
+        return INVALID;
+    };
     if n <= out_len && !out.is_null() {
         // SAFETY: `out` has `out_len >= n` writable bytes that do not overlap `authorization`.
         unsafe { std::ptr::copy_nonoverlapping(authorization.as_ptr(), out, authorization.len()) };

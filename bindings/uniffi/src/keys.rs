@@ -20,7 +20,11 @@ pub struct KeyStore {
 impl fmt::Display for KeyStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Only how many key ids there are; never a key id's secrets.
-        write!(f, "KeyStore(keyIds={}, secrets=<redacted>)", self.inner.len())
+        write!(
+            f,
+            "KeyStore(keyIds={}, secrets=<redacted>)",
+            self.inner.len()
+        )
     }
 }
 
@@ -30,19 +34,31 @@ impl KeyStore {
     #[uniffi::constructor]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        KeyStore { inner: Arc::new(InMemoryKeyStore::new()) }
+        KeyStore {
+            inner: Arc::new(InMemoryKeyStore::new()),
+        }
     }
 
     /// Adds `secret` (at least 16 bytes) to `key_id`, beside any it already has, active until
     /// `not_after` (Unix seconds, inclusive) or forever. Errors: `InvalidKeyId`, `InvalidSecret`.
     #[uniffi::method(default(not_after = None))]
-    pub fn insert(&self, key_id: String, secret: Vec<u8>, not_after: Option<u64>) -> Result<(), SigwireError> {
+    pub fn insert(
+        &self,
+        key_id: String,
+        secret: Vec<u8>,
+        not_after: Option<u64>,
+    ) -> Result<(), SigwireError> {
         Ok(self.inner.insert(&key_id, secret, not_after)?)
     }
 
     /// Rotates `key_id`: `new_secret` becomes active now and every older secret is retired after
     /// `old_not_after` (Unix seconds; an earlier retirement already set is kept).
-    pub fn rotate(&self, key_id: String, new_secret: Vec<u8>, old_not_after: u64) -> Result<(), SigwireError> {
+    pub fn rotate(
+        &self,
+        key_id: String,
+        new_secret: Vec<u8>,
+        old_not_after: u64,
+    ) -> Result<(), SigwireError> {
         Ok(self.inner.rotate(&key_id, new_secret, old_not_after)?)
     }
 
@@ -67,14 +83,26 @@ pub trait ReplayStore: Send + Sync {
     /// Returns `true` when the pair is new, `false` when it was already recorded and has not
     /// expired. A store that cannot record must throw (`ReplayStoreUnavailable`), never return
     /// `true`; any exception it throws is treated as `replay_store_unavailable`.
-    fn check_and_record(&self, key_id: String, nonce: String, expires_at: u64, now: u64) -> Result<bool, SigwireError>;
+    fn check_and_record(
+        &self,
+        key_id: String,
+        nonce: String,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, SigwireError>;
 }
 
 /// The core's bounded in-memory store behind the exported trait.
 struct MemoryReplayStore(InMemoryReplayStore);
 
 impl ReplayStore for MemoryReplayStore {
-    fn check_and_record(&self, key_id: String, nonce: String, expires_at: u64, now: u64) -> Result<bool, SigwireError> {
+    fn check_and_record(
+        &self,
+        key_id: String,
+        nonce: String,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, SigwireError> {
         use sigwire_core::ReplayStore as _;
         Ok(self.0.check_and_record(&key_id, &nonce, expires_at, now)?)
     }
@@ -86,7 +114,9 @@ impl ReplayStore for MemoryReplayStore {
 #[uniffi::export(default(capacity = 1000000))]
 pub fn in_memory_replay_store(capacity: u64) -> Arc<dyn ReplayStore> {
     let capacity = usize::try_from(capacity).unwrap_or(usize::MAX);
-    Arc::new(MemoryReplayStore(InMemoryReplayStore::with_capacity(capacity)))
+    Arc::new(MemoryReplayStore(InMemoryReplayStore::with_capacity(
+        capacity,
+    )))
 }
 
 /// Adapts an exported [`ReplayStore`] (possibly written in Kotlin or Swift) to the core's trait.
@@ -101,12 +131,18 @@ impl sigwire_core::ReplayStore for HostReplayStore {
         expires_at: u64,
         now: u64,
     ) -> Result<bool, sigwire_core::Error> {
-        self.0.check_and_record(key_id.to_owned(), nonce.to_owned(), expires_at, now).map_err(|e| {
-            let detail = match e {
-                SigwireError::ReplayStoreUnavailable { detail, .. } => detail,
-                other => format!("the replay store failed with {}: {}", other.error_code(), other.error_detail()),
-            };
-            sigwire_core::Error::new(sigwire_core::ErrorCode::ReplayStoreUnavailable, detail)
-        })
+        self.0
+            .check_and_record(key_id.to_owned(), nonce.to_owned(), expires_at, now)
+            .map_err(|e| {
+                let detail = match e {
+                    SigwireError::ReplayStoreUnavailable { detail, .. } => detail,
+                    other => format!(
+                        "the replay store failed with {}: {}",
+                        other.error_code(),
+                        other.error_detail()
+                    ),
+                };
+                sigwire_core::Error::new(sigwire_core::ErrorCode::ReplayStoreUnavailable, detail)
+            })
     }
 }

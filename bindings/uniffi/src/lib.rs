@@ -39,7 +39,10 @@ pub use verifier::{Verified, Verifier};
 /// Each has its own [`SigwireError`] variant; the list lets host-language tests check that.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    sigwire_core::ErrorCode::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+    sigwire_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
 }
 
 /// The header a verifying server adds to failure responses, carrying its Unix time in seconds:

@@ -33,7 +33,11 @@ impl SigwireRequest {
     /// Runs `f` on a borrowed core [`Request`] over this request's data.
     pub(crate) fn with_core<T>(&self, f: impl FnOnce(&Request<'_>) -> T) -> T {
         let request = Request::new(&self.method, &self.url)
-            .headers(self.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())))
+            .headers(
+                self.headers
+                    .iter()
+                    .map(|h| (h.name.as_str(), h.value.as_str())),
+            )
             .body(&self.body);
         f(&request)
     }

@@ -107,7 +107,9 @@ impl Signer {
         let mut options = SignOptions::default();
         options.timestamp = timestamp;
         options.nonce = nonce.as_deref();
-        Ok(request.with_core(|r| self.inner.sign_with(r, &options))?.into())
+        Ok(request
+            .with_core(|r| self.inner.sign_with(r, &options))?
+            .into())
     }
 
     /// The canonical string that would be signed (same arguments as `sign_with`), for debugging

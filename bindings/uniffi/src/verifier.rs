@@ -20,7 +20,11 @@ pub struct Verified {
 
 impl From<sigwire_core::Verified> for Verified {
     fn from(v: sigwire_core::Verified) -> Self {
-        Verified { key_id: v.key_id, scheme: v.scheme.to_owned(), timestamp: v.timestamp }
+        Verified {
+            key_id: v.key_id,
+            scheme: v.scheme.to_owned(),
+            timestamp: v.timestamp,
+        }
     }
 }
 
@@ -44,12 +48,18 @@ impl Verifier {
     /// system clock (default 300), recording nonces in `replay_store` (default: a new in-memory
     /// store for this verifier).
     #[uniffi::constructor(default(window = 300, replay_store = None))]
-    pub fn new(keys: Arc<KeyStore>, window: u64, replay_store: Option<Arc<dyn ReplayStore>>) -> Self {
+    pub fn new(
+        keys: Arc<KeyStore>,
+        window: u64,
+        replay_store: Option<Arc<dyn ReplayStore>>,
+    ) -> Self {
         let mut builder = sigwire_core::Verifier::builder(keys.inner.clone()).window(window);
         if let Some(store) = replay_store {
             builder = builder.replay_store(Arc::new(HostReplayStore(store)));
         }
-        Verifier { inner: builder.build() }
+        Verifier {
+            inner: builder.build(),
+        }
     }
 
     /// Verifies `request` (its headers must include `Authorization`) at the system clock's time.

@@ -25,11 +25,18 @@ use sigwire_core::{SignOptions, Signer};
 pub const SECRET: &str = "test-secret-0123456789abcdef";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 // ------------------------------------------------------------------ redis-server
@@ -43,14 +50,22 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> RedisServer {
-        let mut server = RedisServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None };
+        let mut server = RedisServer {
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+        };
         server.spawn();
         server
     }
 
     /// A free port and folder for a server that is not started yet (see [`RedisServer::spawn`]).
     pub fn not_started() -> RedisServer {
-        RedisServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None }
+        RedisServer {
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -76,13 +91,19 @@ impl RedisServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server on port {} did not answer PING within 10 s", self.port);
+        panic!(
+            "redis-server on port {} did not answer PING within 10 s",
+            self.port
+        );
     }
 
     /// Whether Redis answers PING now.
     pub fn ping(&self) -> bool {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
-        s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
         if s.write_all(b"PING\r\n").is_err() {
             return false;
         }
@@ -116,20 +137,29 @@ impl RedisServer {
 
     fn signal(&self, sig: &str) {
         let pid = self.child.as_ref().expect("redis-server running").id();
-        let ok = Command::new("kill").args([sig, &pid.to_string()]).status().unwrap().success();
+        let ok = Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
         assert!(ok, "kill {sig} {pid} failed");
     }
 
     /// A synchronous connection for assertions.
     pub fn conn(&self) -> redis::Connection {
-        redis::Client::open(self.url()).unwrap().get_connection().unwrap()
+        redis::Client::open(self.url())
+            .unwrap()
+            .get_connection()
+            .unwrap()
     }
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
         if let Some(c) = &self.child {
-            let _ = Command::new("kill").args(["-CONT", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-CONT", &c.id().to_string()])
+                .status();
         }
         self.kill();
     }
@@ -158,7 +188,9 @@ impl Upstream {
         let counter = Arc::clone(&hits);
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let counter = Arc::clone(&counter);
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
@@ -187,7 +219,11 @@ impl Drop for Upstream {
 
 type UpBody = http_body_util::Either<
     Full<Bytes>,
-    StreamBody<futures_util::stream::Iter<std::vec::IntoIter<Result<Frame<Bytes>, std::convert::Infallible>>>>,
+    StreamBody<
+        futures_util::stream::Iter<
+            std::vec::IntoIter<Result<Frame<Bytes>, std::convert::Infallible>>,
+        >,
+    >,
 >;
 
 async fn upstream_answer(
@@ -212,15 +248,30 @@ async fn upstream_answer(
     }
     let mut headers = serde_json::Map::new();
     for (name, value) in req.headers() {
-        headers.insert(name.as_str().to_owned(), serde_json::Value::from(value.to_str().unwrap_or("?")));
+        headers.insert(
+            name.as_str().to_owned(),
+            serde_json::Value::from(value.to_str().unwrap_or("?")),
+        );
     }
     let method = req.method().to_string();
     let uri = req.uri().to_string();
-    let body = req.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0);
-    let json = serde_json::json!({ "method": method, "uri": uri, "headers": headers, "body_len": body });
-    let mut resp = http::Response::new(http_body_util::Either::Left(Full::new(Bytes::from(json.to_string()))));
-    resp.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
-    resp.headers_mut().insert("x-upstream", http::HeaderValue::from_static("1"));
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes().len())
+        .unwrap_or(0);
+    let json =
+        serde_json::json!({ "method": method, "uri": uri, "headers": headers, "body_len": body });
+    let mut resp = http::Response::new(http_body_util::Either::Left(Full::new(Bytes::from(
+        json.to_string(),
+    ))));
+    resp.headers_mut().insert(
+        "content-type",
+        http::HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut()
+        .insert("x-upstream", http::HeaderValue::from_static("1"));
     Ok(resp)
 }
 
@@ -241,7 +292,10 @@ impl GatewayProc {
     pub fn start(config: &str, env: &[(&str, &str)]) -> GatewayProc {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gateway.toml");
-        let text = format!("listen = \"127.0.0.1:0\"\nadmin_listen = \"127.0.0.1:{}\"\n{config}", free_port());
+        let text = format!(
+            "listen = \"127.0.0.1:0\"\nadmin_listen = \"127.0.0.1:{}\"\n{config}",
+            free_port()
+        );
         std::fs::write(&path, text).unwrap();
         Self::start_file(&path, env, dir)
     }
@@ -262,8 +316,10 @@ impl GatewayProc {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if !sent && line.contains("\"event\":\"listening\"") {
                     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-                    let _ =
-                        tx.send(Ok((v["proxy"].as_str().unwrap().to_owned(), v["admin"].as_str().unwrap().to_owned())));
+                    let _ = tx.send(Ok((
+                        v["proxy"].as_str().unwrap().to_owned(),
+                        v["admin"].as_str().unwrap().to_owned(),
+                    )));
                     sent = true;
                 } else if !sent && line.starts_with("error") {
                     let _ = tx.send(Err(line.clone()));
@@ -279,7 +335,13 @@ impl GatewayProc {
             Ok(Err(e)) => panic!("gateway failed to start: {e}"),
             Err(_) => panic!("gateway did not start within 20 s"),
         };
-        GatewayProc { proxy: proxy.parse().unwrap(), admin: admin.parse().unwrap(), child, log, _dir: dir }
+        GatewayProc {
+            proxy: proxy.parse().unwrap(),
+            admin: admin.parse().unwrap(),
+            child,
+            log,
+            _dir: dir,
+        }
     }
 
     /// SIGKILL.
@@ -290,7 +352,11 @@ impl GatewayProc {
 
     /// SIGHUP (reload the keys file).
     pub fn hangup(&self) {
-        assert!(Command::new("kill").args(["-HUP", &self.child.id().to_string()]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
     }
 
     /// The access log lines written so far.
@@ -315,7 +381,9 @@ impl Drop for GatewayProc {
 
 /// Writes a keys file with one key per `(id, secret)`.
 pub fn keys_toml(keys: &[(&str, &str)]) -> String {
-    keys.iter().map(|(id, secret)| format!("[[keys]]\nid = \"{id}\"\nsecret = \"{secret}\"\n")).collect()
+    keys.iter()
+        .map(|(id, secret)| format!("[[keys]]\nid = \"{id}\"\nsecret = \"{secret}\"\n"))
+        .collect()
 }
 
 // ------------------------------------------------------------------ signing client
@@ -354,7 +422,14 @@ pub struct Prepared {
 }
 
 /// Signs `method path` for `host` (the `Host` the gateway sees) with `key_id`/`secret`.
-pub fn sign(key_id: &str, secret: &str, method: &str, host: &str, path: &str, body: &[u8]) -> Prepared {
+pub fn sign(
+    key_id: &str,
+    secret: &str,
+    method: &str,
+    host: &str,
+    path: &str,
+    body: &[u8],
+) -> Prepared {
     let signer = Signer::new(key_id, secret.as_bytes().to_vec()).unwrap();
     let url = format!("http://{host}{path}");
     let content_type = [("content-type", "application/octet-stream")];
@@ -367,17 +442,32 @@ pub fn sign(key_id: &str, secret: &str, method: &str, host: &str, path: &str, bo
 }
 
 /// Signs with a fixed timestamp and nonce.
-pub fn sign_at(key_id: &str, secret: &str, host: &str, path: &str, ts: u64, nonce: &str) -> Prepared {
+pub fn sign_at(
+    key_id: &str,
+    secret: &str,
+    host: &str,
+    path: &str,
+    ts: u64,
+    nonce: &str,
+) -> Prepared {
     let signer = Signer::new(key_id, secret.as_bytes().to_vec()).unwrap();
     let url = format!("http://{host}{path}");
-    let sig = signer.sign_with(&sigwire_core::Request::new("GET", &url), &SignOptions::fixed(ts, nonce)).unwrap();
+    let sig = signer
+        .sign_with(
+            &sigwire_core::Request::new("GET", &url),
+            &SignOptions::fixed(ts, nonce),
+        )
+        .unwrap();
     prepared("GET", path, &sig.authorization, nonce, b"")
 }
 
 fn prepared(method: &str, path: &str, authorization: &str, nonce: &str, body: &[u8]) -> Prepared {
     let mut headers = vec![("authorization".to_owned(), authorization.to_owned())];
     if !body.is_empty() {
-        headers.push(("content-type".to_owned(), "application/octet-stream".to_owned()));
+        headers.push((
+            "content-type".to_owned(),
+            "application/octet-stream".to_owned(),
+        ));
     }
     Prepared {
         method: method.to_owned(),
@@ -396,14 +486,24 @@ pub struct TestClient {
 
 impl Default for TestClient {
     fn default() -> Self {
-        TestClient { client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()) }
+        TestClient {
+            client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()),
+        }
     }
 }
 
 impl TestClient {
     /// Sends `p` to `addr` with `Host: host` and extra headers.
-    pub async fn send(&self, addr: SocketAddr, host: &str, p: &Prepared, extra: &[(&str, &str)]) -> Answer {
-        let mut builder = http::Request::builder().method(p.method.as_str()).uri(format!("http://{addr}{}", p.path));
+    pub async fn send(
+        &self,
+        addr: SocketAddr,
+        host: &str,
+        p: &Prepared,
+        extra: &[(&str, &str)],
+    ) -> Answer {
+        let mut builder = http::Request::builder()
+            .method(p.method.as_str())
+            .uri(format!("http://{addr}{}", p.path));
         builder = builder.header("host", host);
         for (n, v) in &p.headers {
             builder = builder.header(n.as_str(), v.as_str());
@@ -418,12 +518,18 @@ impl TestClient {
             .expect("HTTP exchange");
         let (parts, body) = response.into_parts();
         let body = body.collect().await.unwrap().to_bytes();
-        Answer { status: parts.status.as_u16(), headers: parts.headers, body }
+        Answer {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
     }
 
     /// GET on the admin listener: (status, body).
     pub async fn admin(&self, addr: SocketAddr, path: &str) -> (u16, String) {
-        let request = http::Request::get(format!("http://{addr}{path}")).body(Full::default()).unwrap();
+        let request = http::Request::get(format!("http://{addr}{path}"))
+            .body(Full::default())
+            .unwrap();
         let response = self.client.request(request).await.unwrap();
         let status = response.status().as_u16();
         let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -500,7 +606,10 @@ pub fn create_key(redis: &RedisServer, id: &str, extra: &[&str]) -> String {
     assert!(ok, "keys create failed: {stderr}");
     let secret = stdout.trim().to_owned();
     assert_eq!(secret.len(), 43, "one secret printed on stdout: {stdout:?}");
-    assert!(!stderr.contains(&secret), "the secret is printed once, on stdout only");
+    assert!(
+        !stderr.contains(&secret),
+        "the secret is printed once, on stdout only"
+    );
     secret
 }
 

@@ -6,7 +6,8 @@ fn committed_vectors_match_the_generator() {
     let dir = sigwire_vectors::vectors_dir();
     for (name, expected) in files {
         let path = dir.join(name);
-        let actual = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let actual = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         assert!(
             actual == expected,
             "{} drifted from the generator; run `cargo run -p sigwire-vectors` and review the diff",
