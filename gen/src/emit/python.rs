@@ -1176,6 +1176,9 @@ fn tuple_items(items: &[String]) -> String {
 /// Whether the code in `text` uses the typing name `word` (by the shapes generated code uses it
 /// in, so words in docstrings and comments do not count).
 fn uses_word(text: &str, word: &str) -> bool {
+    // Comment lines (`#: Any tags…` field notes) are prose, not code.
+    let code: String = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
+    let text = code.as_str();
     match word {
         "Any" => {
             ["Any]", "Any,", "Any)", " Any =", "-> Any:", ": Any", "[Any", "'Any'"].iter().any(|p| text.contains(p))
@@ -1204,7 +1207,7 @@ fn docstring(c: &mut Code, text: &str) {
         c.line(format!("\"\"\"{}\"\"\"", text.trim_end_matches('"')));
         return;
     }
-    c.line(format!("\"\"\"{}", lines[0]));
+    c.line(format!("\"\"\"{}", lines[0].trim_end()));
     for l in &lines[1..] {
         c.line(l.trim_end());
     }

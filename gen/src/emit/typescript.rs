@@ -111,7 +111,7 @@ impl<'a> Ts<'a> {
             }
             let prop = props.claim(&ident(&naming::camel(&op.group), TYPESCRIPT));
             let file = files.claim(&naming::snake(&op.group).replace('_', "-"));
-            let class = format!("{}Resource", naming::pascal(&op.group));
+            let class = ident(&format!("{}Resource", naming::pascal(&op.group)), TYPESCRIPT);
             groups.push(Group { key: op.group.clone(), prop, file, class, ops: vec![i] });
         }
         Ts { api, npm, version, env, type_names, groups }
