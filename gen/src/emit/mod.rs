@@ -82,6 +82,50 @@ pub(crate) fn plain_version(v: &str) -> Option<String> {
     }
 }
 
+/// The OpenAPI name of a parameter style, as the runtimes' serialisers spell it.
+pub(crate) fn style_name(s: crate::ir::Style) -> &'static str {
+    use crate::ir::Style;
+    match s {
+        Style::Form => "form",
+        Style::Simple => "simple",
+        Style::Label => "label",
+        Style::Matrix => "matrix",
+        Style::SpaceDelimited => "spaceDelimited",
+        Style::PipeDelimited => "pipeDelimited",
+        Style::DeepObject => "deepObject",
+    }
+}
+
+/// One piece of a path template: literal text, or a `{name}` placeholder (with its raw text, kept
+/// as a literal when no path parameter of that name exists).
+pub(crate) enum PathPiece<'a> {
+    /// Text sent as written.
+    Literal(&'a str),
+    /// A placeholder: the parameter name and the raw `{name}` text.
+    Param { name: &'a str, raw: &'a str },
+}
+
+/// Splits a path template into pieces, in order. An unclosed `{` and everything after it is
+/// literal text; an empty template is one empty literal.
+pub(crate) fn path_pieces(template: &str) -> Vec<PathPiece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        if start > 0 {
+            pieces.push(PathPiece::Literal(&rest[..start]));
+        }
+        pieces.push(PathPiece::Param { name: &rest[start + 1..start + end], raw: &rest[start..start + end + 1] });
+        rest = &rest[start + end + 1..];
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(PathPiece::Literal(rest));
+    }
+    pieces
+}
+
 /// A string literal valid in both Python and JavaScript (JSON escaping, plus no `</`).
 pub(crate) fn string_literal(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::{doc_text, plain_version, string_literal, Code, File, Options};
+use super::{doc_text, path_pieces, plain_version, string_literal, style_name, Code, File, Options, PathPiece};
 use crate::ir::{
-    Api, BodyEncoding, Field, Operation, PageStyle, Param, ParamLocation, Signing, Status, Style, TypeKind, TypeRef,
+    Api, BodyEncoding, Field, Operation, PageStyle, Param, ParamLocation, Signing, Status, TypeKind, TypeRef,
 };
 use crate::naming::{self, ident, Lang, Scope, PYTHON};
 
@@ -865,30 +865,24 @@ impl<'a> Py<'a> {
 
     fn build_request(&self, c: &mut Code, op: &Operation, names: &[String], accept: &str) {
         // Path: literal pieces and serialised parameters.
-        let mut pieces: Vec<String> = Vec::new();
-        let mut rest = op.path.as_str();
-        while let Some(start) = rest.find('{') {
-            let Some(end) = rest[start..].find('}') else {
-                break;
-            };
-            let pname = &rest[start + 1..start + end];
-            if start > 0 {
-                pieces.push(string_literal(&rest[..start]));
-            }
-            match op.params.iter().zip(names).find(|(p, _)| p.location == ParamLocation::Path && p.name == pname) {
-                Some((p, n)) => pieces.push(format!(
-                    "_base.path_param({}, {n}, {}, {})",
-                    string_literal(&p.name),
-                    string_literal(style_name(p.style)),
-                    py_bool(p.explode)
-                )),
-                None => pieces.push(string_literal(&rest[start..start + end + 1])),
-            }
-            rest = &rest[start + end + 1..];
-        }
-        if !rest.is_empty() || pieces.is_empty() {
-            pieces.push(string_literal(rest));
-        }
+        let pieces: Vec<String> = path_pieces(&op.path)
+            .into_iter()
+            .map(|piece| match piece {
+                PathPiece::Literal(text) => string_literal(text),
+                PathPiece::Param { name, raw } => {
+                    match op.params.iter().zip(names).find(|(p, _)| p.location == ParamLocation::Path && p.name == name)
+                    {
+                        Some((p, n)) => format!(
+                            "_base.path_param({}, {n}, {}, {})",
+                            string_literal(&p.name),
+                            string_literal(style_name(p.style)),
+                            py_bool(p.explode)
+                        ),
+                        None => string_literal(raw),
+                    }
+                }
+            })
+            .collect();
         let signed = match op.signing {
             Signing::Unsigned => "None".to_owned(),
             Signing::Signed(i) => i.to_string(),
@@ -1133,18 +1127,6 @@ const ERRORS: &[&str] = &[
     "InternalServerError",
     "MissingCredentials",
 ];
-
-fn style_name(s: Style) -> &'static str {
-    match s {
-        Style::Form => "form",
-        Style::Simple => "simple",
-        Style::Label => "label",
-        Style::Matrix => "matrix",
-        Style::SpaceDelimited => "spaceDelimited",
-        Style::PipeDelimited => "pipeDelimited",
-        Style::DeepObject => "deepObject",
-    }
-}
 
 fn py_bool(b: bool) -> &'static str {
     if b {

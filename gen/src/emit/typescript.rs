@@ -12,10 +12,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::{doc_text, plain_version, string_literal, Code, File, Options};
-use crate::ir::{
-    Api, BodyEncoding, Field, Operation, PageStyle, ParamLocation, Signing, Status, Style, TypeKind, TypeRef,
-};
+use super::{doc_text, path_pieces, plain_version, string_literal, style_name, Code, File, Options, PathPiece};
+use crate::ir::{Api, BodyEncoding, Field, Operation, PageStyle, ParamLocation, Signing, Status, TypeKind, TypeRef};
 use crate::naming::{self, ident, Scope, TYPESCRIPT};
 
 const RUNTIME: &str = include_str!("support/ts_runtime.ts");
@@ -489,8 +487,6 @@ impl<'a> Ts<'a> {
     }
 
     fn build(&self, c: &mut Code, op: &Operation, props: &[Prop], accept: &str, token: Option<&str>) {
-        let mut pieces: Vec<String> = Vec::new();
-        let mut rest = op.path.as_str();
         let read = |p: &crate::ir::Param, prop: &Prop| -> String {
             if Some(p.name.as_str()) == token {
                 "token".to_owned()
@@ -498,29 +494,25 @@ impl<'a> Ts<'a> {
                 prop.access.clone()
             }
         };
-        while let Some(start) = rest.find('{') {
-            let Some(end) = rest[start..].find('}') else {
-                break;
-            };
-            let pname = &rest[start + 1..start + end];
-            if start > 0 {
-                pieces.push(string_literal(&rest[..start]));
-            }
-            match op.params.iter().zip(props).find(|(p, _)| p.location == ParamLocation::Path && p.name == pname) {
-                Some((p, prop)) => pieces.push(format!(
-                    "pathParam({}, {}, {}, {})",
-                    string_literal(&p.name),
-                    read(p, prop),
-                    string_literal(style_name(p.style)),
-                    p.explode
-                )),
-                None => pieces.push(string_literal(&rest[start..start + end + 1])),
-            }
-            rest = &rest[start + end + 1..];
-        }
-        if !rest.is_empty() || pieces.is_empty() {
-            pieces.push(string_literal(rest));
-        }
+        let pieces: Vec<String> = path_pieces(&op.path)
+            .into_iter()
+            .map(|piece| match piece {
+                PathPiece::Literal(text) => string_literal(text),
+                PathPiece::Param { name, raw } => {
+                    match op.params.iter().zip(props).find(|(p, _)| p.location == ParamLocation::Path && p.name == name)
+                    {
+                        Some((p, prop)) => format!(
+                            "pathParam({}, {}, {}, {})",
+                            string_literal(&p.name),
+                            read(p, prop),
+                            string_literal(style_name(p.style)),
+                            p.explode
+                        ),
+                        None => string_literal(raw),
+                    }
+                }
+            })
+            .collect();
         let signed = match op.signing {
             Signing::Unsigned => "null".to_owned(),
             Signing::Signed(i) => i.to_string(),
@@ -685,18 +677,6 @@ impl<'a> Ts<'a> {
         );
         let _ = writeln!(s, "failures are the runtime's `SigwireError` subclasses.");
         s
-    }
-}
-
-fn style_name(s: Style) -> &'static str {
-    match s {
-        Style::Form => "form",
-        Style::Simple => "simple",
-        Style::Label => "label",
-        Style::Matrix => "matrix",
-        Style::SpaceDelimited => "spaceDelimited",
-        Style::PipeDelimited => "pipeDelimited",
-        Style::DeepObject => "deepObject",
     }
 }
 
