@@ -82,7 +82,8 @@ grep -q '^fun main()' "$README_DIR/ReadmeExample.kt" || { echo "sdk-kotlin/READM
 SIGWIRE_SERVER_BIN="$LIB_DIR/sigwire-server" mvn -B -ntp -f "$ROOT/sdk-kotlin/pom.xml" verify \
   -Dsigwire.bindings.dir="$BINDINGS" -Dsigwire.lib.dir="$LIB_DIR" -Dsigwire.readme.dir="$README_DIR"
 ls -la "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar"
-grep -q 'linux-x86-64/libsigwire_uniffi.so' <(python3 -m zipfile -l "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar") \
+# grep without -q reads the whole listing, so the lister never writes into a closed pipe.
+python3 -m zipfile -l "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar" | grep 'linux-x86-64/libsigwire_uniffi.so' >/dev/null \
   || { echo "the jar does not carry linux-x86-64/libsigwire_uniffi.so" >&2; exit 1; }
 
 # --- 7. optional benchmark (a release build; timings never fail CI) ------------------------------
