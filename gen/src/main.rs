@@ -8,7 +8,7 @@ use sigwire_gen::emit::{self, Lang, Options};
 use sigwire_gen::{build, check, loader::Source, Error, ErrorKind};
 
 const USAGE: &str = "usage:
-  sigwire-gen generate SPEC --lang python|typescript --out DIR [--name PACKAGE] [--version X.Y.Z]
+  sigwire-gen generate SPEC --lang python|typescript|kotlin|swift|rust --out DIR [--name PACKAGE] [--version X.Y.Z]
   sigwire-gen check SPEC";
 
 fn main() -> ExitCode {
@@ -67,7 +67,12 @@ fn run(args: &[String]) -> Result<String, Error> {
             let lang = match lang.as_deref() {
                 Some("python") => Lang::Python,
                 Some("typescript") | Some("ts") => Lang::TypeScript,
-                Some(other) => return Err(usage(&format!("unknown language {other} (python, typescript)"))),
+                Some("kotlin") => Lang::Kotlin,
+                Some("swift") => Lang::Swift,
+                Some("rust") => Lang::Rust,
+                Some(other) => {
+                    return Err(usage(&format!("unknown language {other} (python, typescript, kotlin, swift, rust)")))
+                }
                 None => return Err(usage("--lang is required")),
             };
             let out = out.ok_or_else(|| usage("--out is required"))?;

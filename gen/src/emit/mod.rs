@@ -1,7 +1,10 @@
 //! Emitters: one per target language, each reading only the [`crate::ir::Api`] and producing
 //! a list of files (path relative to the output directory, content).
 
+pub mod kotlin;
 pub mod python;
+pub mod rust;
+pub mod swift;
 pub mod typescript;
 mod writer;
 
@@ -19,6 +22,12 @@ pub enum Lang {
     Python,
     /// A TypeScript npm package over the `sigwire` / `sigwire-wasm` `Client`.
     TypeScript,
+    /// A Kotlin (Maven) package over the Kotlin SDK's `HttpClient`.
+    Kotlin,
+    /// A Swift package over the Swift SDK.
+    Swift,
+    /// A Rust crate over `sigwire-client`.
+    Rust,
 }
 
 /// Package options.
@@ -44,6 +53,9 @@ pub fn generate(api: &Api, lang: Lang, options: &Options) -> Vec<File> {
     match lang {
         Lang::Python => python::generate(api, options),
         Lang::TypeScript => typescript::generate(api, options),
+        Lang::Kotlin => kotlin::generate(api, options),
+        Lang::Swift => swift::generate(api, options),
+        Lang::Rust => rust::generate(api, options),
     }
 }
 

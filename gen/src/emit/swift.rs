@@ -1,0 +1,9 @@
+//! The Swift emitter (issue 16): being built; it emits nothing yet.
+
+use super::{File, Options};
+use crate::ir::Api;
+
+/// Generates every file of the Swift SDK.
+pub fn generate(_api: &Api, _options: &Options) -> Vec<File> {
+    Vec::new()
+}
