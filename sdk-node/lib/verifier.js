@@ -116,13 +116,28 @@ class InMemoryReplayStore {
   }
 }
 
+/**
+ * The outcome a replay store owned by JavaScript reports for a ticket's nonce:
+ * `fresh` (recorded now), `replayed` (already recorded), `before_epoch` (a shared store refused a
+ * timestamp at or before its epoch, docs/redis-layout.md §3) or `unavailable`.
+ */
+const OUTCOMES = new Set(['fresh', 'replayed', 'before_epoch', 'unavailable']);
+
+/**
+ * Verifies signed requests (the core's Verifier), in one step (`verify`, `verifyAsync`) or two
+ * (`authenticate` → ticket → `commit` / `settle`). Every check and every error message is the
+ * core's; a replay store written in JavaScript only answers whether it recorded the nonce.
+ */
 class Verifier {
   #native;
   #jsReplay;
   #window;
 
   /**
-   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {checkAndRecord: Function}}} options
+   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}}} options
+   *   replayStore: the core's in-memory store (default: a new one), or a store of your own:
+   *   `claim(ticket)` resolving to `'fresh' | 'replayed' | 'before_epoch'` (e.g. RedisReplayStore),
+   *   or `checkAndRecord(keyId, nonce, expiresAt, now)` returning (a Promise of) true when new.
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
@@ -135,13 +150,13 @@ class Verifier {
     if (replayStore instanceof InMemoryReplayStore) {
       nativeReplay = InMemoryReplayStore.native(replayStore);
     } else if (replayStore !== undefined && replayStore !== null) {
-      if (typeof replayStore.checkAndRecord !== 'function') {
-        throw makeError('invalid_config', 'replayStore must be an InMemoryReplayStore or have a checkAndRecord(keyId, nonce, expiresAt, now) method');
+      if (typeof replayStore.claim !== 'function' && typeof replayStore.checkAndRecord !== 'function') {
+        throw makeError('invalid_config', 'replayStore must be an InMemoryReplayStore or have a claim(ticket) or checkAndRecord(keyId, nonce, expiresAt, now) method');
       }
       this.#jsReplay = replayStore;
     }
     try {
-      this.#native = new native.NativeVerifier(KeyStore.native(store), window, nativeReplay, this.#jsReplay !== undefined);
+      this.#native = new native.NativeVerifier(KeyStore.native(store), window, nativeReplay);
     } catch (e) {
       throw fromNative(e, 'invalid_config');
     }
@@ -153,6 +168,11 @@ class Verifier {
     return this.#window;
   }
 
+  /** Whether nonces are claimed in a store written in JavaScript (then use verifyAsync). */
+  get hasExternalReplayStore() {
+    return this.#jsReplay !== undefined;
+  }
+
   /** The verifier's clock, Unix seconds (for the server time header). */
   now() {
     return this.#native.now();
@@ -160,58 +180,116 @@ class Verifier {
 
   /**
    * Verifies a request and returns the key id, or throws a SigwireError.
-   * With a replay store whose checkAndRecord returns a Promise, use verifyAsync.
+   * With a replay store whose answer is a Promise, use verifyAsync.
    * @param {{method: string, url: string|URL, headers?: any, body?: any}} request
    * @param {{now?: number}} [options] verify as if the time were `now` (tests)
    */
   verify(request, options) {
     if (this.#jsReplay !== undefined) return this.verifyDetailed(request, options).keyId;
-    return this.#run(request, options, true);
+    const r = this.#args(request, options);
+    return this.#call(r.now, () => this.#native.verifyKeyId(r.method, r.url, r.headers, r.body, r.now));
   }
 
   /** Like verify, but returns `{ keyId, scheme, timestamp }`. */
   verifyDetailed(request, options) {
-    const result = this.#run(request, options);
-    if (result.replay) {
-      const recorded = this.#jsCheck(result.replay);
-      if (recorded && typeof recorded.then === 'function') {
-        recorded.then(undefined, () => {});
-        throw makeError('invalid_config', 'the replay store is asynchronous; call verifyAsync', { serverTime: result.replay.now });
-      }
-      settleReplay(recorded, result.replay);
+    if (this.#jsReplay === undefined) {
+      const r = this.#args(request, options);
+      return this.#call(r.now, () => this.#native.verify(r.method, r.url, r.headers, r.body, r.now));
     }
-    return { keyId: result.keyId, scheme: result.scheme, timestamp: result.timestamp };
+    const ticket = this.authenticate(request, options);
+    let answer;
+    try {
+      answer = this.#ask(ticket);
+    } catch (e) {
+      return this.#storeFailed(ticket, e);
+    }
+    if (answer && typeof answer.then === 'function') {
+      answer.then(undefined, () => {});
+      throw makeError('invalid_config', 'the replay store is asynchronous; call verifyAsync', { serverTime: ticket.authenticatedAt });
+    }
+    return this.settle(ticket, answer);
   }
 
   /** Verifies, awaiting an asynchronous replay store; resolves to `{ keyId, scheme, timestamp }`. */
   async verifyAsync(request, options) {
-    const result = this.#run(request, options);
-    if (result.replay) {
-      let recorded;
-      try {
-        recorded = await this.#jsCheck(result.replay);
-      } catch (e) {
-        throw storeFailure(e, result.replay);
-      }
-      settleReplay(recorded, result.replay);
+    if (this.#jsReplay === undefined) return this.verifyDetailed(request, options);
+    const ticket = this.authenticate(request, options);
+    let answer;
+    try {
+      answer = await this.#ask(ticket);
+    } catch (e) {
+      return this.#storeFailed(ticket, e);
     }
-    return { keyId: result.keyId, scheme: result.scheme, timestamp: result.timestamp };
+    return this.settle(ticket, answer);
   }
 
-  #run(request, options, keyIdOnly = false) {
+  /**
+   * The checks that need only the request head — missing, malformed, unsupported algorithm,
+   * stale, unknown key — so a server can answer before it reads the body. Resolves nothing:
+   * a request that passes must still be verified with its body.
+   * @param {{method: string, url: string|URL, headers?: any}} request (its body is ignored)
+   * @returns {{keyId: string, scheme: string, timestamp: number}}
+   */
+  precheck(request, options) {
+    const r = this.#args({ ...(request && typeof request === 'object' ? request : { method: undefined }), body: undefined }, options);
+    return this.#call(r.now, () => this.#native.precheck(r.method, r.url, r.headers, r.now));
+  }
+
+  /**
+   * Step one of two: every check except replay. Returns a ticket (`keyId`, `scheme`, `nonce`,
+   * `timestamp`, `expiresAt`, `authenticatedAt`) to settle once with `commit` (the in-memory
+   * store) or `settle` (your own store's answer).
+   */
+  authenticate(request, options) {
+    const r = this.#args(request, options);
+    return this.#call(r.now, () => this.#native.authenticate(r.method, r.url, r.headers, r.body, r.now));
+  }
+
+  /** Step two in the verifier's in-memory store: claims the ticket's nonce. */
+  commit(ticket) {
+    return this.#call(undefined, () => this.#native.commit(ticket));
+  }
+
+  /**
+   * Step two with your own store: `outcome` is what it answered for `(ticket.keyId,
+   * ticket.nonce)` — `'fresh'` (recorded now; also `true`), `'replayed'` (also `false`),
+   * `'before_epoch'` or `'unavailable'` (anything else). Throws the core's error for all but fresh.
+   */
+  settle(ticket, outcome) {
+    const word = outcome === true ? 'fresh' : outcome === false ? 'replayed' : OUTCOMES.has(outcome) ? outcome : 'unavailable';
+    return this.#call(undefined, () => this.#native.settle(ticket, word));
+  }
+
+  #ask(ticket) {
+    const store = this.#jsReplay;
+    if (typeof store.claim === 'function') return store.claim(ticket);
+    return store.checkAndRecord(ticket.keyId, ticket.nonce, ticket.expiresAt, ticket.authenticatedAt);
+  }
+
+  #storeFailed(ticket, cause) {
+    if (cause instanceof SigwireError) throw cause;
+    try {
+      return this.settle(ticket, 'unavailable');
+    } catch (err) {
+      err.cause = cause;
+      throw err;
+    }
+  }
+
+  #args(request, options) {
     if (request === null || typeof request !== 'object') {
       throw makeError('invalid_request', `the request must be an object (got ${describe(request)})`, { serverTime: this.now() });
     }
     let now;
     try {
-      const method = requireString(request.method, 'method', 'invalid_request');
-      const url = urlString(request.url);
-      const headers = flattenHeaders(request.headers);
-      const body = toBytes(request.body, 'body', 'invalid_request');
       now = options && options.now !== undefined ? optionalSeconds(options.now, 'now', 'invalid_config') : undefined;
-      return keyIdOnly
-        ? this.#native.verifyKeyId(method, url, headers, body, now)
-        : this.#native.verify(method, url, headers, body, now);
+      return {
+        method: requireString(request.method, 'method', 'invalid_request'),
+        url: urlString(request.url),
+        headers: flattenHeaders(request.headers),
+        body: toBytes(request.body, 'body', 'invalid_request'),
+        now,
+      };
     } catch (e) {
       const err = fromNative(e, 'invalid_request');
       if (err.serverTime === undefined) err.serverTime = now ?? this.now();
@@ -219,11 +297,13 @@ class Verifier {
     }
   }
 
-  #jsCheck(r) {
+  #call(now, fn) {
     try {
-      return this.#jsReplay.checkAndRecord(r.keyId, r.nonce, r.expiresAt, r.now);
+      return fn();
     } catch (e) {
-      throw storeFailure(e, r);
+      const err = fromNative(e, 'invalid_request');
+      if (err.serverTime === undefined) err.serverTime = now ?? this.now();
+      throw err;
     }
   }
 
@@ -238,22 +318,6 @@ class Verifier {
 
 function throwNoKeys() {
   throw makeError('invalid_config', 'keys is required: a KeyStore or { keyId: secret | secret[] }');
-}
-
-function settleReplay(recorded, r) {
-  if (recorded !== true && recorded !== false) {
-    throw makeError('replay_store_unavailable', 'the replay store returned neither true nor false', { serverTime: r.now });
-  }
-  if (!recorded) {
-    throw makeError('replayed_nonce', 'this nonce was already used; sign each request afresh', { serverTime: r.now });
-  }
-}
-
-function storeFailure(e, r) {
-  if (e instanceof SigwireError) return e;
-  const err = makeError('replay_store_unavailable', 'the replay store failed to record the nonce', { serverTime: r.now });
-  err.cause = e;
-  return err;
 }
 
 module.exports = { Verifier, KeyStore, InMemoryReplayStore };

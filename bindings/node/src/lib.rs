@@ -16,16 +16,15 @@
 #![deny(clippy::unwrap_used)]
 
 mod client;
+mod verifier;
+mod wire;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigwire_client::no_echo;
-use sigwire_core::{
-    Error as CoreError, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore, Request,
-    SignOptions, Signer, Verifier, DEFAULT_REPLAY_CAPACITY,
-};
+use sigwire_core::{Error as CoreError, ErrorCode, InMemoryKeyStore, Request, SignOptions, Signer};
 
 /// First field of an encoded native error. The record is
 /// `sigwire␟<code>␟<http status>␟<skew seconds or empty>␟<server time or empty>␟<message>`,
@@ -38,7 +37,7 @@ const SEP: char = '\u{1f}';
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// Encodes a core error for the JavaScript layer.
-fn to_js(err: CoreError) -> napi::Error {
+pub(crate) fn to_js(err: CoreError) -> napi::Error {
     let skew = err
         .skew_seconds()
         .map(|s| s.to_string())
@@ -54,13 +53,13 @@ fn to_js(err: CoreError) -> napi::Error {
     napi::Error::new(Status::GenericFailure, reason)
 }
 
-fn err(code: ErrorCode, message: impl Into<String>) -> napi::Error {
+pub(crate) fn err(code: ErrorCode, message: impl Into<String>) -> napi::Error {
     to_js(CoreError::new(code, message))
 }
 
 /// Converts a JavaScript number into a whole number (seconds, capacity), refusing fractions, negatives, NaN and
 /// values beyond 2^53 − 1 with `code`.
-fn whole(value: f64, what: &str, code: ErrorCode) -> Result<u64> {
+pub(crate) fn whole(value: f64, what: &str, code: ErrorCode) -> Result<u64> {
     if !value.is_finite() || value < 0.0 || value.fract() != 0.0 || value > MAX_SAFE_INTEGER {
         return Err(err(code, format!("{what} must be a non-negative integer")));
     }
@@ -69,7 +68,7 @@ fn whole(value: f64, what: &str, code: ErrorCode) -> Result<u64> {
 }
 
 /// Builds a borrowed core request; `headers` is a flat list `[name, value, name, value, …]`.
-fn request<'a>(
+pub(crate) fn request<'a>(
     method: &'a str,
     url: &'a str,
     headers: &'a [String],
@@ -222,7 +221,7 @@ impl NativeSigner {
 /// secrets, each optionally retired after a `notAfter` time.
 #[napi]
 pub struct NativeKeyStore {
-    inner: Arc<InMemoryKeyStore>,
+    pub(crate) inner: Arc<InMemoryKeyStore>,
 }
 
 impl Default for NativeKeyStore {
@@ -265,229 +264,6 @@ impl NativeKeyStore {
     #[napi(catch_unwind)]
     pub fn remove(&self, key_id: String) -> Result<bool> {
         self.inner.remove(&key_id).map_err(to_js)
-    }
-}
-
-/// A bounded in-memory replay store (wraps the core's `InMemoryReplayStore`).
-#[napi]
-pub struct NativeReplayStore {
-    inner: Arc<InMemoryReplayStore>,
-}
-
-#[napi]
-impl NativeReplayStore {
-    /// A store holding at most `capacity` live nonces (default 1 000 000).
-    #[napi(constructor, catch_unwind)]
-    pub fn new(capacity: Option<f64>) -> Result<Self> {
-        let capacity = match capacity {
-            None => DEFAULT_REPLAY_CAPACITY,
-            Some(c) => {
-                let c = whole(c, "capacity", ErrorCode::InvalidConfig)?;
-                usize::try_from(c)
-                    .map_err(|_| err(ErrorCode::InvalidConfig, "capacity is too large"))?
-            }
-        };
-        if capacity == 0 {
-            return Err(err(ErrorCode::InvalidConfig, "capacity must be at least 1"));
-        }
-        Ok(NativeReplayStore {
-            inner: Arc::new(InMemoryReplayStore::with_capacity(capacity)),
-        })
-    }
-
-    /// Records `(keyId, nonce)` until `expiresAt`; `true` when new, `false` for a replay.
-    #[napi(catch_unwind)]
-    pub fn check_and_record(
-        &self,
-        key_id: String,
-        nonce: String,
-        expires_at: f64,
-        now: f64,
-    ) -> Result<bool> {
-        let expires_at = whole(expires_at, "expiresAt", ErrorCode::InvalidConfig)?;
-        let now = whole(now, "now", ErrorCode::InvalidConfig)?;
-        self.inner
-            .check_and_record(&key_id, &nonce, expires_at, now)
-            .map_err(to_js)
-    }
-
-    /// Number of nonces currently held.
-    #[napi(getter, catch_unwind)]
-    pub fn size(&self) -> f64 {
-        self.inner.len() as f64
-    }
-}
-
-/// What a replay store handled in JavaScript must record (returned after a successful check).
-#[napi(object)]
-pub struct NativeReplayCheck {
-    /// The key id.
-    pub key_id: String,
-    /// The nonce.
-    pub nonce: String,
-    /// Record until this Unix time (inclusive).
-    pub expires_at: f64,
-    /// The verifier's time.
-    pub now: f64,
-}
-
-/// A successful verification.
-#[napi(object)]
-pub struct NativeVerified {
-    /// The key id whose secret matched.
-    pub key_id: String,
-    /// The scheme, e.g. `"sigwire-v1"`.
-    pub scheme: String,
-    /// The request's signing time.
-    pub timestamp: f64,
-    /// Set when the replay check is left to a JavaScript store: what it must record.
-    pub replay: Option<NativeReplayCheck>,
-}
-
-/// A replay store that records nothing itself and hands the pair to JavaScript after the
-/// signature has been checked (the core calls the replay store last, SPEC §6 step 5).
-#[derive(Default)]
-struct Deferred {
-    pending: Mutex<Option<(String, String, u64, u64)>>,
-}
-
-impl ReplayStore for Deferred {
-    fn check_and_record(
-        &self,
-        key_id: &str,
-        nonce: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> std::result::Result<bool, CoreError> {
-        let mut slot = self.pending.lock().map_err(|_| {
-            CoreError::new(
-                ErrorCode::ReplayStoreUnavailable,
-                "replay hand-off lock poisoned",
-            )
-        })?;
-        *slot = Some((key_id.to_owned(), nonce.to_owned(), expires_at, now));
-        Ok(true)
-    }
-}
-
-/// Verifies signed requests against a key store, a window and a replay store.
-#[napi]
-pub struct NativeVerifier {
-    inner: Verifier,
-    deferred: Option<Arc<Deferred>>,
-}
-
-#[napi]
-impl NativeVerifier {
-    /// `new NativeVerifier(keys, windowSeconds, replayStore?, deferReplay)`: with `deferReplay`,
-    /// successful results carry `replay` for a JavaScript store to check.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(
-        keys: &NativeKeyStore,
-        window_seconds: f64,
-        replay_store: Option<&NativeReplayStore>,
-        defer_replay: bool,
-    ) -> Result<Self> {
-        let window = whole(window_seconds, "windowSeconds", ErrorCode::InvalidConfig)?;
-        let mut builder = Verifier::builder(keys.inner.clone()).window(window);
-        let mut deferred = None;
-        if defer_replay {
-            let d = Arc::new(Deferred::default());
-            builder = builder.replay_store(d.clone());
-            deferred = Some(d);
-        } else if let Some(store) = replay_store {
-            builder = builder.replay_store(store.inner.clone());
-        }
-        Ok(NativeVerifier {
-            inner: builder.build(),
-            deferred,
-        })
-    }
-
-    /// The window in seconds.
-    #[napi(getter, catch_unwind)]
-    pub fn window_seconds(&self) -> f64 {
-        self.inner.window() as f64
-    }
-
-    /// The verifier's clock (Unix seconds), for the server time header.
-    #[napi(catch_unwind)]
-    pub fn now(&self) -> f64 {
-        self.inner.now() as f64
-    }
-
-    /// Verifies a request and returns only the key id (the fast path; not for deferred replay).
-    #[napi(catch_unwind)]
-    pub fn verify_key_id(
-        &self,
-        method: String,
-        url: String,
-        headers: Vec<String>,
-        body: &[u8],
-        now: Option<f64>,
-    ) -> Result<String> {
-        if self.deferred.is_some() {
-            return Err(err(
-                ErrorCode::InvalidConfig,
-                "verify_key_id cannot hand the replay check to JavaScript",
-            ));
-        }
-        let req = request(&method, &url, &headers, body)?;
-        let verified = match now {
-            Some(t) => self
-                .inner
-                .verify_at(&req, whole(t, "now", ErrorCode::InvalidConfig)?),
-            None => self.inner.verify(&req),
-        }
-        .map_err(to_js)?;
-        Ok(verified.key_id)
-    }
-
-    /// Verifies a request (at `now` when given, else the system clock).
-    #[napi(catch_unwind)]
-    pub fn verify(
-        &self,
-        method: String,
-        url: String,
-        headers: Vec<String>,
-        body: &[u8],
-        now: Option<f64>,
-    ) -> Result<NativeVerified> {
-        let req = request(&method, &url, &headers, body)?;
-        let verified = match now {
-            Some(t) => self
-                .inner
-                .verify_at(&req, whole(t, "now", ErrorCode::InvalidConfig)?),
-            None => self.inner.verify(&req),
-        }
-        .map_err(to_js)?;
-        let replay = match &self.deferred {
-            None => None,
-            Some(d) => {
-                let taken = d
-                    .pending
-                    .lock()
-                    .map_err(|_| {
-                        err(
-                            ErrorCode::ReplayStoreUnavailable,
-                            "replay hand-off lock poisoned",
-                        )
-                    })?
-                    .take();
-                taken.map(|(key_id, nonce, expires_at, now)| NativeReplayCheck {
-                    key_id,
-                    nonce,
-                    expires_at: expires_at as f64,
-                    now: now as f64,
-                })
-            }
-        };
-        Ok(NativeVerified {
-            key_id: verified.key_id,
-            scheme: verified.scheme.to_owned(),
-            timestamp: verified.timestamp as f64,
-            replay,
-        })
     }
 }
 
