@@ -95,6 +95,29 @@ export class KeyStore {
   remove(keyId: string): boolean;
 }
 
+/** An authenticated request whose nonce is not yet claimed (`Verifier.authenticate`). */
+export interface ReplayTicket {
+  readonly keyId: string;
+  readonly scheme: string;
+  /** The nonce to claim (`null` for a scheme without nonces). */
+  readonly nonce: string | null;
+  /** The request's signing time, Unix seconds. */
+  readonly timestamp: number;
+  /** Keep the nonce until this Unix time (inclusive): timestamp + window. */
+  readonly expiresAt: number;
+  /** The verifier's time when the request was authenticated. */
+  readonly authenticatedAt: number;
+}
+
+/** What a replay store of your own answered for a ticket's nonce. */
+export type ReplayOutcome = 'fresh' | 'replayed' | 'before_epoch' | 'unavailable';
+
+/** A replay store that claims a whole ticket (e.g. RedisReplayStore, with the epoch rule). */
+export interface TicketReplayStore {
+  /** Resolves to the outcome; reject when the store cannot answer (503 replay_store_unavailable). */
+  claim(ticket: ReplayTicket): ReplayOutcome | Promise<ReplayOutcome>;
+}
+
 /** A replay store implemented in JavaScript (e.g. on Redis `SET NX EXAT`). */
 export interface ReplayStore {
   /**
@@ -117,7 +140,7 @@ export interface VerifierOptions {
   /** Accepted clock skew either way, seconds (default 300). */
   windowSeconds?: number;
   /** Default: a private InMemoryReplayStore. */
-  replayStore?: InMemoryReplayStore | ReplayStore;
+  replayStore?: InMemoryReplayStore | ReplayStore | TicketReplayStore;
 }
 
 export interface Verified {
@@ -142,6 +165,14 @@ export class Verifier {
   verifyDetailed(request: VerifyRequest, options?: VerifyOptions): Verified;
   /** Like verifyDetailed, awaiting an asynchronous replay store. */
   verifyAsync(request: VerifyRequest, options?: VerifyOptions): Promise<Verified>;
+  /** The checks that need only the head (missing, malformed, algorithm, stale, unknown key); the body is ignored. */
+  precheck(request: VerifyRequest, options?: VerifyOptions): Verified;
+  /** Step one of two: every check except replay. */
+  authenticate(request: VerifyRequest, options?: VerifyOptions): ReplayTicket;
+  /** Step two in the verifier's in-memory store. */
+  commit(ticket: ReplayTicket): Verified;
+  /** Step two with your own store's answer (`true` = fresh, `false` = replayed); throws the core's error unless fresh. */
+  settle(ticket: ReplayTicket, outcome: ReplayOutcome | boolean): Verified;
 }
 
 /** A stable machine code (SPEC.md §7). */
@@ -345,8 +376,14 @@ export interface ServerOptions<R = any> {
   verifier: Verifier;
   /** Largest body read for verification, bytes (Express default 1 MiB; Fastify default its bodyLimit). */
   bodyLimit?: number;
-  /** The absolute URL the client signed (default: protocol + Host header + path); set behind proxies. */
+  /** The absolute URL the client signed (default: scheme + Host header + path); set behind proxies. */
   getUrl?: (request: R) => string;
+  /** The one authority (`host[:port]`) served; any other Host gets 421 `misdirected_request`. */
+  authority?: string;
+  /** The authorities served; any other Host gets 421 `misdirected_request`. */
+  authorities?: string[];
+  /** The scheme clients sign (default: the request's protocol); set behind a TLS-terminating proxy. */
+  scheme?: 'http' | 'https';
 }
 
 /** Express middleware verifying every request over its raw body. */

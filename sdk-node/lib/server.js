@@ -15,7 +15,9 @@ const { describe } = require('./convert');
 const SERVER_TIME_HEADER = native.serverTimeHeader();
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** The machine code of the 413 answer, as the Rust layer's and the Python middleware's. */
-const BODY_TOO_LARGE = 'body_too_large';
+const BODY_TOO_LARGE = native.bodyTooLargeCode();
+/** The machine code of the 421 answer for a `Host` the server does not serve (core::wire). */
+const MISDIRECTED_REQUEST = native.misdirectedRequestCode();
 
 function tooLarge(limit) {
   const err = makeError(BODY_TOO_LARGE, `the body is larger than the ${limit}-byte limit`);
@@ -45,6 +47,58 @@ function checkOptions(options, what) {
   }
   if (options.bodyLimit !== undefined && (!Number.isSafeInteger(options.bodyLimit) || options.bodyLimit < 0)) {
     throw makeError('invalid_config', 'bodyLimit must be a non-negative integer');
+  }
+  if (options.scheme !== undefined && options.scheme !== 'http' && options.scheme !== 'https') {
+    throw makeError('invalid_config', 'scheme must be "http" or "https"');
+  }
+}
+
+/**
+ * The declared audience (`authority` / `authorities` options, as the Rust layer's `.authority()` /
+ * `.authorities()`), canonicalised by the core for the scheme clients sign; `null` when none is
+ * declared. A request whose `Host` is none of them is answered 421 `misdirected_request`.
+ */
+function audienceOf(options) {
+  if (options.authority !== undefined && options.authorities !== undefined) {
+    throw makeError('invalid_config', 'give either authority or authorities, not both');
+  }
+  let list = options.authorities;
+  if (options.authority !== undefined) list = [options.authority];
+  if (list === undefined || list === null) return null;
+  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
+    throw makeError('invalid_config', 'authorities must be an array of "host[:port]" strings');
+  }
+  try {
+    return new native.NativeAudience(list, options.scheme ?? 'http');
+  } catch (e) {
+    throw fromNative(e, 'invalid_config');
+  }
+}
+
+function misdirected() {
+  return makeError(MISDIRECTED_REQUEST, 'this service does not serve the authority the request names', { httpStatus: 421 });
+}
+
+function badRequest(message) {
+  return makeError('invalid_request', message, { httpStatus: 400 });
+}
+
+/**
+ * Who the request is for and the URL the client signed: the single `Host` header checked against
+ * the audience, then the URL rebuilt by the core (`core::wire::request_url`), or by `getUrl`.
+ */
+function resolveUrl(req, rawHeaders, protocol, path, audience, getUrl) {
+  let hosts = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'host') hosts++;
+  const host = req.headers.host;
+  if (hosts > 1) throw badRequest('the request has several Host headers');
+  if (!host) throw badRequest('the request has no Host header');
+  if (audience && !audience.allows(host)) throw misdirected();
+  if (getUrl) return getUrl(req);
+  try {
+    return native.requestUrl(protocol, host, path || '/');
+  } catch (e) {
+    throw fromNative(e, 'invalid_request');
   }
 }
 
@@ -82,11 +136,6 @@ function readAll(stream, limit) {
   });
 }
 
-/** The absolute URL as the client sent it: protocol + Host header + path and query. */
-function defaultUrl(protocol, host, path) {
-  return `${protocol}://${host || ''}${path}`;
-}
-
 function failure(err, verifier) {
   const e = err instanceof SigwireError ? err : fromNative(err, 'invalid_request');
   const serverTime = e.serverTime ?? verifier.now();
@@ -103,22 +152,38 @@ function failure(err, verifier) {
  * Buffer when nothing parsed it. A body already consumed by a parser without `captureRawBody`
  * cannot be verified: that is a configuration error passed to `next(err)`.
  *
+ * Order, as the Rust layer's: the `Host` against the declared `authority`/`authorities` (421
+ * `misdirected_request`: a request signed for another service sharing the key is refused); the
+ * header alone (missing, malformed, unsupported algorithm, unknown key, stale: answered before
+ * the body is read, and the connection is then closed rather than drained); the declared length;
+ * the body; the signature; the replay claim in the verifier's store.
+ *
  * On success `req.sigwire = { keyId, scheme, timestamp }` and `req.sigwireKeyId = keyId`.
- * On failure: status (401, 400 for invalid_request, 503 replay store), JSON `{ error: code }`,
- * and the server time header.
- * @param {{verifier: Verifier, bodyLimit?: number, getUrl?: (req: any) => string}} options
+ * On failure: status (401, 400 for invalid_request, 421, 413, 503 replay store), JSON
+ * `{ error: code }`, and the server time header.
+ * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, getUrl?: (req: any) => string}} options
+ *   scheme: the scheme clients sign (default `req.protocol`; set it behind a TLS-terminating proxy)
  */
 function expressMiddleware(options) {
   checkOptions(options, 'sigwire express middleware');
   const { verifier, getUrl } = options;
+  const audience = audienceOf(options);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   return function sigwireExpress(req, res, next) {
+    let bodyRead = false;
     (async () => {
+      // 1. Audience and URL; 2. the header alone (missing, malformed, unknown key, stale) —
+      //    both before a byte of the body is read.
+      const url = resolveUrl(req, req.rawHeaders, options.scheme ?? req.protocol, req.originalUrl || req.url, audience, getUrl);
+      const head = { method: req.method, url, headers: req.rawHeaders };
+      verifier.precheck(head);
+      // 3. The raw body, bounded.
       let body;
       if (Buffer.isBuffer(req.rawBody)) body = req.rawBody;
       else if (Buffer.isBuffer(req.body)) body = req.body;
       else if (!req._body && !req.readableEnded) {
         checkDeclaredLength(req.headers, bodyLimit); // before a byte is read
+        bodyRead = true;
         body = await readAll(req, bodyLimit);
         req.rawBody = body;
         if (req.body === undefined) {
@@ -131,8 +196,8 @@ function expressMiddleware(options) {
           'the request body was consumed by a parser without raw-body capture: use express.json({ verify: captureRawBody }) or express.raw(), or mount sigwire before the body parser',
         );
       }
-      const url = getUrl ? getUrl(req) : defaultUrl(req.protocol, req.headers.host, req.originalUrl || req.url);
-      const verified = await verifier.verifyAsync({ method: req.method, url, headers: req.rawHeaders, body });
+      // 4. Everything, then the replay claim.
+      const verified = await verifier.verifyAsync({ ...head, body });
       req.sigwire = verified;
       req.sigwireKeyId = verified.keyId;
     })().then(
@@ -141,6 +206,8 @@ function expressMiddleware(options) {
         // Configuration problems and unexpected failures go to the app's error handler.
         if (!(err instanceof SigwireError) || err.code === 'invalid_config') return next(err);
         const f = failure(err, verifier);
+        // An unread body is not drained on this connection: close it after the answer.
+        if (!bodyRead && !req.readableEnded && !req._body) res.set('Connection', 'close');
         res.status(f.status).set('Cache-Control', 'no-store').set(SERVER_TIME_HEADER, String(f.serverTime)).json({ error: f.code });
       },
     );
@@ -165,7 +232,9 @@ function captureRawBody(req, _res, buf) {
  * encapsulated, so registering at the root protects the whole server).
  * On success `request.sigwire = { keyId, scheme, timestamp }` and `request.sigwireKeyId`.
  * @param {any} fastify
- * @param {{verifier: Verifier, bodyLimit?: number, getUrl?: (request: any) => string}} options
+ * Checks in the Express middleware's order (audience 421, header before the body, limit, body,
+ * signature, replay claim).
+ * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, getUrl?: (request: any) => string}} options
  */
 function fastifyPlugin(fastify, options, done) {
   try {
@@ -175,34 +244,52 @@ function fastifyPlugin(fastify, options, done) {
     return;
   }
   const { verifier, getUrl } = options;
+  let audience;
+  try {
+    audience = audienceOf(options);
+  } catch (e) {
+    done(e);
+    return;
+  }
   const bodyLimit = options.bodyLimit ?? (fastify.initialConfig && fastify.initialConfig.bodyLimit) ?? DEFAULT_BODY_LIMIT;
   if (!fastify.hasRequestDecorator('sigwire')) fastify.decorateRequest('sigwire', null);
   if (!fastify.hasRequestDecorator('sigwireKeyId')) fastify.decorateRequest('sigwireKeyId', null);
   if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', null);
 
+  const answer = (reply, err) => {
+    const f = failure(err, verifier);
+    reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).send({ error: f.code });
+    return reply;
+  };
+
   fastify.addHook('preParsing', async (request, reply, payload) => {
+    let head;
     let body;
     try {
-      checkDeclaredLength(request.headers, bodyLimit); // before a byte is read
+      // Audience, URL, declared length and the header alone, before a byte of the body is read.
+      const url = resolveUrl(request, request.raw.rawHeaders, options.scheme ?? request.protocol, request.raw.url, audience, getUrl);
+      head = { method: request.method, url, headers: request.raw.rawHeaders };
+      checkDeclaredLength(request.headers, bodyLimit);
+      verifier.precheck(head);
+    } catch (err) {
+      if (!(err instanceof SigwireError) || err.code === 'invalid_config') throw err;
+      reply.header('Connection', 'close'); // the unread body is not drained on this connection
+      return answer(reply, err);
+    }
+    try {
       body = await readAll(payload, bodyLimit);
     } catch (e) {
-      if (e instanceof SigwireError && (e.httpStatus === 413 || e.httpStatus === 400)) {
-        reply.code(e.httpStatus).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(verifier.now())).send({ error: e.code });
-        return reply;
-      }
+      if (e instanceof SigwireError && (e.httpStatus === 413 || e.httpStatus === 400)) return answer(reply, e);
       throw e;
     }
     request.rawBody = body;
-    const url = getUrl ? getUrl(request) : defaultUrl(request.protocol, request.headers.host, request.raw.url);
     try {
-      const verified = await verifier.verifyAsync({ method: request.method, url, headers: request.raw.rawHeaders, body });
+      const verified = await verifier.verifyAsync({ ...head, body });
       request.sigwire = verified;
       request.sigwireKeyId = verified.keyId;
     } catch (err) {
       if (!(err instanceof SigwireError) || err.code === 'invalid_config') throw err;
-      const f = failure(err, verifier);
-      reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).send({ error: f.code });
-      return reply;
+      return answer(reply, err);
     }
     const stream = Readable.from(body.length ? [body] : []);
     stream.receivedEncodedLength = body.length;
@@ -215,4 +302,4 @@ fastifyPlugin[Symbol.for('skip-override')] = true;
 fastifyPlugin[Symbol.for('fastify.display-name')] = 'sigwire';
 fastifyPlugin[Symbol.for('plugin-meta')] = { name: 'sigwire', fastify: '>=4' };
 
-module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE };
+module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE, MISDIRECTED_REQUEST };
