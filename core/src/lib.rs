@@ -35,7 +35,7 @@ pub use nonce::{nonce_from_bytes, NonceSource, OsNonce};
 pub use replay::{InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};
 pub use request::Request;
 pub use sign::{SignOptions, Signer};
-pub use v1::Signature;
+pub use v1::{Signature, SignedHeaderPolicy};
 pub use verify::{Prechecked, ReplayTicket, Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};
 
 /// The repository README's examples, compiled and run as doctests.

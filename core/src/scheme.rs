@@ -60,6 +60,16 @@ pub trait Claim {
         }
     }
 
+    /// Whether the signature covers the header `name` (lowercase), for verifiers that require
+    /// some headers to be signed when present
+    /// ([`require_signed_headers`](crate::VerifierBuilder::require_signed_headers)). The default,
+    /// for schemes that cannot tell, is `false`: such a request carrying a required header is
+    /// refused (`unsigned_header`), never accepted on a guess.
+    fn signs_header(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+
     /// Rebuilds what was signed and checks the signature against each secret, in constant time.
     /// `Ok(())` when one matches; otherwise `signature_mismatch` (or `invalid_request` when the
     /// request cannot be canonicalised).

@@ -9,7 +9,9 @@ use crate::error::Error;
 use crate::nonce::{NonceSource, OsNonce};
 use crate::request::Request;
 use crate::signing::{SignableBody, SigningScheme as _};
-use crate::v1::{HeaderCoverage, Signature, SigningSettings, SigwireV1Signing, V1Credential};
+use crate::v1::{
+    HeaderCoverage, Signature, SignedHeaderPolicy, SigningSettings, SigwireV1Signing, V1Credential,
+};
 
 /// Per-call overrides; by default the signer's clock and nonce source are used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,6 +62,7 @@ impl core::fmt::Debug for Signer {
             .field("algorithm", &self.algorithm())
             .field("secret", &"[redacted]")
             .field("signed_headers", &self.signed_headers())
+            .field("header_policy", &self.header_policy())
             .finish_non_exhaustive()
     }
 }
@@ -122,6 +125,20 @@ impl Signer {
         settings.validate()?;
         *self.scheme.settings_mut() = settings;
         Ok(self)
+    }
+
+    /// Chooses whether every other end-to-end header present on a request is signed too
+    /// ([`SignedHeaderPolicy::AllEndToEnd`]) or only the listed ones (the default). See SPEC §3.5
+    /// for the headers never signed, and §8 for the trade-off.
+    #[must_use]
+    pub fn with_header_policy(mut self, policy: SignedHeaderPolicy) -> Self {
+        self.scheme.settings_mut().header_policy = policy;
+        self
+    }
+
+    /// The signed-header policy.
+    pub fn header_policy(&self) -> SignedHeaderPolicy {
+        self.scheme.settings().header_policy
     }
 
     /// Uses `clock` for timestamps (tests, or a skew-corrected clock).

@@ -11,7 +11,7 @@ use crate::keys::KeyStore;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::request::Request;
 use crate::scheme::{Claim, Scheme};
-use crate::v1::SigwireV1;
+use crate::v1::{RequiredHeaders, SigwireV1};
 
 /// The default timestamp window, in seconds either side of the server's clock.
 pub const DEFAULT_WINDOW: u64 = 300;
@@ -111,6 +111,7 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
     window: u64,
     schemes: Vec<Box<dyn Scheme>>,
+    required: RequiredHeaders,
 }
 
 impl core::fmt::Debug for Verifier {
@@ -119,6 +120,7 @@ impl core::fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("window", &self.window)
             .field("schemes", &schemes)
+            .field("required_signed_headers", &self.required.names())
             .finish_non_exhaustive()
     }
 }
@@ -131,9 +133,47 @@ pub struct VerifierBuilder {
     clock: Arc<dyn Clock>,
     window: u64,
     schemes: Vec<Box<dyn Scheme>>,
+    required: RequiredHeaders,
 }
 
 impl VerifierBuilder {
+    /// Headers that must be signed whenever a request carries them: a request with one of them
+    /// that its signature does not cover is refused with `unsigned_header` (401), before the
+    /// body is needed ([`Verifier::precheck`] checks it too). A request without them is not
+    /// affected. Use it for headers that change what your application does, e.g.
+    /// `X-HTTP-Method-Override` (issue 12 item 11; SPEC §6 step 1, §8).
+    ///
+    /// Names are matched ignoring case. Errors: `invalid_config` for a name that is not an HTTP
+    /// token, or `authorization` (never signed). Calling it again replaces the list.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sigwire_core::{ErrorCode, InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
+    ///
+    /// let secret = b"0123456789abcdef0123456789abcdef".to_vec();
+    /// let keys = Arc::new(InMemoryKeyStore::new());
+    /// keys.insert("client-1", secret.clone(), None)?;
+    /// let verifier = Verifier::builder(keys)
+    ///     .require_signed_headers(["X-HTTP-Method-Override"])?
+    ///     .build();
+    /// let request = Request::new("POST", "https://api.example.com/v1/orders/7");
+    /// let signed = Signer::new("client-1", secret)?.sign(&request)?;
+    /// // Someone on the path turns the POST into a DELETE for frameworks that obey the override.
+    /// let tampered = request
+    ///     .header("Authorization", &signed.authorization)
+    ///     .header("X-HTTP-Method-Override", "DELETE");
+    /// assert_eq!(verifier.verify(&tampered).unwrap_err().code(), ErrorCode::UnsignedHeader);
+    /// # Ok::<(), sigwire_core::Error>(())
+    /// ```
+    pub fn require_signed_headers<I, S>(mut self, names: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.required = RequiredHeaders::new(names)?;
+        Ok(self)
+    }
+
     /// The timestamp window in seconds (default 300).
     #[must_use]
     pub fn window(mut self, seconds: u64) -> Self {
@@ -183,6 +223,7 @@ impl VerifierBuilder {
             clock: self.clock,
             window: self.window,
             schemes: self.schemes,
+            required: self.required,
         }
     }
 }
@@ -197,12 +238,19 @@ impl Verifier {
             clock: Arc::new(SystemClock),
             window: DEFAULT_WINDOW,
             schemes: vec![Box::new(SigwireV1)],
+            required: RequiredHeaders::default(),
         }
     }
 
     /// The window in seconds.
     pub fn window(&self) -> u64 {
         self.window
+    }
+
+    /// The headers that must be signed when present
+    /// ([`VerifierBuilder::require_signed_headers`]), lowercased.
+    pub fn required_signed_headers(&self) -> &[String] {
+        self.required.names()
     }
 
     /// The verifier's current time (for the server time header).
@@ -228,8 +276,9 @@ impl Verifier {
     /// Step one of two: every check except replay, at time `now` (Unix seconds).
     ///
     /// In order: an `Authorization` header is present (`missing_authorization`), a configured
-    /// scheme claims it and it parses (`malformed_authorization`, `unsupported_algorithm`), the
-    /// claim is fresh by its own [`Freshness`] rule (`stale_timestamp`), the key id has an active
+    /// scheme claims it and it parses (`malformed_authorization`, `unsupported_algorithm`), every
+    /// header the verifier requires to be signed that the request carries is signed
+    /// (`unsigned_header`), the claim is fresh by its own [`Freshness`] rule (`stale_timestamp`), the key id has an active
     /// secret (`unknown_key`), and the signature matches the method, URL, headers and body,
     /// compared in constant time (`signature_mismatch`, or `invalid_request` when the request
     /// cannot be canonicalised). Nothing is recorded: claim the ticket's nonce with
@@ -316,7 +365,7 @@ impl Verifier {
     /// (`missing_authorization`), exactly one, claimed by a configured scheme and well formed,
     /// including the signature's length and the `signedHeaders` syntax
     /// (`malformed_authorization`); the algorithm is offered (`unsupported_algorithm`); the
-    /// timestamp is fresh (`stale_timestamp`); the key id has an active secret (`unknown_key`).
+    /// required headers present are signed (`unsigned_header`); the timestamp is fresh (`stale_timestamp`); the key id has an active secret (`unknown_key`).
     /// Not checked, because they need the body or must follow the signature: the signature
     /// itself (with the presence of each signed header), `content-type` being signed when there
     /// is a body, and replay. A request that passes still goes through [`verify`](Self::verify)
@@ -339,6 +388,8 @@ impl Verifier {
 
     fn precheck_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<Prechecked, Error> {
         let (scheme, claim) = self.claim(request)?;
+        self.required
+            .check(request, |name| claim.signs_header(name))?;
         self.check_fresh(claim.freshness(), now_ms)?;
         if self
             .keys
@@ -429,6 +480,8 @@ impl Verifier {
     ) -> Result<ReplayTicket, Error> {
         let now = now_ms / 1000;
         let (scheme, claim) = self.claim(request)?;
+        self.required
+            .check(request, |name| claim.signs_header(name))?;
         let expires_at = self.check_fresh(claim.freshness(), now_ms)?;
         let replay = claim.replay_policy();
         match (replay, claim.nonce()) {

@@ -9,7 +9,9 @@
 //!    is never accepted here;
 //! 2. refuses a declared `Content-Length` above the limit with **413** (400 if it is not a number);
 //! 3. checks the `Authorization` header from the request head alone ([`Verifier::precheck`]:
-//!    missing, malformed, unsupported algorithm, unknown key, stale timestamp) and answers at
+//!    missing, malformed, unsupported algorithm, a header the verifier requires to be signed
+//!    present but unsigned ([`VerifierBuilder::require_signed_headers`](sigwire_core::VerifierBuilder::require_signed_headers),
+//!    `unsigned_header`), unknown key, stale timestamp) and answers at
 //!    once — the body is not read, and a client that sent `Expect: 100-continue` gets the
 //!    rejection instead of `100 Continue` (hyper sends `100 Continue` only when the body is first
 //!    read, which happens after this check);
@@ -714,5 +716,77 @@ mod tests {
         let good = signed("POST", "http://api.test/x", b"0123456789", NOW);
         let (status, _, read) = was_body_read(good).await;
         assert_eq!((status, read), (StatusCode::OK, true));
+    }
+
+    /// Issue 12 item 11: `X-HTTP-Method-Override: DELETE` added on the path to a signed POST.
+    /// With the defaults it reaches the application; with a verifier that requires the header to
+    /// be signed, the layer answers 401 `unsigned_header` from the head, without reading the body;
+    /// a client that signs every end-to-end header (`AllEndToEnd`) gets through.
+    #[tokio::test]
+    async fn an_unsigned_method_override_is_refused_when_required() {
+        let requiring = |required: &[&str]| {
+            let keys = Arc::new(InMemoryKeyStore::new());
+            keys.insert("k1", SECRET.to_vec(), None).unwrap();
+            let verifier = Verifier::builder(keys)
+                .clock(Arc::new(FixedClock::new(NOW)))
+                .require_signed_headers(required)
+                .unwrap()
+                .build();
+            SigwireLayer::new(Arc::new(verifier))
+        };
+        let with_override = || {
+            let mut req = signed("POST", "http://api.test/orders/7", b"{}", NOW);
+            req.headers_mut()
+                .insert("x-http-method-override", HeaderValue::from_static("DELETE"));
+            req
+        };
+        assert_eq!(
+            run_with(requiring(&[]), with_override()).await.0,
+            StatusCode::OK,
+            "the attack, with the defaults"
+        );
+
+        let read = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watched = with_override().map(|inner| Watched {
+            read: Arc::clone(&read),
+            inner,
+        });
+        let resp = requiring(&["X-HTTP-Method-Override"])
+            .layer(service_fn(echo_key))
+            .oneshot(watched)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        assert!(resp.headers().contains_key(SERVER_TIME_HEADER));
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], br#"{"error":"unsigned_header"}"#);
+        assert!(
+            !read.load(std::sync::atomic::Ordering::SeqCst),
+            "refused before the body"
+        );
+
+        // Signed with every end-to-end header, the override is covered and accepted.
+        let signer = Signer::new("k1", SECRET.to_vec())
+            .unwrap()
+            .with_clock(Arc::new(FixedClock::new(NOW)))
+            .with_header_policy(sigwire_core::SignedHeaderPolicy::AllEndToEnd);
+        let sig = signer
+            .sign(
+                &sigwire_core::Request::new("POST", "http://api.test/orders/7")
+                    .header("X-HTTP-Method-Override", "PATCH")
+                    .body(b"{}"),
+            )
+            .unwrap();
+        assert_eq!(sig.signed_headers, "host;x-http-method-override");
+        let covered = Request::builder()
+            .method("POST")
+            .uri("/orders/7")
+            .header(HOST, "api.test")
+            .header("x-http-method-override", "PATCH")
+            .header("authorization", sig.authorization)
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .unwrap();
+        let (status, body) = run_with(requiring(&["x-http-method-override"]), covered).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "k1:2"));
     }
 }

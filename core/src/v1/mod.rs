@@ -2,8 +2,11 @@
 
 pub mod authorization;
 pub mod canonical;
+mod header_policy;
 mod signing;
 
+pub(crate) use header_policy::RequiredHeaders;
+pub use header_policy::SignedHeaderPolicy;
 pub use signing::{HeaderCoverage, SigningSettings, SigwireV1Signing, V1Credential};
 
 use std::sync::Arc;
@@ -175,6 +178,10 @@ impl Claim for V1Claim<'_> {
 
     fn nonce(&self) -> Option<&str> {
         Some(self.auth.nonce)
+    }
+
+    fn signs_header(&self, name: &str) -> bool {
+        self.signed.names().iter().any(|n| n == name)
     }
 
     fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error> {

@@ -10,6 +10,7 @@ use crate::request::Request;
 use crate::signing::{SignableBody, SigningInput, SigningInstructions, SigningScheme};
 
 use super::canonical::{self, canonical_string, SignedHeaders, SigningParams};
+use super::header_policy::{end_to_end_names, SignedHeaderPolicy};
 use super::Signature;
 
 /// The key material of `sigwire-v1`: a key id and its HMAC secret (zeroized on drop; `Debug`
@@ -78,6 +79,9 @@ pub struct SigningSettings {
     pub algorithm: Algorithm,
     /// The headers covered (default: [`HeaderCoverage::Required`]).
     pub signed_headers: HeaderCoverage,
+    /// Whether every other end-to-end header present is signed too (default:
+    /// [`SignedHeaderPolicy::Listed`], no).
+    pub header_policy: SignedHeaderPolicy,
 }
 
 impl SigningSettings {
@@ -140,11 +144,15 @@ impl SigwireV1Signing {
             timestamp,
             nonce,
         };
-        let extra = self.settings.signed_headers.extra();
+        let listed = self.settings.signed_headers.extra();
+        let mut extra: Vec<&str> = listed.iter().map(String::as_str).collect();
+        if self.settings.header_policy == SignedHeaderPolicy::AllEndToEnd {
+            extra.extend(end_to_end_names(request));
+        }
         match body {
             SignableBody::Bytes(bytes) => {
                 let request = request.clone().body(bytes);
-                let signed = SignedHeaders::for_request(&request, extra)?;
+                let signed = SignedHeaders::for_request(&request, &extra)?;
                 super::sign(&params, self.credential.secret(), &request, &signed)
             }
             SignableBody::Precomputed(digest) => {
@@ -169,7 +177,7 @@ impl SigwireV1Signing {
                 if has_body && request.has_header("content-type") {
                     names.push("content-type");
                 }
-                names.extend(extra.iter().map(String::as_str));
+                names.extend(extra.iter().copied());
                 let signed = SignedHeaders::for_request(&empty, &names)?;
                 let mut canonical = canonical_string(&params, &empty, &signed)?;
                 canonical.truncate(canonical.len().saturating_sub(hex_len));
@@ -244,6 +252,7 @@ mod tests {
             let s = scheme(SigningSettings {
                 algorithm,
                 signed_headers: HeaderCoverage::Also(vec!["X-A".into()]),
+                ..Default::default()
             });
             let request = request.clone().header("x-a", "1");
             let bytes = s
