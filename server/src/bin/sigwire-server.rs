@@ -4,7 +4,7 @@
 //! sigwire-server [--host 127.0.0.1] [--port 0] [--print-port] [--key ID:HEX]... [--window 300]
 //!                [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]...
 //!                [--any-authority] [--header-timeout 20] [--body-timeout 60] [--idle-timeout 90]
-//!                [--replay-per-key-quota NONCES]
+//!                [--replay-per-key-quota NONCES] [--require-signed-header NAME]...
 //! ```
 //!
 //! Audience: `--authority` (repeatable) declares the `host[:port]` clients sign; any other `Host`
@@ -34,7 +34,7 @@ const DEMO_SECRET_HEX: &str = "000102030405060708090a0b0c0d0e0f10111213141516171
 const USAGE: &str = "usage: sigwire-server [--host ADDR] [--port N] [--print-port] [--key ID:HEX]... \
 [--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]... [--any-authority] \
 [--header-timeout SECONDS] [--body-timeout SECONDS] [--idle-timeout SECONDS] [--replay-per-key-quota NONCES] \
-[--exit-on-stdin-eof]";
+[--require-signed-header NAME]... [--exit-on-stdin-eof]";
 
 #[derive(Debug)]
 struct Args {
@@ -51,6 +51,7 @@ struct Args {
     body_timeout: Option<u64>,
     idle_timeout: Option<u64>,
     replay_per_key_quota: Option<usize>,
+    required_signed_headers: Vec<String>,
     exit_on_stdin_eof: bool,
 }
 
@@ -87,6 +88,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         body_timeout: None,
         idle_timeout: None,
         replay_per_key_quota: None,
+        required_signed_headers: Vec::new(),
         exit_on_stdin_eof: false,
     };
     while let Some(flag) = argv.next() {
@@ -149,6 +151,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                         .map_err(|_| "--replay-per-key-quota: not a number")?,
                 );
             }
+            "--require-signed-header" => args.required_signed_headers.push(value("a header name")?),
             "--key" => {
                 let v = value("ID:HEX")?;
                 // The key id may itself contain ':', so split at the last one.
@@ -221,6 +224,9 @@ async fn run(args: Args) -> ExitCode {
     }
     if let Some(quota) = args.replay_per_key_quota {
         builder = builder.replay_per_key_quota(quota);
+    }
+    for name in &args.required_signed_headers {
+        builder = builder.require_signed_header(name);
     }
     let keys = if args.keys.is_empty() {
         eprintln!("sigwire-server: no --key given; accepting the demo key {DEMO_KEY_ID:?}");

@@ -116,6 +116,7 @@ pub struct ReferenceServer {
     body_limit: usize,
     replay_capacity: usize,
     replay_per_key_quota: Option<usize>,
+    required_signed_headers: Vec<String>,
     addr: SocketAddr,
     authorities: Vec<String>,
     any_authority: bool,
@@ -134,6 +135,7 @@ impl ReferenceServer {
             body_limit: DEFAULT_BODY_LIMIT,
             replay_capacity: sigwire_core::DEFAULT_REPLAY_CAPACITY,
             replay_per_key_quota: None,
+            required_signed_headers: Vec::new(),
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             authorities: Vec::new(),
             any_authority: false,
@@ -244,6 +246,14 @@ impl ReferenceServer {
         self
     }
 
+    /// Refuses requests that carry `name` unsigned (401 `unsigned_header`); may be called several
+    /// times. See `sigwire_core::VerifierBuilder::require_signed_headers`.
+    #[must_use]
+    pub fn require_signed_header(mut self, name: &str) -> Self {
+        self.required_signed_headers.push(name.to_owned());
+        self
+    }
+
     /// The address to bind (default `127.0.0.1:0`, an ephemeral port).
     #[must_use]
     pub fn bind(mut self, addr: SocketAddr) -> Self {
@@ -269,6 +279,7 @@ impl ReferenceServer {
             .window(self.window)
             .replay_store(replay)
             .clock(Arc::new(controls.clock()))
+            .require_signed_headers(&self.required_signed_headers)?
             .build();
         let mut layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
         if !self.authorities.is_empty() {
@@ -689,6 +700,51 @@ mod tests {
             send("quiet").await,
             StatusCode::OK,
             "another key still gets in"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_required_header_must_be_signed_when_present() {
+        let secret = vec![7u8; 32];
+        let (app, _) = ReferenceServer::builder()
+            .key("k", secret.clone())
+            .require_signed_header("X-HTTP-Method-Override")
+            .into_router()
+            .unwrap();
+        let send = |override_header: Option<&'static str>| {
+            let app = app.clone();
+            let secret = secret.clone();
+            async move {
+                let signer = sigwire_core::Signer::new("k", secret).unwrap();
+                let sig = signer
+                    .sign(&sigwire_core::Request::new(
+                        "POST",
+                        "http://127.0.0.1:9/echo",
+                    ))
+                    .unwrap();
+                let mut request = Request::builder()
+                    .method("POST")
+                    .uri("/echo")
+                    .header("host", "127.0.0.1:9")
+                    .header(AUTHORIZATION, sig.authorization);
+                if let Some(value) = override_header {
+                    request = request.header("x-http-method-override", value);
+                }
+                app.oneshot(request.body(Body::empty()).unwrap())
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(send(None).await, StatusCode::OK);
+        assert_eq!(send(Some("DELETE")).await, StatusCode::UNAUTHORIZED);
+        let e = ReferenceServer::builder()
+            .require_signed_header("bad name")
+            .into_router()
+            .unwrap_err();
+        assert!(
+            matches!(e, ServerError::Config(ref c) if c.code() == sigwire_core::ErrorCode::InvalidConfig),
+            "{e}"
         );
     }
 }
