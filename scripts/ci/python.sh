@@ -6,7 +6,10 @@
 # Hypothesis, requests/httpx against uvicorn and Flask on 127.0.0.1, sigwire.Client/AsyncClient
 # against the reference server `sigwire-server`, built here), mypy --strict on the usage
 # example and the package, stubtest on the stubs, an abi3 `pip wheel` check (also run on CPython
-# 3.9 and 3.13 when present), and a short benchmark run (its timings never fail CI). Idempotent; exits non-zero on any failure.
+# 3.9 and 3.13 when present), and a short benchmark run (its timings never fail CI). The Redis
+# replay store and rate limiter (sigwire.redis) are tested against Debian's redis-server, which the
+# tests start on 127.0.0.1 with a free port (installed here; missing = failure, never a skip).
+# Idempotent; exits non-zero on any failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -41,6 +44,19 @@ if ! "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; then
     fi
 fi
 
+log "redis-server (for the sigwire.redis tests)"
+if ! command -v redis-server >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        [ -f /tmp/.sigwire-apt-updated ] || { apt-get update -qq && touch /tmp/.sigwire-apt-updated; }
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    else
+        echo "error: redis-server is required (apt-get install redis-server)" >&2
+        exit 1
+    fi
+fi
+redis-server --version
+export SIGWIRE_REQUIRE_REDIS=1
+
 log "fresh virtualenv at $VENV"
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"
@@ -48,8 +64,8 @@ VPY="$VENV/bin/python"
 
 log "pip install ./sdk-python[requests,httpx]"
 "$VPY" -m pip install --quiet "./sdk-python[requests,httpx]"
-"$VPY" -m pip install --quiet pytest hypothesis fastapi uvicorn flask mypy types-requests
-"$VPY" -c 'import sigwire, sigwire.requests, sigwire.httpx, sigwire.asgi, sigwire.wsgi; print("sigwire", sigwire.__version__, "from", sigwire.__file__)'
+"$VPY" -m pip install --quiet pytest hypothesis fastapi uvicorn flask mypy types-requests "redis>=5,<9"
+"$VPY" -c 'import sigwire, sigwire.requests, sigwire.httpx, sigwire.asgi, sigwire.wsgi, sigwire.redis; print("sigwire", sigwire.__version__, "from", sigwire.__file__)'
 
 log "reference server for the HTTP client tests (cargo build -p sigwire-server)"
 cargo build --locked -p sigwire-server --bin sigwire-server

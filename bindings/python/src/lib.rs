@@ -9,8 +9,10 @@ mod client;
 mod convert;
 mod errors;
 mod keys;
+mod profiles;
 mod signer;
 mod verifier;
+mod wire;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -27,6 +29,13 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keys::InMemoryReplayStore>()?;
     m.add_class::<client::HttpClient>()?;
     m.add_class::<client::PendingCall>()?;
+    profiles::register(m)?; // sigwire._native._profiles (prof)
+    m.add_class::<verifier::ReplayTicket>()?;
+    m.add_class::<wire::Audience>()?;
+    m.add_class::<wire::Rejection>()?;
+    m.add_function(wrap_pyfunction!(wire::rejection, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::request_url, m)?)?;
+    m.add_function(wrap_pyfunction!(wire::check_declared_length, m)?)?;
 
     m.add("SERVER_TIME_HEADER", sigwire_core::SERVER_TIME_HEADER)?;
     m.add("SCHEME", sigwire_core::v1::NAME)?;

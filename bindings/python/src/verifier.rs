@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyAny, PyBool, PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple,
 };
-use sigwire_core::{Error, ErrorCode, ReplayStore, Request};
+use sigwire_core::{Error, ErrorCode, ReplayPolicy, ReplayStore, Request};
 
 use crate::convert::{self, Body};
 use crate::errors::{self, coded, CoreResultExt};
@@ -50,6 +50,71 @@ impl ReplayStore for PyReplayStore {
                 }
             }
         })
+    }
+}
+
+/// Proof that a request is authentic and fresh, waiting for its nonce to be claimed: what
+/// :meth:`Verifier.authenticate` returns. Claim ``(key_id, nonce)`` until ``expires_at``
+/// (inclusive) in a replay store, or pass it to :meth:`Verifier.commit`.
+#[pyclass(module = "sigwire", name = "ReplayTicket", frozen)]
+pub struct ReplayTicket {
+    inner: sigwire_core::ReplayTicket,
+}
+
+#[pymethods]
+impl ReplayTicket {
+    /// The key id whose secret signed the request.
+    #[getter]
+    fn key_id(&self) -> &str {
+        &self.inner.key_id
+    }
+
+    /// The scheme that authenticated it, e.g. ``"sigwire-v1"``.
+    #[getter]
+    fn scheme(&self) -> &'static str {
+        self.inner.scheme
+    }
+
+    /// The request's signing time, Unix seconds.
+    #[getter]
+    fn timestamp(&self) -> u64 {
+        self.inner.timestamp
+    }
+
+    /// The nonce to claim, or ``None`` when the scheme carries none (nothing to claim).
+    #[getter]
+    fn nonce(&self) -> Option<&str> {
+        self.inner.nonce.as_deref()
+    }
+
+    /// Keep the nonce until this Unix time, inclusive (``timestamp + window``).
+    #[getter]
+    fn expires_at(&self) -> u64 {
+        self.inner.expires_at
+    }
+
+    /// The verifier time the request was authenticated at (the server time of any refusal).
+    #[getter]
+    fn authenticated_at(&self) -> u64 {
+        self.inner.authenticated_at
+    }
+
+    /// How the nonce is claimed: ``"random_nonce"`` (remember it until ``expires_at``),
+    /// ``"increasing_nonce"`` or ``"none"``.
+    #[getter]
+    fn replay(&self) -> &'static str {
+        match self.inner.replay {
+            ReplayPolicy::RandomNonce => "random_nonce",
+            ReplayPolicy::IncreasingNonce => "increasing_nonce",
+            _ => "none",
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<sigwire.ReplayTicket key_id={:?} timestamp={} expires_at={}>",
+            self.inner.key_id, self.inner.timestamp, self.inner.expires_at
+        )
     }
 }
 
@@ -245,6 +310,52 @@ impl Verifier {
         self.inner
             .precheck(&request, now)
             .map(|pre| pre.key_id)
+            .py_err(py)
+    }
+
+    /// Step one of two: every check except replay — the ``Authorization`` header, the window,
+    /// the key and the signature over ``method``, ``url``, ``headers`` and ``body`` — and returns a
+    /// :class:`ReplayTicket`. Nothing is recorded: claim ``(ticket.key_id, ticket.nonce)`` in your
+    /// own (e.g. asynchronous Redis) store until ``ticket.expires_at``, or call :meth:`commit`.
+    /// Raises the same errors as :meth:`verify`, except ``ReplayedNonce`` and
+    /// ``ReplayStoreUnavailable``.
+    #[pyo3(
+        signature = (method, url, headers = None, body = None, *, now = None),
+        text_signature = "($self, method, url, headers=None, body=b'', *, now=None)"
+    )]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        method: &Bound<'_, PyAny>,
+        url: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        now: Option<u64>,
+    ) -> PyResult<ReplayTicket> {
+        let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
+        let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
+        let lines = convert::headers(headers)?;
+        let body = Body::from_py(body)?;
+        let now = now.unwrap_or_else(|| self.inner.now());
+        let inner = &self.inner;
+        body.with_bytes(py, |bytes| {
+            let request = Request::new(&method, &url)
+                .headers(convert::header_refs(&lines))
+                .body(bytes);
+            inner.authenticate(&request, now)
+        })
+        .map(|inner| ReplayTicket { inner })
+        .py_err(py)
+    }
+
+    /// Step two of two: claims the ticket's nonce in this verifier's replay store and returns the
+    /// key id. Raises ``ReplayedNonce`` when it was already claimed, ``ReplayStoreUnavailable``
+    /// when the store cannot record it (never an accept).
+    fn commit(&self, py: Python<'_>, ticket: &ReplayTicket) -> PyResult<String> {
+        errors::clear_store_error();
+        self.inner
+            .commit(ticket.inner.clone())
+            .map(|verified| verified.key_id)
             .py_err(py)
     }
 

@@ -1,5 +1,6 @@
 """Type stubs for the Rust extension ``sigwire._native`` (re-exported by ``sigwire``)."""
 
+from types import ModuleType
 from typing import Any, Callable, Dict, Final, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._types import BodyLike, HeadersLike, ReplayStore, SecretLike
@@ -11,6 +12,13 @@ __all__ = [
     "InMemoryReplayStore",
     "HttpClient",
     "PendingCall",
+    "ReplayTicket",
+    "Audience",
+    "Rejection",
+    "rejection",
+    "request_url",
+    "check_declared_length",
+    "_profiles",
     "SERVER_TIME_HEADER",
     "SCHEME",
     "DEFAULT_WINDOW",
@@ -21,6 +29,9 @@ __all__ = [
     "ERROR_CODES",
     "ERROR_STATUS",
 ]
+
+#: The native half of ``sigwire.profiles`` (typed there, in ``profiles.py``).
+_profiles: ModuleType
 
 SERVER_TIME_HEADER: Final[str]
 SCHEME: Final[str]
@@ -135,6 +146,18 @@ class Verifier:
         now: Optional[int] = ...,
     ) -> str:
         """The header-only checks, before the body is read; returns the claimed key id."""
+    def authenticate(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[HeadersLike] = ...,
+        body: Optional[BodyLike] = ...,
+        *,
+        now: Optional[int] = ...,
+    ) -> "ReplayTicket":
+        """Every check except replay; claim the ticket's nonce yourself or :meth:`commit` it."""
+    def commit(self, ticket: "ReplayTicket") -> str:
+        """Claims the ticket's nonce in this verifier's replay store; returns the key id."""
     def now(self) -> int:
         """The verifier's current Unix time, for the ``X-Sigwire-Server-Time`` header."""
     @property
@@ -146,6 +169,77 @@ class Verifier:
     @property
     def replay_store(self) -> Optional[Union[InMemoryReplayStore, ReplayStore]]:
         """The replay store given at construction, or ``None`` for the built-in one."""
+
+@final
+class ReplayTicket:
+    """An authenticated request waiting for its nonce to be claimed (``Verifier.authenticate``)."""
+
+    @property
+    def key_id(self) -> str:
+        """The key id whose secret signed the request."""
+    @property
+    def scheme(self) -> str:
+        """The scheme, e.g. ``"sigwire-v1"``."""
+    @property
+    def timestamp(self) -> int:
+        """The signing time, Unix seconds."""
+    @property
+    def nonce(self) -> Optional[str]:
+        """The nonce to claim (``None``: nothing to claim)."""
+    @property
+    def expires_at(self) -> int:
+        """Keep the nonce until this Unix time, inclusive."""
+    @property
+    def authenticated_at(self) -> int:
+        """The verifier time of the authentication."""
+    @property
+    def replay(self) -> str:
+        """``"random_nonce"``, ``"increasing_nonce"`` or ``"none"``."""
+
+@final
+class Rejection:
+    """A failure response of ``core::wire``: status, code, server time, headers, body."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status."""
+    @property
+    def code(self) -> str:
+        """The machine code."""
+    @property
+    def server_time(self) -> int:
+        """The ``X-Sigwire-Server-Time`` value."""
+    @property
+    def headers(self) -> List[Tuple[str, str]]:
+        """The response headers."""
+    @property
+    def body(self) -> bytes:
+        """``b'{"error":"<code>"}'``."""
+
+@final
+class Audience:
+    """The authorities (``host[:port]``) a server serves, canonical for one scheme."""
+
+    def __new__(cls, authorities: Sequence[str], scheme: str = "http") -> "Audience": ...
+    def allows(self, authority: str) -> bool:
+        """Whether a received ``Host`` is one of them."""
+    @property
+    def authorities(self) -> List[str]:
+        """The canonical authorities."""
+    @property
+    def scheme(self) -> str:
+        """``"http"`` or ``"https"``."""
+
+def rejection(code: str, server_time: int) -> Rejection:
+    """The rejection for a machine code (``ValueError`` for an unknown one)."""
+
+def request_url(scheme: str, authority: str, path_and_query: str) -> str:
+    """The absolute URL a client signed, rebuilt from what the server received."""
+
+def check_declared_length(
+    values: Sequence[str], limit: int, now: int
+) -> Tuple[Optional[int], Optional[Rejection]]:
+    """The declared ``Content-Length`` (or a 413/400 rejection) before any byte is read."""
 
 _RawResponse = Tuple[int, List[Tuple[str, str]], bytes, str, int]
 

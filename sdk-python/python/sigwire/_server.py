@@ -1,23 +1,31 @@
-"""What the ASGI and WSGI middleware share: the rejection response, the body limit and the
-request's URL.
+"""What the ASGI and WSGI middleware share: the audience check, the rejection response, the body
+limit, the request's URL and the claim in a shared (Redis) store.
 
-Every answer has the shape of the Rust tower layer's and the Node middleware's (``core::wire``):
-the status, ``{"error": "<code>"}`` as JSON, ``Cache-Control: no-store`` and the server time in
-``X-Sigwire-Server-Time``, so an oversized or badly signed request gets the same answer from every
-stack.
+The response, the declared-length check, the URL rebuild and the audience are the core's
+(``core::wire`` through ``sigwire._native``), so an oversized, misdirected or badly signed
+request gets the same answer from the Rust tower layer, the gateway, the Node middleware and
+these. Only the 429 answers of the rate limiter (codes the core does not know) are built here, with
+the core's headers.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from http import HTTPStatus
-from typing import Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._errors import SigwireError
-from ._native import SERVER_TIME_HEADER, Verifier
+from ._errors import ReplayedNonce, SigwireError, StaleTimestamp
+from ._native import Audience, ReplayTicket, Verifier
+from ._native import check_declared_length as _check_declared_length
+from ._native import rejection as _rejection
+from ._native import request_url as _request_url
+
+if TYPE_CHECKING:
+    from ._native import Rejection
+    from .redis import Decision
 
 #: Where the verified key id is put: ASGI ``scope[KEY_ID]``, WSGI ``environ[KEY_ID]``.
 KEY_ID = "sigwire.key_id"
-
 
 #: Default body limit of the middleware, as the Rust layer's: 1 MiB.
 DEFAULT_BODY_LIMIT = 1 << 20
@@ -25,42 +33,53 @@ DEFAULT_BODY_LIMIT = 1 << 20
 #: The machine code of the 413 answer when a body exceeds the limit.
 BODY_TOO_LARGE = "body_too_large"
 
+#: The machine code of the 421 answer when the ``Host`` is not a declared authority.
+MISDIRECTED_REQUEST = "misdirected_request"
+
 #: Bytes asked for per read of a WSGI input stream.
 READ_CHUNK = 64 * 1024
 
 Answer = Tuple[int, List[Tuple[str, str]], bytes]
 
+#: ``authorities=`` of the middleware: one ``host[:port]`` or several.
+Authorities = Union[str, Iterable[str], None]
 
-def rejection(status: int, code: str, server_time: int) -> Answer:
-    """Status, headers and body of a refusal: ``{"error": "<code>"}`` and nothing else, so
-    nothing about keys or the expected signature leaks; the server's time goes in
+
+def _answer(r: "Rejection") -> Answer:
+    body = bytes(r.body)
+    return r.status, [*r.headers, ("Content-Length", str(len(body)))], body
+
+
+def rejection(code: str, server_time: int) -> Answer:
+    """Status, headers and body of a refusal (``core::wire::Rejection``): ``{"error": "<code>"}``
+    and nothing else, ``Cache-Control: no-store`` and the server's time in
     ``X-Sigwire-Server-Time`` so a client with a skewed clock can correct it."""
-    body = ('{"error":"%s"}' % code).encode("ascii")
-    headers = [
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(body))),
-        ("Cache-Control", "no-store"),
-        (SERVER_TIME_HEADER, str(server_time)),
-    ]
-    return status, headers, body
+    return _answer(_rejection(code, server_time))
 
 
 def failure(err: SigwireError, verifier: Verifier) -> Answer:
     """The answer to a failed verification (the error's status and code)."""
     now: Optional[int] = err.server_time
-    if now is None:
-        now = verifier.now()
-    return rejection(err.http_status, err.code, now)
+    return rejection(err.code, verifier.now() if now is None else now)
 
 
 def body_too_large(verifier: Verifier) -> Answer:
     """413 ``body_too_large``: the declared or received body exceeds the limit."""
-    return rejection(413, BODY_TOO_LARGE, verifier.now())
+    return rejection(BODY_TOO_LARGE, verifier.now())
 
 
 def invalid_request(verifier: Verifier) -> Answer:
-    """400 ``invalid_request``: the request cannot be verified at all (bad ``Content-Length``)."""
-    return rejection(400, "invalid_request", verifier.now())
+    """400 ``invalid_request``: the request cannot be verified at all (bad ``Content-Length``,
+    no or several ``Host`` lines)."""
+    return rejection("invalid_request", verifier.now())
+
+
+def limited(code: str, decision: "Decision", server_time: int) -> Answer:
+    """429 ``rate_limited`` / ``too_many_failures`` with ``Retry-After``, ``RateLimit-Policy`` and
+    ``RateLimit`` (the gateway's answer), and the core's other rejection headers."""
+    body = ('{"error":"%s"}' % code).encode("ascii")
+    base = _rejection("invalid_request", server_time).headers
+    return 429, [*base, *decision.headers(), ("Content-Length", str(len(body)))], body
 
 
 class Refused(Exception):
@@ -79,19 +98,12 @@ def check_body_limit(limit: int) -> int:
 
 
 def declared_length(values: Iterable[str], limit: int, verifier: Verifier) -> Optional[int]:
-    """The declared ``Content-Length`` checked before any byte is read: :class:`Refused` with 413
-    above ``limit``, with 400 when it is not a decimal number or several lines disagree."""
-    declared: Optional[int] = None
-    for value in values:
-        value = value.strip(" \t")
-        if not value or len(value) > 20 or not all("0" <= c <= "9" for c in value):
-            raise Refused(invalid_request(verifier))
-        n = int(value)
-        if declared is not None and declared != n:
-            raise Refused(invalid_request(verifier))
-        declared = n
-    if declared is not None and declared > limit:
-        raise Refused(body_too_large(verifier))
+    """The declared ``Content-Length`` checked before any byte is read
+    (``core::wire::check_declared_length``): :class:`Refused` with 413 above ``limit``, with 400
+    when it is not a decimal number or several lines disagree."""
+    declared, refused = _check_declared_length(list(values), limit, verifier.now())
+    if refused is not None:
+        raise Refused(_answer(refused))
     return declared
 
 
@@ -103,12 +115,77 @@ def status_line(status: int) -> str:
         return f"{status} Error"
 
 
-def default_port(scheme: str, port: int) -> bool:
-    """Whether ``port`` is the default for ``scheme``."""
-    return (scheme, port) in (("http", 80), ("https", 443))
-
-
 def wire_text(raw: bytes) -> str:
     """Request-target bytes as text: UTF-8, with invalid bytes kept as lone surrogates so that
     the core refuses them with ``InvalidRequest`` instead of guessing."""
     return raw.decode("utf-8", "surrogateescape")
+
+
+def request_url(scheme: str, host: str, target: str) -> str:
+    """The URL the client signed (``core::wire::request_url``): ``scheme://host`` canonical (host
+    lowercased, default port dropped) and the request target as received. ``InvalidRequest``
+    when it cannot be rebuilt."""
+    return _request_url(scheme, host, target or "/")
+
+
+def _is_loopback(authority: str) -> bool:
+    """``localhost``, an IPv4 loopback or ``[::1]``, any port (as the Rust layer's)."""
+    if authority.startswith("["):
+        host = authority[1:].split("]", 1)[0] if "]" in authority else ""
+    else:
+        host = authority.rsplit(":", 1)[0] if ":" in authority else authority
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class AudiencePolicy:
+    """The authorities a service serves (the Rust layer's ``.authorities()`` and
+    ``.loopback_authorities()``): a request whose ``Host`` is another gets 421
+    ``misdirected_request`` before anything else is checked, so a request signed for service A is
+    never accepted by service B when the two share a key. Invalid authorities raise
+    ``InvalidConfig`` here, at start-up."""
+
+    def __init__(self, authorities: Authorities, loopback: bool) -> None:
+        if isinstance(authorities, str):
+            authorities = [authorities]
+        listed = None if authorities is None else [str(a) for a in authorities]
+        # One canonical list per scheme (the default port differs).
+        self.audiences = None if listed is None else {s: Audience(listed, s) for s in ("http", "https")}
+        self.loopback = bool(loopback)
+
+    @property
+    def active(self) -> bool:
+        """Whether any authority was declared."""
+        return self.audiences is not None or self.loopback
+
+    def check(self, scheme: str, hosts: Sequence[str], verifier: Verifier) -> None:
+        """:class:`Refused` with 421 when the one ``Host`` is not served, 400 without exactly one."""
+        if not self.active:
+            return
+        if len(hosts) != 1:
+            raise Refused(invalid_request(verifier))
+        host = hosts[0]
+        if self.audiences is not None and not self.audiences.get(scheme, self.audiences["http"]).allows(host):
+            raise Refused(rejection(MISDIRECTED_REQUEST, verifier.now()))
+        if self.loopback and not _is_loopback(host.strip(" \t")):
+            raise Refused(rejection(MISDIRECTED_REQUEST, verifier.now()))
+
+
+def claim_refusal(outcome: str, ticket: ReplayTicket) -> Optional[SigwireError]:
+    """The error for a shared store's claim outcome (``None`` when fresh): ``replayed_nonce``, or
+    ``stale_timestamp`` for a request signed at or before the store's epoch (docs/redis-layout.md
+    §3: the store may have lost its nonce; a client that signs again is accepted)."""
+    now = ticket.authenticated_at
+    if outcome == "fresh":
+        return None
+    if outcome == "replayed":
+        return ReplayedNonce("this nonce was already used with this key", server_time=now)
+    return StaleTimestamp(
+        "signed at or before the replay store's epoch (it may have lost its data); sign again",
+        skew_seconds=ticket.timestamp - now,
+        server_time=now,
+    )

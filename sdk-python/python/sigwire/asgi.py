@@ -13,7 +13,11 @@
     async def pay(request: Request) -> dict:
         return {"key_id": request.state.sigwire_key_id}
 
-For each HTTP request it first checks what needs no body: a declared ``Content-Length`` over
+For each HTTP request it first checks who the request is for: with ``authorities=`` (one
+``host[:port]`` or a list, as clients sign them) or ``loopback_authorities=True``, a ``Host`` the
+service does not serve gets 421 ``misdirected_request`` — a request signed for another service that
+shares the key is never accepted here (declare them whenever keys are shared). Then what needs no
+body: a declared ``Content-Length`` over
 ``body_limit`` (413 ``body_too_large``), then :meth:`Verifier.precheck` (a missing, malformed or
 stale ``Authorization``, an unknown key): these are answered at once, before a byte of the body is
 read (so before a ``100 Continue`` is sent). Then it reads the body as it arrives, refusing it with
@@ -30,27 +34,39 @@ with the same status and body when the server supports the ASGI ``websocket.http
 extension, else with a close before accept (servers answer that with 403).
 ``verify_websockets=False`` lets WebSocket connections through unverified (then authenticate them
 yourself). Lifespan scopes pass through.
+
+``store=`` a :class:`sigwire.redis.AsyncRedisStore` (or a sync :class:`~sigwire.redis.RedisStore`)
+claims nonces in a Redis shared with ``sigwire-gateway`` and other services instead of the
+verifier's own replay store (the verifier authenticates, the store claims, awaited), applies its
+rate limits (429 ``rate_limited`` / ``too_many_failures`` with ``Retry-After`` and ``RateLimit``
+headers) and fails closed (503 ``replay_store_unavailable``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple
 
 from ._errors import SigwireError
-from ._native import Verifier
+from ._native import ReplayTicket, Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
     KEY_ID,
     Answer,
+    Authorities,
+    AudiencePolicy,
     Refused,
     body_too_large,
     check_body_limit,
+    claim_refusal,
     declared_length,
-    default_port,
     failure,
+    limited,
     wire_text,
 )
+from ._server import request_url as _wire_url
+from .redis import Decision, RateLimited
 
 __all__ = ["SigwireMiddleware", "KEY_ID", "key_id_of"]
 
@@ -70,20 +86,27 @@ def key_id_of(scope: Scope) -> str:
 _HTTP_SCHEME = {"ws": "http", "wss": "https"}
 
 
-def request_url(scope: Scope) -> str:
-    """The absolute URL the client sent: scheme, ``Host`` header, raw path and query string
-    (``ws``/``wss`` read as ``http``/``https``: the upgrade is an HTTP request)."""
+def _scheme(scope: Scope) -> str:
     scheme = str(scope.get("scheme") or "http")
-    scheme = _HTTP_SCHEME.get(scheme, scheme)
-    host = None
-    for name, value in scope.get("headers") or ():
-        if name.lower() == b"host":
-            host = value.decode("latin-1")
-            break
-    if host is None:
+    return _HTTP_SCHEME.get(scheme, scheme)
+
+
+def _hosts(scope: Scope) -> List[str]:
+    return [value.decode("latin-1") for name, value in scope.get("headers") or () if name.lower() == b"host"]
+
+
+def request_url(scope: Scope) -> str:
+    """The absolute URL the client sent: scheme, ``Host`` header (else the server's address),
+    raw path and query string, rebuilt by the core (``ws``/``wss`` read as ``http``/``https``:
+    the upgrade is an HTTP request). ``InvalidRequest`` when it cannot be rebuilt."""
+    hosts = _hosts(scope)
+    if hosts:
+        host = hosts[0]
+    else:
         server = scope.get("server")
-        if server and server[1] is not None and not default_port(scheme, int(server[1])):
-            host = f"{server[0]}:{server[1]}"
+        if server and server[1] is not None:
+            name = str(server[0])
+            host = f"[{name}]:{server[1]}" if ":" in name else f"{name}:{server[1]}"
         else:
             host = str(server[0]) if server else "localhost"
     raw_path = scope.get("raw_path")
@@ -94,12 +117,17 @@ def request_url(scope: Scope) -> str:
 
         path = quote(str(scope.get("root_path", "")) + str(scope.get("path", "/")), safe="/!$&'()*+,;=:@~")
     query = scope.get("query_string") or b""
-    url = f"{scheme}://{host}{path}"
-    return f"{url}?{wire_text(bytes(query))}" if query else url
+    target = f"{path}?{wire_text(bytes(query))}" if query else path
+    return _wire_url(_scheme(scope), host, target)
 
 
 def _scope_headers(scope: Scope) -> List[Tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope.get("headers") or ()]
+
+
+def _client_ip(scope: Scope) -> Optional[str]:
+    client = scope.get("client")
+    return str(client[0]) if client else None
 
 
 def _with_key_id(scope: Scope, key_id: str) -> Scope:
@@ -111,27 +139,33 @@ def _with_key_id(scope: Scope, key_id: str) -> Scope:
     return scope
 
 
+def _encode(headers: Iterable[Tuple[str, str]]) -> List[Tuple[bytes, bytes]]:
+    return [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in headers]
+
+
 async def _respond(send: Send, answer: Answer) -> None:
     status, headers, payload = answer
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in headers],
-        }
-    )
+    await send({"type": "http.response.start", "status": status, "headers": _encode(headers)})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
 
 
 class SigwireMiddleware:
     """Verifies every HTTP request and WebSocket upgrade before the wrapped ASGI app sees it.
 
     ``SigwireMiddleware(app, verifier, exempt_paths=(), offload_threshold=1 MiB,
-    body_limit=1 MiB, verify_websockets=True)``: requests whose ``scope["path"]`` is in
-    ``exempt_paths`` (e.g. ``"/health"``) pass unverified; bodies over ``body_limit`` bytes get
+    body_limit=1 MiB, verify_websockets=True, authorities=None, loopback_authorities=False,
+    store=None)``: requests whose ``scope["path"]`` is in ``exempt_paths`` (e.g. ``"/health"``)
+    pass unverified; with ``authorities`` (``"api.example.com"`` or a list of ``host[:port]``)
+    or ``loopback_authorities=True``, any other ``Host`` gets 421 ``misdirected_request``
+    (an invalid authority raises ``InvalidConfig`` here); bodies over ``body_limit`` bytes get
     413 ``body_too_large`` (read no further); bodies of ``offload_threshold`` bytes or more are
     verified in a worker thread under asyncio. ``verify_websockets=False`` lets WebSocket
-    connections through unverified. Lifespan scopes pass through.
+    connections through unverified. ``store``: a shared replay store and rate limiter
+    (:mod:`sigwire.redis`). Lifespan scopes pass through.
     """
 
     def __init__(
@@ -142,6 +176,9 @@ class SigwireMiddleware:
         offload_threshold: int = 1 << 20,
         body_limit: int = DEFAULT_BODY_LIMIT,
         verify_websockets: bool = True,
+        authorities: Authorities = None,
+        loopback_authorities: bool = False,
+        store: Any = None,
     ) -> None:
         self.app = app
         self.verifier = verifier
@@ -149,18 +186,77 @@ class SigwireMiddleware:
         self.offload_threshold = offload_threshold
         self.body_limit = check_body_limit(body_limit)
         self.verify_websockets = bool(verify_websockets)
+        self.audience = AudiencePolicy(authorities, loopback_authorities)
+        if store is not None and not hasattr(store, "claim"):
+            raise TypeError("store must be a sigwire.redis.AsyncRedisStore or RedisStore")
+        self.store = store
 
-    async def _verify(self, method: str, url: str, headers: List[Tuple[str, str]], body: bytes) -> str:
-        """Verifies inline, or in a worker thread for large bodies under asyncio (hashing
+    async def _offload(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Runs ``fn`` inline, or in a worker thread for large bodies under asyncio (hashing
         releases the GIL, so the event loop keeps serving other requests meanwhile)."""
-        if len(body) >= self.offload_threshold:
+        if len(args[3]) >= self.offload_threshold:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # not asyncio (e.g. trio): verify inline
                 pass
             else:
-                return await loop.run_in_executor(None, self.verifier.verify, method, url, headers, body)
-        return self.verifier.verify(method, url, headers, body)
+                return await loop.run_in_executor(None, fn, *args)
+        return fn(*args)
+
+    async def _record_failure(self, ip: Optional[str], key_id: Optional[str]) -> None:
+        try:
+            await _maybe_await(self.store.record_failure(ip, key_id, self.verifier.now()))
+        except SigwireError:
+            pass  # the refusal stands; a store that cannot count fails the next request closed
+
+    async def _before_body(
+        self, method: str, url: str, headers: List[Tuple[str, str]], ip: Optional[str]
+    ) -> Optional[str]:
+        """The header-only checks (and, with a store, the failure budgets of the IP and the claimed
+        key id, asked first); returns the claimed key id."""
+        store = self.store
+        if store is None:
+            self.verifier.precheck(method, url, headers)
+            return None
+        now = self.verifier.now()
+        await _maybe_await(store.check_failures(ip, None, now))
+        try:
+            claimed: str = self.verifier.precheck(method, url, headers)
+        except SigwireError:
+            await self._record_failure(ip, None)
+            raise
+        await _maybe_await(store.check_failures(None, claimed, now))
+        return claimed
+
+    async def _verify(
+        self, method: str, url: str, headers: List[Tuple[str, str]], body: bytes, ip: Optional[str], claimed: Optional[str]
+    ) -> Tuple[str, Optional[Decision]]:
+        """The key id (and the rate-limit decision, with a store): one-step ``verify``, or with a
+        store authenticate → claim in the store → take the key's rate limit."""
+        if self.store is None:
+            return await self._offload(self.verifier.verify, method, url, headers, body), None
+        try:
+            ticket: ReplayTicket = await self._offload(self.verifier.authenticate, method, url, headers, body)
+        except SigwireError:
+            await self._record_failure(ip, claimed)
+            raise
+        return await self._claim(ticket, ip)
+
+    async def _claim(self, ticket: ReplayTicket, ip: Optional[str]) -> Tuple[str, Optional[Decision]]:
+        store = self.store
+        if ticket.nonce is None or ticket.replay != "random_nonce":
+            key_id = self.verifier.commit(ticket)  # no random nonce: the verifier's own policy
+        else:
+            outcome = await _maybe_await(
+                store.claim(ticket.key_id, ticket.nonce, ticket.timestamp, ticket.expires_at, ticket.authenticated_at)
+            )
+            refusal = claim_refusal(outcome, ticket)
+            if refusal is not None:
+                if outcome == "replayed":  # the epoch rule's refusal is not the client's fault
+                    await self._record_failure(ip, ticket.key_id)
+                raise refusal
+            key_id = ticket.key_id
+        return key_id, await _maybe_await(store.take(key_id, ticket.authenticated_at))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI entry point."""
@@ -172,22 +268,28 @@ class SigwireMiddleware:
             await self.app(scope, receive, send)
             return
 
-        method, url, headers = str(scope["method"]), request_url(scope), _scope_headers(scope)
+        method, headers = str(scope["method"]), _scope_headers(scope)
         try:
+            self.audience.check(_scheme(scope), _hosts(scope), self.verifier)
+            url = request_url(scope)
             # Before a byte of the body: the declared length, then the header-only checks.
             declared_length(
                 (v for n, v in headers if n.lower() == "content-length"), self.body_limit, self.verifier
             )
-            self.verifier.precheck(method, url, headers)
+            ip = _client_ip(scope)
+            claimed = await self._before_body(method, url, headers, ip)
             body = await self._read_body(receive)
             if body is None:
                 return  # the client left before sending its whole body
-            key_id = await self._verify(method, url, headers, body)
+            key_id, decision = await self._verify(method, url, headers, body, ip, claimed)
         except Refused as refused:
             await _respond(send, refused.answer)
             return
         except SigwireError as err:
             await _respond(send, failure(err, self.verifier))
+            return
+        except RateLimited as err:
+            await _respond(send, limited(err.code, err.decision, self.verifier.now()))
             return
 
         replayed = False
@@ -199,7 +301,17 @@ class SigwireMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(_with_key_id(scope, key_id), replay, send)
+        out = send
+        if decision is not None:
+            extra = _encode(decision.headers())
+
+            async def out(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message = dict(message)
+                    message["headers"] = [*message.get("headers", []), *extra]
+                await send(message)
+
+        await self.app(_with_key_id(scope, key_id), replay, out)
 
     async def _read_body(self, receive: Receive) -> Optional[bytes]:
         """The body as it arrives, refused (:class:`Refused`, 413) as soon as it passes the limit;
@@ -218,21 +330,25 @@ class SigwireMiddleware:
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Verifies the upgrade request (a GET without body) before the app sees the connection."""
+        answer: Optional[Answer] = None
         try:
-            key_id = self.verifier.verify("GET", request_url(scope), _scope_headers(scope), b"")
+            self.audience.check(_scheme(scope), _hosts(scope), self.verifier)
+            url, headers, ip = request_url(scope), _scope_headers(scope), _client_ip(scope)
+            claimed = await self._before_body("GET", url, headers, ip)
+            key_id, _ = await self._verify("GET", url, headers, b"", ip, claimed)
+        except Refused as refused:
+            answer = refused.answer
         except SigwireError as err:
+            answer = failure(err, self.verifier)
+        except RateLimited as err:
+            answer = limited(err.code, err.decision, self.verifier.now())
+        if answer is not None:
             message = await receive()  # websocket.connect: the handshake is ours to answer
             if message["type"] != "websocket.connect":
                 return
-            status, headers, payload = failure(err, self.verifier)
+            status, headers, payload = answer
             if "websocket.http.response" in (scope.get("extensions") or {}):
-                await send(
-                    {
-                        "type": "websocket.http.response.start",
-                        "status": status,
-                        "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in headers],
-                    }
-                )
+                await send({"type": "websocket.http.response.start", "status": status, "headers": _encode(headers)})
                 await send({"type": "websocket.http.response.body", "body": payload})
             else:
                 # Closing before accepting makes the server refuse the handshake (403).

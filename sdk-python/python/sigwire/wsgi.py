@@ -13,7 +13,10 @@
     def pay() -> dict:
         return {"key_id": request.environ["sigwire.key_id"]}
 
-It first checks what needs no body: a declared ``Content-Length`` over ``body_limit`` (413
+With ``authorities=`` (one ``host[:port]`` or a list, as clients sign them) or
+``loopback_authorities=True``, a ``Host`` the service does not serve gets 421
+``misdirected_request`` first: a request signed for another service that shares the key is never
+accepted here. Then it checks what needs no body: a declared ``Content-Length`` over ``body_limit`` (413
 ``body_too_large``), then :meth:`Verifier.precheck` (a missing, malformed or stale
 ``Authorization``, an unknown key): these are answered before a byte of ``wsgi.input`` is read.
 Then it reads the raw body in chunks (``Content-Length`` bytes, or to the end when the server marks
@@ -24,12 +27,18 @@ copied). The URL is rebuilt from ``RAW_URI``/``REQUEST_URI`` when the server pro
 Failures are answered with the error's status, ``{"error": "<code>"}`` and
 ``X-Sigwire-Server-Time``, the same answer as the Rust layer, the ASGI and the Node middleware.
 
+``store=`` a :class:`sigwire.redis.RedisStore` claims nonces in a Redis shared with
+``sigwire-gateway`` and other services (authenticate here, claim there), applies its rate limits
+(429 with ``Retry-After`` and ``RateLimit`` headers) and fails closed (503
+``replay_store_unavailable``).
+
 Limitation: WSGI servers join repeated header lines themselves (Werkzeug with ``","``), so a
 *signed* header sent on several lines may not verify; send signed headers once.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
@@ -40,15 +49,21 @@ from ._server import (
     DEFAULT_BODY_LIMIT,
     KEY_ID,
     READ_CHUNK,
+    Answer,
+    Authorities,
+    AudiencePolicy,
     Refused,
     body_too_large,
     check_body_limit,
+    claim_refusal,
     declared_length,
-    default_port,
     failure,
+    limited,
     status_line,
     wire_text,
 )
+from ._server import request_url as _wire_url
+from .redis import Decision, RateLimited
 
 __all__ = ["SigwireMiddleware", "KEY_ID"]
 
@@ -62,24 +77,30 @@ def _latin1_to_text(value: str) -> str:
     return wire_text(value.encode("latin-1", "replace"))
 
 
-def request_url(environ: Environ) -> str:
-    """The absolute URL the client sent."""
-    scheme = str(environ.get("wsgi.url_scheme", "http"))
+def _host(environ: Environ) -> str:
     host = environ.get("HTTP_HOST")
-    if not host:
-        name, port = str(environ.get("SERVER_NAME", "localhost")), str(environ.get("SERVER_PORT", ""))
-        host = name if not port.isdigit() or default_port(scheme, int(port)) else f"{name}:{port}"
+    if host:
+        return str(host)
+    name, port = str(environ.get("SERVER_NAME", "localhost")), str(environ.get("SERVER_PORT", ""))
+    return f"{name}:{port}" if port.isdigit() else name
+
+
+def request_url(environ: Environ) -> str:
+    """The absolute URL the client sent, rebuilt by the core (``InvalidRequest`` when it cannot
+    be)."""
+    scheme = str(environ.get("wsgi.url_scheme", "http"))
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         target = _latin1_to_text(str(raw))
         if not target.startswith("/"):  # absolute-form request target
             slash = target.find("/", target.find("//") + 2) if "//" in target else -1
             target = target[slash:] if slash >= 0 else "/"
-        return f"{scheme}://{host}{target}"
-    path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
-    path = quote(path.encode("latin-1", "replace"), safe="/!$&'()*+,;=:@~")
-    query = str(environ.get("QUERY_STRING", ""))
-    return f"{scheme}://{host}{path or '/'}" + (f"?{_latin1_to_text(query)}" if query else "")
+    else:
+        path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+        path = quote(path.encode("latin-1", "replace"), safe="/!$&'()*+,;=:@~")
+        query = str(environ.get("QUERY_STRING", ""))
+        target = (path or "/") + (f"?{_latin1_to_text(query)}" if query else "")
+    return _wire_url(scheme, _host(environ), target)
 
 
 def request_headers(environ: Environ) -> List[Tuple[str, str]]:
@@ -121,12 +142,23 @@ def _read_body(environ: Environ, declared: Optional[int], limit: int, verifier: 
     return out
 
 
+def _respond(start_response: StartResponse, answer: Answer) -> Iterable[bytes]:
+    status, headers, payload = answer
+    start_response(status_line(status), headers)
+    return [payload]
+
+
 class SigwireMiddleware:
     """Verifies every request before the wrapped WSGI app sees it.
 
-    ``SigwireMiddleware(app, verifier, exempt_paths=(), body_limit=1 MiB)``: requests whose
-    ``PATH_INFO`` is in ``exempt_paths`` pass unverified; bodies over ``body_limit`` bytes get 413
-    ``body_too_large``. The verified key id is in ``environ["sigwire.key_id"]``.
+    ``SigwireMiddleware(app, verifier, exempt_paths=(), body_limit=1 MiB, authorities=None,
+    loopback_authorities=False, store=None)``: requests whose ``PATH_INFO`` is in
+    ``exempt_paths`` pass unverified; with ``authorities`` (``"api.example.com"`` or a list of
+    ``host[:port]``) or ``loopback_authorities=True``, any other ``Host`` gets 421
+    ``misdirected_request`` (an invalid authority raises ``InvalidConfig`` here); bodies over
+    ``body_limit`` bytes get 413 ``body_too_large``; ``store`` is a shared replay store and rate
+    limiter (:class:`sigwire.redis.RedisStore`). The verified key id is in
+    ``environ["sigwire.key_id"]``.
     """
 
     def __init__(
@@ -135,11 +167,65 @@ class SigwireMiddleware:
         verifier: Verifier,
         exempt_paths: Iterable[str] = (),
         body_limit: int = DEFAULT_BODY_LIMIT,
+        authorities: Authorities = None,
+        loopback_authorities: bool = False,
+        store: Any = None,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.exempt_paths = frozenset(exempt_paths)
         self.body_limit = check_body_limit(body_limit)
+        self.audience = AudiencePolicy(authorities, loopback_authorities)
+        if store is not None and (not hasattr(store, "claim") or inspect.iscoroutinefunction(store.claim)):
+            raise TypeError("store must be a synchronous sigwire.redis.RedisStore (WSGI cannot await)")
+        self.store = store
+
+    def _record_failure(self, ip: Optional[str], key_id: Optional[str]) -> None:
+        try:
+            self.store.record_failure(ip, key_id, self.verifier.now())
+        except SigwireError:
+            pass  # the refusal stands; a store that cannot count fails the next request closed
+
+    def _verify(self, environ: Environ, method: str, url: str, headers: List[Tuple[str, str]]) -> Tuple[str, io.BytesIO, Optional[Decision]]:
+        """Header-only checks, the bounded body, then one-step ``verify`` or, with a store,
+        authenticate → claim in the store → take the key's rate limit."""
+        store = self.store
+        ip = environ.get("REMOTE_ADDR") or None
+        length = environ.get("CONTENT_LENGTH")
+        # Before a byte of the body: the declared length, then the header-only checks.
+        declared = declared_length([str(length)] if length else [], self.body_limit, self.verifier)
+        if store is None:
+            self.verifier.precheck(method, url, headers)
+            body = _read_body(environ, declared, self.body_limit, self.verifier)
+            with body.getbuffer() as view:
+                return self.verifier.verify(method, url, headers, view), body, None
+        now = self.verifier.now()
+        store.check_failures(ip, None, now)
+        claimed: Optional[str] = None
+        try:
+            claimed = self.verifier.precheck(method, url, headers)
+        except SigwireError:
+            self._record_failure(ip, None)
+            raise
+        store.check_failures(None, claimed, now)
+        body = _read_body(environ, declared, self.body_limit, self.verifier)
+        try:
+            with body.getbuffer() as view:
+                ticket = self.verifier.authenticate(method, url, headers, view)
+        except SigwireError:
+            self._record_failure(ip, claimed)
+            raise
+        if ticket.nonce is None or ticket.replay != "random_nonce":
+            key_id = self.verifier.commit(ticket)  # no random nonce: the verifier's own policy
+        else:
+            outcome = store.claim(ticket.key_id, ticket.nonce, ticket.timestamp, ticket.expires_at, ticket.authenticated_at)
+            refusal = claim_refusal(outcome, ticket)
+            if refusal is not None:
+                if outcome == "replayed":  # the epoch rule's refusal is not the client's fault
+                    self._record_failure(ip, ticket.key_id)
+                raise refusal
+            key_id = ticket.key_id
+        return key_id, body, store.take(key_id, ticket.authenticated_at)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point."""
@@ -147,23 +233,25 @@ class SigwireMiddleware:
             return self.app(environ, start_response)
         method = str(environ.get("REQUEST_METHOD", "GET"))
         try:
+            scheme = str(environ.get("wsgi.url_scheme", "http"))
+            hosts = [str(environ["HTTP_HOST"])] if environ.get("HTTP_HOST") else []
+            self.audience.check(scheme, hosts, self.verifier)
             url, headers = request_url(environ), request_headers(environ)
-            length = environ.get("CONTENT_LENGTH")
-            # Before a byte of the body: the declared length, then the header-only checks.
-            declared = declared_length([str(length)] if length else [], self.body_limit, self.verifier)
-            self.verifier.precheck(method, url, headers)
-            body = _read_body(environ, declared, self.body_limit, self.verifier)
-            with body.getbuffer() as view:
-                key_id = self.verifier.verify(method, url, headers, view)
+            key_id, body, decision = self._verify(environ, method, url, headers)
         except Refused as refused:
-            status, answer_headers, payload = refused.answer
-            start_response(status_line(status), answer_headers)
-            return [payload]
+            return _respond(start_response, refused.answer)
         except SigwireError as err:
-            status, answer_headers, payload = failure(err, self.verifier)
-            start_response(status_line(status), answer_headers)
-            return [payload]
+            return _respond(start_response, failure(err, self.verifier))
+        except RateLimited as err:
+            return _respond(start_response, limited(err.code, err.decision, self.verifier.now()))
         environ["wsgi.input"] = body
         environ["CONTENT_LENGTH"] = str(len(body.getbuffer()))
         environ[KEY_ID] = key_id
-        return self.app(environ, start_response)
+        if decision is None:
+            return self.app(environ, start_response)
+        extra = decision.headers()
+
+        def start_with_limits(status: str, headers: List[Tuple[str, str]], *exc: Any) -> Any:
+            return start_response(status, [*headers, *extra], *exc)
+
+        return self.app(environ, start_with_limits)
