@@ -384,6 +384,52 @@ export interface ServerOptions<R = any> {
   authorities?: string[];
   /** The scheme clients sign (default: the request's protocol); set behind a TLS-terminating proxy. */
   scheme?: 'http' | 'https';
+  /** Per-key rate limit and failure guard (429 `rate_limited` / `too_many_failures`). */
+  rateLimiter?: RedisRateLimiter;
+}
+
+/** Options shared by the Redis store and limiter. */
+export interface RedisOptions {
+  /** A connected node-redis client (anything with `sendCommand(argv)`). */
+  client: { sendCommand(argv: string[]): Promise<unknown> };
+  /** Key prefix, 1-64 of `A-Z a-z 0-9 - _ .` (default `sigwire`), as the gateway's `redis.namespace`. */
+  namespace?: string;
+  /** Deadline per Redis call, ms (default 1000); past it the request gets 503. */
+  timeoutMs?: number;
+}
+
+/** The replay store of docs/redis-layout.md, shared with the Rust gateway and Python services. */
+export class RedisReplayStore implements TicketReplayStore {
+  constructor(options: RedisOptions);
+  readonly namespace: string;
+  claim(ticket: ReplayTicket): Promise<'fresh' | 'replayed' | 'before_epoch'>;
+  /** `SET <ns>:epoch <now> NX`. */
+  ensureEpoch(now?: number): Promise<void>;
+}
+
+/** A GCRA limit: `rate` requests per `perSeconds`, bursts up to `burst` (default `rate`). */
+export interface RateLimit {
+  rate: number;
+  perSeconds?: number;
+  burst?: number;
+}
+
+/** One limiter decision. */
+export interface RateDecision {
+  allowed: boolean;
+  policy: 'key' | 'failures-key' | 'failures-ip';
+  rate: number;
+  perSeconds: number;
+  remaining: number;
+  retryMs: number;
+  resetMs: number;
+}
+
+/** GCRA rate limits in Redis (docs/redis-layout.md §4). */
+export class RedisRateLimiter {
+  constructor(options: RedisOptions & { key?: RateLimit; failuresKey?: RateLimit; failuresIp?: RateLimit });
+  has(policy: 'key' | 'failures-key' | 'failures-ip'): boolean;
+  check(policy: 'key' | 'failures-key' | 'failures-ip', id: string, take: boolean): Promise<RateDecision | null>;
 }
 
 /** Express middleware verifying every request over its raw body. */

@@ -10,6 +10,7 @@ const { Verifier, KeyStore, InMemoryReplayStore } = require('./lib/verifier');
 const { signedFetch, axiosInterceptor } = require('./lib/client');
 const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
+const { RedisReplayStore, RedisRateLimiter } = require('./lib/redis');
 
 const { SigwireError, ERROR_CLASSES, CLIENT_ERROR_CLASSES } = errors;
 
@@ -28,6 +29,8 @@ module.exports = {
   expressMiddleware,
   fastifyPlugin,
   captureRawBody,
+  RedisReplayStore,
+  RedisRateLimiter,
   SERVER_TIME_HEADER,
   ERROR_CODES,
   ERROR_CLASSES,

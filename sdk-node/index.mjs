@@ -16,6 +16,8 @@ export const {
   expressMiddleware,
   fastifyPlugin,
   captureRawBody,
+  RedisReplayStore,
+  RedisRateLimiter,
   SERVER_TIME_HEADER,
   ERROR_CODES,
   ERROR_CLASSES,

@@ -6,8 +6,10 @@
 #     (its install script builds the native addon from source with cargo);
 #  2. builds the reference server (`sigwire-server` binary, debug profile) and runs `node --test` on
 #     sdk-node/test against the installed package (vectors, fast-check properties, real
-#     Express/Fastify servers on 127.0.0.1 with fetch and axios, bad input, and the HTTP Client
-#     against the reference server, whose path is passed in SIGWIRE_SERVER_BIN);
+#     Express/Fastify servers on 127.0.0.1 with fetch and axios, bad input, audience binding and
+#     header-first checks, the Redis replay store and rate limiter against Debian's redis-server
+#     (installed here), and the HTTP Client against the reference server, whose path is passed in
+#     SIGWIRE_SERVER_BIN);
 #  3. type-checks sdk-node/types-check/usage.ts with `tsc --noEmit --strict`;
 #  4. packs the package with `npm pack` and installs the tarball in a second scratch project
 #     (builds again from the vendored sources) and smoke-tests it (SIGWIRE_NODE_PACK=0 skips);
@@ -40,8 +42,17 @@ if [ "$NODE_MAJOR" -lt 18 ]; then
 fi
 echo "node $(node --version), npm $(npm --version), $(cargo --version)"
 
-# Test-only dependencies, pinned by major version.
-TEST_DEPS=(fast-check@4 express@5 fastify@5 axios@1 typescript@5.9 @types/node@20 @types/express@5)
+# Redis for the RedisReplayStore / RedisRateLimiter tests (Debian's server, started by the test on
+# a free port of 127.0.0.1 and stopped after).
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  log "installing redis-server from Debian"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server redis-tools >/dev/null
+fi
+echo "$(redis-server --version | head -n 1)"
+
+# Test-only dependencies, pinned by major version (redis: node-redis 4.7.1, Node >= 14).
+TEST_DEPS=(fast-check@4 express@5 fastify@5 axios@1 redis@4.7.1 typescript@5.9 @types/node@20 @types/express@5)
 
 SCRATCH="$(mktemp -d /tmp/sigwire-node-ci.XXXXXX)"
 cleanup() { rm -rf "$SCRATCH"; }
@@ -78,7 +89,7 @@ test -x "$SIGWIRE_SERVER_BIN" || { echo "node.sh: no reference server binary at 
 log "node --test (sdk-node/test against the installed package)"
 cp -r "$REPO/sdk-node/test" "$PROJECT/test"
 cp -r "$REPO/sdk-node/bench" "$PROJECT/bench"
-(cd "$PROJECT" && SIGWIRE_VECTORS_DIR="$REPO/tests/vectors" node --test test/*.test.js)
+(cd "$PROJECT" && SIGWIRE_VECTORS_DIR="$REPO/tests/vectors" SIGWIRE_REQUIRE_REDIS=1 node --test test/*.test.js)
 
 # --- 3. type check ---------------------------------------------------------------------------
 log "tsc --noEmit --strict on the usage example"

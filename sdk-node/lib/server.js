@@ -10,6 +10,7 @@ const native = require('./native');
 const { Verifier } = require('./verifier');
 const { makeError, SigwireError, fromNative } = require('./errors');
 const { describe } = require('./convert');
+const { rateLimitHeaders } = require('./redis');
 
 /** Name of the header that carries the server's Unix time on failures. */
 const SERVER_TIME_HEADER = native.serverTimeHeader();
@@ -139,7 +140,101 @@ function readAll(stream, limit) {
 function failure(err, verifier) {
   const e = err instanceof SigwireError ? err : fromNative(err, 'invalid_request');
   const serverTime = e.serverTime ?? verifier.now();
-  return { status: e.httpStatus || 401, code: e.code, serverTime, error: e };
+  return { status: e.httpStatus || 401, code: e.code, serverTime, headers: e.responseHeaders || {}, error: e };
+}
+
+/** The machine codes of the rate limiter's 429 answers (docs/redis-layout.md §4). */
+const RATE_LIMITED = 'rate_limited';
+const TOO_MANY_FAILURES = 'too_many_failures';
+
+/**
+ * The checks both adapters run, in the Rust layer's order: audience (421), the failures-per-IP
+ * guard, the declared length (413), the header alone (`precheck`: 401 before the body is read),
+ * the failures-per-key guard, the body, the signature and the replay claim (`verifyAsync`), then
+ * the key's rate limit (429). Failed verifications are counted against the IP and the claimed key.
+ */
+class Gate {
+  constructor(options, what, defaultBodyLimit) {
+    checkOptions(options, what);
+    this.verifier = options.verifier;
+    this.getUrl = options.getUrl;
+    this.scheme = options.scheme;
+    this.audience = audienceOf(options);
+    const limiter = options.rateLimiter;
+    if (limiter !== undefined && limiter !== null && (typeof limiter.check !== 'function' || typeof limiter.has !== 'function')) {
+      throw makeError('invalid_config', 'rateLimiter must be a RedisRateLimiter (or have has(policy) and check(policy, id, take))');
+    }
+    this.limiter = limiter || null;
+    this.bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+  }
+
+  /**
+   * @param {{req: any, method: string, rawHeaders: string[], protocol: string, path: string, ip?: string,
+   *   checkLength: boolean, readBody: () => Promise<Buffer>}} ctx
+   * @returns {Promise<{keyId: string, scheme: string, timestamp: number}>}
+   */
+  async run(ctx) {
+    const url = resolveUrl(ctx.req, ctx.rawHeaders, this.scheme ?? ctx.protocol, ctx.path, this.audience, this.getUrl);
+    await this.#guard('failures-ip', ctx.ip);
+    if (ctx.checkLength) checkDeclaredLength(ctx.req.headers, this.bodyLimit);
+    const head = { method: ctx.method, url, headers: ctx.rawHeaders };
+    let claimed;
+    try {
+      claimed = this.verifier.precheck(head).keyId;
+    } catch (e) {
+      await this.#failed(e, ctx.ip, undefined);
+      throw e;
+    }
+    await this.#guard('failures-key', claimed);
+    const body = await ctx.readBody();
+    let verified;
+    try {
+      verified = await this.verifier.verifyAsync({ ...head, body });
+    } catch (e) {
+      await this.#failed(e, ctx.ip, claimed);
+      throw e;
+    }
+    await this.#guard('key', verified.keyId, true);
+    return verified;
+  }
+
+  /** Asks (or, for `key`, counts) against a limit; 429 when refused, 503 when Redis fails. */
+  async #guard(policy, id, take = false) {
+    if (!this.limiter || id === undefined || id === null || id === '' || !this.limiter.has(policy)) return;
+    let d;
+    try {
+      d = await this.limiter.check(policy, id, take);
+    } catch (cause) {
+      const err = makeError('replay_store_unavailable', 'the rate limiter could not reach its store', { serverTime: this.verifier.now() });
+      err.cause = cause;
+      throw err;
+    }
+    if (d && !d.allowed) {
+      const code = policy === 'key' ? RATE_LIMITED : TOO_MANY_FAILURES;
+      const err = makeError(code, 'too many requests: retry after the Retry-After delay', { httpStatus: 429, serverTime: this.verifier.now() });
+      err.responseHeaders = rateLimitHeaders(d);
+      throw err;
+    }
+  }
+
+  /** Counts a failed verification (401/400, except the epoch rule's refusal) against the IP and key. */
+  async #failed(err, ip, keyId) {
+    if (!this.limiter || !(err instanceof SigwireError) || err.replayEpoch) return;
+    if (err.httpStatus !== 401 && err.httpStatus !== 400) return;
+    for (const [policy, id] of [['failures-ip', ip], ['failures-key', keyId]]) {
+      if (id === undefined || id === null || id === '' || !this.limiter.has(policy)) continue;
+      try {
+        await this.limiter.check(policy, id, true);
+      } catch {
+        // Already refusing this request; the next one fails closed on the ask.
+      }
+    }
+  }
+}
+
+function sendExpress(res, f, closeConnection) {
+  if (closeConnection) res.set('Connection', 'close');
+  res.status(f.status).set('Cache-Control', 'no-store').set(SERVER_TIME_HEADER, String(f.serverTime)).set(f.headers).json({ error: f.code });
 }
 
 /**
@@ -165,52 +260,44 @@ function failure(err, verifier) {
  *   scheme: the scheme clients sign (default `req.protocol`; set it behind a TLS-terminating proxy)
  */
 function expressMiddleware(options) {
-  checkOptions(options, 'sigwire express middleware');
-  const { verifier, getUrl } = options;
-  const audience = audienceOf(options);
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const gate = new Gate(options, 'sigwire express middleware', DEFAULT_BODY_LIMIT);
+  const { verifier } = gate;
   return function sigwireExpress(req, res, next) {
     let bodyRead = false;
-    (async () => {
-      // 1. Audience and URL; 2. the header alone (missing, malformed, unknown key, stale) —
-      //    both before a byte of the body is read.
-      const url = resolveUrl(req, req.rawHeaders, options.scheme ?? req.protocol, req.originalUrl || req.url, audience, getUrl);
-      const head = { method: req.method, url, headers: req.rawHeaders };
-      verifier.precheck(head);
-      // 3. The raw body, bounded.
-      let body;
-      if (Buffer.isBuffer(req.rawBody)) body = req.rawBody;
-      else if (Buffer.isBuffer(req.body)) body = req.body;
-      else if (!req._body && !req.readableEnded) {
-        checkDeclaredLength(req.headers, bodyLimit); // before a byte is read
-        bodyRead = true;
-        body = await readAll(req, bodyLimit);
-        req.rawBody = body;
-        if (req.body === undefined) {
-          req.body = body;
-          req._body = true; // tells body-parser the body was consumed
-        }
-      } else {
+    const readBody = async () => {
+      if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+      if (Buffer.isBuffer(req.body)) return req.body;
+      if (req._body || req.readableEnded) {
         throw makeError(
           'invalid_config',
           'the request body was consumed by a parser without raw-body capture: use express.json({ verify: captureRawBody }) or express.raw(), or mount sigwire before the body parser',
         );
       }
-      // 4. Everything, then the replay claim.
-      const verified = await verifier.verifyAsync({ ...head, body });
-      req.sigwire = verified;
-      req.sigwireKeyId = verified.keyId;
-    })().then(
-      () => next(),
-      (err) => {
-        // Configuration problems and unexpected failures go to the app's error handler.
-        if (!(err instanceof SigwireError) || err.code === 'invalid_config') return next(err);
-        const f = failure(err, verifier);
-        // An unread body is not drained on this connection: close it after the answer.
-        if (!bodyRead && !req.readableEnded && !req._body) res.set('Connection', 'close');
-        res.status(f.status).set('Cache-Control', 'no-store').set(SERVER_TIME_HEADER, String(f.serverTime)).json({ error: f.code });
-      },
-    );
+      bodyRead = true;
+      const body = await readAll(req, gate.bodyLimit);
+      req.rawBody = body;
+      if (req.body === undefined) {
+        req.body = body;
+        req._body = true; // tells body-parser the body was consumed
+      }
+      return body;
+    };
+    const unread = !Buffer.isBuffer(req.rawBody) && !Buffer.isBuffer(req.body) && !req._body && !req.readableEnded;
+    gate
+      .run({ req, method: req.method, rawHeaders: req.rawHeaders, protocol: req.protocol, path: req.originalUrl || req.url, ip: req.ip, checkLength: unread, readBody })
+      .then(
+        (verified) => {
+          req.sigwire = verified;
+          req.sigwireKeyId = verified.keyId;
+          next();
+        },
+        (err) => {
+          // Configuration problems and unexpected failures go to the app's error handler.
+          if (!(err instanceof SigwireError) || err.code === 'invalid_config') return next(err);
+          // An unread body is not drained on this connection: close it after the answer.
+          sendExpress(res, failure(err, verifier), unread && !bodyRead);
+        },
+      );
   };
 }
 
@@ -237,60 +324,40 @@ function captureRawBody(req, _res, buf) {
  * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, getUrl?: (request: any) => string}} options
  */
 function fastifyPlugin(fastify, options, done) {
+  let gate;
   try {
-    checkOptions(options, 'sigwire fastify plugin');
+    const defaultLimit = (fastify.initialConfig && fastify.initialConfig.bodyLimit) ?? DEFAULT_BODY_LIMIT;
+    gate = new Gate(options, 'sigwire fastify plugin', defaultLimit);
   } catch (e) {
     done(e);
     return;
   }
-  const { verifier, getUrl } = options;
-  let audience;
-  try {
-    audience = audienceOf(options);
-  } catch (e) {
-    done(e);
-    return;
-  }
-  const bodyLimit = options.bodyLimit ?? (fastify.initialConfig && fastify.initialConfig.bodyLimit) ?? DEFAULT_BODY_LIMIT;
+  const { verifier } = gate;
   if (!fastify.hasRequestDecorator('sigwire')) fastify.decorateRequest('sigwire', null);
   if (!fastify.hasRequestDecorator('sigwireKeyId')) fastify.decorateRequest('sigwireKeyId', null);
   if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', null);
 
-  const answer = (reply, err) => {
-    const f = failure(err, verifier);
-    reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).send({ error: f.code });
-    return reply;
-  };
-
   fastify.addHook('preParsing', async (request, reply, payload) => {
-    let head;
-    let body;
+    let bodyRead = false;
+    const readBody = async () => {
+      bodyRead = true;
+      const body = await readAll(payload, gate.bodyLimit);
+      request.rawBody = body;
+      return body;
+    };
+    let verified;
     try {
-      // Audience, URL, declared length and the header alone, before a byte of the body is read.
-      const url = resolveUrl(request, request.raw.rawHeaders, options.scheme ?? request.protocol, request.raw.url, audience, getUrl);
-      head = { method: request.method, url, headers: request.raw.rawHeaders };
-      checkDeclaredLength(request.headers, bodyLimit);
-      verifier.precheck(head);
+      verified = await gate.run({ req: request, method: request.method, rawHeaders: request.raw.rawHeaders, protocol: request.protocol, path: request.raw.url, ip: request.ip, checkLength: true, readBody });
     } catch (err) {
       if (!(err instanceof SigwireError) || err.code === 'invalid_config') throw err;
-      reply.header('Connection', 'close'); // the unread body is not drained on this connection
-      return answer(reply, err);
+      const f = failure(err, verifier);
+      if (!bodyRead) reply.header('Connection', 'close'); // the unread body is not drained on this connection
+      reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).headers(f.headers).send({ error: f.code });
+      return reply;
     }
-    try {
-      body = await readAll(payload, bodyLimit);
-    } catch (e) {
-      if (e instanceof SigwireError && (e.httpStatus === 413 || e.httpStatus === 400)) return answer(reply, e);
-      throw e;
-    }
-    request.rawBody = body;
-    try {
-      const verified = await verifier.verifyAsync({ ...head, body });
-      request.sigwire = verified;
-      request.sigwireKeyId = verified.keyId;
-    } catch (err) {
-      if (!(err instanceof SigwireError) || err.code === 'invalid_config') throw err;
-      return answer(reply, err);
-    }
+    request.sigwire = verified;
+    request.sigwireKeyId = verified.keyId;
+    const body = request.rawBody;
     const stream = Readable.from(body.length ? [body] : []);
     stream.receivedEncodedLength = body.length;
     return stream;
@@ -302,4 +369,4 @@ fastifyPlugin[Symbol.for('skip-override')] = true;
 fastifyPlugin[Symbol.for('fastify.display-name')] = 'sigwire';
 fastifyPlugin[Symbol.for('plugin-meta')] = { name: 'sigwire', fastify: '>=4' };
 
-module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE, MISDIRECTED_REQUEST };
+module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE, MISDIRECTED_REQUEST, RATE_LIMITED, TOO_MANY_FAILURES };

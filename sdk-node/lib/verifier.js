@@ -257,7 +257,13 @@ class Verifier {
    */
   settle(ticket, outcome) {
     const word = outcome === true ? 'fresh' : outcome === false ? 'replayed' : OUTCOMES.has(outcome) ? outcome : 'unavailable';
-    return this.#call(undefined, () => this.#native.settle(ticket, word));
+    try {
+      return this.#call(undefined, () => this.#native.settle(ticket, word));
+    } catch (err) {
+      // The epoch rule's refusal is not the client's fault: the rate limiter does not count it.
+      if (word === 'before_epoch') Object.defineProperty(err, 'replayEpoch', { value: true });
+      throw err;
+    }
   }
 
   #ask(ticket) {
