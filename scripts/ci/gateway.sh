@@ -33,3 +33,4 @@ fi
 
 step "cargo doc -p sigwire-gateway (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked -p sigwire-gateway --no-deps -q
+step "tests/redis-cross/run: a nonce accepted by the gateway is refused by Python (and Node) services on the same Redis, and the reverse"; SIGWIRE_GATEWAY_BIN="$CARGO_TARGET_DIR/debug/sigwire-gateway" bash "$ROOT/tests/redis-cross/run"
