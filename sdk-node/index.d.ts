@@ -96,7 +96,8 @@ export class KeyStore {
 }
 
 /** An authenticated request whose nonce is not yet claimed (`Verifier.authenticate`). */
-export interface ReplayTicket {
+export class ReplayTicket {
+  private constructor();
   readonly keyId: string;
   readonly scheme: string;
   /** The nonce to claim (`null` for a scheme without nonces). */

@@ -6,7 +6,7 @@
 
 const errors = require('./lib/errors');
 const { Signer } = require('./lib/signer');
-const { Verifier, KeyStore, InMemoryReplayStore } = require('./lib/verifier');
+const { Verifier, KeyStore, InMemoryReplayStore, ReplayTicket } = require('./lib/verifier');
 const { signedFetch, axiosInterceptor } = require('./lib/client');
 const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
@@ -22,6 +22,7 @@ module.exports = {
   Verifier,
   KeyStore,
   InMemoryReplayStore,
+  ReplayTicket,
   Client,
   ClientResponse,
   signedFetch,

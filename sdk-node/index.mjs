@@ -9,6 +9,7 @@ export const {
   Verifier,
   KeyStore,
   InMemoryReplayStore,
+  ReplayTicket,
   Client,
   ClientResponse,
   signedFetch,

@@ -247,6 +247,7 @@ class Verifier {
 
   /** Step two in the verifier's in-memory store: claims the ticket's nonce. */
   commit(ticket) {
+    checkTicket(ticket);
     return this.#call(undefined, () => this.#native.commit(ticket));
   }
 
@@ -256,6 +257,7 @@ class Verifier {
    * `'before_epoch'` or `'unavailable'` (anything else). Throws the core's error for all but fresh.
    */
   settle(ticket, outcome) {
+    checkTicket(ticket);
     const word = outcome === true ? 'fresh' : outcome === false ? 'replayed' : OUTCOMES.has(outcome) ? outcome : 'unavailable';
     try {
       return this.#call(undefined, () => this.#native.settle(ticket, word));
@@ -322,8 +324,17 @@ class Verifier {
   }
 }
 
+function checkTicket(ticket) {
+  if (!(ticket instanceof native.NativeTicket)) {
+    throw makeError('invalid_config', `expected a ticket from Verifier.authenticate (got ${describe(ticket)})`);
+  }
+}
+
 function throwNoKeys() {
   throw makeError('invalid_config', 'keys is required: a KeyStore or { keyId: secret | secret[] }');
 }
 
-module.exports = { Verifier, KeyStore, InMemoryReplayStore };
+/** The ticket `Verifier.authenticate` returns (the core's ReplayTicket, held in Rust). */
+const ReplayTicket = native.NativeTicket;
+
+module.exports = { Verifier, KeyStore, InMemoryReplayStore, ReplayTicket };
