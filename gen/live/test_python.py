@@ -120,6 +120,10 @@ def main() -> None:
     asyncio.run(async_part())
     s = stats()
     check(s["verified"] >= 14 and s["health_with_authorization"] == 0, f"server verified {s['verified']} signed requests, none on health")
+    check(
+        s["health_via_runtime"] == s["health_calls"] > 0,
+        f"all {s['health_calls']} unsigned health calls went through the sigwire runtime (sign=False), none via urllib",
+    )
     print("python live test: all checks passed")
 
 

@@ -78,4 +78,5 @@ await rejects(
 
 const s = await stats();
 ok(s.verified >= 8 && s.health_with_authorization === 0, `server verified ${s.verified} signed requests, none on health`);
+ok(s.health_calls > 0 && s.health_via_runtime === s.health_calls, `all ${s.health_calls} unsigned health calls went through the sigwire runtime ({ sign: false }), none via fetch`);
 console.log('typescript live test: all checks passed');

@@ -87,3 +87,23 @@ fn names_are_unique_per_language_scope() {
     let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "operation ids unique: {ids:?}");
 }
+
+#[test]
+fn read_only_and_write_only_fields_split_request_and_response_views() {
+    let api = load("tests/specs/readwrite.yaml");
+    let TypeKind::Object(response) = named(&api, "Account") else { panic!("Account is an object") };
+    let keys: Vec<&str> = response.fields.iter().map(|f| f.name.as_str()).collect();
+    assert!(keys.contains(&"id"), "the response view keeps the read-only id");
+    assert!(!keys.contains(&"password"), "a response never carries the write-only password");
+    let TypeKind::Object(request) = named(&api, "AccountInput") else { panic!("AccountInput is an object") };
+    assert!(request.fields.iter().all(|f| f.name != "id"), "a request is not asked for the read-only id");
+    let password = request.fields.iter().find(|f| f.name == "password").expect("the request view has password");
+    assert!(password.required, "write-only and required: required in the request");
+    let create = api.operations.iter().find(|o| o.path == "/accounts").unwrap();
+    let body = create.body.as_ref().unwrap();
+    assert!(matches!(body.ty, TypeRef::Named(id) if api.types[id.0].name == "AccountInput"));
+    let ok = create.responses.iter().find(|r| r.status.is_success()).unwrap();
+    assert!(matches!(ok.body, Some((_, TypeRef::Named(id))) if api.types[id.0].name == "Account"));
+    // AccountClosed has neither kind of field: shared by both directions, no Input twin.
+    assert!(api.types.iter().all(|t| t.name != "AccountClosedInput"));
+}

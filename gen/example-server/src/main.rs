@@ -30,6 +30,9 @@ struct App {
     verified: AtomicU64,
     health_calls: AtomicU64,
     health_with_authorization: AtomicU64,
+    /// Health calls sent by the Sigwire runtime (its `sigwire-client/…` User-Agent), not by a
+    /// platform HTTP library: generated SDKs send unsigned operations through the runtime too.
+    health_via_runtime: AtomicU64,
     last_key_id: Mutex<String>,
 }
 
@@ -61,6 +64,10 @@ async fn health(State(app): State<Shared>, headers: HeaderMap) -> Response {
         app.health_with_authorization.fetch_add(1, Ordering::Relaxed);
         return error(StatusCode::BAD_REQUEST, "unexpected_authorization", "health is an unsigned operation");
     }
+    let agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if agent.starts_with("sigwire-client/") {
+        app.health_via_runtime.fetch_add(1, Ordering::Relaxed);
+    }
     Json(json!({"status": "ok"})).into_response()
 }
 
@@ -70,6 +77,7 @@ async fn stats(State(app): State<Shared>) -> Response {
         "verified": app.verified.load(Ordering::Relaxed),
         "health_calls": app.health_calls.load(Ordering::Relaxed),
         "health_with_authorization": app.health_with_authorization.load(Ordering::Relaxed),
+        "health_via_runtime": app.health_via_runtime.load(Ordering::Relaxed),
         "last_key_id": key,
     }))
     .into_response()

@@ -2,6 +2,7 @@
 //! types, signing and pagination. Unusual constructs are degraded (recorded in
 //! [`Api::degraded`] with their JSON Pointer); broken ones are errors.
 
+mod access;
 mod operations;
 mod schema;
 mod security;
@@ -42,6 +43,7 @@ pub fn build(src: &Source) -> Result<Api> {
     b.security_schemes()?;
     b.operations()?;
     b.specialise_discriminators();
+    access::split(&mut b.api, &mut b.type_names);
     Ok(b.api)
 }
 

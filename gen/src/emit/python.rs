@@ -275,7 +275,7 @@ impl<'a> Py<'a> {
 
     fn field_ty(&self, f: &Field) -> String {
         let t = self.ty(&f.ty, "");
-        if f.required && !f.write_only {
+        if f.required {
             t
         } else {
             format!("NotRequired[{t}]")
@@ -425,10 +425,10 @@ impl<'a> Py<'a> {
         c.line("");
         c.line("from __future__ import annotations");
         c.line("");
-        c.line("import asyncio");
         if !self.groups.is_empty() {
             c.line("import functools");
         }
+        c.line("import secrets");
         c.line("from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union");
         c.line("");
         c.line("import sigwire");
@@ -489,6 +489,9 @@ impl<'a> Py<'a> {
             secret = _base.env(_ENV, "SECRET")
         self.key_id: Optional[str] = key_id
         self._runtimes: Dict[int, Any] = {{}}
+        self._runtime_class = runtime
+        self._options = options
+        self._unsigned: Any = None
         if key_id is not None and secret is not None:
             # The secret goes straight into the runtime (Rust memory); it is not kept here.
             for i, (algorithm, signed_headers) in enumerate(_SCHEMES):
@@ -496,7 +499,16 @@ impl<'a> Py<'a> {
                     url, key_id, secret, algorithm=algorithm, signed_headers=list(signed_headers), **options
                 )
 
-    def _runtime(self, scheme: int) -> Any:
+    def _runtime(self, scheme: Optional[int]) -> Any:
+        """The runtime client of a signing scheme, or (``None``) the one for unsigned operations."""
+        if scheme is None:
+            if self._unsigned is None:
+                # Operations without a signature (``security: []``) go through the runtime too,
+                # with ``sign=False``: no ``Authorization``, the same retries, timeouts and
+                # redirect rules. The runtime wants a key to exist: this one is random, is never
+                # used to sign and is not kept here, so no credentials are needed for these calls.
+                self._unsigned = self._runtime_class(self.base_url, "unsigned", secrets.token_bytes(32), **self._options)
+            return self._unsigned
         runtime = self._runtimes.get(scheme)
         if runtime is None:
             raise _base.MissingCredentials(
@@ -512,6 +524,8 @@ impl<'a> Py<'a> {
         r: _base.Request, idempotency_key: Optional[str], timeout: Optional[float]
     ) -> Dict[str, Any]:
         kwargs: Dict[str, Any] = {{"headers": r.headers, "query": r.query, "idempotency_key": idempotency_key}}
+        if r.signed is None:
+            kwargs["sign"] = False
         if r.json is not None:
             kwargs["json"] = r.json
         elif r.body is not None:
@@ -576,18 +590,8 @@ impl<'a> Py<'a> {
         c.line("");
         c.line(format!("{def} _call(self, r: _base.Request, extra_headers: Optional[Mapping[str, str]], idempotency_key: Optional[str], timeout: Optional[float]) -> Tuple[Any, Dict[str, str]]:"));
         c.indent();
-        c.line("\"\"\"Sends ``r`` (signed by the runtime, or unsigned) and decodes the response.\"\"\"");
+        c.line("\"\"\"Sends ``r`` through the runtime (signed, or unsigned with ``sign=False``) and decodes the response.\"\"\"");
         c.line("r.add_headers(extra_headers)");
-        c.line("if r.signed is None:");
-        c.indent();
-        if asynchronous {
-            c.line("status, headers, body = await asyncio.to_thread(_base.unsigned_call, self.base_url, r, timeout)");
-        } else {
-            c.line("status, headers, body = _base.unsigned_call(self.base_url, r, timeout)");
-        }
-        c.dedent();
-        c.line("else:");
-        c.indent();
         c.line("runtime = self._runtime(r.signed)");
         c.line("try:");
         c.indent()
@@ -595,9 +599,7 @@ impl<'a> Py<'a> {
             .dedent();
         c.line("except sigwire.HttpStatusError as exc:");
         c.indent().line("raise _base.http_error(exc, r.operation) from None").dedent();
-        c.line("status, headers, body = resp.status, resp.headers, resp.body");
-        c.dedent();
-        c.line("return _base.decode(r.accept, status, headers, body), headers");
+        c.line("return _base.decode(r.accept, resp.status, resp.headers, resp.body), resp.headers");
         c.dedent();
         c.line("");
         c.line(format!("{def} close(self) -> None:"));
@@ -617,7 +619,6 @@ impl<'a> Py<'a> {
             c.line("def __exit__(self, *exc: object) -> None:");
             c.indent().line("return None").dedent();
         }
-        let _ = "asyncio";
         c.dedent();
     }
 
@@ -1109,7 +1110,7 @@ impl<'a> Py<'a> {
         );
         let _ = writeln!(
             s,
-            "values. Write-only fields are optional keys; read-only ones are typed as the server sends them."
+            "values. Request bodies take `<Name>Input` types where a schema has read-only fields (left out)\nor write-only ones; response types leave write-only fields out."
         );
         s
     }

@@ -145,7 +145,8 @@ impl<'a> Ts<'a> {
             self.api.title.replace('\n', " ")
         ));
         c.line("// Enums accept any string beside the known values, so values added later never break a client.");
-        c.line("// Write-only fields are optional (responses leave them out); read-only ones are typed as sent by the server.");
+        c.line("// Request bodies use `<Name>Input` types where a schema has read-only fields (left out) or write-only ones;");
+        c.line("// response types leave write-only fields out.");
         for (i, t) in self.api.types.iter().enumerate() {
             let name = &self.type_names[i];
             c.line("");
@@ -160,7 +161,7 @@ impl<'a> Ts<'a> {
                     c.indent();
                     for f in &o.fields {
                         field_doc(&mut c, f);
-                        let optional = !f.required || f.write_only;
+                        let optional = !f.required;
                         let key = prop_key(&f.name);
                         c.line(format!("{key}{}: {};", if optional { "?" } else { "" }, self.ty(&f.ty, "")));
                     }

@@ -328,27 +328,6 @@ def http_error(exc: "sigwire.HttpStatusError", operation: str) -> ApiError:
     return api_error(exc.status, headers_dict(exc.headers), exc.body, operation)
 
 
-def unsigned_call(base_url: str, request: Request, timeout: Optional[float]) -> Tuple[int, Dict[str, str], bytes]:
-    """Sends an operation that requires no signature (``security: []``) without
-    ``Authorization``, with the standard library (the runtime signs every request it sends)."""
-    import urllib.error
-    import urllib.request
-
-    url = base_url.rstrip("/") + "/" + request.path.lstrip("/")
-    if request.query:
-        url += "?" + urlencode(request.query, quote_via=quote)
-    headers = dict(request.headers)
-    body = request.encoded_body()
-    if request.json is not None and not any(k.lower() == "content-type" for k in headers):
-        headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(url, data=body, headers=headers, method=request.method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout or 60.0) as resp:  # noqa: S310 (http/https only)
-            return resp.status, headers_dict(list(resp.headers.items())), resp.read()
-    except urllib.error.HTTPError as err:
-        raise api_error(err.code, headers_dict(list(err.headers.items())), err.read(), request.operation) from None
-
-
 # --- pagination --------------------------------------------------------------------------
 
 

@@ -274,6 +274,8 @@ export class Core {
   readonly keyId: string | undefined;
   readonly #runtimes: RuntimeClient[] = [];
   readonly #envPrefix: string;
+  readonly #options: Omit<ClientConfig, "baseUrl" | "keyId" | "secret">;
+  #unsignedRuntime: RuntimeClient | undefined;
 
   constructor(config: ClientConfig, schemes: readonly Scheme[], defaultBaseUrl: string | undefined, envPrefix: string) {
     const { baseUrl, keyId, secret, ...runtimeOptions } = config;
@@ -281,6 +283,7 @@ export class Core {
     if (url === undefined || url === "") throw new TypeError(`no base URL: pass baseUrl or set ${envPrefix}_BASE_URL`);
     this.baseUrl = url;
     this.#envPrefix = envPrefix;
+    this.#options = runtimeOptions;
     this.keyId = keyId ?? env(envPrefix, "KEY_ID");
     const key = secret ?? env(envPrefix, "SECRET");
     if (this.keyId !== undefined && key !== undefined) {
@@ -292,15 +295,15 @@ export class Core {
     }
   }
 
-  /** Sends `r` (signed by the runtime, or unsigned with fetch) and decodes the response. */
+  /** Sends `r` through the runtime (signed, or unsigned with `sign: false`) and decodes the response. */
   async call(r: Prepared, options: RequestOptions): Promise<Result> {
     if (options.headers !== undefined) for (const [k, v] of Object.entries(options.headers)) r.headers.push([k, v]);
-    if (r.signed === null) return this.#unsigned(r, options);
-    const runtime = this.#runtimes[r.signed];
+    const runtime = r.signed === null ? this.#unsigned() : this.#runtimes[r.signed];
     if (runtime === undefined) {
       throw new MissingCredentialsError(`${r.operation} is signed: pass keyId and secret, or set ${this.#envPrefix}_KEY_ID and ${this.#envPrefix}_SECRET`);
     }
     const call: Parameters<RuntimeClient["request"]>[2] = { query: r.query, headers: r.headers };
+    if (r.signed === null) call.sign = false;
     if (r.json !== undefined) call.json = r.json;
     else if (r.body !== undefined) call.body = r.body;
     if (options.idempotencyKey !== undefined) call.idempotencyKey = options.idempotencyKey;
@@ -314,29 +317,15 @@ export class Core {
     }
   }
 
-  /** An operation that requires no signature (`security: []`): sent with fetch, no Authorization. */
-  async #unsigned(r: Prepared, options: RequestOptions): Promise<Result> {
-    const absolute = /^https?:\/\//i.test(r.path);
-    let url = absolute ? r.path : `${this.baseUrl.replace(/\/+$/, "")}/${r.path.replace(/^\/+/, "")}`;
-    if (r.query.length > 0) url += `?${r.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")}`;
-    const headers = new Headers();
-    for (const [k, v] of r.headers) headers.append(k, v);
-    let body: string | Uint8Array | undefined = r.body;
-    if (r.json !== undefined) {
-      body = JSON.stringify(r.json);
-      if (!headers.has("content-type")) headers.set("Content-Type", "application/json");
-    }
-    const init: RequestInit = { method: r.method, headers };
-    if (body !== undefined) init.body = typeof body === "string" ? body : new Uint8Array(body);
-    if (options.timeoutMs !== undefined) init.signal = AbortSignal.timeout(options.timeoutMs);
-    const res = await fetch(url, init);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const resHeaders: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      resHeaders[k] = v;
-    });
-    if (res.status >= 400) throw new ApiError(res.status, resHeaders, errorBody(bytes), r.operation);
-    return { value: decode(r.accept, res.status, bytes), headers: resHeaders };
+  /**
+   * The runtime client for operations without a signature (`security: []`): called with
+   * `sign: false`, so no Authorization, with the same retries, timeouts and redirect rules. The
+   * runtime wants a key to exist: this one is random, never used to sign and not kept here, so
+   * these operations need no credentials.
+   */
+  #unsigned(): RuntimeClient {
+    this.#unsignedRuntime ??= new RuntimeClient({ ...this.#options, baseUrl: this.baseUrl, keyId: "unsigned", secret: globalThis.crypto.getRandomValues(new Uint8Array(32)) });
+    return this.#unsignedRuntime;
   }
 }
 

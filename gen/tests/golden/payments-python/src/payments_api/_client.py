@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
+import secrets
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
 
 import sigwire
@@ -41,6 +41,9 @@ class _Common:
             secret = _base.env(_ENV, "SECRET")
         self.key_id: Optional[str] = key_id
         self._runtimes: Dict[int, Any] = {}
+        self._runtime_class = runtime
+        self._options = options
+        self._unsigned: Any = None
         if key_id is not None and secret is not None:
             # The secret goes straight into the runtime (Rust memory); it is not kept here.
             for i, (algorithm, signed_headers) in enumerate(_SCHEMES):
@@ -48,7 +51,16 @@ class _Common:
                     url, key_id, secret, algorithm=algorithm, signed_headers=list(signed_headers), **options
                 )
 
-    def _runtime(self, scheme: int) -> Any:
+    def _runtime(self, scheme: Optional[int]) -> Any:
+        """The runtime client of a signing scheme, or (``None``) the one for unsigned operations."""
+        if scheme is None:
+            if self._unsigned is None:
+                # Operations without a signature (``security: []``) go through the runtime too,
+                # with ``sign=False``: no ``Authorization``, the same retries, timeouts and
+                # redirect rules. The runtime wants a key to exist: this one is random, is never
+                # used to sign and is not kept here, so no credentials are needed for these calls.
+                self._unsigned = self._runtime_class(self.base_url, "unsigned", secrets.token_bytes(32), **self._options)
+            return self._unsigned
         runtime = self._runtimes.get(scheme)
         if runtime is None:
             raise _base.MissingCredentials(
@@ -64,6 +76,8 @@ class _Common:
         r: _base.Request, idempotency_key: Optional[str], timeout: Optional[float]
     ) -> Dict[str, Any]:
         kwargs: Dict[str, Any] = {"headers": r.headers, "query": r.query, "idempotency_key": idempotency_key}
+        if r.signed is None:
+            kwargs["sign"] = False
         if r.json is not None:
             kwargs["json"] = r.json
         elif r.body is not None:
@@ -106,18 +120,14 @@ class Client(_Common):
         return PaymentsResource(self)
 
     def _call(self, r: _base.Request, extra_headers: Optional[Mapping[str, str]], idempotency_key: Optional[str], timeout: Optional[float]) -> Tuple[Any, Dict[str, str]]:
-        """Sends ``r`` (signed by the runtime, or unsigned) and decodes the response."""
+        """Sends ``r`` through the runtime (signed, or unsigned with ``sign=False``) and decodes the response."""
         r.add_headers(extra_headers)
-        if r.signed is None:
-            status, headers, body = _base.unsigned_call(self.base_url, r, timeout)
-        else:
-            runtime = self._runtime(r.signed)
-            try:
-                resp = runtime.request(r.method, r.path, **self._kwargs(r, idempotency_key, timeout))
-            except sigwire.HttpStatusError as exc:
-                raise _base.http_error(exc, r.operation) from None
-            status, headers, body = resp.status, resp.headers, resp.body
-        return _base.decode(r.accept, status, headers, body), headers
+        runtime = self._runtime(r.signed)
+        try:
+            resp = runtime.request(r.method, r.path, **self._kwargs(r, idempotency_key, timeout))
+        except sigwire.HttpStatusError as exc:
+            raise _base.http_error(exc, r.operation) from None
+        return _base.decode(r.accept, resp.status, resp.headers, resp.body), resp.headers
 
     def close(self) -> None:
         """Nothing to release (the runtime pools connections); for symmetry."""
@@ -162,18 +172,14 @@ class AsyncClient(_Common):
         return AsyncPaymentsResource(self)
 
     async def _call(self, r: _base.Request, extra_headers: Optional[Mapping[str, str]], idempotency_key: Optional[str], timeout: Optional[float]) -> Tuple[Any, Dict[str, str]]:
-        """Sends ``r`` (signed by the runtime, or unsigned) and decodes the response."""
+        """Sends ``r`` through the runtime (signed, or unsigned with ``sign=False``) and decodes the response."""
         r.add_headers(extra_headers)
-        if r.signed is None:
-            status, headers, body = await asyncio.to_thread(_base.unsigned_call, self.base_url, r, timeout)
-        else:
-            runtime = self._runtime(r.signed)
-            try:
-                resp = await runtime.request(r.method, r.path, **self._kwargs(r, idempotency_key, timeout))
-            except sigwire.HttpStatusError as exc:
-                raise _base.http_error(exc, r.operation) from None
-            status, headers, body = resp.status, resp.headers, resp.body
-        return _base.decode(r.accept, status, headers, body), headers
+        runtime = self._runtime(r.signed)
+        try:
+            resp = await runtime.request(r.method, r.path, **self._kwargs(r, idempotency_key, timeout))
+        except sigwire.HttpStatusError as exc:
+            raise _base.http_error(exc, r.operation) from None
+        return _base.decode(r.accept, resp.status, resp.headers, resp.body), resp.headers
 
     async def close(self) -> None:
         """Nothing to release (the runtime pools connections); for symmetry."""
