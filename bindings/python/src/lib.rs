@@ -51,8 +51,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Every machine code with its HTTP status, straight from the core, so the Python exception
     // table can be checked against it (and never drifts).
     let statuses = PyDict::new(py);
-    let mut codes = Vec::with_capacity(ErrorCode::ALL.len());
-    for code in ErrorCode::ALL {
+    let mut codes = Vec::with_capacity(ErrorCode::EVERY.len());
+    for code in ErrorCode::EVERY {
         statuses.set_item(code.as_str(), code.http_status())?;
         codes.push(code.as_str());
     }

@@ -3,20 +3,26 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict};
 use sigwire_client::no_echo;
-use sigwire_core::{Algorithm, ErrorCode, Request, SignOptions, Signature};
+use sigwire_core::{Algorithm, ErrorCode, Request, SignOptions, Signature, SignedHeaderPolicy};
 
 use crate::convert::{self, Body};
 use crate::errors::CoreResultExt;
 
 /// Signs HTTP requests for one key id with ``sigwire-v1``.
 ///
-/// ``Signer(key_id, secret, algorithm="hmac-sha256", signed_headers=None)``
+/// ``Signer(key_id, secret, algorithm="hmac-sha256", signed_headers=None, *,
+/// signed_header_policy="listed")``
 ///
 /// * ``key_id``: the public key id (1-128 characters of ``A-Z a-z 0-9 - . _ ~ + / = : @``).
 /// * ``secret``: at least 16 bytes (``bytes``, ``bytearray``, ``memoryview`` or UTF-8 ``str``).
 ///   It is copied into Rust memory and never shown by ``repr()`` or any exception.
 /// * ``algorithm``: ``"hmac-sha256"`` (default) or ``"hmac-sha512"``.
 /// * ``signed_headers``: extra header names to sign after ``host`` (and ``content-type``).
+/// * ``signed_header_policy``: ``"listed"`` (default: host, content-type and ``signed_headers``)
+///   or ``"all-end-to-end"``: also every other header present when signing (hop-by-hop headers,
+///   ``Connection``-named ones, ``Content-Length``, ``Expect`` and ``Authorization`` excepted), so a
+///   header added on the path (``X-HTTP-Method-Override: DELETE``) breaks the signature. Set every
+///   header you send before signing; a repeated or non-ASCII header is ``InvalidRequest``.
 ///
 /// Raises ``InvalidKeyId``, ``InvalidSecret``, ``UnsupportedAlgorithm`` or ``InvalidRequest``
 /// (a bad header name).
@@ -71,8 +77,8 @@ impl Signer {
 impl Signer {
     #[new]
     #[pyo3(
-        signature = (key_id, secret, algorithm = None, signed_headers = None),
-        text_signature = "(key_id, secret, algorithm='hmac-sha256', signed_headers=None)"
+        signature = (key_id, secret, algorithm = None, signed_headers = None, *, signed_header_policy = None),
+        text_signature = "(key_id, secret, algorithm='hmac-sha256', signed_headers=None, *, signed_header_policy='listed')"
     )]
     fn new(
         py: Python<'_>,
@@ -80,6 +86,7 @@ impl Signer {
         secret: &Bound<'_, PyAny>,
         algorithm: Option<&Bound<'_, PyAny>>,
         signed_headers: Option<Vec<String>>,
+        signed_header_policy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let key_id = convert::text(key_id, "key_id", ErrorCode::InvalidKeyId)?;
         let secret = convert::secret(secret)?;
@@ -92,13 +99,20 @@ impl Signer {
             .py_err(py)?,
             None => Algorithm::default(),
         };
+        let policy: SignedHeaderPolicy = match signed_header_policy.filter(|p| !p.is_none()) {
+            Some(p) => convert::text(p, "signed_header_policy", ErrorCode::InvalidConfig)?
+                .parse()
+                .py_err(py)?,
+            None => SignedHeaderPolicy::default(),
+        };
         let extra_headers = signed_headers.unwrap_or_default();
         let inner = sigwire_core::Signer::new(&key_id, secret)
             .py_err(py)?
             .with_algorithm(algorithm)
             .with_signed_headers(extra_headers.iter().cloned())
             .map_err(|e| no_echo::header_names(e, &extra_headers, "signed_headers"))
-            .py_err(py)?;
+            .py_err(py)?
+            .with_header_policy(policy);
         Ok(Signer {
             inner,
             extra_headers,
@@ -169,6 +183,12 @@ impl Signer {
     #[getter]
     fn algorithm(&self) -> &'static str {
         self.inner.algorithm().as_str()
+    }
+
+    /// The signed-header policy, ``"listed"`` or ``"all-end-to-end"``.
+    #[getter]
+    fn signed_header_policy(&self) -> &'static str {
+        self.inner.header_policy().as_str()
     }
 
     /// The extra signed header names given at construction.

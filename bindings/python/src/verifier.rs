@@ -121,13 +121,17 @@ impl ReplayTicket {
 /// Verifies signed requests (server side): ``sigwire-v1`` syntax, timestamp window, key lookup
 /// with rotation, constant-time signature check, then replay protection.
 ///
-/// ``Verifier(keys, window=300, replay_store=None)``
+/// ``Verifier(keys, window=300, replay_store=None, *, require_signed_headers=None)``
 ///
 /// * ``keys``: a :class:`KeyStore`, or a mapping ``{key_id: secret}`` where a value may also be a
 ///   list of secrets (all active; rotate later through :attr:`keys`).
 /// * ``window``: accepted clock skew in seconds, either side (default 300).
 /// * ``replay_store``: an :class:`InMemoryReplayStore` (default: a new one), or any object with
 ///   ``check_and_record(key_id, nonce, expires_at, now) -> bool`` (e.g. backed by Redis).
+/// * ``require_signed_headers``: header names that must be signed whenever a request carries them
+///   (e.g. ``["x-http-method-override"]``): present but not in the signature is
+///   ``UnsignedHeader`` (401), checked with the header alone (also by :meth:`precheck`). Absent
+///   headers are fine. ``authorization`` or a name that is not a header token is ``InvalidConfig``.
 ///
 /// >>> secret = b"0123456789abcdef0123456789abcdef"
 /// >>> verifier = Verifier({"client-1": secret})
@@ -193,12 +197,13 @@ fn key_store(py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<Py<KeyStore>> 
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (keys, window = 300, replay_store = None))]
+    #[pyo3(signature = (keys, window = 300, replay_store = None, *, require_signed_headers = None))]
     fn new(
         py: Python<'_>,
         keys: &Bound<'_, PyAny>,
         window: i64,
         replay_store: Option<&Bound<'_, PyAny>>,
+        require_signed_headers: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let window = u64::try_from(window).map_err(|_| {
             coded(
@@ -210,6 +215,9 @@ impl Verifier {
         let keys = key_store(py, keys)?;
         let store_arc = Arc::clone(&keys.borrow(py).inner);
         let mut builder = sigwire_core::Verifier::builder(store_arc).window(window);
+        if let Some(names) = require_signed_headers {
+            builder = builder.require_signed_headers(names).py_err(py)?;
+        }
         let mut python_store = false;
         let replay = match replay_store.filter(|r| !r.is_none()) {
             None => None,
@@ -362,6 +370,12 @@ impl Verifier {
     /// The verifier's current time (Unix seconds), for the ``X-Sigwire-Server-Time`` header.
     fn now(&self) -> u64 {
         self.inner.now()
+    }
+
+    /// The header names that must be signed when present (lowercased).
+    #[getter]
+    fn require_signed_headers(&self) -> Vec<String> {
+        self.inner.required_signed_headers().to_vec()
     }
 
     /// The timestamp window in seconds.

@@ -49,6 +49,7 @@ from ._errors import (
     SigwireError,
     StaleTimestamp,
     UnknownKey,
+    UnsignedHeader,
     UnsupportedAlgorithm,
 )
 from ._native import (
@@ -94,6 +95,7 @@ __all__ = [
     "InvalidKeyId",
     "InvalidConfig",
     "ReplayStoreUnavailable",
+    "UnsignedHeader",
     "Client",
     "AsyncClient",
     "Response",

@@ -24,6 +24,7 @@ __all__ = [
     "InvalidKeyId",
     "InvalidConfig",
     "ReplayStoreUnavailable",
+    "UnsignedHeader",
     "ClientError",
     "SigwireTimeout",
     "ConnectError",
@@ -169,6 +170,14 @@ class ReplayStoreUnavailable(SigwireError):
     code = "replay_store_unavailable"
 
 
+class UnsignedHeader(SigwireError):
+    """The request carries a header the verifier requires to be signed
+    (``Verifier(require_signed_headers=[...])``) and the signature does not cover it
+    (``unsigned_header``), e.g. ``X-HTTP-Method-Override`` added to a signed ``POST``."""
+
+    code = "unsigned_header"
+
+
 _BY_CODE: Dict[str, Type[SigwireError]] = {
     cls.code: cls
     for cls in (
@@ -184,6 +193,7 @@ _BY_CODE: Dict[str, Type[SigwireError]] = {
         InvalidKeyId,
         InvalidConfig,
         ReplayStoreUnavailable,
+        UnsignedHeader,
     )
 }
 

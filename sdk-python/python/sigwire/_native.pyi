@@ -58,6 +58,8 @@ class Signer:
         secret: SecretLike,
         algorithm: Optional[str] = "hmac-sha256",
         signed_headers: Optional[Sequence[str]] = None,
+        *,
+        signed_header_policy: Optional[str] = "listed",
     ) -> "Signer": ...
     def sign(
         self,
@@ -90,6 +92,9 @@ class Signer:
     @property
     def signed_headers(self) -> List[str]:
         """The extra signed header names given at construction."""
+    @property
+    def signed_header_policy(self) -> str:
+        """``"listed"`` or ``"all-end-to-end"``."""
 
 @final
 class KeyStore:
@@ -126,6 +131,8 @@ class Verifier:
         keys: Union[KeyStore, Mapping[str, Union[SecretLike, Sequence[SecretLike]]]],
         window: int = 300,
         replay_store: Optional[Union[InMemoryReplayStore, ReplayStore]] = ...,
+        *,
+        require_signed_headers: Optional[Sequence[str]] = None,
     ) -> "Verifier": ...
     def verify(
         self,
@@ -160,6 +167,9 @@ class Verifier:
         """Claims the ticket's nonce in this verifier's replay store; returns the key id."""
     def now(self) -> int:
         """The verifier's current Unix time, for the ``X-Sigwire-Server-Time`` header."""
+    @property
+    def require_signed_headers(self) -> List[str]:
+        """Header names that must be signed when present (lowercased)."""
     @property
     def window(self) -> int:
         """The timestamp window in seconds."""

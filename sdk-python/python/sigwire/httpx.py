@@ -35,7 +35,9 @@ __all__ = ["HmacAuth"]
 class HmacAuth(httpx.Auth):
     """An ``httpx.Auth`` that adds a ``sigwire-v1`` ``Authorization`` header.
 
-    ``HmacAuth(key_id, secret, algorithm=None, signed_headers=None)`` or ``HmacAuth(signer)``.
+    ``HmacAuth(key_id, secret, algorithm=None, signed_headers=None, *, signed_header_policy=None)``
+    or ``HmacAuth(signer)``. ``signed_header_policy="all-end-to-end"`` signs every header the
+    request carries when it is signed (hop-by-hop ones excepted), so one added on the path fails.
     Works with ``httpx.Client`` and ``httpx.AsyncClient``.
     """
 
@@ -47,8 +49,10 @@ class HmacAuth(httpx.Auth):
         secret: Optional[SecretLike] = None,
         algorithm: Optional[str] = None,
         signed_headers: Optional[Sequence[str]] = None,
+        *,
+        signed_header_policy: Optional[str] = None,
     ) -> None:
-        self.signer = make_signer(key_id, secret, algorithm, signed_headers)
+        self.signer = make_signer(key_id, secret, algorithm, signed_headers, signed_header_policy)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Signs ``request`` (its body was read by httpx because ``requires_request_body``)."""

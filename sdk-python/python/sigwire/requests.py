@@ -50,7 +50,9 @@ def _body_bytes(body: object) -> Union[bytes, bytearray, memoryview, None]:
 class HmacAuth(AuthBase):
     """A ``requests`` auth that adds a ``sigwire-v1`` ``Authorization`` header.
 
-    ``HmacAuth(key_id, secret, algorithm=None, signed_headers=None)`` or ``HmacAuth(signer)``.
+    ``HmacAuth(key_id, secret, algorithm=None, signed_headers=None, *, signed_header_policy=None)``
+    or ``HmacAuth(signer)``. ``signed_header_policy="all-end-to-end"`` signs every header the
+    request carries when it is signed (hop-by-hop ones excepted), so one added on the path fails.
     """
 
     def __init__(
@@ -59,8 +61,10 @@ class HmacAuth(AuthBase):
         secret: Optional[SecretLike] = None,
         algorithm: Optional[str] = None,
         signed_headers: Optional[Sequence[str]] = None,
+        *,
+        signed_header_policy: Optional[str] = None,
     ) -> None:
-        self.signer = make_signer(key_id, secret, algorithm, signed_headers)
+        self.signer = make_signer(key_id, secret, algorithm, signed_headers, signed_header_policy)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         """Signs ``r`` in place (called by ``requests`` once the request is prepared)."""
