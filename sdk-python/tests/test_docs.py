@@ -14,9 +14,10 @@ import sigwire
 import sigwire.asgi
 import sigwire.httpx
 import sigwire.requests
+import sigwire.redis
 import sigwire.wsgi
 
-MODULES = [sigwire, sigwire.asgi, sigwire.wsgi, sigwire.requests, sigwire.httpx]
+MODULES = [sigwire, sigwire.asgi, sigwire.wsgi, sigwire.requests, sigwire.httpx, sigwire.redis]
 SDK = Path(__file__).resolve().parents[1]
 
 
