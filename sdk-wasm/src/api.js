@@ -458,17 +458,50 @@ export class InMemoryReplayStore {
   }
 }
 
-/** Verifies signed requests. */
+/** Outcomes a replay store of your own may report (see Verifier.settle). */
+const OUTCOMES = new Set(['fresh', 'replayed', 'before_epoch', 'unavailable']);
+
+/** ticket -> { handle, gen }: the WebAssembly ticket behind each ReplayTicket. @type {WeakMap<object, {handle: any, gen: number}>} */
+const TICKETS = new WeakMap();
+
+/**
+ * An authenticated request whose nonce is not yet claimed (`Verifier.authenticate`): settle it
+ * once with `Verifier.commit` or `Verifier.settle`.
+ */
+export class ReplayTicket {
+  constructor(handle, gen) {
+    /** The key id whose secret matched. */
+    this.keyId = handle.keyId;
+    /** The scheme that authenticated the request. */
+    this.scheme = handle.scheme;
+    /** The nonce to claim (null for a scheme without nonces). */
+    this.nonce = handle.nonce ?? null;
+    /** The request's signing time, Unix seconds. */
+    this.timestamp = handle.timestamp;
+    /** Keep the nonce until this Unix time (inclusive). */
+    this.expiresAt = handle.expiresAt;
+    /** The verifier's time when the request was authenticated. */
+    this.authenticatedAt = handle.authenticatedAt;
+    TICKETS.set(this, { handle, gen });
+    Object.freeze(this);
+  }
+}
+
+/**
+ * Verifies signed requests, in one step (`verify`, `verifyAsync`) or two (`authenticate` →
+ * ticket → `commit` / `settle`). Every check and every error message is the core's; a replay
+ * store written in JavaScript only answers whether it recorded the nonce.
+ */
 export class Verifier {
   #window;
   #keys;
   #replay;
-  /** A replay store written in JavaScript (`checkAndRecord(keyId, nonce, expiresAt, now)`). */
+  /** A replay store written in JavaScript: `claim(ticket)` or `checkAndRecord(keyId, nonce, expiresAt, now)`. */
   #jsReplay;
   #slot;
 
   /**
-   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {checkAndRecord: Function}}} options
+   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}}} options
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
@@ -484,10 +517,10 @@ export class Verifier {
     if (replayStore instanceof InMemoryReplayStore) {
       replay = replayStore;
     } else if (replayStore !== undefined && replayStore !== null) {
-      if (typeof replayStore.checkAndRecord !== 'function') {
+      if (typeof replayStore.claim !== 'function' && typeof replayStore.checkAndRecord !== 'function') {
         throw makeError(
           'invalid_config',
-          'replayStore must be an InMemoryReplayStore or have a checkAndRecord(keyId, nonce, expiresAt, now) method',
+          'replayStore must be an InMemoryReplayStore or have a claim(ticket) or checkAndRecord(keyId, nonce, expiresAt, now) method',
         );
       }
       this.#jsReplay = replayStore;
@@ -518,7 +551,7 @@ export class Verifier {
 
   /**
    * Verifies a request and returns the key id, or throws a SigwireError (with `.serverTime`).
-   * With a replay store whose checkAndRecord returns a Promise, use verifyAsync.
+   * With a replay store whose answer is a Promise, use verifyAsync.
    * @param {{method: string, url: string|URL, headers?: any, body?: any}} request
    * @param {{now?: number}} [options] verify as if the time were `now` (tests)
    */
@@ -528,82 +561,179 @@ export class Verifier {
 
   /** Like verify, but returns `{ keyId, scheme, timestamp }`. */
   verifyDetailed(request, options) {
-    const result = this.#run(request, options);
-    if (result.replay) {
-      const recorded = this.#jsCheck(result.replay);
-      if (recorded && typeof recorded.then === 'function') {
-        recorded.then(undefined, () => {});
-        throw makeError('invalid_config', 'the replay store is asynchronous; call verifyAsync', {
-          serverTime: result.replay.now,
-        });
-      }
-      settleReplay(recorded, result.replay);
+    if (!this.#jsReplay) {
+      const args = this.#args(request, options);
+      return this.#withServerTime(args.now, () => this.#oneStep(args));
     }
-    return { keyId: result.keyId, scheme: result.scheme, timestamp: result.timestamp };
+    const ticket = this.authenticate(request, options);
+    let answer;
+    try {
+      answer = this.#ask(ticket);
+    } catch (e) {
+      return this.#storeFailed(ticket, e);
+    }
+    if (answer && typeof answer.then === 'function') {
+      answer.then(undefined, () => {});
+      this.settle(ticket, 'unavailable', true);
+      throw makeError('invalid_config', 'the replay store is asynchronous; call verifyAsync', { serverTime: ticket.authenticatedAt });
+    }
+    return this.settle(ticket, answer);
   }
 
   /** Verifies, awaiting an asynchronous replay store; resolves to `{ keyId, scheme, timestamp }`. */
   async verifyAsync(request, options) {
-    const result = this.#run(request, options);
-    if (result.replay) {
-      let recorded;
-      try {
-        recorded = await this.#jsCheck(result.replay);
-      } catch (e) {
-        throw storeFailure(e, result.replay);
-      }
-      settleReplay(recorded, result.replay);
+    if (!this.#jsReplay) return this.verifyDetailed(request, options);
+    const ticket = this.authenticate(request, options);
+    let answer;
+    try {
+      answer = await this.#ask(ticket);
+    } catch (e) {
+      return this.#storeFailed(ticket, e);
     }
-    return { keyId: result.keyId, scheme: result.scheme, timestamp: result.timestamp };
+    return this.settle(ticket, answer);
   }
 
-  #run(request, options) {
-    let now;
-    try {
-      requestObject(request);
-      const method = requireString(request.method, 'method', 'invalid_request');
-      const url = urlString(request.url);
-      const headers = packHeaders(request.headers);
-      const body = bodyBytes(request.body);
-      if (options !== undefined && options !== null && typeof options !== 'object') {
-        throw makeError('invalid_config', `verify options must be an object (got ${describe(options)})`);
-      }
-      now = optionalSeconds(options ? options.now : undefined, 'now', 'invalid_config');
-      return run('invalid_request', (b, gen) => {
-        const h = this.#slot.get(b, gen);
-        if (this.#replay) InMemoryReplayStore.check(this.#replay, now ?? h.now());
-        const v = h.verify(method, url, headers, body, now);
+  /**
+   * The checks that need only the request head (missing, malformed, unsupported algorithm,
+   * stale, unknown key), so a server can answer before reading the body. Returns what the head
+   * claims, `{ keyId, scheme, timestamp }`; a request that passes must still be verified with its body.
+   */
+  precheck(request, options) {
+    const args = this.#args(request, options);
+    return this.#withServerTime(args.now, () =>
+      run('invalid_request', (b, gen) => {
+        const v = this.#slot.get(b, gen).precheck(args.method, args.url, args.headers, args.now);
         try {
-          const out = { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp, replay: null };
-          if (this.#replay) {
-            InMemoryReplayStore.noteExpiry(this.#replay, v.timestamp + this.#window);
-          } else {
-            out.replay = { keyId: out.keyId, nonce: v.replayNonce, expiresAt: v.replayExpiresAt, now: v.replayNow };
-          }
-          return out;
+          return { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp };
         } finally {
           v.free();
         }
-      });
+      }),
+    );
+  }
+
+  /** Step one of two: every check except replay. Returns a ReplayTicket to settle once. */
+  authenticate(request, options) {
+    const args = this.#args(request, options);
+    return this.#withServerTime(args.now, () =>
+      run('invalid_request', (b, gen) => {
+        const h = this.#slot.get(b, gen).authenticate(args.method, args.url, args.headers, args.body, args.now);
+        return new ReplayTicket(h, gen);
+      }),
+    );
+  }
+
+  /** Step two in the verifier's in-memory store: claims the ticket's nonce. */
+  commit(ticket) {
+    return this.#finish(ticket, (v, h) => v.commit(h));
+  }
+
+  /**
+   * Step two with your own store: `outcome` is what it answered for `(ticket.keyId,
+   * ticket.nonce)` — `'fresh'` (or `true`), `'replayed'` (or `false`), `'before_epoch'` or
+   * `'unavailable'` (anything else). Throws the core's error for all but fresh.
+   */
+  settle(ticket, outcome, quiet = false) {
+    const word = outcome === true ? 'fresh' : outcome === false ? 'replayed' : OUTCOMES.has(outcome) ? outcome : 'unavailable';
+    try {
+      return this.#finish(ticket, (v, h) => v.settle(h, word));
     } catch (e) {
-      const err = e instanceof SigwireError ? e : makeError('invalid_request', String(e && e.message));
-      if (err.serverTime === undefined) {
-        try {
-          err.serverTime = now ?? this.now();
-        } catch {
-          /* leave unset */
+      if (quiet) return undefined;
+      throw e;
+    }
+  }
+
+  #finish(ticket, fn) {
+    const t = TICKETS.get(ticket);
+    if (!t) throw makeError('invalid_config', `expected a ReplayTicket from Verifier.authenticate (got ${describe(ticket)})`);
+    return this.#withServerTime(ticket.authenticatedAt, () =>
+      run('replay_store_unavailable', (b, gen) => {
+        if (gen !== t.gen) {
+          // The instance that authenticated the request trapped: its ticket is gone (fail closed).
+          throw makeError('replay_store_unavailable', 'the WebAssembly instance was replaced after this request was authenticated; verify it again');
         }
-      }
+        const v = fn(this.#slot.get(b, gen), t.handle);
+        try {
+          return { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp };
+        } finally {
+          v.free();
+        }
+      }),
+    );
+  }
+
+  #ask(ticket) {
+    const store = this.#jsReplay;
+    if (typeof store.claim === 'function') return store.claim(ticket);
+    return store.checkAndRecord(ticket.keyId, ticket.nonce, ticket.expiresAt, ticket.authenticatedAt);
+  }
+
+  #storeFailed(ticket, cause) {
+    if (cause instanceof SigwireError) {
+      this.settle(ticket, 'unavailable', true);
+      throw cause;
+    }
+    try {
+      return this.settle(ticket, 'unavailable');
+    } catch (err) {
+      err.cause = cause;
       throw err;
     }
   }
 
-  #jsCheck(r) {
+  #oneStep(args) {
+    return run('invalid_request', (b, gen) => {
+      const h = this.#slot.get(b, gen);
+      if (this.#replay) InMemoryReplayStore.check(this.#replay, args.now ?? h.now());
+      const v = h.verify(args.method, args.url, args.headers, args.body, args.now);
+      try {
+        InMemoryReplayStore.noteExpiry(this.#replay, v.timestamp + this.#window);
+        return { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp };
+      } finally {
+        v.free();
+      }
+    });
+  }
+
+  #args(request, options) {
+    let now;
     try {
-      return this.#jsReplay.checkAndRecord(r.keyId, r.nonce, r.expiresAt, r.now);
+      requestObject(request);
+      if (options !== undefined && options !== null && typeof options !== 'object') {
+        throw makeError('invalid_config', `verify options must be an object (got ${describe(options)})`);
+      }
+      now = optionalSeconds(options ? options.now : undefined, 'now', 'invalid_config');
+      return {
+        method: requireString(request.method, 'method', 'invalid_request'),
+        url: urlString(request.url),
+        headers: packHeaders(request.headers),
+        body: bodyBytes(request.body),
+        now,
+      };
     } catch (e) {
-      throw storeFailure(e, r);
+      throw this.#stamp(e, now);
     }
+  }
+
+  /** Runs `fn`; its errors carry the server time (`now` when given, else the verifier's clock). */
+  #withServerTime(now, fn) {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.#stamp(e, now);
+    }
+  }
+
+  #stamp(e, now) {
+    const err = e instanceof SigwireError ? e : makeError('invalid_request', String(e && e.message));
+    if (err.serverTime === undefined) {
+      try {
+        err.serverTime = now ?? this.now();
+      } catch {
+        /* leave unset */
+      }
+    }
+    return err;
   }
 
   toJSON() {
@@ -613,22 +743,6 @@ export class Verifier {
   [INSPECT]() {
     return `Verifier ${JSON.stringify(this.toJSON())}`;
   }
-}
-
-function settleReplay(recorded, r) {
-  if (recorded !== true && recorded !== false) {
-    throw makeError('replay_store_unavailable', 'the replay store returned neither true nor false', { serverTime: r.now });
-  }
-  if (!recorded) {
-    throw makeError('replayed_nonce', 'this nonce was already used; sign each request afresh', { serverTime: r.now });
-  }
-}
-
-function storeFailure(e, r) {
-  if (e instanceof SigwireError) return e;
-  const err = makeError('replay_store_unavailable', 'the replay store failed to record the nonce', { serverTime: r.now });
-  err.cause = e;
-  return err;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** Everything both entry points export (the browser one adds an async init). */
-export { Signer, KeyStore, InMemoryReplayStore, Verifier, signedFetch } from './api.js';
+export { Signer, KeyStore, InMemoryReplayStore, Verifier, ReplayTicket, signedFetch } from './api.js';
 export {
   Client,
   ClientResponse,

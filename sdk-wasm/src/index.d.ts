@@ -95,6 +95,31 @@ export class KeyStore {
   remove(keyId: string): boolean;
 }
 
+
+/** An authenticated request whose nonce is not yet claimed (`Verifier.authenticate`). */
+export class ReplayTicket {
+  private constructor();
+  readonly keyId: string;
+  readonly scheme: string;
+  /** The nonce to claim (`null` for a scheme without nonces). */
+  readonly nonce: string | null;
+  /** The request's signing time, Unix seconds. */
+  readonly timestamp: number;
+  /** Keep the nonce until this Unix time (inclusive): timestamp + window. */
+  readonly expiresAt: number;
+  /** The verifier's time when the request was authenticated. */
+  readonly authenticatedAt: number;
+}
+
+/** What a replay store of your own answered for a ticket's nonce. */
+export type ReplayOutcome = 'fresh' | 'replayed' | 'before_epoch' | 'unavailable';
+
+/** A replay store that claims a whole ticket (with a shared store's epoch rule). */
+export interface TicketReplayStore {
+  /** Resolves to the outcome; reject when the store cannot answer (503 replay_store_unavailable). */
+  claim(ticket: ReplayTicket): ReplayOutcome | Promise<ReplayOutcome>;
+}
+
 /** A replay store implemented in JavaScript (e.g. on Workers KV, a Durable Object, Redis). */
 export interface ReplayStore {
   /**
@@ -117,7 +142,7 @@ export interface VerifierOptions {
   /** Accepted clock skew either way, seconds (default 300). */
   windowSeconds?: number;
   /** Default: a private InMemoryReplayStore. */
-  replayStore?: InMemoryReplayStore | ReplayStore;
+  replayStore?: InMemoryReplayStore | ReplayStore | TicketReplayStore;
 }
 
 export interface Verified {
@@ -142,6 +167,14 @@ export class Verifier {
   verifyDetailed(request: VerifyRequest, options?: VerifyOptions): Verified;
   /** Like verifyDetailed, awaiting an asynchronous replay store. */
   verifyAsync(request: VerifyRequest, options?: VerifyOptions): Promise<Verified>;
+  /** The checks that need only the head (missing, malformed, algorithm, stale, unknown key); the body is ignored. */
+  precheck(request: VerifyRequest, options?: VerifyOptions): Verified;
+  /** Step one of two: every check except replay. */
+  authenticate(request: VerifyRequest, options?: VerifyOptions): ReplayTicket;
+  /** Step two in the verifier's in-memory store. */
+  commit(ticket: ReplayTicket): Verified;
+  /** Step two with your own store's answer (`true` = fresh, `false` = replayed); throws the core's error unless fresh. */
+  settle(ticket: ReplayTicket, outcome: ReplayOutcome | boolean): Verified;
 }
 
 /** A stable machine code (SPEC.md §7). */

@@ -14,10 +14,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod no_echo;
+mod verifier;
 
 use sigwire_core::{
     Error, ErrorCode, InMemoryKeyStore, InMemoryReplayStore, ReplayStore as _, Request,
-    SignOptions, Signature, Signer, Verified, Verifier, SERVER_TIME_HEADER,
+    SignOptions, Signature, Signer, SERVER_TIME_HEADER,
 };
 use wasm_bindgen::prelude::*;
 
@@ -102,7 +103,7 @@ fn whole_seconds(value: f64, what: &str, code: ErrorCode) -> Result<u64, Failure
     }
 }
 
-fn optional_seconds(
+pub(crate) fn optional_seconds(
     value: Option<f64>,
     what: &str,
     code: ErrorCode,
@@ -114,7 +115,7 @@ fn optional_seconds(
 /// (`name\0value\0name\0value\0…`). Inside a piece, `\u{1}` escapes `\0` (as `\u{1}0`) and
 /// itself (as `\u{1}1`), so any JavaScript string round-trips exactly. One string crosses into
 /// WebAssembly instead of one per header, which is most of the cost of a call.
-fn unpack(packed: &str) -> Result<Vec<Cow<'_, str>>, Failure> {
+pub(crate) fn unpack(packed: &str) -> Result<Vec<Cow<'_, str>>, Failure> {
     let mut pieces = Vec::new();
     for piece in packed.split_terminator('\0') {
         pieces.push(if piece.contains('\u{1}') {
@@ -160,7 +161,7 @@ fn bad_packing() -> Failure {
 }
 
 /// Builds the core's borrowed request view from unpacked header pieces.
-fn request<'a>(
+pub(crate) fn request<'a>(
     method: &'a str,
     url: &'a str,
     pieces: &'a [Cow<'a, str>],
@@ -341,7 +342,7 @@ impl WasmSignature {
 /// Secrets per key id with rotation (`sigwire_core::InMemoryKeyStore`).
 #[wasm_bindgen]
 pub struct WasmKeyStore {
-    inner: Arc<InMemoryKeyStore>,
+    pub(crate) inner: Arc<InMemoryKeyStore>,
 }
 
 impl Default for WasmKeyStore {
@@ -391,7 +392,7 @@ impl WasmKeyStore {
 /// A bounded in-memory replay store (`sigwire_core::InMemoryReplayStore`).
 #[wasm_bindgen]
 pub struct WasmReplayStore {
-    inner: Arc<InMemoryReplayStore>,
+    pub(crate) inner: Arc<InMemoryReplayStore>,
 }
 
 #[wasm_bindgen]
@@ -428,180 +429,6 @@ impl WasmReplayStore {
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> usize {
         self.inner.len()
-    }
-}
-
-/// A nonce the core asked to record, handed to a replay store written in JavaScript.
-struct Pending {
-    nonce: String,
-    expires_at: u64,
-    now: u64,
-}
-
-/// The replay store of a verifier whose real store is in JavaScript (e.g. Workers KV or a
-/// Durable Object): it accepts the nonce and remembers it, and the wrapper then asks the
-/// JavaScript store, which may be asynchronous (`verifyAsync`).
-#[derive(Default)]
-struct Deferred(std::sync::Mutex<Option<Pending>>);
-
-impl Deferred {
-    fn take(&self) -> Option<Pending> {
-        self.0.lock().ok().and_then(|mut slot| slot.take())
-    }
-}
-
-impl sigwire_core::ReplayStore for Deferred {
-    fn check_and_record(
-        &self,
-        _key_id: &str,
-        nonce: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> Result<bool, Error> {
-        let mut slot = self.0.lock().map_err(|_| {
-            Error::new(
-                ErrorCode::ReplayStoreUnavailable,
-                "replay hand-off lock poisoned",
-            )
-        })?;
-        *slot = Some(Pending {
-            nonce: nonce.to_owned(),
-            expires_at,
-            now,
-        });
-        Ok(true)
-    }
-}
-
-/// Verifies signed requests (`sigwire_core::Verifier`).
-#[wasm_bindgen]
-pub struct WasmVerifier {
-    inner: Verifier,
-    deferred: Option<Arc<Deferred>>,
-}
-
-fn window_of(window: Option<f64>) -> Result<Option<u64>, Failure> {
-    optional_seconds(window, "windowSeconds", ErrorCode::InvalidConfig)
-}
-
-#[wasm_bindgen]
-impl WasmVerifier {
-    /// A verifier over `keys` and `replay` with a `window` (seconds, default 300).
-    /// The store objects stay usable from JavaScript (they are shared, not moved).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        keys: &WasmKeyStore,
-        replay: &WasmReplayStore,
-        window: Option<f64>,
-    ) -> Result<WasmVerifier, Failure> {
-        let mut builder = Verifier::builder(keys.inner.clone()).replay_store(replay.inner.clone());
-        if let Some(window) = window_of(window)? {
-            builder = builder.window(window);
-        }
-        Ok(WasmVerifier {
-            inner: builder.build(),
-            deferred: None,
-        })
-    }
-
-    /// A verifier whose replay store is implemented in JavaScript: a successful `verify` returns
-    /// the nonce to record (`replayNonce`, `replayExpiresAt`, `replayNow`) and the wrapper records
-    /// it before accepting the request.
-    #[wasm_bindgen(js_name = withExternalReplay)]
-    pub fn with_external_replay(
-        keys: &WasmKeyStore,
-        window: Option<f64>,
-    ) -> Result<WasmVerifier, Failure> {
-        let deferred = Arc::new(Deferred::default());
-        let mut builder = Verifier::builder(keys.inner.clone()).replay_store(deferred.clone());
-        if let Some(window) = window_of(window)? {
-            builder = builder.window(window);
-        }
-        Ok(WasmVerifier {
-            inner: builder.build(),
-            deferred: Some(deferred),
-        })
-    }
-
-    /// The window in seconds.
-    #[wasm_bindgen(getter)]
-    pub fn window(&self) -> f64 {
-        self.inner.window() as f64
-    }
-
-    /// The verifier's clock (`Date.now()`), Unix seconds.
-    pub fn now(&self) -> f64 {
-        self.inner.now() as f64
-    }
-
-    /// Verifies a received request (packed headers including `Authorization`) at `now`
-    /// (default: the clock). Errors carry the machine code, skew and server time.
-    pub fn verify(
-        &self,
-        method: &str,
-        url: &str,
-        headers: &str,
-        body: &[u8],
-        now: Option<f64>,
-    ) -> Result<WasmVerified, Failure> {
-        let pieces = unpack(headers)?;
-        let request = request(method, url, &pieces, body);
-        let now = optional_seconds(now, "now", ErrorCode::InvalidConfig)?;
-        if let Some(deferred) = &self.deferred {
-            deferred.take();
-        }
-        let verified = match now {
-            Some(now) => self.inner.verify_at(&request, now),
-            None => self.inner.verify(&request),
-        }?;
-        let pending = self.deferred.as_ref().and_then(|d| d.take());
-        Ok(WasmVerified { verified, pending })
-    }
-}
-
-/// What a successful verification tells the server.
-#[wasm_bindgen]
-pub struct WasmVerified {
-    verified: Verified,
-    pending: Option<Pending>,
-}
-
-#[wasm_bindgen]
-impl WasmVerified {
-    /// The key id whose secret matched.
-    #[wasm_bindgen(getter, js_name = keyId)]
-    pub fn key_id(&self) -> String {
-        self.verified.key_id.clone()
-    }
-
-    /// The scheme, e.g. `"sigwire-v1"`.
-    #[wasm_bindgen(getter)]
-    pub fn scheme(&self) -> String {
-        self.verified.scheme.to_owned()
-    }
-
-    /// The request's signing time (Unix seconds).
-    #[wasm_bindgen(getter)]
-    pub fn timestamp(&self) -> f64 {
-        self.verified.timestamp as f64
-    }
-
-    /// With a JavaScript replay store: the nonce to record.
-    #[wasm_bindgen(getter, js_name = replayNonce)]
-    pub fn replay_nonce(&self) -> Option<String> {
-        self.pending.as_ref().map(|p| p.nonce.clone())
-    }
-
-    /// With a JavaScript replay store: record the nonce until this time (Unix seconds, inclusive).
-    #[wasm_bindgen(getter, js_name = replayExpiresAt)]
-    pub fn replay_expires_at(&self) -> Option<f64> {
-        self.pending.as_ref().map(|p| p.expires_at as f64)
-    }
-
-    /// With a JavaScript replay store: the verifier's time of the check.
-    #[wasm_bindgen(getter, js_name = replayNow)]
-    pub fn replay_now(&self) -> Option<f64> {
-        self.pending.as_ref().map(|p| p.now as f64)
     }
 }
 
