@@ -51,6 +51,11 @@ export interface SignerOptions {
   algorithm?: Algorithm;
   /** Header names signed after host and content-type; each must then be present. */
   signedHeaders?: readonly string[];
+  /**
+   * `'listed'` (default) signs host, content-type (with a body) and `signedHeaders`;
+   * `'all-end-to-end'` also signs every other header present (hop-by-hop ones excluded).
+   */
+  signedHeaderPolicy?: 'listed' | 'all-end-to-end';
 }
 
 /** The headers to add to a request. */
@@ -74,6 +79,7 @@ export class Signer {
   readonly keyId: string;
   readonly algorithm: Algorithm;
   readonly signedHeaders: readonly string[];
+  readonly signedHeaderPolicy: 'listed' | 'all-end-to-end';
   /** Signs and returns the headers to add: `{ Authorization }`. */
   sign(request: SignRequest): SignedHeaders;
   /** Signs and returns every intermediate value. */
@@ -140,6 +146,8 @@ export interface VerifierOptions {
   keys: KeyStore | Record<string, SecretInput | SecretInput[]>;
   /** Accepted clock skew either way, seconds (default 300). */
   windowSeconds?: number;
+  /** Header names that must be signed when present (else 401 `unsigned_header`), e.g. `['x-http-method-override']`. */
+  requireSignedHeaders?: readonly string[];
   /** Default: a private InMemoryReplayStore. */
   replayStore?: InMemoryReplayStore | ReplayStore | TicketReplayStore;
 }
@@ -189,7 +197,8 @@ export type ErrorCode =
   | 'invalid_secret'
   | 'invalid_key_id'
   | 'invalid_config'
-  | 'replay_store_unavailable';
+  | 'replay_store_unavailable'
+  | 'unsigned_header';
 
 /** The HTTP client's own error codes (its error kinds that are not a core machine code). */
 export type ClientErrorCode = 'timeout' | 'connect' | 'transport' | 'http_status' | 'clock_skew_too_large' | 'too_many_redirects' | 'decode';
@@ -233,6 +242,8 @@ export class InvalidSecretError extends SigwireError { constructor(message: stri
 export class InvalidKeyIdError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'invalid_key_id'; }
 export class InvalidConfigError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'invalid_config'; }
 export class ReplayStoreUnavailableError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'replay_store_unavailable'; }
+/** A header the verifier requires to be signed is present but unsigned (`requireSignedHeaders`). */
+export class UnsignedHeaderError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'unsigned_header'; }
 
 /** A time limit of the HTTP Client fired (`timeoutKind`: which one). */
 export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: object); readonly code: 'timeout'; readonly timeoutKind: 'connect' | 'attempt' | 'total'; }

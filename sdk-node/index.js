@@ -49,6 +49,7 @@ module.exports = {
   InvalidKeyIdError: errors.InvalidKeyIdError,
   InvalidConfigError: errors.InvalidConfigError,
   ReplayStoreUnavailableError: errors.ReplayStoreUnavailableError,
+  UnsignedHeaderError: errors.UnsignedHeaderError,
   SigwireTimeoutError: errors.SigwireTimeoutError,
   ConnectError: errors.ConnectError,
   TransportError: errors.TransportError,

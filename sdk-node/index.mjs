@@ -36,6 +36,7 @@ export const {
   InvalidKeyIdError,
   InvalidConfigError,
   ReplayStoreUnavailableError,
+  UnsignedHeaderError,
   SigwireTimeoutError,
   ConnectError,
   TransportError,

@@ -46,6 +46,7 @@ const CLASS_NAMES = {
   invalid_key_id: 'InvalidKeyIdError',
   invalid_config: 'InvalidConfigError',
   replay_store_unavailable: 'ReplayStoreUnavailableError',
+  unsigned_header: 'UnsignedHeaderError',
 };
 
 /** @type {Record<string, typeof SigwireError>} */

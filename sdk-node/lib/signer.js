@@ -12,13 +12,16 @@ class Signer {
   #signedHeaders;
 
   /**
-   * @param {{keyId: string, secret: string|Uint8Array|ArrayBuffer, algorithm?: string, signedHeaders?: string[]}} options
+   * @param {{keyId: string, secret: string|Uint8Array|ArrayBuffer, algorithm?: string, signedHeaders?: string[], signedHeaderPolicy?: 'listed' | 'all-end-to-end'}} options
+   *   signedHeaderPolicy: `'listed'` (default: host, content-type with a body, then signedHeaders)
+   *   or `'all-end-to-end'` (also every other header present, hop-by-hop ones excluded: a header
+   *   added on the path, such as X-HTTP-Method-Override, then breaks the signature).
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw makeError('invalid_config', `Signer options must be an object (got ${describe(options)})`);
     }
-    const { keyId, secret, algorithm, signedHeaders } = options;
+    const { keyId, secret, algorithm, signedHeaders, signedHeaderPolicy } = options;
     requireString(keyId, 'keyId', 'invalid_key_id');
     const bytes = secretBytes(secret);
     if (algorithm !== undefined && typeof algorithm !== 'string') {
@@ -27,8 +30,11 @@ class Signer {
     if (signedHeaders !== undefined && (!Array.isArray(signedHeaders) || !signedHeaders.every((h) => typeof h === 'string'))) {
       throw makeError('invalid_config', 'signedHeaders must be an array of header names');
     }
+    if (signedHeaderPolicy !== undefined && typeof signedHeaderPolicy !== 'string') {
+      throw makeError('invalid_config', `signedHeaderPolicy must be "listed" or "all-end-to-end" (got ${describe(signedHeaderPolicy)})`);
+    }
     try {
-      this.#native = new native.NativeSigner(keyId, bytes, algorithm, signedHeaders);
+      this.#native = new native.NativeSigner(keyId, bytes, algorithm, signedHeaders, signedHeaderPolicy);
     } catch (e) {
       throw fromNative(e, 'invalid_config');
     } finally {
@@ -45,6 +51,11 @@ class Signer {
   /** The algorithm, "hmac-sha256" or "hmac-sha512". */
   get algorithm() {
     return this.#native.algorithm;
+  }
+
+  /** The signed-header policy, `'listed'` or `'all-end-to-end'`. */
+  get signedHeaderPolicy() {
+    return this.#native.headerPolicy;
   }
 
   /** Extra header names signed after host and content-type. */

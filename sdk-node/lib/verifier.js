@@ -134,16 +134,21 @@ class Verifier {
   #window;
 
   /**
-   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}}} options
+   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}, requireSignedHeaders?: string[]}} options
    *   replayStore: the core's in-memory store (default: a new one), or a store of your own:
    *   `claim(ticket)` resolving to `'fresh' | 'replayed' | 'before_epoch'` (e.g. RedisReplayStore),
    *   or `checkAndRecord(keyId, nonce, expiresAt, now)` returning (a Promise of) true when new.
+   *   requireSignedHeaders: header names that, when present, must be signed (else 401
+   *   `unsigned_header`), e.g. `['x-http-method-override']`.
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw makeError('invalid_config', `Verifier options must be an object (got ${describe(options)})`);
     }
-    const { keys, windowSeconds = 300, replayStore } = options;
+    const { keys, windowSeconds = 300, replayStore, requireSignedHeaders } = options;
+    if (requireSignedHeaders !== undefined && (!Array.isArray(requireSignedHeaders) || !requireSignedHeaders.every((h) => typeof h === 'string'))) {
+      throw makeError('invalid_config', 'requireSignedHeaders must be an array of header names');
+    }
     const store = keys instanceof KeyStore ? keys : new KeyStore(keys === undefined ? throwNoKeys() : keys);
     const window = optionalSeconds(windowSeconds, 'windowSeconds', 'invalid_config');
     let nativeReplay;
@@ -156,7 +161,7 @@ class Verifier {
       this.#jsReplay = replayStore;
     }
     try {
-      this.#native = new native.NativeVerifier(KeyStore.native(store), window, nativeReplay);
+      this.#native = new native.NativeVerifier(KeyStore.native(store), window, nativeReplay, requireSignedHeaders);
     } catch (e) {
       throw fromNative(e, 'invalid_config');
     }

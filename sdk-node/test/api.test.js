@@ -121,7 +121,7 @@ test('secrets never appear in inspect, JSON or errors', () => {
 });
 
 test('error classes: one per machine code, all SigwireError, codes match the core', () => {
-  assert.equal(sigwire.ERROR_CODES.length, 12);
+  assert.equal(sigwire.ERROR_CODES.length, 13); // SPEC §7, unsigned_header included
   assert.deepEqual(Object.keys(sigwire.ERROR_CLASSES), [...sigwire.ERROR_CODES]);
   for (const code of sigwire.ERROR_CODES) {
     const cls = sigwire.ERROR_CLASSES[code];

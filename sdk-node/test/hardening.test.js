@@ -170,3 +170,47 @@ for (const [name, start] of Object.entries(adapters)) {
     }
   });
 }
+
+// Issue 12 item 11: X-HTTP-Method-Override added on the path to a signed POST.
+for (const [name, start] of Object.entries(adapters)) {
+  test(`${name}: a meaning-changing header added on the path is refused when the verifier requires it signed`, async (t) => {
+    const host = 'api.example.com';
+    const body = Buffer.from('{"amount":100}');
+    const headers = { host, 'content-type': 'application/json' };
+    const { Authorization } = signer.sign({ method: 'POST', url: `http://${host}/pay`, headers, body });
+    const tampered = { headers: { ...headers, authorization: Authorization, 'x-http-method-override': 'DELETE' }, body };
+
+    // The attack: by default the added header is not covered, and the request verifies.
+    const open = await start({});
+    t.after(() => open.close());
+    assert.equal((await send(open.port, tampered)).status, 200, 'default policy: the override gets through (documented)');
+
+    // A verifier that requires it signed refuses it — from the head alone, before the body.
+    const strict = new Verifier({ keys: { 'client-1': SECRET }, requireSignedHeaders: ['X-HTTP-Method-Override'] });
+    const guarded = await start({ verifier: strict, bodyLimit: 256 * 1024 * 1024 });
+    t.after(() => guarded.close());
+    const again = signer.sign({ method: 'POST', url: `http://${host}/pay`, headers, body });
+    const res = await send(guarded.port, { headers: { ...headers, authorization: again.Authorization, 'x-http-method-override': 'DELETE' }, body, declared: 64 * 1024 * 1024 });
+    assertFailure(res, 401, 'unsigned_header');
+    assert.equal(guarded.bodyReads(), 0, 'refused before the body was read');
+
+    // A client signing every end-to-end header: the override is signed, so it verifies, and
+    // changing it on the path breaks the signature.
+    const allSigner = new Signer({ keyId: 'client-1', secret: SECRET, signedHeaderPolicy: 'all-end-to-end' });
+    assert.equal(allSigner.signedHeaderPolicy, 'all-end-to-end');
+    const withOverride = { ...headers, 'x-http-method-override': 'PATCH' };
+    const signedAll = allSigner.sign({ method: 'POST', url: `http://${host}/pay`, headers: withOverride, body });
+    assert.match(signedAll.Authorization, /signedHeaders="host;content-type;x-http-method-override"/);
+    assert.equal((await send(guarded.port, { headers: { ...withOverride, authorization: signedAll.Authorization }, body })).status, 200);
+    const signedAll2 = allSigner.sign({ method: 'POST', url: `http://${host}/pay`, headers: withOverride, body });
+    assertFailure(await send(guarded.port, { headers: { ...withOverride, 'x-http-method-override': 'DELETE', authorization: signedAll2.Authorization }, body }), 401, 'signature_mismatch');
+  });
+}
+
+test('signedHeaderPolicy and requireSignedHeaders refuse bad configuration', () => {
+  assert.throws(() => new Signer({ keyId: 'k', secret: SECRET, signedHeaderPolicy: 'everything' }), sigwire.InvalidConfigError);
+  assert.throws(() => new Signer({ keyId: 'k', secret: SECRET, signedHeaderPolicy: 1 }), sigwire.InvalidConfigError);
+  assert.throws(() => new Verifier({ keys: { k: SECRET }, requireSignedHeaders: ['authorization'] }), sigwire.InvalidConfigError);
+  assert.throws(() => new Verifier({ keys: { k: SECRET }, requireSignedHeaders: 'x-a' }), sigwire.InvalidConfigError);
+  assert.equal(new sigwire.UnsignedHeaderError('m').httpStatus, 401);
+});

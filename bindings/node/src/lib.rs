@@ -16,6 +16,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod client;
+mod profiles; // signing profiles (prof)
 mod verifier;
 mod wire;
 
@@ -116,15 +117,20 @@ const SIGNED_HEADERS: &str = "signedHeaders";
 
 #[napi]
 impl NativeSigner {
-    /// `new NativeSigner(keyId, secret, algorithm?, signedHeaders?)`.
+    /// `new NativeSigner(keyId, secret, algorithm?, signedHeaders?, headerPolicy?)`; the header
+    /// policy is `"listed"` (default) or `"all-end-to-end"` (sign every end-to-end header present).
     #[napi(constructor, catch_unwind)]
     pub fn new(
         key_id: String,
         secret: &[u8],
         algorithm: Option<String>,
         signed_headers: Option<Vec<String>>,
+        header_policy: Option<String>,
     ) -> Result<Self> {
         let mut signer = Signer::new(&key_id, secret.to_vec()).map_err(to_js)?;
+        if let Some(policy) = header_policy {
+            signer = signer.with_header_policy(policy.parse().map_err(to_js)?);
+        }
         if let Some(name) = algorithm {
             signer = signer.with_algorithm(no_echo::algorithm(&name).map_err(to_js)?);
         }
@@ -144,6 +150,12 @@ impl NativeSigner {
     #[napi(getter, catch_unwind)]
     pub fn key_id(&self) -> String {
         self.inner.key_id().to_owned()
+    }
+
+    /// The signed-header policy: `"listed"` or `"all-end-to-end"`.
+    #[napi(getter, catch_unwind)]
+    pub fn header_policy(&self) -> String {
+        self.inner.header_policy().as_str().to_owned()
     }
 
     /// The algorithm's wire name.
@@ -267,10 +279,11 @@ impl NativeKeyStore {
     }
 }
 
-/// Every machine code, in documentation order (the JavaScript layer checks its table against it).
+/// Every machine code, in documentation order (the JavaScript layer checks its table against it),
+/// including `unsigned_header`, which the Node verifier can return (`requireSignedHeaders`).
 #[napi(catch_unwind)]
 pub fn error_codes() -> Vec<String> {
-    ErrorCode::ALL
+    ErrorCode::EVERY
         .iter()
         .map(|c| c.as_str().to_owned())
         .collect()

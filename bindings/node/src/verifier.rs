@@ -232,13 +232,16 @@ pub struct NativeVerifier {
 
 #[napi]
 impl NativeVerifier {
-    /// `new NativeVerifier(keys, windowSeconds, replayStore?)`: `commit` and `verify` claim nonces
-    /// in `replayStore` (default: a new in-memory store of the core's default capacity).
+    /// `new NativeVerifier(keys, windowSeconds, replayStore?, requireSignedHeaders?)`: `commit`
+    /// and `verify` claim nonces in `replayStore` (default: a new in-memory store of the core's
+    /// default capacity); a header named in `requireSignedHeaders` that is present but unsigned
+    /// is refused with `unsigned_header`.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         keys: &NativeKeyStore,
         window_seconds: f64,
         replay_store: Option<&NativeReplayStore>,
+        require_signed_headers: Option<Vec<String>>,
     ) -> Result<Self> {
         let window = whole(window_seconds, "windowSeconds", ErrorCode::InvalidConfig)?;
         let store: Arc<dyn ReplayStore> = match replay_store {
@@ -249,10 +252,13 @@ impl NativeVerifier {
             store,
             answer: Mutex::new(None),
         });
-        let inner = Verifier::builder(keys.inner.clone())
+        let mut builder = Verifier::builder(keys.inner.clone())
             .window(window)
-            .replay_store(handoff.clone())
-            .build();
+            .replay_store(handoff.clone());
+        if let Some(names) = require_signed_headers {
+            builder = builder.require_signed_headers(names).map_err(to_js)?;
+        }
+        let inner = builder.build();
         Ok(NativeVerifier { inner, handoff })
     }
 
