@@ -6,10 +6,11 @@ use std::time::Duration;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use reqwest::Url;
-use sigwire_core::{Algorithm, Signer};
+use sigwire_core::{Algorithm, SignedHeaderPolicy, Signer};
 
 use crate::error::Error;
 use crate::no_echo;
+use crate::profile::{self, DynScheme};
 use crate::request::RequestBuilder;
 use crate::retry::RetryPolicy;
 use crate::skew::{self, SkewClock};
@@ -36,12 +37,24 @@ pub(crate) struct SkewSettings {
     pub(crate) max: u64,
 }
 
+/// How a client signs.
+// One per client, inside its `Arc<Inner>`: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Auth {
+    /// `sigwire-v1`.
+    V1 {
+        signer: Signer,
+        /// The same signer, also signing `idempotency-key` (for calls that carry one).
+        signer_idempotent: Signer,
+    },
+    /// Any other [`SigningScheme`](sigwire_core::signing::SigningScheme) (a signing profile).
+    Profile(Arc<dyn DynScheme>),
+}
+
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
-    pub(crate) signer: Signer,
-    /// The same signer, also signing `idempotency-key` (for calls that carry one).
-    pub(crate) signer_idempotent: Signer,
+    pub(crate) auth: Auth,
     /// The extra signed header names as configured (error messages give their position).
     pub(crate) signed_headers: Vec<String>,
     /// The caller's own sensitive header names (lowercase), dropped on a change of origin.
@@ -85,11 +98,15 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.inner.base.as_str())
-            .field("key_id", &self.inner.signer.key_id())
-            .field("algorithm", &self.inner.signer.algorithm())
-            .field("clock_offset", &self.inner.clock.offset())
+        let mut d = f.debug_struct("Client");
+        d.field("base_url", &self.inner.base.as_str());
+        match &self.inner.auth {
+            Auth::V1 { signer, .. } => d
+                .field("key_id", &signer.key_id())
+                .field("algorithm", &signer.algorithm()),
+            Auth::Profile(scheme) => d.field("profile", &scheme.name()),
+        };
+        d.field("clock_offset", &self.inner.clock.offset())
             .finish_non_exhaustive()
     }
 }
@@ -138,9 +155,20 @@ impl Client {
         &self.inner.base
     }
 
-    /// The key id.
+    /// The key id (`sigwire-v1`); empty for a client that signs with a profile.
     pub fn key_id(&self) -> &str {
-        self.inner.signer.key_id()
+        match &self.inner.auth {
+            Auth::V1 { signer, .. } => signer.key_id(),
+            Auth::Profile(_) => "",
+        }
+    }
+
+    /// The signing scheme's name: `"sigwire-v1"`, or the profile's (`"binance"`, `"aws-sigv4"`, …).
+    pub fn scheme(&self) -> &'static str {
+        match &self.inner.auth {
+            Auth::V1 { .. } => sigwire_core::v1::NAME,
+            Auth::Profile(scheme) => scheme.name(),
+        }
     }
 
     /// The clock offset to the server now in use (server − local, seconds), as last measured.
@@ -154,6 +182,8 @@ impl Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     signer: Option<Result<Signer, sigwire_core::Error>>,
+    profile: Option<Arc<dyn DynScheme>>,
+    header_policy: SignedHeaderPolicy,
     algorithm: Algorithm,
     signed_headers: Vec<String>,
     sensitive_headers: Vec<String>,
@@ -171,6 +201,8 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: None,
             signer: None,
+            profile: None,
+            header_policy: SignedHeaderPolicy::default(),
             algorithm: Algorithm::default(),
             signed_headers: Vec::new(),
             sensitive_headers: Vec::new(),
@@ -206,6 +238,47 @@ impl ClientBuilder {
     #[must_use]
     pub fn credentials(mut self, key_id: &str, secret: impl Into<Vec<u8>>) -> Self {
         self.signer = Some(Signer::new(key_id, secret));
+        self
+    }
+
+    /// Signs with a signing profile instead of `sigwire-v1`: any
+    /// [`SigningScheme`](sigwire_core::signing::SigningScheme) — AWS SigV4, RFC 9421, the exchange
+    /// presets of `sigwire_core::profiles`, or your own. Replaces [`ClientBuilder::credentials`]
+    /// (setting both is a `Config` error); retries, re-signing per attempt, clock correction and
+    /// the redirect policy are the same. The profile decides which headers it covers, so
+    /// [`ClientBuilder::signed_headers`] does not apply.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use sigwire_core::profiles::exchanges::{binance::Binance, ApiCredentials};
+    ///
+    /// let binance = Binance::new(ApiCredentials::new("my-api-key", "my-secret")?);
+    /// let client = sigwire_client::Client::builder()
+    ///     .base_url("https://api.binance.com")
+    ///     .profile(binance)
+    ///     .build()?;
+    /// let orders = client.get("/api/v3/openOrders").query([("symbol", "BTCUSDT")]).send().await?;
+    /// # let _ = orders; Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn profile<S>(mut self, scheme: S) -> Self
+    where
+        S: sigwire_core::signing::SigningScheme + Send + Sync + 'static,
+        S::Error: From<sigwire_core::Error> + Into<sigwire_core::Error>,
+    {
+        self.profile = Some(profile::erase(scheme));
+        self
+    }
+
+    /// Which headers `sigwire-v1` signs (SPEC §3.5): [`SignedHeaderPolicy::Listed`] (default:
+    /// host, content-type, the [`ClientBuilder::signed_headers`]) or
+    /// [`SignedHeaderPolicy::AllEndToEnd`] (every end-to-end header on the request). Headers
+    /// reqwest adds at send time (`accept`, `accept-encoding`, the default `user-agent`) are not
+    /// on the request when it is signed, so they are not signed unless set on the request (or
+    /// with [`ClientBuilder::default_header`]) beforehand.
+    #[must_use]
+    pub fn signed_header_policy(mut self, policy: SignedHeaderPolicy) -> Self {
+        self.header_policy = policy;
         self
     }
 
@@ -347,34 +420,52 @@ impl ClientBuilder {
                 "the base URL must not have a query, a fragment or credentials",
             ));
         }
-        let signer = self
-            .signer
-            .ok_or_else(|| Error::config("credentials are required"))??;
         let clock = skew::shared();
-        let no_echo = |e| no_echo::header_names(e, &self.signed_headers, SIGNED_HEADERS);
-        let signer = signer
-            .with_algorithm(self.algorithm)
-            .with_clock(Arc::clone(&clock) as Arc<dyn sigwire_core::Clock>)
-            .with_signed_headers(self.signed_headers.iter().cloned())
-            .map_err(no_echo)?;
-        let signer_idempotent = if self
-            .signed_headers
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(IDEMPOTENCY_KEY))
-        {
-            signer.clone()
-        } else {
-            let mut names = self.signed_headers.clone();
-            names.push(IDEMPOTENCY_KEY.to_owned());
-            signer.clone().with_signed_headers(names).map_err(no_echo)?
+        let auth = match (self.profile, self.signer) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "set either credentials (sigwire-v1) or a profile, not both",
+                ))
+            }
+            (Some(_), None) if !self.signed_headers.is_empty() => {
+                return Err(Error::config(
+                    "signed_headers applies to sigwire-v1; a profile decides what it covers",
+                ))
+            }
+            (Some(scheme), None) => Auth::Profile(scheme),
+            (None, None) => return Err(Error::config("credentials or a profile are required")),
+            (None, Some(signer)) => {
+                let signer = signer?;
+                let no_echo = |e| no_echo::header_names(e, &self.signed_headers, SIGNED_HEADERS);
+                let signer = signer
+                    .with_algorithm(self.algorithm)
+                    .with_clock(Arc::clone(&clock) as Arc<dyn sigwire_core::Clock>)
+                    .with_signed_headers(self.signed_headers.iter().cloned())
+                    .map_err(no_echo)?
+                    .with_header_policy(self.header_policy);
+                let signer_idempotent = if self
+                    .signed_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(IDEMPOTENCY_KEY))
+                {
+                    signer.clone()
+                } else {
+                    let mut names = self.signed_headers.clone();
+                    names.push(IDEMPOTENCY_KEY.to_owned());
+                    signer.clone().with_signed_headers(names).map_err(no_echo)?
+                };
+                Auth::V1 {
+                    signer,
+                    signer_idempotent,
+                }
+            }
         };
         let http = http_client(&self.timeouts, &self.user_agent)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
-                signer,
-                signer_idempotent,
+                auth,
                 signed_headers: self.signed_headers,
                 sensitive_headers: self.sensitive_headers,
                 clock,

@@ -4,14 +4,16 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, LOCATION};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use reqwest::Url;
+use sigwire_core::signing::SigningInstructions;
 use sigwire_core::{ErrorCode, Signature, SERVER_TIME_HEADER};
 use tracing::Instrument as _;
 
-use crate::client::{Client, Inner, IDEMPOTENCY_KEY};
+use crate::client::{Auth, Client, Inner, IDEMPOTENCY_KEY};
 use crate::error::{describe, Error, TimeoutKind};
+use crate::profile::DynScheme;
 use crate::redirect;
 use crate::response::Response;
 use crate::retry::{is_idempotent, is_retryable_status, RetryPolicy};
@@ -212,21 +214,34 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
         let signed = signable;
         let mut request_headers = headers.as_ref().clone();
         request_headers.remove(AUTHORIZATION);
+        let mut send_url = Cow::Borrowed(&url);
         if signed {
             // Signed last: after serialisation, after any backoff sleep, right before sending.
-            let signature = sign(inner, &method, &url, &request_headers, &body)?;
-            let mut value = HeaderValue::from_str(&signature.authorization)
-                .map_err(|_| Error::invalid("the Authorization value is not a valid header"))?;
-            value.set_sensitive(true);
-            request_headers.insert(AUTHORIZATION, value);
-            tracing::debug!(hop, nonce = %signature.nonce, timestamp = signature.timestamp, headers = ?Redacted(&request_headers), "sigwire: sending");
+            match &inner.auth {
+                Auth::V1 { .. } => {
+                    let signature = sign(inner, &method, &url, &request_headers, &body)?;
+                    let mut value =
+                        HeaderValue::from_str(&signature.authorization).map_err(|_| {
+                            Error::invalid("the Authorization value is not a valid header")
+                        })?;
+                    value.set_sensitive(true);
+                    request_headers.insert(AUTHORIZATION, value);
+                    tracing::debug!(hop, nonce = %signature.nonce, timestamp = signature.timestamp, headers = ?Redacted(&request_headers), "sigwire: sending");
+                }
+                Auth::Profile(scheme) => {
+                    let ins =
+                        sign_profile(&**scheme, inner, &method, &url, &request_headers, &body)?;
+                    send_url = Cow::Owned(apply_profile(&ins, &url, &mut request_headers)?);
+                    tracing::debug!(hop, profile = scheme.name(), headers = ?Redacted(&request_headers), "sigwire: sending");
+                }
+            }
         } else {
             tracing::debug!(hop, url = %log_url(&url), headers = ?Redacted(&request_headers), "sigwire: sending unsigned");
         }
         let sent = rt::wall_seconds();
         let mut builder = inner
             .http
-            .request(method.clone(), url.clone())
+            .request(method.clone(), send_url.into_owned())
             .headers(request_headers);
         // No `Content-Length: 0` on bodiless GET-like requests; other methods always send a body.
         if !body.is_empty()
@@ -343,14 +358,62 @@ fn sign(
     let request = sigwire_core::Request::new(method.as_str(), url.as_str())
         .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
         .body(body);
+    let Auth::V1 {
+        signer,
+        signer_idempotent,
+    } = &inner.auth
+    else {
+        return Err(Error::invalid("not a sigwire-v1 client"));
+    };
     let signer = if headers.contains_key(IDEMPOTENCY_KEY) {
-        &inner.signer_idempotent
+        signer_idempotent
     } else {
-        &inner.signer
+        signer
     };
     signer.sign(&request).map_err(|e| {
         crate::no_echo::header_names(e, &inner.signed_headers, crate::client::SIGNED_HEADERS).into()
     })
+}
+
+/// Signs one hop with a profile (the request's headers and exact body bytes, the corrected clock).
+fn sign_profile(
+    scheme: &dyn DynScheme,
+    inner: &Inner,
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<SigningInstructions, Error> {
+    let lines: Vec<(&str, Cow<'_, str>)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
+        .collect();
+    let request = sigwire_core::Request::new(method.as_str(), url.as_str())
+        .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
+        .body(body);
+    Ok(scheme.sign_now(&request, body, &*inner.clock)?)
+}
+
+/// Applies a profile's instructions: headers set (sensitive ones marked so), query parameters
+/// appended. Returns the URL to send, which is exactly the URL signed plus the parameters.
+fn apply_profile(
+    ins: &SigningInstructions,
+    url: &Url,
+    headers: &mut HeaderMap,
+) -> Result<Url, Error> {
+    for p in ins.headers() {
+        let name = HeaderName::from_bytes(p.name().as_bytes())
+            .map_err(|_| Error::invalid("a profile produced an invalid header name"))?;
+        let mut value = HeaderValue::from_str(p.value())
+            .map_err(|_| Error::invalid("a profile produced an invalid header value"))?;
+        value.set_sensitive(p.sensitive());
+        headers.insert(name, value);
+    }
+    if ins.query_params().is_empty() {
+        return Ok(url.clone());
+    }
+    Url::parse(&ins.apply_to_url(url.as_str()))
+        .map_err(|e| Error::invalid(format!("signed URL: {e}")))
 }
 
 fn transport_error(e: &reqwest::Error, attempts: u32) -> Error {

@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod exec;
 pub mod no_echo;
+mod profile;
 mod redirect;
 mod request;
 mod response;

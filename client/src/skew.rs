@@ -30,6 +30,12 @@ impl Clock for SkewClock {
         let t = rt::wall_seconds().floor() as i64;
         u64::try_from(t.saturating_add(self.offset())).unwrap_or(0)
     }
+
+    /// Milliseconds (profiles such as Binance sign millisecond timestamps), with the same offset.
+    fn now_ms(&self) -> u64 {
+        let ms = (rt::wall_seconds() * 1000.0).floor() as i64;
+        u64::try_from(ms.saturating_add(self.offset().saturating_mul(1000))).unwrap_or(0)
+    }
 }
 
 /// Where a server time reading came from.

@@ -840,6 +840,49 @@ fn sign_webhook<'py>(
     Ok(ins.py_err(py)?.apply_to_headers(&[]))
 }
 
+/// Applies a `sigwire.profiles` signer (the Python object or its native half) to a client
+/// builder, for `sigwire.Client(base_url, profile=...)`: the client then signs every attempt with
+/// that profile instead of `sigwire-v1`. Kraken is refused (its nonce lives in the body, which the
+/// client does not build): sign with `Kraken.sign()` and send the result.
+#[allow(dead_code)] // called from client.rs once `profile=` is wired there (owned by py)
+pub(crate) fn client_profile(
+    builder: sigwire_client::ClientBuilder,
+    profile: &Bound<'_, PyAny>,
+) -> PyResult<sigwire_client::ClientBuilder> {
+    let py = profile.py();
+    let native = match profile.getattr(pyo3::intern!(py, "_native")) {
+        Ok(n) => n,
+        Err(_) => profile.clone(),
+    };
+    if let Ok(e) = native.cast::<Exchange>() {
+        return Ok(match &e.get().inner {
+            ExchangeKind::Binance(b) => builder.profile(b.clone()),
+            ExchangeKind::Coinbase(c) => builder.profile(c.clone()),
+            ExchangeKind::Okx(o) => builder.profile(o.clone()),
+            ExchangeKind::Bybit(b) => builder.profile(b.clone()),
+            ExchangeKind::Kraken(..) => {
+                return Err(profile_err(
+                    py,
+                    &invalid(
+                        ProfileErrorCode::InvalidSettings,
+                        "Kraken signs a nonce inside the body: build it with Kraken.body(), sign \
+                         with Kraken.sign() and send the signed request",
+                    ),
+                ))
+            }
+        });
+    }
+    if let Ok(a) = native.cast::<AwsSigV4>() {
+        return Ok(builder.profile(a.get().inner.clone()));
+    }
+    if let Ok(r) = native.cast::<Rfc9421>() {
+        return Ok(builder.profile(r.get().inner.clone()));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(
+        "profile must be a sigwire.profiles signer (Binance, Coinbase, Okx, Bybit, AwsSigV4, Rfc9421)",
+    ))
+}
+
 /// Every profile machine code with its HTTP status.
 fn codes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let out = PyDict::new(py);

@@ -62,6 +62,10 @@ pub struct HttpClientOptions {
     /// Headers sent on every request (a request's own header of the same name replaces them).
     #[uniffi(default)]
     pub default_headers: Vec<Header>,
+    /// Extra header names to sign after `host` (and `content-type`), e.g. `x-request-id`; a
+    /// request that lacks one of them fails with `invalid_request`.
+    #[uniffi(default)]
+    pub signed_headers: Vec<String>,
     /// Limit on establishing a connection, in milliseconds.
     #[uniffi(default)]
     pub connect_timeout_ms: Option<u64>,
@@ -140,6 +144,9 @@ impl HttpClient {
             .algorithm(algorithm);
         for header in &options.default_headers {
             builder = builder.default_header(&header.name, &header.value);
+        }
+        if !options.signed_headers.is_empty() {
+            builder = builder.signed_headers(options.signed_headers.iter().cloned());
         }
         if let Some(limit) = millis(options.connect_timeout_ms) {
             builder = builder.connect_timeout(limit);
@@ -314,6 +321,7 @@ impl From<ClientError> for SigwireError {
             ClientError::Transport { attempts, .. } => transport(detail, attempts),
             ClientError::Status {
                 status,
+                headers,
                 body,
                 attempts,
                 ..
@@ -323,6 +331,13 @@ impl From<ClientError> for SigwireError {
                 server_time: None,
                 status: status.as_u16(),
                 body: body.to_vec(),
+                headers: headers
+                    .iter()
+                    .map(|(name, value)| Header {
+                        name: name.as_str().to_owned(),
+                        value: value.as_bytes().iter().map(|&c| char::from(c)).collect(),
+                    })
+                    .collect(),
                 attempts,
             },
             ClientError::SignatureRejected {

@@ -198,6 +198,8 @@ pub enum SigwireError {
         status: u16,
         /// The response body.
         body: Vec<u8>,
+        /// The response header lines, in order (repeated names kept; values read as Latin-1).
+        headers: Vec<crate::request::Header>,
         /// Attempts made.
         attempts: u32,
     },
