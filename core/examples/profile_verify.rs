@@ -1,4 +1,4 @@
-//! Verifies pre-signed requests in a loop, for profilers (`valgrind --tool=callgrind`).
+//! Verifies 20,000 pre-signed requests in a loop, for profilers (`valgrind --tool=callgrind`).
 use std::sync::Arc;
 
 use sigwire_core::{InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
@@ -24,9 +24,16 @@ fn main() {
         .iter()
         .map(|a| request.clone().header("Authorization", a))
         .collect();
+    println!("{}", verify_all(&verifier, &received));
+}
+
+/// The measured loop on its own, so a profiler can count it alone:
+/// `valgrind --tool=callgrind --toggle-collect='profile_verify::verify_all' …`.
+#[inline(never)]
+fn verify_all(verifier: &Verifier, received: &[Request<'_>]) -> usize {
     let mut ok = 0usize;
-    for r in &received {
+    for r in received {
         ok += usize::from(verifier.verify_at(r, 1_700_000_000).is_ok());
     }
-    println!("{ok}");
+    ok
 }
