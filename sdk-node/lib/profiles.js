@@ -318,6 +318,11 @@ class AwsSigV4 {
     return this.#native.accessKeyId;
   }
 
+  /** The native signer (for `new Client({ profile })`). */
+  get _native() {
+    return this.#native;
+  }
+
   /**
    * Signs in headers at `timestamp` (Unix seconds, default now).
    * @param {{method?: string, url: string|URL, headers?: any, body?: any, timestamp?: number, unsignedPayload?: boolean}} req
@@ -436,6 +441,11 @@ class Rfc9421 {
       wipeIfOwned(secret, bytes);
     }
     this.#keyId = keyId;
+  }
+
+  /** The native signer (for `new Client({ profile })`). */
+  get _native() {
+    return this.#native;
   }
 
   /** Signs a request: `Content-Digest` (when covered), `Signature-Input`, `Signature`. */
