@@ -48,6 +48,12 @@ impl Algorithm {
 
     /// Appends the lowercase hex of the body digest to `out` (no intermediate allocation).
     pub(crate) fn push_body_digest_hex(self, body: &[u8], out: &mut String) {
+        // Most GETs have no body, and the digest of zero bytes is a constant (checked in tests).
+        match (self, body.is_empty()) {
+            (Algorithm::HmacSha256, true) => return out.push_str(EMPTY_SHA256_HEX),
+            (Algorithm::HmacSha512, true) => return out.push_str(EMPTY_SHA512_HEX),
+            _ => {}
+        }
         match self {
             Algorithm::HmacSha256 => hex::encode_into(&Sha256::digest(body), out),
             Algorithm::HmacSha512 => hex::encode_into(&Sha512::digest(body), out),
@@ -69,6 +75,11 @@ impl Algorithm {
         KeyedMac::new(self, key).verify(message, expected)
     }
 }
+
+/// SHA-256 of zero bytes, lowercase hex.
+const EMPTY_SHA256_HEX: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// SHA-512 of zero bytes, lowercase hex.
+const EMPTY_SHA512_HEX: &str = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
 
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,6 +107,13 @@ impl FromStr for Algorithm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_body_digests_are_the_hash_of_zero_bytes() {
+        use sha2::{Digest, Sha256, Sha512};
+        assert_eq!(EMPTY_SHA256_HEX, crate::hex::encode(&Sha256::digest(b"")));
+        assert_eq!(EMPTY_SHA512_HEX, crate::hex::encode(&Sha512::digest(b"")));
+    }
 
     #[test]
     fn rfc4231_case_2() {

@@ -67,14 +67,31 @@ pub(crate) fn decode_lower_into(s: &str, out: &mut [u8]) -> bool {
     if bytes.len() != out.len() * 2 {
         return false;
     }
+    // One table lookup per digit; any invalid digit sets the high bit, checked once at the end.
+    let mut bad = 0u8;
     for (pair, o) in bytes.chunks_exact(2).zip(out.iter_mut()) {
-        match (lower_nibble(pair[0]), lower_nibble(pair[1])) {
-            (Some(h), Some(l)) => *o = h << 4 | l,
-            _ => return false,
-        }
+        let (h, l) = (LOWER[usize::from(pair[0])], LOWER[usize::from(pair[1])]);
+        bad |= h | l;
+        *o = h << 4 | (l & 0x0f);
     }
-    true
+    bad & 0x80 == 0
 }
+
+/// Lowercase hex digit → its value; every other byte → `0x80` (invalid).
+const LOWER: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 fn lower_nibble(c: u8) -> Option<u8> {
     match c {

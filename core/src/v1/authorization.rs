@@ -29,21 +29,27 @@ pub struct Authorization<'a> {
 impl Authorization<'_> {
     /// Formats the header value exactly as SPEC §5 prescribes.
     pub fn to_header_value(&self) -> String {
-        let mut ts = String::with_capacity(12);
-        super::canonical::push_u64(&mut ts, self.timestamp);
-        let parts: [(&str, &str); 6] = [
+        let parts: [(&str, &str); 5] = [
             (" apiKey=\"", self.key_id),
             ("\", algorithm=\"", self.algorithm),
-            ("\", timestamp=\"", &ts),
             ("\", nonce=\"", self.nonce),
             ("\", signedHeaders=\"", self.signed_headers),
             ("\", signature=\"", self.signature),
         ];
-        let len =
-            AUTH_SCHEME.len() + 1 + parts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>();
+        const TIMESTAMP: &str = "\", timestamp=\"";
+        let len = AUTH_SCHEME.len()
+            + TIMESTAMP.len()
+            + 12
+            + 1
+            + parts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>();
         let mut out = String::with_capacity(len);
         out.push_str(AUTH_SCHEME);
-        for (label, value) in parts {
+        for (i, (label, value)) in parts.into_iter().enumerate() {
+            if i == 2 {
+                // SPEC §5 order: apiKey, algorithm, timestamp, nonce, signedHeaders, signature.
+                out.push_str(TIMESTAMP);
+                super::canonical::push_u64(&mut out, self.timestamp);
+            }
             out.push_str(label);
             out.push_str(value);
         }

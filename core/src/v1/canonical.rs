@@ -252,8 +252,8 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
+    // Only ASCII digits were written: push them as chars (no UTF-8 check needed).
+    out.extend(buf[i..].iter().map(|&d| char::from(d)));
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {

@@ -151,9 +151,16 @@ impl SigwireV1Signing {
         }
         match body {
             SignableBody::Bytes(bytes) => {
-                let request = request.clone().body(bytes);
-                let signed = SignedHeaders::for_request(&request, &extra)?;
-                super::sign(&params, self.credential.secret(), &request, &signed)
+                // The usual call signs the request's own body: no copy of the request then.
+                let with_body;
+                let request = if core::ptr::eq(bytes, request.body_bytes()) {
+                    request
+                } else {
+                    with_body = request.clone().body(bytes);
+                    &with_body
+                };
+                let signed = SignedHeaders::for_request(request, &extra)?;
+                super::sign(&params, self.credential.secret(), request, &signed)
             }
             SignableBody::Precomputed(digest) => {
                 let hex_len = algorithm.mac_len() * 2;
