@@ -600,6 +600,8 @@ impl<'a> Rs<'a> {
             c.line(format!("pub {fname}: {ty},"));
         }
         let extra = match &o.additional {
+            // Untyped extra keys beside named fields are ignored (struct literals stay short).
+            Some(TypeRef::Any) if !o.fields.is_empty() => None,
             Some(t) => Some(self.ty(t, "", None)),
             None if o.fields.is_empty() => Some("serde_json::Value".to_owned()),
             None => None,
