@@ -215,15 +215,20 @@ export class Signer {
   #keyId;
   #algorithm;
   #signedHeaders;
+  #policy;
 
   /**
-   * @param {{keyId: string, secret: string|Uint8Array|ArrayBuffer, algorithm?: string, signedHeaders?: string[]}} options
+   * @param {{keyId: string, secret: string|Uint8Array|ArrayBuffer, algorithm?: string, signedHeaders?: string[], signedHeaderPolicy?: 'listed' | 'all-end-to-end'}} options
+   *   signedHeaderPolicy: `'all-end-to-end'` also signs every other header present (hop-by-hop excluded).
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw makeError('invalid_config', `Signer options must be an object (got ${describe(options)})`);
     }
-    const { keyId, secret, algorithm, signedHeaders } = options;
+    const { keyId, secret, algorithm, signedHeaders, signedHeaderPolicy } = options;
+    if (signedHeaderPolicy !== undefined && typeof signedHeaderPolicy !== 'string') {
+      throw makeError('invalid_config', `signedHeaderPolicy must be "listed" or "all-end-to-end" (got ${describe(signedHeaderPolicy)})`);
+    }
     requireString(keyId, 'keyId', 'invalid_key_id');
     if (algorithm !== undefined && algorithm !== null && typeof algorithm !== 'string') {
       throw makeError('unsupported_algorithm', `algorithm must be a string (got ${describe(algorithm)})`);
@@ -238,11 +243,12 @@ export class Signer {
     const names = Object.freeze((signedHeaders || []).slice());
     const bytes = secretCopy(secret);
     const alg = algorithm ?? undefined;
-    const slot = new Slot((b) => new b.WasmSigner(keyId, bytes, alg, names.slice()));
+    const slot = new Slot((b) => new b.WasmSigner(keyId, bytes, alg, names.slice(), signedHeaderPolicy));
     const handle = run('invalid_config', (b, gen) => slot.get(b, gen));
     SLOTS.set(this, slot);
     this.#keyId = handle.keyId;
     this.#algorithm = handle.algorithm;
+    this.#policy = handle.headerPolicy;
     this.#signedHeaders = names;
   }
 
@@ -259,6 +265,11 @@ export class Signer {
   /** Extra header names signed after host and content-type. */
   get signedHeaders() {
     return this.#signedHeaders;
+  }
+
+  /** The signed-header policy, `'listed'` or `'all-end-to-end'`. */
+  get signedHeaderPolicy() {
+    return this.#policy;
   }
 
   /**
@@ -501,13 +512,18 @@ export class Verifier {
   #slot;
 
   /**
-   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}}} options
+   * @param {{keys: KeyStore | Record<string, any>, windowSeconds?: number, replayStore?: InMemoryReplayStore | {claim: Function} | {checkAndRecord: Function}, requireSignedHeaders?: string[]}} options
+   *   requireSignedHeaders: header names that, when present, must be signed (else `unsigned_header`).
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw makeError('invalid_config', `Verifier options must be an object (got ${describe(options)})`);
     }
-    const { keys, windowSeconds = 300, replayStore } = options;
+    const { keys, windowSeconds = 300, replayStore, requireSignedHeaders } = options;
+    if (requireSignedHeaders !== undefined && (!Array.isArray(requireSignedHeaders) || !requireSignedHeaders.every((h) => typeof h === 'string'))) {
+      throw makeError('invalid_config', 'requireSignedHeaders must be an array of header names');
+    }
+    const required = (requireSignedHeaders || []).slice();
     if (keys === undefined || keys === null) {
       throw makeError('invalid_config', 'keys is required: a KeyStore or { keyId: secret | secret[] }');
     }
@@ -534,7 +550,9 @@ export class Verifier {
     const replaySlot = replay ? slotOf(replay) : null;
     this.#slot = new Slot((b, gen) => {
       const k = keysSlot.get(b, gen);
-      return replaySlot ? new b.WasmVerifier(k, replaySlot.get(b, gen), window) : b.WasmVerifier.withExternalReplay(k, window);
+      return replaySlot
+        ? new b.WasmVerifier(k, replaySlot.get(b, gen), window, required.slice())
+        : b.WasmVerifier.withExternalReplay(k, window, required.slice());
     });
     run('invalid_config', (b, gen) => this.#slot.get(b, gen));
   }

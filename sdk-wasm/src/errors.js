@@ -18,6 +18,7 @@ export const ERROR_CODES = Object.freeze([
   'invalid_key_id',
   'invalid_config',
   'replay_store_unavailable',
+  'unsigned_header',
 ]);
 
 /** The header a verifying server sends with failures, carrying its Unix time (checked against the core). */
@@ -79,6 +80,7 @@ export const InvalidSecretError = subclass('invalid_secret', 'InvalidSecretError
 export const InvalidKeyIdError = subclass('invalid_key_id', 'InvalidKeyIdError');
 export const InvalidConfigError = subclass('invalid_config', 'InvalidConfigError');
 export const ReplayStoreUnavailableError = subclass('replay_store_unavailable', 'ReplayStoreUnavailableError');
+export const UnsignedHeaderError = subclass('unsigned_header', 'UnsignedHeaderError');
 
 /** The error class of each machine code. */
 export const ERROR_CLASSES = Object.freeze({
@@ -94,6 +96,7 @@ export const ERROR_CLASSES = Object.freeze({
   invalid_key_id: InvalidKeyIdError,
   invalid_config: InvalidConfigError,
   replay_store_unavailable: ReplayStoreUnavailableError,
+  unsigned_header: UnsignedHeaderError,
 });
 
 /** Builds the error for `code` (an unknown code becomes a plain SigwireError). */

@@ -27,6 +27,7 @@ export {
   InvalidKeyIdError,
   InvalidConfigError,
   ReplayStoreUnavailableError,
+  UnsignedHeaderError,
   ERROR_CODES,
   ERROR_CLASSES,
   SERVER_TIME_HEADER,

@@ -51,6 +51,8 @@ export interface SignerOptions {
   algorithm?: Algorithm;
   /** Header names signed after host and content-type; each must then be present. */
   signedHeaders?: readonly string[];
+  /** `'listed'` (default) or `'all-end-to-end'`: also sign every other header present (hop-by-hop excluded). */
+  signedHeaderPolicy?: 'listed' | 'all-end-to-end';
 }
 
 /** The headers to add to a request. */
@@ -74,6 +76,7 @@ export class Signer {
   readonly keyId: string;
   readonly algorithm: Algorithm;
   readonly signedHeaders: readonly string[];
+  readonly signedHeaderPolicy: 'listed' | 'all-end-to-end';
   /** Signs and returns the headers to add: `{ Authorization }`. */
   sign(request: SignRequest): SignedHeaders;
   /** Signs and returns every intermediate value. */
@@ -141,6 +144,8 @@ export interface VerifierOptions {
   keys: KeyStore | Record<string, SecretInput | SecretInput[]>;
   /** Accepted clock skew either way, seconds (default 300). */
   windowSeconds?: number;
+  /** Header names that must be signed when present (else 401 `unsigned_header`). */
+  requireSignedHeaders?: readonly string[];
   /** Default: a private InMemoryReplayStore. */
   replayStore?: InMemoryReplayStore | ReplayStore | TicketReplayStore;
 }
@@ -190,7 +195,8 @@ export type ErrorCode =
   | 'invalid_secret'
   | 'invalid_key_id'
   | 'invalid_config'
-  | 'replay_store_unavailable';
+  | 'replay_store_unavailable'
+  | 'unsigned_header';
 
 export interface ErrorExtra {
   httpStatus?: number;
@@ -240,6 +246,8 @@ export class InvalidSecretError extends SigwireError { constructor(message: stri
 export class InvalidKeyIdError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_key_id'; }
 export class InvalidConfigError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'invalid_config'; }
 export class ReplayStoreUnavailableError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'replay_store_unavailable'; }
+/** A header the verifier requires to be signed is present but unsigned (`requireSignedHeaders`). */
+export class UnsignedHeaderError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'unsigned_header'; }
 
 /** Every machine code, in the core's order. */
 export const ERROR_CODES: readonly ErrorCode[];

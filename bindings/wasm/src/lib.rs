@@ -184,16 +184,21 @@ pub struct WasmSigner {
 impl WasmSigner {
     /// A signer. `secret` is moved into Rust memory (zeroized when the signer is freed);
     /// `algorithm` defaults to `hmac-sha256`; `signed_headers` are signed after host and
-    /// content-type. Errors: `invalid_key_id`, `invalid_secret`, `unsupported_algorithm`,
-    /// `invalid_request` (bad header name).
+    /// content-type; `header_policy` is `"listed"` (default) or `"all-end-to-end"`. Errors:
+    /// `invalid_key_id`, `invalid_secret`, `unsupported_algorithm`, `invalid_request` (bad
+    /// header name), `invalid_config` (unknown policy).
     #[wasm_bindgen(constructor)]
     pub fn new(
         key_id: &str,
         secret: Vec<u8>,
         algorithm: Option<String>,
         signed_headers: Vec<String>,
+        header_policy: Option<String>,
     ) -> Result<WasmSigner, Failure> {
         let mut signer = Signer::new(key_id, secret)?;
+        if let Some(policy) = header_policy {
+            signer = signer.with_header_policy(policy.parse()?);
+        }
         if let Some(name) = algorithm {
             signer = signer.with_algorithm(no_echo::algorithm(&name)?);
         }
@@ -213,6 +218,12 @@ impl WasmSigner {
     #[wasm_bindgen(getter)]
     pub fn algorithm(&self) -> String {
         self.inner.algorithm().as_str().to_owned()
+    }
+
+    /// The signed-header policy: `"listed"` or `"all-end-to-end"`.
+    #[wasm_bindgen(getter, js_name = headerPolicy)]
+    pub fn header_policy(&self) -> String {
+        self.inner.header_policy().as_str().to_owned()
     }
 
     /// Signs and returns only the `Authorization` header value (the fast path).
@@ -432,10 +443,10 @@ impl WasmReplayStore {
     }
 }
 
-/// Every machine code, in the core's order, joined by `,`.
+/// Every machine code, in the core's order, joined by `,` (`unsigned_header` included).
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
-    ErrorCode::ALL
+    ErrorCode::EVERY
         .iter()
         .map(|c| c.as_str())
         .collect::<Vec<_>>()

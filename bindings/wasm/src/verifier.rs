@@ -74,6 +74,7 @@ fn build(
     keys: &WasmKeyStore,
     store: Arc<dyn ReplayStore>,
     window: Option<f64>,
+    required: Vec<String>,
 ) -> Result<WasmVerifier, Failure> {
     let handoff = Arc::new(Handoff {
         store,
@@ -83,6 +84,9 @@ fn build(
     if let Some(window) = window_of(window)? {
         builder = builder.window(window);
     }
+    if !required.is_empty() {
+        builder = builder.require_signed_headers(required)?;
+    }
     Ok(WasmVerifier {
         inner: builder.build(),
         handoff,
@@ -91,15 +95,17 @@ fn build(
 
 #[wasm_bindgen]
 impl WasmVerifier {
-    /// A verifier over `keys` and `replay` with a `window` (seconds, default 300).
+    /// A verifier over `keys` and `replay` with a `window` (seconds, default 300); a header in
+    /// `required` that is present but unsigned is refused (`unsigned_header`).
     /// The store objects stay usable from JavaScript (they are shared, not moved).
     #[wasm_bindgen(constructor)]
     pub fn new(
         keys: &WasmKeyStore,
         replay: &WasmReplayStore,
         window: Option<f64>,
+        required: Vec<String>,
     ) -> Result<WasmVerifier, Failure> {
-        build(keys, replay.inner.clone(), window)
+        build(keys, replay.inner.clone(), window, required)
     }
 
     /// A verifier whose nonces are claimed by a store written in JavaScript: use
@@ -108,11 +114,13 @@ impl WasmVerifier {
     pub fn with_external_replay(
         keys: &WasmKeyStore,
         window: Option<f64>,
+        required: Vec<String>,
     ) -> Result<WasmVerifier, Failure> {
         build(
             keys,
             Arc::new(InMemoryReplayStore::with_capacity(1)),
             window,
+            required,
         )
     }
 
