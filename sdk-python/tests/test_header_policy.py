@@ -147,3 +147,37 @@ def test_asgi_and_wsgi_refuse_the_attack_before_the_body() -> None:
     payload = b"".join(WsgiMiddleware(app, verifier)(environ, start_response))  # type: ignore[arg-type]
     assert (out["status"], json.loads(payload)) == (401, {"error": "unsigned_header"})
     assert environ["wsgi.input"].tell() == 0  # not a byte of the body read
+
+
+# --- the HTTP client, live ------------------------------------------------------------------------
+
+
+def test_the_client_signs_every_header_with_the_policy() -> None:
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    def app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["sigwire.key_id"].encode()]
+
+    v = sigwire.Verifier({"client-1": SECRET}, require_signed_headers=["x-http-method-override"])
+    server = make_server("127.0.0.1", 0, WsgiMiddleware(app, v), handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    override = {"X-HTTP-Method-Override": "PATCH", "Content-Type": "application/json"}
+    try:
+        with sigwire.Client(base, "client-1", SECRET, signed_header_policy="all-end-to-end", max_attempts=1) as c:
+            assert c.post("/v1/orders/42", headers=override, body=BODY).text() == "client-1"
+        with sigwire.Client(base, "client-1", SECRET, max_attempts=1) as c:
+            with pytest.raises(sigwire.UnsignedHeader):
+                c.post("/v1/orders/42", headers=override, body=BODY)
+    finally:
+        server.shutdown()
+    with pytest.raises(sigwire.InvalidConfig):
+        sigwire.Client(base, "client-1", SECRET, signed_header_policy="everything")
+    with pytest.raises(sigwire.InvalidConfig):
+        sigwire.Client(base)  # neither credentials nor a profile

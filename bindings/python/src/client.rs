@@ -15,7 +15,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
 use sigwire_client::{Algorithm, Client, Method, RetryPolicy};
-use sigwire_core::ErrorCode;
+use sigwire_core::{ErrorCode, SignedHeaderPolicy};
 use tokio::runtime::Runtime;
 
 use crate::convert;
@@ -36,6 +36,11 @@ fn runtime() -> PyResult<&'static Runtime> {
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the HTTP runtime: {e}")))?;
     // Another thread may have won the race; its runtime is used and this one dropped.
     Ok(RUNTIME.get_or_init(|| rt))
+}
+
+/// An optional argument that is given and not `None`.
+fn present<'py>(value: Option<&Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
+    value.filter(|v| !v.is_none()).cloned()
 }
 
 /// A non-negative number of seconds (`None` or `inf`: no limit).
@@ -224,8 +229,8 @@ impl HttpClient {
 impl HttpClient {
     #[new]
     #[pyo3(signature = (
-        base_url, key_id, secret, *, algorithm = "hmac-sha256", signed_headers = None,
-        sensitive_headers = None, default_headers = None, user_agent = None, connect_timeout = Some(10.0),
+        base_url, key_id = None, secret = None, *, algorithm = "hmac-sha256", signed_headers = None,
+        signed_header_policy = None, profile = None, sensitive_headers = None, default_headers = None, user_agent = None, connect_timeout = Some(10.0),
         attempt_timeout = Some(30.0), total_timeout = Some(60.0), max_attempts = 3,
         base_delay = 0.1, max_delay = 5.0, max_retry_after = 30.0, idempotency_keys = true,
         max_redirects = 5, clock_skew_correction = true, clock_skew_threshold = 2.0,
@@ -235,10 +240,12 @@ impl HttpClient {
     fn new(
         py: Python<'_>,
         base_url: &Bound<'_, PyAny>,
-        key_id: &Bound<'_, PyAny>,
-        secret: &Bound<'_, PyAny>,
+        key_id: Option<&Bound<'_, PyAny>>,
+        secret: Option<&Bound<'_, PyAny>>,
         algorithm: &str,
         signed_headers: Option<Vec<String>>,
+        signed_header_policy: Option<&Bound<'_, PyAny>>,
+        profile: Option<&Bound<'_, PyAny>>,
         sensitive_headers: Option<Vec<String>>,
         default_headers: Option<&Bound<'_, PyAny>>,
         user_agent: Option<String>,
@@ -256,8 +263,6 @@ impl HttpClient {
         max_clock_skew: f64,
     ) -> PyResult<Self> {
         let base_url = convert::text(base_url, "base_url", ErrorCode::InvalidConfig)?;
-        let key_id = convert::text(key_id, "key_id", ErrorCode::InvalidKeyId)?;
-        let secret = convert::secret(secret)?;
         let algorithm: Algorithm = sigwire_client::no_echo::algorithm(algorithm).py_err(py)?;
         let retry = RetryPolicy::default()
             .max_attempts(max_attempts)
@@ -265,10 +270,31 @@ impl HttpClient {
             .max_delay(required_seconds(py, "max_delay", max_delay)?)
             .max_retry_after(required_seconds(py, "max_retry_after", max_retry_after)?)
             .idempotency_keys(idempotency_keys);
-        let mut builder = Client::builder()
-            .base_url(&base_url)
-            .credentials(&key_id, secret)
-            .algorithm(algorithm)
+        let mut builder = Client::builder().base_url(&base_url);
+        builder = match (present(profile), present(key_id), present(secret)) {
+            (Some(p), None, None) => crate::profiles::client_profile(builder, &p)?,
+            (None, Some(k), Some(s)) => builder
+                .credentials(
+                    &convert::text(&k, "key_id", ErrorCode::InvalidKeyId)?,
+                    convert::secret(&s)?,
+                )
+                .algorithm(algorithm),
+            _ => {
+                return Err(coded(
+                    py,
+                    ErrorCode::InvalidConfig,
+                    "pass key_id and secret, or profile= (a sigwire.profiles signer)",
+                ))
+            }
+        };
+        if let Some(p) = present(signed_header_policy) {
+            let policy: SignedHeaderPolicy =
+                convert::text(&p, "signed_header_policy", ErrorCode::InvalidConfig)?
+                    .parse()
+                    .py_err(py)?;
+            builder = builder.signed_header_policy(policy);
+        }
+        builder = builder
             .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
             .attempt_timeout(seconds(py, "attempt_timeout", attempt_timeout)?)
             .total_timeout(seconds(py, "total_timeout", total_timeout)?)

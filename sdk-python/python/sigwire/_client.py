@@ -79,11 +79,13 @@ class _Base:
     def __init__(
         self,
         base_url: str,
-        key_id: str,
-        secret: SecretLike,
+        key_id: Optional[str] = None,
+        secret: Optional[SecretLike] = None,
         *,
         algorithm: str = "hmac-sha256",
         signed_headers: Optional[Sequence[str]] = None,
+        signed_header_policy: Optional[str] = None,
+        profile: Optional[Any] = None,
         sensitive_headers: Optional[Sequence[str]] = None,
         default_headers: Optional[HeadersLike] = None,
         user_agent: Optional[str] = None,
@@ -106,6 +108,8 @@ class _Base:
             secret,
             algorithm=algorithm,
             signed_headers=signed_headers,
+            signed_header_policy=signed_header_policy,
+            profile=profile,
             sensitive_headers=sensitive_headers,
             default_headers=default_headers,
             user_agent=user_agent,
@@ -167,9 +171,12 @@ def _call_kwargs(
 class Client(_Base):
     """A blocking HTTP client that signs every attempt with ``sigwire-v1``.
 
-    ``Client(base_url, key_id, secret, **options)``; paths are resolved under ``base_url``.
+    ``Client(base_url, key_id, secret, **options)``, or ``Client(base_url, profile=signer)`` to
+    sign with a ``sigwire.profiles`` signer (Binance, Coinbase, OKX, Bybit, AWS SigV4, RFC 9421)
+    instead; paths are resolved under ``base_url``.
     Options (defaults as in every Sigwire client): ``algorithm="hmac-sha256"``,
-    ``signed_headers``, ``sensitive_headers`` (dropped, with ``Authorization``, ``Cookie``,
+    ``signed_headers``, ``signed_header_policy="listed"`` (``"all-end-to-end"``: sign every
+    header set on the request, hop-by-hop ones excepted), ``sensitive_headers`` (dropped, with ``Authorization``, ``Cookie``,
     ``X-Api-Key``… and the body, on a redirect to another origin; a chain that left the
     origin is never signed again), ``default_headers``, ``user_agent``, ``connect_timeout=10``,
     ``attempt_timeout=30``, ``total_timeout=60`` (seconds; ``None``: no limit),
