@@ -171,44 +171,64 @@ fn bench(c: &mut Criterion) {
         });
         group.finish();
 
-        // Ratios measured back to back in this run (criterion's own report is above).
-        let t_raw = time_per_iter(
-            || {
+        // Ratios measured in the same run, interleaved: ROUNDS rounds, each timing raw, sign and
+        // verify over SLICE calls (well under a millisecond, so most slices run undisturbed),
+        // keeping each one's fastest slice. Other processes on a shared machine only ever add
+        // time, so the minimum over equal slices is the least disturbed figure, and interleaving
+        // exposes all three to the same machine state (criterion's own report is above).
+        const ROUNDS: usize = 200;
+        const SLICE: usize = 200;
+        let slice = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            for _ in 0..SLICE {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / SLICE as f64
+        };
+        let (mut t_raw, mut t_sign, mut t_verify) = (f64::MAX, f64::MAX, f64::MAX);
+        for _ in 0..ROUNDS {
+            t_raw = t_raw.min(slice(&mut || {
                 black_box(raw(black_box(canonical.as_bytes()), black_box(&case.body)));
-            },
-            Duration::from_millis(300),
-        );
-        let t_sign = time_per_iter(
-            || {
+            }));
+            t_sign = t_sign.min(slice(&mut || {
                 black_box(signer.sign_with(black_box(&request), &fixed).expect("sign"));
-            },
-            Duration::from_millis(300),
-        );
-        let mut verified = 0u64;
-        let mut spent = Duration::ZERO;
-        while spent < Duration::from_millis(300) {
-            let (t, auths) = make_batch(10_000);
+            }));
+            let (t, auths) = make_batch(SLICE);
             let received: Vec<Request<'_>> = auths
                 .iter()
                 .map(|a| request.clone().header("Authorization", a))
                 .collect();
-            let start = Instant::now();
-            for r in &received {
-                black_box(verifier.verify_at(black_box(r), t)).expect("verifies");
-            }
-            spent += start.elapsed();
-            verified += received.len() as u64;
+            let mut each = received.iter();
+            t_verify = t_verify.min(slice(&mut || {
+                if let Some(r) = each.next() {
+                    black_box(verifier.verify_at(black_box(r), t)).expect("verifies");
+                }
+            }));
         }
-        let t_verify = spent.as_nanos() as f64 / verified as f64;
         ratios.push((case.name, t_raw, t_sign, t_verify));
     }
-    println!("\nratios against the raw HMAC + body digest baseline (same run):");
-    for (name, t_raw, t_sign, t_verify) in ratios {
+    println!(
+        "\nratios against the raw HMAC + body digest baseline (same run, interleaved, fastest of 200 slices of 200 calls):"
+    );
+    for &(name, t_raw, t_sign, t_verify) in &ratios {
         println!(
             "  {name:<14} raw {t_raw:>7.0} ns | sign {t_sign:>7.0} ns = {:.2}x (target <= 1.5x) | verify {t_verify:>7.0} ns = {:.2}x (target <= 2x)",
             t_sign / t_raw,
             t_verify / t_raw
         );
+    }
+    // Machine-readable rows for scripts/bench (tab-separated: section, what, value, baseline,
+    // ratio, target).
+    for &(name, t_raw, t_sign, t_verify) in &ratios {
+        for (what, t, target) in [
+            ("sign", t_sign, "<= 1.5x"),
+            ("verify + replay insert", t_verify, "<= 2x"),
+        ] {
+            println!(
+                "ROW\trust core\t{what}, {name}\t{t:.0} ns\traw HMAC + digest {t_raw:.0} ns\t{:.2}x\t{target}",
+                t / t_raw
+            );
+        }
     }
     key_enumeration_timing(&signer, &keys);
 }

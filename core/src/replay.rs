@@ -49,10 +49,13 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 1_000_000;
 /// it went back, never a replay (SPEC §6 step 5).
 ///
 /// **Memory.** Each `(key id, nonce)` pair is stored as a 64-bit SipHash under a per-process random
-/// key with its 64-bit expiry in an open-addressing table: 16 bytes of payload, 17 to 40 bytes per
-/// live nonce with the table's free slots. The `memory_per_nonce` test measures and prints it: about
-/// 26 bytes resident per nonce for one key at the default quota, so about 2.5 MiB per key at its
-/// quota and about 25 MiB for the default capacity. Two different pairs
+/// key with its expiry as 32-bit Unix seconds (saturating: an expiry past 2106 is kept until the
+/// end of 32-bit time, never forgotten early) in an open-addressing table: 12 bytes of payload and
+/// one control byte per slot, 13 to 30 bytes per held nonce with the table's free slots
+/// ([`heap_bytes`](Self::heap_bytes); `cargo bench -p sigwire-core --bench replay_store`). The
+/// `memory_per_nonce` test measures and prints it: about 20 bytes resident per nonce for one key
+/// at the default quota, so about 2 MiB per key at its quota and about 19 MiB for the default
+/// capacity. Two different pairs
 /// colliding would make the later one look replayed (a refused request, never an accepted replay);
 /// with a million live nonces the chance per request is about 2⁻⁴⁴, and nobody can aim for it
 /// without the random key.
@@ -95,10 +98,33 @@ struct Inner {
 /// One key id's nonces.
 #[derive(Debug, Default)]
 struct KeyNonces {
-    /// Pair hash → expiry (Unix seconds, inclusive).
-    expiry: PreHashedMap<u64>,
+    /// Pair hash → expiry (Unix seconds, inclusive, saturated to 32 bits: [`secs32`]).
+    expiry: HashMap<PairHash, u32, BuildHasherDefault<PreHashed>>,
     /// Sweep this key once it holds this many.
     next_sweep: usize,
+}
+
+/// A pair's 64-bit hash as two 32-bit halves, so a slot `(PairHash, u32)` is 12 bytes (4-byte
+/// aligned) instead of the 16 of `(u64, u64)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PairHash([u32; 2]);
+
+impl PairHash {
+    fn new(h: u64) -> Self {
+        PairHash([(h >> 32) as u32, h as u32])
+    }
+}
+
+impl std::hash::Hash for PairHash {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from(self.0[0]) << 32 | u64::from(self.0[1]));
+    }
+}
+
+/// Unix seconds in 32 bits, saturating: times past 2106 all read as the last second, so an
+/// expiry there is never before a `now` there (remembered too long, never forgotten early).
+fn secs32(t: u64) -> u32 {
+    u32::try_from(t).unwrap_or(u32::MAX)
 }
 
 /// The map's keys are already SipHash outputs: hashing them again would only cost time.
@@ -184,12 +210,37 @@ impl InMemoryReplayStore {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Bytes the store's hash tables hold on the heap, from their capacities: one 12-byte slot
+    /// (pair hash, expiry) and one control byte per bucket, buckets a power of two at most 7/8
+    /// full (the standard library's hash table). Divide by [`len`](Self::len) for bytes per
+    /// remembered nonce; `cargo bench -p sigwire-core --bench replay_store` prints it.
+    pub fn heap_bytes(&self) -> usize {
+        let Ok(inner) = self.inner.lock() else {
+            return 0;
+        };
+        let table = |cap: usize, entry: usize| {
+            let buckets = if cap == 0 {
+                0
+            } else {
+                (cap * 8 / 7).next_power_of_two().max(4)
+            };
+            buckets * (entry + 1) + 16
+        };
+        table(inner.keys.capacity(), 8 + std::mem::size_of::<KeyNonces>())
+            + inner
+                .keys
+                .values()
+                .map(|k| table(k.expiry.capacity(), 12))
+                .sum::<usize>()
+    }
 }
 
 impl KeyNonces {
     /// Forgets the nonces that expired before `cutoff`; returns how many.
     fn sweep(&mut self, cutoff: u64) -> usize {
         let before = self.expiry.len();
+        let cutoff = secs32(cutoff);
         self.expiry.retain(|_, at| *at >= cutoff);
         let after = self.expiry.len();
         // Give memory back after a flood, keeping room to grow.
@@ -237,14 +288,14 @@ impl ReplayStore for InMemoryReplayStore {
     ) -> Result<bool, Error> {
         let key = self.hasher.hash_one(key_id);
         // `(&str, &str)` hashes each string with its length, so the pair is unambiguous.
-        let pair = self.hasher.hash_one((key_id, nonce));
+        let pair = PairHash::new(self.hasher.hash_one((key_id, nonce)));
         let mut guard = self
             .inner
             .lock()
             .map_err(|_| unavailable("replay store lock poisoned"))?;
         let inner = &mut *guard;
         if let Some(&at) = inner.keys.get(&key).and_then(|k| k.expiry.get(&pair)) {
-            if at >= now {
+            if at >= secs32(now) {
                 return Ok(false);
             }
         }
@@ -290,7 +341,7 @@ impl ReplayStore for InMemoryReplayStore {
             next_sweep: MIN_KEY_SWEEP,
             ..KeyNonces::default()
         });
-        if k.expiry.insert(pair, expires_at).is_none() {
+        if k.expiry.insert(pair, secs32(expires_at)).is_none() {
             inner.total += 1;
         }
         Ok(true)
@@ -521,23 +572,8 @@ mod tests {
         kb.parse::<u64>().ok().map(|k| k * 1024)
     }
 
-    /// Bytes the hash tables of `store` have allocated (their bucket arrays, from their capacity).
     fn table_bytes(store: &InMemoryReplayStore) -> usize {
-        let inner = store.inner.lock().unwrap();
-        let table = |cap: usize, entry: usize| {
-            let buckets = if cap == 0 {
-                0
-            } else {
-                (cap * 8 / 7).next_power_of_two().max(4)
-            };
-            buckets * (entry + 1) + 16
-        };
-        table(inner.keys.capacity(), 8 + std::mem::size_of::<KeyNonces>())
-            + inner
-                .keys
-                .values()
-                .map(|k| table(k.expiry.capacity(), 16))
-                .sum::<usize>()
+        store.heap_bytes()
     }
 
     const MEASURE_ENV: &str = "SIGWIRE_REPLAY_MEMORY_CHILD";
@@ -598,9 +634,10 @@ mod tests {
             rss * quota as f64 / 1_048_576.0,
             rss * DEFAULT_REPLAY_CAPACITY as f64 / 1_048_576.0,
         );
-        // 16 bytes of payload and one control byte per slot, the table between half and 7/8 full.
+        // 12 bytes of payload and one control byte per slot, the table between 7/16 and 7/8 full:
+        // at most 32 bytes per nonce (issue 17 part 3).
         assert!(
-            (17.0..=40.0).contains(&table),
+            (13.0..=32.0).contains(&table),
             "{table} table bytes per nonce"
         );
         // Resident memory adds the allocator's slack (an outgrown table may stay mapped).

@@ -1,0 +1,136 @@
+//! Memory and insert cost of the in-memory replay store at 10³ … 10⁶ live nonces (issue 17
+//! part 3). Targets: at most 32 bytes per remembered nonce, and an insert cost that stays flat
+//! from 10³ to 10⁶ live entries.
+//!
+//! Each size runs as a server does: 16 key ids take turns, the clock advances so that exactly `n`
+//! nonces are inside the window at any time (older ones expire and are swept as the store
+//! decides), and every insert is a new nonce. After a warm-up of three windows, one more stretch
+//! of inserts is timed; the cost of making the nonce strings alone is timed too and subtracted.
+//! Memory is [`InMemoryReplayStore::heap_bytes`] over the nonces held (live plus expired ones not
+//! yet swept) and over the live ones.
+//!
+//! `cargo bench -p sigwire-core --bench replay_store` (prints one table; no timed assertions).
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use sigwire_core::{InMemoryReplayStore, ReplayStore};
+
+const WINDOW: u64 = 300;
+const KEYS: usize = 16;
+
+/// A 22-character base64url-style nonce for insert number `i`, written into `buf`.
+fn nonce(i: u64, buf: &mut [u8; 22]) -> &str {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i;
+    for (j, b) in buf.iter_mut().enumerate() {
+        if j == 11 {
+            x = i;
+        }
+        *b = ALPHABET[(x & 63) as usize];
+        x >>= 6;
+    }
+    std::str::from_utf8(buf).unwrap_or("AAAAAAAAAAAAAAAAAAAAAA")
+}
+
+struct Row {
+    live: u64,
+    held: usize,
+    heap: usize,
+    insert_ns: f64,
+}
+
+fn run(live: u64) -> Row {
+    let keys: Vec<String> = (0..KEYS).map(|k| format!("tenant-{k:02}")).collect();
+    let store =
+        InMemoryReplayStore::with_capacity(4 * live as usize).with_per_key_quota(4 * live as usize);
+    // Insert i happens at second i·W/n, so n inserts span one window: n live nonces.
+    let at = |i: u64| 1_000_000 + i * WINDOW / live;
+    let mut buf = [0u8; 22];
+    let warm = 3 * live;
+    for i in 0..warm {
+        let now = at(i);
+        let fresh = store
+            .check_and_record(
+                &keys[i as usize % KEYS],
+                nonce(i, &mut buf),
+                now + WINDOW,
+                now,
+            )
+            .expect("the store has room");
+        assert!(fresh, "every nonce is new");
+    }
+    let measured = live.max(300_000);
+    let start = Instant::now();
+    for i in warm..warm + measured {
+        let now = at(i);
+        black_box(
+            store
+                .check_and_record(
+                    &keys[i as usize % KEYS],
+                    nonce(i, &mut buf),
+                    now + WINDOW,
+                    now,
+                )
+                .expect("the store has room"),
+        );
+    }
+    let total = start.elapsed().as_nanos() as f64;
+    // The same loop without the store: nonce strings and clock arithmetic only.
+    let start = Instant::now();
+    for i in warm..warm + measured {
+        black_box((&keys[i as usize % KEYS], nonce(i, &mut buf), at(i)));
+    }
+    let overhead = start.elapsed().as_nanos() as f64;
+    Row {
+        live,
+        held: store.len(),
+        heap: store.heap_bytes(),
+        insert_ns: (total - overhead).max(0.0) / measured as f64,
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is ignored (one table only).
+    let rows: Vec<Row> = [1_000, 10_000, 100_000, 1_000_000]
+        .into_iter()
+        .map(run)
+        .collect();
+    println!(
+        "\nreplay store (InMemoryReplayStore, {KEYS} key ids, steady state, window {WINDOW} s):"
+    );
+    println!(
+        "  {:>9} | {:>9} | {:>10} | {:>14} | {:>14} | {:>10}",
+        "live", "held", "heap bytes", "bytes per held", "bytes per live", "insert ns"
+    );
+    for r in &rows {
+        println!(
+            "  {:>9} | {:>9} | {:>10} | {:>14.1} | {:>14.1} | {:>10.0}",
+            r.live,
+            r.held,
+            r.heap,
+            r.heap as f64 / r.held.max(1) as f64,
+            r.heap as f64 / r.live as f64,
+            r.insert_ns
+        );
+    }
+    for r in &rows {
+        println!(
+            "ROW\trust replay store\tbytes per held nonce, {} live\t{:.1} B\t-\t-\t<= 32 B",
+            r.live,
+            r.heap as f64 / r.held.max(1) as f64
+        );
+    }
+    let first = rows.first().map_or(1.0, |r| r.insert_ns.max(1.0));
+    let last = rows.last().map_or(1.0, |r| r.insert_ns);
+    println!(
+        "  insert cost at 10^6 live / at 10^3 live = {:.2}x (target: flat, ~1x); bytes per held nonce target <= 32",
+        last / first
+    );
+    println!(
+        "ROW\trust replay store\tinsert at 10^6 live\t{last:.0} ns\tinsert at 10^3 live {first:.0} ns\t{:.2}x\tflat (~1x)",
+        last / first
+    );
+}
