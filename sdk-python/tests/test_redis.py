@@ -300,3 +300,38 @@ def test_limits_are_validated() -> None:
         with pytest.raises(ValueError):
             Limit(**bad)  # type: ignore[arg-type]
     assert Limit(3, per_seconds=1).interval_ms == 334 and Limit(10, 60).burst_size == 10
+
+
+def test_a_websocket_upgrade_claims_its_nonce_in_the_store(redis_server: RedisServer, client: Any) -> None:  # noqa: F811
+    url = f"https://{HOST}/v1/stream"
+    auth = SIGNER.sign("GET", url)["Authorization"]
+
+    async def upgrade(mw: AsgiMiddleware) -> Tuple[str, Optional[int]]:
+        sent: List[Dict[str, Any]] = []
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "websocket.accept"})
+
+        async def receive() -> Dict[str, Any]:
+            return {"type": "websocket.connect"}
+
+        async def send(message: Dict[str, Any]) -> None:
+            sent.append(message)
+
+        mw.app = app
+        scope = {"type": "websocket", "scheme": "wss", "path": "/v1/stream", "raw_path": b"/v1/stream",
+                 "query_string": b"", "client": ("192.0.2.9", 1), "extensions": {"websocket.http.response": {}},
+                 "headers": [(b"host", HOST.encode()), (b"authorization", auth.encode())]}
+        await mw(scope, receive, send)
+        return sent[0]["type"], sent[0].get("status")
+
+    async def run() -> List[Tuple[str, Optional[int]]]:
+        aclient = redis.asyncio.Redis.from_url(redis_server.url)
+        try:
+            mw = AsgiMiddleware(None, verifier(), store=AsyncRedisStore(aclient))  # type: ignore[arg-type]
+            return [await upgrade(mw), await upgrade(mw)]
+        finally:
+            await aclient.aclose()
+
+    assert asyncio.run(run()) == [("websocket.accept", None), ("websocket.http.response.start", 401)]
+    assert client.exists(f"sigwire:replay:{KEY}:" + auth.split('nonce="')[1].split('"')[0])
