@@ -14,6 +14,9 @@
 //! * the records [`SigwireRequest`], [`Header`], [`Signature`], [`Verified`];
 //! * a plain C function for allocation-free signing from the JVM (`fast`, used by the Kotlin
 //!   `FastSigner`; not part of the UniFFI interface);
+//! * the signing profiles ([`ExchangeSigner`], [`AwsSigV4Signer`], [`Rfc9421Signer`],
+//!   [`verify_webhook`], [`sign_webhook`]) with their own error enum, [`ProfileError`] (Kotlin
+//!   `ProfileException`);
 //! * one error enum, [`SigwireError`]: Kotlin `SigwireException` (a sealed class, one subclass per
 //!   machine code), Swift `SigwireError` (an `Error` enum, one case per machine code).
 
@@ -23,6 +26,7 @@ mod client;
 mod error;
 mod fast;
 mod keys;
+mod profiles;
 mod request;
 mod signer;
 mod verifier;
@@ -30,6 +34,10 @@ mod verifier;
 pub use client::{HttpClient, HttpClientOptions, HttpResponse};
 pub use error::SigwireError;
 pub use keys::{in_memory_replay_store, KeyStore, ReplayStore};
+pub use profiles::{
+    profile_error_codes, sign_webhook, verify_webhook, AwsSigV4Signer, ExchangeSigner,
+    ProfileError, ProfileSignedRequest, Rfc9421Signer, WebhookVerified,
+};
 pub use request::{Header, SigwireRequest};
 pub use signer::{Signature, Signer};
 pub use verifier::{Verified, Verifier};

@@ -1,0 +1,129 @@
+// Signing profiles from Kotlin (issue 14): the providers' documented examples (the same ones
+// core/tests/profiles_*.rs, sdk-python and sdk-node pin), values computed independently with
+// javax.crypto where a provider publishes none, typed ProfileException subclasses, no secret in text.
+package dev.sigwire.test
+
+import dev.sigwire.AwsSigV4Signer
+import dev.sigwire.ExchangeSigner
+import dev.sigwire.Header
+import dev.sigwire.ProfileException
+import dev.sigwire.Rfc9421Signer
+import dev.sigwire.SigwireRequest
+import dev.sigwire.profileErrorCodes
+import dev.sigwire.signWebhook
+import dev.sigwire.verifyWebhook
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.util.Base64
+import javax.crypto.Mac
+import javax.crypto.spec.SecretKeySpec
+
+class ProfileTests {
+    private fun request(method: String, url: String, body: String = "", vararg headers: Pair<String, String>) =
+        SigwireRequest(method, url, headers.map { Header(it.first, it.second) }, body.toByteArray())
+
+    private fun hmacHex(key: ByteArray, msg: ByteArray): String {
+        val mac = Mac.getInstance("HmacSHA256")
+        mac.init(SecretKeySpec(key, "HmacSHA256"))
+        return mac.doFinal(msg).joinToString("") { "%02x".format(it) }
+    }
+
+    @Test
+    fun binanceDocumentedExample() {
+        // Binance API docs, "SIGNED Endpoint security", HMAC example 1.
+        val b = ExchangeSigner(
+            "binance",
+            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+            "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+            null,
+        )
+        val url = "https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+        val s = b.sign(request("POST", url), 1_499_827_319_559uL)
+        assertEquals(
+            "$url&recvWindow=5000&timestamp=1499827319559&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+            s.url(),
+        )
+        assertEquals("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", s.header("x-mbx-apikey"))
+        assertFalse(s.toString().contains("c8db5682"))
+        val e = assertThrows(ProfileException.InvalidRequest::class.java) {
+            b.sign(request("GET", "https://h/x?signature=00"), 5uL)
+        }
+        assertEquals("invalid_request", e.code)
+    }
+
+    @Test
+    fun bybitMatchesTheDocumentedPrehash() {
+        val s = ExchangeSigner("bybit", "bk", "bybit-secret", null)
+            .sign(request("POST", "https://api.bybit.com/v5/order/create", "{\"a\":1}"), 1_607_418_537_715uL)
+        assertEquals(hmacHex("bybit-secret".toByteArray(), "1607418537715bk5000{\"a\":1}".toByteArray()), s.header("X-BAPI-SIGN"))
+        assertThrows(ProfileException.InvalidCredentials::class.java) { ExchangeSigner("okx", "k", "s", null) }
+        assertThrows(ProfileException.InvalidSettings::class.java) { ExchangeSigner("nope", "k", "s", null) }
+    }
+
+    @Test
+    fun s3DocumentedPresignedUrlAndHeaderSignature() {
+        val aws = AwsSigV4Signer("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", "s3", null, true)
+        val url = aws.presign(request("GET", "https://examplebucket.s3.amazonaws.com/test.txt"), 1_369_353_600uL, 86_400uL)
+        assertTrue(url.endsWith("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"), url)
+        val s = aws.sign(
+            request("GET", "https://examplebucket.s3.amazonaws.com/test.txt", "", "Range" to "bytes=0-9"),
+            1_369_353_600uL,
+            false,
+        )
+        assertTrue(s.header("Authorization")!!.endsWith("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"))
+        assertThrows(ProfileException.InvalidSettings::class.java) {
+            aws.presign(request("GET", "https://examplebucket.s3.amazonaws.com/test.txt"), 1uL, 604_801uL)
+        }
+    }
+
+    @Test
+    fun rfc9421B25() {
+        val secret = Base64.getDecoder().decode("uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ==")
+        val signer = Rfc9421Signer("test-shared-secret", secret, "sig-b25", listOf("date", "@authority", "content-type"))
+        val s = signer.sign(
+            request(
+                "POST", "https://example.com/foo?param=Value&Pet=dog", "{\"hello\": \"world\"}",
+                "Host" to "example.com", "Date" to "Tue, 20 Apr 2021 02:07:55 GMT",
+                "Content-Type" to "application/json", "Content-Length" to "18",
+            ),
+            1_618_884_473uL,
+            null,
+        )
+        assertEquals("sig-b25=:pxcQw6G3AjtMBQjwo8XzkZf/bws5LelbaMk5rGIGtE8=:", s.header("Signature"))
+        assertThrows(ProfileException.InvalidCredentials::class.java) { Rfc9421Signer("k", ByteArray(0), null, listOf()) }
+    }
+
+    @Test
+    fun webhooksDocumentedExamplesAndTypedFailures() {
+        val gh = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+        assertEquals(listOf(Header("X-Hub-Signature-256", gh)), signWebhook("github", listOf("It's a Secret to Everybody"), "Hello, World!".toByteArray(), 0uL, null))
+        val std = listOf(
+            Header("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            Header("webhook-timestamp", "1614265330"),
+            Header("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        )
+        val v = verifyWebhook("standard", listOf("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), std, "{\"test\": 2432232314}".toByteArray(), 1_614_265_330uL, 300uL)
+        assertEquals("msg_p5jXN8AQM9LWM0D4loKWxJek", v.id)
+
+        val secret = "whsec_test_secret-value-xyz"
+        val payload = "{\n  \"id\": \"evt_1\"\n}".toByteArray()
+        val h = signWebhook("stripe", listOf(secret), payload, 1_700_000_000uL, null)
+        assertEquals("t=1700000000,v1=" + hmacHex(secret.toByteArray(), "1700000000.".toByteArray() + payload), h.single().value)
+        assertEquals(1_700_000_000uL, verifyWebhook("stripe", listOf(secret), h, payload, 1_700_000_005uL, 300uL).timestamp)
+        val mismatch = assertThrows(ProfileException.SignatureMismatch::class.java) {
+            verifyWebhook("stripe", listOf(secret), h, "{\"id\":\"evt_1\"}".toByteArray(), 1_700_000_005uL, 300uL)
+        }
+        assertEquals("signature_mismatch", mismatch.code)
+        val late = assertThrows(ProfileException.WebhookTimestampOutOfTolerance::class.java) {
+            verifyWebhook("stripe", listOf(secret), h, payload, 1_700_000_301uL, 300uL)
+        }
+        assertThrows(ProfileException.MissingHeader::class.java) { verifyWebhook("stripe", listOf(secret), listOf(), payload, 1uL, 300uL) }
+        for (text in listOf(mismatch.toString(), mismatch.message ?: "", late.toString())) {
+            assertFalse(text.contains("secret-value-xyz"), text)
+        }
+        assertEquals(16, profileErrorCodes().size)
+    }
+}
