@@ -844,7 +844,6 @@ fn sign_webhook<'py>(
 /// builder, for `sigwire.Client(base_url, profile=...)`: the client then signs every attempt with
 /// that profile instead of `sigwire-v1`. Kraken is refused (its nonce lives in the body, which the
 /// client does not build): sign with `Kraken.sign()` and send the result.
-#[allow(dead_code)] // called from client.rs once `profile=` is wired there (owned by py)
 pub(crate) fn client_profile(
     builder: sigwire_client::ClientBuilder,
     profile: &Bound<'_, PyAny>,
