@@ -302,6 +302,8 @@ export interface ClientOptions {
   defaultHeaders?: HeadersInput;
   /** Extra header names signed on every request (each must be present on every request). */
   signedHeaders?: string[];
+  /** `'all-end-to-end'`: also sign every other header present on each request (hop-by-hop excluded). */
+  signedHeaderPolicy?: 'listed' | 'all-end-to-end';
   /**
    * More header names never sent to another origin on a redirect, besides Authorization,
    * Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token and the rest of the default list.

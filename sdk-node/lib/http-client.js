@@ -117,7 +117,7 @@ class ClientResponse {
 
 /**
  * HTTP client that signs every attempt with sigwire-v1.
- * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, sensitiveHeaders?,
+ * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, signedHeaderPolicy?, sensitiveHeaders?,
  *   timeouts?: { connectMs, attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
  *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?, maxClockSkewSeconds?,
  *   userAgent? })`. Defaults: hmac-sha256; connect 10 s, attempt 30 s, total 60 s; 3 attempts,
@@ -136,7 +136,10 @@ class Client {
     if (options === null || typeof options !== 'object') {
       throw makeError(INVALID_CONFIG, `Client options must be an object (got ${describe(options)})`);
     }
-    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders, sensitiveHeaders } = options;
+    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders, signedHeaderPolicy, sensitiveHeaders } = options;
+    if (signedHeaderPolicy !== undefined && typeof signedHeaderPolicy !== 'string') {
+      throw makeError(INVALID_CONFIG, `signedHeaderPolicy must be "listed" or "all-end-to-end" (got ${describe(signedHeaderPolicy)})`);
+    }
     const base = baseUrl instanceof URL ? baseUrl.href : requireString(baseUrl, 'baseUrl', INVALID_CONFIG);
     requireString(keyId, 'keyId', 'invalid_key_id');
     if (algorithm !== undefined && typeof algorithm !== 'string') {
@@ -156,6 +159,7 @@ class Client {
       algorithm,
       defaultHeaders: flattenHeaders(defaultHeaders, INVALID_CONFIG),
       signedHeaders,
+      signedHeaderPolicy,
       sensitiveHeaders,
       connectMs: timeoutMs(timeouts.connectMs, 'timeouts.connectMs'),
       attemptMs: timeoutMs(timeouts.attemptMs, 'timeouts.attemptMs'),

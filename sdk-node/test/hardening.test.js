@@ -206,3 +206,17 @@ for (const [name, start] of Object.entries(adapters)) {
     assertFailure(await send(guarded.port, { headers: { ...withOverride, 'x-http-method-override': 'DELETE', authorization: signedAll2.Authorization }, body }), 401, 'signature_mismatch');
   });
 }
+
+test('Client({ signedHeaderPolicy: "all-end-to-end" }) signs the override header, so a strict server accepts it', async (t) => {
+  const strict = new Verifier({ keys: { 'client-1': SECRET }, requireSignedHeaders: ['x-http-method-override'] });
+  const srv = await startExpress({ verifier: strict });
+  t.after(() => srv.close());
+  const baseUrl = `http://127.0.0.1:${srv.port}`;
+  const headers = { 'x-http-method-override': 'PATCH' };
+  const all = new sigwire.Client({ baseUrl, keyId: 'client-1', secret: SECRET, signedHeaderPolicy: 'all-end-to-end', retry: { maxAttempts: 1 } });
+  const ok = await all.post('/pay', { json: { amount: 1 }, headers });
+  assert.equal(ok.status, 200);
+  const listed = new sigwire.Client({ baseUrl, keyId: 'client-1', secret: SECRET, retry: { maxAttempts: 1 } });
+  await assert.rejects(listed.post('/pay', { json: { amount: 1 }, headers }), (e) => e instanceof sigwire.UnsignedHeaderError && e.httpStatus === 401);
+  assert.throws(() => new sigwire.Client({ baseUrl, keyId: 'client-1', secret: SECRET, signedHeaderPolicy: 'everything' }), sigwire.InvalidConfigError);
+});

@@ -25,6 +25,8 @@ pub struct NativeClientOptions {
     pub default_headers: Option<Vec<String>>,
     /// Extra header names signed on every request.
     pub signed_headers: Option<Vec<String>>,
+    /// `listed` (default) or `all-end-to-end`: also sign every other header present.
+    pub signed_header_policy: Option<String>,
     /// More header names dropped on a redirect to another origin (besides the default list).
     pub sensitive_headers: Option<Vec<String>>,
     /// Connect timeout.
@@ -216,6 +218,9 @@ fn build(options: NativeClientOptions, secret: &[u8]) -> std::result::Result<Cli
     }
     if let Some(names) = options.signed_headers {
         b = b.signed_headers(names);
+    }
+    if let Some(policy) = &options.signed_header_policy {
+        b = b.signed_header_policy(policy.parse().map_err(ClientError::Sign)?);
     }
     if let Some(names) = options.sensitive_headers {
         b = b.sensitive_headers(names);
