@@ -254,7 +254,7 @@ export class ClientResponse {
 
 /**
  * HTTP client that signs every attempt with sigwire-v1, on fetch.
- * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, sensitiveHeaders?,
+ * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, signedHeaderPolicy?, sensitiveHeaders?,
  *   timeouts?: { attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
  *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?,
  *   clockSkewThresholdSeconds?, maxClockSkewSeconds?, fetch? })`. Defaults (the Rust client's):
@@ -292,11 +292,12 @@ export class Client {
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     if (url.search || url.hash || url.username || url.password) throw makeError('invalid_config', 'baseUrl must not have a query, fragment or credentials');
     this.#base = url;
-    this.#signer = new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: options.signedHeaders });
+    const policy = options.signedHeaderPolicy;
+    this.#signer = new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: options.signedHeaders, signedHeaderPolicy: policy });
     const extra = this.#signer.signedHeaders || [];
     this.#signerIdempotent = extra.some((h) => h.toLowerCase() === 'idempotency-key')
       ? this.#signer
-      : new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: [...extra, 'idempotency-key'] });
+      : new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: [...extra, 'idempotency-key'], signedHeaderPolicy: policy });
     const sensitive = options.sensitiveHeaders;
     if (sensitive !== undefined && (!Array.isArray(sensitive) || !sensitive.every((h) => typeof h === 'string'))) {
       throw makeError('invalid_config', 'sensitiveHeaders must be an array of header names');

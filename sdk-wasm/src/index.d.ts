@@ -317,6 +317,8 @@ export interface ClientOptions {
   defaultHeaders?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
   /** Extra header names to sign. */
   signedHeaders?: string[];
+  /** `'all-end-to-end'`: also sign every other header the client sets on a request (the browser adds some at send time, unsigned). */
+  signedHeaderPolicy?: 'listed' | 'all-end-to-end';
   /** More header names never sent to another origin on a redirect (besides SENSITIVE_HEADERS). */
   sensitiveHeaders?: string[];
   /** Per attempt (default 30000) and for the whole call (default 60000); null = no limit. */
