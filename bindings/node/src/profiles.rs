@@ -260,6 +260,42 @@ impl NativeExchange {
     }
 }
 
+/// Applies a profile to an HTTP client builder, for `new Client({ baseUrl, profile })`: the client
+/// then signs every attempt with it instead of `sigwire-v1`. Exactly one of the three may be
+/// given (the `_native` of `profiles.Binance`/`Coinbase`/`Okx`/`Bybit`, `AwsSigV4`, `Rfc9421`);
+/// Kraken is refused (its nonce lives in the body, which the client does not build).
+#[allow(dead_code)] // called from client.rs once `profile` is wired there (owned by node)
+pub(crate) fn client_profile(
+    builder: sigwire_client::ClientBuilder,
+    exchange: Option<&NativeExchange>,
+    aws: Option<&NativeAwsSigV4>,
+    rfc9421: Option<&NativeRfc9421>,
+) -> Result<sigwire_client::ClientBuilder> {
+    Ok(match (exchange, aws, rfc9421) {
+        (Some(e), None, None) => {
+            match &e.inner {
+                ExchangeKind::Binance(b) => builder.profile(b.clone()),
+                ExchangeKind::Coinbase(c) => builder.profile(c.clone()),
+                ExchangeKind::Okx(o) => builder.profile(o.clone()),
+                ExchangeKind::Bybit(b) => builder.profile(b.clone()),
+                ExchangeKind::Kraken(..) => return Err(bad(
+                    ProfileErrorCode::InvalidSettings,
+                    "Kraken signs a nonce inside the body: build it with Kraken.body(), sign with \
+                     Kraken.sign() and send the signed request",
+                )),
+            }
+        }
+        (None, Some(a), None) => builder.profile(a.inner.clone()),
+        (None, None, Some(r)) => builder.profile(r.inner.clone()),
+        _ => {
+            return Err(bad(
+                ProfileErrorCode::InvalidSettings,
+                "give exactly one profile",
+            ))
+        }
+    })
+}
+
 /// Kraken: the form body `nonce=<nonce>&k=v…` (flat `[k, v, …]`) to send and sign.
 #[napi(catch_unwind)]
 pub fn kraken_body(nonce: f64, params: Vec<String>) -> Result<String> {
