@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from . import _errors, _native
 from ._types import BodyLike, HeadersLike, SecretLike
@@ -240,13 +240,12 @@ def _from_profile_error(code: str, message: str) -> ProfileError:
 # Results
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One header or query parameter a profile adds. ``sensitive`` values grant access (a
     signature, a session token, a passphrase) and are hidden by ``repr``."""
 
     name: str
-    value: str = field(repr=False)
+    value: str
     sensitive: bool = False
 
     def __repr__(self) -> str:
@@ -255,7 +254,7 @@ class Param:
 
 
 def _params(raw: Sequence[Tuple[str, str, bool]]) -> Tuple[Param, ...]:
-    return tuple(Param(str(n), str(v), bool(s)) for n, v, s in raw)
+    return tuple(map(Param._make, raw))
 
 
 def _redacted_headers(headers: Sequence[Tuple[str, str]], added: Sequence[Param]) -> str:
@@ -264,7 +263,7 @@ def _redacted_headers(headers: Sequence[Tuple[str, str]], added: Sequence[Param]
     return repr(shown)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class SignedRequest:
     """A signed request: send ``method`` to ``url`` with ``headers`` and exactly ``body``.
 
@@ -297,7 +296,7 @@ class SignedRequest:
         )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class AwsSignedRequest(SignedRequest):
     """A SigV4-signed request with the intermediate stages, for debugging a
     ``SignatureDoesNotMatch``: compare ``canonical_request`` with the one AWS returns. The
@@ -307,14 +306,14 @@ class AwsSignedRequest(SignedRequest):
     string_to_sign: str = ""
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class Rfc9421SignedRequest(SignedRequest):
     """An RFC 9421-signed request and the exact signature base that was MACed."""
 
     signature_base: str = ""
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class SignedResponse:
     """An RFC 9421-signed response: send ``headers`` with the body that was signed."""
 
@@ -349,8 +348,8 @@ def _signed(
     url, headers, hparams, qparams = raw
     return cls(
         method=method,
-        url=str(url),
-        headers=[(str(n), str(v)) for n, v in headers],
+        url=url,
+        headers=headers,
         body=_as_bytes(body),
         header_params=_params(hparams),
         query_params=_params(qparams),
