@@ -2,7 +2,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::Mutex;
 
 use crate::error::{Error, ErrorCode};
@@ -286,9 +286,13 @@ impl ReplayStore for InMemoryReplayStore {
         expires_at: u64,
         now: u64,
     ) -> Result<bool, Error> {
-        let key = self.hasher.hash_one(key_id);
-        // `(&str, &str)` hashes each string with its length, so the pair is unambiguous.
-        let pair = PairHash::new(self.hasher.hash_one((key_id, nonce)));
+        // One SipHash pass: the key id's hash, then the same state continued over the nonce for
+        // the pair's. `str` hashes with a terminator, so the pair is unambiguous.
+        let mut state = self.hasher.build_hasher();
+        key_id.hash(&mut state);
+        let key = state.finish();
+        nonce.hash(&mut state);
+        let pair = PairHash::new(state.finish());
         let mut guard = self
             .inner
             .lock()
