@@ -181,7 +181,7 @@ fn pascal_ident(name: &str, fallback: &str) -> String {
 }
 
 /// Named types referenced by `t`; `inline` keeps only those not behind a `Vec` or map.
-fn refs(t: &TypeRef, inline: bool, out: &mut Vec<usize>) {
+pub(crate) fn refs(t: &TypeRef, inline: bool, out: &mut Vec<usize>) {
     match t {
         TypeRef::Named(id) => out.push(id.0),
         TypeRef::Nullable(inner) => refs(inner, inline, out),
@@ -191,7 +191,7 @@ fn refs(t: &TypeRef, inline: bool, out: &mut Vec<usize>) {
 }
 
 /// Tarjan's strongly connected components: the component index of each node.
-fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn components(edges: &[Vec<usize>]) -> Vec<usize> {
     struct State<'e> {
         edges: &'e [Vec<usize>],
         index: Vec<Option<usize>>,
