@@ -40,6 +40,30 @@ struct Row {
     held: usize,
     heap: usize,
     insert_ns: f64,
+    at_quota_ns: f64,
+}
+
+/// One key id holding `n` live nonces = its quota, nothing expired: the cost of each further
+/// (refused) attempt. It must not grow with `n` (no scan of the key's nonces per attempt).
+fn at_quota(n: u64) -> f64 {
+    let store = InMemoryReplayStore::with_capacity(2 * n as usize).with_per_key_quota(n as usize);
+    let mut buf = [0u8; 22];
+    for i in 0..n {
+        let fresh = store
+            .check_and_record("tenant-00", nonce(i, &mut buf), 2_000_000, 1_000_000)
+            .expect("below the quota");
+        assert!(fresh);
+    }
+    const ATTEMPTS: u64 = 100_000;
+    let start = Instant::now();
+    for i in n..n + ATTEMPTS {
+        black_box(
+            store
+                .check_and_record("tenant-00", nonce(i, &mut buf), 2_000_000, 1_000_000)
+                .expect_err("at the quota"),
+        );
+    }
+    start.elapsed().as_nanos() as f64 / ATTEMPTS as f64
 }
 
 fn run(live: u64) -> Row {
@@ -89,6 +113,7 @@ fn run(live: u64) -> Row {
         held: store.len(),
         heap: store.heap_bytes(),
         insert_ns: (total - overhead).max(0.0) / measured as f64,
+        at_quota_ns: at_quota(live),
     }
 }
 
@@ -102,18 +127,25 @@ fn main() {
         "\nreplay store (InMemoryReplayStore, {KEYS} key ids, steady state, window {WINDOW} s):"
     );
     println!(
-        "  {:>9} | {:>9} | {:>10} | {:>14} | {:>14} | {:>10}",
-        "live", "held", "heap bytes", "bytes per held", "bytes per live", "insert ns"
+        "  {:>9} | {:>9} | {:>10} | {:>14} | {:>14} | {:>10} | {:>17}",
+        "live",
+        "held",
+        "heap bytes",
+        "bytes per held",
+        "bytes per live",
+        "insert ns",
+        "refused at quota"
     );
     for r in &rows {
         println!(
-            "  {:>9} | {:>9} | {:>10} | {:>14.1} | {:>14.1} | {:>10.0}",
+            "  {:>9} | {:>9} | {:>10} | {:>14.1} | {:>14.1} | {:>10.0} | {:>14.0} ns",
             r.live,
             r.held,
             r.heap,
             r.heap as f64 / r.held.max(1) as f64,
             r.heap as f64 / r.live as f64,
-            r.insert_ns
+            r.insert_ns,
+            r.at_quota_ns
         );
     }
     for r in &rows {
@@ -123,6 +155,14 @@ fn main() {
             r.heap as f64 / r.held.max(1) as f64
         );
     }
+    let (q_first, q_last) = (
+        rows.first().map_or(1.0, |r| r.at_quota_ns.max(1.0)),
+        rows.last().map_or(1.0, |r| r.at_quota_ns),
+    );
+    println!(
+        "ROW\trust replay store\trefused at quota, 10^6 live\t{q_last:.0} ns\tat 10^3 live {q_first:.0} ns\t{:.2}x\tflat (~1x)",
+        q_last / q_first
+    );
     let first = rows.first().map_or(1.0, |r| r.insert_ns.max(1.0));
     let last = rows.last().map_or(1.0, |r| r.insert_ns);
     println!(

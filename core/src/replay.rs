@@ -93,15 +93,34 @@ struct Inner {
     /// The highest cut-off ever swept at (never lowered): a nonce expiring before it may have been
     /// forgotten, so it is refused.
     swept_through: u64,
+    /// A lower bound of the earliest expiry held by any key (`u32::MAX` when none): a sweep of
+    /// every key before it would forget nothing, so it is skipped in O(1).
+    min_expiry: u32,
 }
 
 /// One key id's nonces.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct KeyNonces {
     /// Pair hash → expiry (Unix seconds, inclusive, saturated to 32 bits: [`secs32`]).
     expiry: HashMap<PairHash, u32, BuildHasherDefault<PreHashed>>,
     /// Sweep this key once it holds this many.
     next_sweep: usize,
+    /// Full scans of this key's nonces so far (tests check that a key at its quota scans nothing).
+    scans: u64,
+    /// The earliest expiry held (`u32::MAX` when none): a sweep before it would forget nothing,
+    /// so it is skipped in O(1) (a key at its quota with nothing expired costs no scan).
+    min_expiry: u32,
+}
+
+impl KeyNonces {
+    fn new() -> Self {
+        KeyNonces {
+            expiry: HashMap::default(),
+            next_sweep: MIN_KEY_SWEEP,
+            scans: 0,
+            min_expiry: u32::MAX,
+        }
+    }
 }
 
 /// A pair's 64-bit hash as two 32-bit halves, so a slot `(PairHash, u32)` is 12 bytes (4-byte
@@ -171,6 +190,7 @@ impl InMemoryReplayStore {
             hasher: RandomState::new(),
             inner: Mutex::new(Inner {
                 next_sweep: MIN_SWEEP,
+                min_expiry: u32::MAX,
                 ..Inner::default()
             }),
         }
@@ -241,7 +261,22 @@ impl KeyNonces {
     fn sweep(&mut self, cutoff: u64) -> usize {
         let before = self.expiry.len();
         let cutoff = secs32(cutoff);
-        self.expiry.retain(|_, at| *at >= cutoff);
+        if self.min_expiry >= cutoff {
+            // Nothing has expired: no scan (issue found by profiling the gateway: a key at its
+            // quota used to scan all its nonces on every request, under the store's lock).
+            self.next_sweep = (2 * before).max(MIN_KEY_SWEEP);
+            return 0;
+        }
+        let mut min = u32::MAX;
+        self.expiry.retain(|_, at| {
+            let keep = *at >= cutoff;
+            if keep {
+                min = min.min(*at);
+            }
+            keep
+        });
+        self.min_expiry = min;
+        self.scans += 1;
         let after = self.expiry.len();
         // Give memory back after a flood, keeping room to grow.
         if self.expiry.capacity() > 4 * after.max(MIN_KEY_SWEEP) {
@@ -260,11 +295,17 @@ impl Inner {
     }
 
     fn sweep_all(&mut self, cutoff: u64) {
-        let mut removed = 0;
+        if self.min_expiry >= secs32(cutoff) {
+            self.next_sweep = (2 * self.total).max(MIN_SWEEP);
+            return;
+        }
+        let (mut removed, mut min) = (0, u32::MAX);
         self.keys.retain(|_, k| {
             removed += k.sweep(cutoff);
+            min = min.min(k.min_expiry);
             !k.expiry.is_empty()
         });
+        self.min_expiry = min;
         self.total -= removed;
         if removed > 0 {
             // Only a sweep that forgot something can let a nonce through later.
@@ -311,10 +352,7 @@ impl ReplayStore for InMemoryReplayStore {
         }
         // This key's quota first, so a key at its quota is refused even when the store has room.
         let (removed, full) = {
-            let k = inner.keys.entry(key).or_insert_with(|| KeyNonces {
-                next_sweep: MIN_KEY_SWEEP,
-                ..KeyNonces::default()
-            });
+            let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
             let len = k.expiry.len();
             let removed = if len >= k.next_sweep || len >= self.per_key_quota {
                 k.sweep(now)
@@ -341,11 +379,11 @@ impl ReplayStore for InMemoryReplayStore {
                 "replay store is full of live nonces; refusing rather than forgetting one",
             ));
         }
-        let k = inner.keys.entry(key).or_insert_with(|| KeyNonces {
-            next_sweep: MIN_KEY_SWEEP,
-            ..KeyNonces::default()
-        });
-        if k.expiry.insert(pair, secs32(expires_at)).is_none() {
+        let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
+        let at = secs32(expires_at);
+        k.min_expiry = k.min_expiry.min(at);
+        inner.min_expiry = inner.min_expiry.min(at);
+        if k.expiry.insert(pair, at).is_none() {
             inner.total += 1;
         }
         Ok(true)
@@ -649,5 +687,34 @@ mod tests {
             (10.0..=80.0).contains(&rss),
             "{rss} resident bytes per nonce"
         );
+    }
+
+    /// Found by profiling the gateway: a key at its quota with nothing expired used to scan all
+    /// of its nonces on every further request, under the store's lock. Now it is refused in O(1)
+    /// until something can actually be forgotten.
+    #[test]
+    fn a_key_at_its_quota_is_refused_without_scanning() {
+        let s = InMemoryReplayStore::with_capacity(100_000).with_per_key_quota(1_000);
+        for i in 0..1_000 {
+            assert!(s
+                .check_and_record("k", &format!("n{i}"), 2_000, 1_000)
+                .unwrap());
+        }
+        let scans = |s: &InMemoryReplayStore| {
+            let inner = s.inner.lock().unwrap();
+            inner.keys.values().map(|k| k.scans).sum::<u64>()
+        };
+        assert_eq!(scans(&s), 0, "nothing had expired while filling");
+        for i in 0..10_000 {
+            let e = s
+                .check_and_record("k", &format!("more{i}"), 2_000, 1_000)
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::ReplayStoreUnavailable);
+        }
+        assert_eq!(scans(&s), 0, "refusals at quota scan nothing");
+        // Once the nonces expire, one scan makes room again.
+        assert!(s.check_and_record("k", "later", 3_000, 2_001).unwrap());
+        assert_eq!(scans(&s), 1);
+        assert_eq!(s.len_for_key("k"), 1);
     }
 }
