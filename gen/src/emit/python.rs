@@ -1159,8 +1159,12 @@ fn tuple_items(items: &[String]) -> String {
 /// Whether the code in `text` uses the typing name `word` (by the shapes generated code uses it
 /// in, so words in docstrings and comments do not count).
 fn uses_word(text: &str, word: &str) -> bool {
-    // Comment lines (`#: Any tags…` field notes) are prose, not code.
-    let code: String = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
+    // Docstrings (every other `"""`-delimited piece; descriptions never contain a raw `"""`) and
+    // comment lines (`#: Any tags…` field notes) are prose, not code: "INTERNAL: Any error" in a
+    // description must not import `Any`.
+    let outside_docstrings: String = text.split("\"\"\"").step_by(2).collect::<Vec<_>>().join("\"\"\"\"\"\"");
+    let code: String =
+        outside_docstrings.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
     let text = code.as_str();
     match word {
         "Any" => {
@@ -1235,3 +1239,18 @@ fn field_comment(f: &Field) -> Vec<String> {
 
 #[allow(dead_code)]
 fn unused(_: &Param) {}
+
+#[cfg(test)]
+mod tests {
+    use super::uses_word;
+
+    #[test]
+    fn prose_in_docstrings_and_comments_imports_nothing() {
+        let body = "def f(self) -> None:\n    \"\"\"Errors: * INTERNAL: Any non-user error, [Any] of them.\"\"\"\n    #: (read-only) Any: tags\n    return None\n";
+        assert!(!uses_word(body, "Any"), "a docstring or comment saying `: Any` is not a use");
+        let multi = "def f(self) -> None:\n    \"\"\"First line\n\n    * UNKNOWN: Any error\n    \"\"\"\n    x: List[int] = []\n";
+        assert!(!uses_word(multi, "Any"));
+        assert!(uses_word(multi, "List"), "code after a docstring still counts");
+        assert!(uses_word("def g(x: Any) -> None:\n    \"\"\"Doc.\"\"\"\n", "Any"));
+    }
+}
