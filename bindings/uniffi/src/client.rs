@@ -84,6 +84,11 @@ pub struct HttpClientOptions {
     /// The largest backoff delay, in milliseconds.
     #[uniffi(default)]
     pub max_delay_ms: Option<u64>,
+    /// Which headers are signed: `"listed"` (default: host, content-type and `signed_headers`) or
+    /// `"all-end-to-end"` (also every other header present, hop-by-hop ones excluded; headers
+    /// the transport adds at send time are not among them). Anything else: `invalid_config`.
+    #[uniffi(default = "listed")]
+    pub signed_header_policy: String,
 }
 
 /// A successful response (status below 400), body read whole.
@@ -148,6 +153,7 @@ impl HttpClient {
         if !options.signed_headers.is_empty() {
             builder = builder.signed_headers(options.signed_headers.iter().cloned());
         }
+        builder = builder.signed_header_policy(options.signed_header_policy.parse()?);
         if let Some(limit) = millis(options.connect_timeout_ms) {
             builder = builder.connect_timeout(limit);
         }

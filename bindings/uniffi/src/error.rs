@@ -143,6 +143,17 @@ pub enum SigwireError {
         /// The verifier's Unix time, when a verifier raised the error.
         server_time: Option<u64>,
     },
+    /// `unsigned_header`: a header the verifier requires to be signed is present but unsigned
+    /// (e.g. `X-HTTP-Method-Override` added to a signed request; answer 401).
+    #[error("{code}: {detail}")]
+    UnsignedHeader {
+        /// The machine code.
+        code: String,
+        /// Human-readable explanation.
+        detail: String,
+        /// The verifier's Unix time, when a verifier raised the error.
+        server_time: Option<u64>,
+    },
     /// `timeout` ([`HttpClient`](crate::HttpClient)): a time limit fired; `kind` is `connect`,
     /// `attempt` or `total`.
     #[error("{code}: {detail}")]
@@ -345,6 +356,11 @@ impl SigwireError {
                 detail,
                 server_time,
             }
+            | UnsignedHeader {
+                code,
+                detail,
+                server_time,
+            }
             | Timeout {
                 code,
                 detail,
@@ -458,6 +474,11 @@ impl From<Error> for SigwireError {
                 server_time,
             },
             ErrorCode::ReplayStoreUnavailable => Self::ReplayStoreUnavailable {
+                code,
+                detail,
+                server_time,
+            },
+            ErrorCode::UnsignedHeader => Self::UnsignedHeader {
                 code,
                 detail,
                 server_time,

@@ -47,7 +47,7 @@ pub use verifier::{Verified, Verifier};
 /// Each has its own [`SigwireError`] variant; the list lets host-language tests check that.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    sigwire_core::ErrorCode::ALL
+    sigwire_core::ErrorCode::EVERY
         .iter()
         .map(|c| c.as_str().to_owned())
         .collect()

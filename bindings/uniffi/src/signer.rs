@@ -66,19 +66,29 @@ impl Signer {
     /// A signer for `key_id` with `secret` (at least 16 bytes).
     ///
     /// `algorithm` is `"hmac-sha256"` (default) or `"hmac-sha512"`; `signed_headers` are extra
-    /// header names to sign after `host` and `content-type`.
-    /// Errors: `InvalidKeyId`, `InvalidSecret`, `UnsupportedAlgorithm`, `InvalidRequest` (bad name).
-    #[uniffi::constructor(default(algorithm = "hmac-sha256", signed_headers = []))]
+    /// header names to sign after `host` and `content-type`; `signed_header_policy` is
+    /// `"listed"` (default) or `"all-end-to-end"` (also sign every other header present,
+    /// hop-by-hop ones excluded).
+    /// Errors: `InvalidKeyId`, `InvalidSecret`, `UnsupportedAlgorithm`, `InvalidRequest` (bad
+    /// name), `InvalidConfig` (unknown policy).
+    #[uniffi::constructor(default(
+        algorithm = "hmac-sha256",
+        signed_headers = [],
+        signed_header_policy = "listed"
+    ))]
     pub fn new(
         key_id: String,
         secret: Vec<u8>,
         algorithm: String,
         signed_headers: Vec<String>,
+        signed_header_policy: String,
     ) -> Result<Arc<Self>, SigwireError> {
         let algorithm: Algorithm = algorithm.parse()?;
+        let policy: sigwire_core::SignedHeaderPolicy = signed_header_policy.parse()?;
         let inner = sigwire_core::Signer::new(&key_id, secret)?
             .with_algorithm(algorithm)
-            .with_signed_headers(signed_headers)?;
+            .with_signed_headers(signed_headers)?
+            .with_header_policy(policy);
         Ok(Arc::new(Signer { inner }))
     }
 

@@ -46,20 +46,26 @@ impl fmt::Display for Verifier {
 impl Verifier {
     /// A verifier over `keys` accepting timestamps within `window` seconds either side of the
     /// system clock (default 300), recording nonces in `replay_store` (default: a new in-memory
-    /// store for this verifier).
-    #[uniffi::constructor(default(window = 300, replay_store = None))]
+    /// store for this verifier). A header named in `require_signed_headers` (e.g.
+    /// `x-http-method-override`) that is present but unsigned is refused with `UnsignedHeader`.
+    /// Errors: `InvalidConfig` (`authorization` or a name that is not a header token).
+    #[uniffi::constructor(default(window = 300, replay_store = None, require_signed_headers = []))]
     pub fn new(
         keys: Arc<KeyStore>,
         window: u64,
         replay_store: Option<Arc<dyn ReplayStore>>,
-    ) -> Self {
+        require_signed_headers: Vec<String>,
+    ) -> Result<Arc<Self>, SigwireError> {
         let mut builder = sigwire_core::Verifier::builder(keys.inner.clone()).window(window);
         if let Some(store) = replay_store {
             builder = builder.replay_store(Arc::new(HostReplayStore(store)));
         }
-        Verifier {
-            inner: builder.build(),
+        if !require_signed_headers.is_empty() {
+            builder = builder.require_signed_headers(require_signed_headers)?;
         }
+        Ok(Arc::new(Verifier {
+            inner: builder.build(),
+        }))
     }
 
     /// Verifies `request` (its headers must include `Authorization`) at the system clock's time.

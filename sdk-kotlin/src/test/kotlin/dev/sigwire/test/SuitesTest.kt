@@ -38,4 +38,7 @@ class SuitesTest {
 
     @TestFactory
     fun readme() = checks(::readmeExample)
+
+    @TestFactory
+    fun headerPolicy() = checks(::headerPolicyTests)
 }

@@ -28,6 +28,7 @@ val CODE_CLASSES = linkedMapOf(
     "invalid_key_id" to SigwireException.InvalidKeyId::class,
     "invalid_config" to SigwireException.InvalidConfig::class,
     "replay_store_unavailable" to SigwireException.ReplayStoreUnavailable::class,
+    "unsigned_header" to SigwireException.UnsignedHeader::class,
 )
 
 /** The `request` object of a vector as a [SigwireRequest]. */
