@@ -510,7 +510,7 @@ impl<'a> Kt<'a> {
                         }
                         let field = scope.claim(&field);
                         let ty = self.ty(&f.ty, false);
-                        let decl = if !f.required || f.write_only {
+                        let decl = if !f.required {
                             let ty = if ty.ends_with('?') { ty } else { format!("{ty}?") };
                             format!("{field}: {ty} = null")
                         } else if ty.ends_with('?') {
@@ -678,12 +678,18 @@ impl<'a> Kt<'a> {
         let mut c = Code::new("    ");
         self.header(&mut c, "The clients");
         let default = self.api.servers.first().filter(|s| s.starts_with("http://") || s.starts_with("https://"));
-        let algorithms: Vec<String> = self.api.signing_schemes.iter().map(|s| s.algorithm.clone()).collect();
+        let schemes: Vec<String> = self
+            .api
+            .signing_schemes
+            .iter()
+            .map(|s| format!("{} to {}", kstr(&s.algorithm), kstr_list(&s.signed_headers)))
+            .collect();
         c.line(format!(
             "private val DEFAULT_BASE_URL: String? = {}",
             default.map(|s| kstr(s)).unwrap_or_else(|| "null".into())
         ));
-        c.line(format!("private val ALGORITHMS: List<String> = {}", kstr_list(&algorithms)));
+        c.line("/** Per signing scheme: the algorithm and the extra signed headers (x-sigwire). */");
+        c.line(format!("private val SCHEMES: List<Pair<String, List<String>>> = listOf({})", schemes.join(", ")));
         for (class, blocking) in [("Client", true), ("AsyncClient", false)] {
             c.line("");
             c.line("/**");
@@ -714,7 +720,7 @@ impl<'a> Kt<'a> {
             c.line(") : AutoCloseable {");
             c.indent();
             c.line(format!(
-                "private val core = Core(keyId, secret, baseUrl, options, ALGORITHMS, DEFAULT_BASE_URL, {})",
+                "private val core = Core(keyId, secret, baseUrl, options, SCHEMES, DEFAULT_BASE_URL, {})",
                 kstr(&self.env)
             ));
             c.line("");

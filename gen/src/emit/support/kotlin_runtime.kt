@@ -54,9 +54,9 @@ data class ClientOptions(
 class MissingCredentialsException(message: String) : IllegalStateException(message)
 
 /**
- * The API answered 4xx/5xx: [status], the response [headers] (names lower case; empty when the
- * runtime does not report them), the [body] parsed as JSON (`null` when it is not JSON), the raw
- * bytes, and [model]: the body decoded as the type the description declares for that status.
+ * The API answered 4xx/5xx: [status], the response [headers] (names lower case), the [body]
+ * parsed as JSON (`null` when it is not JSON), the raw bytes, and [model]: the body decoded as
+ * the type the description declares for that status.
  */
 open class ApiException(
     val status: Int,
@@ -300,7 +300,7 @@ class Core internal constructor(
     secret: ByteArray?,
     baseUrl: String?,
     options: ClientOptions,
-    algorithms: List<String>,
+    schemes: List<Pair<String, List<String>>>,
     defaultBaseUrl: String?,
     private val envPrefix: String,
 ) : AutoCloseable {
@@ -315,13 +315,14 @@ class Core internal constructor(
         val s = secret ?: System.getenv(envPrefix + "_SECRET")?.encodeToByteArray()
         val id = this.keyId
         if (id == null || s == null) null
-        else algorithms.map { alg ->
+        else schemes.map { (algorithm, signedHeaders) ->
             HttpClient(
                 HttpClientOptions(
                     baseUrl = this.baseUrl,
                     keyId = id,
-                    algorithm = alg,
+                    algorithm = algorithm,
                     defaultHeaders = options.defaultHeaders.map { (k, v) -> Header(k, v) },
+                    signedHeaders = signedHeaders,
                     connectTimeoutMs = options.connectTimeoutMillis?.toULong(),
                     attemptTimeoutMs = options.attemptTimeoutMillis?.toULong(),
                     totalTimeoutMs = options.totalTimeoutMillis?.toULong(),
@@ -344,7 +345,13 @@ class Core internal constructor(
     }
 
     private fun mapError(e: SigwireException.HttpStatus, call: Call): ApiException =
-        ApiException.of(e.status.toInt(), emptyMap(), e.body, call.errors, call.operation)
+        ApiException.of(
+            e.status.toInt(),
+            e.headers.groupBy({ it.name.lowercase() }, { it.value }),
+            e.body,
+            call.errors,
+            call.operation,
+        )
 
     /** Sends [call], blocking the calling thread. */
     fun send(call: Call, options: RequestOptions): Response {

@@ -95,6 +95,7 @@ private fun blocking() {
         val model = conflict.model
         check(conflict.status == 409 && model is Error && model.error == "already_refunded", "409 throws ConflictException with the parsed body as the declared Error model")
         check(conflict.bodyAs<Error>()?.error == "already_refunded", "bodyAs<Error>() decodes the body")
+        check(conflict.header("Content-Type")?.startsWith("application/json") == true, "the exception carries the response headers")
         val missing = expect<NotFoundException>("unknown payment") { client.payments.get("pay_9999", xRequestId = "r7") }
         check(missing.status == 404, "404 throws NotFoundException")
         val bad = expect<UnprocessableEntityException>("bad amount") {
