@@ -13,7 +13,7 @@
 #     operation blocking and suspend, signed ones verified by the server, health without
 #     Authorization and without credentials, Sequence and Flow paginators over every page, typed
 #     exceptions for 404/409/422, unknown enum values and union tags kept.
-# Maven resolves from Maven Central once (~/.m2), then runs offline.
+# Maven resolves from Maven Central once (~/.m2); later runs find everything there.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/ci/lib.sh"
 cd "$ROOT"
 START=$(date +%s)
@@ -61,7 +61,7 @@ echo "Kotlin: ${#PKGS[@]} generated packages compile against the SDK ($(( $(date
 
 echo "--- the Payments SDK as a Maven artifact, and the live JVM test depending on it"
 T0=$(date +%s)
-mvn -B -q -o -ntp -f "$KW/sdks/payments/pom.xml" install
+mvn -B -q -ntp -Dkotlin.compiler.daemon=false -f "$KW/sdks/payments/pom.xml" install
 cp -r gen/live/kotlin "$KW/live"
 mvn -B -q -ntp -f "$KW/live/pom.xml" compile dependency:build-classpath -Dmdep.outputFile="$KW/live/classpath.txt"
 CP="$KW/live/target/classes:$(cat "$KW/live/classpath.txt")"
