@@ -667,7 +667,7 @@ impl<'a> Py<'a> {
                 .collect();
         let mut typing: Vec<&str> = typing;
         typing.insert(0, "TYPE_CHECKING");
-        if body.contains("cast(") {
+        if uses_word(&body, "cast") {
             typing.push("cast");
         }
         c.line(format!("from typing import {}", typing.join(", ")));
@@ -1172,7 +1172,10 @@ fn uses_word(text: &str, word: &str) -> bool {
         }
         "TypedDict" => text.contains("(TypedDict)") || text.contains("TypedDict("),
         "TypeAlias" => text.contains(": TypeAlias"),
-        "cast" => text.contains("cast("),
+        // `cast(` as a call, not the end of another name (`forecasts_forecast(`).
+        "cast" => text.match_indices("cast(").any(|(i, _)| {
+            !text[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        }),
         _ => text.contains(&format!("{word}[")),
     }
 }
@@ -1252,5 +1255,7 @@ mod tests {
         assert!(!uses_word(multi, "Any"));
         assert!(uses_word(multi, "List"), "code after a docstring still counts");
         assert!(uses_word("def g(x: Any) -> None:\n    \"\"\"Doc.\"\"\"\n", "Any"));
+        assert!(!uses_word("    def forecasts_forecast(self) -> None:\n", "cast"), "a name ending in cast is no call");
+        assert!(uses_word("    return cast(int, x)\n", "cast"));
     }
 }
