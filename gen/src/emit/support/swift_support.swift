@@ -97,7 +97,7 @@ public final class Indirect<Wrapped: Codable & Hashable & Sendable>: Codable, Ha
     }
 }
 
-/// A 4xx/5xx answer of the API: status, headers (unsigned calls only, see the package README) and the parsed body.
+/// A 4xx/5xx answer of the API: status, headers and the parsed body.
 public struct ApiError: Error, CustomStringConvertible {
     /// The HTTP status.
     public let status: Int
@@ -392,9 +392,8 @@ final class Core: @unchecked Sendable {
         var clients: [HttpClient] = []
         if let id = self.keyId, let key = key {
             for scheme in schemes {
-                // HttpClientOptions has no signed-headers field yet: the scheme's extra signed
-                // headers are sent but not signed (gen/docs/swift.md).
-                var options = HttpClientOptions(baseUrl: base, keyId: id, algorithm: scheme.algorithm)
+                var options = HttpClientOptions(baseUrl: base, keyId: id, algorithm: scheme.algorithm,
+                                                signedHeaders: scheme.signedHeaders)
                 configure?(&options)
                 clients.append(try HttpClient(options: options, secret: key))
             }
@@ -431,8 +430,12 @@ final class Core: @unchecked Sendable {
             }
             return RawResponse(status: Int(response.status), headers: fields, body: response.body)
         } catch let error as SigwireError {
-            if case .HttpStatus(_, _, _, let status, let body, _) = error {
-                throw ApiError(status: Int(status), headers: [:], body: parseErrorBody(body), operation: call.operation)
+            if case .HttpStatus(_, _, _, let status, let body, let headers, _) = error {
+                var fields: [String: String] = [:]
+                for header in headers {
+                    fields[header.name.lowercased()] = header.value
+                }
+                throw ApiError(status: Int(status), headers: fields, body: parseErrorBody(body), operation: call.operation)
             }
             throw error
         }
