@@ -464,3 +464,6 @@ declare global {
     }
   }
 }
+
+/** Signing profiles: AWS SigV4, RFC 9421, exchange presets and webhooks (docs/profiles/). */
+export * as profiles from './lib/profiles';

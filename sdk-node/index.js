@@ -11,6 +11,7 @@ const { signedFetch, axiosInterceptor } = require('./lib/client');
 const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
 const { RedisReplayStore, RedisRateLimiter } = require('./lib/redis');
+const profiles = require('./lib/profiles');
 
 const { SigwireError, ERROR_CLASSES, CLIENT_ERROR_CLASSES } = errors;
 
@@ -32,6 +33,7 @@ module.exports = {
   captureRawBody,
   RedisReplayStore,
   RedisRateLimiter,
+  profiles,
   SERVER_TIME_HEADER,
   ERROR_CODES,
   ERROR_CLASSES,

@@ -19,6 +19,7 @@ export const {
   captureRawBody,
   RedisReplayStore,
   RedisRateLimiter,
+  profiles,
   SERVER_TIME_HEADER,
   ERROR_CODES,
   ERROR_CLASSES,
