@@ -38,11 +38,8 @@ pub use sign::{SignOptions, Signer};
 pub use v1::{Signature, SignedHeaderPolicy};
 pub use verify::{Prechecked, ReplayTicket, Verified, Verifier, VerifierBuilder, DEFAULT_WINDOW};
 
-// The repository README's ```rust examples were compiled here as doctests. README.md (lead's
-// file) now holds a ```rust block that needs sigwire-client and an async context (commit 9cfca79),
-// which fails `cargo test -p sigwire-core`; the check is off until that fence reads ```text.
-// To restore it, put back:
-//     /// The repository README's examples, compiled and run as doctests.
-//     #[cfg(doctest)]
-//     #[doc = include_str!("../../README.md")]
-//     pub struct RepositoryReadme;
+/// The repository README's examples, compiled and run as doctests (blocks that need other
+/// crates, such as the signed client's, are fenced `rust,ignore`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RepositoryReadme;
