@@ -1,22 +1,25 @@
 'use strict';
 /**
  * sigwire — HMAC request signing (scheme sigwire-v1) for Node.js, backed by the Rust core.
- * CommonJS entry point; index.mjs re-exports the same objects for ESM.
+ * CommonJS entry point; index.mjs re-exports the same objects for ESM. Signer, KeyStore,
+ * InMemoryReplayStore, Verifier, ReplayTicket, signedFetch and the error classes are the shared
+ * sources in lib/common/ (the browser package, sdk-wasm, ships the same files) on the native back
+ * end (lib/backend.js).
  */
 
+require('./lib/backend'); // installs the native back end of the shared API (lib/common/)
 const errors = require('./lib/errors');
-const { Signer } = require('./lib/signer');
-const { Verifier, KeyStore, InMemoryReplayStore, ReplayTicket } = require('./lib/verifier');
-const { signedFetch, axiosInterceptor } = require('./lib/client');
+const { Signer } = require('./lib/common/signer');
+const { KeyStore, InMemoryReplayStore } = require('./lib/common/keys');
+const { Verifier, ReplayTicket } = require('./lib/common/verifier');
+const { signedFetch } = require('./lib/common/fetch');
+const { axiosInterceptor } = require('./lib/axios');
 const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER } = require('./lib/server');
 const { RedisReplayStore, RedisRateLimiter } = require('./lib/redis');
 const profiles = require('./lib/profiles');
 
-const { SigwireError, ERROR_CLASSES, CLIENT_ERROR_CLASSES } = errors;
-
-/** Every machine code, in the core's documentation order. */
-const ERROR_CODES = Object.freeze(require('./lib/native').errorCodes());
+const { SigwireError, ERROR_CLASSES, CLIENT_ERROR_CLASSES, ERROR_CODES } = errors;
 
 module.exports = {
   Signer,

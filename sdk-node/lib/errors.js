@@ -1,76 +1,16 @@
 'use strict';
 /**
- * Typed errors. Every error thrown by this package is a `SigwireError` with a stable `.code`
- * (the core's machine codes, SPEC.md §7). Native errors are mapped to these classes in ONE place:
- * `fromNative()` below.
+ * The native back end's errors: the shared classes (common/errors.js, also the browser package's)
+ * plus the one place where what the addon throws becomes one of them: `fromNative()` for the
+ * core's errors, `fromClientError()` for the HTTP client's.
  */
 
 const native = require('./native');
+const common = require('./common/errors');
 
-/** Base class of every error thrown by sigwire. */
-class SigwireError extends Error {
-  /**
-   * @param {string} code stable machine code, e.g. "signature_mismatch"
-   * @param {string} message human-readable message (never contains a secret)
-   * @param {{httpStatus?: number, skewSeconds?: number, serverTime?: number}} [extra]
-   */
-  constructor(code, message, extra = {}) {
-    super(message);
-    /** Stable machine code. */
-    this.code = code;
-    /** The HTTP status a server answers with for this error. */
-    this.httpStatus = extra.httpStatus ?? (native.httpStatus(String(code)) || 500);
-    if (extra.skewSeconds !== undefined) /** timestamp − server time, for stale_timestamp */ this.skewSeconds = extra.skewSeconds;
-    if (extra.serverTime !== undefined) /** the verifier's Unix time */ this.serverTime = extra.serverTime;
-  }
+const { SigwireError, CLIENT_ERROR_CLASSES, makeError } = common;
 
-  /** The public JSON body a server sends: `{ error: code }`. */
-  toJSON() {
-    return { error: this.code };
-  }
-}
-Object.defineProperty(SigwireError.prototype, 'name', { value: 'SigwireError', writable: true, configurable: true });
-
-
-/** code -> subclass name, in the core's documentation order. */
-const CLASS_NAMES = {
-  missing_authorization: 'MissingAuthorizationError',
-  malformed_authorization: 'MalformedAuthorizationError',
-  unsupported_algorithm: 'UnsupportedAlgorithmError',
-  unknown_key: 'UnknownKeyError',
-  stale_timestamp: 'StaleTimestampError',
-  replayed_nonce: 'ReplayedNonceError',
-  signature_mismatch: 'SignatureMismatchError',
-  invalid_request: 'InvalidRequestError',
-  invalid_secret: 'InvalidSecretError',
-  invalid_key_id: 'InvalidKeyIdError',
-  invalid_config: 'InvalidConfigError',
-  replay_store_unavailable: 'ReplayStoreUnavailableError',
-  unsigned_header: 'UnsignedHeaderError',
-};
-
-/** @type {Record<string, typeof SigwireError>} */
-const ERROR_CLASSES = {};
-/** @type {Record<string, typeof SigwireError>} subclasses by class name */
-const classesByName = {};
-for (const [code, name] of Object.entries(CLASS_NAMES)) {
-  const cls = {
-    [name]: class extends SigwireError {
-      constructor(message, extra) {
-        super(code, message, extra);
-      }
-    },
-  }[name];
-  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
-  ERROR_CLASSES[code] = cls;
-  classesByName[name] = cls;
-}
-
-/** Builds the error for `code` (unknown codes become a plain SigwireError). */
-function makeError(code, message, extra) {
-  const cls = ERROR_CLASSES[code];
-  return cls ? new cls(message, extra) : new SigwireError(code, message, extra);
-}
+common.setStatusLookup((code) => native.httpStatus(code));
 
 const SEP = '\u001f';
 const MARKER = 'sigwire' + SEP;
@@ -92,34 +32,6 @@ function fromNative(err, fallbackCode) {
   }
   // N-API's own message may quote the value (a misplaced secret): it is not repeated.
   return makeError(fallbackCode, 'invalid argument: an argument has the wrong type');
-}
-
-/**
- * HTTP client errors (the client's error kinds that are not a core machine code). Their `.code` is
- * the client's kind, the same string in every SDK.
- */
-const CLIENT_CLASS_NAMES = {
-  timeout: 'SigwireTimeoutError',
-  connect: 'ConnectError',
-  transport: 'TransportError',
-  http_status: 'HttpStatusError',
-  clock_skew_too_large: 'ClockSkewTooLargeError',
-  too_many_redirects: 'TooManyRedirectsError',
-  decode: 'DecodeError',
-};
-/** @type {Record<string, typeof SigwireError>} client kind -> subclass */
-const CLIENT_ERROR_CLASSES = {};
-for (const [code, name] of Object.entries(CLIENT_CLASS_NAMES)) {
-  const cls = {
-    [name]: class extends SigwireError {
-      constructor(message, extra = {}) {
-        super(code, message, { httpStatus: extra.httpStatus ?? 0, ...extra });
-      }
-    },
-  }[name];
-  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
-  CLIENT_ERROR_CLASSES[code] = cls;
-  classesByName[name] = cls;
 }
 
 /** Client kinds that map onto a core machine code's class. */
@@ -174,13 +86,4 @@ function fromClientError(e) {
   return err;
 }
 
-module.exports = {
-  SigwireError,
-  ERROR_CLASSES,
-  CLIENT_ERROR_CLASSES,
-  makeError,
-  fromNative,
-  fromClientError,
-  headerObject,
-  ...classesByName,
-};
+module.exports = { ...common, fromNative, fromClientError, headerObject };

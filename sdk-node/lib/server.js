@@ -7,7 +7,7 @@
 
 const { Readable } = require('node:stream');
 const native = require('./native');
-const { Verifier } = require('./verifier');
+const { Verifier } = require('./common/verifier');
 const { makeError, SigwireError, fromNative } = require('./errors');
 const { describe } = require('./convert');
 const { rateLimitHeaders } = require('./redis');

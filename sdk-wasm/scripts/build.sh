@@ -7,7 +7,8 @@
 #
 #   sdk-wasm/scripts/build.sh            build (run `scripts/wasm-toolchain.sh install` once first)
 #
-# Output: dist/sigwire_wasm_bg.wasm, dist/glue.js, dist/sizes.json. Prints the sizes.
+# Output: dist/sigwire_wasm_bg.wasm, dist/glue.js, dist/common/ (scripts/esm.mjs), dist/sizes.json.
+# Prints the sizes. After changing only JavaScript in sdk-node/lib/common/: `npm run build:js`.
 # Knobs: the toolchain's (WASM_OPT_LEVEL, WASM_PANIC, WASM_OPT, ...); SIGWIRE_WASM_BUDGET=0
 # reports the sizes without failing on them; SIGWIRE_WASM_FAST_SHA2=0 builds sha2 for size too.
 set -euo pipefail
@@ -34,6 +35,8 @@ bash "$TOOL" bindgen "$wasm" "$tmp" web >/dev/null
 
 mkdir -p "$DIST"
 node "$PKG/scripts/glue.mjs" "$tmp/sigwire_wasm.js" "$DIST/glue.js"
+# The API shared with the Node package: sdk-node/lib/common/ (CommonJS, the one source) -> dist/common/ (ESM).
+node "$PKG/scripts/esm.mjs"
 cp "$tmp/sigwire_wasm_bg.wasm" "$DIST/sigwire_wasm_bg.wasm"
 
 raw=$(stat -c %s "$DIST/sigwire_wasm_bg.wasm")

@@ -1,14 +1,13 @@
 'use strict';
-/** Signer: the client side. The secret is handed to Rust at construction and never kept in JS. */
+/** Signer: the client side. The secret is handed to the back end at construction and never kept here. */
 
-const util = require('node:util');
-const native = require('./native');
-const { fromNative, makeError } = require('./errors');
-const { toBytes, secretBytes, wipeIfOwned, requireString, urlString, flattenHeaders, optionalSeconds, describe } = require('./convert');
+const { makeError } = require('./errors');
+const { backend, guard, INSPECT, inspectAs } = require('./backend');
+const { bodyInput, secretBytes, wipeIfOwned, requireString, urlString, flattenHeaders, optionalSeconds, headerNames, describe } = require('./convert');
 
+/** Signs requests for one key id. */
 class Signer {
-  /** @type {any} */
-  #native;
+  #h;
   #signedHeaders;
 
   /**
@@ -23,39 +22,35 @@ class Signer {
     }
     const { keyId, secret, algorithm, signedHeaders, signedHeaderPolicy } = options;
     requireString(keyId, 'keyId', 'invalid_key_id');
-    const bytes = secretBytes(secret);
-    if (algorithm !== undefined && typeof algorithm !== 'string') {
+    if (algorithm !== undefined && algorithm !== null && typeof algorithm !== 'string') {
       throw makeError('unsupported_algorithm', `algorithm must be a string (got ${describe(algorithm)})`);
     }
-    if (signedHeaders !== undefined && (!Array.isArray(signedHeaders) || !signedHeaders.every((h) => typeof h === 'string'))) {
-      throw makeError('invalid_config', 'signedHeaders must be an array of header names');
-    }
+    const names = headerNames(signedHeaders, 'signedHeaders');
     if (signedHeaderPolicy !== undefined && typeof signedHeaderPolicy !== 'string') {
       throw makeError('invalid_config', `signedHeaderPolicy must be "listed" or "all-end-to-end" (got ${describe(signedHeaderPolicy)})`);
     }
+    const bytes = secretBytes(secret);
     try {
-      this.#native = new native.NativeSigner(keyId, bytes, algorithm, signedHeaders, signedHeaderPolicy);
-    } catch (e) {
-      throw fromNative(e, 'invalid_config');
+      this.#h = guard('invalid_config', () => backend().Signer(keyId, bytes, algorithm ?? undefined, names, signedHeaderPolicy));
     } finally {
       wipeIfOwned(secret, bytes);
     }
-    this.#signedHeaders = Object.freeze((signedHeaders || []).slice());
+    this.#signedHeaders = Object.freeze(names);
   }
 
   /** The key id. */
   get keyId() {
-    return this.#native.keyId;
+    return this.#h.keyId;
   }
 
   /** The algorithm, "hmac-sha256" or "hmac-sha512". */
   get algorithm() {
-    return this.#native.algorithm;
+    return this.#h.algorithm;
   }
 
   /** The signed-header policy, `'listed'` or `'all-end-to-end'`. */
   get signedHeaderPolicy() {
-    return this.#native.headerPolicy;
+    return this.#h.headerPolicy;
   }
 
   /** Extra header names signed after host and content-type. */
@@ -64,16 +59,13 @@ class Signer {
   }
 
   /**
-   * Signs a request and returns the headers to add: `{ Authorization }`.
-   * @param {{method: string, url: string|URL, headers?: any, body?: any, timestamp?: number, nonce?: string}} request
+   * Signs a request and returns the headers to add: `{ Authorization }`. The timestamp defaults
+   * to now and the nonce to 128 random bits.
+   * @param {{method: string, url: string|URL, headers?: any, body?: any, timestamp?: number|Date, nonce?: string}} request
    */
   sign(request) {
-    const a = args(request);
-    try {
-      return { Authorization: this.#native.authorization(a[0], a[1], a[2], a[3], a[4], a[5]) };
-    } catch (e) {
-      throw fromNative(e, 'invalid_request');
-    }
+    const [m, u, h, b, t, n] = signArgs(request);
+    return { Authorization: guard('invalid_request', () => this.#h.authorization(m, u, h, b, t, n)) };
   }
 
   /**
@@ -81,13 +73,8 @@ class Signer {
    * timestamp, nonce, signedHeaders (array). For debugging signature mismatches.
    */
   signDetailed(request) {
-    const a = args(request);
-    let s;
-    try {
-      s = this.#native.sign(a[0], a[1], a[2], a[3], a[4], a[5]);
-    } catch (e) {
-      throw fromNative(e, 'invalid_request');
-    }
+    const [m, u, h, b, t, n] = signArgs(request);
+    const s = guard('invalid_request', () => this.#h.sign(m, u, h, b, t, n));
     return {
       authorization: s.authorization,
       canonicalString: s.canonicalString,
@@ -103,27 +90,29 @@ class Signer {
     return this.signDetailed(request).canonicalString;
   }
 
-  /** JSON form: no secret. */
+  /** JSON form: never the secret. */
   toJSON() {
     return { keyId: this.keyId, algorithm: this.algorithm, signedHeaders: this.#signedHeaders };
   }
 
-  [util.inspect.custom](depth, options, inspect) {
-    return `Signer ${(inspect || util.inspect)(this.toJSON(), options)}`;
+  [INSPECT]() {
+    return inspectAs('Signer', this.toJSON());
   }
 }
 
-function args(request) {
+/** [method, url, headers, body, timestamp, nonce] of a request to sign, in the back end's forms. */
+function signArgs(request) {
   if (request === null || typeof request !== 'object') {
     throw makeError('invalid_request', `the request must be an object (got ${describe(request)})`);
   }
+  const b = backend();
   const method = requireString(request.method, 'method', 'invalid_request');
   const url = urlString(request.url);
-  const headers = flattenHeaders(request.headers);
-  const body = toBytes(request.body, 'body', 'invalid_request');
+  const headers = b.headers(flattenHeaders(request.headers));
+  const body = b.body(bodyInput(request.body));
   const timestamp = optionalSeconds(request.timestamp, 'timestamp', 'invalid_request');
   const nonce = request.nonce === undefined || request.nonce === null ? undefined : requireString(request.nonce, 'nonce', 'invalid_request');
   return [method, url, headers, body, timestamp, nonce];
 }
 
-module.exports = { Signer, requestArgs: args };
+module.exports = { Signer };

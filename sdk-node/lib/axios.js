@@ -1,53 +1,9 @@
 'use strict';
-/** Client integrations: a signing `fetch` and an axios request interceptor. */
+/** axiosInterceptor: signs each request of an axios instance (Node; fetch users take signedFetch). */
 
-const { Signer } = require('./signer');
+const { Signer } = require('./common/signer');
 const { makeError } = require('./errors');
-const { EMPTY, toBytes, describe } = require('./convert');
-
-function checkSigner(signer) {
-  if (!(signer instanceof Signer)) throw makeError('invalid_config', `expected a Signer (got ${describe(signer)})`);
-}
-
-/**
- * Wraps `fetch` (default: the global one, Node >= 18) so every request is signed.
- * The body is read to bytes first, and exactly those bytes and the final URL are signed and sent.
- * Redirects are not re-signed: a redirected request fails verification unless its target accepts it.
- * @param {Signer} signer
- * @param {{fetch?: typeof fetch}} [options]
- * @returns {typeof fetch}
- */
-function signedFetch(signer, options = {}) {
-  checkSigner(signer);
-  const doFetch = options.fetch || globalThis.fetch;
-  if (typeof doFetch !== 'function') throw makeError('invalid_config', 'no fetch available: pass { fetch }');
-  return async function sigwireFetch(input, init) {
-    // Request resolves the URL, method, headers and body exactly as fetch would send them
-    // (including the Content-Type fetch adds for string, URLSearchParams and FormData bodies).
-    const request = new Request(input, init);
-    const hasBody = request.body !== null;
-    const body = hasBody ? new Uint8Array(await request.arrayBuffer()) : EMPTY;
-    const headers = new Headers(request.headers);
-    const url = request.url;
-    const { Authorization } = signer.sign({ method: request.method, url, headers, body });
-    headers.set('authorization', Authorization);
-    return doFetch(url, {
-      method: request.method,
-      headers,
-      body: hasBody ? body : undefined,
-      signal: init && init.signal ? init.signal : request.signal,
-      redirect: request.redirect,
-      cache: request.cache,
-      credentials: request.credentials,
-      integrity: request.integrity || undefined,
-      keepalive: request.keepalive,
-      mode: request.mode,
-      referrer: request.referrer,
-      referrerPolicy: request.referrerPolicy,
-      ...(init && init.dispatcher ? { dispatcher: init.dispatcher } : {}),
-    });
-  };
-}
+const { toBytes, describe } = require('./convert');
 
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
 
@@ -62,7 +18,7 @@ const BODY_METHODS = new Set(['post', 'put', 'patch']);
  * @param {{getUri(config: any): string}} axiosInstance the axios instance (or the default axios)
  */
 function axiosInterceptor(signer, axiosInstance) {
-  checkSigner(signer);
+  if (!(signer instanceof Signer)) throw makeError('invalid_config', `expected a Signer (got ${describe(signer)})`);
   if (!axiosInstance || typeof axiosInstance.getUri !== 'function') {
     throw makeError('invalid_config', 'pass the axios instance: axiosInterceptor(signer, axios)');
   }
@@ -105,4 +61,4 @@ function isBytes(v) {
   return typeof v === 'string' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 }
 
-module.exports = { signedFetch, axiosInterceptor };
+module.exports = { axiosInterceptor };
