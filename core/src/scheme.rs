@@ -70,6 +70,14 @@ pub trait Claim {
         false
     }
 
+    /// Which body digest the signature covers (`sigwire-v1`: the claimed algorithm's), so a
+    /// server can hash a streamed body as it arrives and verify with
+    /// [`Request::precomputed_body_digest`](crate::Request::precomputed_body_digest). The
+    /// default, `None`: the scheme needs the body bytes.
+    fn body_algorithm(&self) -> Option<crate::Algorithm> {
+        None
+    }
+
     /// Rebuilds what was signed and checks the signature against each secret, in constant time.
     /// `Ok(())` when one matches; otherwise `signature_mismatch` (or `invalid_request` when the
     /// request cannot be canonicalised).

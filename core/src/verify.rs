@@ -83,6 +83,10 @@ pub struct Prechecked {
     pub scheme: &'static str,
     /// The request's signing time (inside the window).
     pub timestamp: u64,
+    /// The digest the signature covers the body with, when the scheme says
+    /// ([`Claim::body_algorithm`](crate::scheme::Claim::body_algorithm)): hash a streamed body
+    /// with it and verify with [`Request::precomputed_body_digest`].
+    pub body_algorithm: Option<crate::Algorithm>,
 }
 
 /// Verifies signed requests.
@@ -402,6 +406,7 @@ impl Verifier {
             key_id: claim.key_id().to_owned(),
             scheme: scheme.name(),
             timestamp: claim.timestamp(),
+            body_algorithm: claim.body_algorithm(),
         })
     }
 

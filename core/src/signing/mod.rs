@@ -5,7 +5,8 @@
 //! - each scheme has its own credential type ([`SigningScheme::Credential`]) and one
 //!   `#[non_exhaustive]` settings struct with an enum per setting and defaults in `impl Default`
 //!   (`sigwire-v1`: [`crate::v1::SigningSettings`]);
-//! - the body is a [`SignableBody`]: bytes, a digest computed elsewhere, or unsigned;
+//! - the body is a [`SignableBody`]: bytes, a digest computed elsewhere (a streamed body, hashed
+//!   piece by piece with [`BodyHasher`]), or unsigned;
 //! - time and nonces are inputs ([`SigningInput`]), never read inside a scheme, so every runtime
 //!   signs the same bytes; [`sign_now`] is the small driver that fills them from a
 //!   [`Clock`] and a [`NonceSource`] as the scheme asks
@@ -31,8 +32,10 @@
 //! # Ok::<(), sigwire_core::Error>(())
 //! ```
 
+mod body;
 mod instructions;
 
+pub use body::{BodyDigest, BodyHasher};
 pub use instructions::{Param, SigningInstructions};
 
 use crate::clock::Clock;

@@ -51,7 +51,7 @@ impl<'a> SignedHeaders<'a> {
     ) -> Result<Self, Error> {
         let mut names: Vec<Cow<'a, str>> = Vec::with_capacity(2 + extra.len());
         names.push(Cow::Borrowed("host"));
-        if !request.body_bytes().is_empty() && request.has_header("content-type") {
+        if request.has_body() && request.has_header("content-type") {
             names.push(Cow::Borrowed("content-type"));
         }
         for (i, name) in extra.iter().enumerate() {
@@ -112,7 +112,7 @@ impl<'a> SignedHeaders<'a> {
         if !names.iter().any(|n| n == "host") {
             return Err(Error::malformed("signedHeaders must include host"));
         }
-        if !request.body_bytes().is_empty()
+        if request.has_body()
             && request.has_header("content-type")
             && !names.iter().any(|n| n == "content-type")
         {
@@ -203,9 +203,7 @@ pub fn canonical_string(
         }
         out.push('\n');
     }
-    params
-        .algorithm
-        .push_body_digest_hex(request.body_bytes(), &mut out);
+    request.push_body_digest_hex(params.algorithm, &mut out);
     Ok(out)
 }
 

@@ -184,6 +184,10 @@ impl Claim for V1Claim<'_> {
         self.signed.names().iter().any(|n| n == name)
     }
 
+    fn body_algorithm(&self) -> Option<Algorithm> {
+        Some(self.algorithm)
+    }
+
     fn check(&self, secrets: &[Arc<Secret>]) -> Result<(), Error> {
         let params = SigningParams {
             algorithm: self.algorithm,
