@@ -11,7 +11,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::Api;
+use crate::ir::{Api, BodyEncoding, Operation, TypeRef};
 
 pub use writer::Code;
 
@@ -153,4 +153,46 @@ pub(crate) fn doc_text(s: &str) -> String {
         .collect::<String>()
         .trim()
         .to_owned()
+}
+
+/// The distinct scalar values of an enum, in document order: arrays and objects (which no
+/// generated enum case can name) are left out, a repeated value is kept once.
+pub(crate) fn enum_scalars(values: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    let mut unique: Vec<&serde_json::Value> = Vec::new();
+    for v in values {
+        if !v.is_array() && !v.is_object() && !unique.contains(&v) {
+            unique.push(v);
+        }
+    }
+    unique
+}
+
+/// The success (2xx) responses of `op`, walked status by status: the type of each body (as `ty`
+/// names it) or `none` for a response without one, each once in document order, and how the
+/// last body is read — `"json"` (JSON, form and multipart), `"text"`, `"binary"`, or `"none"`
+/// when no success response has a body. Each emitter turns the list into its return type.
+pub(crate) fn success_types(
+    op: &Operation,
+    none: &str,
+    ty: impl Fn(&TypeRef) -> String,
+) -> (Vec<String>, &'static str) {
+    let mut types: Vec<String> = Vec::new();
+    let mut accept = "none";
+    for r in op.responses.iter().filter(|r| r.status.is_success()) {
+        let name = match &r.body {
+            Some((enc, t)) => {
+                accept = match enc {
+                    BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => "json",
+                    BodyEncoding::Text => "text",
+                    BodyEncoding::Binary => "binary",
+                };
+                ty(t)
+            }
+            None => none.to_owned(),
+        };
+        if !types.contains(&name) {
+            types.push(name);
+        }
+    }
+    (types, accept)
 }

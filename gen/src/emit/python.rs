@@ -14,9 +14,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::{doc_text, path_pieces, plain_version, string_literal, style_name, Code, File, Options, PathPiece};
-use crate::ir::{
-    Api, BodyEncoding, Field, Operation, PageStyle, Param, ParamLocation, Signing, Status, TypeKind, TypeRef,
-};
+use crate::ir::{Api, BodyEncoding, Field, Operation, PageStyle, Param, ParamLocation, Signing, TypeKind, TypeRef};
 use crate::naming::{self, ident, Lang, Scope, PYTHON};
 
 const BASE: &str = include_str!("support/python_base.py");
@@ -718,34 +716,7 @@ impl<'a> Py<'a> {
     }
 
     fn success(&self, op: &Operation) -> (String, &'static str) {
-        let mut types: Vec<String> = Vec::new();
-        let mut accept = "none";
-        for r in op.responses.iter().filter(|r| {
-            r.status.is_success()
-                || (r.status == Status::Default && !op.responses.iter().any(|x| x.status.is_success()))
-        }) {
-            if r.status == Status::Default {
-                continue;
-            }
-            match &r.body {
-                Some((enc, t)) => {
-                    let name = self.ty(t, "_t.");
-                    if !types.contains(&name) {
-                        types.push(name);
-                    }
-                    accept = match enc {
-                        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => "json",
-                        BodyEncoding::Text => "text",
-                        BodyEncoding::Binary => "binary",
-                    };
-                }
-                None => {
-                    if !types.contains(&"None".to_owned()) {
-                        types.push("None".into());
-                    }
-                }
-            }
-        }
+        let (mut types, accept) = super::success_types(op, "None", |t| self.ty(t, "_t."));
         let ret = match types.len() {
             0 => "None".to_owned(),
             1 => types.remove(0),
@@ -1167,14 +1138,27 @@ fn uses_word(text: &str, word: &str) -> bool {
         outside_docstrings.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n");
     let text = code.as_str();
     match word {
-        "Any" => {
-            ["Any]", "Any,", "Any)", " Any =", "-> Any:", ": Any", "[Any", "'Any'"].iter().any(|p| text.contains(p))
-        }
+        // `Any` as a whole word in one of these shapes: `GoogleProtobufAny]` or `: AnyOf` is
+        // another name.
+        "Any" => text.match_indices("Any").any(|(i, _)| {
+            let bytes = text.as_bytes();
+            let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+            let before_ok = i == 0 || !(ident(bytes[i - 1]) || bytes[i - 1] == b'.');
+            let after_ok = !bytes.get(i + 3).is_some_and(|b| ident(*b));
+            before_ok
+                && after_ok
+                && ["Any]", "Any,", "Any)", " Any =", "-> Any:", ": Any", "[Any", "'Any'"].iter().any(|p| {
+                    let at = p.find("Any").unwrap_or(0);
+                    i >= at && text.get(i - at..).is_some_and(|rest| rest.starts_with(p))
+                })
+        }),
         "TypedDict" => text.contains("(TypedDict)") || text.contains("TypedDict("),
         "TypeAlias" => text.contains(": TypeAlias"),
-        // `cast(` as a call, not the end of another name (`forecasts_forecast(`).
+        // `cast(` as a call, not the end of another name (`forecasts_forecast(`) nor a method
+        // named `cast` (`def cast(`).
         "cast" => text.match_indices("cast(").any(|(i, _)| {
             !text[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && !text[..i].trim_end_matches([' ', '\t']).ends_with("def")
         }),
         _ => text.contains(&format!("{word}[")),
     }
@@ -1257,5 +1241,21 @@ mod tests {
         assert!(uses_word("def g(x: Any) -> None:\n    \"\"\"Doc.\"\"\"\n", "Any"));
         assert!(!uses_word("    def forecasts_forecast(self) -> None:\n", "cast"), "a name ending in cast is no call");
         assert!(uses_word("    return cast(int, x)\n", "cast"));
+    }
+
+    #[test]
+    fn names_ending_or_starting_with_a_typing_word_import_nothing() {
+        // Corpus (registry): a schema named GoogleProtobufAny is not `typing.Any`.
+        assert!(!uses_word("    items: List[GoogleProtobufAny]\n", "Any"));
+        assert!(!uses_word("def f(x: GoogleProtobufAny, y: int) -> None: ...\n", "Any"));
+        assert!(!uses_word("    a: AnyOfThing\n    b: List[AnyValue]\n", "Any"));
+        assert!(!uses_word("    x: typing_extensions.Any\n", "Any"));
+        assert!(uses_word("    items: List[Any]\n", "Any"));
+        assert!(uses_word("Json = Dict[str, Any]\n", "Any"));
+        assert!(uses_word("def f() -> Any:\n", "Any"));
+        // Corpus (rottentomatoes): an operation's method named `cast` is no call of typing.cast.
+        assert!(!uses_word("    def cast(self, movie_id: str) -> CastList:\n", "cast"));
+        assert!(!uses_word("    async def cast(self) -> None:\n", "cast"));
+        assert!(uses_word("    def cast(self) -> X:\n        return cast(X, self._get())\n", "cast"));
     }
 }

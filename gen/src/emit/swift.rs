@@ -1028,12 +1028,7 @@ fn value_expr(v: &Value) -> String {
 }
 
 fn open_enum(c: &mut Code, name: &str, values: &[Value]) {
-    let mut unique: Vec<&Value> = Vec::new();
-    for v in values {
-        if !matches!(v, Value::Array(_) | Value::Object(_)) && !unique.contains(&v) {
-            unique.push(v);
-        }
-    }
+    let unique = super::enum_scalars(values);
     let strings = unique.iter().all(|v| v.is_string());
     let mut scope = Scope::new();
     for r in ["other", "rawValue", "init", "encode", "hash"] {

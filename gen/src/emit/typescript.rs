@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::{doc_text, path_pieces, plain_version, string_literal, style_name, Code, File, Options, PathPiece};
-use crate::ir::{Api, BodyEncoding, Field, Operation, PageStyle, ParamLocation, Signing, Status, TypeKind, TypeRef};
+use crate::ir::{Api, BodyEncoding, Field, Operation, PageStyle, ParamLocation, Signing, TypeKind, TypeRef};
 use crate::naming::{self, ident, Scope, TYPESCRIPT};
 
 const RUNTIME: &str = include_str!("support/ts_runtime.ts");
@@ -320,29 +320,7 @@ impl<'a> Ts<'a> {
     }
 
     fn success(&self, op: &Operation) -> (String, &'static str) {
-        let mut types: Vec<String> = Vec::new();
-        let mut accept = "none";
-        for r in op.responses.iter().filter(|r| r.status.is_success()) {
-            match &r.body {
-                Some((enc, t)) => {
-                    let name = self.ty(t, "M.");
-                    if !types.contains(&name) {
-                        types.push(name);
-                    }
-                    accept = match enc {
-                        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => "json",
-                        BodyEncoding::Text => "text",
-                        BodyEncoding::Binary => "binary",
-                    };
-                }
-                None => {
-                    if !types.contains(&"undefined".to_owned()) {
-                        types.push("undefined".into());
-                    }
-                }
-            }
-        }
-        let _ = Status::Default;
+        let (mut types, accept) = super::success_types(op, "undefined", |t| self.ty(t, "M."));
         let ret = match types.len() {
             0 => "undefined".to_owned(),
             1 => types.remove(0),
