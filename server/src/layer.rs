@@ -15,15 +15,21 @@
 //!    once — the body is not read, and a client that sent `Expect: 100-continue` gets the
 //!    rejection instead of `100 Continue` (hyper sends `100 Continue` only when the body is first
 //!    read, which happens after this check);
-//! 4. buffers the body up to the limit (**413** `{"error":"body_too_large"}` beyond it);
+//! 4. reads the body up to the limit (**413** `{"error":"body_too_large"}` beyond it): up to
+//!    the spool threshold ([`SigwireLayer::spool_threshold`], 1 MiB by default) in memory; past
+//!    it, the body is hashed while it is written to an unnamed temporary file, so a large upload
+//!    costs about one frame of memory (the file vanishes on every path: rejection, 413, a client
+//!    that hangs up, or the handler done with it);
 //! 5. rebuilds the absolute URL (`scheme://authority/path?query`) exactly as received
-//!    ([`wire::request_url`]) and verifies method, URL, headers and body bytes;
+//!    ([`wire::request_url`]) and verifies method, URL, headers and body (its bytes, or the digest
+//!    computed while spooling);
 //! 6. on failure answers with [`wire::Rejection`]: the core's status (401, or 400 / 503 for the
 //!    codes that say so), the JSON body `{"error":"<machine code>"}` and the
 //!    `X-Sigwire-Server-Time` header;
 //! 7. on success inserts the [`Verified`] result (key id, scheme, timestamp, nonce) into the
-//!    request extensions and calls the inner service with the buffered body as
-//!    `http_body_util::Full<Bytes>`.
+//!    request extensions and calls the inner service with the verified body as a
+//!    [`VerifiedBody`] (from memory or from the spool file): the handler never sees a byte of a
+//!    body whose signature does not hold.
 //!
 //! The verifier runs inline (it is CPU-only and takes microseconds with the in-memory stores); a
 //! custom `KeyStore` or `ReplayStore` that blocks on I/O should be fast or cached.
@@ -37,9 +43,12 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, HOST};
 use http::{Request, Response, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use http_body_util::{Either, Full};
 use sigwire_core::wire::{self, Audience, Rejection};
 use sigwire_core::{Verified, Verifier};
+use std::path::PathBuf;
+
+use crate::spool::{self, ReadError, SpoolPolicy, VerifiedBody, DEFAULT_SPOOL_THRESHOLD};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -60,6 +69,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 struct Config {
     verifier: Arc<Verifier>,
     body_limit: usize,
+    spool: SpoolPolicy,
     scheme: Option<String>,
     authorities: Option<Vec<String>>,
     /// Accept only loopback hosts, any port (test servers on an ephemeral port).
@@ -101,6 +111,10 @@ impl SigwireLayer {
         let config = Config {
             verifier,
             body_limit: DEFAULT_BODY_LIMIT,
+            spool: SpoolPolicy {
+                threshold: DEFAULT_SPOOL_THRESHOLD,
+                dir: None,
+            },
             scheme: None,
             authorities: None,
             loopback_only: false,
@@ -111,10 +125,28 @@ impl SigwireLayer {
         }
     }
 
-    /// Buffers at most `bytes` of body; larger bodies get 413 `{"error":"body_too_large"}`.
+    /// Accepts at most `bytes` of body; larger bodies get 413 `{"error":"body_too_large"}`.
+    /// Bodies above the [spool threshold](Self::spool_threshold) are not held in memory, so the
+    /// limit can be gigabytes.
     #[must_use]
     pub fn body_limit(self, bytes: usize) -> Self {
         self.map(|c| c.body_limit = bytes)
+    }
+
+    /// Keeps bodies of at most `bytes` in memory (default 1 MiB); a larger body is hashed while it
+    /// is written to a temporary file, verified by its digest, and replayed from the file to the
+    /// handler. (Only for schemes that sign a body digest, as `sigwire-v1` does; others keep the
+    /// body in memory up to the limit.)
+    #[must_use]
+    pub fn spool_threshold(self, bytes: usize) -> Self {
+        self.map(|c| c.spool.threshold = bytes)
+    }
+
+    /// Creates spool files in `dir` instead of the system's temporary directory.
+    #[must_use]
+    pub fn spool_dir(self, dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        self.map(|c| c.spool.dir = Some(dir))
     }
 
     /// The scheme clients sign (`http` or `https`), when it differs from what this server sees,
@@ -198,7 +230,7 @@ pub struct SigwireService<S> {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SigwireService<S>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S: Service<Request<VerifiedBody>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     ReqBody: Body + Send + 'static,
     ReqBody::Data: Send,
@@ -229,7 +261,7 @@ where
 async fn verify<B>(
     config: &Config,
     request: Request<B>,
-) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
+) -> Result<Request<VerifiedBody>, Response<Full<Bytes>>>
 where
     B: Body,
     B::Error: Into<BoxError>,
@@ -305,23 +337,39 @@ where
         .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
 
     // 3. The header alone, before a byte of the body is read (and before `100 Continue`).
-    if let Err(e) = verifier.precheck(&head, now) {
-        tracing::debug!(code = e.code().as_str(), method = %parts.method, path = parts.uri.path(), "sigwire: rejected before the body");
-        return Err(reject(Rejection::from_error(&e, now)));
-    }
+    let prechecked = match verifier.precheck(&head, now) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::debug!(code = e.code().as_str(), method = %parts.method, path = parts.uri.path(), "sigwire: rejected before the body");
+            return Err(reject(Rejection::from_error(&e, now)));
+        }
+    };
 
-    // 4. The body, bounded.
-    let bytes = match Limited::new(body, config.body_limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => {
+    // 4. The body, bounded; past the spool threshold hashed into a temporary file.
+    let received = match spool::read(
+        body,
+        config.body_limit,
+        prechecked.body_algorithm,
+        &config.spool,
+    )
+    .await
+    {
+        Ok(received) => received,
+        Err(ReadError::TooLarge) => {
             tracing::debug!(limit = config.body_limit, "sigwire: body exceeds the limit");
             return Err(reject(Rejection::body_too_large(verifier.now())));
         }
-        Err(_) => return Err(reject(Rejection::invalid_request(verifier.now()))),
+        Err(ReadError::Failed) => return Err(reject(Rejection::invalid_request(verifier.now()))),
     };
 
     // 5. Everything.
-    let verified: Verified = match verifier.verify(&head.body(&bytes)) {
+    let checked = match &received {
+        spool::Received::Memory(bytes) => verifier.verify(&head.body(bytes)),
+        spool::Received::Spooled { digest, .. } => {
+            verifier.verify(&head.precomputed_body_digest(digest.algorithm(), digest.as_str()))
+        }
+    };
+    let verified: Verified = match checked {
         Ok(v) => v,
         Err(e) => {
             tracing::debug!(code = e.code().as_str(), method = %parts.method, path = parts.uri.path(), "sigwire: rejected");
@@ -331,7 +379,10 @@ where
     tracing::debug!(key_id = %verified.key_id, method = %parts.method, path = parts.uri.path(), "sigwire: verified");
     drop(lines);
     parts.extensions.insert(verified);
-    Ok(Request::from_parts(parts, Full::new(bytes)))
+    Ok(Request::from_parts(
+        parts,
+        VerifiedBody::from_received(received),
+    ))
 }
 
 /// Whether `authority` names this machine: `localhost`, an IPv4 loopback or `[::1]`, any port.
@@ -371,6 +422,7 @@ fn reject(rejection: Rejection) -> Response<Full<Bytes>> {
 mod tests {
     use super::*;
     use http::header::CONTENT_TYPE;
+    use http_body_util::BodyExt;
     use sigwire_core::{FixedClock, InMemoryKeyStore, Signer, SERVER_TIME_HEADER};
     use std::convert::Infallible;
     use tower::{service_fn, ServiceExt};
@@ -388,7 +440,7 @@ mod tests {
         .body_limit(16)
     }
 
-    async fn echo_key(req: Request<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
+    async fn echo_key(req: Request<VerifiedBody>) -> Result<Response<Full<Bytes>>, Infallible> {
         let key = req
             .extensions()
             .get::<Verified>()
@@ -788,5 +840,176 @@ mod tests {
             .unwrap();
         let (status, body) = run_with(requiring(&["x-http-method-override"]), covered).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "k1:2"));
+    }
+
+    /// A body larger than the spool threshold, sent in many frames.
+    fn signed_large(body: Vec<u8>, tamper: bool) -> Request<http_body_util::StreamBody<BoxStream>> {
+        let url = "http://api.test/upload";
+        let signer = Signer::new("k1", SECRET.to_vec())
+            .unwrap()
+            .with_clock(Arc::new(FixedClock::new(NOW)));
+        let sig = signer
+            .sign(
+                &sigwire_core::Request::new("PUT", url)
+                    .header("content-type", "application/octet-stream")
+                    .body(&body),
+            )
+            .unwrap();
+        let mut sent = body;
+        if tamper {
+            let last = sent.len() - 1;
+            sent[last] ^= 1;
+        }
+        let frames: Vec<Result<http_body::Frame<Bytes>, Infallible>> = sent
+            .chunks(10_000)
+            .map(|c| Ok(http_body::Frame::data(Bytes::copy_from_slice(c))))
+            .collect();
+        let stream: BoxStream = Box::pin(futures_util_stream(frames));
+        Request::builder()
+            .method("PUT")
+            .uri("/upload")
+            .header(HOST, "api.test")
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header("authorization", sig.authorization)
+            .body(http_body_util::StreamBody::new(stream))
+            .unwrap()
+    }
+
+    type BoxStream = Pin<
+        Box<dyn futures_core::Stream<Item = Result<http_body::Frame<Bytes>, Infallible>> + Send>,
+    >;
+
+    fn futures_util_stream(
+        frames: Vec<Result<http_body::Frame<Bytes>, Infallible>>,
+    ) -> impl futures_core::Stream<Item = Result<http_body::Frame<Bytes>, Infallible>> + Send {
+        struct Iter(std::vec::IntoIter<Result<http_body::Frame<Bytes>, Infallible>>);
+        impl futures_core::Stream for Iter {
+            type Item = Result<http_body::Frame<Bytes>, Infallible>;
+            fn poll_next(
+                mut self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+            ) -> Poll<Option<Self::Item>> {
+                Poll::Ready(self.0.next())
+            }
+        }
+        Iter(frames.into_iter())
+    }
+
+    async fn run_large(
+        layer: SigwireLayer,
+        req: Request<http_body_util::StreamBody<BoxStream>>,
+    ) -> (StatusCode, String, Option<(bool, Vec<u8>)>) {
+        let seen = Arc::new(std::sync::Mutex::new(None));
+        let record = Arc::clone(&seen);
+        let svc = layer.layer(service_fn(move |req: Request<VerifiedBody>| {
+            let record = Arc::clone(&record);
+            async move {
+                let spooled = req.body().is_spooled();
+                let body = req.into_body().collect().await.unwrap().to_bytes();
+                *record.lock().unwrap() = Some((spooled, body.to_vec()));
+                Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+            }
+        }));
+        let resp = svc.oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let seen = seen.lock().unwrap().take();
+        (status, String::from_utf8_lossy(&body).into_owned(), seen)
+    }
+
+    fn big_body(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 7 % 253) as u8).collect()
+    }
+
+    fn spool_layer(dir: &std::path::Path) -> SigwireLayer {
+        layer()
+            .body_limit(1_000_000)
+            .spool_threshold(64 * 1024)
+            .spool_dir(dir)
+    }
+
+    fn files_in(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).unwrap().count()
+    }
+
+    #[tokio::test]
+    async fn a_large_body_is_spooled_verified_and_replayed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = big_body(700_000);
+        let (status, _, seen) =
+            run_large(spool_layer(dir.path()), signed_large(body.clone(), false)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (spooled, received) = seen.expect("the handler ran");
+        assert!(spooled, "700 kB is past the 64 KiB threshold");
+        assert!(received == body, "the handler gets the exact bytes");
+        assert_eq!(files_in(dir.path()), 0);
+
+        // Below the threshold: memory, as before.
+        let small = big_body(1000);
+        let (status, _, seen) =
+            run_large(spool_layer(dir.path()), signed_large(small.clone(), false)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(seen, Some((false, small)));
+    }
+
+    #[tokio::test]
+    async fn a_tampered_spooled_body_is_401_and_the_handler_never_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, body, seen) = run_large(
+            spool_layer(dir.path()),
+            signed_large(big_body(300_000), true),
+        )
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"signature_mismatch"}"#
+            )
+        );
+        assert!(seen.is_none(), "the handler must not run");
+        assert_eq!(files_in(dir.path()), 0);
+    }
+
+    #[tokio::test]
+    async fn the_limit_holds_for_spooled_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, body, seen) = run_large(
+            spool_layer(dir.path()),
+            signed_large(big_body(1_000_001), false),
+        )
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"body_too_large"}"#
+            )
+        );
+        assert!(seen.is_none());
+        assert_eq!(files_in(dir.path()), 0);
+    }
+
+    #[tokio::test]
+    async fn a_sha512_signature_is_spooled_with_sha512() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = big_body(200_000);
+        let url = "http://api.test/upload";
+        let signer = Signer::new("k1", SECRET.to_vec())
+            .unwrap()
+            .with_algorithm(sigwire_core::Algorithm::HmacSha512)
+            .with_clock(Arc::new(FixedClock::new(NOW)));
+        let sig = signer
+            .sign(&sigwire_core::Request::new("PUT", url).body(&body))
+            .unwrap();
+        let mut req = signed_large(body.clone(), false);
+        req.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_str(&sig.authorization).unwrap(),
+        );
+        req.headers_mut().remove(CONTENT_TYPE);
+        let (status, _, seen) = run_large(spool_layer(dir.path()), req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(seen, Some((true, body)));
     }
 }

@@ -5,7 +5,9 @@
 mod layer;
 #[cfg(feature = "reference")]
 pub mod reference;
+mod spool;
 
 pub use layer::{SigwireBody, SigwireLayer, SigwireService, BODY_TOO_LARGE, DEFAULT_BODY_LIMIT};
 pub use sigwire_core::wire::MISDIRECTED_REQUEST;
 pub use sigwire_core::{Verified, SERVER_TIME_HEADER};
+pub use spool::{VerifiedBody, DEFAULT_SPOOL_THRESHOLD};

@@ -440,9 +440,43 @@ async fn signed_echo(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    echo(&controls, Some(verified.key_id), method, uri, headers, body).await
+    // Streamed: a spooled upload (up to the body limit, gigabytes) is counted, not collected;
+    // its bytes are echoed only when they fit in the default limit.
+    let (body, body_len) = match read_counted(body, DEFAULT_BODY_LIMIT).await {
+        Ok(read) => read,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    echo(
+        &controls,
+        Some(verified.key_id),
+        method,
+        uri,
+        headers,
+        body,
+        body_len,
+    )
+    .await
+}
+
+/// Reads `body` to its end; keeps its bytes when they are at most `keep`, else only counts them.
+async fn read_counted(body: Body, keep: usize) -> Result<(Bytes, usize), axum::Error> {
+    use http_body_util::BodyExt as _;
+    let mut body = body;
+    let mut kept = Vec::new();
+    let mut len = 0usize;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            len = len.saturating_add(data.len());
+            if len <= keep {
+                kept.extend_from_slice(&data);
+            } else {
+                kept = Vec::new();
+            }
+        }
+    }
+    Ok((Bytes::from(kept), len))
 }
 
 async fn public_echo(
@@ -452,7 +486,8 @@ async fn public_echo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    echo(&controls, None, method, uri, headers, body).await
+    let len = body.len();
+    echo(&controls, None, method, uri, headers, body, len).await
 }
 
 fn header_text(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<String> {
@@ -469,6 +504,7 @@ async fn echo(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    body_len: usize,
 ) -> Response {
     let authorization = header_text(&headers, AUTHORIZATION);
     let nonce = authorization
@@ -530,7 +566,7 @@ async fn echo(
         "authorization_present": record.authorization_present,
         "content_type": header_text(&headers, CONTENT_TYPE),
         "body": body_text,
-        "body_len": body.len(),
+        "body_len": body_len,
     }))
     .into_response()
 }
