@@ -13,13 +13,18 @@
 #  4. generates SIGWIRE_FUZZ_COUNT (default 10000) random valid and adversarial operations with a
 #     printed seed (SIGWIRE_FUZZ_SEED to replay one) and runs them through every runtime; any
 #     difference fails, and the first few are shrunk to small reproducers (printed, and kept under
-#     build/conformance/fuzz/shrunk/).
+#     build/conformance/fuzz/shrunk/);
+#  5. generates SIGWIRE_PROFILE_FUZZ_COUNT (default 10000) random signing-profile operations
+#     (tests/conformance/fuzz_profiles.py: profile_sign/profile_verify under aws-sigv4, rfc9421 and
+#     the exchange presets, webhook_sign/webhook_verify for every webhook provider) with the same
+#     seed and runs them through every runtime with profiles; a runtime without an API for an
+#     operation answers "unsupported", which the runner prints as NOT CHECKED (never as passing).
 #
 # Runtimes: rust, spec-python (tests/spec_reimpl, the independent oracle), python, node, wasm-node,
 # wasm-chromium, kotlin. Builds shared with the SDKs' own CI scripts use the same target dirs
 # (target/python, target/node, target/wasm, target/uniffi) and tool folders, so what those
 # scripts built is reused, not rebuilt.
-# Knobs: SIGWIRE_FUZZ_SEED, SIGWIRE_FUZZ_COUNT, SIGWIRE_CONFORMANCE_RUNTIMES (comma list to run a
+# Knobs: SIGWIRE_FUZZ_SEED, SIGWIRE_FUZZ_COUNT, SIGWIRE_PROFILE_FUZZ_COUNT, SIGWIRE_CONFORMANCE_RUNTIMES (comma list to run a
 # subset; the builds of runtimes not listed are skipped), SIGWIRE_CONFORMANCE_CLIPPY=0 (skip clippy
 # on the Rust adapter). Idempotent; exits non-zero on failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -145,4 +150,18 @@ if ! "$SIGWIRE_PYTHON" "$CONF/run" --runtimes "$RUNTIMES" --out "$WORK/fuzz" --s
   exit 1
 fi
 
-step "conformance: all runtimes agree (vectors and $COUNT fuzz operations, seed $SEED)"
+# The spec implementation (tests/spec_reimpl) is sigwire-v1 only: it sits out the profile run.
+PROFILE_RUNTIMES="$(echo ",$RUNTIMES," | sed 's/,spec-python,/,/; s/^,//; s/,$//')"
+PCOUNT="${SIGWIRE_PROFILE_FUZZ_COUNT:-10000}"
+step "profile fuzzing: $PCOUNT operations, seed $SEED, runtimes $PROFILE_RUNTIMES (replay: SIGWIRE_FUZZ_SEED=$SEED scripts/ci/conformance.sh)"
+if [ "$(echo "$PROFILE_RUNTIMES" | tr ',' '\n' | grep -c .)" -lt 2 ]; then
+  echo "profile fuzzing skipped: fewer than two runtimes with profiles selected ($PROFILE_RUNTIMES)"
+else
+  python3 "$CONF/fuzz_profiles.py" --seed "$SEED" --count "$PCOUNT" --out "$WORK/fuzz-profiles.jsonl"
+  if ! "$SIGWIRE_PYTHON" "$CONF/run" --runtimes "$PROFILE_RUNTIMES" --out "$WORK/fuzz-profiles" --shrink 5 "$WORK/fuzz-profiles.jsonl"; then
+    echo "conformance.sh: the runtimes disagree on profile fuzz seed $SEED; reproducers above and in $WORK/fuzz-profiles/shrunk/" >&2
+    exit 1
+  fi
+fi
+
+step "conformance: all runtimes agree (vectors, $COUNT fuzz operations and $PCOUNT profile operations, seed $SEED)"

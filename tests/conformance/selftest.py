@@ -45,6 +45,25 @@ for n, line in enumerate(sys.stdin.buffer, 1):
 '''
 
 
+# A fake profile runtime: answers webhook_sign with fixed headers (or a given behaviour).
+PROFILE_FAKE = r'''
+import json, sys
+mode = sys.argv[1]
+for line in sys.stdin.buffer:
+    if not line.strip():
+        continue
+    op = json.loads(line)
+    if mode == "unsupported":
+        out = {"id": op["id"], "unsupported": "no profiles here"}
+    elif mode == "badcode":
+        out = {"id": op["id"], "error": "invalid_secret"}  # a sigwire-v1 code, not a profile code
+    else:
+        out = {"id": op["id"], "headers": [["X-Sig", "v1=" + op["provider"]]]}
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+'''
+
+
 def case(id_, url, body=b"hello"):
     import base64
     return {"op": "sign", "id": id_, "key_id": "k1", "secret_hex": "00" * 32, "algorithm": "hmac-sha256",
@@ -127,6 +146,33 @@ class RunnerTest(unittest.TestCase):
         code, out = self.run_runner("--runtimes", "spec-python", "--expected", expected, self.cases)
         self.assertEqual(code, 1, out)
         self.assertIn("signature: first difference at character 0", out)
+
+    def profile_runner(self, *modes):
+        fake = os.path.join(self.dir, "fake.py")
+        with open(fake, "w") as f:
+            f.write(PROFILE_FAKE)
+        ops = os.path.join(self.dir, "profile.jsonl")
+        with open(ops, "w") as f:
+            for i in range(3):
+                f.write(json.dumps({"op": "webhook_sign", "id": "w%d" % i, "provider": "github", "secrets": ["s"],
+                                    "body_b64": "", "timestamp": 1, "msg_id": None}) + "\n")
+        names = ["r%d" % i for i in range(len(modes))]
+        adapters = ["--adapter=%s=%s %s %s" % (n, sys.executable, fake, m) for n, m in zip(names, modes)]
+        return self.run_runner("--runtimes", ",".join(names), *adapters, ops)
+
+    def test_unsupported_is_reported_not_passed(self):
+        code, out = self.profile_runner("ok", "ok", "unsupported")
+        self.assertEqual(code, 0, out)
+        self.assertIn('NOT CHECKED: r2 answered "unsupported" to 3 operation(s)', out)
+        self.assertIn("webhook_sign/github=3", out)
+        self.assertIn("3 unsupported answers not checked", out)
+        code, out = self.profile_runner("ok", "unsupported")
+        self.assertIn("NOT CHECKED: 3 operation(s) had fewer than two answers to compare", out)
+
+    def test_profile_answers_need_profile_codes(self):
+        code, out = self.profile_runner("ok", "badcode")
+        self.assertEqual(code, 1, out)
+        self.assertIn("error 'invalid_secret' is not a profile machine code", out)
 
     def test_fuzz_is_deterministic(self):
         fuzz = os.path.join(HERE, "fuzz.py")

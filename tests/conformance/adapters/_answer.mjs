@@ -1,7 +1,9 @@
 // The protocol answer function shared by the JavaScript adapters (node, wasm-node, wasm-chromium).
 // The Node SDK and the WASM SDK have the same API (Signer, KeyStore, InMemoryReplayStore,
 // Verifier, SigwireError with .code and .skewSeconds), so one mapping serves all three. Uses only
-// what browsers have too (no Buffer): it also runs inside headless Chromium.
+// what browsers have too (no Buffer): it also runs inside headless Chromium. The profile
+// operations are mapped in _profiles.mjs.
+import { PROFILE_OPS, makeProfileAnswer } from './_profiles.mjs';
 
 /**
  * @param {any} sigwire the SDK module
@@ -10,8 +12,8 @@
 export function makeAnswer(sigwire) {
   const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
-  function secret(text) {
-    if (typeof text !== 'string' || !HEX.test(text)) throw new sigwire.InvalidSecretError('secret_hex is not hex');
+  function secret(text, Err = sigwire.InvalidSecretError) {
+    if (typeof text !== 'string' || !HEX.test(text)) throw new Err('secret_hex is not hex');
     const out = new Uint8Array(text.length / 2);
     for (let i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
     return out;
@@ -48,13 +50,17 @@ export function makeAnswer(sigwire) {
     return { ok: true, key_id: verifier.verify(request(op), { now: op.now }) };
   }
 
+  const profile = makeProfileAnswer(sigwire, { secret, body });
+  const VERIFY_OPS = new Set(['verify', 'profile_verify', 'webhook_verify']);
+
   return function answer(line) {
     const op = JSON.parse(line);
     const out = { id: op.id === undefined ? null : op.id };
     try {
-      Object.assign(out, op.op === 'sign' ? sign(op) : verify(op));
+      if (PROFILE_OPS.has(op.op)) Object.assign(out, profile(op));
+      else Object.assign(out, op.op === 'sign' ? sign(op) : verify(op));
     } catch (e) {
-      if (op.op === 'verify') out.ok = false;
+      if (VERIFY_OPS.has(op.op)) out.ok = false;
       if (e instanceof sigwire.SigwireError) {
         out.error = e.code;
         if (e.code === 'stale_timestamp') out.skew = e.skewSeconds;

@@ -1,13 +1,14 @@
 """Conformance adapter "python": the Python SDK (`pip install ./sdk-python`), run by the
 interpreter that has it installed (the runner uses $SIGWIRE_PYTHON). Argument conversion only:
 every answer comes from `sigwire.Signer`, `sigwire.KeyStore`, `sigwire.InMemoryReplayStore` and
-`sigwire.Verifier`."""
+`sigwire.Verifier`, and for the profile operations `sigwire.profiles` (_python_profiles.py)."""
 
 import base64
 import json
 import sys
 
 import sigwire
+from _python_profiles import OPS as PROFILE_OPS
 
 HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -50,9 +51,12 @@ def answer(line):
     op = json.loads(line)
     out = {"id": op.get("id")}
     try:
-        out.update(sign(op) if op["op"] == "sign" else verify(op))
+        if op["op"] in PROFILE_OPS:
+            out.update(PROFILE_OPS[op["op"]](op))
+        else:
+            out.update(sign(op) if op["op"] == "sign" else verify(op))
     except sigwire.SigwireError as e:
-        if op["op"] == "verify":
+        if op["op"] in ("verify", "profile_verify", "webhook_verify"):
             out["ok"] = False
         out["error"] = e.code
         if isinstance(e, sigwire.StaleTimestamp):

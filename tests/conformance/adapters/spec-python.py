@@ -43,6 +43,10 @@ def verify(op):
 def answer(line):
     op = json.loads(line)
     out = {"id": op.get("id")}
+    if op.get("op") not in ("sign", "verify"):
+        # SPEC.md is sigwire-v1 only: the signing profiles have no independent implementation here.
+        out["unsupported"] = "the spec implementation covers sigwire-v1 only"
+        return out
     try:
         out.update(sign(op) if op["op"] == "sign" else verify(op))
     except spec.SpecError as e:

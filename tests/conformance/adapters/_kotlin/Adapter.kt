@@ -2,10 +2,12 @@
 // dev.sigwire) on the JVM. Reads the JSON Lines protocol of tests/conformance/README.md on stdin,
 // writes one answer line per operation on stdout, flushing each. Argument conversion only.
 // Started by ../kotlin.sh; built by build.sh next to this file. No dependency besides the SDK.
+// The profile operations are in Profiles.kt.
 package dev.sigwire.conformance
 
 import dev.sigwire.Header
 import dev.sigwire.KeyStore
+import dev.sigwire.ProfileException
 import dev.sigwire.SigwireException
 import dev.sigwire.SigwireRequest
 import dev.sigwire.Signer
@@ -35,9 +37,9 @@ fun Map<String, Any?>.unsigned(k: String, code: String): ULong {
     return n.text.toULongOrNull() ?: throw Coded(code, "$k is not a non-negative integer")
 }
 
-fun secret(text: String): ByteArray {
+fun secret(text: String, code: String = "invalid_secret"): ByteArray {
     if (text.length % 2 != 0 || !text.all { it in '0'..'9' || it in 'a'..'f' || it in 'A'..'F' }) {
-        throw Coded("invalid_secret", "secret_hex is not hex")
+        throw Coded(code, "secret_hex is not hex")
     }
     return ByteArray(text.length / 2) { text.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
 }
@@ -85,18 +87,27 @@ fun verify(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
 fun answer(line: String): Map<String, Any?> {
     val op = Json(line).document().obj()
     val out = linkedMapOf<String, Any?>("id" to op["id"])
-    val isVerify = op["op"] == "verify"
+    val isVerify = op["op"] in setOf("verify", "profile_verify", "webhook_verify")
     try {
         when (op["op"]) {
             "sign" -> sign(op, out)
             "verify" -> verify(op, out)
-            else -> throw IllegalArgumentException("op must be sign or verify")
+            in PROFILE_OPS -> profileAnswer(op, out)
+            else -> throw IllegalArgumentException("op must be a protocol operation")
         }
+    } catch (e: Unsupported) {
+        out.keys.retainAll(setOf("id"))
+        out["unsupported"] = e.message
+    } catch (e: ProfileException) {
+        out.keys.retainAll(setOf("id"))
+        if (isVerify) out["ok"] = false
+        out["error"] = e.machineCode()
     } catch (e: SigwireException) {
         if (isVerify) out["ok"] = false
         out["error"] = e.code
         if (e is SigwireException.StaleTimestamp) out["skew"] = Num(e.skewSeconds.toString())
     } catch (e: Coded) {
+        out.keys.retainAll(setOf("id"))
         if (isVerify) out["ok"] = false
         out["error"] = e.code
     } catch (e: Exception) { // no machine code: the runner reports it as a protocol violation

@@ -3,7 +3,7 @@
 #   sigwire-kotlin.jar  the Kotlin SDK without Maven: the generated UniFFI bindings +
 #                       sdk-kotlin/src/main + sdk-kotlin/src/jvm (sdk-kotlin/pom.xml builds the
 #                       full SDK; this is the same code with the kotlinc that ships coroutines)
-#   adapter.jar         Adapter.kt (next to this script), compiled against it
+#   adapter.jar         Adapter.kt and Profiles.kt (next to this script), compiled against it
 # and writes $OUT/classpath (what ../kotlin.sh runs). Nothing is recompiled when a hash of every
 # input equals the previous build's.
 #
@@ -29,15 +29,15 @@ done
 mkdir -p "$OUT"
 
 mapfile -t LAYER < <(find "$ROOT/sdk-kotlin/src/main" "$ROOT/sdk-kotlin/src/jvm" -name '*.kt' | sort)
-HASH="$( (cat "$GENERATED" "${LAYER[@]}" "$HERE/Adapter.kt"; "$KOTLINC" -version 2>&1; echo "$JNA_JAR") | sha256sum | cut -d' ' -f1)"
+HASH="$( (cat "$GENERATED" "${LAYER[@]}" "$HERE/Adapter.kt" "$HERE/Profiles.kt"; "$KOTLINC" -version 2>&1; echo "$JNA_JAR") | sha256sum | cut -d' ' -f1)"
 if [ -f "$OUT/inputs.sha256" ] && [ "$(cat "$OUT/inputs.sha256")" = "$HASH" ] && [ -f "$OUT/adapter.jar" ]; then
   echo "kotlin adapter: up to date ($OUT)"
 else
   rm -f "$OUT/inputs.sha256"
   echo "kotlin adapter: kotlinc bindings + sdk-kotlin -> $OUT/sigwire-kotlin.jar"
   "$KOTLINC" -nowarn -jvm-target 17 -cp "$JNA_JAR:$COROUTINES" -d "$OUT/sigwire-kotlin.jar" "$GENERATED" "${LAYER[@]}"
-  echo "kotlin adapter: kotlinc Adapter.kt -> $OUT/adapter.jar"
-  "$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/sigwire-kotlin.jar:$JNA_JAR" -d "$OUT/adapter.jar" "$HERE/Adapter.kt"
+  echo "kotlin adapter: kotlinc Adapter.kt Profiles.kt -> $OUT/adapter.jar"
+  "$KOTLINC" -nowarn -jvm-target 17 -cp "$OUT/sigwire-kotlin.jar:$JNA_JAR" -d "$OUT/adapter.jar" "$HERE/Adapter.kt" "$HERE/Profiles.kt"
   echo "$HASH" >"$OUT/inputs.sha256"
 fi
 echo "$OUT/adapter.jar:$OUT/sigwire-kotlin.jar:$JNA_JAR:$STDLIB:$COROUTINES" >"$OUT/classpath"

@@ -8,6 +8,8 @@
 //! This is an adapter, not a binding: it only converts the JSON fields to core calls and the
 //! results (or the error's machine code) back to JSON.
 
+mod profiles;
+
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
@@ -26,7 +28,16 @@ type Outcome = Result<Map<String, Value>, Failure>;
 /// reported with a code that is not a Sigwire machine code so the runner flags it).
 enum Failure {
     Core(Error),
+    /// A signing-profile error: its machine code is a profile code.
+    Profile(sigwire_core::profiles::ProfileError),
     Protocol(String),
+}
+
+fn from_profile(outcome: profiles::Outcome) -> Outcome {
+    outcome.map_err(|f| match f {
+        profiles::Failure::Profile(e) => Failure::Profile(e),
+        profiles::Failure::Protocol(msg) => Failure::Protocol(msg),
+    })
 }
 
 impl From<Error> for Failure {
@@ -196,10 +207,16 @@ fn answer(line: &[u8]) -> Value {
         Err(_) => return json!({"id": null, "error": "adapter_error: the line is not JSON"}),
     };
     let id = op.get("id").cloned().unwrap_or(Value::Null);
-    let (is_verify, outcome) = match op.get("op").and_then(Value::as_str) {
-        Some("sign") => (false, sign(&op)),
-        Some("verify") => (true, verify(&op)),
-        _ => (false, Err(protocol("op must be \"sign\" or \"verify\""))),
+    let name = op.get("op").and_then(Value::as_str).unwrap_or_default();
+    let is_verify = matches!(name, "verify" | "profile_verify" | "webhook_verify");
+    let outcome = match name {
+        "sign" => sign(&op),
+        "verify" => verify(&op),
+        "profile_sign" => from_profile(profiles::profile_sign(&op)),
+        "profile_verify" => from_profile(profiles::profile_verify(&op)),
+        "webhook_sign" => from_profile(profiles::webhook_sign(&op)),
+        "webhook_verify" => from_profile(profiles::webhook_verify(&op)),
+        _ => Err(protocol("op is not a protocol operation")),
     };
     let mut out = Map::new();
     out.insert("id".into(), id);
@@ -215,6 +232,9 @@ fn answer(line: &[u8]) -> Value {
                     if let Some(skew) = e.skew_seconds() {
                         out.insert("skew".into(), skew.into());
                     }
+                }
+                Failure::Profile(e) => {
+                    out.insert("error".into(), e.code().as_str().into());
                 }
                 Failure::Protocol(msg) => {
                     out.insert("error".into(), format!("adapter_error: {msg}").into());

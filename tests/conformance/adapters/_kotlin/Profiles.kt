@@ -1,0 +1,101 @@
+// The profile operations of the protocol (README "Profile operations") for the Kotlin adapter:
+// profile_sign (ExchangeSigner, AwsSigV4Signer, Rfc9421Signer), webhook_sign / webhook_verify
+// (signWebhook, verifyWebhook). The Kotlin SDK has no Kraken signer and no request verifiers
+// (SigV4, RFC 9421): those operations answer "unsupported", which the runner reports as not
+// checked. Argument conversion only.
+package dev.sigwire.conformance
+
+import dev.sigwire.AwsSigV4Signer
+import dev.sigwire.ExchangeSigner
+import dev.sigwire.Header
+import dev.sigwire.ProfileException
+import dev.sigwire.ProfileSignedRequest
+import dev.sigwire.Rfc9421Signer
+import dev.sigwire.signWebhook
+import dev.sigwire.verifyWebhook
+import java.util.Base64
+
+/** The profile operations this file answers. */
+val PROFILE_OPS = setOf("profile_sign", "profile_verify", "webhook_sign", "webhook_verify")
+
+/** Thrown for an operation the Kotlin SDK has no API for. */
+class Unsupported(message: String) : Exception(message)
+
+/** The machine code of any [ProfileException] subclass (each carries `code`). */
+fun ProfileException.machineCode(): String = javaClass.getMethod("getCode").invoke(this) as String
+
+fun Map<String, Any?>.optStr(k: String): String? = this[k] as? String
+
+fun Map<String, Any?>.optUnsigned(k: String, code: String): ULong? = if (this[k] == null) null else unsigned(k, code)
+
+fun headerPairs(list: List<Header>): List<List<String>> = list.map { listOf(it.name, it.value) }
+
+fun signedFields(s: ProfileSignedRequest, out: MutableMap<String, Any?>) {
+    s.use {
+        out["url"] = it.url()
+        out["headers"] = headerPairs(it.headers())
+    }
+}
+
+fun profileSign(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
+    val c = op["credentials"].obj()
+    val s = (op["settings"] ?: emptyMap<String, Any?>()).obj()
+    val time = op.unsigned("time", "invalid_request")
+    val req = request(op)
+    when (val profile = op.str("profile")) {
+        "aws-sigv4" -> AwsSigV4Signer(
+            c.str("access_key_id"), c.str("secret_access_key"), s.str("region"), s.str("service"),
+            c.optStr("session_token"), s["s3"] == true,
+        ).use { signer ->
+            val expires = s.optUnsigned("presign_expires", "invalid_settings")
+            if (expires != null) {
+                out["url"] = signer.presign(req, time, expires)
+                out["headers"] = headerPairs(req.headers)
+            } else {
+                signedFields(signer.sign(req, time, s["unsigned_payload"] == true), out)
+            }
+        }
+        "rfc9421" -> {
+            val components = (s["components"] as List<*>?)?.map { it as String }.orEmpty()
+            Rfc9421Signer(c.str("key_id"), secret(c.str("secret_hex"), "invalid_credentials"), s.optStr("label"), components).use {
+                signedFields(it.sign(req, time, op.optStr("nonce")), out)
+            }
+        }
+        "binance", "coinbase", "okx", "bybit" ->
+            ExchangeSigner(profile, c.str("api_key"), c.str("secret"), c.optStr("passphrase")).use {
+                signedFields(it.sign(req, time), out)
+            }
+        "kraken" -> throw Unsupported("the Kotlin SDK has no Kraken signer")
+        else -> throw Coded("invalid_settings", "unknown profile $profile")
+    }
+}
+
+fun webhookSignOp(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
+    val secrets = op.list("secrets").map { it as String }
+    val body = Base64.getDecoder().decode(op.str("body_b64"))
+    val lines = signWebhook(op.str("provider"), secrets, body, op.unsigned("timestamp", "invalid_request"), op.optStr("msg_id"))
+    out["headers"] = headerPairs(lines)
+}
+
+fun webhookVerifyOp(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
+    val secrets = op.list("secrets").map { it as String }
+    val body = Base64.getDecoder().decode(op.str("body_b64"))
+    val v = verifyWebhook(
+        op.str("provider"), secrets, op.list("headers").map { val p = it as List<*>; Header(p[0] as String, p[1] as String) }, body,
+        op.unsigned("now", "invalid_request"), op.unsigned("tolerance", "invalid_settings"),
+    )
+    out["ok"] = true
+    out["timestamp"] = v.timestamp?.let { Num(it.toString()) }
+    out["msg_id"] = v.id
+    out["secret_index"] = Num(v.secretIndex.toString())
+}
+
+/** Answers one profile operation into [out]; throws on failure like the sigwire-v1 operations. */
+fun profileAnswer(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
+    when (op["op"]) {
+        "profile_sign" -> profileSign(op, out)
+        "profile_verify" -> throw Unsupported("the Kotlin SDK has no request verifiers for profiles")
+        "webhook_sign" -> webhookSignOp(op, out)
+        "webhook_verify" -> webhookVerifyOp(op, out)
+    }
+}
