@@ -9,6 +9,7 @@ use sigwire_gen::{build, check, loader::Source, Error, ErrorKind};
 
 const USAGE: &str = "usage:
   sigwire-gen generate SPEC --lang python|typescript|kotlin|swift|rust --out DIR [--name PACKAGE] [--version X.Y.Z]
+  sigwire-gen generate SPEC --lang LANG,LANG,...|all --out DIR ...   (each language into DIR/<lang>, one parse)
   sigwire-gen check SPEC";
 
 fn main() -> ExitCode {
@@ -30,6 +31,25 @@ fn main() -> ExitCode {
 
 fn usage(msg: &str) -> Error {
     Error::new(ErrorKind::Usage, msg)
+}
+
+/// The languages of `--lang`: one name, a comma-separated list (each once) or `all`.
+fn parse_langs(spec: &str) -> Result<Vec<Lang>, Error> {
+    if spec == "all" {
+        return Ok(Lang::ALL.to_vec());
+    }
+    let mut langs = Vec::new();
+    for name in spec.split(',') {
+        let wanted = if name == "ts" { "typescript" } else { name };
+        let Some(lang) = Lang::ALL.into_iter().find(|l| l.name() == wanted) else {
+            return Err(usage(&format!("unknown language {name:?} (python, typescript, kotlin, swift, rust, or all)")));
+        };
+        if langs.contains(&lang) {
+            return Err(usage(&format!("language {name} given twice")));
+        }
+        langs.push(lang);
+    }
+    Ok(langs)
 }
 
 fn run(args: &[String]) -> Result<String, Error> {
@@ -64,23 +84,34 @@ fn run(args: &[String]) -> Result<String, Error> {
                 }
             }
             let spec = spec.ok_or_else(|| usage("generate needs a SPEC"))?;
-            let lang = match lang.as_deref() {
-                Some("python") => Lang::Python,
-                Some("typescript") | Some("ts") => Lang::TypeScript,
-                Some("kotlin") => Lang::Kotlin,
-                Some("swift") => Lang::Swift,
-                Some("rust") => Lang::Rust,
-                Some(other) => {
-                    return Err(usage(&format!("unknown language {other} (python, typescript, kotlin, swift, rust)")))
-                }
-                None => return Err(usage("--lang is required")),
-            };
+            let langs = parse_langs(lang.as_deref().ok_or_else(|| usage("--lang is required"))?)?;
             let out = out.ok_or_else(|| usage("--out is required"))?;
             let api = build::build(&Source::load(Path::new(&spec))?)?;
-            let files = emit::generate(&api, lang, &Options { name, version });
-            let count = files.len();
-            emit::write(&out, &files)?;
-            Ok(format!("generated {count} files in {}\n", out.display()))
+            let options = Options { name, version };
+            if let [lang] = langs[..] {
+                let files = emit::generate(&api, lang, &options);
+                emit::write(&out, &files)?;
+                return Ok(format!("generated {} files in {}\n", files.len(), out.display()));
+            }
+            // Several languages from one parse: each emitted and written on its own thread.
+            let results: Vec<Result<String, Error>> = std::thread::scope(|s| {
+                let handles: Vec<_> = langs
+                    .iter()
+                    .map(|&lang| {
+                        let (api, options, dir) = (&api, &options, out.join(lang.name()));
+                        s.spawn(move || {
+                            let files = emit::generate(api, lang, options);
+                            emit::write(&dir, &files)?;
+                            Ok(format!("generated {} files in {}\n", files.len(), dir.display()))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "an emitter thread panicked"))))
+                    .collect()
+            });
+            results.into_iter().collect::<Result<Vec<_>, _>>().map(|lines| lines.concat())
         }
         "--help" | "-h" | "help" => Ok(format!("{USAGE}\n")),
         other => Err(usage(&format!("unknown command {other}"))),

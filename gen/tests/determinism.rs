@@ -113,6 +113,44 @@ fn two_cli_runs_give_the_same_bytes_as_the_library_in_every_language() {
     let _ = std::fs::remove_dir_all(&scratch);
 }
 
+#[test]
+fn several_languages_in_one_run_write_what_each_alone_writes() {
+    let bin = env!("CARGO_BIN_EXE_sigwire-gen");
+    let scratch = std::env::temp_dir().join(format!("sigwire-gen-all-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let spec = specs()[0].clone();
+    let run = |langs: &str, out: &Path| {
+        Command::new(bin)
+            .args(["generate", spec.to_str().expect("utf-8 path"), "--lang", langs, "--out"])
+            .arg(out)
+            .output()
+            .expect("runs sigwire-gen")
+    };
+    let all = run("all", &scratch.join("all"));
+    assert!(all.status.success(), "--lang all: {}", String::from_utf8_lossy(&all.stderr));
+    for (lang, name) in LANGS {
+        let dir = scratch.join("all").join(name);
+        assert!(dir.is_dir(), "--lang all wrote no {name}/ directory");
+        if let Some(d) = first_difference(&read_tree(&dir), &generate(&spec, lang)) {
+            panic!("{name} of a --lang all run differs from {name} alone: {d}");
+        }
+    }
+    let two = run("rust,ts", &scratch.join("two"));
+    assert!(two.status.success(), "{}", String::from_utf8_lossy(&two.stderr));
+    let mut written: Vec<String> = std::fs::read_dir(scratch.join("two"))
+        .expect("two/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["rust", "typescript"], "a list writes exactly its languages");
+    for bad in ["python,python", "python,cobol", "", "python,"] {
+        let out = run(bad, &scratch.join("bad"));
+        assert_eq!(out.status.code(), Some(2), "--lang {bad:?} must be a usage error");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error[usage]"), "--lang {bad:?}");
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
 /// Hash containers iterate in a per-process random order: the generator may use them for
 /// lookups only. Anything iterated must be a `Vec`, `BTreeMap`/`BTreeSet` or `IndexMap`. This
 /// pins the lookup-only uses that exist; a new `HashMap`/`HashSet` anywhere under `src/` fails

@@ -30,6 +30,22 @@ pub enum Lang {
     Rust,
 }
 
+impl Lang {
+    /// Every language, in the order `--lang all` emits them.
+    pub const ALL: [Lang; 5] = [Lang::Python, Lang::TypeScript, Lang::Kotlin, Lang::Swift, Lang::Rust];
+
+    /// The `--lang` name (also the subdirectory a several-language run writes it to).
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Python => "python",
+            Lang::TypeScript => "typescript",
+            Lang::Kotlin => "kotlin",
+            Lang::Swift => "swift",
+            Lang::Rust => "rust",
+        }
+    }
+}
+
 /// Package options.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
