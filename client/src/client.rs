@@ -18,8 +18,7 @@ use crate::skew::{self, SkewClock};
 /// How error messages call the list of extra signed header names (`signed_headers[2]`).
 pub(crate) const SIGNED_HEADERS: &str = "signed_headers";
 
-/// The `Idempotency-Key` header name.
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+pub use sigwire_client_core::IDEMPOTENCY_KEY;
 
 /// Time limits of a client (each `None` means no limit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use crate::error::{describe, Error, TimeoutKind};
 use crate::profile::DynScheme;
 use crate::redirect;
 use crate::response::Response;
-use crate::retry::{is_idempotent, is_retryable_status, RetryPolicy};
+use crate::retry::{is_idempotent, is_retryable_status, RetryAfter as _, RetryPolicy};
 use crate::rt;
 use crate::skew::{self, Observation};
 

@@ -26,3 +26,7 @@ pub use retry::RetryPolicy;
 pub use http::{HeaderMap, HeaderValue, Method, StatusCode};
 pub use reqwest::Url;
 pub use sigwire_core::{Algorithm, ErrorCode};
+
+/// The client's rules without I/O (retry, backoff, `Retry-After`, idempotency keys, clock skew,
+/// redirects, rejections), which this crate drives with reqwest.
+pub use sigwire_client_core as rules;

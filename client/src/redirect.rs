@@ -1,38 +1,10 @@
-//! The redirect policy, without I/O: which hops are signed, and what a hop to another origin
-//! keeps (issue 12, items 5 and 6).
-//!
-//! * **Signing.** A chain is signed only while every hop so far is at the client's base origin.
-//!   Once a redirect leaves it, no later hop is signed — not even one that comes back: a foreign
-//!   server must not choose a URL on the origin (`A → C → A/admin/delete?confirm=yes`) and get it
-//!   signed with the caller's body. Such a hop is sent unsigned (so the origin refuses it if it
-//!   requires a signature) and the response is returned as usual.
-//! * **Credentials.** A hop to an origin other than the current one drops every sensitive header:
-//!   [`SENSITIVE_HEADERS`], the caller's own list
-//!   ([`ClientBuilder::sensitive_headers`](crate::ClientBuilder::sensitive_headers)) and any
-//!   value marked sensitive. They stay dropped for the rest of the chain.
-//! * **Body.** A hop to another origin never carries the body: 307 and 308 keep the method but
-//!   the body (and its `Content-Type`, `Content-Length`) is dropped; 303, and 301/302 after a
-//!   POST, become a bodiless GET as usual.
+//! The redirect policy of [`sigwire_client_core::redirect`] (read it for the rules) on `http`
+//! and `url` types: origins compared by `url`, headers stripped from a `HeaderMap`.
 
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, Method, StatusCode};
 use reqwest::Url;
 
-/// Header names never sent to another origin on a redirect (lowercase): credentials and
-/// session tokens in common use. Callers add their own with
-/// [`ClientBuilder::sensitive_headers`](crate::ClientBuilder::sensitive_headers).
-pub const SENSITIVE_HEADERS: [&str; 10] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
-    "x-auth-token",
-    "x-access-token",
-    "x-amz-security-token",
-    "x-csrf-token",
-    "x-xsrf-token",
-    "x-goog-api-key",
-];
+pub use sigwire_client_core::redirect::SENSITIVE_HEADERS;
 
 /// What the next hop of a redirect chain sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,15 +28,18 @@ pub(crate) fn next_hop(
     base: &Url,
     signable: bool,
 ) -> Hop {
-    let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
-        || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-            && method == Method::POST;
-    let cross = to.origin() != from.origin();
+    let hop = sigwire_client_core::redirect::next_hop(
+        status.as_u16(),
+        method.as_str(),
+        to.origin() != from.origin(),
+        to.origin() == base.origin(),
+        signable,
+    );
     Hop {
-        method: if to_get { Method::GET } else { method.clone() },
-        drop_body: to_get || cross,
-        drop_credentials: cross,
-        signable: signable && to.origin() == base.origin(),
+        method: Method::from_bytes(hop.method.as_bytes()).unwrap_or_else(|_| method.clone()),
+        drop_body: hop.drop_body,
+        drop_credentials: hop.drop_credentials,
+        signable: hop.signable,
     }
 }
 
@@ -75,8 +50,7 @@ pub(crate) fn strip_credentials(headers: &mut HeaderMap, extra: &[String]) {
         .iter()
         .filter(|(name, value)| {
             value.is_sensitive()
-                || SENSITIVE_HEADERS.contains(&name.as_str())
-                || extra.iter().any(|e| e == name.as_str())
+                || sigwire_client_core::redirect::is_sensitive(name.as_str(), extra)
         })
         .map(|(name, _)| name.clone())
         .collect();
@@ -87,8 +61,9 @@ pub(crate) fn strip_credentials(headers: &mut HeaderMap, extra: &[String]) {
 
 /// Removes the body's own headers (the body itself is the caller's to drop).
 pub(crate) fn strip_body_headers(headers: &mut HeaderMap) {
-    headers.remove(CONTENT_TYPE);
-    headers.remove(CONTENT_LENGTH);
+    for name in sigwire_client_core::redirect::BODY_HEADERS {
+        headers.remove(name);
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +76,7 @@ mod tests {
     }
 
     #[test]
-    fn a_chain_that_left_the_origin_is_never_signed_again() {
+    fn origins_by_scheme_host_and_port() {
         let a = u("https://a.test/x");
         let c = u("https://c.test/y");
         let back = u("https://a.test/admin/delete?confirm=yes");
@@ -127,35 +102,8 @@ mod tests {
             hop.signable,
         );
         assert!(!hop.signable, "back at the origin, still unsigned");
-        let same = next_hop(
-            StatusCode::PERMANENT_REDIRECT,
-            &Method::PUT,
-            &a,
-            &back,
-            &a,
-            true,
-        );
-        assert_eq!(
-            (same.signable, same.drop_body, same.drop_credentials),
-            (true, false, false)
-        );
-    }
-
-    #[test]
-    fn see_other_becomes_get_and_scheme_or_port_change_is_cross_origin() {
-        let a = u("https://a.test/x");
-        let hop = next_hop(
-            StatusCode::SEE_OTHER,
-            &Method::POST,
-            &a,
-            &u("https://a.test/done"),
-            &a,
-            true,
-        );
-        assert_eq!(
-            (hop.method, hop.drop_body, hop.signable),
-            (Method::GET, true, true)
-        );
+        let see_other = next_hop(StatusCode::SEE_OTHER, &Method::POST, &a, &back, &a, true);
+        assert_eq!((see_other.method, see_other.signable), (Method::GET, true));
         for other in ["http://a.test/x", "https://a.test:8443/x"] {
             let hop = next_hop(StatusCode::FOUND, &Method::GET, &a, &u(other), &a, true);
             assert!(hop.drop_credentials && !hop.signable, "{other}");
@@ -171,6 +119,7 @@ mod tests {
             ("proxy-authorization", "p"),
             ("x-mine", "m"),
             ("accept", "*/*"),
+            ("content-type", "text/plain"),
         ] {
             h.insert(n, HeaderValue::from_static(v));
         }
@@ -178,6 +127,7 @@ mod tests {
         marked.set_sensitive(true);
         h.insert("x-marked", marked);
         strip_credentials(&mut h, &["x-mine".to_owned()]);
+        strip_body_headers(&mut h);
         assert_eq!(h.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["accept"]);
     }
 }
