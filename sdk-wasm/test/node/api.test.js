@@ -1,9 +1,8 @@
-// API surface of the Node-loadable build: constants agree with the core, nonces, clock, key
-// rotation, JavaScript replay stores, signedFetch (stub and a real local server), inspect safety,
-// require(), and the browser entry's init paths (in a child process).
+// The public API, WebAssembly back end: the contract shared with the native package
+// (sdk-node/test/contract/api.js), then what only this package has: signedFetch against a real
+// verifying server, require(), the browser entry's init paths (in a child process), header packing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,143 +10,12 @@ import * as sigwire from '../../src/node.js';
 import { current } from '../../src/runtime.js';
 import { startServer, API_KEY_ID, API_SECRET } from '../server.js';
 import { runFetchCases } from '../lib/fetch-cases.js';
+import apiContract from '../../../sdk-node/test/contract/api.js';
 
 const SECRET = 'api-test-secret-0123456789abcdef';
 const NOW = 1_700_000_000;
-
-test('error codes, statuses and the server time header agree with the core', () => {
-  const core = current().b;
-  assert.deepEqual([...sigwire.ERROR_CODES], core.errorCodes().split(','));
-  for (const code of sigwire.ERROR_CODES) {
-    const err = new sigwire.ERROR_CLASSES[code]('m');
-    assert.equal(err.code, code);
-    assert.equal(err.httpStatus, core.httpStatus(code));
-    assert.ok(err instanceof sigwire.SigwireError && err instanceof Error);
-    assert.equal(err.name, err.constructor.name);
-  }
-  assert.equal(sigwire.SERVER_TIME_HEADER, core.serverTimeHeader());
-});
-
-test('fresh nonces from crypto.getRandomValues and the current time by default', () => {
-  const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET });
-  const seen = new Set();
-  for (let i = 0; i < 200; i++) {
-    const d = signer.signDetailed({ method: 'GET', url: 'https://h/' });
-    assert.match(d.nonce, /^[A-Za-z0-9_-]{22}$/);
-    seen.add(d.nonce);
-    assert.ok(Math.abs(d.timestamp - Date.now() / 1000) < 5);
-  }
-  assert.equal(seen.size, 200);
-});
-
-test('signDetailed exposes every value; Date timestamps are accepted', () => {
-  const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET, signedHeaders: ['X-A'] });
-  const d = signer.signDetailed({ method: 'post', url: new URL('https://h/p?b=1&a=2'), headers: new Map([['x-a', '1'], ['content-type', 'text/plain']]), body: 'x', timestamp: new Date(NOW * 1000), nonce: 'AAAAAAAAAAAAAAAAAAAAAA' });
-  assert.equal(d.timestamp, NOW);
-  assert.deepEqual(d.signedHeaders, ['host', 'content-type', 'x-a']);
-  // SPEC §4.2: the method as given, the scheme signed, the query in the order sent.
-  assert.match(d.canonicalString, /^sigwire-v1\nhmac-sha256\nk1\n1700000000\nAAAAAAAAAAAAAAAAAAAAAA\npost\nhttps\n\/p\nb=1&a=2\n/);
-  assert.equal(d.authorization.endsWith(`signature="${d.signature}"`), true);
-  assert.deepEqual(signer.signedHeaders, ['X-A']);
-  assert.ok(Object.isFrozen(signer.signedHeaders));
-});
-
-test('headers in every accepted shape sign identically; a signed header on several lines is refused', () => {
-  const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET, signedHeaders: ['x-a'] });
-  const base = { method: 'GET', url: 'https://h/', timestamp: NOW, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' };
-  const oneLine = [
-    { 'X-A': '1, 2' },
-    [['X-A', '1, 2']],
-    ['X-A', '1, 2'],
-    new Map([['x-a', ['1', '2'].join(', ')]]),
-    new Headers([['x-a', '1'], ['x-a', '2']]), // fetch's Headers joins repeated names itself
-  ];
-  const auths = oneLine.map((headers) => signer.sign({ ...base, headers }).Authorization);
-  assert.equal(new Set(auths).size, 1, auths.join('\n'));
-  // SPEC §4.2: first-line readers and joining readers would see different values.
-  for (const headers of [{ 'X-A': ['1', '2'] }, [['X-A', '1'], ['x-a', '2']], ['X-A', '1', 'x-a', '2']]) {
-    assert.throws(() => signer.sign({ ...base, headers }), (e) => e instanceof sigwire.SigwireError && e.code === 'invalid_request');
-  }
-});
-
-test('key rotation: the old secret works until notAfter', () => {
-  const keys = new sigwire.KeyStore({ k1: 'old-secret-0123456789' });
-  keys.rotate('k1', 'new-secret-0123456789', NOW + 10);
-  const verifier = new sigwire.Verifier({ keys });
-  const req = { method: 'GET', url: 'https://h/' };
-  const old = new sigwire.Signer({ keyId: 'k1', secret: 'old-secret-0123456789' });
-  const neu = new sigwire.Signer({ keyId: 'k1', secret: 'new-secret-0123456789' });
-  const at = (s, t, n) => ({ ...req, headers: { authorization: s.sign({ ...req, timestamp: t, nonce: n }).Authorization } });
-  assert.equal(verifier.verify(at(old, NOW, 'AAAAAAAAAAAAAAAAAAAAA1'), { now: NOW }), 'k1');
-  assert.equal(verifier.verify(at(neu, NOW, 'AAAAAAAAAAAAAAAAAAAAA2'), { now: NOW }), 'k1');
-  assert.throws(() => verifier.verify(at(old, NOW + 11, 'AAAAAAAAAAAAAAAAAAAAA3'), { now: NOW + 11 }), sigwire.SignatureMismatchError);
-  assert.deepEqual(verifier.verifyDetailed(at(neu, NOW + 11, 'AAAAAAAAAAAAAAAAAAAAA4'), { now: NOW + 11 }), { keyId: 'k1', scheme: 'sigwire-v1', timestamp: NOW + 11 });
-});
-
-test('replay stores written in JavaScript, synchronous and asynchronous', async () => {
-  const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET });
-  const req = (n) => ({ method: 'GET', url: 'https://h/', headers: { authorization: signer.sign({ method: 'GET', url: 'https://h/', timestamp: NOW, nonce: n }).Authorization } });
-  const calls = [];
-  const seen = new Set();
-  const sync = new sigwire.Verifier({ keys: { k1: SECRET }, windowSeconds: 60, replayStore: { checkAndRecord(k, n, exp, now) { calls.push([k, n, exp, now]); return seen.has(n) ? false : (seen.add(n), true); } } });
-  assert.equal(sync.verify(req('AAAAAAAAAAAAAAAAAAAAAA'), { now: NOW }), 'k1');
-  assert.deepEqual(calls, [['k1', 'AAAAAAAAAAAAAAAAAAAAAA', NOW + 60, NOW]]);
-  assert.throws(() => sync.verify(req('AAAAAAAAAAAAAAAAAAAAAA'), { now: NOW }), sigwire.ReplayedNonceError);
-
-  const asyncSeen = new Set();
-  const asyncV = new sigwire.Verifier({ keys: { k1: SECRET }, replayStore: { async checkAndRecord(k, n) { await new Promise((r) => setTimeout(r, 1)); return asyncSeen.has(n) ? false : (asyncSeen.add(n), true); } } });
-  assert.throws(() => asyncV.verify(req('BBBBBBBBBBBBBBBBBBBBBB'), { now: NOW }), /verifyAsync/);
-  assert.equal((await asyncV.verifyAsync(req('CCCCCCCCCCCCCCCCCCCCCC'), { now: NOW })).keyId, 'k1');
-  await assert.rejects(asyncV.verifyAsync(req('CCCCCCCCCCCCCCCCCCCCCC'), { now: NOW }), sigwire.ReplayedNonceError);
-
-  const broken = new sigwire.Verifier({ keys: { k1: SECRET }, replayStore: { checkAndRecord() { throw new Error('redis down'); } } });
-  const e = (() => { try { broken.verify(req('DDDDDDDDDDDDDDDDDDDDDD'), { now: NOW }); } catch (err) { return err; } })();
-  assert.ok(e instanceof sigwire.ReplayStoreUnavailableError);
-  assert.equal(e.httpStatus, 503);
-  assert.equal(e.cause.message, 'redis down');
-  const odd = new sigwire.Verifier({ keys: { k1: SECRET }, replayStore: { checkAndRecord: () => 'yes' } });
-  assert.throws(() => odd.verify(req('EEEEEEEEEEEEEEEEEEEEEE'), { now: NOW }), sigwire.ReplayStoreUnavailableError);
-  // A request that fails verification never reaches the store.
-  calls.length = 0;
-  assert.throws(() => sync.verify({ method: 'GET', url: 'https://h/other', headers: req('FFFFFFFFFFFFFFFFFFFFFF').headers }, { now: NOW }), sigwire.SignatureMismatchError);
-  assert.equal(calls.length, 0);
-});
-
-test('secrets never show in inspect, JSON or errors', () => {
-  const secret = 'do-not-print-me-0123456789';
-  const signer = new sigwire.Signer({ keyId: 'k1', secret });
-  const keys = new sigwire.KeyStore({ k1: secret });
-  const verifier = new sigwire.Verifier({ keys });
-  for (const obj of [signer, keys, verifier, new sigwire.InMemoryReplayStore()]) {
-    const shown = inspect(obj, { showHidden: true, depth: 10 }) + JSON.stringify(obj) + String(obj);
-    assert.ok(!shown.includes(secret), shown);
-    assert.ok(!shown.includes(Buffer.from(secret).toString('hex')), shown);
-  }
-  assert.equal(inspect(signer), 'Signer {"keyId":"k1","algorithm":"hmac-sha256","signedHeaders":[]}');
-});
-
-test('signedFetch with a stub fetch signs exactly what it sends', async () => {
-  const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET });
-  const verifier = new sigwire.Verifier({ keys: { k1: SECRET } });
-  const sent = [];
-  const stub = async (url, init) => {
-    sent.push({ url, init });
-    return new Response('ok');
-  };
-  const f = sigwire.signedFetch(signer, { fetch: stub });
-  await f('https://api.example.com/v1/x?b=2&a=1#frag', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
-  await f('https://api.example.com/v1/y');
-  assert.equal(sent.length, 2);
-  const [post, get] = sent;
-  assert.equal(post.url, 'https://api.example.com/v1/x?b=2&a=1');
-  assert.ok(post.init.body instanceof Uint8Array);
-  assert.equal(new TextDecoder().decode(post.init.body), '{"a":1}');
-  assert.match(post.init.headers.get('authorization'), /^HMAC apiKey="k1"/);
-  assert.equal(get.init.body, undefined);
-  for (const { url, init } of sent) {
-    assert.equal(verifier.verify({ method: init.method, url, headers: init.headers, body: init.body }), 'k1');
-  }
-});
+const core = current().b;
+apiContract({ sigwire, test, assert, core: { errorCodes: () => core.errorCodes().split(','), httpStatus: (c) => core.httpStatus(c), serverTimeHeader: () => core.serverTimeHeader() } });
 
 test('signedFetch against a real verifying server (Node fetch)', async (t) => {
   const server = await startServer();
