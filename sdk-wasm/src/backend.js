@@ -56,6 +56,9 @@ function plain(v) {
   }
 }
 
+/** The getters of a WasmSignature, read out before it is freed. */
+const SIGNATURE_FIELDS = ['authorization', 'canonicalString', 'signature', 'timestamp', 'nonce', 'signedHeaders'];
+
 function signer(keyId, secret, algorithm, signedHeaders, policy) {
   // A private copy: the caller wipes its bytes, and a fresh instance needs them again.
   const bytes = secret.slice();
@@ -78,14 +81,7 @@ function signer(keyId, secret, algorithm, signedHeaders, policy) {
       return run('invalid_request', (b, gen) => {
         const s = slot.get(b, gen).sign(method, url, headers, data, timestamp, nonce);
         try {
-          return {
-            authorization: s.authorization,
-            canonicalString: s.canonicalString,
-            signature: s.signature,
-            timestamp: s.timestamp,
-            nonce: s.nonce,
-            signedHeaders: s.signedHeaders,
-          };
+          return Object.fromEntries(SIGNATURE_FIELDS.map((f) => [f, s[f]]));
         } finally {
           s.free();
         }
