@@ -212,14 +212,15 @@ class Gen:
 
     # ---- operations ----------------------------------------------------------------------
 
-    def profile_sign(self, id_: str, profile: Optional[str] = None) -> Dict[str, Any]:
+    def profile_sign(self, id_: str, profile: Optional[str] = None, for_verify: bool = False) -> Dict[str, Any]:
         profile = profile or self.pick(REQUEST_PROFILES)
         op: Dict[str, Any] = {"op": "profile_sign", "id": id_, "profile": profile}
         if profile == "aws-sigv4":
             op["credentials"] = self.aws_creds()
             op["settings"] = self.aws_settings()
             if self.p(0.3):
-                op["settings"]["presign_expires"] = self.pick([1, 60, 3600, 86400, 604800, 604801, 0])
+                op["settings"]["presign_expires"] = (self.pick([1, 60, 3600, 86400, 604800]) if self.p(0.94)
+                                                     else self.pick([0, 604801]))
                 op["settings"].pop("unsigned_payload", None)
             op["time"] = self.r.randint(1_300_000_000, 2_000_000_000)
             op.update(self.request())
@@ -231,6 +232,9 @@ class Gen:
                 settings["label"] = self.pick(["sig1", "sig-b25", "a", "Bad Label", ""])
             if self.p(0.6):
                 settings["components"] = self.r.sample(self.components, self.r.randint(1, 6))
+                if for_verify and self.p(0.7):  # what a verifier requires by default, in random order
+                    settings["components"] = list(dict.fromkeys(
+                        self.r.sample(["@method", "@authority", "@path"] + settings["components"], 3 + len(settings["components"]))))
             op["settings"] = settings
             op["time"] = self.r.randint(1_600_000_000, 1_900_000_000)
             op["nonce"] = self.pick([None, None, self.text(UNRESERVED, 8, 24), "a\"b"])
@@ -430,7 +434,7 @@ def generate(seed: int, count: int, signer: List[str], known_disagreements: bool
         if x < 0.40:
             slots.append(g.profile_sign(id_))
         elif x < 0.65:
-            base = g.profile_sign(id_ + "-s", g.pick(["aws-sigv4", "aws-sigv4", "rfc9421"]))
+            base = g.profile_sign(id_ + "-s", g.pick(["aws-sigv4", "aws-sigv4", "rfc9421"]), for_verify=True)
             slots.append(("profile", id_, base))
             pending.append(base)
         elif x < 0.78:

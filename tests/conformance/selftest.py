@@ -185,5 +185,21 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual({o["op"] for o in ops}, {"sign", "verify"})
 
 
+    def test_profile_fuzz_is_deterministic(self):
+        # The spec adapter answers "unsupported" to every profile operation, so the verify material
+        # is not signed and those slots stay sign operations: enough to check determinism here.
+        fuzz = os.path.join(HERE, "fuzz_profiles.py")
+        cmd = [sys.executable, fuzz, "--seed", "7", "--count", "200", "--signer", "%s %s" % (sys.executable, SPEC_ADAPTER)]
+        a = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+        b = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+        self.assertEqual(a.stdout, b.stdout)
+        self.assertIn(b"seed 7", a.stderr)
+        ops = [json.loads(l) for l in a.stdout.splitlines()]
+        self.assertEqual(len(ops), 200)
+        self.assertEqual({o["op"] for o in ops}, {"profile_sign", "webhook_sign"})
+        self.assertEqual({o["profile"] for o in ops if o["op"] == "profile_sign"},
+                         {"aws-sigv4", "rfc9421", "binance", "coinbase", "kraken", "okx", "bybit"})
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
