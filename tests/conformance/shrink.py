@@ -104,7 +104,10 @@ def replaced(case: Dict[str, Any], path: Path, new: Any, delete: bool = False) -
     return out
 
 
-OPTIONAL_FIELDS = ("signed_headers", "not_after")
+OPTIONAL_FIELDS = ("signed_headers", "not_after",
+                   # profile operations (README "Profile operations")
+                   "session_token", "passphrase", "label", "components", "unsigned_payload", "presign_expires",
+                   "required_components", "max_age", "max_ahead", "max_clock_skew", "msg_id")
 
 
 def candidates(case: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
