@@ -4,13 +4,14 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, LOCATION};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use reqwest::Url;
 use sigwire_core::signing::SigningInstructions;
 use sigwire_core::{ErrorCode, Signature, SERVER_TIME_HEADER};
 use tracing::Instrument as _;
 
+use crate::body::{self, Body, Prepared, Spooled};
 use crate::client::{Auth, Client, Inner, IDEMPOTENCY_KEY};
 use crate::error::{describe, Error, TimeoutKind};
 use crate::profile::DynScheme;
@@ -28,6 +29,8 @@ pub(crate) struct Call {
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// A body on disk (a file, or a stream spooled while hashed), sent instead of `body`.
+    pub(crate) spooled: Option<Spooled>,
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
@@ -40,6 +43,30 @@ struct Outcome {
     response: Response,
     /// The last clock observation made on a signed hop.
     observation: Observation,
+}
+
+impl Call {
+    /// Reads `body` once (hashing a file, spooling a stream while hashing it) and makes it the
+    /// call's body.
+    pub(crate) async fn set_body(&mut self, body: Body) -> Result<(), Error> {
+        let algorithm = match &self.client.inner.auth {
+            Auth::V1 { signer, .. } => signer.algorithm(),
+            Auth::Profile(_) => sigwire_core::Algorithm::HmacSha256,
+        };
+        match body::prepare(body, algorithm).await? {
+            Prepared::Bytes(bytes) => self.body = bytes,
+            Prepared::Spooled(spooled) => {
+                if self.sign && matches!(self.client.inner.auth, Auth::Profile(_)) {
+                    return Err(Error::invalid(
+                        "a streamed body is signed by sigwire-v1 clients only; pass the bytes to a profile client",
+                    ));
+                }
+                self.body = Bytes::new();
+                self.spooled = Some(spooled);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Runs `call` to completion.
@@ -207,6 +234,7 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
     let mut url = call.url.clone();
     let mut headers = Cow::Borrowed(&call.headers);
     let mut body = call.body.clone();
+    let mut spooled = call.spooled.clone();
     let mut observation = Observation::None;
     let mut hop = 0usize;
     let mut signable = call.sign && url.origin() == inner.base.origin();
@@ -219,7 +247,14 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
             // Signed last: after serialisation, after any backoff sleep, right before sending.
             match &inner.auth {
                 Auth::V1 { .. } => {
-                    let signature = sign(inner, &method, &url, &request_headers, &body)?;
+                    let signature = sign(
+                        inner,
+                        &method,
+                        &url,
+                        &request_headers,
+                        &body,
+                        spooled.as_ref(),
+                    )?;
                     let mut value =
                         HeaderValue::from_str(&signature.authorization).map_err(|_| {
                             Error::invalid("the Authorization value is not a valid header")
@@ -227,6 +262,11 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
                     value.set_sensitive(true);
                     request_headers.insert(AUTHORIZATION, value);
                     tracing::debug!(hop, nonce = %signature.nonce, timestamp = signature.timestamp, headers = ?Redacted(&request_headers), "sigwire: sending");
+                }
+                Auth::Profile(_) if spooled.is_some() => {
+                    return Err(Error::invalid(
+                        "a streamed body is signed by sigwire-v1 clients only",
+                    ));
                 }
                 Auth::Profile(scheme) => {
                     let ins =
@@ -244,7 +284,12 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
             .request(method.clone(), send_url.into_owned())
             .headers(request_headers);
         // No `Content-Length: 0` on bodiless GET-like requests; other methods always send a body.
-        if !body.is_empty()
+        if let Some(file) = &spooled {
+            // Streamed from the file, from its first byte, on every attempt and hop.
+            builder = builder
+                .header(CONTENT_LENGTH, file.len())
+                .body(file.to_request_body()?);
+        } else if !body.is_empty()
             || !matches!(
                 method,
                 Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE | Method::TRACE
@@ -306,6 +351,7 @@ async fn attempt(inner: &Inner, call: &Call, attempt: u32) -> Result<Outcome, Er
                     redirect::next_hop(status, &method, &url, &next, &inner.base, signable);
                 if next_hop.drop_body {
                     body = Bytes::new();
+                    spooled = None;
                     redirect::strip_body_headers(headers.to_mut());
                 }
                 if next_hop.drop_credentials {
@@ -348,6 +394,7 @@ fn sign(
     url: &Url,
     headers: &HeaderMap,
     body: &Bytes,
+    spooled: Option<&Spooled>,
 ) -> Result<Signature, Error> {
     // Header values as text: non-UTF-8 becomes U+FFFD, which the core refuses in a signed
     // header and ignores in the others.
@@ -370,7 +417,15 @@ fn sign(
     } else {
         signer
     };
-    signer.sign(&request).map_err(|e| {
+    let signed = match spooled {
+        Some(file) => signer.sign_body(
+            &request,
+            file.digest().signable(),
+            &sigwire_core::SignOptions::default(),
+        ),
+        None => signer.sign(&request),
+    };
+    signed.map_err(|e| {
         crate::no_echo::header_names(e, &inner.signed_headers, crate::client::SIGNED_HEADERS).into()
     })
 }

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+mod body;
 mod client;
 mod error;
 mod exec;
@@ -15,6 +16,7 @@ mod retry;
 mod rt;
 mod skew;
 
+pub use body::Body;
 pub use client::{Client, ClientBuilder, IDEMPOTENCY_KEY};
 pub use error::{Error, TimeoutKind};
 pub use redirect::SENSITIVE_HEADERS;

@@ -10,6 +10,7 @@ use reqwest::Url;
 use serde::Serialize;
 use sigwire_core::NonceSource as _;
 
+use crate::body::Body;
 use crate::client::{Client, IDEMPOTENCY_KEY};
 use crate::error::Error;
 use crate::exec::Call;
@@ -37,6 +38,8 @@ pub struct RequestBuilder {
     query: Vec<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
+    /// A body set with [`body_stream`](Self::body_stream), read when the call is sent.
+    stream: Option<Body>,
     error: Option<Error>,
     attempt_timeout: Option<Option<Duration>>,
     total_timeout: Option<Option<Duration>>,
@@ -53,6 +56,7 @@ impl RequestBuilder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: Bytes::new(),
+            stream: None,
             error: None,
             attempt_timeout: None,
             total_timeout: None,
@@ -113,6 +117,7 @@ impl RequestBuilder {
                         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 }
                 self.body = Bytes::from(bytes);
+                self.stream = None;
                 self
             }
             Err(e) => self.fail(Error::invalid(format!(
@@ -124,6 +129,17 @@ impl RequestBuilder {
     /// The body bytes, sent and signed exactly as given.
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = body.into();
+        self.stream = None;
+        self
+    }
+
+    /// The body from a file or a stream ([`Body::file`], [`Body::reader`], [`Body::stream`]),
+    /// never held whole in memory: read once when the call is sent (a stream is spooled to a
+    /// temporary file while it is hashed), then each attempt signs its digest afresh and sends
+    /// it from disk. Set `Content-Type` with [`header`](Self::header).
+    pub fn body_stream(mut self, body: Body) -> Self {
+        self.body = Bytes::new();
+        self.stream = Some(body);
         self
     }
 
@@ -169,8 +185,12 @@ impl RequestBuilder {
     ///
     /// A status of 400 or more is an error: [`Error::SignatureRejected`] when the body is a
     /// Sigwire `{"error": code}` with a known machine code, else [`Error::Status`] with the body.
-    pub async fn send(self) -> Result<Response, Error> {
-        let call = self.into_call()?;
+    pub async fn send(mut self) -> Result<Response, Error> {
+        let stream = self.stream.take();
+        let mut call = self.into_call()?;
+        if let Some(body) = stream {
+            call.set_body(body).await?;
+        }
         crate::exec::execute(&call).await
     }
 
@@ -215,6 +235,7 @@ impl RequestBuilder {
             url,
             headers,
             body: self.body,
+            spooled: None,
             retry,
             attempt_timeout: self.attempt_timeout.unwrap_or(inner.timeouts.attempt),
             total_timeout: self.total_timeout.unwrap_or(inner.timeouts.total),
