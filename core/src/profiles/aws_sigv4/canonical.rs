@@ -1,6 +1,6 @@
 //! The canonical request, string to sign and signing key of SigV4, each a small pure function.
 
-use crate::profiles::crypto::{hex, hmac_sha256};
+use crate::profiles::crypto::hmac_sha256;
 use crate::profiles::percent;
 
 use super::settings::{AwsSigV4Settings, PercentEncodingMode, UriPathNormalizationMode};
@@ -86,7 +86,19 @@ pub(crate) fn canonical_query(raw: &[(&str, &str)], extra: &[(&str, &str)]) -> S
 /// A header value as SigV4 signs it: trimmed, each run of whitespace (including folded line
 /// breaks) collapsed to one space.
 pub(crate) fn canonical_header_value(value: &str) -> String {
-    value.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(value.len());
+    push_header_value(&mut out, value);
+    out
+}
+
+/// Appends `value` as SigV4 signs it (see [`canonical_header_value`]) to `out`, in one pass.
+fn push_header_value(out: &mut String, value: &str) {
+    for (i, word) in value.split_ascii_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// The canonical headers block (`name:value\n` per name, sorted, repeated names joined with `,`)
@@ -94,19 +106,21 @@ pub(crate) fn canonical_header_value(value: &str) -> String {
 pub(crate) fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
     let mut merged: Vec<(String, String)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
-        let name = name.to_ascii_lowercase();
-        let value = canonical_header_value(value);
-        match merged.iter_mut().find(|(n, _)| *n == name) {
+        match merged
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some((_, v)) => {
                 v.push(',');
-                v.push_str(&value);
+                push_header_value(v, value);
             }
-            None => merged.push((name, value)),
+            None => merged.push((name.to_ascii_lowercase(), canonical_header_value(value))),
         }
     }
     merged.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut block = String::new();
-    let mut signed = String::new();
+    let size: usize = merged.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let mut block = String::with_capacity(size);
+    let mut signed = String::with_capacity(size);
     for (i, (n, v)) in merged.iter().enumerate() {
         block.push_str(n);
         block.push(':');
@@ -129,7 +143,22 @@ pub(crate) fn canonical_request(
     signed_headers: &str,
     payload_hash: &str,
 ) -> String {
-    format!("{method}\n{path}\n{query}\n{headers_block}\n{signed_headers}\n{payload_hash}")
+    let parts = [
+        method,
+        path,
+        query,
+        headers_block,
+        signed_headers,
+        payload_hash,
+    ];
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// `date/region/service/aws4_request`.
@@ -139,10 +168,14 @@ pub(crate) fn scope(date: &str, region: &str, service: &str) -> String {
 
 /// The string to sign of a canonical request.
 pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = hex(&crate::profiles::crypto::sha256(&[
-        canonical_request.as_bytes()
-    ]));
-    format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hash}")
+    let hash = crate::profiles::crypto::sha256(&[canonical_request.as_bytes()]);
+    let mut out = String::with_capacity(ALGORITHM.len() + amz_date.len() + scope.len() + 67);
+    for part in [ALGORITHM, amz_date, scope] {
+        out.push_str(part);
+        out.push('\n');
+    }
+    crate::hex::encode_into(&hash, &mut out);
+    out
 }
 
 /// The derived signing key: HMAC chain over date, region, service and `aws4_request`, starting

@@ -2,9 +2,24 @@
 
 use core::fmt;
 
+use std::sync::OnceLock;
+
 use zeroize::Zeroizing;
 
+use crate::profiles::crypto::hmac_sha256;
 use crate::profiles::error::ProfileError;
+
+/// A random key, drawn once per process, under which secrets are fingerprinted: the fingerprint
+/// identifies a secret (for the signing-key cache) without being a plain hash of it.
+fn fingerprint_key() -> &'static [u8; 32] {
+    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut key = [0u8; 32];
+        // Without OS randomness the fingerprint is an unkeyed HMAC: still an identity.
+        let _ = getrandom::fill(&mut key);
+        key
+    })
+}
 
 /// AWS credentials. The secret key and session token are zeroized on drop and never printed:
 /// `Debug` shows only the access key id.
@@ -21,6 +36,8 @@ use crate::profiles::error::ProfileError;
 pub struct AwsCredentials {
     access_key_id: String,
     secret_access_key: Zeroizing<String>,
+    /// HMAC-SHA-256 of the secret under [`fingerprint_key`]: the secret's identity.
+    fingerprint: Zeroizing<[u8; 32]>,
     session_token: Option<Zeroizing<String>>,
 }
 
@@ -47,9 +64,14 @@ impl AwsCredentials {
                 "secret access key is empty",
             ));
         }
+        let fingerprint = Zeroizing::new(hmac_sha256(
+            fingerprint_key(),
+            &[secret_access_key.as_bytes()],
+        ));
         Ok(AwsCredentials {
             access_key_id,
             secret_access_key,
+            fingerprint,
             session_token: None,
         })
     }
@@ -68,6 +90,11 @@ impl AwsCredentials {
 
     pub(crate) fn secret(&self) -> &str {
         &self.secret_access_key
+    }
+
+    /// The secret's identity (equal for equal secrets within this process).
+    pub(crate) fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
     }
 
     pub(crate) fn session_token(&self) -> Option<&str> {

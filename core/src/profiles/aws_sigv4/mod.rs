@@ -7,6 +7,7 @@
 
 mod canonical;
 mod credentials;
+mod key_cache;
 mod scheme;
 mod settings;
 mod sign;

@@ -10,6 +10,7 @@ use crate::Request;
 
 use super::canonical::{self, ALGORITHM};
 use super::credentials::AwsCredentials;
+use super::key_cache::{SigningKeyCache, SIGNER_CAPACITY};
 use super::settings::{
     AwsSigV4Settings, PayloadChecksumKind, SessionTokenMode, SignatureLocation, UNSIGNED_PAYLOAD,
 };
@@ -18,6 +19,9 @@ use super::settings::{
 pub const MAX_EXPIRES_IN: u64 = 604_800;
 
 /// A SigV4 signer for one set of credentials, region and service.
+///
+/// The derived signing key (four HMACs) is computed once per UTC day and reused; clones share
+/// that cache, and its keys are zeroized when replaced or dropped.
 ///
 /// ```
 /// use sigwire_core::Request;
@@ -37,6 +41,7 @@ pub struct AwsSigV4 {
     region: String,
     service: String,
     settings: AwsSigV4Settings,
+    keys: std::sync::Arc<SigningKeyCache>,
 }
 
 /// The result of signing: what to add to the request, and every intermediate stage (for
@@ -116,6 +121,7 @@ impl AwsSigV4 {
             region,
             service,
             settings: AwsSigV4Settings::default(),
+            keys: std::sync::Arc::new(SigningKeyCache::new(SIGNER_CAPACITY)),
         })
     }
 
@@ -201,7 +207,11 @@ impl AwsSigV4 {
         let (headers_block, signed_headers) = canonical::canonical_headers(&to_sign);
 
         let credential = format!("{}/{scope}", self.credentials.access_key_id());
-        let expires = s.expires_in.to_string();
+        let expires = if query_mode {
+            s.expires_in.to_string()
+        } else {
+            String::new()
+        };
         let mut extra: Vec<(&str, &str)> = Vec::new();
         if query_mode {
             extra.push(("X-Amz-Algorithm", ALGORITHM));
@@ -224,12 +234,9 @@ impl AwsSigV4 {
             &payload_hash,
         );
         let string_to_sign = canonical::string_to_sign(&date_time, &scope, &canonical_request);
-        let key = canonical::signing_key(
-            self.credentials.secret().as_bytes(),
-            date,
-            &self.region,
-            &self.service,
-        );
+        let key = self
+            .keys
+            .signing_key(&self.credentials, date, &self.region, &self.service);
         let signature = hex(&hmac_sha256(&*key, &[string_to_sign.as_bytes()]));
 
         if query_mode {

@@ -8,6 +8,7 @@ use crate::Request;
 
 use super::canonical::{self, ALGORITHM};
 use super::credentials::AwsCredentials;
+use super::key_cache::{SigningKeyCache, VERIFIER_CAPACITY};
 use super::settings::{AwsSigV4Settings, SessionTokenMode, UNSIGNED_PAYLOAD};
 use super::sign::MAX_EXPIRES_IN;
 
@@ -26,6 +27,9 @@ pub struct AwsVerified {
 }
 
 /// Verifies SigV4 requests for one region and service, looking credentials up by access key id.
+///
+/// Derived signing keys are cached (at most 64, least recently used evicted, zeroized on
+/// eviction and drop), keyed by the secret's identity, date, region and service.
 ///
 /// ```
 /// use sigwire_core::Request;
@@ -49,6 +53,7 @@ pub struct AwsSigV4Verifier<F> {
     region: String,
     service: String,
     settings: AwsSigV4Settings,
+    keys: SigningKeyCache,
 }
 
 impl<F> core::fmt::Debug for AwsSigV4Verifier<F> {
@@ -117,6 +122,7 @@ where
             region: region.into(),
             service: service.into(),
             settings: AwsSigV4Settings::default(),
+            keys: SigningKeyCache::new(VERIFIER_CAPACITY),
         }
     }
 
@@ -153,7 +159,10 @@ where
                 ));
             }
         }
-        if !parsed.matches(creds.secret().as_bytes()) {
+        let key = self
+            .keys
+            .signing_key(&creds, &parsed.date, &parsed.region, &parsed.service);
+        if !parsed.matches_key(&key) {
             return Err(ProfileError::mismatch());
         }
         Ok(parsed.into_verified())
@@ -446,11 +455,16 @@ impl ParsedSigV4 {
     /// constant time).
     pub(crate) fn matches(&self, secret: &[u8]) -> bool {
         let key = canonical::signing_key(secret, &self.date, &self.region, &self.service);
+        self.matches_key(&key)
+    }
+
+    /// Whether the signature was made with the derived signing `key` of this request's scope.
+    pub(crate) fn matches_key(&self, key: &[u8; 32]) -> bool {
         let scope = canonical::scope(&self.date, &self.region, &self.service);
         let mut ok = false;
         for creq in &self.canonical_requests {
             let sts = canonical::string_to_sign(&self.date_time, &scope, creq);
-            ok |= ct_eq(&hmac_sha256(&*key, &[sts.as_bytes()]), &self.signature);
+            ok |= ct_eq(&hmac_sha256(key, &[sts.as_bytes()]), &self.signature);
         }
         ok
     }
