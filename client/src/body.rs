@@ -448,4 +448,78 @@ mod tests {
         assert_eq!(e.kind(), "invalid_request");
         assert!(server.controls().requests().is_empty());
     }
+
+    /// `Vm…` figure of this process, KiB (Linux `/proc/self/status`).
+    fn status_kib(field: &str) -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The client side of `scripts/bench.d/stream.sh` (and of the CI memory check in
+    /// `scripts/ci/rust.sh`), against a separate `sigwire-server` process:
+    /// `SIGWIRE_STREAM_URL` (serving [`KEY`] with [`SECRET`]) and `SIGWIRE_STREAM_BYTES`. Sends that many bytes from an `AsyncRead` (readable once, so
+    /// spooled while hashed) and prints one `STREAM` line: this process's resident memory before
+    /// and at its peak (after resetting the peak), the upload time, and the in-memory hashing
+    /// speed of [`BodyHasher`](sigwire_core::signing::BodyHasher) over the same number of bytes.
+    #[tokio::test]
+    #[ignore = "driven by scripts/bench.d/stream.sh against a sigwire-server process"]
+    async fn stream_upload_driver() {
+        use tokio::io::AsyncReadExt as _;
+        let env = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("set {name}"));
+        let url = env("SIGWIRE_STREAM_URL");
+        let bytes: u64 = env("SIGWIRE_STREAM_BYTES").parse().unwrap();
+
+        // Hashing speed in memory, 64 KiB at a time (what the spool and the server do).
+        let chunk = vec![0x5a_u8; 64 * 1024];
+        let mut hasher = sigwire_core::signing::BodyHasher::new(Algorithm::HmacSha256);
+        let started = std::time::Instant::now();
+        // (Skipped in the CI memory check, where a debug build makes the figure meaningless.)
+        let mut left = if std::env::var_os("SIGWIRE_STREAM_SKIP_HASH").is_some() {
+            0
+        } else {
+            bytes
+        };
+        while left > 0 {
+            let n = usize::try_from(left).map_or(chunk.len(), |l| l.min(chunk.len()));
+            hasher.update(&chunk[..n]);
+            left -= n as u64;
+        }
+        let hashed = hasher.finish().len();
+        let hash_seconds = started.elapsed().as_secs_f64();
+
+        let client = Client::builder()
+            .base_url(&url)
+            .credentials(KEY, SECRET.to_vec())
+            .attempt_timeout(Duration::from_secs(900))
+            .total_timeout(Duration::from_secs(900))
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        // Reset this process's peak (Linux: 5 → clear_refs resets VmHWM), then measure from here.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let baseline = status_kib("VmRSS");
+        let started = std::time::Instant::now();
+        let response = client
+            .post("/upload")
+            .header("content-type", "application/octet-stream")
+            .body_stream(Body::reader(tokio::io::repeat(b'x').take(bytes)))
+            .send()
+            .await
+            .unwrap();
+        let upload_seconds = started.elapsed().as_secs_f64();
+        assert_eq!(body_len(&response), bytes);
+        let peak = status_kib("VmHWM");
+        let mb = bytes as f64 / 1e6;
+        println!(
+            "STREAM client_baseline_kib={baseline} client_peak_kib={peak} client_extra_kib={} \
+             upload_seconds={upload_seconds:.3} upload_mb_s={:.1} hash_mb_s={:.1}",
+            peak.saturating_sub(baseline),
+            mb / upload_seconds,
+            hashed as f64 / 1e6 / hash_seconds.max(1e-9),
+        );
+    }
 }

@@ -15,3 +15,7 @@ else
 fi
 step "cargo doc (core, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked -p sigwire-core --no-deps -q
+step "streaming (issue 17): a 64 MiB body from the Rust client to the reference server, each side <= 16 MiB extra RSS"
+# Debug builds with the same package selection as the http step's `cargo test` (which then reuses
+# them); the sigwire-server binary is the one the python step builds too.
+bash scripts/bench.d/stream.sh --ci
