@@ -2,18 +2,21 @@
 # HTTP runtime (issue 8): sigwire-client (reqwest, rustls) and sigwire-server (tower Layer +
 # reference server). Runs the Rust tests against the reference server on 127.0.0.1, clippy with
 # -D warnings (also the layer alone, without the reference server), rustdoc with -D warnings, and
-# a wasm32 type-check of the client when rustup has the wasm32 target.
+# a wasm32 type-check of the client when rustup has the wasm32 target; then the cross-runtime
+# client-behaviour suite (tests/client-behaviour/: one scenario table, one expected outcome table,
+# a Python stdlib scenario server; drivers: Rust, and the browser Client on wasm in Node when
+# sdk-wasm/dist was built by the wasm step). Cost of the suite here: ~5 s per driver.
 #
 # Idempotent; needs only a Rust toolchain (rustup) and crates.io. Knobs: CARGO_TARGET_DIR,
 # SIGWIRE_HTTP_WASM=0 to skip the wasm32 check.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
-PKGS=(-p sigwire-client -p sigwire-server)
+PKGS=(-p sigwire-client-core -p sigwire-client -p sigwire-server)
 
-step "cargo test (sigwire-client, sigwire-server)"
+step "cargo test (sigwire-client-core, sigwire-client, sigwire-server)"
 cargo test --locked "${PKGS[@]}"
 
-step "cargo clippy -D warnings (client, server, layer without the reference server)"
+step "cargo clippy -D warnings (client-core, client, server, layer without the reference server)"
 if cargo clippy --version >/dev/null 2>&1; then
   cargo clippy --locked "${PKGS[@]}" --all-targets -- -D warnings
   cargo clippy --locked -p sigwire-server --no-default-features --lib -- -D warnings
@@ -32,3 +35,8 @@ if [ "${SIGWIRE_HTTP_WASM:-1}" != "0" ]; then
     echo "rustup has no wasm32-unknown-unknown target on this machine; wasm32 check skipped (not a test)"
   fi
 fi
+
+step "client-behaviour suite (tests/client-behaviour: one table, every available runtime)"
+command -v python3 >/dev/null || apt_install python3
+cargo build --locked -q -p sigwire-client --example behaviour
+python3 tests/client-behaviour/run.py --require rust
