@@ -143,6 +143,23 @@ impl<'py> Message<'py> {
     }
 }
 
+/// A verifier's key table from a Python `dict` of key id to secret: every id is `str`
+/// (`InvalidKeyId` otherwise) and each value becomes a credential through `make(id, value)`, so
+/// a bad secret fails when the verifier is built, not at the first request.
+fn key_map<T>(
+    dict: &Bound<'_, PyDict>,
+    what: &str,
+    mut make: impl FnMut(&str, &Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<HashMap<String, T>> {
+    let mut map = HashMap::with_capacity(dict.len());
+    for (k, v) in dict.iter() {
+        let id = convert::text(&k, what, ErrorCode::InvalidKeyId)?;
+        let value = make(&id, &v)?;
+        map.insert(id, value);
+    }
+    Ok(map)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Exchange presets
 
@@ -409,13 +426,10 @@ impl AwsVerifier {
         s3: bool,
         max_clock_skew: Option<u64>,
     ) -> PyResult<Self> {
-        let mut keys: HashMap<String, AwsCredentials> = HashMap::new();
-        for (k, v) in credentials.iter() {
-            let id = convert::text(&k, "access key id", ErrorCode::InvalidKeyId)?;
-            let secret = convert::text(&v, "secret access key", ErrorCode::InvalidSecret)?;
-            let creds = AwsCredentials::new(id.clone(), secret).py_err(py)?;
-            keys.insert(id, creds);
-        }
+        let keys = key_map(credentials, "access key id", |id, v| {
+            let secret = convert::text(v, "secret access key", ErrorCode::InvalidSecret)?;
+            AwsCredentials::new(id, secret).py_err(py)
+        })?;
         let mut settings = aws_settings(s3, true);
         if let Some(skew) = max_clock_skew {
             settings.max_clock_skew = skew;
@@ -673,12 +687,7 @@ impl Rfc9421Verifier {
         max_age: Option<u64>,
         max_ahead: Option<u64>,
     ) -> PyResult<Self> {
-        let mut map: HashMap<String, Rfc9421Key> = HashMap::new();
-        for (k, v) in keys.iter() {
-            let id = convert::text(&k, "keyid", ErrorCode::InvalidKeyId)?;
-            let key = rfc9421_key(py, &id, &v)?;
-            map.insert(id, key);
-        }
+        let map = key_map(keys, "keyid", |id, v| rfc9421_key(py, id, v))?;
         let settings = rfc9421_settings(
             None,
             None,

@@ -253,8 +253,12 @@ class Param(NamedTuple):
         return f"Param({self.name!r}, {shown}, sensitive={self.sensitive})"
 
 
+_new_param = tuple.__new__
+
+
 def _params(raw: Sequence[Tuple[str, str, bool]]) -> Tuple[Param, ...]:
-    return tuple(map(Param._make, raw))
+    # tuple.__new__ directly: Param._make's keyword handling is most of its cost.
+    return tuple([_new_param(Param, t) for t in raw])
 
 
 def _redacted_headers(headers: Sequence[Tuple[str, str]], added: Sequence[Param]) -> str:
@@ -335,6 +339,8 @@ class SignedResponse:
 
 
 def _as_bytes(body: Optional[BodyLike]) -> bytes:
+    if type(body) is bytes:
+        return body
     if body is None:
         return b""
     if isinstance(body, str):
@@ -346,7 +352,9 @@ def _signed(
     cls: Type[SignedRequest], method: str, body: Optional[BodyLike], raw: Any, **extra: Any
 ) -> Any:
     url, headers, hparams, qparams = raw
-    return cls(
+    # The fields set directly (the generated __init__ only assigns them): this runs per signature.
+    signed = cls.__new__(cls)
+    signed.__dict__.update(
         method=method,
         url=url,
         headers=headers,
@@ -355,6 +363,7 @@ def _signed(
         query_params=_params(qparams),
         **extra,
     )
+    return signed
 
 
 def _now() -> int:
