@@ -17,6 +17,7 @@
 
 mod client;
 mod profiles; // signing profiles (prof)
+mod settle;
 mod verifier;
 mod wire;
 

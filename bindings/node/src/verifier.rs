@@ -17,6 +17,7 @@ use sigwire_core::{
     Verifier, DEFAULT_REPLAY_CAPACITY,
 };
 
+use crate::settle::Handoff;
 use crate::{err, request, to_js, whole, NativeKeyStore};
 
 /// A bounded in-memory replay store (wraps the core's `InMemoryReplayStore`).
@@ -175,54 +176,6 @@ impl NativeTicket {
     }
 }
 
-/// What a replay store owned by JavaScript answered for a ticket's nonce.
-#[derive(Debug, Clone, Copy)]
-enum Answer {
-    /// Recorded now: accept.
-    Fresh,
-    /// Already recorded: `replayed_nonce`.
-    Replayed,
-    /// The store could not answer: `replay_store_unavailable`.
-    Unavailable,
-}
-
-/// The verifier's replay store: answers with what JavaScript reported for the ticket being
-/// settled (`settle`), or else asks the in-memory store (`commit`).
-struct Handoff {
-    store: Arc<dyn ReplayStore>,
-    answer: Mutex<Option<Answer>>,
-}
-
-impl ReplayStore for Handoff {
-    fn check_and_record(
-        &self,
-        key_id: &str,
-        nonce: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> std::result::Result<bool, CoreError> {
-        let answer = self
-            .answer
-            .lock()
-            .map_err(|_| {
-                CoreError::new(
-                    ErrorCode::ReplayStoreUnavailable,
-                    "the replay hand-off lock is poisoned",
-                )
-            })?
-            .take();
-        match answer {
-            Some(Answer::Fresh) => Ok(true),
-            Some(Answer::Replayed) => Ok(false),
-            Some(Answer::Unavailable) => Err(CoreError::new(
-                ErrorCode::ReplayStoreUnavailable,
-                "the replay store could not record the nonce (it failed or did not answer)",
-            )),
-            None => self.store.check_and_record(key_id, nonce, expires_at, now),
-        }
-    }
-}
-
 /// Verifies signed requests against a key store, a window and a replay store.
 #[napi]
 pub struct NativeVerifier {
@@ -248,10 +201,7 @@ impl NativeVerifier {
             Some(s) => s.inner.clone(),
             None => Arc::new(InMemoryReplayStore::default()),
         };
-        let handoff = Arc::new(Handoff {
-            store,
-            answer: Mutex::new(None),
-        });
+        let handoff = Handoff::new(store);
         let mut builder = Verifier::builder(keys.inner.clone())
             .window(window)
             .replay_store(handoff.clone());
@@ -363,35 +313,10 @@ impl NativeVerifier {
     #[napi(catch_unwind)]
     pub fn settle(&self, ticket: &NativeTicket, outcome: String) -> Result<NativeVerified> {
         let t = ticket.take()?;
-        let now = t.authenticated_at;
-        let answer = match outcome.as_str() {
-            "fresh" => Answer::Fresh,
-            "replayed" => Answer::Replayed,
-            "before_epoch" => {
-                return Err(to_js(
-                    CoreError::new(
-                        ErrorCode::StaleTimestamp,
-                        "the request was signed at or before the replay store's epoch (the store is new or lost its data); sign it again",
-                    )
-                    .with_server_time(now),
-                ));
-            }
-            _ => Answer::Unavailable,
-        };
-        let mut slot = self.handoff.answer.lock().map_err(|_| {
-            err(
-                ErrorCode::ReplayStoreUnavailable,
-                "the replay hand-off lock is poisoned",
-            )
-        })?;
-        *slot = Some(answer);
-        drop(slot);
-        let result = self.inner.commit(t);
-        // A scheme without nonces never asks the store: do not leave the answer for the next one.
-        if let Ok(mut slot) = self.handoff.answer.lock() {
-            slot.take();
-        }
-        result.map(NativeVerified::from).map_err(to_js)
+        self.handoff
+            .settle(&self.inner, t, &outcome)
+            .map(NativeVerified::from)
+            .map_err(to_js)
     }
 }
 

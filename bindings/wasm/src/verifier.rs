@@ -5,7 +5,7 @@
 //! replay errors and their messages are the core's.
 
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sigwire_core::{
     Error, ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified, Verifier,
@@ -14,50 +14,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::{optional_seconds, request, unpack, Failure, WasmKeyStore, WasmReplayStore};
 
-/// What a replay store written in JavaScript answered for a ticket's nonce.
-#[derive(Debug, Clone, Copy)]
-enum Answer {
-    Fresh,
-    Replayed,
-    Unavailable,
-}
-
-/// The verifier's replay store: the JavaScript store's answer for the ticket being settled, or
-/// else the in-memory store.
-struct Handoff {
-    store: Arc<dyn ReplayStore>,
-    answer: Mutex<Option<Answer>>,
-}
-
-impl ReplayStore for Handoff {
-    fn check_and_record(
-        &self,
-        key_id: &str,
-        nonce: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> Result<bool, Error> {
-        let answer = self
-            .answer
-            .lock()
-            .map_err(|_| {
-                Error::new(
-                    ErrorCode::ReplayStoreUnavailable,
-                    "the replay hand-off lock is poisoned",
-                )
-            })?
-            .take();
-        match answer {
-            Some(Answer::Fresh) => Ok(true),
-            Some(Answer::Replayed) => Ok(false),
-            Some(Answer::Unavailable) => Err(Error::new(
-                ErrorCode::ReplayStoreUnavailable,
-                "the replay store could not record the nonce (it failed or did not answer)",
-            )),
-            None => self.store.check_and_record(key_id, nonce, expires_at, now),
-        }
-    }
-}
+// The replay hand-off, one source for both JavaScript bindings (bindings/node/src/settle.rs).
+#[path = "../../node/src/settle.rs"]
+mod settle;
+use settle::Handoff;
 
 /// Verifies signed requests (`sigwire_core::Verifier`).
 #[wasm_bindgen]
@@ -76,10 +36,7 @@ fn build(
     window: Option<f64>,
     required: Vec<String>,
 ) -> Result<WasmVerifier, Failure> {
-    let handoff = Arc::new(Handoff {
-        store,
-        answer: Mutex::new(None),
-    });
+    let handoff = Handoff::new(store);
     let mut builder = Verifier::builder(keys.inner.clone()).replay_store(handoff.clone());
     if let Some(window) = window_of(window)? {
         builder = builder.window(window);
@@ -206,28 +163,7 @@ impl WasmVerifier {
     /// a timestamp at or before its epoch); anything else counts as `"unavailable"`.
     pub fn settle(&self, ticket: &WasmTicket, outcome: &str) -> Result<WasmVerified, Failure> {
         let t = ticket.take()?;
-        let answer = match outcome {
-            "fresh" => Answer::Fresh,
-            "replayed" => Answer::Replayed,
-            "before_epoch" => {
-                return Err(Error::new(
-                    ErrorCode::StaleTimestamp,
-                    "the request was signed at or before the replay store's epoch (the store is new or lost its data); sign it again",
-                )
-                .with_server_time(t.authenticated_at)
-                .into());
-            }
-            _ => Answer::Unavailable,
-        };
-        if let Ok(mut slot) = self.handoff.answer.lock() {
-            *slot = Some(answer);
-        }
-        let result = self.inner.commit(t);
-        // A scheme without nonces never asks the store: do not leave the answer behind.
-        if let Ok(mut slot) = self.handoff.answer.lock() {
-            slot.take();
-        }
-        Ok(result?.into())
+        Ok(self.handoff.settle(&self.inner, t, outcome)?.into())
     }
 }
 
