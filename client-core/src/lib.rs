@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod date;
 pub mod idempotency;
 pub mod query;
 pub mod redirect;

@@ -1,7 +1,7 @@
 //! Retry policy: which outcomes are retried, exponential backoff with full jitter, `Retry-After`,
 //! and the next step of a call ([`Call`]).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sigwire_core::ErrorCode;
 
@@ -129,9 +129,9 @@ impl RetryPolicy {
         &self,
         retry_after: Option<&str>,
         date: Option<&str>,
-        now: SystemTime,
+        now_unix_seconds: f64,
     ) -> Option<Duration> {
-        parse_retry_after(retry_after, date, now).map(|d| d.min(self.max_retry_after))
+        parse_retry_after(retry_after, date, now_unix_seconds).map(|d| d.min(self.max_retry_after))
     }
 }
 
@@ -149,12 +149,13 @@ pub fn is_retryable_status(status: u16) -> bool {
 }
 
 /// `Retry-After` as a delay: delta-seconds, or an HTTP-date measured against the response's
-/// `Date` (the server's own clock, so client clock skew does not matter) or else `now`.
-/// `None` when absent or unreadable; a date in the past is zero.
+/// `Date` (the server's own clock, so client clock skew does not matter) or else
+/// `now_unix_seconds` (the local clock). `None` when absent or unreadable; a date in the past is
+/// zero.
 pub fn parse_retry_after(
     retry_after: Option<&str>,
     date: Option<&str>,
-    now: SystemTime,
+    now_unix_seconds: f64,
 ) -> Option<Duration> {
     let value = retry_after?.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -163,22 +164,11 @@ pub fn parse_retry_after(
             value.parse::<u64>().unwrap_or(u64::MAX),
         ));
     }
-    let at = httpdate::parse_http_date(value).ok()?;
+    let at = crate::date::parse_http_date(value)? as f64;
     let reference = date
-        .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
-        .unwrap_or(now);
-    Some(at.duration_since(reference).unwrap_or(Duration::ZERO))
-}
-
-/// [`parse_retry_after`] with `now` in Unix seconds (for drivers without `SystemTime`).
-pub fn parse_retry_after_at(
-    retry_after: Option<&str>,
-    date: Option<&str>,
-    now_unix_seconds: f64,
-) -> Option<Duration> {
-    let now =
-        UNIX_EPOCH + Duration::try_from_secs_f64(now_unix_seconds.max(0.0)).unwrap_or_default();
-    parse_retry_after(retry_after, date, now)
+        .and_then(crate::date::parse_http_date)
+        .map_or(now_unix_seconds, |d| d as f64);
+    Some(Duration::try_from_secs_f64(at - reference).unwrap_or(Duration::ZERO))
 }
 
 /// A failure without a response, as the driver classifies it.
@@ -254,6 +244,22 @@ impl Call {
         }
     }
 
+    /// A call resumed from state its driver keeps itself (a driver whose Rust objects may not
+    /// outlive one call into the rules, such as the browser module): `retries` so far, and
+    /// whether the one clock-skew re-sign was used ([`Next::Resign`] was returned).
+    pub fn resume(
+        method: &str,
+        has_idempotency_key: bool,
+        retries: u32,
+        skew_resigned: bool,
+    ) -> Self {
+        Call {
+            retries,
+            skew_resigned,
+            ..Call::new(method, has_idempotency_key)
+        }
+    }
+
     /// Retries so far.
     pub fn retries(&self) -> u32 {
         self.retries
@@ -314,6 +320,7 @@ pub fn within_deadline(elapsed: Duration, delay: Duration, total: Option<Duratio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn backoff_is_full_jitter_and_capped() {
@@ -338,7 +345,8 @@ mod tests {
 
     #[test]
     fn retry_after_forms() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let now = 1_700_000_000.0;
+        let at = |t: f64| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs_f64(t));
         assert_eq!(parse_retry_after(None, None, now), None);
         assert_eq!(
             parse_retry_after(Some("2"), None, now),
@@ -348,24 +356,20 @@ mod tests {
             RetryPolicy::default().retry_after_delay(Some("99999999999999999999999"), None, now),
             Some(Duration::from_secs(30))
         );
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(5));
+        let later = at(now + 5.0);
         assert_eq!(
             parse_retry_after(Some(&later), None, now),
             Some(Duration::from_secs(5))
         );
         // Against the server's Date header rather than the local clock.
-        let date = httpdate::fmt_http_date(now + Duration::from_secs(3));
+        let date = at(now + 3.0);
         assert_eq!(
-            parse_retry_after(Some(&later), Some(&date), UNIX_EPOCH),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            parse_retry_after_at(Some(&later), Some(&date), 0.0),
+            parse_retry_after(Some(&later), Some(&date), 0.0),
             Some(Duration::from_secs(2))
         );
         // A date in the past means now.
         assert_eq!(
-            parse_retry_after(Some(&later), None, now + Duration::from_secs(60)),
+            parse_retry_after(Some(&later), None, now + 60.0),
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after(Some("soon"), None, now), None);

@@ -1,8 +1,6 @@
 //! Clock-skew estimation: the server's clock reading in a response, the offset it implies, and
 //! when a client replaces its current offset.
 
-use std::time::UNIX_EPOCH;
-
 /// Where a server time reading came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -26,9 +24,7 @@ pub fn server_time(
     if has_age {
         return None;
     }
-    let at = httpdate::parse_http_date(date?.trim()).ok()?;
-    let secs = at.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some((secs, Source::Date))
+    Some((crate::date::parse_http_date(date?)?, Source::Date))
 }
 
 /// Offset (server − local, whole seconds) from a reading of whole seconds taken somewhere between

@@ -17,7 +17,7 @@ impl RetryAfter for RetryPolicy {
         self.retry_after_delay(
             header(headers, http::header::RETRY_AFTER),
             header(headers, http::header::DATE),
-            crate::rt::now(),
+            crate::rt::wall_seconds(),
         )
     }
 }

@@ -104,8 +104,3 @@ pub(crate) fn wall_seconds() -> f64 {
 pub(crate) fn random_u64() -> u64 {
     getrandom::u64().unwrap_or_else(|_| (wall_seconds() * 1e9) as u64)
 }
-
-/// The wall clock as a `SystemTime` (from [`wall_seconds`], so it works on wasm32 too).
-pub(crate) fn now() -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + Duration::try_from_secs_f64(wall_seconds()).unwrap_or_default()
-}
