@@ -1,6 +1,9 @@
 // ESM entry point: the same objects as the CommonJS entry (one native addon, one set of classes).
 import { createRequire } from 'node:module';
 
+// The error classes and codes: lib/common/errors.js, the module index.js spreads in.
+export * from './lib/common/errors.js';
+
 const require = createRequire(import.meta.url);
 const sigwire = require('./index.js');
 
@@ -20,30 +23,5 @@ export const {
   RedisReplayStore,
   RedisRateLimiter,
   profiles,
-  SERVER_TIME_HEADER,
-  ERROR_CODES,
-  ERROR_CLASSES,
-  CLIENT_ERROR_CLASSES,
-  SigwireError,
-  MissingAuthorizationError,
-  MalformedAuthorizationError,
-  UnsupportedAlgorithmError,
-  UnknownKeyError,
-  StaleTimestampError,
-  ReplayedNonceError,
-  SignatureMismatchError,
-  InvalidRequestError,
-  InvalidSecretError,
-  InvalidKeyIdError,
-  InvalidConfigError,
-  ReplayStoreUnavailableError,
-  UnsignedHeaderError,
-  SigwireTimeoutError,
-  ConnectError,
-  TransportError,
-  HttpStatusError,
-  ClockSkewTooLargeError,
-  TooManyRedirectsError,
-  DecodeError,
 } = sigwire;
 export default sigwire;

@@ -5,12 +5,10 @@
  * core's errors, `fromClientError()` for the HTTP client's.
  */
 
-const native = require('./native');
 const common = require('./common/errors');
+const { makeError } = require('./common/raise');
 
-const { SigwireError, CLIENT_ERROR_CLASSES, makeError } = common;
-
-common.setStatusLookup((code) => native.httpStatus(code));
+const { SigwireError, CLIENT_ERROR_CLASSES } = common;
 
 const SEP = '\u001f';
 const MARKER = 'sigwire' + SEP;
@@ -86,4 +84,4 @@ function fromClientError(e) {
   return err;
 }
 
-module.exports = { ...common, fromNative, fromClientError, headerObject };
+module.exports = { ...common, makeError, fromNative, fromClientError, headerObject };

@@ -10,7 +10,7 @@
  */
 import { run } from './runtime.js';
 import { install } from '../dist/common/backend.js';
-import { makeError } from '../dist/common/errors.js';
+import { makeError } from '../dist/common/raise.js';
 
 /** A Rust object rebuilt on each new instance generation. */
 class Slot {

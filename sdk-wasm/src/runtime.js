@@ -11,7 +11,7 @@
  * (a body too large for WebAssembly memory is the one realistic way to reach it).
  */
 import { createBindings } from '../dist/glue.js';
-import { SigwireError, makeError, setStatusLookup } from './errors.js';
+import { SigwireError, makeError } from './errors.js';
 
 /** @type {WebAssembly.Module | null} */
 let compiled = null;
@@ -40,15 +40,6 @@ function instantiate() {
   b.initSync({ module: compiled });
   live = { gen: ++generation, b };
 }
-
-setStatusLookup((code) => {
-  if (!live) return 0;
-  try {
-    return live.b.httpStatus(code);
-  } catch {
-    return 0;
-  }
-});
 
 /** The live bindings `{ gen, b }`; throws a typed error before init. */
 export function current() {

@@ -25,7 +25,8 @@
  *     precheck, commit and settle return { keyId, scheme, timestamp }.
  */
 
-const { SigwireError, makeError } = require('./errors');
+const { SigwireError } = require('./errors');
+const { makeError } = require('./raise');
 
 let current = null;
 

@@ -5,7 +5,7 @@
  * never the value (a misplaced secret must not be printed).
  */
 
-const { makeError } = require('./errors');
+const { makeError } = require('./raise');
 
 const EMPTY = new Uint8Array(0);
 

@@ -4,7 +4,8 @@
  * end). Everything either package throws is a `SigwireError` (or a subclass per machine code) with
  * a stable `.code`: the core's machine codes (SPEC.md §7), or the HTTP client's own error kinds.
  * Each back end maps what comes out of Rust to these classes in one place (`error()` of the back
- * end: sdk-node/lib/errors.js `fromNative`, sdk-wasm/src/runtime.js `run`).
+ * end: sdk-node/lib/errors.js `fromNative`, sdk-wasm/src/runtime.js `run`). Every export here is
+ * public: the packages re-export this module whole (`makeError`, for raising one, is raise.js).
  *
  * This file has no Node built-in and no global beyond ECMAScript: the browser package ships it as
  * an ES module generated at build time (sdk-wasm/scripts/esm.mjs).
@@ -13,13 +14,25 @@
 /** The header a verifying server sends with failures, carrying its Unix time (checked against the core). */
 const SERVER_TIME_HEADER = 'X-Sigwire-Server-Time';
 
-/** code -> HTTP status, answered by the back end's core (0 while it cannot answer, e.g. before init). */
-let statusOf = (_code) => 0;
-
-/** @internal The back end installs the core's status table. */
-function setStatusLookup(fn) {
-  statusOf = fn;
-}
+/**
+ * The HTTP status a server answers with for each machine code (SPEC.md §7); the contract tests
+ * check every entry against the core of each back end (test/contract/api.js).
+ */
+const HTTP_STATUS = Object.freeze({
+  missing_authorization: 401,
+  malformed_authorization: 401,
+  unsupported_algorithm: 401,
+  unknown_key: 401,
+  stale_timestamp: 401,
+  replayed_nonce: 401,
+  signature_mismatch: 401,
+  invalid_request: 400,
+  invalid_secret: 500,
+  invalid_key_id: 500,
+  invalid_config: 500,
+  replay_store_unavailable: 503,
+  unsigned_header: 401,
+});
 
 /** Base class of every error thrown by sigwire. */
 class SigwireError extends Error {
@@ -33,7 +46,7 @@ class SigwireError extends Error {
     /** Stable machine code. */
     this.code = code;
     /** The HTTP status a server answers with for this error. */
-    this.httpStatus = extra.httpStatus ?? (statusOf(String(code)) || 500);
+    this.httpStatus = extra.httpStatus ?? HTTP_STATUS[code] ?? 500;
     if (extra.skewSeconds !== undefined && extra.skewSeconds !== null) /** timestamp − server time, for stale_timestamp */ this.skewSeconds = extra.skewSeconds;
     if (extra.serverTime !== undefined && extra.serverTime !== null) /** the verifier's Unix time */ this.serverTime = extra.serverTime;
   }
@@ -114,15 +127,8 @@ const CLIENT_ERROR_CLASSES = Object.freeze({
   decode: DecodeError,
 });
 
-/** Builds the error for a core machine `code` (any other code becomes a plain SigwireError). */
-function makeError(code, message, extra) {
-  const cls = ERROR_CLASSES[code];
-  return cls ? new cls(message, extra) : new SigwireError(code, message, extra);
-}
-
 module.exports = {
   SERVER_TIME_HEADER,
-  setStatusLookup,
   SigwireError,
   MissingAuthorizationError,
   MalformedAuthorizationError,
@@ -147,5 +153,4 @@ module.exports = {
   TooManyRedirectsError,
   DecodeError,
   CLIENT_ERROR_CLASSES,
-  makeError,
 };

@@ -1,7 +1,7 @@
 'use strict';
 /** signedFetch: a `fetch` that signs every request (Node >= 18, browsers, workers, edge runtimes). */
 
-const { makeError } = require('./errors');
+const { makeError } = require('./raise');
 const { Signer } = require('./signer');
 const { describe } = require('./convert');
 

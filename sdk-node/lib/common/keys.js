@@ -1,7 +1,7 @@
 'use strict';
 /** KeyStore and InMemoryReplayStore: the server side's stores, held by the back end (the core's). */
 
-const { makeError } = require('./errors');
+const { makeError } = require('./raise');
 const { backend, guard, INSPECT } = require('./backend');
 const { secretBytes, wipeIfOwned, requireString, optionalSeconds, describe } = require('./convert');
 

@@ -1,7 +1,7 @@
 'use strict';
 /** Signer: the client side. The secret is handed to the back end at construction and never kept here. */
 
-const { makeError } = require('./errors');
+const { makeError } = require('./raise');
 const { backend, guard, INSPECT, inspectAs } = require('./backend');
 const { bodyInput, secretBytes, wipeIfOwned, requireString, urlString, flattenHeaders, optionalSeconds, headerNames, describe } = require('./convert');
 

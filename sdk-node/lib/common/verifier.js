@@ -6,7 +6,8 @@
  * recorded the nonce.
  */
 
-const { makeError, SigwireError } = require('./errors');
+const { SigwireError } = require('./errors');
+const { makeError } = require('./raise');
 const { backend, guard, INSPECT, inspectAs } = require('./backend');
 const { KeyStore, InMemoryReplayStore, handleOf } = require('./keys');
 const { bodyInput, requireString, urlString, flattenHeaders, optionalSeconds, headerNames, describe } = require('./convert');
