@@ -1,27 +1,7 @@
 // ESM entry point: the same objects as the CommonJS entry (one native addon, one set of classes).
-import { createRequire } from 'node:module';
+// Node reads the export names from index.js's `module.exports = { ... }`: its shorthand properties
+// and, through the spread `require`, those of lib/common/errors.js.
+import sigwire from './index.js';
 
-// The error classes and codes: lib/common/errors.js, the module index.js spreads in.
-export * from './lib/common/errors.js';
-
-const require = createRequire(import.meta.url);
-const sigwire = require('./index.js');
-
-export const {
-  Signer,
-  Verifier,
-  KeyStore,
-  InMemoryReplayStore,
-  ReplayTicket,
-  Client,
-  ClientResponse,
-  signedFetch,
-  axiosInterceptor,
-  expressMiddleware,
-  fastifyPlugin,
-  captureRawBody,
-  RedisReplayStore,
-  RedisRateLimiter,
-  profiles,
-} = sigwire;
+export * from './index.js';
 export default sigwire;
