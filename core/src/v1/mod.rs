@@ -1,7 +1,7 @@
 //! The `sigwire-v1` scheme (SPEC.md): canonical string, `Authorization` header, sign and check.
 
 pub mod authorization;
-pub mod canonical;
+pub(crate) mod canonical;
 mod header_policy;
 mod signing;
 
