@@ -68,7 +68,10 @@ pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
 }
 
 /// Canonicalises an authority (`host[:port]`) for `scheme`: the value of the signed `host` line.
-pub(crate) fn canonical_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'a, str>, Error> {
+pub(crate) fn canonical_authority<'a>(
+    authority: &'a str,
+    scheme: &str,
+) -> Result<Cow<'a, str>, Error> {
     if authority.contains('@') {
         return Err(Error::invalid_request(
             "credentials in the URL (user@host) are not allowed",
