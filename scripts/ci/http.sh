@@ -5,7 +5,8 @@
 # a wasm32 type-check of the client when rustup has the wasm32 target; then the cross-runtime
 # client-behaviour suite (tests/client-behaviour/: one scenario table, one expected outcome table,
 # a Python stdlib scenario server; drivers: Rust, and the browser Client on wasm in Node when
-# sdk-wasm/dist was built by the wasm step). Cost of the suite here: ~5 s per driver.
+# sdk-wasm/dist was built by the wasm step, Python when build/python-venv has sigwire). Cost of
+# the suite here: ~25 s (rust 3 s, python 9 s, wasm-node 12 s).
 #
 # Idempotent; needs only a Rust toolchain (rustup) and crates.io. Knobs: CARGO_TARGET_DIR,
 # SIGWIRE_HTTP_WASM=0 to skip the wasm32 check.

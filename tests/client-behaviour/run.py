@@ -36,6 +36,11 @@ def drivers():
     out = {}
     rust = os.environ.get("SIGWIRE_BEHAVIOUR_RUST") or os.path.join(target_dir(), "debug", "examples", "behaviour")
     out["rust"] = ([rust], None) if os.path.exists(rust) else (None, "no %s (cargo build -p sigwire-client --example behaviour)" % rust)
+    py = os.environ.get("SIGWIRE_BEHAVIOUR_PYTHON") or os.path.join(ROOT, "build", "python-venv", "bin", "python")
+    if os.path.exists(py) and subprocess.run([py, "-c", "import sigwire"], capture_output=True).returncode == 0:
+        out["python"] = ([py, os.path.join(HERE, "drivers", "python.py")], None)
+    else:
+        out["python"] = (None, "no %s with sigwire installed (scripts/ci/python.sh makes it)" % py)
     node = shutil.which("node")
     wasm_dist = os.path.join(ROOT, "sdk-wasm", "dist", "sigwire_wasm_bg.wasm")
     if node and os.path.exists(wasm_dist):
