@@ -135,8 +135,31 @@ function redactedHeaders(list, params) {
   return list.map(([n, v]) => [n, secretNames.has(n.toLowerCase()) ? REDACTED : v]);
 }
 
-function freezeParams(params) {
-  return Object.freeze(params.map((p) => Object.freeze({ name: p.name, value: p.value, sensitive: p.sensitive })));
+function readParams(flat, at, count) {
+  const out = new Array(count);
+  for (let i = 0; i < count; i++, at += 3) out[i] = Object.freeze({ name: flat[at], value: flat[at + 1], sensitive: flat[at + 2] === '1' });
+  return Object.freeze(out);
+}
+
+/**
+ * Reads the packed array a native signer returns (layout in bindings/node/src/profiles.rs,
+ * `Packed`): `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q, …lines, …params]`.
+ */
+function unpack(flat) {
+  const lines = Number(flat[4]);
+  const nh = Number(flat[5]);
+  const nq = Number(flat[6]);
+  const start = 7;
+  const paramsAt = start + 2 * lines;
+  return {
+    url: flat[0],
+    canonicalRequest: flat[1],
+    stringToSign: flat[2],
+    signatureBase: flat[3],
+    headers: flat.slice(start, paramsAt),
+    headerParams: readParams(flat, paramsAt, nh),
+    queryParams: readParams(flat, paramsAt + 3 * nh, nq),
+  };
 }
 
 /**
@@ -154,8 +177,8 @@ class SignedRequest {
     this.headers = {};
     for (const [n, v] of this.headerList) this.headers[n] = n in this.headers ? `${this.headers[n]}, ${v}` : v;
     /** @type {Uint8Array} */ this.body = body;
-    this.headerParams = freezeParams(raw.headerParams);
-    this.queryParams = freezeParams(raw.queryParams);
+    this.headerParams = raw.headerParams;
+    this.queryParams = raw.queryParams;
     Object.assign(this, extra);
   }
 
@@ -210,7 +233,7 @@ class Exchange {
   sign(req) {
     const { method, url, headers, body } = requestArgs(req);
     const ts = optionalInt(req.timestampMs, 'timestampMs') ?? nowMs();
-    const raw = call('invalid_request', () => this.#native.sign(method, url, headers, body, ts));
+    const raw = unpack(call('invalid_request', () => this.#native.sign(method, url, headers, body, ts)));
     return new SignedRequest(method, body, raw);
   }
 
@@ -331,7 +354,7 @@ class AwsSigV4 {
   sign(req) {
     const { method, url, headers, body } = requestArgs(req);
     const ts = optionalInt(req.timestamp, 'timestamp') ?? nowSeconds();
-    const raw = call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, Boolean(req.unsignedPayload), undefined));
+    const raw = unpack(call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, Boolean(req.unsignedPayload), undefined)));
     return new AwsSignedRequest(method, body, raw, { canonicalRequest: raw.canonicalRequest, stringToSign: raw.stringToSign });
   }
 
@@ -346,7 +369,7 @@ class AwsSigV4 {
     const ts = optionalInt(req.timestamp, 'timestamp') ?? nowSeconds();
     const expires = optionalInt(req.expiresIn, 'expiresIn', 'invalid_settings') ?? 3600;
     const unsigned = req.body === undefined || req.body === null;
-    return call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, unsigned, expires)).url;
+    return call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, unsigned, expires))[0];
   }
 
   toJSON() {
@@ -453,7 +476,7 @@ class Rfc9421 {
     const { method, url, headers, body } = requestArgs(req);
     const created = optionalInt(req.created, 'created') ?? nowSeconds();
     const nonce = req.nonce === undefined ? undefined : requireText(req.nonce, 'nonce', 'invalid_request');
-    const raw = call('invalid_request', () => this.#native.signRequest(method, url, headers, body, created, nonce));
+    const raw = unpack(call('invalid_request', () => this.#native.signRequest(method, url, headers, body, created, nonce)));
     return new Rfc9421SignedRequest(method, body, raw, { signatureBase: raw.signatureBase });
   }
 
@@ -466,7 +489,7 @@ class Rfc9421 {
     const status = optionalInt(res.status, 'status');
     if (status === undefined) throw profileError('invalid_request', 'status is required');
     const nonce = res.nonce === undefined ? undefined : requireText(res.nonce, 'nonce', 'invalid_request');
-    const raw = call('invalid_request', () => this.#native.signResponse(status, headers, body, created, nonce));
+    const raw = unpack(call('invalid_request', () => this.#native.signResponse(status, headers, body, created, nonce)));
     return new Rfc9421SignedRequest('', body, raw, { status, signatureBase: raw.signatureBase });
   }
 

@@ -60,44 +60,34 @@ fn time(value: f64, what: &str) -> Result<u64> {
     whole(value, what, ErrorCode::InvalidRequest)
 }
 
-/// One header or query parameter signing added.
-#[napi(object)]
-pub struct ProfileParam {
-    /// Header or query parameter name.
-    pub name: String,
-    /// Its value (query values not yet percent-encoded).
-    pub value: String,
-    /// Whether the value grants access (a signature, token or passphrase).
-    pub sensitive: bool,
+/// A signed request (or response), packed into one array of strings: building a JavaScript object
+/// per parameter cost more than the signature itself (every property name is interned per call).
+/// `sdk-node/lib/profiles.js` (`unpack`) reads it back. Layout:
+///
+/// `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q,
+///   …2L header line strings (name, value), …3H header params, …3Q query params]`
+///
+/// where `L`, `H`, `Q` are decimal counts, a param is `name, value, "1"|"0"` (sensitive), and the
+/// three stage strings are empty when the scheme has none (AWS: the first two; RFC 9421: the
+/// third).
+struct Packed(Vec<String>);
+
+const STAGES: usize = 3;
+
+fn push_params(out: &mut Vec<String>, params: &[Param]) {
+    for p in params {
+        out.push(p.name().to_owned());
+        out.push(p.value().to_owned());
+        out.push(if p.sensitive() { "1" } else { "0" }.to_owned());
+    }
 }
 
-/// A signed request (or response): what to send, and what signing added.
-#[napi(object)]
-pub struct ProfileSigned {
-    /// The URL to send (query parameters appended for presigned and Binance-style schemes).
-    pub url: String,
-    /// The header lines to send, flat `[name, value, …]`.
-    pub headers: Vec<String>,
-    /// Header instructions, in order.
-    pub header_params: Vec<ProfileParam>,
-    /// Query instructions, in order.
-    pub query_params: Vec<ProfileParam>,
-    /// AWS: the canonical request (holds the session token, if any).
-    pub canonical_request: Option<String>,
-    /// AWS: the string to sign.
-    pub string_to_sign: Option<String>,
-    /// RFC 9421: the signature base.
-    pub signature_base: Option<String>,
-}
-
-fn params(p: &[Param]) -> Vec<ProfileParam> {
-    p.iter()
-        .map(|p| ProfileParam {
-            name: p.name().to_owned(),
-            value: p.value().to_owned(),
-            sensitive: p.sensitive(),
-        })
-        .collect()
+impl Packed {
+    fn set_stage(&mut self, index: usize, value: &str) {
+        if let Some(slot) = self.0.get_mut(1 + index) {
+            value.clone_into(slot);
+        }
+    }
 }
 
 fn pairs(flat: &[String]) -> Vec<(String, String)> {
@@ -110,16 +100,22 @@ fn flat(lines: Vec<(String, String)>) -> Vec<String> {
     lines.into_iter().flat_map(|(n, v)| [n, v]).collect()
 }
 
-fn signed(ins: &SigningInstructions, url: &str, headers: &[String]) -> ProfileSigned {
-    ProfileSigned {
-        url: ins.apply_to_url(url),
-        headers: flat(ins.apply_to_headers(&pairs(headers))),
-        header_params: params(ins.headers()),
-        query_params: params(ins.query_params()),
-        canonical_request: None,
-        string_to_sign: None,
-        signature_base: None,
+fn signed(ins: &SigningInstructions, url: &str, headers: &[String]) -> Packed {
+    let lines = ins.apply_to_headers(&pairs(headers));
+    let (h, q) = (ins.headers(), ins.query_params());
+    let mut out = Vec::with_capacity(4 + STAGES + 2 * lines.len() + 3 * (h.len() + q.len()));
+    out.push(ins.apply_to_url(url));
+    out.extend(std::iter::repeat_with(String::new).take(STAGES));
+    out.push(lines.len().to_string());
+    out.push(h.len().to_string());
+    out.push(q.len().to_string());
+    for (n, v) in lines {
+        out.push(n);
+        out.push(v);
     }
+    push_params(&mut out, h);
+    push_params(&mut out, q);
+    Packed(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +215,7 @@ impl NativeExchange {
         headers: Vec<String>,
         body: &[u8],
         timestamp_ms: f64,
-    ) -> Result<ProfileSigned> {
+    ) -> Result<Vec<String>> {
         let ts = time(timestamp_ms, "timestampMs")?;
         let r = request(&method, &url, &headers, body)?;
         let ins = match &self.inner {
@@ -230,7 +226,7 @@ impl NativeExchange {
             ExchangeKind::Bybit(b) => b.sign(&r, ts),
         }
         .map_err(perr)?;
-        Ok(signed(&ins, &url, &headers))
+        Ok(signed(&ins, &url, &headers).0)
     }
 
     /// Kraken: the next strictly increasing nonce at `nowMs`.
@@ -361,7 +357,7 @@ impl NativeAwsSigV4 {
         unix_time: f64,
         unsigned_payload: bool,
         presign_expires: Option<f64>,
-    ) -> Result<ProfileSigned> {
+    ) -> Result<Vec<String>> {
         let t = time(unix_time, "timestamp")?;
         let r = request(&method, &url, &headers, body)?;
         let signer = match presign_expires {
@@ -380,9 +376,9 @@ impl NativeAwsSigV4 {
         };
         let out = signer.sign(&r, b, t).map_err(perr)?;
         let mut s = signed(out.instructions(), &url, &headers);
-        s.canonical_request = Some(out.canonical_request().to_owned());
-        s.string_to_sign = Some(out.string_to_sign().to_owned());
-        Ok(s)
+        s.set_stage(0, out.canonical_request());
+        s.set_stage(1, out.string_to_sign());
+        Ok(s.0)
     }
 
     /// The access key id.
@@ -587,15 +583,15 @@ impl NativeRfc9421 {
         body: &[u8],
         created: f64,
         nonce: Option<String>,
-    ) -> Result<ProfileSigned> {
+    ) -> Result<Vec<String>> {
         let r = request(&method, &url, &headers, body)?;
         let out = self
             .inner
             .sign_request(&r, inputs(created, nonce.as_deref())?)
             .map_err(perr)?;
         let mut s = signed(out.instructions(), &url, &headers);
-        s.signature_base = Some(out.signature_base().to_owned());
-        Ok(s)
+        s.set_stage(2, out.signature_base());
+        Ok(s.0)
     }
 
     /// Signs a response (`url` of the result is empty).
@@ -607,7 +603,7 @@ impl NativeRfc9421 {
         body: &[u8],
         created: f64,
         nonce: Option<String>,
-    ) -> Result<ProfileSigned> {
+    ) -> Result<Vec<String>> {
         let lines = pairs(&headers);
         let response = response(status, &lines, body)?;
         let out = self
@@ -615,9 +611,11 @@ impl NativeRfc9421 {
             .sign_response(&response, inputs(created, nonce.as_deref())?)
             .map_err(perr)?;
         let mut s = signed(out.instructions(), "", &headers);
-        s.url = String::new();
-        s.signature_base = Some(out.signature_base().to_owned());
-        Ok(s)
+        if let Some(url) = s.0.first_mut() {
+            url.clear();
+        }
+        s.set_stage(2, out.signature_base());
+        Ok(s.0)
     }
 }
 
