@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Protocol, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, MutableMapping, Optional, Protocol, Tuple, Union
 
 from . import asgi as _asgi
 from . import wsgi as _wsgi
@@ -70,9 +70,29 @@ def _failure(err: ProfileError) -> Tuple[int, List[Tuple[str, str]], bytes]:
     return _answer(int(err.http_status), str(err.code))
 
 
+def _configure(
+    middleware: Union["ProfileMiddleware", "ProfileWSGIMiddleware"],
+    verifier: ProfileVerifier,
+    body_limit: int,
+    exempt_paths: Iterable[str],
+) -> None:
+    """The options both middlewares share, checked once."""
+    if not callable(getattr(verifier, "verify", None)):
+        raise TypeError("verifier must be a profiles.AwsSigV4Verifier or Rfc9421Verifier")
+    if body_limit < 0:
+        raise ValueError("body_limit must be >= 0")
+    middleware.verifier = verifier
+    middleware.body_limit = body_limit
+    middleware.exempt_paths = frozenset(exempt_paths)
+
+
 class ProfileMiddleware:
     """ASGI middleware (Starlette, FastAPI, any ASGI app) verifying each HTTP request with
     ``verifier``. Non-HTTP scopes (lifespan, WebSocket) pass through."""
+
+    verifier: ProfileVerifier
+    body_limit: int
+    exempt_paths: FrozenSet[str]
 
     def __init__(
         self,
@@ -83,9 +103,7 @@ class ProfileMiddleware:
         exempt_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
-        self.verifier = verifier
-        self.body_limit = body_limit
-        self.exempt_paths = frozenset(exempt_paths)
+        _configure(self, verifier, body_limit, exempt_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in self.exempt_paths:
@@ -151,6 +169,10 @@ class ProfileWSGIMiddleware:
     """WSGI middleware (Flask, Django, any WSGI app) verifying each request with ``verifier``;
     the app reads the verified body from ``wsgi.input`` as usual."""
 
+    verifier: ProfileVerifier
+    body_limit: int
+    exempt_paths: FrozenSet[str]
+
     def __init__(
         self,
         app: Callable[[Environ, StartResponse], Iterable[bytes]],
@@ -160,9 +182,7 @@ class ProfileWSGIMiddleware:
         exempt_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
-        self.verifier = verifier
-        self.body_limit = body_limit
-        self.exempt_paths = frozenset(exempt_paths)
+        _configure(self, verifier, body_limit, exempt_paths)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") in self.exempt_paths:
