@@ -5,9 +5,13 @@
 //! ```text
 //! loadgen upstream --listen 127.0.0.1:7000
 //! loadgen load --url http://127.0.0.1:8080/v1/x --host api.test --key client-1 --secret S \
-//!              --conns 32 --seconds 5 --label gateway-redis
+//!              --conns 32 --seconds 5 --label gateway-redis [--keys 32]
 //! ```
-//! `load` prints one JSON line: label, requests, errors, throughput, p50/p99 in microseconds.
+//! With `--keys N` the key ids are `<key>-0` … `<key>-N-1` (same secret), connection `c` signing
+//! with `<key>-(c mod N)`: many clients, as in front of a real API, so no single key id reaches
+//! the in-memory replay store's per-key quota.
+//! `load` prints one JSON line: label, requests, errors (non-2xx answers, warm-up included),
+//! throughput, p50/p99 in microseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::convert::Infallible;
@@ -74,19 +78,29 @@ async fn load(args: &[String]) {
         .path_and_query()
         .map_or("/".to_owned(), |p| p.as_str().to_owned());
     let signed_url = format!("http://{host}{path}");
-    let signer = std::sync::Arc::new(Signer::new(&key, secret.into_bytes()).unwrap());
+    let key_count: usize = arg(args, "--keys").map_or(1, |v| v.parse().unwrap());
+    let signers: Vec<_> = (0..key_count.max(1))
+        .map(|i| {
+            let id = if key_count > 1 {
+                format!("{key}-{i}")
+            } else {
+                key.clone()
+            };
+            std::sync::Arc::new(Signer::new(&id, secret.clone().into_bytes()).unwrap())
+        })
+        .collect();
 
     let warmup = Duration::from_millis(500);
     let started = Instant::now();
     let end = started + warmup + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..conns)
-        .map(|_| {
+        .map(|c| {
             let (addr, host, path, signed_url, signer) = (
                 addr.clone(),
                 host.clone(),
                 path.clone(),
                 signed_url.clone(),
-                signer.clone(),
+                signers[c % signers.len()].clone(),
             );
             tokio::spawn(async move {
                 let mut latencies = Vec::new();

@@ -37,6 +37,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where `/metrics`, `/healthz` and `/readyz` are served (never on the proxy port).
     pub admin_listen: SocketAddr,
+    /// Proxy worker threads, each with its own event loop and upstream connection pool
+    /// (default: the number of CPUs the process may use).
+    pub workers: usize,
     /// Timestamp window in seconds either side of the gateway's clock.
     pub window: u64,
     /// Largest request body accepted, in bytes (413 `body_too_large` beyond it).
@@ -191,6 +194,7 @@ pub struct KeySources {
 struct RawConfig {
     listen: Option<String>,
     admin_listen: Option<String>,
+    workers: Option<i64>,
     window: Option<i64>,
     body_limit: Option<i64>,
     forward_authorization: Option<bool>,
@@ -268,6 +272,8 @@ struct RawKeys {
 
 /// Largest window accepted (one day): a longer one keeps nonces for too long.
 const MAX_WINDOW: i64 = 86_400;
+/// Most proxy worker threads accepted.
+const MAX_WORKERS: i64 = 256;
 /// Largest body limit accepted (1 GiB): the gateway buffers the body to verify it.
 const MAX_BODY_LIMIT: i64 = 1 << 30;
 
@@ -363,6 +369,17 @@ impl RawConfig {
                 "must differ from `listen` (metrics stay off the proxy port)",
             ));
         }
+        let default_workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = match self.workers {
+            None => default_workers,
+            Some(n @ 1..=MAX_WORKERS) => usize::try_from(n).unwrap_or(1),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "workers",
+                    format!("must be between 1 and {MAX_WORKERS} (or left out: one per CPU)"),
+                ))
+            }
+        };
         let window = self.window.unwrap_or(300);
         if !(1..=MAX_WINDOW).contains(&window) {
             return Err(ConfigError::new(
@@ -613,6 +630,7 @@ impl RawConfig {
         Ok(Config {
             listen,
             admin_listen,
+            workers,
             window: window.unsigned_abs(),
             body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
             forward_authorization: self.forward_authorization.unwrap_or(false),
@@ -691,6 +709,8 @@ env = "SIGWIRE_GATEWAY_KEYS"
             (MINIMAL.replace("127.0.0.1:8080", "localhost"), "listen"),
             (MINIMAL.replace("127.0.0.1:9090", "127.0.0.1:8080"), "admin_listen"),
             (format!("window = 0\n{MINIMAL}"), "window"),
+            (format!("workers = 0\n{MINIMAL}"), "workers"),
+            (format!("workers = 100000\n{MINIMAL}"), "workers"),
             (format!("window = -5\n{MINIMAL}"), "window"),
             (format!("body_limit = -1\n{MINIMAL}"), "body_limit"),
             (format!("scheme = \"ftp\"\n{MINIMAL}"), "scheme"),

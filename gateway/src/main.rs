@@ -18,6 +18,11 @@ use sigwire_gateway::config::Config;
 use sigwire_gateway::keys_admin::KeyTarget;
 use sigwire_gateway::redis_conn::RedisConn;
 
+/// mimalloc instead of the system allocator: the proxy's many small per-request allocations made
+/// glibc malloc one of the largest costs in a profile under load (see gateway/bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage:
   sigwire-gateway run   --config FILE [--no-access-log]
   sigwire-gateway check --config FILE
@@ -195,7 +200,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The proxy's requests run on worker threads of their own (server.rs); this runtime only
+    // accepts connections, serves the admin listener and reloads keys.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
     {

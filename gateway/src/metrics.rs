@@ -12,7 +12,8 @@ const BUCKETS: [f64; 12] = [
     0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5,
 ];
 
-/// A latency histogram with fixed buckets.
+/// A latency histogram with fixed buckets. Each observation increments one bucket (its own, not
+/// every bucket above it); the cumulative counts Prometheus expects are summed when rendering.
 #[derive(Debug, Default)]
 pub struct Histogram {
     counts: [AtomicU64; BUCKETS.len()],
@@ -24,10 +25,8 @@ impl Histogram {
     /// Records one observation.
     pub fn observe(&self, d: Duration) {
         let secs = d.as_secs_f64();
-        for (bound, count) in BUCKETS.iter().zip(&self.counts) {
-            if secs <= *bound {
-                count.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some((_, count)) = BUCKETS.iter().zip(&self.counts).find(|(b, _)| secs <= **b) {
+            count.fetch_add(1, Ordering::Relaxed);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         self.sum_micros.fetch_add(
@@ -38,12 +37,10 @@ impl Histogram {
 
     fn render(&self, name: &str, help: &str, out: &mut String) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cumulative = 0;
         for (bound, count) in BUCKETS.iter().zip(&self.counts) {
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{le=\"{bound}\"}} {}",
-                count.load(Ordering::Relaxed)
-            );
+            cumulative += count.load(Ordering::Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
         }
         let count = self.count.load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
@@ -142,6 +139,18 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("sigwire_gateway_redis_errors_total 3"));
+        // Buckets are cumulative: a 1 ms observation counts from `le="0.001"` up, and +Inf holds all.
+        m.verify.observe(Duration::from_millis(1));
+        m.verify.observe(Duration::from_secs(10));
+        let text = m.render(0);
+        for (le, n) in [("0.0005", 1), ("0.001", 2), ("2.5", 2), ("+Inf", 3)] {
+            let want = format!("sigwire_gateway_verify_seconds_bucket{{le=\"{le}\"}} {n}\n");
+            assert!(text.contains(&want), "{want} in {text}");
+        }
+        assert!(
+            text.contains("sigwire_gateway_verify_seconds_count 3"),
+            "{text}"
+        );
         assert_eq!(m.outcome_total("ok"), 2);
     }
 }

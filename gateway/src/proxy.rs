@@ -32,6 +32,32 @@ pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
 /// The request id header sent to the upstream and back to the client.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// A pooled keep-alive HTTP/1.1 client to the upstreams.
+pub type UpstreamClient = Client<HttpConnector, Full<Bytes>>;
+
+/// What one proxy worker thread owns ([`Gateway::lane`]): its upstream connection pool and its
+/// Redis connection, so a request, its upstream connection and its Redis commands stay on one
+/// thread. The Redis connection shares the instance's client and error count.
+pub struct Lane {
+    client: UpstreamClient,
+    redis: Option<RedisConn>,
+    replay_in_redis: bool,
+}
+
+impl std::fmt::Debug for Lane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lane")
+            .field("redis", &self.redis)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lane {
+    fn replay_redis(&self) -> Option<&RedisConn> {
+        self.redis.as_ref().filter(|_| self.replay_in_redis)
+    }
+}
+
 /// The body of a gateway response: the upstream's, streamed, or the gateway's own JSON.
 pub type ResponseBody = Either<Incoming, Full<Bytes>>;
 
@@ -74,7 +100,6 @@ pub struct Gateway {
     /// Some when nonces are claimed in Redis (else in this process).
     replay_redis: Option<Arc<RedisConn>>,
     redis: Option<Arc<RedisConn>>,
-    client: Client<HttpConnector, Full<Bytes>>,
     /// Metrics served on the admin listener.
     pub metrics: Metrics,
     log_requests: bool,
@@ -171,12 +196,6 @@ impl Gateway {
         redis: Option<Arc<RedisConn>>,
         log_requests: bool,
     ) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(config.timeouts.upstream_connect));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build(connector);
         let memory = Arc::new(InMemoryReplayStore::default());
         let auth = Authenticator::new(
             Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>,
@@ -194,9 +213,25 @@ impl Gateway {
             auth,
             replay_redis,
             redis,
-            client,
             metrics: Metrics::default(),
             log_requests,
+        }
+    }
+
+    /// A new [`Lane`] for one worker thread: an upstream client (keep-alive pool, the configured
+    /// connect timeout) and a Redis connection of its own, both made on first use on the runtime
+    /// of the thread that uses them.
+    pub fn lane(&self) -> Lane {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(self.config.timeouts.upstream_connect));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Lane {
+            client,
+            redis: self.redis.as_deref().map(RedisConn::another),
+            replay_in_redis: self.replay_redis.is_some(),
         }
     }
 
@@ -215,15 +250,17 @@ impl Gateway {
         self.replay_redis.as_ref()
     }
 
-    /// Handles one request from `peer`; never fails (errors are responses).
+    /// Handles one request from `peer` with the worker's `lane`; never fails (errors are
+    /// responses).
     pub async fn handle(
         self: Arc<Self>,
         request: Request<Incoming>,
         peer: SocketAddr,
+        lane: Arc<Lane>,
     ) -> Result<Response<ResponseBody>, Infallible> {
         let started = Instant::now();
         let mut line = LogLine::start(&request, peer);
-        let mut response = match self.process(request, peer, &mut line).await {
+        let mut response = match self.process(request, peer, &lane, &mut line).await {
             Ok(response) => response,
             Err(stop) => {
                 line.code = stop.code;
@@ -245,6 +282,7 @@ impl Gateway {
         &self,
         request: Request<Incoming>,
         peer: SocketAddr,
+        lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
         if request.method() == Method::CONNECT {
@@ -310,7 +348,7 @@ impl Gateway {
             line.code = codes::PUBLIC;
         } else {
             let started = Instant::now();
-            let result = self.precheck(&parts, &url, &ip, line).await;
+            let result = self.precheck(&parts, &url, &ip, lane, line).await;
             verify_time += started.elapsed();
             result?;
         }
@@ -339,7 +377,7 @@ impl Gateway {
         let mut limit = None;
         if !route.public {
             let started = Instant::now();
-            let result = self.verify(&parts, &url, &body, &ip, line).await;
+            let result = self.verify(&parts, &url, &body, &ip, lane, line).await;
             verify_time += started.elapsed();
             line.verify_us = Some(micros(verify_time));
             self.metrics.verify.observe(verify_time);
@@ -351,7 +389,9 @@ impl Gateway {
             }
             line.code = codes::OK;
         }
-        let mut response = self.forward(route, parts, body, peer, line).await?;
+        let mut response = self
+            .forward(&lane.client, route, parts, body, peer, line)
+            .await?;
         if let Some(d) = limit {
             for (name, value) in d.headers() {
                 response.headers_mut().insert(name, value);
@@ -367,26 +407,33 @@ impl Gateway {
         parts: &http::request::Parts,
         url: &str,
         ip: &str,
+        lane: &Lane,
         line: &mut LogLine,
     ) -> Result<(), Stop> {
-        self.failure_guard(FailureScope::Ip(ip)).await?;
+        self.failure_guard(FailureScope::Ip(ip), lane).await?;
         let lines = header_lines(parts);
         let headers_only = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         match self.auth.precheck(&headers_only, now_unix()) {
             Ok(key_id) => {
                 line.key_id = Some(key_id.clone());
-                self.failure_guard(FailureScope::Key(&key_id)).await
+                self.failure_guard(FailureScope::Key(&key_id), lane).await
             }
-            Err(rejected) => Err(self.rejected(rejected, ip, line).await),
+            Err(rejected) => Err(self.rejected(rejected, ip, lane, line).await),
         }
     }
 
     /// Records a failed verification and turns it into the answer.
-    async fn rejected(&self, rejected: Rejected, ip: &str, line: &mut LogLine) -> Stop {
+    async fn rejected(
+        &self,
+        rejected: Rejected,
+        ip: &str,
+        lane: &Lane,
+        line: &mut LogLine,
+    ) -> Stop {
         line.key_id.clone_from(&rejected.claimed_key_id);
         line.skew = rejected.error.skew_seconds();
-        self.record_failure(ip, rejected.claimed_key_id.as_deref())
+        self.record_failure(ip, rejected.claimed_key_id.as_deref(), lane)
             .await;
         let code = rejected.error.code();
         Stop::new(
@@ -403,6 +450,7 @@ impl Gateway {
         url: &str,
         body: &Bytes,
         ip: &str,
+        lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Option<Decision>, Stop> {
         let lines = header_lines(parts);
@@ -412,12 +460,12 @@ impl Gateway {
         let now = now_unix();
         let authenticated = match self.auth.authenticate(&core_request, now) {
             Ok(a) => a,
-            Err(rejected) => return Err(self.rejected(rejected, ip, line).await),
+            Err(rejected) => return Err(self.rejected(rejected, ip, lane, line).await),
         };
         let key_id = authenticated.ticket.key_id.clone();
         line.key_id = Some(key_id.clone());
         line.skew = Some(authenticated.skew);
-        let claim = match &self.replay_redis {
+        let claim = match lane.replay_redis() {
             Some(conn) => {
                 let t = &authenticated.ticket;
                 replay::claim(
@@ -439,7 +487,7 @@ impl Gateway {
         match claim {
             Ok(Claim::Fresh) => {}
             Ok(Claim::Replayed) => {
-                self.record_failure(ip, Some(&key_id)).await;
+                self.record_failure(ip, Some(&key_id), lane).await;
                 return Err(Stop::new(
                     StatusCode::UNAUTHORIZED,
                     ErrorCode::ReplayedNonce.as_str(),
@@ -458,7 +506,7 @@ impl Gateway {
         else {
             return Ok(None);
         };
-        let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
+        let conn = lane.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
         let decision = ratelimit::check(
             conn,
             conn.layout().rate(&key_id),
@@ -479,11 +527,11 @@ impl Gateway {
     }
 
     /// Refuses early when the failure budget of this IP or key id is spent.
-    async fn failure_guard(&self, scope: FailureScope<'_>) -> Result<(), Stop> {
+    async fn failure_guard(&self, scope: FailureScope<'_>, lane: &Lane) -> Result<(), Stop> {
         let Some((key, policy, limit)) = self.failure_limit(scope) else {
             return Ok(());
         };
-        let conn = self.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
+        let conn = lane.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
         let decision = ratelimit::check(conn, key, policy, limit, Mode::Peek)
             .await
             .map_err(|_| Stop::store_unavailable())?;
@@ -518,11 +566,11 @@ impl Gateway {
     }
 
     /// Counts one failed verification against the IP and the claimed key id.
-    async fn record_failure(&self, ip: &str, key_id: Option<&str>) {
+    async fn record_failure(&self, ip: &str, key_id: Option<&str>, lane: &Lane) {
         let scopes = [Some(FailureScope::Ip(ip)), key_id.map(FailureScope::Key)];
         for scope in scopes.into_iter().flatten() {
             if let (Some((key, policy, limit)), Some(conn)) =
-                (self.failure_limit(scope), self.redis.as_ref())
+                (self.failure_limit(scope), lane.redis.as_ref())
             {
                 // Best effort: a Redis failure here is counted in the metrics, the request is refused anyway.
                 let _ = ratelimit::check(conn, key, policy, limit, Mode::Take).await;
@@ -532,6 +580,7 @@ impl Gateway {
 
     async fn forward(
         &self,
+        client: &UpstreamClient,
         route: &Route,
         mut parts: http::request::Parts,
         body: Bytes,
@@ -579,7 +628,7 @@ impl Gateway {
         let started = Instant::now();
         let result = tokio::time::timeout(
             self.config.timeouts.upstream_response,
-            self.client.request(request),
+            client.request(request),
         )
         .await;
         let elapsed = started.elapsed();

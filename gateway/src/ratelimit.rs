@@ -106,8 +106,9 @@ pub async fn check(
         .div_ceil(limit.rate)
         .max(1);
     let take = if mode == Mode::Take { "1" } else { "0" };
+    let key = &key;
     let (allowed, remaining, retry, reset): (u8, i64, i64, i64) = conn
-        .run(|mut c| async move {
+        .run_retrying(|mut c| async move {
             gcra_script()
                 .key(key)
                 .arg(interval_ms)

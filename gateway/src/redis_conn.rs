@@ -5,7 +5,7 @@
 //! configured time limit: a slow or absent Redis is an error, never a wait without end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -79,7 +79,7 @@ pub struct RedisConn {
     connecting: tokio::sync::Mutex<()>,
     timeout: Duration,
     layout: Layout,
-    errors: AtomicU64,
+    errors: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for RedisConn {
@@ -101,8 +101,22 @@ impl RedisConn {
             connecting: tokio::sync::Mutex::new(()),
             timeout,
             layout: Layout::new(namespace),
-            errors: AtomicU64::new(0),
+            errors: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// A second connection to the same Redis with the same layout and time limit, made on first
+    /// use (on the runtime that first uses it); its failures count in this one's
+    /// [`error_count`](Self::error_count). Each proxy worker thread has one.
+    pub fn another(&self) -> Self {
+        RedisConn {
+            client: self.client.clone(),
+            manager: RwLock::new(None),
+            connecting: tokio::sync::Mutex::new(()),
+            timeout: self.timeout,
+            layout: self.layout.clone(),
+            errors: Arc::clone(&self.errors),
+        }
     }
 
     /// The key layout.
@@ -144,10 +158,39 @@ impl RedisConn {
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        let attempt = async {
+        self.timed(async {
             let manager = self.manager().await?;
             Ok::<T, RedisFailure>(f(manager).await?)
-        };
+        })
+        .await
+    }
+
+    /// Like [`run`](Self::run), but when the connection turns out to be broken (Redis restarted
+    /// or the socket dropped since the last command) `f` runs once more, on the reconnected
+    /// connection, within the same time limit. For the request path, where a worker's
+    /// connection may have been idle through a Redis restart: the first request after it is
+    /// answered instead of refused. Safe for the claim and the rate limit: if the first attempt
+    /// did reach Redis, the second finds the nonce claimed (a refusal, never an unrecorded
+    /// acceptance) or takes one more token (stricter, never looser).
+    pub async fn run_retrying<T, F, Fut>(&self, f: F) -> Result<T, RedisFailure>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        self.timed(async {
+            let manager = self.manager().await?;
+            match f(manager.clone()).await {
+                Err(e) if broken_connection(&e) => Ok::<T, RedisFailure>(f(manager).await?),
+                result => Ok(result?),
+            }
+        })
+        .await
+    }
+
+    async fn timed<T>(
+        &self,
+        attempt: impl std::future::Future<Output = Result<T, RedisFailure>>,
+    ) -> Result<T, RedisFailure> {
         let result = match tokio::time::timeout(self.timeout, attempt).await {
             Ok(r) => r,
             Err(_) => Err(RedisFailure::Timeout(self.timeout)),
@@ -164,6 +207,14 @@ impl RedisConn {
             .await
             .is_ok()
     }
+}
+
+/// Whether `e` says the connection is gone (as opposed to an answer from Redis).
+fn broken_connection(e: &redis::RedisError) -> bool {
+    e.is_io_error()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.is_unrecoverable_error()
 }
 
 #[cfg(test)]

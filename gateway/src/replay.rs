@@ -60,8 +60,9 @@ pub async fn claim(
     let (epoch_key, nonce_key) = (layout.epoch(), layout.replay(key_id, nonce));
     // Kept one second past `expires_at`, since `expires_at` itself is still accepted.
     let ttl = expires_at.saturating_sub(now).saturating_add(1).max(1);
+    let (epoch_key, nonce_key) = (&epoch_key, &nonce_key);
     let (status, epoch): (u8, u64) = conn
-        .run(|mut c| async move {
+        .run_retrying(|mut c| async move {
             claim_script()
                 .key(epoch_key)
                 .key(nonce_key)

@@ -1,5 +1,10 @@
 //! Start-up and the two listeners: the proxy (hyper HTTP/1.1 with header and keep-alive limits)
 //! and the admin listener (`/metrics`, `/healthz`, `/readyz`).
+//!
+//! The proxy runs thread per core: `config.workers` threads, each with a single-threaded tokio
+//! runtime, its own upstream connection pool and its own Redis connection. The acceptor hands each new connection to the
+//! next worker in turn, and the connection, its requests and their upstream connections then stay
+//! on that thread: no work stealing, no cross-thread wake-ups on the request path.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,12 +17,13 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::key_sources::{log_event, KeyLoader};
 use crate::keys::LiveKeys;
-use crate::proxy::Gateway;
+use crate::proxy::{Gateway, Lane};
 use crate::redis_conn::RedisConn;
 use crate::replay;
 
@@ -58,21 +64,25 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
     let proxy = proxy_listener.local_addr().map_err(|e| e.to_string())?;
     let admin = admin_listener.local_addr().map_err(|e| e.to_string())?;
     let header_timeout = config.timeouts.header;
+    let workers = config.workers.max(1);
     let gateway = Arc::new(Gateway::new(config, keys, redis, log_requests));
 
+    let mut lanes = Vec::with_capacity(workers);
+    for i in 0..workers {
+        lanes.push(spawn_worker(i, Arc::clone(&gateway), header_timeout)?);
+    }
     tokio::spawn(health_loop(Arc::clone(&gateway)));
+    tokio::spawn(distribute(proxy_listener, lanes));
     let g = Arc::clone(&gateway);
-    tokio::spawn(accept_loop(
-        proxy_listener,
-        header_timeout,
-        move |req, peer| Arc::clone(&g).handle(req, peer),
-    ));
-    let g = Arc::clone(&gateway);
-    tokio::spawn(accept_loop(
-        admin_listener,
-        header_timeout,
-        move |req, _| serve_admin(Arc::clone(&g), req),
-    ));
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = accept(&admin_listener).await;
+            let g = Arc::clone(&g);
+            tokio::spawn(serve(stream, header_timeout, move |req| {
+                serve_admin(Arc::clone(&g), req)
+            }));
+        }
+    });
     Ok(Running {
         proxy,
         admin,
@@ -80,36 +90,86 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
     })
 }
 
-async fn accept_loop<F, Fut, B>(listener: TcpListener, header_timeout: Duration, handler: F)
+/// A connection handed from the acceptor to a worker.
+type Handoff = (std::net::TcpStream, SocketAddr);
+
+/// Starts proxy worker `index` on a thread of its own; returns where to send it connections.
+fn spawn_worker(
+    index: usize,
+    gateway: Arc<Gateway>,
+    header_timeout: Duration,
+) -> Result<mpsc::UnboundedSender<Handoff>, String> {
+    let (lane, mut incoming) = mpsc::unbounded_channel::<Handoff>();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start worker {index}'s runtime: {e}"))?;
+    std::thread::Builder::new()
+        .name(format!("sigwire-gw-{index}"))
+        .spawn(move || {
+            runtime.block_on(async move {
+                let lane: Arc<Lane> = Arc::new(gateway.lane());
+                while let Some((stream, peer)) = incoming.recv().await {
+                    let Ok(stream) = TcpStream::from_std(stream) else {
+                        continue;
+                    };
+                    let (g, l) = (Arc::clone(&gateway), Arc::clone(&lane));
+                    tokio::spawn(serve(stream, header_timeout, move |req| {
+                        Arc::clone(&g).handle(req, peer, Arc::clone(&l))
+                    }));
+                }
+            });
+        })
+        .map_err(|e| format!("cannot start worker thread {index}: {e}"))?;
+    Ok(lane)
+}
+
+/// Accepts proxy connections and hands them to the workers in turn.
+async fn distribute(listener: TcpListener, lanes: Vec<mpsc::UnboundedSender<Handoff>>) {
+    let mut next = 0usize;
+    loop {
+        let (stream, peer) = accept(&listener).await;
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        if let Some(lane) = lanes.get(next % lanes.len().max(1)) {
+            // A worker only stops when the process does.
+            let _ = lane.send((stream, peer));
+        }
+        next = next.wrapping_add(1);
+    }
+}
+
+/// The next connection, with `TCP_NODELAY` set. Out of file descriptors or similar: back off
+/// instead of spinning.
+async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                return (stream, peer);
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on one connection with the head size and head time limits.
+async fn serve<F, Fut, B>(stream: TcpStream, header_timeout: Duration, handler: F)
 where
-    F: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(Request<Incoming>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Response<B>, std::convert::Infallible>>
         + Send
         + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(_) => {
-                // Out of file descriptors or similar: back off instead of spinning.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let handler = handler.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| handler(req, peer));
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .max_buf_size(MAX_HEAD_BYTES)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .serve_connection(TokioIo::new(stream), service_fn(handler))
+        .await;
 }
 
 /// Every 500 ms: create the replay store's epoch if it is missing (a new or emptied Redis).
