@@ -9,7 +9,8 @@
 #   - each side's additional resident memory: peak reset (/proc/<pid>/clear_refs) right before the
 #     upload, then VmHWM - VmRSS-before (target <= 16 MiB each);
 #   - BodyHasher's SHA-256 speed over the same number of bytes vs `openssl speed -evp sha256`
-#     (64 KiB blocks, one core; target >= 80 %).
+#     (64 KiB blocks, one core; target >= 80 %). Both per CPU second (openssl speed's default
+#     clock), so a busy machine slows neither figure; the wall-clock figure is printed beside.
 # Prints ROW lines (see scripts/bench).
 #
 #   scripts/bench stream                 # 1 GiB, optimised builds (no LTO, to build in minutes)
@@ -83,6 +84,7 @@ field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$LINE"; }
 CLIENT_EXTRA="$(field client_extra_kib)"
 SERVER_EXTRA=$((SERVER_PEAK - SERVER_BEFORE))
 HASH_MBS="$(field hash_mb_s)"
+HASH_WALL_MBS="$(field hash_wall_mb_s)"
 UPLOAD_MBS="$(field upload_mb_s)"
 
 OPENSSL_MBS=-
@@ -101,7 +103,7 @@ if [ "$CI" = 1 ]; then
   :
 elif [ "$OPENSSL_MBS" != - ] && [ -n "$OPENSSL_MBS" ]; then
   RATIO="$(awk -v a="$HASH_MBS" -v b="$OPENSSL_MBS" 'BEGIN { printf "%.2f", a / b }')"
-  printf 'ROW\tstream\tBodyHasher SHA-256, 64 KiB updates\t%s MB/s\topenssl speed -evp sha256: %s MB/s\t%s\t>= 0.80\n' "$HASH_MBS" "$OPENSSL_MBS" "$RATIO"
+  printf 'ROW\tstream\tBodyHasher SHA-256, 64 KiB updates (per CPU s; wall: %s MB/s)\t%s MB/s\topenssl speed -evp sha256: %s MB/s\t%s\t>= 0.80\n' "$HASH_WALL_MBS" "$HASH_MBS" "$OPENSSL_MBS" "$RATIO"
 else
   printf 'ROW\tstream\tBodyHasher SHA-256, 64 KiB updates\t%s MB/s\t(openssl missing)\t-\t>= 0.80\n' "$HASH_MBS"
 fi

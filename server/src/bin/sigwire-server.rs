@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! sigwire-server [--host 127.0.0.1] [--port 0] [--print-port] [--key ID:HEX]... [--window 300]
-//!                [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]...
+//!                [--clock-offset SECONDS] [--body-limit BYTES] [--spool-threshold BYTES]
+//!                [--authority HOST[:PORT]]...
 //!                [--any-authority] [--header-timeout 20] [--body-timeout 60] [--idle-timeout 90]
 //!                [--replay-per-key-quota NONCES] [--require-signed-header NAME]...
 //! ```
@@ -32,7 +33,7 @@ const DEMO_KEY_ID: &str = "demo-client";
 const DEMO_SECRET_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 const USAGE: &str = "usage: sigwire-server [--host ADDR] [--port N] [--print-port] [--key ID:HEX]... \
-[--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--authority HOST[:PORT]]... [--any-authority] \
+[--window SECONDS] [--clock-offset SECONDS] [--body-limit BYTES] [--spool-threshold BYTES] [--authority HOST[:PORT]]... [--any-authority] \
 [--header-timeout SECONDS] [--body-timeout SECONDS] [--idle-timeout SECONDS] [--replay-per-key-quota NONCES] \
 [--require-signed-header NAME]... [--exit-on-stdin-eof]";
 
@@ -45,6 +46,7 @@ struct Args {
     window: u64,
     clock_offset: i64,
     body_limit: Option<usize>,
+    spool_threshold: Option<usize>,
     authorities: Vec<String>,
     any_authority: bool,
     header_timeout: Option<u64>,
@@ -82,6 +84,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         window: sigwire_core::DEFAULT_WINDOW,
         clock_offset: 0,
         body_limit: None,
+        spool_threshold: None,
         authorities: Vec::new(),
         any_authority: false,
         header_timeout: None,
@@ -131,6 +134,13 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     value("bytes")?
                         .parse()
                         .map_err(|_| "--body-limit: not a number")?,
+                );
+            }
+            "--spool-threshold" => {
+                args.spool_threshold = Some(
+                    value("bytes")?
+                        .parse()
+                        .map_err(|_| "--spool-threshold: not a number")?,
                 );
             }
             "--authority" => args.authorities.push(value("HOST[:PORT]")?),
@@ -203,6 +213,9 @@ async fn run(args: Args) -> ExitCode {
         .bind(SocketAddr::new(args.host, args.port))
         .window(args.window)
         .clock_offset(args.clock_offset);
+    if let Some(threshold) = args.spool_threshold {
+        builder = builder.spool_threshold(threshold);
+    }
     if let Some(limit) = args.body_limit {
         builder = builder.body_limit(limit);
     }

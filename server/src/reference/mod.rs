@@ -114,6 +114,7 @@ pub struct ReferenceServer {
     window: u64,
     clock_offset: i64,
     body_limit: usize,
+    spool_threshold: usize,
     replay_capacity: usize,
     replay_per_key_quota: Option<usize>,
     required_signed_headers: Vec<String>,
@@ -133,6 +134,7 @@ impl ReferenceServer {
             window: sigwire_core::DEFAULT_WINDOW,
             clock_offset: 0,
             body_limit: DEFAULT_BODY_LIMIT,
+            spool_threshold: crate::DEFAULT_SPOOL_THRESHOLD,
             replay_capacity: sigwire_core::DEFAULT_REPLAY_CAPACITY,
             replay_per_key_quota: None,
             required_signed_headers: Vec::new(),
@@ -230,6 +232,14 @@ impl ReferenceServer {
         self
     }
 
+    /// Bodies larger than `bytes` (default 1 MiB) are hashed while spooled to a temporary file
+    /// instead of being held in memory (see [`SigwireLayer::spool_threshold`]).
+    #[must_use]
+    pub fn spool_threshold(mut self, bytes: usize) -> Self {
+        self.spool_threshold = bytes;
+        self
+    }
+
     /// The replay store's capacity (nonces remembered at once).
     #[must_use]
     pub fn replay_capacity(mut self, nonces: usize) -> Self {
@@ -281,7 +291,9 @@ impl ReferenceServer {
             .clock(Arc::new(controls.clock()))
             .require_signed_headers(&self.required_signed_headers)?
             .build();
-        let mut layer = SigwireLayer::new(Arc::new(verifier)).body_limit(self.body_limit);
+        let mut layer = SigwireLayer::new(Arc::new(verifier))
+            .body_limit(self.body_limit)
+            .spool_threshold(self.spool_threshold);
         if !self.authorities.is_empty() {
             // Checked here so a bad authority stops the start, not every request.
             sigwire_core::wire::Audience::new(&self.authorities, "http")?;
