@@ -6,6 +6,8 @@
  *    Fastify service (sigwire's RedisReplayStore over node-redis) sharing the Redis.
  * 2. A request accepted by each Node service is refused by the gateway.
  * 3. The gateway refuses its own replay; a Node service refuses a request accepted by the other.
+ * 4. Requests signed by the Node client, each sent to every gateway instance at once: exactly one
+ *    instance accepts each, the others answer 401 `replayed_nonce`.
  */
 const http = require('node:http');
 const express = require('express');
@@ -21,6 +23,7 @@ const env = (name) => {
 const REDIS_URL = env('SIGWIRE_REDIS_URL');
 const NAMESPACE = env('SIGWIRE_NAMESPACE');
 const GATEWAY = new URL(env('SIGWIRE_GATEWAY_URL'));
+const GATEWAYS = (process.env.SIGWIRE_GATEWAY_URLS || env('SIGWIRE_GATEWAY_URL')).split(/\s+/).filter(Boolean).map((u) => new URL(u));
 const KEY_ID = env('SIGWIRE_KEY_ID');
 const SECRET = env('SIGWIRE_SECRET');
 const WINDOW = Number(process.env.SIGWIRE_WINDOW || 300);
@@ -95,6 +98,15 @@ async function main() {
     const twice = signed('/cross/node/twice');
     await send(GATEWAY, twice);
     check('gateway refuses its own replay', await send(GATEWAY, twice), 401, 'replayed_nonce');
+    for (let i = 0; i < 5; i++) {
+      const req = signed(`/cross/node/cluster/${i}`);
+      const answers = await Promise.all(GATEWAYS.map((g) => send(g, req)));
+      const accepted = answers.filter((a) => a.status === 200 && a.body.includes(`upstream ok ${KEY_ID}`)).length;
+      const replayed = answers.filter((a) => a.status === 401 && a.body.includes('replayed_nonce')).length;
+      const ok = accepted === 1 && replayed === GATEWAYS.length - 1;
+      console.log(`  ${ok ? 'ok  ' : 'FAIL'} request ${i} sent to ${GATEWAYS.length} instances at once: ${accepted} accepted, ${replayed} replayed_nonce [${answers.map((a) => a.status)}]`);
+      if (!ok) failures.push(`cluster request ${i}`);
+    }
   } finally {
     await new Promise((r) => expressServer.close(r));
     await fastify.close();

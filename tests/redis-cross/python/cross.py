@@ -5,6 +5,8 @@
    the Redis.
 2. A request accepted by the WSGI service, and one accepted by the ASGI app, are each refused by
    the gateway.
+3. Requests signed by the Python client, each sent to every gateway instance at once: exactly one
+   instance accepts each, the others answer 401 ``replayed_nonce``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Tuple
 from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, make_server
@@ -29,6 +32,7 @@ from sigwire.wsgi import SigwireMiddleware as WsgiMiddleware
 REDIS_URL = os.environ["SIGWIRE_REDIS_URL"]
 NAMESPACE = os.environ["SIGWIRE_NAMESPACE"]
 GATEWAY = urlsplit(os.environ["SIGWIRE_GATEWAY_URL"])
+GATEWAYS = [urlsplit(u) for u in os.environ.get("SIGWIRE_GATEWAY_URLS", os.environ["SIGWIRE_GATEWAY_URL"]).split()]
 KEY_ID, SECRET = os.environ["SIGWIRE_KEY_ID"], os.environ["SIGWIRE_SECRET"].encode()
 WINDOW = int(os.environ.get("SIGWIRE_WINDOW", "300"))
 HOST = "api.cross.test"  # the signed host; every service is sent this Host header
@@ -63,6 +67,28 @@ def send(host: str, port: int, path: str, headers: Dict[str, str], body: bytes) 
 
 def to_gateway(path: str, headers: Dict[str, str], body: bytes) -> Answer:
     return send(GATEWAY.hostname or "127.0.0.1", GATEWAY.port or 80, path, headers, body)
+
+
+def cluster_checks() -> None:
+    """Each request, signed once, goes to every instance at the same moment."""
+    with ThreadPoolExecutor(max_workers=len(GATEWAYS)) as pool:
+        for i in range(5):
+            body = json.dumps({"cluster": i}).encode()
+            h = signed(f"/v1/cluster/{i}", body)
+            start = threading.Barrier(len(GATEWAYS))
+
+            def one(g: Any, h: Dict[str, str] = h, body: bytes = body, i: int = i) -> Answer:
+                start.wait()
+                return send(g.hostname or "127.0.0.1", g.port or 80, f"/v1/cluster/{i}", h, body)
+
+            answers = list(pool.map(one, GATEWAYS))
+            accepted = [a for a in answers if a[0] == 200 and f"upstream ok {KEY_ID}" in a[1]]
+            replayed = [a for a in answers if a[0] == 401 and "replayed_nonce" in a[1]]
+            ok = len(accepted) == 1 and len(replayed) == len(GATEWAYS) - 1
+            print(f"  {'ok ' if ok else 'FAIL'} request {i} sent to {len(GATEWAYS)} instances at once: "
+                  f"{len(accepted)} accepted, {len(replayed)} replayed_nonce {[a[0] for a in answers]}")
+            if not ok:
+                failures.append(f"cluster request {i}")
 
 
 # --- the WSGI service: a real HTTP server on 127.0.0.1 -------------------------------------------
@@ -147,6 +173,8 @@ def main() -> int:
         check("gateway refuses the WSGI service's nonce", to_gateway("/v1/orders", h, body), 401, "replayed_nonce")
         print("gateway <-> Python (ASGI, asyncio Redis)")
         asyncio.run(asgi_checks())
+        print(f"Python client -> {len(GATEWAYS)} gateway instances at once")
+        cluster_checks()
     finally:
         server.shutdown()
     if failures:
