@@ -231,10 +231,10 @@ def main() -> int:
         for name in order:
             r = results.get(name)
             if name in missing:
-                rows.append([name, f"not built: {missing[name]}", "-"])
+                rows.append([name, f"not built: {missing[name]}", "-", BAD])
             elif r is None or "error" in r:
                 err = (r or {}).get("error", "did not run")
-                rows.append([name, f"FAILED: {err}", "-"])
+                rows.append([name, f"FAILED: {err}", "-", BAD])
             else:
                 status = r.get("live_status")
                 same = reference is None or r.get("fixed_signature") == reference

@@ -2,7 +2,8 @@
 //
 //   /             demo/browser/index.html
 //   /page.js      demo/browser/page.js
-//   /sdk/...      the sigwire-wasm package folder (src/*.js, dist/glue.js, dist/*.wasm as application/wasm)
+//   /sdk/...      the sigwire-wasm package folder (src/*.js, dist/glue.js, dist/common/*.js — the shared
+//                 JavaScript source's ESM copy — and dist/*.wasm as application/wasm)
 //   /v1/...       forwarded byte for byte to the verifying server (sigwire-server), Host header
 //                 included: the server rebuilds the URL the page signed (this origin + path), so the
 //                 page needs no CORS (the reference server sends no CORS headers)
@@ -23,7 +24,7 @@ function fileFor(pathname, sdkDir) {
   if (pathname === '/page.js') return path.join(HERE, 'page.js');
   if (!pathname.startsWith('/sdk/')) return null;
   const rel = decodeURIComponent(pathname.slice('/sdk/'.length));
-  if (!/^(src\/[\w.-]+\.js|dist\/[\w.-]+\.(js|wasm))$/.test(rel)) return null;
+  if (!/^(src\/[\w.-]+\.js|dist\/(common\/)?[\w.-]+\.(js|wasm))$/.test(rel)) return null;
   const file = path.resolve(sdkDir, rel);
   return file.startsWith(sdkDir + path.sep) ? file : null;
 }
