@@ -154,6 +154,15 @@ impl Error {
         Error::new(ErrorCode::MalformedAuthorization, message)
     }
 
+    /// `replayed_nonce`, as [`Verifier::commit`](crate::Verifier::commit) and
+    /// [`Verifier::settle`](crate::Verifier::settle) refuse a nonce already claimed.
+    pub(crate) fn replayed_nonce() -> Self {
+        Error::new(
+            ErrorCode::ReplayedNonce,
+            "this nonce was already used; sign each request afresh",
+        )
+    }
+
     /// The stable machine code.
     pub fn code(&self) -> ErrorCode {
         self.code

@@ -4,7 +4,7 @@
 //! `authenticate` runs every check except replay and returns a [`NativeTicket`]. The ticket is
 //! then settled exactly once, either by [`NativeVerifier::commit`] (the nonce is claimed in the
 //! verifier's own in-memory store) or by [`NativeVerifier::settle`] with the answer of a store the
-//! JavaScript side owns (Redis, say). Both go through the core's `Verifier::commit`, so the
+//! JavaScript side owns (Redis, say), which goes through the core's `Verifier::settle`. So the
 //! `replayed_nonce` and `replay_store_unavailable` errors, their messages and server time are the
 //! core's, never rebuilt in JavaScript.
 
@@ -13,11 +13,11 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigwire_core::{
-    Error as CoreError, ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified,
-    Verifier, DEFAULT_REPLAY_CAPACITY,
+    ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified, Verifier,
+    DEFAULT_REPLAY_CAPACITY,
 };
 
-use crate::settle::Handoff;
+use crate::settle;
 use crate::{err, request, to_js, whole, NativeKeyStore};
 
 /// A bounded in-memory replay store (wraps the core's `InMemoryReplayStore`).
@@ -164,15 +164,7 @@ impl NativeTicket {
             .lock()
             .map_err(|_| err(ErrorCode::InvalidConfig, "the ticket's lock is poisoned"))?
             .take()
-            .ok_or_else(|| {
-                to_js(
-                    CoreError::new(
-                        ErrorCode::InvalidConfig,
-                        "this ticket was already settled; authenticate the request again",
-                    )
-                    .with_server_time(self.authenticated_at),
-                )
-            })
+            .ok_or_else(|| to_js(settle::already_settled(self.authenticated_at)))
     }
 }
 
@@ -180,7 +172,6 @@ impl NativeTicket {
 #[napi]
 pub struct NativeVerifier {
     inner: Verifier,
-    handoff: Arc<Handoff>,
 }
 
 #[napi]
@@ -201,15 +192,14 @@ impl NativeVerifier {
             Some(s) => s.inner.clone(),
             None => Arc::new(InMemoryReplayStore::default()),
         };
-        let handoff = Handoff::new(store);
         let mut builder = Verifier::builder(keys.inner.clone())
             .window(window)
-            .replay_store(handoff.clone());
+            .replay_store(store);
         if let Some(names) = require_signed_headers {
             builder = builder.require_signed_headers(names).map_err(to_js)?;
         }
         let inner = builder.build();
-        Ok(NativeVerifier { inner, handoff })
+        Ok(NativeVerifier { inner })
     }
 
     /// The window in seconds.
@@ -313,8 +303,7 @@ impl NativeVerifier {
     #[napi(catch_unwind)]
     pub fn settle(&self, ticket: &NativeTicket, outcome: String) -> Result<NativeVerified> {
         let t = ticket.take()?;
-        self.handoff
-            .settle(&self.inner, t, &outcome)
+        settle::settle(&self.inner, t, &outcome)
             .map(NativeVerified::from)
             .map_err(to_js)
     }

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyAny, PyBool, PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple,
 };
-use sigwire_core::{Error, ErrorCode, ReplayPolicy, ReplayStore, Request};
+use sigwire_core::{Error, ErrorCode, ReplayAnswer, ReplayPolicy, ReplayStore, Request};
 
 use crate::convert::{self, Body};
 use crate::errors::{self, coded, CoreResultExt};
@@ -363,6 +363,21 @@ impl Verifier {
         errors::clear_store_error();
         self.inner
             .commit(ticket.inner.clone())
+            .map(|verified| verified.key_id)
+            .py_err(py)
+    }
+
+    /// Step two of two with a replay store you own (e.g. asynchronous Redis) that has tried to
+    /// claim ``(ticket.key_id, ticket.nonce)``: ``outcome`` is ``"fresh"`` (recorded now),
+    /// ``"replayed"`` (already there), ``"unavailable"`` (the store failed) or ``"before_epoch"``
+    /// (a shared store refused a timestamp at or before its epoch). Returns the key id; raises
+    /// ``ReplayedNonce``, ``ReplayStoreUnavailable`` or ``StaleTimestamp`` with the core's
+    /// message and ``.server_time``. Anything else counts as ``"unavailable"``: never an accept.
+    /// A ticket without a random nonce is settled by this verifier's own policy (as
+    /// :meth:`commit`), whatever the outcome, except ``"before_epoch"``.
+    fn settle(&self, py: Python<'_>, ticket: &ReplayTicket, outcome: &str) -> PyResult<String> {
+        self.inner
+            .settle(ticket.inner.clone(), ReplayAnswer::parse(outcome))
             .map(|verified| verified.key_id)
             .py_err(py)
     }

@@ -1,29 +1,25 @@
 //! `WasmVerifier`: the core's verifier with its two steps exposed. `authenticate` runs every
 //! check except replay and returns a [`WasmTicket`]; the ticket is settled once, by `commit` (the
 //! verifier's in-memory store) or by `settle` with the answer of a store written in JavaScript
-//! (Workers KV, a Durable Object, Redis). Both go through the core's `Verifier::commit`, so the
-//! replay errors and their messages are the core's.
+//! (Workers KV, a Durable Object, Redis), which is the core's `Verifier::settle`; so the replay
+//! errors and their messages are the core's.
 
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use sigwire_core::{
-    Error, ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified, Verifier,
-};
+use sigwire_core::{ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::{optional_seconds, request, unpack, Failure, WasmKeyStore, WasmReplayStore};
 
-// The replay hand-off, one source for both JavaScript bindings (bindings/node/src/settle.rs).
+// Settling with a JavaScript store's answer, one source for both JavaScript bindings.
 #[path = "../../node/src/settle.rs"]
 mod settle;
-use settle::Handoff;
 
 /// Verifies signed requests (`sigwire_core::Verifier`).
 #[wasm_bindgen]
 pub struct WasmVerifier {
     inner: Verifier,
-    handoff: Arc<Handoff>,
 }
 
 fn window_of(window: Option<f64>) -> Result<Option<u64>, Failure> {
@@ -36,8 +32,7 @@ fn build(
     window: Option<f64>,
     required: Vec<String>,
 ) -> Result<WasmVerifier, Failure> {
-    let handoff = Handoff::new(store);
-    let mut builder = Verifier::builder(keys.inner.clone()).replay_store(handoff.clone());
+    let mut builder = Verifier::builder(keys.inner.clone()).replay_store(store);
     if let Some(window) = window_of(window)? {
         builder = builder.window(window);
     }
@@ -46,7 +41,6 @@ fn build(
     }
     Ok(WasmVerifier {
         inner: builder.build(),
-        handoff,
     })
 }
 
@@ -163,7 +157,7 @@ impl WasmVerifier {
     /// a timestamp at or before its epoch); anything else counts as `"unavailable"`.
     pub fn settle(&self, ticket: &WasmTicket, outcome: &str) -> Result<WasmVerified, Failure> {
         let t = ticket.take()?;
-        Ok(self.handoff.settle(&self.inner, t, outcome)?.into())
+        Ok(settle::settle(&self.inner, t, outcome)?.into())
     }
 }
 
@@ -176,14 +170,10 @@ pub struct WasmTicket {
 
 impl WasmTicket {
     fn take(&self) -> Result<ReplayTicket, Failure> {
-        self.ticket.borrow_mut().take().ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidConfig,
-                "this ticket was already settled; authenticate the request again",
-            )
-            .with_server_time(self.authenticated_at)
-            .into()
-        })
+        self.ticket
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| settle::already_settled(self.authenticated_at).into())
     }
 
     fn read<T>(&self, f: impl FnOnce(&ReplayTicket) -> T) -> Option<T> {

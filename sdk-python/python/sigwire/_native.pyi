@@ -165,6 +165,8 @@ class Verifier:
         """Every check except replay; claim the ticket's nonce yourself or :meth:`commit` it."""
     def commit(self, ticket: "ReplayTicket") -> str:
         """Claims the ticket's nonce in this verifier's replay store; returns the key id."""
+    def settle(self, ticket: "ReplayTicket", outcome: str) -> str:
+        """Step two with your own store's answer: ``"fresh"``, ``"replayed"``, ``"unavailable"`` or ``"before_epoch"``."""
     def now(self) -> int:
         """The verifier's current Unix time, for the ``X-Sigwire-Server-Time`` header."""
     @property
