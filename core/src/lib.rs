@@ -20,10 +20,28 @@ pub mod scheme;
 mod settle;
 mod sign;
 pub mod signing;
-pub mod url;
+mod url;
 pub mod v1;
 mod verify;
 pub mod wire;
+
+/// Internals the fuzz targets in `core/fuzz` drive directly. `cargo fuzz` builds with
+/// `--cfg fuzzing`; in every other build this module is empty.
+#[doc(hidden)]
+#[allow(unexpected_cfgs)]
+pub mod fuzzing {
+    /// The URL splitter (SPEC §3.2) behind signing and verifying.
+    #[cfg(fuzzing)]
+    pub fn split(url: &str) -> Result<(), crate::Error> {
+        crate::url::split(url).map(|_| ())
+    }
+
+    /// The strict `Authorization` parser (SPEC §5.1).
+    #[cfg(fuzzing)]
+    pub fn parse(value: &str) -> Result<crate::v1::authorization::Authorization<'_>, crate::Error> {
+        crate::v1::authorization::parse(value)
+    }
+}
 
 pub use algorithm::Algorithm;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -10,7 +10,7 @@ use crate::error::Error;
 
 /// An absolute URL split for signing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SplitUrl<'a> {
+pub(crate) struct SplitUrl<'a> {
     /// `http` or `https`, lowercased.
     pub scheme: &'static str,
     /// The canonical host: lowercase name or RFC 5952 IPv6 literal in brackets, then `:port`
@@ -23,10 +23,10 @@ pub struct SplitUrl<'a> {
 }
 
 /// Maximum accepted URL length in bytes.
-pub const MAX_URL_LEN: usize = 16 * 1024;
+pub(crate) const MAX_URL_LEN: usize = 16 * 1024;
 
 /// Splits `url` (SPEC §3.2). Errors are `invalid_request`.
-pub fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
+pub(crate) fn split(url: &str) -> Result<SplitUrl<'_>, Error> {
     if url.len() > MAX_URL_LEN {
         return Err(Error::invalid_request(format!(
             "URL is longer than {MAX_URL_LEN} bytes"

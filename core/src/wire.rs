@@ -238,6 +238,25 @@ impl Audience {
     }
 }
 
+/// The nonce a `sigwire-v1` `Authorization` value carries, read without verifying anything, for
+/// request logs and test recorders; `None` when the value is not a well-formed `sigwire-v1`
+/// header. Never use it to accept a request: that is [`Verifier`](crate::Verifier)'s job.
+///
+/// ```
+/// use sigwire_core::{wire, Request, Signer};
+///
+/// let signed = Signer::new("client-1", b"0123456789abcdef0123456789abcdef".to_vec())?
+///     .sign(&Request::new("GET", "https://api.example.com/v1/orders"))?;
+/// assert_eq!(wire::claimed_nonce(&signed.authorization), Some(signed.nonce.as_str()));
+/// assert_eq!(wire::claimed_nonce("Bearer x"), None);
+/// # Ok::<(), sigwire_core::Error>(())
+/// ```
+pub fn claimed_nonce(authorization: &str) -> Option<&str> {
+    crate::v1::authorization::parse(authorization)
+        .ok()
+        .map(|auth| auth.nonce)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

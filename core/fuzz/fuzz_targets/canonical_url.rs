@@ -9,7 +9,7 @@ use sigwire_core::{InMemoryKeyStore, Request, SignOptions, Signer, Verifier};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = sigwire_core::url::split(text);
+    let _ = sigwire_core::fuzzing::split(text);
     let url = format!("https://h{text}");
     let signer = Signer::new("fuzz-key", b"fuzz-secret-0123456789".to_vec()).expect("valid signer");
     let request = Request::new("GET", &url);

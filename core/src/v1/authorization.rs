@@ -69,7 +69,7 @@ pub fn claims(value: &str) -> bool {
 
 /// Parses a header value strictly (SPEC §5.1). Every failure is `malformed_authorization`,
 /// except that a well-formed header naming an unknown algorithm is left for the verifier.
-pub fn parse(value: &str) -> Result<Authorization<'_>, Error> {
+pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     let value = value.trim_matches([' ', '\t']);
     if value.len() > MAX_HEADER_LEN {
         return Err(Error::malformed(format!(

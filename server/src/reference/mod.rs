@@ -521,8 +521,8 @@ async fn echo(
     let authorization = header_text(&headers, AUTHORIZATION);
     let nonce = authorization
         .as_deref()
-        .and_then(|a| sigwire_core::v1::authorization::parse(a).ok())
-        .map(|a| a.nonce.to_owned());
+        .and_then(sigwire_core::wire::claimed_nonce)
+        .map(str::to_owned);
     let record = RequestRecord {
         method: method.to_string(),
         path: uri.path().to_owned(),
