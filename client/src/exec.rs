@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use reqwest::Url;
+use sigwire_client_core::rejection;
 use sigwire_core::signing::SigningInstructions;
 use sigwire_core::{ErrorCode, Signature, SERVER_TIME_HEADER};
 use tracing::Instrument as _;
@@ -106,8 +107,11 @@ pub(crate) async fn execute(call: &Call) -> Result<Response, Error> {
         let (last, delay) = match result {
             Ok(outcome) => {
                 let response = outcome.response;
-                let code = rejection_code(&response);
-                if code.as_deref() == Some(ErrorCode::StaleTimestamp.as_str()) && !skew_resigned {
+                let code = rejection::rejection_code(
+                    response.status.as_u16(),
+                    json_error_member(&response.body).as_deref(),
+                );
+                if code == Some(ErrorCode::StaleTimestamp) && !skew_resigned {
                     match outcome.observation {
                         Observation::TooLarge(offset) => {
                             return Err(Error::ClockSkewTooLarge {
@@ -187,34 +191,36 @@ fn backoff(policy: &RetryPolicy, retry: u32) -> Duration {
     policy.backoff(retry, rt::random_u64())
 }
 
-/// The Sigwire machine code of a rejection (`{"error": code}` with a known code), if any.
-fn rejection_code(response: &Response) -> Option<String> {
-    if response.status.as_u16() < 400 {
-        return None;
-    }
+/// The JSON body's `error` member, as client-core's [`rejection::rejection_code`] wants it: the
+/// driver's only part in recognising a rejection is reading the JSON.
+fn json_error_member(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Body {
         error: String,
     }
-    let body: Body = serde_json::from_slice(&response.body).ok()?;
-    ErrorCode::from_code(&body.error).map(|c| c.as_str().to_owned())
+    serde_json::from_slice::<Body>(body).ok().map(|b| b.error)
 }
 
-/// Turns a final response into the call's result.
-fn finish(mut response: Response, code: Option<String>, attempts: u32) -> Result<Response, Error> {
+/// Turns a final response into the call's result (`code`: client-core's reading of it).
+fn finish(
+    mut response: Response,
+    code: Option<ErrorCode>,
+    attempts: u32,
+) -> Result<Response, Error> {
     response.attempts = attempts;
     if response.status.as_u16() < 400 {
         return Ok(response);
     }
     if let Some(code) = code {
-        let server_time = response
-            .headers
-            .get(SERVER_TIME_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
+        let server_time = rejection::server_time(
+            response
+                .headers
+                .get(SERVER_TIME_HEADER)
+                .and_then(|v| v.to_str().ok()),
+        );
         return Err(Error::SignatureRejected {
             status: response.status,
-            code,
+            code: code.as_str().to_owned(),
             server_time,
         });
     }
