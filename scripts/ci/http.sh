@@ -4,9 +4,11 @@
 # -D warnings (also the layer alone, without the reference server), rustdoc with -D warnings, and
 # a wasm32 type-check of the client when rustup has the wasm32 target; then the cross-runtime
 # client-behaviour suite (tests/client-behaviour/: one scenario table, one expected outcome table,
-# a Python stdlib scenario server; drivers: Rust, and the browser Client on wasm in Node when
-# sdk-wasm/dist was built by the wasm step, Python when build/python-venv has sigwire). Cost of
-# the suite here: ~25 s (rust 3 s, python 9 s, wasm-node 12 s).
+# a Python stdlib scenario server; drivers: Rust, and, each required when its build exists, the
+# browser Client on wasm in Node (sdk-wasm/dist from the wasm step), Python (build/python-venv
+# from the python step), sdk-node's native Client (sdk-node/build/sigwire.node from the node step),
+# plus any drivers/*.json manifest). Cost of the suite here: ~30 s (rust 3 s, python 9 s,
+# wasm-node 12 s, node-native 5 s).
 #
 # Idempotent; needs only a Rust toolchain (rustup) and crates.io. Knobs: CARGO_TARGET_DIR,
 # SIGWIRE_HTTP_WASM=0 to skip the wasm32 check.
@@ -40,4 +42,9 @@ fi
 step "client-behaviour suite (tests/client-behaviour: one table, every available runtime)"
 command -v python3 >/dev/null || apt_install python3
 cargo build --locked -q -p sigwire-client --example behaviour
-python3 tests/client-behaviour/run.py --require rust
+# A driver whose build exists here must run (a broken build fails instead of being NOT RUN).
+REQUIRE=rust
+[ -f sdk-node/build/sigwire.node ] && REQUIRE="$REQUIRE,node-native"
+[ -x build/python-venv/bin/python ] && REQUIRE="$REQUIRE,python"
+[ -f sdk-wasm/dist/sigwire_wasm_bg.wasm ] && REQUIRE="$REQUIRE,wasm-node"
+python3 tests/client-behaviour/run.py --require "$REQUIRE"

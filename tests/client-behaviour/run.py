@@ -12,6 +12,7 @@ failure if named in --require).
 """
 
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ sys.path.insert(0, HERE)
 from server import ScenarioServers  # noqa: E402
 
 TABLE = os.path.join(HERE, "scenarios.json")
+DRIVERS = os.path.join(HERE, "drivers")
 
 
 def target_dir():
@@ -47,7 +49,37 @@ def drivers():
         out["wasm-node"] = ([node, os.path.join(HERE, "drivers", "wasm-node.mjs")], None)
     else:
         out["wasm-node"] = (None, "no node or no sdk-wasm/dist (sdk-wasm/scripts/build.sh)")
+    for manifest in sorted(glob.glob(os.path.join(DRIVERS, "*.json"))):
+        name, cmd, why = manifest_driver(manifest)
+        if name in out:
+            raise SystemExit("driver %s is registered twice (%s)" % (name, manifest))
+        out[name] = (cmd, why)
     return out
+
+
+def expand(word):
+    """A manifest word with {root}, {drivers} and {target} replaced (README.md 'Adding a driver')."""
+    return word.replace("{root}", ROOT).replace("{drivers}", DRIVERS).replace("{target}", target_dir())
+
+
+def manifest_driver(path):
+    """(name, command or None, why not) of a driver manifest drivers/<name>.json: {"name",
+    "command": [...], "check": [...] (optional: the driver is available when it exits 0),
+    "how": why it may be unavailable}. The command's first word is looked up on PATH."""
+    m = json.load(open(path))
+    name = m["name"]
+    cmd = [expand(w) for w in m["command"]]
+    exe = cmd[0] if os.path.isabs(cmd[0]) else shutil.which(cmd[0])
+    if exe is None:
+        return name, None, "%s not on PATH; %s" % (cmd[0], m.get("how", ""))
+    cmd[0] = exe
+    if "check" in m:
+        check = [expand(w) for w in m["check"]]
+        found = check[0] if os.path.isabs(check[0]) else shutil.which(check[0])
+        ok = found is not None and subprocess.run([found] + check[1:], capture_output=True, timeout=120).returncode == 0
+        if not ok:
+            return name, None, m.get("how", "its check failed: %s" % " ".join(check))
+    return name, cmd, None
 
 
 def check_seen(scenario, entries):
@@ -112,7 +144,7 @@ def main():
             if args.only and name not in args.only:
                 continue
             if cmd is None:
-                print("%-10s NOT RUN: %s" % (name, why))
+                print("%-12s NOT RUN: %s" % (name, why))
                 failures += name in required
                 continue
             started = time.time()
@@ -132,7 +164,7 @@ def main():
                 per_scenario[scenario["name"]] = (got, problems)
                 failures += bool(problems)
             results[name] = per_scenario
-            print("%-10s %d scenarios in %.1f s" % (name, len(per_scenario), time.time() - started))
+            print("%-12s %d scenarios in %.1f s" % (name, len(per_scenario), time.time() - started))
             for sname, (got, problems) in per_scenario.items():
                 print("  %-4s %-45s %s" % ("ok" if not problems else "FAIL", sname,
                                           json.dumps({k: got.get(k) for k in ("ok", "status", "kind")}) if got else "-"))
