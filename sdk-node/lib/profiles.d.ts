@@ -203,3 +203,9 @@ export function signWebhook(
   body: Body,
   options?: { timestamp?: number; id?: string },
 ): Record<string, string>;
+
+/**
+ * A signer that `new Client({ baseUrl, profile })` signs every attempt with (retries re-signed,
+ * clock correction as for sigwire-v1). Kraken is not one: its nonce lives in the body.
+ */
+export type ClientProfile = Binance | Coinbase | Okx | Bybit | AwsSigV4 | Rfc9421;

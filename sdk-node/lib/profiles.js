@@ -18,7 +18,7 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { SigwireError } = require('./errors');
+const { SigwireError, makeError } = require('./errors');
 const { toBytes, secretBytes, wipeIfOwned, describe, urlString, flattenHeaders } = require('./convert');
 
 // ------------------------------------------------------------------------------------------------
@@ -608,6 +608,33 @@ function signWebhook(provider, secret, body, options = {}) {
   }
 }
 
+// ------------------------------------------------------------------------------------------------
+// The HTTP client
+
+/** Options of `new Client(...)` that configure sigwire-v1 signing and mean nothing to a profile. */
+const SIGWIRE_V1_ONLY = ['keyId', 'secret', 'algorithm', 'signedHeaders', 'signedHeaderPolicy'];
+
+/**
+ * The native client behind `new Client({ baseUrl, profile, ... })` (called by http-client.js with
+ * the converted options): it signs every attempt with `profile` — `Binance`, `Coinbase`, `Okx`,
+ * `Bybit`, `AwsSigV4` or `Rfc9421` — with the same retries, re-signing and clock correction as
+ * sigwire-v1. Returns a `NativeClient` or the client error record (`fromClientError`).
+ * @param {unknown} profile
+ * @param {Record<string, unknown>} options the caller's options (checked for sigwire-v1-only ones)
+ * @param {Record<string, unknown>} config the converted native options
+ */
+function nativeProfileClient(profile, options, config) {
+  if (!(profile instanceof Exchange || profile instanceof AwsSigV4 || profile instanceof Rfc9421)) {
+    throw makeError('invalid_config',
+      `profile must be a signer from sigwire.profiles (Binance, Coinbase, Okx, Bybit, AwsSigV4, Rfc9421), got ${describe(profile)}`);
+  }
+  const extra = SIGWIRE_V1_ONLY.filter((k) => options[k] !== undefined);
+  if (extra.length > 0) {
+    throw makeError('invalid_config', `${extra.join(', ')} configure sigwire-v1 signing; give either them or profile, not both`);
+  }
+  return profile._native.createClient({ ...config, keyId: undefined });
+}
+
 module.exports = {
   ProfileError,
   PROFILE_ERROR_CLASSES,
@@ -628,4 +655,5 @@ module.exports = {
   WEBHOOK_PROVIDERS,
   verifyWebhook,
   signWebhook,
+  nativeProfileClient,
 };

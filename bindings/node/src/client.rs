@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use sigwire_client::{Client, Error as ClientError, HeaderMap, Method, RetryPolicy};
+use sigwire_client::{Client, ClientBuilder, Error as ClientError, HeaderMap, Method, RetryPolicy};
 
 /// Client options (the secret is passed separately, as bytes). Durations are milliseconds; for
 /// the three timeouts a negative value means "no limit" and `undefined` the client's default.
@@ -17,8 +17,8 @@ use sigwire_client::{Client, Error as ClientError, HeaderMap, Method, RetryPolic
 pub struct NativeClientOptions {
     /// Base URL, e.g. `https://api.example.com/v1`.
     pub base_url: String,
-    /// Key id.
-    pub key_id: String,
+    /// Key id (`sigwire-v1`; absent for a client built by a profile's `createClient`).
+    pub key_id: Option<String>,
     /// `hmac-sha256` (default) or `hmac-sha512`.
     pub algorithm: Option<String>,
     /// Default headers, flat `[name, value, name, value, …]`.
@@ -202,10 +202,13 @@ fn pairs(flat: &[String], what: &str) -> std::result::Result<Vec<(String, String
         .collect())
 }
 
-fn build(options: NativeClientOptions, secret: &[u8]) -> std::result::Result<Client, ClientError> {
-    let mut b = Client::builder()
-        .base_url(&options.base_url)
-        .credentials(&options.key_id, secret.to_vec());
+/// Builds a client from `options`, `auth` choosing how it signs: `sigwire-v1` credentials
+/// ([`create_client`]) or a signing profile (`createClient` of the classes in `profiles.rs`).
+pub(crate) fn build_with(
+    options: NativeClientOptions,
+    auth: impl FnOnce(ClientBuilder) -> std::result::Result<ClientBuilder, ClientError>,
+) -> std::result::Result<Client, ClientError> {
+    let mut b = auth(Client::builder().base_url(&options.base_url))?;
     if let Some(name) = &options.algorithm {
         let algorithm = sigwire_client::no_echo::algorithm(name).map_err(ClientError::Sign)?;
         b = b.algorithm(algorithm);
@@ -272,16 +275,34 @@ pub struct NativeClient {
     inner: Client,
 }
 
-/// `createClient(options, secret)`: a `NativeClient`, or a typed client error as data.
+impl From<Client> for NativeClient {
+    fn from(inner: Client) -> Self {
+        NativeClient { inner }
+    }
+}
+
+/// A built client, or its typed error as data: what every `createClient` returns.
+pub(crate) fn made(
+    built: std::result::Result<Client, ClientError>,
+) -> Either<NativeClient, NativeClientError> {
+    match built {
+        Ok(inner) => Either::A(inner.into()),
+        Err(e) => Either::B(error_data(e)),
+    }
+}
+
+/// `createClient(options, secret)`: a `sigwire-v1` `NativeClient`, or a typed client error as data.
 #[napi(catch_unwind)]
 pub fn create_client(
     options: NativeClientOptions,
     secret: &[u8],
 ) -> Result<Either<NativeClient, NativeClientError>> {
-    Ok(match build(options, secret) {
-        Ok(inner) => Either::A(NativeClient { inner }),
-        Err(e) => Either::B(error_data(e)),
-    })
+    let Some(key_id) = options.key_id.clone() else {
+        return Ok(Either::B(error_data(config_error("keyId is required"))));
+    };
+    Ok(made(build_with(options, |b| {
+        Ok(b.credentials(&key_id, secret.to_vec()))
+    })))
 }
 
 /// One call's options. `query` and `headers` are flat `[name, value, …]`; `json` is the JSON text

@@ -35,6 +35,9 @@ use sigwire_core::profiles::{
 };
 use sigwire_core::ErrorCode;
 
+use sigwire_client::Error as ClientError;
+
+use crate::client::{build_with, made, NativeClient, NativeClientError, NativeClientOptions};
 use crate::{request, whole, ERROR_MARKER};
 
 const SEP: char = '\u{1f}';
@@ -242,6 +245,31 @@ impl NativeExchange {
         }
     }
 
+    /// `new Client({ baseUrl, profile })`: an HTTP client that signs every attempt with this
+    /// preset. Kraken is refused (its nonce lives in the body, which the client does not build).
+    #[napi(catch_unwind)]
+    pub fn create_client(
+        &self,
+        options: NativeClientOptions,
+    ) -> Either<NativeClient, NativeClientError> {
+        made(build_with(options, |b| {
+            Ok(match &self.inner {
+                ExchangeKind::Binance(x) => b.profile(x.clone()),
+                ExchangeKind::Coinbase(x) => b.profile(x.clone()),
+                ExchangeKind::Okx(x) => b.profile(x.clone()),
+                ExchangeKind::Bybit(x) => b.profile(x.clone()),
+                ExchangeKind::Kraken(..) => {
+                    return Err(ClientError::Config {
+                        message: "Kraken signs a nonce inside the body: build it with \
+                                  Kraken.body(), sign with Kraken.sign() and send the signed \
+                                  request"
+                            .to_owned(),
+                    })
+                }
+            })
+        }))
+    }
+
     /// The API key (not secret).
     #[napi(getter, catch_unwind)]
     pub fn api_key(&self) -> String {
@@ -254,42 +282,6 @@ impl NativeExchange {
             ExchangeKind::Bybit(s) => s.credential().api_key().to_owned(),
         }
     }
-}
-
-/// Applies a profile to an HTTP client builder, for `new Client({ baseUrl, profile })`: the client
-/// then signs every attempt with it instead of `sigwire-v1`. Exactly one of the three may be
-/// given (the `_native` of `profiles.Binance`/`Coinbase`/`Okx`/`Bybit`, `AwsSigV4`, `Rfc9421`);
-/// Kraken is refused (its nonce lives in the body, which the client does not build).
-#[allow(dead_code)] // called from client.rs once `profile` is wired there (owned by node)
-pub(crate) fn client_profile(
-    builder: sigwire_client::ClientBuilder,
-    exchange: Option<&NativeExchange>,
-    aws: Option<&NativeAwsSigV4>,
-    rfc9421: Option<&NativeRfc9421>,
-) -> Result<sigwire_client::ClientBuilder> {
-    Ok(match (exchange, aws, rfc9421) {
-        (Some(e), None, None) => {
-            match &e.inner {
-                ExchangeKind::Binance(b) => builder.profile(b.clone()),
-                ExchangeKind::Coinbase(c) => builder.profile(c.clone()),
-                ExchangeKind::Okx(o) => builder.profile(o.clone()),
-                ExchangeKind::Bybit(b) => builder.profile(b.clone()),
-                ExchangeKind::Kraken(..) => return Err(bad(
-                    ProfileErrorCode::InvalidSettings,
-                    "Kraken signs a nonce inside the body: build it with Kraken.body(), sign with \
-                     Kraken.sign() and send the signed request",
-                )),
-            }
-        }
-        (None, Some(a), None) => builder.profile(a.inner.clone()),
-        (None, None, Some(r)) => builder.profile(r.inner.clone()),
-        _ => {
-            return Err(bad(
-                ProfileErrorCode::InvalidSettings,
-                "give exactly one profile",
-            ))
-        }
-    })
 }
 
 /// Kraken: the form body `nonce=<nonce>&k=v…` (flat `[k, v, …]`) to send and sign.
@@ -343,6 +335,15 @@ impl NativeAwsSigV4 {
             .map_err(perr)?
             .with_settings(aws_settings(s3, sign_session_token));
         Ok(NativeAwsSigV4 { inner })
+    }
+
+    /// `new Client({ baseUrl, profile })`: an HTTP client that signs every attempt with SigV4.
+    #[napi(catch_unwind)]
+    pub fn create_client(
+        &self,
+        options: NativeClientOptions,
+    ) -> Either<NativeClient, NativeClientError> {
+        made(build_with(options, |b| Ok(b.profile(self.inner.clone()))))
     }
 
     /// Signs at `unixTime` seconds; `presignExpires` makes a presigned URL.
@@ -460,35 +461,9 @@ impl NativeAwsVerifier {
 // ---------------------------------------------------------------------------------------------
 // RFC 9421
 
-fn parse_component(id: &str) -> std::result::Result<Component, ProfileError> {
-    if let Some(name) = id
-        .strip_prefix("@query-param;name=\"")
-        .and_then(|r| r.strip_suffix('"'))
-    {
-        return Ok(Component::QueryParam(name.to_owned()));
-    }
-    Component::parse(id)
-}
-
-fn component_id(c: &Component) -> String {
-    match c {
-        Component::Method => "@method".into(),
-        Component::Authority => "@authority".into(),
-        Component::Scheme => "@scheme".into(),
-        Component::TargetUri => "@target-uri".into(),
-        Component::RequestTarget => "@request-target".into(),
-        Component::Path => "@path".into(),
-        Component::Query => "@query".into(),
-        Component::Status => "@status".into(),
-        Component::QueryParam(n) => format!("@query-param;name=\"{n}\""),
-        Component::Header(h) => h.clone(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn components(ids: &[String]) -> Result<Vec<Component>> {
     ids.iter()
-        .map(|s| parse_component(s).map_err(perr))
+        .map(|s| Component::parse(s).map_err(perr))
         .collect()
 }
 
@@ -571,6 +546,16 @@ impl NativeRfc9421 {
         Ok(NativeRfc9421 {
             inner: Rfc9421::new(key).with_settings(settings),
         })
+    }
+
+    /// `new Client({ baseUrl, profile })`: an HTTP client that signs every attempt with
+    /// RFC 9421 (`created` from the client's corrected clock).
+    #[napi(catch_unwind)]
+    pub fn create_client(
+        &self,
+        options: NativeClientOptions,
+    ) -> Either<NativeClient, NativeClientError> {
+        made(build_with(options, |b| Ok(b.profile(self.inner.clone()))))
     }
 
     /// Signs a request created at `created` (Unix seconds).
@@ -665,7 +650,7 @@ fn verified(v: Rfc9421Verified) -> Rfc9421VerifiedJs {
         expires: v.expires.map(|e| e as f64),
         nonce: v.nonce,
         tag: v.tag,
-        components: v.components.iter().map(component_id).collect(),
+        components: v.components.iter().map(Component::to_string).collect(),
     }
 }
 

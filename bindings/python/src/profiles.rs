@@ -460,34 +460,8 @@ impl AwsVerifier {
 // ---------------------------------------------------------------------------------------------
 // RFC 9421
 
-/// A component identifier as written in `Signature-Input` (`@query-param;name="x"` included).
-fn parse_component(id: &str) -> Result<Component, ProfileError> {
-    if let Some(rest) = id.strip_prefix("@query-param;name=\"") {
-        if let Some(name) = rest.strip_suffix('"') {
-            return Ok(Component::QueryParam(name.to_owned()));
-        }
-    }
-    Component::parse(id)
-}
-
-fn component_id(c: &Component) -> String {
-    match c {
-        Component::Method => "@method".into(),
-        Component::Authority => "@authority".into(),
-        Component::Scheme => "@scheme".into(),
-        Component::TargetUri => "@target-uri".into(),
-        Component::RequestTarget => "@request-target".into(),
-        Component::Path => "@path".into(),
-        Component::Query => "@query".into(),
-        Component::Status => "@status".into(),
-        Component::QueryParam(n) => format!("@query-param;name=\"{n}\""),
-        Component::Header(h) => h.clone(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn components(ids: Option<Vec<String>>) -> Result<Option<Vec<Component>>, ProfileError> {
-    ids.map(|ids| ids.iter().map(|s| parse_component(s)).collect())
+    ids.map(|ids| ids.iter().map(|s| Component::parse(s)).collect())
         .transpose()
 }
 
@@ -503,7 +477,7 @@ fn verified_tuple(v: Rfc9421Verified) -> Rfc9421Tuple {
         v.expires,
         v.nonce,
         v.tag,
-        v.components.iter().map(component_id).collect(),
+        v.components.iter().map(Component::to_string).collect(),
     )
 }
 

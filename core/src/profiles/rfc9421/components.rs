@@ -1,10 +1,12 @@
 //! Covered components (RFC 9421 §2) and the signature base (§2.5).
 
+use core::fmt;
+
 use crate::profiles::error::ProfileError;
 use crate::profiles::percent;
 use crate::profiles::target::{split_pairs, Target};
 
-use super::sfv::{serialize_string, BareItem, Item};
+use super::sfv::{self, serialize_string, BareItem, Item};
 use super::Message;
 
 /// A component a signature covers.
@@ -34,10 +36,87 @@ pub enum Component {
 }
 
 impl Component {
-    /// Parses an identifier as written in `Signature-Input` (`@method`, `content-type`, …).
-    /// Use [`Component::QueryParam`] directly for `@query-param`.
+    /// Parses an identifier as the bindings and settings write it: a derived component
+    /// (`@method`, `@path`, …), a lowercase header field name (`content-type`), or
+    /// `@query-param;name="x"` — the name optionally quoted as in `Signature-Input`
+    /// (`"@query-param";name="x"`), the parameter an RFC 9651 string.
+    ///
+    /// ```
+    /// use sigwire_core::profiles::rfc9421::Component;
+    /// assert_eq!(
+    ///     Component::parse(r#"@query-param;name="Pet""#).unwrap(),
+    ///     Component::QueryParam("Pet".into())
+    /// );
+    /// assert_eq!(Component::parse("@method").unwrap(), Component::Method);
+    /// assert!(Component::parse("@query-param").is_err());
+    /// ```
     pub fn parse(id: &str) -> Result<Component, ProfileError> {
-        Ok(match id {
+        if id.starts_with('"') {
+            return Component::from_item(&sfv::parse_item(id)?);
+        }
+        match id.find(';') {
+            Some(i) => Component::from_parts(&id[..i], &sfv::parse_params(&id[i..])?),
+            None => Component::from_parts(id, &[]),
+        }
+    }
+
+    /// The component identifier as an RFC 9651 item (name and parameters).
+    pub(crate) fn to_item(&self) -> Item {
+        let (name, params) = match self {
+            Component::QueryParam(n) => (
+                "@query-param",
+                vec![("name".to_string(), BareItem::String(n.clone()))],
+            ),
+            other => (other.name(), vec![]),
+        };
+        Item {
+            value: BareItem::String(name.to_string()),
+            params,
+        }
+    }
+
+    /// The identifier's name without parameters (`@query-param` for every query parameter).
+    fn name(&self) -> &str {
+        match self {
+            Component::Method => "@method",
+            Component::Authority => "@authority",
+            Component::Scheme => "@scheme",
+            Component::TargetUri => "@target-uri",
+            Component::RequestTarget => "@request-target",
+            Component::Path => "@path",
+            Component::Query => "@query",
+            Component::Status => "@status",
+            Component::QueryParam(_) => "@query-param",
+            Component::Header(h) => h.as_str(),
+        }
+    }
+
+    /// The component named by a parsed `Signature-Input` item.
+    pub(crate) fn from_item(item: &Item) -> Result<Component, ProfileError> {
+        let BareItem::String(name) = &item.value else {
+            return Err(ProfileError::malformed(
+                "covered components must be strings",
+            ));
+        };
+        Component::from_parts(name, &item.params)
+    }
+
+    /// The component for a name and its parameters.
+    fn from_parts(name: &str, params: &[(String, BareItem)]) -> Result<Component, ProfileError> {
+        if name == "@query-param" {
+            return match params {
+                [(k, BareItem::String(v))] if k == "name" => Ok(Component::QueryParam(v.clone())),
+                _ => Err(ProfileError::malformed(
+                    "@query-param needs exactly a name parameter: @query-param;name=\"x\"",
+                )),
+            };
+        }
+        if !params.is_empty() {
+            return Err(ProfileError::malformed(format!(
+                "component parameters (sf, key, bs, req, tr) on {name} are not supported"
+            )));
+        }
+        Ok(match name {
             "@method" => Component::Method,
             "@authority" => Component::Authority,
             "@scheme" => Component::Scheme,
@@ -64,51 +143,24 @@ impl Component {
             }
         })
     }
+}
 
-    /// The component identifier as an RFC 9651 item (name and parameters).
-    pub(crate) fn to_item(&self) -> Item {
-        let (name, params) = match self {
-            Component::Method => ("@method", vec![]),
-            Component::Authority => ("@authority", vec![]),
-            Component::Scheme => ("@scheme", vec![]),
-            Component::TargetUri => ("@target-uri", vec![]),
-            Component::RequestTarget => ("@request-target", vec![]),
-            Component::Path => ("@path", vec![]),
-            Component::Query => ("@query", vec![]),
-            Component::Status => ("@status", vec![]),
-            Component::QueryParam(n) => (
-                "@query-param",
-                vec![("name".to_string(), BareItem::String(n.clone()))],
-            ),
-            Component::Header(h) => (h.as_str(), vec![]),
-        };
-        Item {
-            value: BareItem::String(name.to_string()),
-            params,
+/// The identifier [`Component::parse`] reads back: `@method`, `content-type`,
+/// `@query-param;name="x"` (`"` and `\` in the name escaped).
+impl fmt::Display for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        if let Component::QueryParam(n) = self {
+            f.write_str(";name=\"")?;
+            for c in n.chars() {
+                if c == '"' || c == '\\' {
+                    f.write_str("\\")?;
+                }
+                write!(f, "{c}")?;
+            }
+            f.write_str("\"")?;
         }
-    }
-
-    /// The component named by a parsed `Signature-Input` item.
-    pub(crate) fn from_item(item: &Item) -> Result<Component, ProfileError> {
-        let BareItem::String(name) = &item.value else {
-            return Err(ProfileError::malformed(
-                "covered components must be strings",
-            ));
-        };
-        if name == "@query-param" {
-            return match item.params.as_slice() {
-                [(k, BareItem::String(v))] if k == "name" => Ok(Component::QueryParam(v.clone())),
-                _ => Err(ProfileError::malformed(
-                    "@query-param needs exactly a name parameter",
-                )),
-            };
-        }
-        if !item.params.is_empty() {
-            return Err(ProfileError::malformed(format!(
-                "component parameters (sf, key, bs, req, tr) on {name} are not supported"
-            )));
-        }
-        Component::parse(name)
+        Ok(())
     }
 }
 
@@ -288,4 +340,68 @@ pub(crate) fn signature_base(
     base.push_str("\"@signature-params\": ");
     base.push_str(signature_params);
     Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_query_param_in_both_spellings() {
+        let want = Component::QueryParam("b%20c".into());
+        assert_eq!(
+            Component::parse(r#"@query-param;name="b%20c""#).unwrap(),
+            want
+        );
+        assert_eq!(
+            Component::parse(r#""@query-param";name="b%20c""#).unwrap(),
+            want
+        );
+        assert_eq!(
+            Component::parse(r#"@query-param;name="a\"b""#).unwrap(),
+            Component::QueryParam("a\"b".into())
+        );
+    }
+
+    #[test]
+    fn display_reads_back_through_parse() {
+        for c in [
+            Component::Method,
+            Component::TargetUri,
+            Component::Status,
+            Component::Header("content-digest".into()),
+            Component::QueryParam("Pet".into()),
+            Component::QueryParam(r#"q"\x"#.into()),
+            Component::QueryParam(String::new()),
+        ] {
+            assert_eq!(Component::parse(&c.to_string()).unwrap(), c, "{c}");
+        }
+        assert_eq!(
+            Component::QueryParam("Pet".into()).to_string(),
+            r#"@query-param;name="Pet""#
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_query_param_identifiers() {
+        for bad in [
+            "@query-param",
+            "@query-param;name=x",
+            "@query-param;name=\"x",
+            "@query-param;name=\"x\";extra=1",
+            "@query-param;key=\"x\"",
+            "@query-param;name=\"x\" trailing",
+            "\"@query-param\";name=\"x\" trailing",
+            "@method;sf",
+            "content-type;bs",
+            "\"unterminated",
+        ] {
+            let err = Component::parse(bad).unwrap_err();
+            assert_eq!(
+                err.code(),
+                crate::profiles::ProfileErrorCode::MalformedSignature,
+                "{bad}"
+            );
+        }
+    }
 }

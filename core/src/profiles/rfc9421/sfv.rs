@@ -285,6 +285,39 @@ impl<'a> Parser<'a> {
     }
 }
 
+impl Parser<'_> {
+    /// Fails unless the whole input was read.
+    fn end(&self) -> Result<(), ProfileError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(bad("unexpected text after the item")),
+        }
+    }
+}
+
+/// Parses one item with parameters (`"@query-param";name="x"`), the whole input.
+pub fn parse_item(input: &str) -> Result<Item, ProfileError> {
+    let mut p = Parser {
+        b: input.as_bytes(),
+        i: 0,
+    };
+    let value = p.bare()?;
+    let params = p.params()?;
+    p.end()?;
+    Ok(Item { value, params })
+}
+
+/// Parses parameters (`;name="x";…`), the whole input.
+pub fn parse_params(input: &str) -> Result<Params, ProfileError> {
+    let mut p = Parser {
+        b: input.as_bytes(),
+        i: 0,
+    };
+    let params = p.params()?;
+    p.end()?;
+    Ok(params)
+}
+
 /// Parses a dictionary field value (all field lines joined with `,`). A repeated key keeps the
 /// last value, in the position of the first (RFC 9651 §4.2.2).
 pub fn parse_dictionary(input: &str) -> Result<Vec<(String, Member)>, ProfileError> {
