@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod access_log;
+pub mod admission;
 pub mod config;
 pub mod key_sources;
 pub mod keys;

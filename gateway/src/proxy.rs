@@ -19,12 +19,12 @@ use hyper_util::rt::TokioExecutor;
 use sigwire_core::{wire, ErrorCode, InMemoryReplayStore, SERVER_TIME_HEADER};
 
 use crate::access_log::LogLine;
+use crate::admission::{self, Admission, Limiter, NonceClaim};
 use crate::config::{Config, ReplayBackend, Route};
 use crate::keys::LiveKeys;
 use crate::metrics::Metrics;
-use crate::ratelimit::{self, Decision, Mode};
+use crate::ratelimit::Decision;
 use crate::redis_conn::RedisConn;
-use crate::replay::{self, Claim};
 use crate::verify::{Authenticator, Rejected};
 
 /// The header carrying the verified key id to the upstream (always stripped from incoming requests).
@@ -42,6 +42,7 @@ pub struct Lane {
     client: UpstreamClient,
     redis: Option<RedisConn>,
     replay_in_redis: bool,
+    blocked: Blocked,
 }
 
 impl std::fmt::Debug for Lane {
@@ -55,6 +56,46 @@ impl std::fmt::Debug for Lane {
 impl Lane {
     fn replay_redis(&self) -> Option<&RedisConn> {
         self.redis.as_ref().filter(|_| self.replay_in_redis)
+    }
+}
+
+/// Failure budgets this worker has seen spent (limiter key → when it refills and Redis's answer),
+/// so a client that keeps failing is refused before its body is read, without a Redis round
+/// trip. Only a shortcut: Redis stays the authority (it is asked again once the time has passed,
+/// and every verified request's admission script asks the budgets anyway).
+#[derive(Debug, Default)]
+struct Blocked(std::sync::Mutex<std::collections::HashMap<String, (Instant, Decision)>>);
+
+impl Blocked {
+    /// At most this many entries; expired ones are dropped first, then all of them.
+    const CAPACITY: usize = 4096;
+
+    fn remember(&self, key: &str, decision: &Decision) {
+        let until = Instant::now() + Duration::from_millis(decision.retry_after_ms);
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::CAPACITY {
+                let now = Instant::now();
+                map.retain(|_, (t, _)| *t > now);
+                if map.len() >= Self::CAPACITY {
+                    map.clear();
+                }
+            }
+            map.insert(key.to_owned(), (until, decision.clone()));
+        }
+    }
+
+    /// Redis's refusal for `key` with the time left, while it lasts.
+    fn check(&self, key: &str) -> Option<Decision> {
+        let mut map = self.0.lock().ok()?;
+        let (until, decision) = map.get(key)?;
+        let now = Instant::now();
+        if *until <= now {
+            map.remove(key);
+            return None;
+        }
+        let mut d = decision.clone();
+        d.retry_after_ms = u64::try_from((*until - now).as_millis()).unwrap_or(u64::MAX);
+        Some(d)
     }
 }
 
@@ -232,6 +273,7 @@ impl Gateway {
             client,
             redis: self.redis.as_deref().map(RedisConn::another),
             replay_in_redis: self.replay_redis.is_some(),
+            blocked: Blocked::default(),
         }
     }
 
@@ -400,8 +442,9 @@ impl Gateway {
         Ok(response)
     }
 
-    /// Before the body is read: the failure budget of the IP, the header-only checks, then the
-    /// failure budget of the claimed key id.
+    /// Before the body is read: the failure budget of the IP as this worker last saw it, the
+    /// header-only checks, then the claimed key id's budget as last seen (no Redis round trip:
+    /// Redis asks both budgets again in the admission script).
     async fn precheck(
         &self,
         parts: &http::request::Parts,
@@ -410,14 +453,15 @@ impl Gateway {
         lane: &Lane,
         line: &mut LogLine,
     ) -> Result<(), Stop> {
-        self.failure_guard(FailureScope::Ip(ip), lane).await?;
+        self.failure_guard(FailureScope::Ip(ip), lane)?;
         let lines = header_lines(parts);
         let headers_only = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         match self.auth.precheck(&headers_only, now_unix()) {
             Ok(key_id) => {
-                line.key_id = Some(key_id.clone());
-                self.failure_guard(FailureScope::Key(&key_id), lane).await
+                let guard = self.failure_guard(FailureScope::Key(&key_id), lane);
+                line.key_id = Some(key_id);
+                guard
             }
             Err(rejected) => Err(self.rejected(rejected, ip, lane, line).await),
         }
@@ -433,9 +477,18 @@ impl Gateway {
     ) -> Stop {
         line.key_id.clone_from(&rejected.claimed_key_id);
         line.skew = rejected.error.skew_seconds();
-        self.record_failure(ip, rejected.claimed_key_id.as_deref(), lane)
-            .await;
         let code = rejected.error.code();
+        self.failed(code, ip, rejected.claimed_key_id.as_deref(), lane)
+            .await
+    }
+
+    /// Counts a failed verification (one Redis round trip for both budgets) and turns it into the
+    /// answer: `code`'s, or 429 `too_many_failures` when a budget was already spent — the same
+    /// answer a correctly signed request from that client gets, so the two cannot be told apart.
+    async fn failed(&self, code: ErrorCode, ip: &str, key_id: Option<&str>, lane: &Lane) -> Stop {
+        if let Some(refusal) = self.record_failure(ip, key_id, lane).await {
+            return refusal;
+        }
         Stop::new(
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
             code.as_str(),
@@ -465,117 +518,137 @@ impl Gateway {
         let key_id = authenticated.ticket.key_id.clone();
         line.key_id = Some(key_id.clone());
         line.skew = Some(authenticated.skew);
-        let claim = match lane.replay_redis() {
-            Some(conn) => {
-                let t = &authenticated.ticket;
-                replay::claim(
-                    conn,
-                    &key_id,
-                    &authenticated.nonce,
-                    t.timestamp,
-                    t.expires_at,
-                    now,
-                )
-                .await
-            }
-            None => match self.auth.commit_in_memory(authenticated) {
-                Ok(()) => Ok(Claim::Fresh),
-                Err(e) if e.code() == ErrorCode::ReplayedNonce => Ok(Claim::Replayed),
-                Err(_) => return Err(Stop::store_unavailable()),
-            },
-        };
-        match claim {
-            Ok(Claim::Fresh) => {}
-            Ok(Claim::Replayed) => {
-                self.record_failure(ip, Some(&key_id), lane).await;
-                return Err(Stop::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::ReplayedNonce.as_str(),
-                ));
-            }
-            Ok(Claim::BeforeEpoch { .. }) => {
-                return Err(Stop::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::StaleTimestamp.as_str(),
-                ));
-            }
-            Err(_) => return Err(Stop::store_unavailable()),
-        }
+        let failure_limiters: Vec<Limiter> = [FailureScope::Ip(ip), FailureScope::Key(&key_id)]
+            .into_iter()
+            .filter_map(|scope| self.failure_limiter(scope))
+            .collect();
         let tier = self.keys.tier(&key_id);
-        let Some((policy, limit)) = self.config.rate_limits.for_key(&key_id, tier.as_deref())
-        else {
-            return Ok(None);
+        let rate = self
+            .config
+            .rate_limits
+            .for_key(&key_id, tier.as_deref())
+            .zip(self.redis.as_ref())
+            .map(|((policy, limit), conn)| Limiter {
+                key: conn.layout().rate(&key_id),
+                policy,
+                limit,
+            });
+        let claim = if lane.replay_redis().is_some() {
+            let t = &authenticated.ticket;
+            Some(NonceClaim {
+                key_id: &key_id,
+                nonce: &authenticated.nonce,
+                timestamp: t.timestamp,
+                expires_at: t.expires_at,
+            })
+        } else {
+            match self.auth.commit_in_memory(authenticated) {
+                Ok(()) => None,
+                Err(e) if e.code() == ErrorCode::ReplayedNonce => {
+                    return Err(self
+                        .failed(ErrorCode::ReplayedNonce, ip, Some(&key_id), lane)
+                        .await)
+                }
+                Err(_) => return Err(Stop::store_unavailable()),
+            }
         };
+        if claim.is_none() && failure_limiters.is_empty() && rate.is_none() {
+            return Ok(None);
+        }
+        // One round trip: failure budgets asked, epoch rule, nonce claimed, rate limit taken.
         let conn = lane.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let decision = ratelimit::check(
-            conn,
-            conn.layout().rate(&key_id),
-            &policy,
-            limit,
-            Mode::Take,
-        )
-        .await
-        .map_err(|_| Stop::store_unavailable())?;
-        if !decision.allowed {
-            return Err(Stop {
+        let admission = admission::admit(conn, &failure_limiters, claim, rate.as_ref(), now)
+            .await
+            .map_err(|_| Stop::store_unavailable())?;
+        match admission {
+            Admission::Admitted(decision) => Ok(decision),
+            Admission::Replayed => Err(self
+                .failed(ErrorCode::ReplayedNonce, ip, Some(&key_id), lane)
+                .await),
+            Admission::BeforeEpoch { .. } => Err(Stop::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::StaleTimestamp.as_str(),
+            )),
+            Admission::TooManyFailures(decision) => {
+                if let Some(l) = failure_limiters
+                    .iter()
+                    .find(|l| l.policy == decision.policy)
+                {
+                    lane.blocked.remember(&l.key, &decision);
+                }
+                Err(Stop {
+                    status: StatusCode::TOO_MANY_REQUESTS,
+                    code: codes::TOO_MANY_FAILURES,
+                    limit: Some(decision),
+                })
+            }
+            Admission::RateLimited(decision) => Err(Stop {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 code: codes::RATE_LIMITED,
                 limit: Some(decision),
-            });
+            }),
         }
-        Ok(Some(decision))
     }
 
-    /// Refuses early when the failure budget of this IP or key id is spent.
-    async fn failure_guard(&self, scope: FailureScope<'_>, lane: &Lane) -> Result<(), Stop> {
-        let Some((key, policy, limit)) = self.failure_limit(scope) else {
+    /// Refuses early when this worker saw the failure budget of this IP or key id spent and it
+    /// has not refilled yet (no Redis round trip).
+    fn failure_guard(&self, scope: FailureScope<'_>, lane: &Lane) -> Result<(), Stop> {
+        let Some(limiter) = self.failure_limiter(scope) else {
             return Ok(());
         };
-        let conn = lane.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let decision = ratelimit::check(conn, key, policy, limit, Mode::Peek)
-            .await
-            .map_err(|_| Stop::store_unavailable())?;
-        if decision.allowed {
-            Ok(())
-        } else {
-            Err(Stop {
+        match lane.blocked.check(&limiter.key) {
+            None => Ok(()),
+            Some(decision) => Err(Stop {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 code: codes::TOO_MANY_FAILURES,
                 limit: Some(decision),
-            })
+            }),
         }
     }
 
-    fn failure_limit(
-        &self,
-        scope: FailureScope<'_>,
-    ) -> Option<(String, &'static str, crate::config::Limit)> {
+    /// The failure limiter of an IP or a claimed key id, when one is configured (needs Redis).
+    fn failure_limiter(&self, scope: FailureScope<'_>) -> Option<Limiter> {
         let conn = self.redis.as_ref()?;
-        match scope {
-            FailureScope::Ip(ip) => self
-                .config
-                .rate_limits
-                .failures_per_ip
-                .map(|l| (conn.layout().fail_ip(ip), "failures-ip", l)),
-            FailureScope::Key(k) => self
-                .config
-                .rate_limits
-                .failures_per_key
-                .map(|l| (conn.layout().fail_key(k), "failures-key", l)),
-        }
+        let limits = &self.config.rate_limits;
+        let (key, policy, limit) = match scope {
+            FailureScope::Ip(ip) => (
+                conn.layout().fail_ip(ip),
+                "failures-ip",
+                limits.failures_per_ip?,
+            ),
+            FailureScope::Key(k) => (
+                conn.layout().fail_key(k),
+                "failures-key",
+                limits.failures_per_key?,
+            ),
+        };
+        Some(Limiter {
+            key,
+            policy: policy.to_owned(),
+            limit,
+        })
     }
 
-    /// Counts one failed verification against the IP and the claimed key id.
-    async fn record_failure(&self, ip: &str, key_id: Option<&str>, lane: &Lane) {
+    /// Counts one failed verification against the IP and the claimed key id (one script call).
+    /// Returns the 429 answer when a budget was already spent.
+    async fn record_failure(&self, ip: &str, key_id: Option<&str>, lane: &Lane) -> Option<Stop> {
         let scopes = [Some(FailureScope::Ip(ip)), key_id.map(FailureScope::Key)];
-        for scope in scopes.into_iter().flatten() {
-            if let (Some((key, policy, limit)), Some(conn)) =
-                (self.failure_limit(scope), lane.redis.as_ref())
-            {
-                // Best effort: a Redis failure here is counted in the metrics, the request is refused anyway.
-                let _ = ratelimit::check(conn, key, policy, limit, Mode::Take).await;
-            }
+        let limiters: Vec<Limiter> = scopes
+            .into_iter()
+            .flatten()
+            .filter_map(|scope| self.failure_limiter(scope))
+            .collect();
+        let conn = lane.redis.as_ref()?;
+        // A Redis failure here is counted in the metrics; the request is refused anyway.
+        let refusal = admission::record_failures(conn, &limiters).await.ok()??;
+        if let Some(l) = limiters.iter().find(|l| l.policy == refusal.policy) {
+            lane.blocked.remember(&l.key, &refusal);
         }
+        Some(Stop {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: codes::TOO_MANY_FAILURES,
+            limit: Some(refusal),
+        })
     }
 
     async fn forward(

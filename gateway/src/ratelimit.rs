@@ -1,5 +1,6 @@
-//! Rate limits: GCRA (generic cell rate algorithm) in Redis, one Lua script, atomic, shared by
-//! every instance, timed by the Redis server's own clock so instances' clocks do not matter.
+//! Rate limits: GCRA (generic cell rate algorithm) in Redis, shared by every instance, timed by
+//! the Redis server's own clock so instances' clocks do not matter. The script is part of the
+//! one-round-trip admission script ([`crate::admission`]); this module holds its answer.
 //!
 //! A limit of `rate` per `per_seconds` with bursts of `burst` has an emission interval
 //! `T = per_seconds / rate` (whole milliseconds, rounded up) and admits a request when the
@@ -8,33 +9,6 @@
 use http::HeaderValue;
 
 use crate::config::Limit;
-use crate::redis_conn::{RedisConn, RedisFailure};
-
-/// KEYS: limiter. ARGV: T (ms), burst, take (1) or peek (0).
-/// Returns {allowed, remaining, retry_after_ms, reset_ms}.
-const GCRA_LUA: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local T = tonumber(ARGV[1])
-local limit = T * tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + T
-if new_tat - now > limit then
-  return {0, 0, new_tat - now - limit, tat - now}
-end
-if ARGV[3] == '1' then
-  redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', new_tat - now)
-  tat = new_tat
-end
-return {1, math.floor((limit - (tat - now)) / T), 0, tat - now}
-";
-
-/// The script, hashed once (`EVALSHA`, falling back to `EVAL` when Redis does not know it yet).
-fn gcra_script() -> &'static redis::Script {
-    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
-    SCRIPT.get_or_init(|| redis::Script::new(GCRA_LUA))
-}
 
 /// The answer of one limiter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,49 +57,6 @@ impl Decision {
             ),
         ]
     }
-}
-
-/// Whether a limiter call records the request (`Take`) or only asks (`Peek`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Count the request if admitted.
-    Take,
-    /// Only tell whether one more would be admitted.
-    Peek,
-}
-
-/// Applies `limit` under the Redis key `key`.
-pub async fn check(
-    conn: &RedisConn,
-    key: String,
-    policy: &str,
-    limit: Limit,
-    mode: Mode,
-) -> Result<Decision, RedisFailure> {
-    let interval_ms = (limit.per_seconds.saturating_mul(1000))
-        .div_ceil(limit.rate)
-        .max(1);
-    let take = if mode == Mode::Take { "1" } else { "0" };
-    let key = &key;
-    let (allowed, remaining, retry, reset): (u8, i64, i64, i64) = conn
-        .run_retrying(|mut c| async move {
-            gcra_script()
-                .key(key)
-                .arg(interval_ms)
-                .arg(limit.burst())
-                .arg(take)
-                .invoke_async(&mut c)
-                .await
-        })
-        .await?;
-    Ok(Decision {
-        allowed: allowed == 1,
-        remaining: remaining.max(0).unsigned_abs(),
-        retry_after_ms: retry.max(0).unsigned_abs(),
-        reset_ms: reset.max(0).unsigned_abs(),
-        policy: policy.to_owned(),
-        limit,
-    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub enum RedisFailure {
     /// No answer within the time limit.
     #[error("redis: no answer within {0:?}")]
     Timeout(Duration),
+    /// Redis answered something the script cannot return (a different script under its hash?).
+    #[error("redis: unexpected answer: {0}")]
+    Unexpected(&'static str),
 }
 
 /// Names of every key the gateway uses, under one namespace.

@@ -1,7 +1,7 @@
 //! Verification with the core's two steps, so the replay claim can go to an async store (Redis):
 //! [`Authenticator::precheck`] answers before the body is read (missing or malformed header,
 //! stale timestamp, unknown key); [`Authenticator::authenticate`] checks the signature and returns
-//! the replay ticket, which the caller claims in Redis ([`crate::replay::claim`]) or in this
+//! the replay ticket, which the caller claims in Redis ([`crate::admission::admit`]) or in this
 //! process ([`Authenticator::commit_in_memory`]) before anything is forwarded.
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use redis::Commands;
@@ -380,4 +381,133 @@ async fn starts_while_redis_is_down_and_becomes_ready_when_it_comes() {
         )
         .await;
     assert_eq!(a.status, 200, "{}", a.code());
+}
+
+/// Script calls (`EVALSHA`/`EVAL`/`SCRIPT`) and all commands Redis executed since the last
+/// `CONFIG RESETSTAT`, from `INFO commandstats`.
+fn script_calls(redis: &RedisServer) -> (u64, HashMap<String, u64>) {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(&mut redis.conn())
+        .unwrap();
+    let mut calls = HashMap::new();
+    for line in info.lines() {
+        let Some((name, stats)) = line
+            .strip_prefix("cmdstat_")
+            .and_then(|l| l.split_once(':'))
+        else {
+            continue;
+        };
+        let n = stats
+            .split(',')
+            .find_map(|kv| kv.strip_prefix("calls="))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        calls.insert(name.to_owned(), n);
+    }
+    let scripts = ["evalsha", "eval", "script"]
+        .iter()
+        .map(|c| calls.get(*c).copied().unwrap_or(0))
+        .sum();
+    (scripts, calls)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_redis_round_trip_per_accepted_request() {
+    // Every Redis feature on: nonce claim, a tier's rate limit, both failure budgets. An accepted
+    // request must still cost exactly one script call, a failed one one more (its failures
+    // counted), and a replay two (admission refused, failure counted).
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let secret = create_key(&redis, "client-1", &["--tier", "gold"]);
+    let extra = r#"
+[rate_limits]
+default_tier = "gold"
+[rate_limits.tiers.gold]
+rate = 1000
+per_seconds = 1
+[rate_limits.failures_per_key]
+rate = 100
+per_seconds = 60
+[rate_limits.failures_per_ip]
+rate = 100
+per_seconds = 60
+"#;
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, extra), &[]);
+    let c = TestClient::default();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let get = |i: usize| {
+        sign(
+            "client-1",
+            &secret,
+            "GET",
+            HOST,
+            &format!("/v1/rt/{i}"),
+            b"",
+        )
+    };
+    // The first call of each script loads it into Redis (EVALSHA, NOSCRIPT, SCRIPT LOAD, EVALSHA).
+    assert_eq!(c.send(gw.proxy, HOST, &get(0), &[]).await.status, 200);
+    let bad = |path: &str| {
+        sign(
+            "client-1",
+            "wrong-secret-0123456789abc",
+            "GET",
+            HOST,
+            path,
+            b"",
+        )
+    };
+    let warm_up = c.send(gw.proxy, HOST, &bad("/v1/rt/warm-up"), &[]).await;
+    assert_eq!(warm_up.code(), "signature_mismatch");
+    redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query::<()>(&mut redis.conn())
+        .unwrap();
+
+    for i in 1..=10 {
+        let a = c.send(gw.proxy, HOST, &get(i), &[]).await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        assert!(a.headers.contains_key("ratelimit"), "rate limit applied");
+    }
+    let (scripts, calls) = script_calls(&redis);
+    assert_eq!(
+        scripts, 10,
+        "one script call per accepted request: {calls:?}"
+    );
+    // The commands run inside the script count too; nothing else is sent per request (the
+    // background polls are GETs of the keys version and `SET <ns>:epoch NX`).
+    for name in calls.keys() {
+        assert!(
+            ["evalsha", "get", "set", "time", "config|resetstat"].contains(&name.as_str()),
+            "unexpected command `{name}`: {calls:?}"
+        );
+    }
+
+    let bad = bad("/v1/rt/bad");
+    assert_eq!(
+        c.send(gw.proxy, HOST, &bad, &[]).await.code(),
+        "signature_mismatch"
+    );
+    assert_eq!(
+        script_calls(&redis).0,
+        11,
+        "a failed verification: one call"
+    );
+    let once = get(11);
+    assert_eq!(c.send(gw.proxy, HOST, &once, &[]).await.status, 200);
+    assert_eq!(
+        c.send(gw.proxy, HOST, &once, &[]).await.code(),
+        "replayed_nonce"
+    );
+    assert_eq!(
+        script_calls(&redis).0,
+        14,
+        "accepted 1 + replay (admission + failure) 2"
+    );
+    // Both failures were counted against the IP and the key id (GCRA state present).
+    let mut conn = redis.conn();
+    assert!(conn.exists::<_, bool>("t:rl:fail-key:client-1").unwrap());
+    assert!(conn.exists::<_, bool>("t:rl:fail-ip:127.0.0.1").unwrap());
+    assert_eq!(upstream.hits(), 12);
 }

@@ -1,0 +1,299 @@
+//! Admission in Redis in **one round trip**: everything a verified request needs from Redis — the
+//! failure budgets of its client IP and key id (asked, not taken), the epoch rule, the nonce claim
+//! (`SET … NX`) and the key's GCRA rate limit (taken) — in one atomic Lua script (`EVALSHA`).
+//! Failed verifications are counted with one more script call ([`record_failures`]), also one round
+//! trip whatever the number of limiters.
+//!
+//! The keys, their values and expiries and the arithmetic are those of docs/redis-layout.md §2–§4
+//! (the claim script and the GCRA script, run one after the other inside one script), so a Python
+//! or Node service following the layout shares state with the gateway unchanged.
+//! Concurrent requests of one worker share its multiplexed connection: their scripts are pipelined
+//! on it, never waiting for each other's answers.
+
+use crate::config::Limit;
+use crate::ratelimit::Decision;
+use crate::redis_conn::{RedisConn, RedisFailure};
+
+/// The GCRA step of docs/redis-layout.md §4 as a Lua function (`take` false = only ask), and the
+/// Redis server's clock in milliseconds.
+const GCRA_FN: &str = r"
+local function gcra(key, T, burst, take, now)
+  local limit = T * burst
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + T
+  if new_tat - now > limit then
+    return {0, 0, new_tat - now - limit, tat - now}
+  end
+  if take then
+    redis.call('SET', key, string.format('%d', new_tat), 'PX', new_tat - now)
+    tat = new_tat
+  end
+  return {1, math.floor((limit - (tat - now)) / T), 0, tat - now}
+end
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+";
+
+/// The admission script body (after [`GCRA_FN`]).
+///
+/// KEYS: `[<ns>:epoch, <ns>:replay:<key id>:<nonce>]` when claiming, then one key per failure
+/// limiter, then the rate limiter's key when there is one.
+/// ARGV: now (s), timestamp, ttl, claim (`1`/`0`), number of failure limiters, then `T, burst` per
+/// failure limiter, then `1, T, burst` with a rate limit or `0` without.
+/// Returns `{status, epoch or limiter index, remaining, retry_ms, reset_ms}` with status
+/// 1 admitted, 0 at or before the epoch, 2 replayed, 3 a failure budget is spent, 4 rate limited.
+const ADMIT_LUA: &str = r"
+local claim = ARGV[4] == '1'
+local k = 1
+if claim then k = 3 end
+local a = 6
+for i = 1, tonumber(ARGV[5]) do
+  local d = gcra(KEYS[k], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), false, now_ms)
+  if d[1] == 0 then return {3, i, d[2], d[3], d[4]} end
+  k = k + 1
+  a = a + 2
+end
+local epoch = 0
+if claim then
+  local e = redis.call('GET', KEYS[1])
+  if not e then
+    redis.call('SET', KEYS[1], ARGV[1])
+    e = ARGV[1]
+  end
+  epoch = tonumber(e)
+  if tonumber(ARGV[2]) <= epoch then return {0, epoch, 0, 0, 0} end
+  if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then return {2, epoch, 0, 0, 0} end
+end
+if ARGV[a] == '1' then
+  local d = gcra(KEYS[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), true, now_ms)
+  if d[1] == 0 then return {4, epoch, d[2], d[3], d[4]} end
+  return {1, epoch, d[2], d[3], d[4]}
+end
+return {1, epoch, 0, 0, 0}
+";
+
+/// The failure-recording script body (after [`GCRA_FN`]): takes one from each limiter given.
+/// KEYS: one per limiter. ARGV: `T, burst` per limiter. Returns `{allowed, remaining, retry_ms,
+/// reset_ms}` per limiter, flattened.
+const FAIL_LUA: &str = r"
+local out = {}
+for i = 1, #KEYS do
+  local d = gcra(KEYS[i], tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i]), true, now_ms)
+  for j = 1, 4 do out[#out + 1] = d[j] end
+end
+return out
+";
+
+fn admit_script() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| redis::Script::new(&format!("{GCRA_FN}{ADMIT_LUA}")))
+}
+
+fn fail_script() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| redis::Script::new(&format!("{GCRA_FN}{FAIL_LUA}")))
+}
+
+/// One limiter: its Redis key, its policy name (for the headers) and its limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limiter {
+    /// The Redis key (`<ns>:rl:…`).
+    pub key: String,
+    /// The policy name: a tier name, `key`, `failures-key` or `failures-ip`.
+    pub policy: String,
+    /// The limit.
+    pub limit: Limit,
+}
+
+impl Limiter {
+    /// `T = ceil(per_seconds × 1000 / rate)` milliseconds, at least 1.
+    fn interval_ms(&self) -> u64 {
+        self.limit
+            .per_seconds
+            .saturating_mul(1000)
+            .div_ceil(self.limit.rate.max(1))
+            .max(1)
+    }
+
+    fn decision(&self, allowed: bool, remaining: i64, retry: i64, reset: i64) -> Decision {
+        Decision {
+            allowed,
+            remaining: remaining.max(0).unsigned_abs(),
+            retry_after_ms: retry.max(0).unsigned_abs(),
+            reset_ms: reset.max(0).unsigned_abs(),
+            policy: self.policy.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+/// The nonce claim part of an admission (docs/redis-layout.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NonceClaim<'a> {
+    /// The verified key id.
+    pub key_id: &'a str,
+    /// The nonce.
+    pub nonce: &'a str,
+    /// The request's timestamp (Unix seconds).
+    pub timestamp: u64,
+    /// The last second the request is acceptable (timestamp + window).
+    pub expires_at: u64,
+}
+
+/// What Redis decided for a verified request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Admitted (and its nonce recorded when one was claimed); the rate limit's state when one
+    /// applies.
+    Admitted(Option<Decision>),
+    /// The nonce was already recorded: a replay.
+    Replayed,
+    /// The timestamp is not after the store's epoch (answered as `stale_timestamp`).
+    BeforeEpoch {
+        /// The store's epoch (Unix seconds).
+        epoch: u64,
+    },
+    /// A failure budget (of the IP or the key id) is spent; nothing was recorded.
+    TooManyFailures(Decision),
+    /// The key's rate limit refused it (its nonce is recorded).
+    RateLimited(Decision),
+}
+
+/// Admits a verified request in one script call: asks each of `failure_limiters` (IP first, then
+/// key id), then claims `claim` when given, then takes one from `rate` when given. `now` is this
+/// gateway's clock (Unix seconds), used for the epoch and the nonce's expiry.
+pub async fn admit(
+    conn: &RedisConn,
+    failure_limiters: &[Limiter],
+    claim: Option<NonceClaim<'_>>,
+    rate: Option<&Limiter>,
+    now: u64,
+) -> Result<Admission, RedisFailure> {
+    let layout = conn.layout();
+    let mut keys: Vec<String> = Vec::with_capacity(2 + failure_limiters.len() + 1);
+    let (timestamp, ttl) = match &claim {
+        Some(c) => {
+            keys.push(layout.epoch());
+            keys.push(layout.replay(c.key_id, c.nonce));
+            // Kept one second past `expires_at`, since `expires_at` itself is still accepted.
+            let ttl = c.expires_at.saturating_sub(now).saturating_add(1).max(1);
+            (c.timestamp, ttl)
+        }
+        None => (0, 1),
+    };
+    let mut args: Vec<u64> = vec![
+        now,
+        timestamp,
+        ttl,
+        u64::from(claim.is_some()),
+        failure_limiters.len() as u64,
+    ];
+    for l in failure_limiters {
+        keys.push(l.key.clone());
+        args.extend([l.interval_ms(), l.limit.burst()]);
+    }
+    match rate {
+        Some(l) => {
+            keys.push(l.key.clone());
+            args.extend([1, l.interval_ms(), l.limit.burst()]);
+        }
+        None => args.push(0),
+    }
+    let (keys, args) = (&keys, &args);
+    let (status, which, remaining, retry, reset): (u8, i64, i64, i64, i64) = conn
+        .run_retrying(|mut c| async move {
+            let mut invocation = admit_script().prepare_invoke();
+            for k in keys {
+                invocation.key(k);
+            }
+            for a in args {
+                invocation.arg(a);
+            }
+            invocation.invoke_async(&mut c).await
+        })
+        .await?;
+    let epoch = which.max(0).unsigned_abs();
+    Ok(match status {
+        1 => Admission::Admitted(rate.map(|l| l.decision(true, remaining, retry, reset))),
+        2 => Admission::Replayed,
+        3 => {
+            let index = usize::try_from(which.max(1) - 1).unwrap_or(0);
+            let limiter = failure_limiters
+                .get(index)
+                .or(failure_limiters.first())
+                .ok_or(RedisFailure::Unexpected(
+                    "a failure limiter that was not sent",
+                ))?;
+            Admission::TooManyFailures(limiter.decision(false, remaining, retry, reset))
+        }
+        4 => match rate {
+            Some(l) => Admission::RateLimited(l.decision(false, remaining, retry, reset)),
+            None => return Err(RedisFailure::Unexpected("a rate limit that was not sent")),
+        },
+        _ => Admission::BeforeEpoch { epoch },
+    })
+}
+
+/// Counts one failed verification against each of `limiters` in one script call. Returns the
+/// first limiter's refusal when a budget was already spent (the caller answers 429, as it would
+/// to any further request from that client), else `None`.
+pub async fn record_failures(
+    conn: &RedisConn,
+    limiters: &[Limiter],
+) -> Result<Option<Decision>, RedisFailure> {
+    if limiters.is_empty() {
+        return Ok(None);
+    }
+    let answers: Vec<i64> = conn
+        .run_retrying(|mut c| async move {
+            let mut invocation = fail_script().prepare_invoke();
+            for l in limiters {
+                invocation.key(&l.key);
+                invocation.arg(l.interval_ms()).arg(l.limit.burst());
+            }
+            invocation.invoke_async(&mut c).await
+        })
+        .await?;
+    Ok(limiters
+        .iter()
+        .zip(answers.chunks_exact(4))
+        .find(|(_, d)| d[0] == 0)
+        .map(|(l, d)| l.decision(false, d[1], d[2], d[3])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_are_the_layout_functions_in_one_body() {
+        // The GCRA arithmetic is the layout's (§4) line for line; the claim's SET is §2's.
+        for line in [
+            "local limit = T * burst",
+            "if new_tat - now > limit then",
+            "redis.call('SET', key, string.format('%d', new_tat), 'PX', new_tat - now)",
+            "local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
+        ] {
+            assert!(GCRA_FN.contains(line), "{line}");
+        }
+        assert!(ADMIT_LUA.contains("redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3])"));
+        assert!(ADMIT_LUA.contains("if tonumber(ARGV[2]) <= epoch then"));
+    }
+
+    #[test]
+    fn interval_rounds_up_and_is_never_zero() {
+        let l = |rate, per_seconds| Limiter {
+            key: "k".into(),
+            policy: "p".into(),
+            limit: Limit {
+                rate,
+                per_seconds,
+                burst: None,
+            },
+        };
+        assert_eq!(l(3, 1).interval_ms(), 334);
+        assert_eq!(l(5, 60).interval_ms(), 12_000);
+        assert_eq!(l(1_000_000, 1).interval_ms(), 1);
+    }
+}
