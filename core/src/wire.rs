@@ -141,13 +141,23 @@ where
 
 /// The absolute URL a client signed, rebuilt from what a server received: the scheme clients use
 /// (`http`/`https`, after any TLS-terminating proxy), the authority (`Host`, or the HTTP/2
-/// `:authority`) and the request target's path and query (origin form, e.g. `/v1/x?a=1`).
+/// `:authority`) and the request target as received: origin form (`/v1/x?a=1`) or absolute
+/// form (`http://api.example.com/v1/x?a=1`, whose authority then replaces `authority`, as
+/// RFC 9112 §3.2.2 says a server must; the tower layer reads it from the URI the same way).
 ///
 /// The authority is canonicalised as in the signed `host` line (lowercase, the scheme's default
 /// port dropped, IPv6 in RFC 5952 form). Errors are `invalid_request`.
-pub fn request_url(scheme: &str, authority: &str, path_and_query: &str) -> Result<String, Error> {
+pub fn request_url(scheme: &str, authority: &str, request_target: &str) -> Result<String, Error> {
     let scheme = canonical_scheme(scheme)?;
+    let (authority, path_and_query, absolute) = match absolute_form(request_target) {
+        Some((authority, rest)) => (authority, rest, true),
+        None => (authority, request_target, false),
+    };
     let host = crate::url::canonical_authority(authority.trim_matches([' ', '\t']), scheme)?;
+    if absolute && path_and_query.starts_with('?') {
+        // `http://h?q`: an empty absolute path is `/` (RFC 9112 §3.2.2).
+        return request_url(scheme, &host, &format!("/{path_and_query}"));
+    }
     let target = if path_and_query.is_empty() {
         "/"
     } else {
@@ -164,6 +174,19 @@ pub fn request_url(scheme: &str, authority: &str, path_and_query: &str) -> Resul
         ));
     }
     Ok(format!("{scheme}://{host}{target}"))
+}
+
+/// An absolute-form request target (`http://authority/path?query`, any case of the scheme) split
+/// into its authority and its path and query (empty when there is none).
+fn absolute_form(target: &str) -> Option<(&str, &str)> {
+    let after = ["http://", "https://"].iter().find_map(|prefix| {
+        let head = target.get(..prefix.len())?;
+        head.eq_ignore_ascii_case(prefix)
+            .then(|| &target[prefix.len()..])
+    })?;
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    Some((authority, rest))
 }
 
 fn canonical_scheme(scheme: &str) -> Result<&'static str, Error> {
@@ -320,12 +343,27 @@ mod tests {
             request_url("https", "[0::1]:443", "/").unwrap(),
             "https://[::1]/"
         );
+        // Absolute form: the target's authority replaces the Host (RFC 9112 §3.2.2).
+        for (target, want) in [
+            (
+                "http://API.example.com:80/v1/x?a=1",
+                "http://api.example.com/v1/x?a=1",
+            ),
+            ("HTTP://other:8080", "http://other:8080/"),
+            ("https://h?q=1", "http://h/?q=1"),
+        ] {
+            assert_eq!(request_url("http", "ignored", target).unwrap(), want);
+        }
         for (s, a, p) in [
             ("ftp", "h", "/"),
             ("http", "", "/"),
             ("http", "u@h", "/"),
             ("http", "h", "x"),
             ("http", "h", "/#f"),
+            ("http", "h", "http://"),
+            ("http", "h", "http://u@h/"),
+            ("http", "h", "http://h/#f"),
+            ("http", "h", "ftp://h/"),
         ] {
             assert_eq!(
                 request_url(s, a, p).unwrap_err().code(),

@@ -48,3 +48,18 @@ REQUIRE=rust
 [ -x build/python-venv/bin/python ] && REQUIRE="$REQUIRE,python"
 [ -f sdk-wasm/dist/sigwire_wasm_bg.wasm ] && REQUIRE="$REQUIRE,wasm-node"
 python3 tests/client-behaviour/run.py --require "$REQUIRE"
+
+step "server adapters (tests/adapters: one bad-request table; tower, ASGI, WSGI, Express, Fastify)"
+# Needs the python step's venv (sigwire, uvicorn, werkzeug) and the node step's addon; Express 5 and
+# Fastify 5 are installed here into build/adapters-node. Cost: ~10 s with a warm npm cache (the
+# table itself ~2 s; the reference server is already built by cargo test above).
+VPY="$ROOT/build/python-venv/bin/python"
+[ -x "$VPY" ] || { echo "http.sh: no $VPY (scripts/ci/python.sh makes it); the adapter table needs it" >&2; exit 1; }
+[ -f "$ROOT/sdk-node/build/sigwire.node" ] || { echo "http.sh: no sdk-node/build/sigwire.node (scripts/ci/node.sh builds it)" >&2; exit 1; }
+command -v node >/dev/null || { echo "http.sh: node is required for the Express/Fastify adapters" >&2; exit 1; }
+ADAPTERS_NM="$ROOT/build/adapters-node"
+mkdir -p "$ADAPTERS_NM"
+[ -f "$ADAPTERS_NM/package.json" ] || echo '{ "name": "sigwire-adapters-scratch", "private": true }' >"$ADAPTERS_NM/package.json"
+(cd "$ADAPTERS_NM" && npm install --no-save --no-audit --no-fund --silent express@5 fastify@5)
+cargo build --locked -q -p sigwire-server --bin sigwire-server
+NODE_PATH="$ADAPTERS_NM/node_modules" "$VPY" tests/adapters/run.py
