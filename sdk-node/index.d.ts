@@ -55,9 +55,12 @@ export type TimeoutMs = number | null;
 export interface ClientOptions {
   /** Base URL (`http` or `https`, no query), e.g. `https://api.example.com/v1`. */
   baseUrl: string | URL;
-  keyId: string;
-  /** At least 16 bytes; kept only in Rust memory. */
-  secret: SecretInput;
+  /** The key id (required unless `profile` is given). */
+  keyId?: string;
+  /** At least 16 bytes; kept only in Rust memory (required unless `profile` is given). */
+  secret?: SecretInput;
+  /** Sign every attempt with a signing profile instead of sigwire-v1 (then no keyId/secret/algorithm/signedHeaders). */
+  profile?: import('./lib/profiles').ClientProfile;
   /** Default `hmac-sha256`. */
   algorithm?: Algorithm;
   /** Headers sent on every request (a request's own header of the same name replaces it). */

@@ -10,6 +10,7 @@ const util = require('node:util');
 const native = require('./native');
 const { fromNative, fromClientError, makeError, headerObject } = require('./errors');
 const { toBytes, secretBytes, wipeIfOwned, requireString, flattenHeaders, describe } = require('./convert');
+const { nativeProfileClient } = require('./profiles');
 
 const INVALID_CONFIG = 'invalid_config';
 const INVALID_REQUEST = 'invalid_request';
@@ -136,12 +137,12 @@ class Client {
     if (options === null || typeof options !== 'object') {
       throw makeError(INVALID_CONFIG, `Client options must be an object (got ${describe(options)})`);
     }
-    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders, signedHeaderPolicy, sensitiveHeaders } = options;
+    const { baseUrl, keyId, secret, algorithm, defaultHeaders, signedHeaders, signedHeaderPolicy, sensitiveHeaders, profile } = options;
     if (signedHeaderPolicy !== undefined && typeof signedHeaderPolicy !== 'string') {
       throw makeError(INVALID_CONFIG, `signedHeaderPolicy must be "listed" or "all-end-to-end" (got ${describe(signedHeaderPolicy)})`);
     }
     const base = baseUrl instanceof URL ? baseUrl.href : requireString(baseUrl, 'baseUrl', INVALID_CONFIG);
-    requireString(keyId, 'keyId', 'invalid_key_id');
+    if (profile === undefined) requireString(keyId, 'keyId', 'invalid_key_id');
     if (algorithm !== undefined && typeof algorithm !== 'string') {
       throw makeError('unsupported_algorithm', `algorithm must be a string (got ${describe(algorithm)})`);
     }
@@ -174,14 +175,14 @@ class Client {
       maxClockSkewSeconds: optionalCount(options.maxClockSkewSeconds, 'maxClockSkewSeconds', 0),
       userAgent: options.userAgent === undefined ? undefined : requireString(options.userAgent, 'userAgent', INVALID_CONFIG),
     };
-    const bytes = secretBytes(secret);
+    const bytes = profile === undefined ? secretBytes(secret) : null;
     let made;
     try {
-      made = native.createClient(config, bytes);
+      made = bytes ? native.createClient(config, bytes) : nativeProfileClient(profile, options, config);
     } catch (e) {
       throw fromNative(e, INVALID_CONFIG);
     } finally {
-      wipeIfOwned(secret, bytes);
+      if (bytes) wipeIfOwned(secret, bytes);
     }
     if (!(made instanceof native.NativeClient)) throw fromClientError(made);
     this.#native = made;
