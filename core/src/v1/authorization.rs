@@ -60,7 +60,7 @@ impl Authorization<'_> {
 
 /// Whether `value` starts with the `HMAC` scheme token and a space, so this scheme should
 /// handle it (RFC 9110 §11.4: `auth-scheme 1*SP …`).
-pub fn claims(value: &str) -> bool {
+pub(crate) fn claims(value: &str) -> bool {
     let v = value.trim_start_matches([' ', '\t']);
     v.len() > AUTH_SCHEME.len()
         && v.as_bytes()[..AUTH_SCHEME.len()].eq_ignore_ascii_case(AUTH_SCHEME.as_bytes())
@@ -208,20 +208,20 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
 
 /// A decoded MAC of up to 64 bytes, kept on the stack.
 #[derive(Debug, Clone, Copy)]
-pub struct MacBytes {
+pub(crate) struct MacBytes {
     bytes: [u8; 64],
     len: usize,
 }
 
 impl MacBytes {
     /// The MAC bytes.
-    pub fn as_slice(&self) -> &[u8] {
+    pub(crate) fn as_slice(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
 }
 
 /// Decodes the signature, checking its length fits `algorithm` (once the algorithm is known).
-pub fn check_signature_len(
+pub(crate) fn check_signature_len(
     signature: &str,
     algorithm: crate::Algorithm,
 ) -> Result<MacBytes, Error> {
