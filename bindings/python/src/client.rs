@@ -89,7 +89,7 @@ fn body_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(bytes.cast::<PyBytes>()?.as_bytes().to_vec());
     }
     Err(PyTypeError::new_err(
-        "body must be bytes, bytearray, memoryview or str",
+        "body must be bytes, bytearray, memoryview, str, a path (os.PathLike), a binary file object or an iterator of bytes",
     ))
 }
 
@@ -202,7 +202,10 @@ impl HttpClient {
             builder = builder.query(query_pairs(q)?);
         }
         if let Some(b) = body.filter(|b| !b.is_none()) {
-            builder = builder.body(body_bytes(b)?);
+            builder = match crate::stream::stream_body(b)? {
+                Some(streamed) => builder.body_stream(streamed),
+                None => builder.body(body_bytes(b)?),
+            };
         }
         if let Some(k) = idempotency_key.filter(|k| !k.is_none()) {
             builder = builder.idempotency_key(&convert::text(

@@ -6,8 +6,9 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
-use sigwire_core::ErrorCode;
+use sigwire_core::{Algorithm, ErrorCode, Request};
 
+use crate::body::BodyDigest;
 use crate::errors::coded;
 
 /// Bodies of at least this many bytes are hashed with the GIL released (64 KiB).
@@ -239,6 +240,55 @@ impl<'py> Body<'py> {
                     f(v)
                 }
             }
+        }
+    }
+}
+
+/// A `body=` argument of `sign`/`verify`/`authenticate`: the bytes, or a
+/// [`BodyDigest`] standing for a body that is not in memory (hashed while it was streamed).
+pub(crate) enum SignedBody<'py> {
+    /// The body bytes.
+    Bytes(Body<'py>),
+    /// The body's digest (algorithm, lowercase hex).
+    Digest(Algorithm, String),
+}
+
+impl<'py> SignedBody<'py> {
+    /// Reads a body argument: a `BodyDigest`, or anything [`Body::from_py`] takes.
+    pub(crate) fn from_py(obj: Option<&Bound<'py, PyAny>>) -> PyResult<Self> {
+        if let Some(digest) = obj.and_then(|o| o.cast::<BodyDigest>().ok()) {
+            let digest = digest.get();
+            return Ok(SignedBody::Digest(digest.algorithm, digest.hex.clone()));
+        }
+        Ok(SignedBody::Bytes(Body::from_py(obj)?))
+    }
+
+    /// The digest's algorithm, for a precomputed body.
+    pub(crate) fn digest_algorithm(&self) -> Option<Algorithm> {
+        match self {
+            SignedBody::Digest(algorithm, _) => Some(*algorithm),
+            SignedBody::Bytes(_) => None,
+        }
+    }
+
+    /// See [`Body::detach_mutable`].
+    pub(crate) fn detach_mutable(self) -> Self {
+        match self {
+            SignedBody::Bytes(body) => SignedBody::Bytes(body.detach_mutable()),
+            digest => digest,
+        }
+    }
+
+    /// Runs `f` over `head` completed with the body: its bytes ([`Body::with_bytes`], the GIL
+    /// released for large ones) or its precomputed digest.
+    pub(crate) fn with_request<R, F>(&self, py: Python<'py>, head: Request<'_>, f: F) -> R
+    where
+        F: Send + for<'r> FnOnce(Request<'r>) -> R,
+        R: Send,
+    {
+        match self {
+            SignedBody::Bytes(body) => body.with_bytes(py, move |bytes| f(head.body(bytes))),
+            SignedBody::Digest(algorithm, hex) => f(head.precomputed_body_digest(*algorithm, hex)),
         }
     }
 }

@@ -5,12 +5,14 @@
 //! Python exception). The idiomatic layer (exceptions, `requests`/`httpx` auth, ASGI/WSGI
 //! middleware) is pure Python in `sdk-python/python/sigwire/`.
 
+mod body;
 mod client;
 mod convert;
 mod errors;
 mod keys;
 mod profiles;
 mod signer;
+mod stream;
 mod verifier;
 mod wire;
 
@@ -27,6 +29,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Verifier>()?;
     m.add_class::<keys::KeyStore>()?;
     m.add_class::<keys::InMemoryReplayStore>()?;
+    m.add_class::<body::BodyHasher>()?;
+    m.add_class::<body::BodyDigest>()?;
     m.add_class::<client::HttpClient>()?;
     m.add_class::<client::PendingCall>()?;
     profiles::register(m)?; // sigwire._native._profiles (prof)

@@ -5,8 +5,8 @@ use pyo3::types::{PyAny, PyDict};
 use sigwire_client::no_echo;
 use sigwire_core::{Algorithm, ErrorCode, Request, SignOptions, Signature, SignedHeaderPolicy};
 
-use crate::convert::{self, Body};
-use crate::errors::CoreResultExt;
+use crate::convert::{self, SignedBody};
+use crate::errors::{coded, CoreResultExt};
 
 /// Signs HTTP requests for one key id with ``sigwire-v1``.
 ///
@@ -56,12 +56,24 @@ impl Signer {
             Some(n) => Some(convert::text(n, "nonce", ErrorCode::InvalidRequest)?),
             None => None,
         };
-        let body = Body::from_py(body)?;
+        let body = SignedBody::from_py(body)?;
+        if let Some(algorithm) = body.digest_algorithm() {
+            if algorithm != self.inner.algorithm() {
+                return Err(coded(
+                    py,
+                    ErrorCode::InvalidRequest,
+                    format!(
+                        "the BodyDigest is for {} but this Signer signs with {}; hash the body with BodyHasher(\"{}\")",
+                        algorithm.as_str(),
+                        self.inner.algorithm().as_str(),
+                        self.inner.algorithm().as_str()
+                    ),
+                ));
+            }
+        }
         let inner = &self.inner;
-        body.with_bytes(py, |bytes| {
-            let request = Request::new(&method, &url)
-                .headers(convert::header_refs(&lines))
-                .body(bytes);
+        let head = Request::new(&method, &url).headers(convert::header_refs(&lines));
+        body.with_request(py, head, |request| {
             let mut options = SignOptions::default();
             options.timestamp = timestamp;
             options.nonce = nonce.as_deref();
@@ -124,7 +136,9 @@ impl Signer {
     /// ``method`` and ``url`` must be exactly what is sent (the final URL, query included).
     /// ``headers`` is a mapping or a list of ``(name, value)`` pairs (repeated names allowed) and
     /// must contain every signed header. ``body`` is the exact bytes sent: ``bytes``,
-    /// ``bytearray``, ``memoryview`` or ``str`` (signed as UTF-8); ``None`` means empty.
+    /// ``bytearray``, ``memoryview`` or ``str`` (signed as UTF-8); ``None`` means empty; or a
+    /// :class:`BodyDigest` (from :class:`BodyHasher`, same algorithm) for a body streamed
+    /// from a file or an iterator.
     /// ``timestamp`` (Unix seconds) and ``nonce`` default to now and a fresh 128-bit nonce.
     ///
     /// Bodies of 64 KiB or more are hashed with the GIL released.

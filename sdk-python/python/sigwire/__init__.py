@@ -61,13 +61,15 @@ from ._native import (
     SCHEME,
     SERVER_TIME_HEADER,
     Audience,
+    BodyDigest,
+    BodyHasher,
     InMemoryReplayStore,
     KeyStore,
     ReplayTicket,
     Signer,
     Verifier,
 )
-from ._types import BodyLike, HeadersLike, ReplayStore, SecretLike
+from ._types import BodyLike, ClientBody, HeadersLike, ReplayStore, SecretLike
 
 __version__: str = "0.1.0"
 
@@ -79,7 +81,10 @@ __all__ = [
     "ReplayStore",
     "ReplayTicket",
     "Audience",
+    "BodyHasher",
+    "BodyDigest",
     "BodyLike",
+    "ClientBody",
     "HeadersLike",
     "SecretLike",
     "SigwireError",

@@ -15,7 +15,7 @@ import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import HttpClient
-from ._types import BodyLike, HeadersLike, SecretLike
+from ._types import ClientBody, HeadersLike, SecretLike
 
 __all__ = ["Client", "AsyncClient", "Response", "QueryLike"]
 
@@ -56,7 +56,7 @@ class Response:
         return f"<Response [{self.status}] {len(self.body)} bytes>"
 
 
-def _encode(body: Optional[BodyLike], json: Any, headers: Optional[HeadersLike]) -> Tuple[Optional[BodyLike], Any]:
+def _encode(body: Optional[ClientBody], json: Any, headers: Optional[HeadersLike]) -> Tuple[Optional[ClientBody], Any]:
     """``json=`` to body bytes and a ``Content-Type`` header (unless one is given)."""
     if json is None:
         return body, headers
@@ -69,6 +69,15 @@ def _encode(body: Optional[BodyLike], json: Any, headers: Optional[HeadersLike])
     if not any(str(name).lower() == "content-type" for name, _ in lines):
         lines.append(("Content-Type", "application/json"))
     return data, lines
+
+
+def _content(body: Optional[ClientBody], content: Optional[ClientBody]) -> Optional[ClientBody]:
+    """``content=`` is another name for ``body=`` (as in httpx)."""
+    if content is None:
+        return body
+    if body is not None:
+        raise TypeError("pass either body or content, not both")
+    return content
 
 
 class _Base:
@@ -149,7 +158,7 @@ class _Base:
 def _call_kwargs(
     headers: Optional[HeadersLike],
     query: Optional[QueryLike],
-    body: Optional[BodyLike],
+    body: Optional[ClientBody],
     json: Any,
     idempotency_key: Optional[str],
     timeout: Union[float, None, "ellipsis"],  # noqa: F821
@@ -201,7 +210,8 @@ class Client(_Base):
         *,
         headers: Optional[HeadersLike] = None,
         query: Optional[QueryLike] = None,
-        body: Optional[BodyLike] = None,
+        body: Optional[ClientBody] = None,
+        content: Optional[ClientBody] = None,
         json: Any = None,
         idempotency_key: Optional[str] = None,
         timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
@@ -210,12 +220,16 @@ class Client(_Base):
     ) -> Response:
         """Sends a request and returns the ``Response`` (status below 400).
 
+        ``body`` (or ``content``): bytes or ``str``, a path (``pathlib.Path``: hashed once,
+        streamed from disk by each attempt), a file object or an iterator of ``bytes`` (read
+        once, hashed while spooled to an unnamed temporary file that every attempt re-sends) —
+        a large upload is never whole in memory.
         ``json`` is serialised (compact UTF-8) and sent with ``Content-Type: application/json``.
         ``timeout``/``total_timeout`` override the client's attempt/total limits for this call
         (``None``: no limit). ``sign=False`` sends this call without ``Authorization``
         (everything else unchanged), for endpoints that take no signature.
         """
-        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout, sign)
+        kwargs = _call_kwargs(headers, query, _content(body, content), json, idempotency_key, timeout, total_timeout, sign)
         return Response(self._native.request(method, path, **kwargs))
 
     def get(self, path: str, **kwargs: Any) -> Response:
@@ -276,7 +290,8 @@ class AsyncClient(_Base):
         *,
         headers: Optional[HeadersLike] = None,
         query: Optional[QueryLike] = None,
-        body: Optional[BodyLike] = None,
+        body: Optional[ClientBody] = None,
+        content: Optional[ClientBody] = None,
         json: Any = None,
         idempotency_key: Optional[str] = None,
         timeout: Union[float, None, "ellipsis"] = ...,  # noqa: F821
@@ -284,7 +299,7 @@ class AsyncClient(_Base):
         sign: bool = True,
     ) -> Response:
         """Sends a request and returns the ``Response``; arguments as for ``Client.request``."""
-        kwargs = _call_kwargs(headers, query, body, json, idempotency_key, timeout, total_timeout, sign)
+        kwargs = _call_kwargs(headers, query, _content(body, content), json, idempotency_key, timeout, total_timeout, sign)
         loop = asyncio.get_running_loop()
         future: "asyncio.Future[Response]" = loop.create_future()
 

@@ -3,9 +3,11 @@
 from types import ModuleType
 from typing import Any, Callable, Dict, Final, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-from ._types import BodyLike, HeadersLike, ReplayStore, SecretLike
+from ._types import BodyLike, ClientBody, HeadersLike, ReplayStore, SecretLike
 
 __all__ = [
+    "BodyHasher",
+    "BodyDigest",
     "Signer",
     "Verifier",
     "KeyStore",
@@ -44,6 +46,36 @@ ERROR_STATUS: Final[Dict[str, int]]
 __version__: Final[str]
 
 @final
+class BodyHasher:
+    """An incremental body digest (``update`` pieces, then ``finish``)."""
+
+    def __new__(cls, algorithm: Optional[str] = "hmac-sha256") -> "BodyHasher": ...
+    def update(self, data: BodyLike) -> None:
+        """Adds the next piece of the body."""
+    def finish(self) -> BodyDigest:
+        """The digest of every piece added; the hasher cannot be used afterwards."""
+    @property
+    def size(self) -> int:
+        """Bytes added so far."""
+    @property
+    def algorithm(self) -> str:
+        """``"hmac-sha256"`` or ``"hmac-sha512"``."""
+
+@final
+class BodyDigest:
+    """A finished body digest: pass it as ``body=`` to sign or verify a body not in memory."""
+
+    @property
+    def algorithm(self) -> str:
+        """The algorithm name the digest belongs to."""
+    @property
+    def hex(self) -> str:
+        """The digest, lowercase hex."""
+    @property
+    def size(self) -> int:
+        """The body's length in bytes."""
+
+@final
 class Signer:
     """Signs HTTP requests for one key id with ``sigwire-v1``.
 
@@ -66,7 +98,7 @@ class Signer:
         method: str,
         url: str,
         headers: Optional[HeadersLike] = ...,
-        body: Optional[BodyLike] = ...,
+        body: Union[BodyLike, BodyDigest, None] = ...,
         *,
         timestamp: Optional[int] = ...,
         nonce: Optional[str] = ...,
@@ -77,7 +109,7 @@ class Signer:
         method: str,
         url: str,
         headers: Optional[HeadersLike] = ...,
-        body: Optional[BodyLike] = ...,
+        body: Union[BodyLike, BodyDigest, None] = ...,
         *,
         timestamp: Optional[int] = ...,
         nonce: Optional[str] = ...,
@@ -139,7 +171,7 @@ class Verifier:
         method: str,
         url: str,
         headers: Optional[HeadersLike] = ...,
-        body: Optional[BodyLike] = ...,
+        body: Union[BodyLike, BodyDigest, None] = ...,
         *,
         now: Optional[int] = ...,
     ) -> str:
@@ -158,7 +190,7 @@ class Verifier:
         method: str,
         url: str,
         headers: Optional[HeadersLike] = ...,
-        body: Optional[BodyLike] = ...,
+        body: Union[BodyLike, BodyDigest, None] = ...,
         *,
         now: Optional[int] = ...,
     ) -> "ReplayTicket":
@@ -301,7 +333,7 @@ class HttpClient:
         *,
         headers: Optional[Any] = None,
         query: Optional[Any] = None,
-        body: Optional[BodyLike] = None,
+        body: Optional[ClientBody] = None,
         idempotency_key: Optional[str] = None,
         timeout: Optional[float] = None,
         total_timeout: Optional[float] = None,
@@ -319,7 +351,7 @@ class HttpClient:
         *,
         headers: Optional[Any] = None,
         query: Optional[Any] = None,
-        body: Optional[BodyLike] = None,
+        body: Optional[ClientBody] = None,
         idempotency_key: Optional[str] = None,
         timeout: Optional[float] = None,
         total_timeout: Optional[float] = None,

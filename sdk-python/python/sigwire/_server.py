@@ -14,8 +14,8 @@ import ipaddress
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._errors import ReplayedNonce, SigwireError, StaleTimestamp
-from ._native import Audience, ReplayTicket, Verifier
+from ._errors import SigwireError
+from ._native import Audience, Verifier
 from ._native import check_declared_length as _check_declared_length
 from ._native import rejection as _rejection
 from ._native import request_url as _request_url
@@ -174,18 +174,3 @@ class AudiencePolicy:
         if self.loopback and not _is_loopback(host.strip(" \t")):
             raise Refused(rejection(MISDIRECTED_REQUEST, verifier.now()))
 
-
-def claim_refusal(outcome: str, ticket: ReplayTicket) -> Optional[SigwireError]:
-    """The error for a shared store's claim outcome (``None`` when fresh): ``replayed_nonce``, or
-    ``stale_timestamp`` for a request signed at or before the store's epoch (docs/redis-layout.md
-    §3: the store may have lost its nonce; a client that signs again is accepted)."""
-    now = ticket.authenticated_at
-    if outcome == "fresh":
-        return None
-    if outcome == "replayed":
-        return ReplayedNonce("this nonce was already used with this key", server_time=now)
-    return StaleTimestamp(
-        "signed at or before the replay store's epoch (it may have lost its data); sign again",
-        skew_seconds=ticket.timestamp - now,
-        server_time=now,
-    )

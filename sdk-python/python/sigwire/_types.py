@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Protocol, Tuple, Union, runtime_checkable
+import os
+from typing import IO, Any, Iterable, Mapping, Protocol, Tuple, Union, runtime_checkable
 
-__all__ = ["BodyLike", "HeadersLike", "SecretLike", "ReplayStore"]
+__all__ = ["BodyLike", "ClientBody", "HeadersLike", "SecretLike", "ReplayStore"]
 
 #: A request body: the exact bytes sent. ``str`` is signed as its UTF-8 encoding.
 BodyLike = Union[bytes, bytearray, memoryview, str]
+
+#: A body of ``sigwire.Client``: in memory (:data:`BodyLike`), or never whole in memory — a path
+#: (``os.PathLike``: hashed once, streamed from disk by each attempt), a file object or an
+#: iterator of chunks (read once, hashed while spooled to an unnamed temporary file).
+ClientBody = Union[BodyLike, "os.PathLike[str]", IO[Any], Iterable[Union[bytes, str]]]
 
 #: Header lines: a mapping (``dict``, ``requests``' ``CaseInsensitiveDict``, ``httpx.Headers``,
 #: whose repeated lines are kept) or an iterable of ``(name, value)`` pairs. ``bytes`` names and

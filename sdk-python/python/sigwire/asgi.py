@@ -48,7 +48,7 @@ import asyncio
 import inspect
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple
 
-from ._errors import SigwireError
+from ._errors import ReplayedNonce, SigwireError
 from ._native import ReplayTicket, Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
@@ -59,7 +59,6 @@ from ._server import (
     Refused,
     body_too_large,
     check_body_limit,
-    claim_refusal,
     declared_length,
     failure,
     limited,
@@ -250,12 +249,11 @@ class SigwireMiddleware:
             outcome = await _maybe_await(
                 store.claim(ticket.key_id, ticket.nonce, ticket.timestamp, ticket.expires_at, ticket.authenticated_at)
             )
-            refusal = claim_refusal(outcome, ticket)
-            if refusal is not None:
-                if outcome == "replayed":  # the epoch rule's refusal is not the client's fault
-                    await self._record_failure(ip, ticket.key_id)
-                raise refusal
-            key_id = ticket.key_id
+            try:  # the core decides (Verifier.settle): fresh, replayed, the store's epoch, unknown
+                key_id = self.verifier.settle(ticket, outcome)
+            except ReplayedNonce:  # the epoch rule's refusal is not the client's fault
+                await self._record_failure(ip, ticket.key_id)
+                raise
         return key_id, await _maybe_await(store.take(key_id, ticket.authenticated_at))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

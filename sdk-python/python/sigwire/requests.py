@@ -10,8 +10,11 @@
     session.post("https://api.example.com/v1/payments", json={"amount": "100.00"})
 
 It signs the final URL (after ``params=`` encoding) and the exact body bytes sent (after ``json=``
-or ``data=`` serialisation). Streamed bodies (files, generators) are read into memory first so
-that what is signed is what is sent. Install with ``pip install sigwire[requests]``.
+or ``data=`` serialisation). Streamed bodies are never read into memory: a binary file that can
+seek is hashed from its current position and sent from there; anything read once (a generator,
+a pipe, a socket file, a text file) is hashed while it is spooled to an unnamed temporary file,
+which is what ``requests`` then sends (and re-sends on a retry), with its ``Content-Length``.
+Install with ``pip install sigwire[requests]``.
 
 Redirects: a followed redirect is re-sent by ``requests`` with the original signature, which
 the server refuses for the new URL; for signed APIs pass ``allow_redirects=False`` and sign the new request.
@@ -19,32 +22,45 @@ the server refuses for the new URL; for signed APIs pass ``allow_redirects=False
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union, cast
+import io
+from typing import IO, Any, Iterable, Optional, Sequence, Union, cast
 
 import requests
 from requests.auth import AuthBase
 
 from ._auth import make_signer
-from ._native import Signer
+from ._native import BodyDigest, Signer
+from ._spool import hash_seekable, is_stream_body, spool_iterable
 from ._types import SecretLike
 
 __all__ = ["HmacAuth"]
 
 
-def _body_bytes(body: object) -> Union[bytes, bytearray, memoryview, None]:
-    """The body as bytes, or ``None`` when ``requests`` will send it as it is."""
-    if body is None or isinstance(body, (bytes, bytearray, memoryview)):
-        return None
+def _body(r: requests.PreparedRequest, algorithm: str) -> Union[bytes, bytearray, memoryview, BodyDigest, None]:
+    """What to sign for ``r``'s body: the bytes, or the digest of a streamed body (then
+    ``r.body`` is what will be sent: the file at the hashed position, or the spool)."""
+    body = r.body
     if isinstance(body, str):
-        return body.encode("utf-8")
-    read = getattr(body, "read", None)
-    if callable(read):
-        data = read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    chunks = []
-    for chunk in body:  # type: ignore[attr-defined]
-        chunks.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
-    return b"".join(chunks)
+        r.body = body = body.encode("utf-8")
+        _set_length(r, len(body))
+    if not is_stream_body(body):
+        return cast(Optional[Union[bytes, bytearray, memoryview]], body)
+    if not isinstance(body, io.TextIOBase) and callable(getattr(body, "read", None)):
+        hashed = hash_seekable(cast(IO[bytes], body), algorithm)
+        if hashed is not None:
+            digest = hashed[0]
+            _set_length(r, digest.size)
+            return digest
+    spool = spool_iterable(cast(Iterable[Any], body), algorithm)
+    r.body = spool  # type: ignore[assignment]  # sent with read(), like a file
+    _set_length(r, spool.size)
+    return spool.digest
+
+
+def _set_length(r: requests.PreparedRequest, length: int) -> None:
+    """Send with exactly this ``Content-Length`` (never chunked)."""
+    r.headers.pop("Transfer-Encoding", None)
+    r.headers["Content-Length"] = str(length)
 
 
 class HmacAuth(AuthBase):
@@ -68,13 +84,7 @@ class HmacAuth(AuthBase):
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         """Signs ``r`` in place (called by ``requests`` once the request is prepared)."""
-        replaced = _body_bytes(r.body)
-        if replaced is not None:
-            # Send exactly the bytes that are signed, with a matching Content-Length.
-            r.body = bytes(replaced)
-            r.headers.pop("Transfer-Encoding", None)
-            r.headers["Content-Length"] = str(len(replaced))
-        body = cast(Optional[Union[bytes, bytearray, memoryview]], r.body)
+        body = _body(r, self.signer.algorithm)
         r.headers.update(self.signer.sign(r.method or "GET", r.url or "", r.headers, body))
         return r
 

@@ -43,7 +43,7 @@ import io
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
-from ._errors import SigwireError
+from ._errors import ReplayedNonce, SigwireError
 from ._native import Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
@@ -55,7 +55,6 @@ from ._server import (
     Refused,
     body_too_large,
     check_body_limit,
-    claim_refusal,
     declared_length,
     failure,
     limited,
@@ -219,12 +218,11 @@ class SigwireMiddleware:
             key_id = self.verifier.commit(ticket)  # no random nonce: the verifier's own policy
         else:
             outcome = store.claim(ticket.key_id, ticket.nonce, ticket.timestamp, ticket.expires_at, ticket.authenticated_at)
-            refusal = claim_refusal(outcome, ticket)
-            if refusal is not None:
-                if outcome == "replayed":  # the epoch rule's refusal is not the client's fault
-                    self._record_failure(ip, ticket.key_id)
-                raise refusal
-            key_id = ticket.key_id
+            try:  # the core decides (Verifier.settle): fresh, replayed, the store's epoch, unknown
+                key_id = self.verifier.settle(ticket, outcome)
+            except ReplayedNonce:  # the epoch rule's refusal is not the client's fault
+                self._record_failure(ip, ticket.key_id)
+                raise
         return key_id, body, store.take(key_id, ticket.authenticated_at)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
