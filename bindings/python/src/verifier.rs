@@ -9,7 +9,7 @@ use pyo3::types::{
 };
 use sigwire_core::{Error, ErrorCode, ReplayAnswer, ReplayPolicy, ReplayStore, Request};
 
-use crate::convert::{self, Body};
+use crate::convert::{self, SignedBody};
 use crate::errors::{self, coded, CoreResultExt};
 use crate::keys::{InMemoryReplayStore, KeyStore};
 
@@ -248,7 +248,8 @@ impl Verifier {
     ///
     /// Pass the request exactly as received: ``method``, the full ``url`` as the client sent it
     /// (scheme, host, raw path and query), every header line (including ``Authorization``)
-    /// and the raw body bytes (``bytes``, ``bytearray``, ``memoryview`` or ``str``).
+    /// and the raw body bytes (``bytes``, ``bytearray``, ``memoryview`` or ``str``), or the
+    /// :class:`BodyDigest` of a body hashed while it was spooled (same algorithm as the request's).
     /// ``now`` (Unix seconds) defaults to the current time.
     ///
     /// Raises a ``SigwireError`` subclass: ``MissingAuthorization``, ``MalformedAuthorization``,
@@ -271,20 +272,16 @@ impl Verifier {
         let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
         let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
         let lines = convert::headers(headers)?;
-        let mut body = Body::from_py(body)?;
+        let mut body = SignedBody::from_py(body)?;
         if self.python_store {
             body = body.detach_mutable();
             errors::clear_store_error();
         }
         let inner = &self.inner;
-        body.with_bytes(py, |bytes| {
-            let request = Request::new(&method, &url)
-                .headers(convert::header_refs(&lines))
-                .body(bytes);
-            match now {
-                Some(now) => inner.verify_at(&request, now),
-                None => inner.verify(&request),
-            }
+        let head = Request::new(&method, &url).headers(convert::header_refs(&lines));
+        body.with_request(py, head, |request| match now {
+            Some(now) => inner.verify_at(&request, now),
+            None => inner.verify(&request),
         })
         .map(|verified| verified.key_id)
         .py_err(py)
@@ -343,17 +340,13 @@ impl Verifier {
         let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
         let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
         let lines = convert::headers(headers)?;
-        let body = Body::from_py(body)?;
+        let body = SignedBody::from_py(body)?;
         let now = now.unwrap_or_else(|| self.inner.now());
         let inner = &self.inner;
-        body.with_bytes(py, |bytes| {
-            let request = Request::new(&method, &url)
-                .headers(convert::header_refs(&lines))
-                .body(bytes);
-            inner.authenticate(&request, now)
-        })
-        .map(|inner| ReplayTicket { inner })
-        .py_err(py)
+        let head = Request::new(&method, &url).headers(convert::header_refs(&lines));
+        body.with_request(py, head, |request| inner.authenticate(&request, now))
+            .map(|inner| ReplayTicket { inner })
+            .py_err(py)
     }
 
     /// Step two of two: claims the ticket's nonce in this verifier's replay store and returns the
