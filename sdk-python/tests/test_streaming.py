@@ -210,3 +210,219 @@ def test_64_mib_upload_adds_at_most_16_mib_rss(server: Server) -> None:
         extra = _status_kib("VmHWM") - before
     assert (r.status, r.json()["body_len"]) == (200, 64 * MIB)
     assert extra <= 16 * 1024, f"the client used {extra} KiB more for a 64 MiB body"
+
+
+# --- ASGI / WSGI middleware: uploads past spool_threshold -------------------------------------
+
+URL = "http://api.test/upload"
+THRESHOLD = 64 * 1024
+
+
+def _verifier() -> sigwire.Verifier:
+    return sigwire.Verifier({KEY: SECRET})
+
+
+def _signed_headers(body: bytes, algorithm: str = "hmac-sha256") -> list:
+    headers = [("host", "api.test"), ("content-type", "application/octet-stream")]
+    auth = sigwire.Signer(KEY, SECRET, algorithm).sign("PUT", URL, headers, body)["Authorization"]
+    return [*headers, ("authorization", auth), ("content-length", str(len(body)))]
+
+
+def _open_spool_fds(directory: Path) -> list:
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(directory)):
+            out.append(target)
+    return out
+
+
+class _AsgiApp:
+    """Hashes what the middleware hands it, streaming (never keeping the body)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.digest = ""
+        self.size = 0
+        self.messages = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.calls += 1
+        h = hashlib.sha256()
+        while True:
+            m = await receive()
+            self.messages += 1
+            h.update(m.get("body", b""))
+            self.size += len(m.get("body", b""))
+            if not m.get("more_body"):
+                break
+        self.digest = h.hexdigest()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["sigwire.key_id"].encode()})
+
+
+def _asgi(app: Any, headers: list, chunks: Iterator[bytes]) -> tuple:
+    from sigwire.asgi import SigwireMiddleware
+
+    sent: list = []
+    pieces = iter(chunks)
+
+    async def receive() -> dict:
+        piece = next(pieces, None)
+        if piece is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": piece, "more_body": True}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "PUT", "scheme": "http", "path": "/upload", "raw_path": b"/upload",
+        "query_string": b"", "headers": [(n.encode(), v.encode()) for n, v in headers],
+        "client": ("127.0.0.1", 5000), "server": ("api.test", 80),
+    }
+    mw = SigwireMiddleware(app, _verifier(), body_limit=128 * MIB, spool_threshold=THRESHOLD)
+    asyncio.run(mw(scope, receive, send))
+    status = sent[0]["status"]
+    return status, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def _pieces(body: bytes, size: int = 65_536) -> Iterator[bytes]:
+    return iter([body[i : i + size] for i in range(0, len(body), size)])
+
+
+@pytest.mark.parametrize("algorithm", ["hmac-sha256", "hmac-sha512"])
+def test_asgi_spools_verifies_then_hands_the_body(tmp_path: Path, monkeypatch: Any, algorithm: str) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = os.urandom(1_000_003)
+    app = _AsgiApp()
+    status, out = _asgi(app, _signed_headers(body, algorithm), _pieces(body))
+    assert (status, out, app.calls) == (200, KEY.encode(), 1)
+    assert (app.digest, app.size) == (hashlib.sha256(body).hexdigest(), len(body))
+    assert app.messages > 1, "a spooled body is handed on in pieces"
+    assert _open_spool_fds(tmp_path) == [] and os.listdir(tmp_path) == []
+    # Small bodies stay in memory: one message, as before.
+    small = _AsgiApp()
+    assert _asgi(small, _signed_headers(b"tiny"), _pieces(b"tiny"))[0] == 200
+    assert (small.messages, small.size) == (1, 4)
+
+
+def test_asgi_tampered_spooled_body_is_401_and_the_app_never_runs(tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = os.urandom(300_000)
+    tampered = body[:-1] + bytes([body[-1] ^ 1])
+    app = _AsgiApp()
+    status, out = _asgi(app, _signed_headers(body), _pieces(tampered))
+    assert (status, app.calls) == (401, 0)
+    assert b"signature_mismatch" in out
+    assert _open_spool_fds(tmp_path) == []
+
+
+def test_asgi_body_limit_applies_to_spooled_bodies(tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    from sigwire.asgi import SigwireMiddleware
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = os.urandom(400_000)
+    headers = [h for h in _signed_headers(body) if h[0] != "content-length"]  # chunked: no length
+    app = _AsgiApp()
+    chunks = _pieces(body)
+    sent: list = []
+
+    async def receive() -> dict:
+        piece = next(chunks, None)
+        return {"type": "http.request", "body": piece or b"", "more_body": piece is not None}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "PUT", "scheme": "http", "path": "/upload", "raw_path": b"/upload",
+             "query_string": b"", "headers": [(n.encode(), v.encode()) for n, v in headers]}
+    mw = SigwireMiddleware(app, _verifier(), body_limit=200_000, spool_threshold=THRESHOLD)
+    asyncio.run(mw(scope, receive, send))
+    assert (sent[0]["status"], app.calls) == (413, 0)
+    assert b"body_too_large" in sent[1]["body"]
+    assert _open_spool_fds(tmp_path) == []
+    with pytest.raises(TypeError):
+        SigwireMiddleware(app, _verifier(), spool_threshold=-1)
+
+
+def _wsgi(body_sent: bytes, headers: list, limit: int = 128 * MIB) -> tuple:
+    from sigwire.wsgi import SigwireMiddleware
+
+    seen: dict = {}
+
+    def app(environ: dict, start_response: Any) -> list:
+        seen["calls"] = seen.get("calls", 0) + 1
+        h, n = hashlib.sha256(), 0
+        while True:
+            piece = environ["wsgi.input"].read(65_536)
+            if not piece:
+                break
+            h.update(piece)
+            n += len(piece)
+        seen["digest"], seen["size"] = h.hexdigest(), n
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["sigwire.key_id"].encode()]
+
+    environ = {
+        "REQUEST_METHOD": "PUT", "PATH_INFO": "/upload", "QUERY_STRING": "", "SERVER_NAME": "api.test",
+        "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body_sent), "REMOTE_ADDR": "127.0.0.1",
+    }
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = value
+    status: list = []
+    mw = SigwireMiddleware(app, _verifier(), body_limit=limit, spool_threshold=THRESHOLD)
+    result = mw(environ, lambda s, h, *exc: status.append(s))
+    out = b"".join(result)
+    getattr(result, "close", lambda: None)()
+    return status[0], out, seen
+
+
+def test_wsgi_spools_verifies_refuses_and_leaves_nothing(tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    body = os.urandom(700_001)
+    status, out, seen = _wsgi(body, _signed_headers(body))
+    assert (status, out, seen["calls"]) == ("200 OK", KEY.encode(), 1)
+    assert (seen["digest"], seen["size"]) == (hashlib.sha256(body).hexdigest(), len(body))
+    tampered = bytes([body[0] ^ 1]) + body[1:]
+    status, out, seen = _wsgi(tampered, _signed_headers(body))
+    assert status.startswith("401") and seen == {} and b"signature_mismatch" in out
+    status, out, seen = _wsgi(body, _signed_headers(body), limit=500_000)
+    assert status.startswith("413") and seen == {}
+    assert _open_spool_fds(tmp_path) == [] and os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+def test_asgi_64_mib_upload_adds_at_most_16_mib_rss() -> None:
+    piece = os.urandom(MIB)
+    whole = hashlib.sha256()
+    for _ in range(64):
+        whole.update(piece)
+    signer = sigwire.Signer(KEY, SECRET)
+    h = sigwire.BodyHasher()
+    for _ in range(64):
+        h.update(piece)
+    headers = [("host", "api.test"), ("content-type", "application/octet-stream")]
+    auth = signer.sign("PUT", URL, headers, h.finish())["Authorization"]
+    headers = [*headers, ("authorization", auth), ("content-length", str(64 * MIB))]
+    app = _AsgiApp()
+    _asgi(app, _signed_headers(b"warm"), _pieces(b"warm"))  # first-call allocations outside the window
+    app = _AsgiApp()
+    _reset_peak()
+    before = _status_kib("VmRSS")
+    status, _ = _asgi(app, headers, iter([piece] * 64))
+    extra = _status_kib("VmHWM") - before
+    assert (status, app.size, app.digest) == (200, 64 * MIB, whole.hexdigest())
+    assert extra <= 16 * 1024, f"the ASGI middleware used {extra} KiB more for a 64 MiB body"

@@ -11,11 +11,13 @@ the core's headers.
 from __future__ import annotations
 
 import ipaddress
+import re
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import IO, TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ._errors import SigwireError
-from ._native import Audience, Verifier
+from ._native import Audience, BodyDigest, BodyHasher, Verifier
+from ._spool import CHUNK, new_spool
 from ._native import check_declared_length as _check_declared_length
 from ._native import rejection as _rejection
 from ._native import request_url as _request_url
@@ -29,6 +31,10 @@ KEY_ID = "sigwire.key_id"
 
 #: Default body limit of the middleware, as the Rust layer's: 1 MiB.
 DEFAULT_BODY_LIMIT = 1 << 20
+
+#: Default spool threshold of the middleware, as the Rust layer's: a body past 1 MiB is hashed
+#: while it is written to an unnamed temporary file instead of being kept in memory.
+DEFAULT_SPOOL_THRESHOLD = 1 << 20
 
 #: The machine code of the 413 answer when a body exceeds the limit.
 BODY_TOO_LARGE = "body_too_large"
@@ -95,6 +101,99 @@ def check_body_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise TypeError("body_limit must be a non-negative int (bytes)")
     return limit
+
+
+def check_spool_threshold(threshold: int) -> int:
+    """A valid ``spool_threshold`` option (a non-negative ``int``)."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+        raise TypeError("spool_threshold must be a non-negative int (bytes)")
+    return threshold
+
+
+_ALGORITHM = re.compile(r'[\s,]algorithm\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def body_algorithm(headers: Iterable[Tuple[str, str]]) -> str:
+    """The algorithm a request's ``Authorization`` names (what a spooled body is hashed with);
+    ``hmac-sha256`` when there is none that the core knows (the verification then fails as it
+    would have anyway: a digest of another algorithm never matches)."""
+    for name, value in headers:
+        if name.lower() == "authorization":
+            found = _ALGORITHM.search(" " + value)
+            if found and found.group(1) in ("hmac-sha256", "hmac-sha512"):
+                return found.group(1)
+    return "hmac-sha256"
+
+
+class BodySpool:
+    """A request body as it arrives: in memory up to ``threshold`` bytes, past it in an unnamed
+    temporary file, hashed (with the request's algorithm) from the first byte once it spools.
+    :class:`Refused` (413) as soon as it passes ``limit``. :attr:`signed_body` is what to verify
+    (the bytes, or the digest); :meth:`chunks` gives the bytes back only after that;
+    :meth:`close` frees the file (it has no name on disk, so nothing is left on any path)."""
+
+    def __init__(self, algorithm: str, threshold: int, limit: int, verifier: Verifier) -> None:
+        self.algorithm = algorithm
+        self.threshold = threshold
+        self.limit = limit
+        self.verifier = verifier
+        self.memory = bytearray()
+        self.file: Optional[IO[bytes]] = None
+        self.hasher: Optional[BodyHasher] = None
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Appends the next piece of the body."""
+        if not chunk:
+            return
+        if self.size + len(chunk) > self.limit:
+            raise Refused(body_too_large(self.verifier))
+        self.size += len(chunk)
+        if self.file is None and self.size <= self.threshold:
+            self.memory += chunk
+            return
+        if self.file is None or self.hasher is None:
+            self.file, self.hasher = new_spool(), BodyHasher(self.algorithm)
+            self.hasher.update(self.memory)
+            self.file.write(self.memory)
+            self.memory = bytearray()
+        self.hasher.update(chunk)
+        self.file.write(chunk)
+
+    @property
+    def spooled(self) -> bool:
+        """Whether the body went to a temporary file."""
+        return self.file is not None
+
+    def signed_body(self) -> Union[bytes, BodyDigest]:
+        """What the verifier checks: the bytes in memory, or the spooled body's digest."""
+        if self.hasher is None:
+            return bytes(self.memory)
+        return self.hasher.finish()
+
+    def stream(self) -> IO[bytes]:
+        """The spooled file, rewound (call only when :attr:`spooled`)."""
+        assert self.file is not None
+        self.file.flush()
+        self.file.seek(0)
+        return self.file
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body again, in pieces of at most 256 KiB, from the start."""
+        if self.file is None:
+            yield bytes(self.memory)
+            return
+        file = self.stream()
+        while True:
+            piece = file.read(CHUNK)
+            if not piece:
+                return
+            yield piece
+
+    def close(self) -> None:
+        """Frees the temporary file (idempotent)."""
+        if self.file is not None:
+            self.file.close()
 
 
 def declared_length(values: Iterable[str], limit: int, verifier: Verifier) -> Optional[int]:

@@ -46,19 +46,22 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, Union
 
 from ._errors import ReplayedNonce, SigwireError
-from ._native import ReplayTicket, Verifier
+from ._native import BodyDigest, ReplayTicket, Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
+    DEFAULT_SPOOL_THRESHOLD,
     KEY_ID,
     Answer,
     Authorities,
     AudiencePolicy,
+    BodySpool,
     Refused,
-    body_too_large,
+    body_algorithm,
     check_body_limit,
+    check_spool_threshold,
     declared_length,
     failure,
     limited,
@@ -157,14 +160,18 @@ class SigwireMiddleware:
 
     ``SigwireMiddleware(app, verifier, exempt_paths=(), offload_threshold=1 MiB,
     body_limit=1 MiB, verify_websockets=True, authorities=None, loopback_authorities=False,
-    store=None)``: requests whose ``scope["path"]`` is in ``exempt_paths`` (e.g. ``"/health"``)
+    store=None, spool_threshold=1 MiB)``: requests whose ``scope["path"]`` is in ``exempt_paths`` (e.g. ``"/health"``)
     pass unverified; with ``authorities`` (``"api.example.com"`` or a list of ``host[:port]``)
     or ``loopback_authorities=True``, any other ``Host`` gets 421 ``misdirected_request``
     (an invalid authority raises ``InvalidConfig`` here); bodies over ``body_limit`` bytes get
     413 ``body_too_large`` (read no further); bodies of ``offload_threshold`` bytes or more are
     verified in a worker thread under asyncio. ``verify_websockets=False`` lets WebSocket
     connections through unverified. ``store``: a shared replay store and rate limiter
-    (:mod:`sigwire.redis`). Lifespan scopes pass through.
+    (:mod:`sigwire.redis`). Lifespan scopes pass through. A body past ``spool_threshold`` bytes
+    (raise ``body_limit`` for large uploads) is hashed while it is written to an unnamed temporary
+    file, verified by its digest, and only then read back to the app in 256 KiB messages: memory
+    stays bounded whatever the upload's size, a tampered body gets 401 with the app never called,
+    and the file is gone when the request ends (on every path).
     """
 
     def __init__(
@@ -178,12 +185,14 @@ class SigwireMiddleware:
         authorities: Authorities = None,
         loopback_authorities: bool = False,
         store: Any = None,
+        spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.exempt_paths = frozenset(exempt_paths)
         self.offload_threshold = offload_threshold
         self.body_limit = check_body_limit(body_limit)
+        self.spool_threshold = check_spool_threshold(spool_threshold)
         self.verify_websockets = bool(verify_websockets)
         self.audience = AudiencePolicy(authorities, loopback_authorities)
         if store is not None and not hasattr(store, "claim"):
@@ -193,7 +202,8 @@ class SigwireMiddleware:
     async def _offload(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Runs ``fn`` inline, or in a worker thread for large bodies under asyncio (hashing
         releases the GIL, so the event loop keeps serving other requests meanwhile)."""
-        if len(args[3]) >= self.offload_threshold:
+        body = args[3]
+        if isinstance(body, (bytes, bytearray, memoryview)) and len(body) >= self.offload_threshold:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # not asyncio (e.g. trio): verify inline
@@ -228,7 +238,13 @@ class SigwireMiddleware:
         return claimed
 
     async def _verify(
-        self, method: str, url: str, headers: List[Tuple[str, str]], body: bytes, ip: Optional[str], claimed: Optional[str]
+        self,
+        method: str,
+        url: str,
+        headers: List[Tuple[str, str]],
+        body: Union[bytes, BodyDigest],
+        ip: Optional[str],
+        claimed: Optional[str],
     ) -> Tuple[str, Optional[Decision]]:
         """The key id (and the rate-limit decision, with a store): one-step ``verify``, or with a
         store authenticate → claim in the store → take the key's rate limit."""
@@ -267,37 +283,56 @@ class SigwireMiddleware:
             return
 
         method, headers = str(scope["method"]), _scope_headers(scope)
+        spool: Optional[BodySpool] = None
+        answer: Optional[Answer] = None
         try:
-            self.audience.check(_scheme(scope), _hosts(scope), self.verifier)
-            url = request_url(scope)
-            # Before a byte of the body: the declared length, then the header-only checks.
-            declared_length(
-                (v for n, v in headers if n.lower() == "content-length"), self.body_limit, self.verifier
-            )
-            ip = _client_ip(scope)
-            claimed = await self._before_body(method, url, headers, ip)
-            body = await self._read_body(receive)
-            if body is None:
-                return  # the client left before sending its whole body
-            key_id, decision = await self._verify(method, url, headers, body, ip, claimed)
-        except Refused as refused:
-            await _respond(send, refused.answer)
-            return
-        except SigwireError as err:
-            await _respond(send, failure(err, self.verifier))
-            return
-        except RateLimited as err:
-            await _respond(send, limited(err.code, err.decision, self.verifier.now()))
-            return
+            try:
+                self.audience.check(_scheme(scope), _hosts(scope), self.verifier)
+                url = request_url(scope)
+                # Before a byte of the body: the declared length, then the header-only checks.
+                declared_length(
+                    (v for n, v in headers if n.lower() == "content-length"), self.body_limit, self.verifier
+                )
+                ip = _client_ip(scope)
+                claimed = await self._before_body(method, url, headers, ip)
+                spool = await self._read_body(receive, body_algorithm(headers))
+                if spool is None:
+                    return  # the client left before sending its whole body
+                key_id, decision = await self._verify(method, url, headers, spool.signed_body(), ip, claimed)
+            except Refused as refused:
+                answer = refused.answer
+            except SigwireError as err:
+                answer = failure(err, self.verifier)
+            except RateLimited as err:
+                answer = limited(err.code, err.decision, self.verifier.now())
+            if answer is not None or spool is None:
+                if answer is not None:
+                    await _respond(send, answer)  # the app never sees a refused request or its body
+                return
+            await self._call_app(scope, receive, send, key_id, decision, spool)
+        finally:
+            if spool is not None:
+                spool.close()  # a spooled body's temporary file has no name: nothing is left
 
-        replayed = False
+    async def _call_app(
+        self, scope: Scope, receive: Receive, send: Send, key_id: str, decision: Optional[Decision], spool: BodySpool
+    ) -> None:
+        """Calls the app with the verified body: its bytes as one message, or a spooled body
+        read back from its temporary file in 256 KiB messages."""
+        chunks = spool.chunks()
+        pending = next(chunks, b"")
+        done = False
 
         async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+            nonlocal pending, done
+            if done:
+                return await receive()
+            piece, following = pending, next(chunks, None)
+            if following is None:
+                done = True
+                return {"type": "http.request", "body": piece, "more_body": False}
+            pending = following
+            return {"type": "http.request", "body": piece, "more_body": True}
 
         out = send
         if decision is not None:
@@ -311,20 +346,23 @@ class SigwireMiddleware:
 
         await self.app(_with_key_id(scope, key_id), replay, out)
 
-    async def _read_body(self, receive: Receive) -> Optional[bytes]:
-        """The body as it arrives, refused (:class:`Refused`, 413) as soon as it passes the limit;
-        ``None`` when the client disconnects first."""
-        buf = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            if len(buf) + len(chunk) > self.body_limit:
-                raise Refused(body_too_large(self.verifier))
-            buf += chunk
-            if not message.get("more_body", False):
-                return bytes(buf)
+    async def _read_body(self, receive: Receive, algorithm: str) -> Optional[BodySpool]:
+        """The body as it arrives — in memory up to ``spool_threshold``, past it hashed while
+        spooled to an unnamed temporary file — refused (:class:`Refused`, 413) as soon as it
+        passes the limit; ``None`` when the client disconnects first."""
+        spool = BodySpool(algorithm, self.spool_threshold, self.body_limit, self.verifier)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    spool.close()
+                    return None
+                spool.write(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return spool
+        except BaseException:
+            spool.close()
+            raise
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Verifies the upgrade request (a GET without body) before the app sees the connection."""

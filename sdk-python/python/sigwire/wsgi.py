@@ -21,8 +21,9 @@ accepted here. Then it checks what needs no body: a declared ``Content-Length`` 
 ``Authorization``, an unknown key): these are answered before a byte of ``wsgi.input`` is read.
 Then it reads the raw body in chunks (``Content-Length`` bytes, or to the end when the server marks
 the input terminated, e.g. a chunked body), refusing it with 413 as soon as it passes
-``body_limit``, verifies, and hands the app the same bytes in ``wsgi.input`` (one buffer, never
-copied). The URL is rebuilt from ``RAW_URI``/``REQUEST_URI`` when the server provides it
+``body_limit``, verifies, and hands the app the same bytes in ``wsgi.input`` (past
+``spool_threshold`` the body is hashed while spooled to an unnamed temporary file and verified by
+its digest, so memory stays bounded). The URL is rebuilt from ``RAW_URI``/``REQUEST_URI`` when the server provides it
 (Werkzeug, Gunicorn), else from ``SCRIPT_NAME``/``PATH_INFO`` re-encoded and ``QUERY_STRING``.
 Failures are answered with the error's status, ``{"error": "<code>"}`` and
 ``X-Sigwire-Server-Time``, the same answer as the Rust layer, the ASGI and the Node middleware.
@@ -40,21 +41,24 @@ from __future__ import annotations
 
 import inspect
 import io
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from ._errors import ReplayedNonce, SigwireError
 from ._native import Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
+    DEFAULT_SPOOL_THRESHOLD,
     KEY_ID,
     READ_CHUNK,
     Answer,
     Authorities,
     AudiencePolicy,
+    BodySpool,
     Refused,
-    body_too_large,
+    body_algorithm,
     check_body_limit,
+    check_spool_threshold,
     declared_length,
     failure,
     limited,
@@ -113,32 +117,53 @@ def request_headers(environ: Environ) -> List[Tuple[str, str]]:
     return out
 
 
-def _read_body(environ: Environ, declared: Optional[int], limit: int, verifier: Verifier) -> io.BytesIO:
-    """The body read in chunks into one buffer: ``declared`` bytes, or to the end of a terminated
-    input (a chunked body); :class:`Refused` (413) as soon as it passes ``limit``."""
-    out = io.BytesIO()
+def _read_body(environ: Environ, declared: Optional[int], spool: BodySpool) -> BodySpool:
+    """The body read in chunks into ``spool`` (memory, or past its threshold an unnamed temporary
+    file, hashed): ``declared`` bytes, or to the end of a terminated input (a chunked body);
+    :class:`Refused` (413) as soon as it passes the limit (the spool is closed then)."""
     stream = environ.get("wsgi.input")
     if stream is None:
-        return out
-    if declared is not None:
-        remaining = declared  # at most `limit`: declared_length refused more
-        while remaining > 0:
-            chunk = stream.read(min(remaining, READ_CHUNK))
-            if not chunk:
-                break
-            out.write(chunk)
-            remaining -= len(chunk)
-    elif environ.get("wsgi.input_terminated"):
-        while True:
-            # One byte more than the limit allows tells an oversized body without reading it all.
-            chunk = stream.read(min(READ_CHUNK, limit + 1 - out.tell()))
-            if not chunk:
-                break
-            out.write(chunk)
-            if out.tell() > limit:
-                raise Refused(body_too_large(verifier))
-    out.seek(0)
-    return out
+        return spool
+    try:
+        if declared is not None:
+            remaining = declared  # at most the limit: declared_length refused more
+            while remaining > 0:
+                chunk = stream.read(min(remaining, READ_CHUNK))
+                if not chunk:
+                    break
+                spool.write(chunk)
+                remaining -= len(chunk)
+        elif environ.get("wsgi.input_terminated"):
+            while True:
+                # One byte more than the limit allows tells an oversized body without reading it all.
+                chunk = stream.read(min(READ_CHUNK, spool.limit + 1 - spool.size))
+                if not chunk:
+                    break
+                spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+class _Closing:
+    """The app's response iterable, closing the spooled body after the response (WSGI's
+    ``close()`` convention), so its temporary file lives no longer than the request."""
+
+    def __init__(self, result: Iterable[bytes], spool: BodySpool) -> None:
+        self.result = result
+        self.spool = spool
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.spool.close()
 
 
 def _respond(start_response: StartResponse, answer: Answer) -> Iterable[bytes]:
@@ -151,11 +176,14 @@ class SigwireMiddleware:
     """Verifies every request before the wrapped WSGI app sees it.
 
     ``SigwireMiddleware(app, verifier, exempt_paths=(), body_limit=1 MiB, authorities=None,
-    loopback_authorities=False, store=None)``: requests whose ``PATH_INFO`` is in
+    loopback_authorities=False, store=None, spool_threshold=1 MiB)``: requests whose ``PATH_INFO`` is in
     ``exempt_paths`` pass unverified; with ``authorities`` (``"api.example.com"`` or a list of
     ``host[:port]``) or ``loopback_authorities=True``, any other ``Host`` gets 421
     ``misdirected_request`` (an invalid authority raises ``InvalidConfig`` here); bodies over
-    ``body_limit`` bytes get 413 ``body_too_large``; ``store`` is a shared replay store and rate
+    ``body_limit`` bytes get 413 ``body_too_large``; a body past ``spool_threshold`` (default
+    1 MiB; raise ``body_limit`` for large uploads) is hashed while written to an unnamed temporary
+    file, verified by its digest, and only then handed to the app as ``wsgi.input`` (the file is
+    closed with the response: nothing is left on any path); ``store`` is a shared replay store and rate
     limiter (:class:`sigwire.redis.RedisStore`). The verified key id is in
     ``environ["sigwire.key_id"]``.
     """
@@ -169,11 +197,13 @@ class SigwireMiddleware:
         authorities: Authorities = None,
         loopback_authorities: bool = False,
         store: Any = None,
+        spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.exempt_paths = frozenset(exempt_paths)
         self.body_limit = check_body_limit(body_limit)
+        self.spool_threshold = check_spool_threshold(spool_threshold)
         self.audience = AudiencePolicy(authorities, loopback_authorities)
         if store is not None and (not hasattr(store, "claim") or inspect.iscoroutinefunction(store.claim)):
             raise TypeError("store must be a synchronous sigwire.redis.RedisStore (WSGI cannot await)")
@@ -185,7 +215,11 @@ class SigwireMiddleware:
         except SigwireError:
             pass  # the refusal stands; a store that cannot count fails the next request closed
 
-    def _verify(self, environ: Environ, method: str, url: str, headers: List[Tuple[str, str]]) -> Tuple[str, io.BytesIO, Optional[Decision]]:
+    def _spool(self, environ: Environ, declared: Optional[int], headers: List[Tuple[str, str]]) -> BodySpool:
+        spool = BodySpool(body_algorithm(headers), self.spool_threshold, self.body_limit, self.verifier)
+        return _read_body(environ, declared, spool)
+
+    def _verify(self, environ: Environ, method: str, url: str, headers: List[Tuple[str, str]]) -> Tuple[str, BodySpool, Optional[Decision]]:
         """Header-only checks, the bounded body, then one-step ``verify`` or, with a store,
         authenticate → claim in the store → take the key's rate limit."""
         store = self.store
@@ -195,9 +229,12 @@ class SigwireMiddleware:
         declared = declared_length([str(length)] if length else [], self.body_limit, self.verifier)
         if store is None:
             self.verifier.precheck(method, url, headers)
-            body = _read_body(environ, declared, self.body_limit, self.verifier)
-            with body.getbuffer() as view:
-                return self.verifier.verify(method, url, headers, view), body, None
+            body = self._spool(environ, declared, headers)
+            try:
+                return self.verifier.verify(method, url, headers, body.signed_body()), body, None
+            except BaseException:
+                body.close()
+                raise
         now = self.verifier.now()
         store.check_failures(ip, None, now)
         claimed: Optional[str] = None
@@ -207,10 +244,19 @@ class SigwireMiddleware:
             self._record_failure(ip, None)
             raise
         store.check_failures(None, claimed, now)
-        body = _read_body(environ, declared, self.body_limit, self.verifier)
+        body = self._spool(environ, declared, headers)
         try:
-            with body.getbuffer() as view:
-                ticket = self.verifier.authenticate(method, url, headers, view)
+            return self._claim(ip, claimed, method, url, headers, body)
+        except BaseException:
+            body.close()
+            raise
+
+    def _claim(
+        self, ip: Optional[str], claimed: Optional[str], method: str, url: str, headers: List[Tuple[str, str]], body: BodySpool
+    ) -> Tuple[str, BodySpool, Optional[Decision]]:
+        store = self.store
+        try:
+            ticket = self.verifier.authenticate(method, url, headers, body.signed_body())
         except SigwireError:
             self._record_failure(ip, claimed)
             raise
@@ -242,14 +288,21 @@ class SigwireMiddleware:
             return _respond(start_response, failure(err, self.verifier))
         except RateLimited as err:
             return _respond(start_response, limited(err.code, err.decision, self.verifier.now()))
-        environ["wsgi.input"] = body
-        environ["CONTENT_LENGTH"] = str(len(body.getbuffer()))
+        environ["wsgi.input"] = body.stream() if body.spooled else io.BytesIO(body.memory)
+        environ["CONTENT_LENGTH"] = str(body.size)
         environ[KEY_ID] = key_id
-        if decision is None:
-            return self.app(environ, start_response)
-        extra = decision.headers()
+        start = start_response
+        if decision is not None:
+            extra = decision.headers()
 
-        def start_with_limits(status: str, headers: List[Tuple[str, str]], *exc: Any) -> Any:
-            return start_response(status, [*headers, *extra], *exc)
+            def start_with_limits(status: str, headers: List[Tuple[str, str]], *exc: Any) -> Any:
+                return start_response(status, [*headers, *extra], *exc)
 
-        return self.app(environ, start_with_limits)
+            start = start_with_limits
+        if not body.spooled:
+            return self.app(environ, start)
+        try:
+            return _Closing(self.app(environ, start), body)
+        except BaseException:
+            body.close()
+            raise
