@@ -44,6 +44,12 @@ pub struct Config {
     pub window: u64,
     /// Largest request body accepted, in bytes (413 `body_too_large` beyond it).
     pub body_limit: usize,
+    /// Request bodies larger than this many bytes are not held in memory: they are hashed while
+    /// written to an unnamed temporary file, verified at the end, and streamed to the upstream
+    /// from that file only after the signature holds (default 1 MiB).
+    pub spool_threshold: usize,
+    /// Where spool files are created (default: the system's temporary directory).
+    pub spool_dir: Option<PathBuf>,
     /// Forward the client's `Authorization` header to the upstream (default: never).
     pub forward_authorization: bool,
     /// The scheme clients sign (`http` or `https`), e.g. `https` behind a TLS terminator.
@@ -197,6 +203,8 @@ struct RawConfig {
     workers: Option<i64>,
     window: Option<i64>,
     body_limit: Option<i64>,
+    spool_threshold: Option<i64>,
+    spool_dir: Option<PathBuf>,
     forward_authorization: Option<bool>,
     scheme: Option<String>,
     #[serde(default)]
@@ -393,6 +401,21 @@ impl RawConfig {
                 "body_limit",
                 format!("must be between 0 and {MAX_BODY_LIMIT} bytes"),
             ));
+        }
+        let spool_threshold = self.spool_threshold.unwrap_or(1 << 20);
+        if !(0..=MAX_BODY_LIMIT).contains(&spool_threshold) {
+            return Err(ConfigError::new(
+                "spool_threshold",
+                format!("must be between 0 and {MAX_BODY_LIMIT} bytes"),
+            ));
+        }
+        if let Some(dir) = &self.spool_dir {
+            if !dir.is_dir() {
+                return Err(ConfigError::new(
+                    "spool_dir",
+                    format!("{} is not a directory", dir.display()),
+                ));
+            }
         }
         let scheme = self
             .scheme
@@ -633,6 +656,8 @@ impl RawConfig {
             workers,
             window: window.unsigned_abs(),
             body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
+            spool_threshold: usize::try_from(spool_threshold).unwrap_or(usize::MAX),
+            spool_dir: self.spool_dir,
             forward_authorization: self.forward_authorization.unwrap_or(false),
             scheme,
             audience,
@@ -713,6 +738,11 @@ env = "SIGWIRE_GATEWAY_KEYS"
             (format!("workers = 100000\n{MINIMAL}"), "workers"),
             (format!("window = -5\n{MINIMAL}"), "window"),
             (format!("body_limit = -1\n{MINIMAL}"), "body_limit"),
+            (format!("spool_threshold = -5\n{MINIMAL}"), "spool_threshold"),
+            (
+                format!("spool_dir = \"/nonexistent/sigwire-spool\"\n{MINIMAL}"),
+                "spool_dir",
+            ),
             (format!("scheme = \"ftp\"\n{MINIMAL}"), "scheme"),
             (format!("authorities = [\"a b\"]\n{MINIMAL}"), "authorities[0]"),
             (format!("authorities = [\"user@host\"]\n{MINIMAL}"), "authorities[0]"),

@@ -11,7 +11,7 @@ use http::header::{
     HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST,
 };
 use http::{Method, Request, Response, StatusCode, Uri};
-use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -25,6 +25,7 @@ use crate::keys::LiveKeys;
 use crate::metrics::Metrics;
 use crate::ratelimit::Decision;
 use crate::redis_conn::RedisConn;
+use crate::spool::{self, ForwardBody, ReadError, Received};
 use crate::verify::{Authenticator, Rejected};
 
 /// The header carrying the verified key id to the upstream (always stripped from incoming requests).
@@ -33,7 +34,7 @@ pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// A pooled keep-alive HTTP/1.1 client to the upstreams.
-pub type UpstreamClient = Client<HttpConnector, Full<Bytes>>;
+pub type UpstreamClient = Client<HttpConnector, ForwardBody>;
 
 /// What one proxy worker thread owns ([`Gateway::lane`]): its upstream connection pool and its
 /// Redis connection, so a request, its upstream connection and its Redis commands stay on one
@@ -386,34 +387,44 @@ impl Gateway {
         let url = wire::request_url(&self.config.scheme, &host, path_and_query)
             .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
         let mut verify_time = Duration::ZERO;
+        let mut body_algorithm = None;
         if route.public {
             line.code = codes::PUBLIC;
         } else {
             let started = Instant::now();
             let result = self.precheck(&parts, &url, &ip, lane, line).await;
             verify_time += started.elapsed();
-            result?;
+            body_algorithm = result?;
         }
-        let body = match tokio::time::timeout(
-            self.config.timeouts.body,
-            Limited::new(body, self.config.body_limit).collect(),
-        )
-        .await
-        {
+        // Past the spool threshold the body goes to a temporary file, hashed on the way with the
+        // digest the signature names; a verified route whose scheme names none keeps it in memory.
+        let threshold = if route.public || body_algorithm.is_some() {
+            self.config.spool_threshold
+        } else {
+            usize::MAX
+        };
+        let read = spool::read(
+            body,
+            self.config.body_limit,
+            threshold,
+            body_algorithm,
+            self.config.spool_dir.as_deref(),
+        );
+        let body = match tokio::time::timeout(self.config.timeouts.body, read).await {
             Err(_) => return Err(Stop::new(StatusCode::REQUEST_TIMEOUT, codes::BODY_TIMEOUT)),
-            Ok(Err(e)) if e.is::<LengthLimitError>() => {
+            Ok(Err(ReadError::TooLarge)) => {
                 return Err(Stop::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     codes::BODY_TOO_LARGE,
                 ))
             }
-            Ok(Err(_)) => {
+            Ok(Err(ReadError::Failed)) => {
                 return Err(Stop::new(
                     StatusCode::BAD_REQUEST,
                     ErrorCode::InvalidRequest.as_str(),
                 ))
             }
-            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Ok(received)) => received,
         };
 
         let mut limit = None;
@@ -432,7 +443,14 @@ impl Gateway {
             line.code = codes::OK;
         }
         let mut response = self
-            .forward(&lane.client, route, parts, body, peer, line)
+            .forward(
+                &lane.client,
+                route,
+                parts,
+                ForwardBody::from_received(body),
+                peer,
+                line,
+            )
             .await?;
         if let Some(d) = limit {
             for (name, value) in d.headers() {
@@ -452,16 +470,16 @@ impl Gateway {
         ip: &str,
         lane: &Lane,
         line: &mut LogLine,
-    ) -> Result<(), Stop> {
+    ) -> Result<Option<sigwire_core::Algorithm>, Stop> {
         self.failure_guard(FailureScope::Ip(ip), lane)?;
         let lines = header_lines(parts);
         let headers_only = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         match self.auth.precheck(&headers_only, now_unix()) {
-            Ok(key_id) => {
+            Ok((key_id, body_algorithm)) => {
                 let guard = self.failure_guard(FailureScope::Key(&key_id), lane);
                 line.key_id = Some(key_id);
-                guard
+                guard.map(|()| body_algorithm)
             }
             Err(rejected) => Err(self.rejected(rejected, ip, lane, line).await),
         }
@@ -501,15 +519,28 @@ impl Gateway {
         &self,
         parts: &http::request::Parts,
         url: &str,
-        body: &Bytes,
+        body: &Received,
         ip: &str,
         lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Option<Decision>, Stop> {
         let lines = header_lines(parts);
-        let core_request = sigwire_core::Request::new(parts.method.as_str(), url)
-            .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
-            .body(body);
+        let head = sigwire_core::Request::new(parts.method.as_str(), url)
+            .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
+        let core_request = match body {
+            Received::Memory(bytes) => head.body(bytes),
+            Received::Spooled {
+                digest: Some(digest),
+                ..
+            } => head.precomputed_body_digest(digest.algorithm(), digest.as_str()),
+            // Spooled unhashed only on public routes, which are never verified.
+            Received::Spooled { digest: None, .. } => {
+                return Err(Stop::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::InvalidRequest.as_str(),
+                ))
+            }
+        };
         let now = now_unix();
         let authenticated = match self.auth.authenticate(&core_request, now) {
             Ok(a) => a,
@@ -656,7 +687,7 @@ impl Gateway {
         client: &UpstreamClient,
         route: &Route,
         mut parts: http::request::Parts,
-        body: Bytes,
+        body: ForwardBody,
         peer: SocketAddr,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
@@ -692,11 +723,12 @@ impl Gateway {
                 .headers
                 .insert(HeaderName::from_static("x-forwarded-for"), v);
         }
+        let length = http_body::Body::size_hint(&body).exact().unwrap_or(0);
         parts
             .headers
-            .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
         parts.version = http::Version::HTTP_11;
-        let request = Request::from_parts(parts, Full::new(body));
+        let request = Request::from_parts(parts, body);
 
         let started = Instant::now();
         let result = tokio::time::timeout(

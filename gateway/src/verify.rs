@@ -64,11 +64,16 @@ impl Authenticator {
         }
     }
 
-    /// The checks that need no body. Returns the claimed key id.
-    pub fn precheck(&self, headers_only: &Request<'_>, now: u64) -> Result<String, Rejected> {
+    /// The checks that need no body. Returns the claimed key id and the digest algorithm the
+    /// signature covers the body with (to hash a spooled body with), when the scheme names one.
+    pub fn precheck(
+        &self,
+        headers_only: &Request<'_>,
+        now: u64,
+    ) -> Result<(String, Option<sigwire_core::Algorithm>), Rejected> {
         self.verifier
             .precheck(headers_only, now)
-            .map(|p| p.key_id)
+            .map(|p| (p.key_id, p.body_algorithm))
             .map_err(|error| Rejected {
                 error,
                 claimed_key_id: claimed_key_id(headers_only),

@@ -4,11 +4,16 @@
 #   * unit tests (config validation naming each field, key sets, GCRA headers, metrics, layout);
 #   * end-to-end tests of the gateway binary in front of an in-process upstream (every outcome
 #     code, header stripping, 32 MiB streamed response, body limit, slow bodies, CONNECT and
-#     absolute-form refusals, keys file rotation and revocation on SIGHUP);
+#     absolute-form refusals, keys file rotation and revocation on SIGHUP, a 64 MiB upload spooled,
+#     verified and streamed upstream in bounded RSS, a tampered one refused unforwarded);
 #   * tests on a real redis-server that the tests start on 127.0.0.1 with a free port and a temp
 #     dir (replay claims, fail-closed outage and recovery, restart with data loss, rate limits,
-#     failure guard, keys CLI), and the three-instance cluster test;
-#   * clippy -D warnings and rustdoc -D warnings on the gateway crate.
+#     failure guard, one script call per accepted request, keys CLI), and the three-instance
+#     cluster test;
+#   * clippy -D warnings and rustdoc -D warnings on the gateway crate;
+#   * tests/redis-cross/run: Python and Node services on the gateway's Redis, and requests signed
+#     by the Python, Node, browser (sdk-wasm's dist from the wasm step) and Kotlin (the jar from
+#     the uniffi step) clients each sent to three gateways at once (about 15 s; Swift: no compiler).
 # A missing redis-server is a failure, never a skip. Idempotent. Budget: under 5 minutes from a
 # fresh machine (target dir of its own: target/gateway).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
