@@ -86,8 +86,21 @@ fn kotlin_output_is_a_maven_project_on_the_sdk_without_signing_code() {
             assert!(pom.content.contains(needle), "{}: pom.xml lacks {needle}", spec.display());
         }
         for f in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "kt")) {
-            // Signing, retries and clocks belong to the runtime (dev.sigwire.HttpClient).
-            for banned in ["Signer", "Mac.getInstance", "hmac(", "Thread.sleep", "delay(", "currentTimeMillis"] {
+            // Signing, retries, clocks and HTTP itself belong to the runtime (dev.sigwire.HttpClient):
+            // unsigned operations too go through it (`sign = false`), never a platform client.
+            for banned in [
+                "Signer",
+                "Mac.getInstance",
+                "hmac(",
+                "Thread.sleep",
+                "delay(",
+                "currentTimeMillis",
+                "HttpURLConnection",
+                "java.net.http",
+                "openConnection",
+                "okhttp",
+                "Socket",
+            ] {
                 assert!(!f.content.contains(banned), "{}: {} contains {banned}", spec.display(), f.path.display());
             }
         }

@@ -183,10 +183,17 @@ impl HttpClient {
     /// are on). Blocks the calling thread until the call ends (run it off the UI thread, or use
     /// `request_async`).
     ///
+    /// `sign = false` sends the call without signing it (like Python's `sign=False` and Node's
+    /// `{ sign: false }`): no `Authorization` on any attempt, everything else — base URL, default
+    /// headers, retries, timeouts, redirect rules — unchanged. For endpoints that take no
+    /// signature, such as a public health check.
+    ///
     /// Errors: `HttpStatus` (4xx/5xx), the variant of the server's code when it rejects the
     /// signature, `Timeout`, `Connect`, `Transport`, `ClockSkewTooLarge`, `TooManyRedirects`,
     /// `InvalidRequest` (bad method, header, path or query).
-    #[uniffi::method(default(query = [], headers = [], body = None, idempotency_key = None))]
+    // One argument per keyword of Python's `request(...)`; Kotlin and Swift see named defaults.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::method(default(query = [], headers = [], body = None, idempotency_key = None, sign = true))]
     pub fn request(
         &self,
         method: String,
@@ -195,8 +202,17 @@ impl HttpClient {
         headers: Vec<Header>,
         body: Option<Vec<u8>>,
         idempotency_key: Option<String>,
+        sign: bool,
     ) -> Result<HttpResponse, SigwireError> {
-        let builder = self.prepare(&method, &path, &query, &headers, body, idempotency_key)?;
+        let builder = self.prepare(
+            &method,
+            &path,
+            &query,
+            &headers,
+            body,
+            idempotency_key,
+            sign,
+        )?;
         let (tx, rx) = mpsc::sync_channel(1);
         runtime()?.spawn(async move {
             // The receiver is gone only if the caller's thread died: nothing to report to.
@@ -210,11 +226,13 @@ impl HttpClient {
     }
 
     /// `request` without blocking: a Kotlin `suspend fun` / Swift `async` function with the same
-    /// arguments, results and errors.
+    /// arguments (`sign = false` included), results and errors.
     ///
     /// Cancelling the caller (Kotlin coroutine cancellation, Swift task cancellation) aborts the
     /// call in Rust: the connection is dropped and no further attempt is made.
-    #[uniffi::method(default(query = [], headers = [], body = None, idempotency_key = None))]
+    // One argument per keyword of Python's `request(...)`; Kotlin and Swift see named defaults.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::method(default(query = [], headers = [], body = None, idempotency_key = None, sign = true))]
     pub async fn request_async(
         &self,
         method: String,
@@ -223,8 +241,17 @@ impl HttpClient {
         headers: Vec<Header>,
         body: Option<Vec<u8>>,
         idempotency_key: Option<String>,
+        sign: bool,
     ) -> Result<HttpResponse, SigwireError> {
-        let builder = self.prepare(&method, &path, &query, &headers, body, idempotency_key)?;
+        let builder = self.prepare(
+            &method,
+            &path,
+            &query,
+            &headers,
+            body,
+            idempotency_key,
+            sign,
+        )?;
         // The call runs on the library's runtime (reqwest needs tokio; the foreign side polls
         // this future from its own threads). Dropping this future aborts the task.
         let mut task = AbortOnDrop(runtime()?.spawn(builder.send()));
@@ -241,7 +268,9 @@ impl HttpClient {
 }
 
 impl HttpClient {
-    /// The request builder for one call: method, path, query, headers, body and idempotency key.
+    /// The request builder for one call: method, path, query, headers, body, idempotency key and
+    /// whether to sign it.
+    #[allow(clippy::too_many_arguments)]
     fn prepare(
         &self,
         method: &str,
@@ -250,6 +279,7 @@ impl HttpClient {
         headers: &[Header],
         body: Option<Vec<u8>>,
         idempotency_key: Option<String>,
+        sign: bool,
     ) -> Result<sigwire_client::RequestBuilder, SigwireError> {
         let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
             SigwireError::from(Error::new(
@@ -269,6 +299,9 @@ impl HttpClient {
         }
         if let Some(key) = idempotency_key {
             builder = builder.idempotency_key(&key);
+        }
+        if !sign {
+            builder = builder.unsigned();
         }
         Ok(builder)
     }

@@ -3,8 +3,9 @@
 // Run with the server's base URL in PAYMENTS_API_BASE_URL (e.g. http://127.0.0.1:PORT/v1) and the
 // credentials in PAYMENTS_API_KEY_ID / PAYMENTS_API_SECRET. Every operation is called, blocking
 // (Client) and suspend (AsyncClient); the signed ones must be accepted by the server's
-// SigwireLayer, the unsigned health check must carry no Authorization, the paginators (Sequence
-// and Flow) must walk every page and 4xx answers must surface as typed exceptions.
+// SigwireLayer, the unsigned health check must carry no Authorization and go through the Sigwire
+// runtime (`sign = false`; the server counts its `sigwire-client/…` User-Agent), the paginators
+// (Sequence and Flow) must walk every page and 4xx answers must surface as typed exceptions.
 package live
 
 import java.net.URI
@@ -67,6 +68,7 @@ private fun blocking() {
         val after = stats()
         check(after.num("health_with_authorization") == before.num("health_with_authorization") &&
             after.num("health_calls") == before.num("health_calls") + 1, "health carried no Authorization")
+        check(after.num("health_via_runtime") == before.num("health_via_runtime") + 1, "health went through the Sigwire runtime (sign = false)")
 
         val page = client.payments.list(xRequestId = "r1", limit = 3)
         check(page.data.size == 3 && page.nextCursor != null, "list returns a first page of 3 with a cursor")
@@ -121,6 +123,15 @@ private fun anonymous() {
             check(c.health.get().status == "ok", "suspend health without credentials")
         }
     }
+    allUnsignedViaRuntime()
+}
+
+/** Every unsigned call the server saw so far came through the runtime, none with Authorization. */
+private fun allUnsignedViaRuntime() {
+    val s = stats()
+    check(s.num("health_calls") > 0 && s.num("health_with_authorization") == 0L, "no unsigned call carried Authorization (${s.num("health_calls")} calls)")
+    check(s.num("health_via_runtime") == s.num("health_calls"),
+        "all ${s.num("health_calls")} unsigned calls went through the Sigwire runtime (sign = false), none via another HTTP client")
 }
 
 private fun suspending() = runBlocking {
@@ -165,6 +176,7 @@ fun main(args: Array<String>) {
             openTypes()
             blocking()
             suspending()
+            allUnsignedViaRuntime()
         }
     } catch (e: Throwable) {
         System.err.println("kotlin live test failed: $e")

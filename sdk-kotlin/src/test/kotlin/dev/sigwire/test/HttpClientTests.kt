@@ -183,6 +183,37 @@ fun httpClientTests(run: TestRun) {
             assertTrue(records.isNotEmpty() && records.all { it["authorization_present"] == false }) { "records $records" }
         }
 
+        run.test("sign = false: no Authorization on any attempt, retried after a 503") {
+            server.fault("""{"path":"/public/unsigned","times":1,"fault":{"type":"status","status":503}}""")
+            val response = client.request("GET", "/public/unsigned", query = listOf(Header("q", "1")), sign = false)
+            assertEq(200, response.status.toInt(), "status")
+            assertEq(2u, response.attempts, "attempts (the 503 retried)")
+            val echo = response.json()
+            assertEq(false, echo["authorization_present"], "authorization_present")
+            assertEq("q=1", echo.str("query"), "query")
+            val records = server.requests("/public/unsigned")
+            assertEq(2, records.size, "requests ($records)")
+            assertTrue(records.all { it["authorization_present"] == false && it["nonce"] == null }) { "records $records" }
+        }
+
+        run.test("sign = false on a signed path -> MissingAuthorization from the server") {
+            val e = expectClientError<SigwireException.MissingAuthorization>("missing_authorization") {
+                client.request("GET", "/signed-only", sign = false)
+            }
+            assertTrue(e.serverTime != null) { "serverTime missing" }
+            val records = server.requests("/signed-only")
+            assertTrue(records.all { it["authorization_present"] == false }) { "records $records" }
+            // The same client still signs when asked to (the flag is per call).
+            assertEq(200, client.request("GET", "/signed-only").status.toInt(), "signed call afterwards")
+        }
+
+        run.test("sign = false: the attempt timeout still applies -> Timeout(kind=attempt)") {
+            val quick = HttpClient(options(server.baseUrl).copy(attemptTimeoutMs = 300uL, maxAttempts = 1u), SECRET)
+            server.fault("""{"path":"/public/slow","times":1,"fault":{"type":"delay","ms":3000}}""")
+            val e = expectClientError<SigwireException.Timeout>("timeout") { quick.request("GET", "/public/slow", sign = false) }
+            assertEq("attempt", e.kind, "kind")
+        }
+
         run.test("attempt timeout fires -> Timeout(kind=attempt)") {
             val quick = HttpClient(options(server.baseUrl).copy(attemptTimeoutMs = 300uL, maxAttempts = 1u), SECRET)
             server.fault("""{"path":"/slow","times":1,"fault":{"type":"delay","ms":3000}}""")

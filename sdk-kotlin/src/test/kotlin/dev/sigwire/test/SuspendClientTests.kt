@@ -48,6 +48,15 @@ fun suspendClientTests(run: TestRun) {
             assertTrue(keys.size == 2 && keys[0] != null && keys[0] == keys[1]) { "keys $keys" }
         }
 
+        run.test("suspend sign = false: sent without Authorization, retried after a 503") {
+            server.fault("""{"path":"/public/s-unsigned","times":1,"fault":{"type":"status","status":503}}""")
+            val response = runBlocking { client.requestAsync("GET", "/public/s-unsigned", sign = false) }
+            assertEq(2u, response.attempts, "attempts")
+            assertEq(false, response.json()["authorization_present"], "authorization_present")
+            val records = server.requests("/public/s-unsigned")
+            assertTrue(records.size == 2 && records.all { it["authorization_present"] == false }) { "records $records" }
+        }
+
         run.test("calls do not block the caller's thread: 4 calls of 600 ms on one thread overlap") {
             server.fault("""{"path":"/s-par","times":4,"fault":{"type":"delay","ms":600}}""")
             val started = System.nanoTime()
