@@ -111,7 +111,38 @@ fn emitted_raw(b: u8, component: Component) -> bool {
 /// Whether `raw` is already canonical in `component`: every byte is emitted as itself.
 #[inline]
 pub(crate) fn is_canonical(raw: &str, component: Component) -> bool {
-    raw.bytes().all(|b| emitted_raw(b, component))
+    // `-` is emitted raw in both components: no byte is added.
+    is_canonical_or(raw, component, b'-')
+}
+
+/// [`is_canonical`], with `extra` accepted too (a separator the caller splits on).
+///
+/// The hot path of every signature and verification: written as comparisons folded without an
+/// early exit, so the compiler checks 16 or 32 bytes per step instead of one table load and
+/// branch per byte (equal to [`emitted_raw`] for every byte: tested).
+#[inline]
+pub(crate) fn is_canonical_or(raw: &str, component: Component, extra: u8) -> bool {
+    let slash = component == Component::Path;
+    raw.bytes().fold(true, |ok, b| {
+        ok & (emitted_raw_in_query(b) | (slash & (b == b'/')) | (b == extra))
+    })
+}
+
+/// [`emitted_raw`] for a query, as comparisons: `A-Z a-z 0-9 - . _ ~` and `+ , : ; =`.
+#[inline]
+fn emitted_raw_in_query(b: u8) -> bool {
+    let folded = b | 0x20;
+    (folded >= b'a') & (folded <= b'z')
+        | (b >= b'0') & (b <= b'9')
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+        | (b == b'+')
+        | (b == b',')
+        | (b == b':')
+        | (b == b';')
+        | (b == b'=')
 }
 
 #[inline]
@@ -206,6 +237,27 @@ mod tests {
     }
     fn query(s: &str) -> String {
         normalize(s, Component::Query).unwrap()
+    }
+
+    #[test]
+    fn comparison_form_equals_the_table() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                emitted_raw_in_query(b),
+                emitted_raw(b, Component::Query),
+                "{b:#x}"
+            );
+            for component in [Component::Path, Component::Query] {
+                let s = [b];
+                let Ok(s) = core::str::from_utf8(&s) else {
+                    continue;
+                };
+                let by_table = s.bytes().all(|b| emitted_raw(b, component));
+                let with_amp = s.bytes().all(|b| b == b'&' || emitted_raw(b, component));
+                assert_eq!(is_canonical(s, component), by_table, "{b:#x}");
+                assert_eq!(is_canonical_or(s, component, b'&'), with_amp, "{b:#x}");
+            }
+        }
     }
 
     #[test]

@@ -141,7 +141,8 @@ fn finish256(mut state: [u32; 8], prefix: u64, message: &[u8]) -> [u8; 32] {
     for block in tail[..blocks * 64].chunks_exact(64) {
         compress256(&mut state, &[*GenericArray::from_slice(block)]);
     }
-    tail.zeroize();
+    // Only the blocks used held data (zeroize writes byte by byte: skip the untouched half).
+    tail[..blocks * 64].zeroize();
     let mut out = [0u8; 32];
     for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
         o.copy_from_slice(&w.to_be_bytes());
@@ -166,7 +167,7 @@ fn finish512(mut state: [u64; 8], prefix: u128, message: &[u8]) -> [u8; 64] {
     for block in tail[..blocks * 128].chunks_exact(128) {
         compress512(&mut state, &[*GenericArray::from_slice(block)]);
     }
-    tail.zeroize();
+    tail[..blocks * 128].zeroize();
     let mut out = [0u8; 64];
     for (o, w) in out.chunks_exact_mut(8).zip(state.iter()) {
         o.copy_from_slice(&w.to_be_bytes());

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use crate::algorithm::Algorithm;
 use crate::credentials::is_valid_key_id;
 use crate::encoding::{
-    all_in, is_canonical, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR,
+    all_in, is_canonical, is_canonical_or, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR,
 };
 use crate::error::Error;
 use crate::request::Request;
@@ -220,15 +220,14 @@ pub fn check_nonce(nonce: &str) -> Result<(), Error> {
 
 /// Parses a wire timestamp (SPEC §2): 1–12 decimal digits, no leading zero.
 pub fn parse_timestamp(s: &str) -> Option<u64> {
-    let ok = !s.is_empty()
-        && s.len() <= 12
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
-    if ok {
-        s.parse().ok()
-    } else {
-        None
+    let bytes = s.as_bytes();
+    if bytes.is_empty() || bytes.len() > 12 || (bytes[0] == b'0' && bytes.len() > 1) {
+        return None;
     }
+    // At most 12 digits: the sum cannot overflow a u64.
+    bytes.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// Largest timestamp that fits the 12-digit rule.
@@ -250,13 +249,24 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written: push them as chars (no UTF-8 check needed).
-    out.extend(buf[i..].iter().map(|&d| char::from(d)));
+    // Only ASCII digits were written: one append (a char-by-char push re-checks the capacity
+    // and encodes UTF-8 per digit).
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
     // SPEC §3.4: pieces keep the order they were sent in (frameworks take the first or the last
     // of repeated names, and PHP/qs read `a[]`/`a[0]` by position); only empty pieces are dropped.
+    if query_is_canonical(raw) {
+        // The common case (every byte emitted as itself, no empty piece): the query as sent.
+        out.push_str(raw);
+        return Ok(());
+    }
+    push_query_pieces(out, raw)
+}
+
+/// [`push_query`] piece by piece (any query; the fast path's result must equal this one's).
+fn push_query_pieces(out: &mut String, raw: &str) -> Result<(), Error> {
     let mut first = true;
     for piece in raw.split('&').filter(|p| !p.is_empty()) {
         if !first {
@@ -281,6 +291,22 @@ fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether [`push_query`] would emit `raw` unchanged: no empty piece (no leading, trailing or
+/// doubled `&`) and every other byte emitted as itself in a query (`=` is one of them, so each
+/// piece's name and value are canonical however it splits). One pass, no early exit, so the
+/// compiler can vectorise the byte test.
+fn query_is_canonical(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    let doubled = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .fold(false, |seen, (&a, &b)| seen | ((a == b'&') & (b == b'&')));
+    first != b'&' && last != b'&' && !doubled && is_canonical_or(raw, Component::Query, b'&')
 }
 
 fn push_host(
@@ -415,6 +441,45 @@ mod tests {
         assert_eq!(q("https://h/?x=1=2&y=1%3D2"), "x=1=2&y=1%3D2");
         assert_eq!(q("https://h/?a=1;b=2"), "a=1;b=2");
         assert_eq!(q("https://h/"), "");
+    }
+
+    #[test]
+    fn query_fast_path_equals_piece_by_piece() {
+        for raw in [
+            "",
+            "a",
+            "a=",
+            "=",
+            "a=1&b=2",
+            "&a",
+            "a&",
+            "a&&b",
+            "&",
+            "&&",
+            "x=1=2",
+            "a;b=c,d:e+f",
+            "a%41",
+            "a/b",
+            "q=a b",
+            "~-._",
+            "A=Z&0=9",
+            "a=%2b",
+            "é=1",
+        ] {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            let fast_ok = push_query(&mut fast, raw).is_ok();
+            let slow_ok = push_query_pieces(&mut slow, raw).is_ok();
+            assert_eq!((fast_ok, &fast), (slow_ok, &slow), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn push_u64_writes_decimal() {
+        for n in [0u64, 7, 10, 1_700_000_000, MAX_TIMESTAMP, u64::MAX] {
+            let mut s = String::from("x");
+            push_u64(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 
     #[test]
