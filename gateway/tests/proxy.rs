@@ -584,6 +584,10 @@ url = "http://{}"
 [[routes]]
 prefix = "/"
 upstream = "app"
+[[routes]]
+prefix = "/public/"
+upstream = "app"
+public = true
 [keys]
 env = "{KEYS_ENV}"
 "#,
@@ -660,6 +664,19 @@ env = "{KEYS_ENV}"
         "after the tampered one: RSS {} KiB, peak {} KiB",
         gw.status_kib("VmRSS"),
         gw.status_kib("VmHWM")
+    );
+    // A public route spools too (nothing to hash) and forwards the whole body.
+    let public = Prepared {
+        method: "POST".into(),
+        path: "/public/upload".into(),
+        headers: vec![],
+        body: vec![9u8; 4 * MIB].into(),
+        nonce: String::new(),
+    };
+    let a = c.send(gw.proxy, HOST, &public, &[]).await;
+    assert_eq!(
+        (a.status, a.echo()["body_len"].as_u64()),
+        (200, Some(4 * MIB as u64))
     );
     // The spool files were unnamed: nothing is left in the spool directory.
     assert_eq!(std::fs::read_dir(spool_dir.path()).unwrap().count(), 0);
