@@ -4,9 +4,11 @@
 #  0. installs what it needs: Debian's chromium (never a downloaded browser), nodejs/npm if missing,
 #     and the WASM toolchain (scripts/wasm-toolchain.sh install: rustc-web, rust-web-src, lld-16,
 #     binaryen, wasm-bindgen CLI of the crate's exact version);
-#  1. lints the binding crate with clippy -D warnings (SIGWIRE_WASM_CLIPPY=0 skips);
-#  2. builds the package (sdk-wasm/scripts/build.sh: wasm32 build, wasm-bindgen, wasm-opt) and checks
-#     the size budget (.wasm <= 150 KB, <= 60 KB gzipped), printing the sizes;
+#  1. lints the binding crates with clippy -D warnings (SIGWIRE_WASM_CLIPPY=0 skips);
+#  2. builds the package (sdk-wasm/scripts/build.sh: wasm32 build, wasm-bindgen, wasm-opt) — two
+#     modules: the main one (bindings/wasm: Signer, Verifier; budget <= 150 KB, <= 60 KB gzipped,
+#     unchanged) and the lazily loaded one (bindings/wasm-ext: the Client's rules; its own budget,
+#     set and explained in build.sh) — printing both sizes and failing over either budget;
 #  3. npm ci (playwright-core, @noble/hashes for the benchmark baseline, typescript);
 #  4. node --test: every shared vector, bad input, panic recovery, signedFetch against a local
 #     verifying server, API surface (Node-loadable build);
@@ -56,9 +58,9 @@ echo "node $(node --version), npm $(npm --version), $(/usr/bin/chromium --versio
 
 # --- 1. lint -------------------------------------------------------------------------------------
 if [ "${SIGWIRE_WASM_CLIPPY:-1}" != 0 ] && command -v cargo >/dev/null 2>&1; then
-  log "cargo clippy -p sigwire-wasm -D warnings"
+  log "cargo clippy -p sigwire-wasm -p sigwire-wasm-ext -D warnings"
   # Native check build in the default target dir, shared with the rust step's clippy of the core.
-  (cd "$REPO" && cargo clippy --locked -q -p sigwire-wasm -- -D warnings)
+  (cd "$REPO" && cargo clippy --locked -q -p sigwire-wasm -p sigwire-wasm-ext -- -D warnings)
 fi
 
 # --- 2. build ------------------------------------------------------------------------------------

@@ -9,13 +9,29 @@
 // relies on and fails loudly if the generated shape ever changes.
 //
 //   node scripts/glue.mjs <in: sigwire_wasm.js> <out: dist/glue.js>
+//   node scripts/glue.mjs --ext <in: sigwire_wasm_ext.js> <out: dist/ext-glue.js>
+//
+// The same for both modules: the main one (bindings/wasm) and the lazily loaded one
+// (bindings/wasm-ext, src/ext.js); each has its own list of exports the wrapper relies on.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [input, output] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const ext = args[0] === '--ext';
+const [input, output] = ext ? args.slice(1) : args;
 if (!input || !output) {
-  console.error('usage: glue.mjs <sigwire_wasm.js> <out.js>');
+  console.error('usage: glue.mjs [--ext] <sigwire_wasm.js> <out.js>');
   process.exit(2);
 }
+/** Exports the wrapper calls, and how many classes (one finalization registry each) at least. */
+const MODULE = ext
+  ? {
+      required: ['Failure', 'ruleAfterResponse', 'ruleAfterFailure', 'ruleRetryAfterMs', 'ruleObserveClock', 'ruleRejectionCode', 'ruleNextHop', 'ruleEncodeQuery', 'ruleNeedsIdempotencyKey', 'ruleNewIdempotencyKey'],
+      registries: 1,
+    }
+  : {
+      required: ['Failure', 'WasmSigner', 'WasmSignature', 'WasmKeyStore', 'WasmReplayStore', 'WasmVerifier', 'WasmVerified', 'errorCodes', 'httpStatus', 'serverTimeHeader', '__selfTestPanic'],
+      registries: 7,
+    };
 let src = readFileSync(input, 'utf8');
 
 function fail(what) {
@@ -29,7 +45,7 @@ src = src.replace(/^export (class|function) ([A-Za-z_$][\w$]*)/gm, (_, kind, nam
   names.push(name);
   return `${kind} ${name}`;
 });
-for (const required of ['Failure', 'WasmSigner', 'WasmSignature', 'WasmKeyStore', 'WasmReplayStore', 'WasmVerifier', 'WasmVerified', 'errorCodes', 'httpStatus', 'serverTimeHeader', '__selfTestPanic']) {
+for (const required of MODULE.required) {
   if (!names.includes(required)) fail(`no export ${required}`);
 }
 
@@ -46,7 +62,7 @@ src = src.replace(/new FinalizationRegistry\(ptr => (wasm\.__wbg_\w+_free\(ptr, 
   guarded++;
   return `new FinalizationRegistry(ptr => { try { ${call}; } catch (_) { /* instance trapped */ } })`;
 });
-if (guarded < 7) fail(`expected 7 finalization registries, found ${guarded}`);
+if (guarded < MODULE.registries) fail(`expected ${MODULE.registries} finalization registries, found ${guarded}`);
 
 // 4. Nothing may still reach for a module-level export or import.
 if (/^(export|import) /m.test(src)) fail('stray export/import');

@@ -8,51 +8,37 @@
  * or Date (shared by the client's concurrent requests); attempt and total deadlines; redirects
  * followed by hand where the runtime allows (`redirect: 'manual'`), never sending Authorization
  * to another origin.
+ *
+ * Every decision is the Rust client's own code: the rules of crate sigwire-client-core (retry,
+ * backoff, Retry-After, idempotency keys, clock skew, redirects, rejections, query encoding),
+ * compiled into the package's second WebAssembly module (bindings/wasm-ext/src/client_rules.rs),
+ * which is loaded on the first request (src/ext.js), so a page that only signs or verifies never
+ * downloads it. This file only sends, sleeps and converts.
  */
 import { Signer } from './api.js';
-import { SigwireError, makeError, describe, ERROR_CLASSES, SERVER_TIME_HEADER } from './errors.js';
+import { rules, loadClientRules } from './ext.js';
+import {
+  SigwireError,
+  makeError,
+  describe,
+  ERROR_CLASSES,
+  SERVER_TIME_HEADER,
+  SigwireTimeoutError,
+  ConnectError,
+  TransportError,
+  HttpStatusError,
+  ClockSkewTooLargeError,
+  TooManyRedirectsError,
+  DecodeError,
+} from './errors.js';
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const NO_BODY = new Set(['GET', 'HEAD']);
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-function clientErrorClass(code, name) {
-  const cls = {
-    [name]: class extends SigwireError {
-      constructor(message, extra = {}) {
-        super(code, message, { httpStatus: 0, ...extra });
-      }
-    },
-  }[name];
-  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
-  return cls;
-}
-
-/** A deadline passed (`.timeoutKind`: "attempt" or "total"). Code `timeout`. */
-export const SigwireTimeoutError = clientErrorClass('timeout', 'SigwireTimeoutError');
-/** The request could not be sent (network error, refused connection, CORS). Code `connect`. */
-export const ConnectError = clientErrorClass('connect', 'ConnectError');
-/** The connection failed while the response was read. Code `transport`. */
-export const TransportError = clientErrorClass('transport', 'TransportError');
-/** The server answered with a status >= 400 (`.status`, `.body` Uint8Array, `.headers`). Code `http_status`. */
-export const HttpStatusError = clientErrorClass('http_status', 'HttpStatusError');
-/** The server clock is further off than `maxClockSkewSeconds` (`.offsetSeconds`, `.maxSeconds`). */
-export const ClockSkewTooLargeError = clientErrorClass('clock_skew_too_large', 'ClockSkewTooLargeError');
-/** More redirects than `maxRedirects` (`.limit`). Code `too_many_redirects`. */
-export const TooManyRedirectsError = clientErrorClass('too_many_redirects', 'TooManyRedirectsError');
-/** The body is not UTF-8 / JSON (`text()`, `json()`). Code `decode`. */
-export const DecodeError = clientErrorClass('decode', 'DecodeError');
-
-/** The client error classes by code. */
-export const CLIENT_ERROR_CLASSES = Object.freeze({
-  timeout: SigwireTimeoutError,
-  connect: ConnectError,
-  transport: TransportError,
-  http_status: HttpStatusError,
-  clock_skew_too_large: ClockSkewTooLargeError,
-  too_many_redirects: TooManyRedirectsError,
-  decode: DecodeError,
-});
+/** ruleAfterResponse / ruleAfterFailure answers (>= 0: retry after that many ms). */
+const DONE = -1;
+const RESIGN = -2;
+const SKEW_TOO_LARGE = -3;
+/** ruleObserveClock kinds. */
+const OBSERVED = ['none', 'kept', 'applied', 'too_large'];
 
 function withKind(err, kind, attempts) {
   Object.defineProperty(err, 'kind', { value: kind, enumerable: true, writable: true, configurable: true });
@@ -113,8 +99,8 @@ function headerPairs(headers, code) {
  * Percent-encodes everything but RFC 3986 unreserved bytes (A-Z a-z 0-9 - . _ ~), as the Rust
  * client does: encodeURIComponent alone leaves ! ' ( ) * as they are.
  */
-export function encodeQueryComponent(text) {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+function encodeQueryComponent(text) {
+  return rules((b) => b.ruleEncodeQuery(text));
 }
 
 /** Query string: space as %20, '+' as %2B, every byte but the unreserved ones escaped (as Rust). */
@@ -158,44 +144,6 @@ function headerObject(headers) {
     out[k.toLowerCase()] = v;
   });
   return out;
-}
-
-function randomUUID() {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** Server Unix seconds from X-Sigwire-Server-Time, else Date (not when Age is present). */
-function serverSeconds(headers) {
-  const own = headers.get(SERVER_TIME_HEADER);
-  if (own !== null && /^\d+$/.test(own.trim())) return Number(own.trim());
-  const date = headers.get('date');
-  if (date !== null && headers.get('age') === null) {
-    const t = Date.parse(date);
-    if (Number.isFinite(t)) return Math.floor(t / 1000);
-  }
-  return undefined;
-}
-
-/**
- * Retry-After in ms: delta-seconds, or an HTTP-date measured against the response's own `Date`
- * (the server's clock, so a skewed local clock does not matter), else against `now`; undefined
- * when absent or unreadable. The same rule as the Rust client's.
- */
-export function retryAfterMs(headers, now = Date.now()) {
-  const v = headers.get('retry-after');
-  if (v === null) return undefined;
-  const s = v.trim();
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
-  const t = Date.parse(s);
-  if (!Number.isFinite(t)) return undefined;
-  const date = headers.get('date');
-  const serverNow = date === null ? NaN : Date.parse(date);
-  return Math.max(0, t - (Number.isFinite(serverNow) ? serverNow : now));
 }
 
 /**
@@ -341,18 +289,15 @@ export class Client {
     return this.#offset;
   }
 
-  /** Records a response's server time; returns 'none' | 'kept' | 'applied' | 'too_large'. */
+  /** Records a response's server time by the rules; returns `{ kind, offset }` (kind: 'none' | 'kept' | 'applied' | 'too_large'). */
   #observe(headers, sent, received) {
-    if (!this.#cfg.skew) return 'none';
-    const server = serverSeconds(headers);
-    if (server === undefined) return 'none';
-    const measured = Math.round(server + 0.5 - (sent + received) / 2000);
-    if (Math.abs(measured) > this.#cfg.maxSkew) return { tooLarge: measured };
-    if (Math.abs(measured - this.#offset) > this.#cfg.skewThreshold) {
-      this.#offset = measured;
-      return 'applied';
-    }
-    return 'kept';
+    if (!this.#cfg.skew) return { kind: 'none', offset: this.#offset };
+    const [kind, offset] = rules((b) => b.ruleObserveClock(
+      headers.get(SERVER_TIME_HEADER) ?? undefined, headers.get('date') ?? undefined, headers.get('age') !== null,
+      sent, received, this.#offset, this.#cfg.skewThreshold, this.#cfg.maxSkew,
+    ));
+    if (OBSERVED[kind] === 'applied') this.#offset = offset;
+    return { kind: OBSERVED[kind] || 'none', offset };
   }
 
   /**
@@ -365,6 +310,8 @@ export class Client {
    * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, sign?: boolean, timeouts?: {attemptMs?: number|null, totalMs?: number|null}, signal?: AbortSignal}} [options]
    */
   async request(method, path, options = {}) {
+    // The rules module, fetched and compiled on the first request of any Client (once).
+    await loadClientRules();
     str(method, 'method', 'invalid_request');
     str(path, 'path', 'invalid_request');
     if (!/^[A-Za-z]+$/.test(method)) throw makeError('invalid_request', 'method must be an HTTP method token');
@@ -400,8 +347,9 @@ export class Client {
       headers.push(...headerPairs([['Idempotency-Key', str(options.idempotencyKey, 'idempotencyKey', 'invalid_request')]], 'invalid_request'));
     }
     let hasKey = headers.some(([k]) => k.toLowerCase() === 'idempotency-key');
-    if (!hasKey && !IDEMPOTENT.has(method) && this.#cfg.idempotencyKeys && this.#cfg.maxAttempts > 1 && (method === 'POST' || method === 'PATCH')) {
-      headers.push(['Idempotency-Key', randomUUID()]);
+    // Once per logical call, reused (and signed) by every attempt.
+    if (rules((b) => b.ruleNeedsIdempotencyKey(this.#settings(), this.#cfg.idempotencyKeys, method, hasKey))) {
+      headers.push(['Idempotency-Key', rules((b) => b.ruleNewIdempotencyKey())]);
       hasKey = true;
     }
     const t = obj(options.timeouts, 'timeouts', 'invalid_request');
@@ -410,7 +358,7 @@ export class Client {
     const signal = options.signal;
     if (options.sign !== undefined && typeof options.sign !== 'boolean') throw makeError('invalid_request', 'sign must be a boolean');
     const sign = options.sign !== false;
-    return this.#execute({ method, url, headers, body, mayRetry: IDEMPOTENT.has(method) || hasKey, attemptMs, totalMs, signal, sign });
+    return this.#execute({ method, url, headers, body, hasKey, attemptMs, totalMs, signal, sign });
   }
 
   async #execute(call) {
@@ -432,55 +380,56 @@ export class Client {
       } catch (e) {
         error = e;
       }
-      let delay;
+      let next;
+      let code;
       if (outcome) {
         const { status, headers } = outcome;
-        const code = rejectionCode(outcome);
-        if (code === 'stale_timestamp' && !skewResigned) {
-          if (outcome.observation && outcome.observation.tooLarge !== undefined) {
-            const err = new ClockSkewTooLargeError(`the server clock is ${outcome.observation.tooLarge} s off (more than ${cfg.maxSkew} s)`);
-            Object.assign(err, { offsetSeconds: outcome.observation.tooLarge, maxSeconds: cfg.maxSkew });
-            throw withKind(err, 'clock_skew_too_large', attempts);
-          }
-          if (outcome.observation !== 'none') {
-            skewResigned = true;
-            continue;
-          }
+        code = rejectionCode(outcome);
+        const obs = outcome.observation;
+        next = rules((b) => b.ruleAfterResponse(
+          this.#settings(), call.method, call.hasKey, retries, skewResigned, status, code,
+          OBSERVED.indexOf(obs.kind), obs.offset, headers.get('retry-after') ?? undefined, headers.get('date') ?? undefined,
+          Date.now(), Math.random(),
+        ));
+        if (next === SKEW_TOO_LARGE) {
+          const err = new ClockSkewTooLargeError(`the server clock is ${obs.offset} s off (more than ${cfg.maxSkew} s)`);
+          Object.assign(err, { offsetSeconds: obs.offset, maxSeconds: cfg.maxSkew });
+          throw withKind(err, 'clock_skew_too_large', attempts);
         }
-        const retryable = call.mayRetry && (status === 408 || status === 429 || status >= 500);
-        if (retryable && retries + 1 < cfg.maxAttempts) {
-          const ra = retryAfterMs(headers);
-          delay = ra !== undefined ? Math.min(ra, cfg.maxRetryAfterMs) : this.#backoff(retries + 1);
-        } else {
-          return this.#finish(outcome, code, attempts);
+        if (next === RESIGN) {
+          // The server refused the timestamp before doing anything: sign again with the corrected clock.
+          skewResigned = true;
+          continue;
         }
       } else {
         if (!(error instanceof SigwireError)) throw error;
         if (error.attempts === undefined) error.attempts = attempts;
-        const retryable = call.mayRetry && (error.kind === 'connect' || error.kind === 'transport' || (error.kind === 'timeout' && error.timeoutKind === 'attempt'));
-        if (!retryable || retries + 1 >= cfg.maxAttempts) throw error;
-        delay = this.#backoff(retries + 1);
+        const retryable = error.kind === 'connect' || error.kind === 'transport' || (error.kind === 'timeout' && error.timeoutKind === 'attempt');
+        next = rules((b) => b.ruleAfterFailure(this.#settings(), call.method, call.hasKey, retries, retryable, Math.random()));
       }
-      retries += 1;
-      const left = call.totalMs === Infinity ? Infinity : call.totalMs - (Date.now() - start);
-      if (delay >= left) {
-        // No time for another attempt: the last outcome is the result, as in Rust.
-        if (outcome) return this.#finish(outcome, rejectionCode(outcome), attempts);
+      // Done, or no time left for another attempt: the last outcome is the result, as in Rust.
+      const elapsed = Date.now() - start;
+      if (next < 0 || (call.totalMs !== Infinity && elapsed + next >= call.totalMs)) {
+        if (outcome) return this.#finish(outcome, code, attempts);
         throw error;
       }
-      await sleep(delay);
+      retries += 1;
+      await sleep(next);
     }
   }
 
-  #backoff(n) {
-    const cap = Math.min(this.#cfg.maxDelayMs, this.#cfg.baseDelayMs * 2 ** Math.min(n - 1, 30));
-    return Math.random() * cap;
+  /** The retry settings as the rules take them: [maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs]. */
+  #settings() {
+    const c = this.#cfg;
+    return new Float64Array([c.maxAttempts, c.baseDelayMs, c.maxDelayMs, c.maxRetryAfterMs]);
   }
 
   #finish(outcome, code, attempts) {
     const { status, headers, body, url } = outcome;
     if (status < 400) return new ClientResponse(status, headerObject(headers), body, url, attempts);
-    const serverTime = serverSeconds(headers);
+    // The verifier's clock as the rejection reports it (X-Sigwire-Server-Time only, as in Rust).
+    const own = headers.get(SERVER_TIME_HEADER);
+    const serverTime = own !== null && /^\s*\d+\s*$/.test(own) ? Number(own.trim()) : undefined;
     if (code && ERROR_CLASSES[code]) {
       const err = makeError(code, `the server refused the signature: ${code}`, { httpStatus: status, ...(serverTime !== undefined ? { serverTime } : {}) });
       return Promise.reject(withKind(err, 'signature_rejected', attempts));
@@ -541,9 +490,9 @@ export class Client {
           throw withKind(new ConnectError(`cannot send the request: ${e && e.message}${e && e.cause && e.cause.code ? ` (${e.cause.code})` : ''}`), 'connect', attempts);
         }
         const received = Date.now();
-        const observation = sign ? this.#observe(res.headers, sent, received) : 'none';
+        const observation = sign ? this.#observe(res.headers, sent, received) : { kind: 'none', offset: this.#offset };
         const location = res.headers.get('location');
-        if (REDIRECTS.has(res.status) && location !== null) {
+        if (location !== null && this.#cfg.maxRedirects > 0 && (rules((b) => b.ruleNextHop(res.status, method, false, true, true)) & 16)) {
           if (hop >= this.#cfg.maxRedirects) {
             throw withKind(Object.assign(new TooManyRedirectsError(`more than ${this.#cfg.maxRedirects} redirects`), { limit: this.#cfg.maxRedirects }), 'too_many_redirects', attempts);
           }
@@ -552,18 +501,25 @@ export class Client {
           } catch {
             /* ignored */
           }
-          const next = new URL(location, url);
+          let next;
+          try {
+            next = new URL(location, url);
+          } catch {
+            throw withKind(makeError('invalid_request', 'redirect Location is not a valid URL'), 'invalid_request', attempts);
+          }
+          if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+            throw withKind(makeError('invalid_request', 'redirect to a non-http(s) URL'), 'invalid_request', attempts);
+          }
           next.hash = '';
-          if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-            method = method === 'HEAD' ? 'HEAD' : 'GET';
+          const bits = rules((b) => b.ruleNextHop(res.status, method, next.origin !== url.origin, next.origin === this.#base.origin, sign));
+          if (bits & 1) method = 'GET';
+          if (bits & 2) {
             body = undefined;
+            lines = lines.filter(([k]) => !['content-type', 'content-length'].includes(k.toLowerCase()));
           }
-          if (next.origin !== url.origin) {
-            // Another origin: no credentials and no body, for the rest of the chain.
-            body = undefined;
-            lines = lines.filter(([k]) => !this.#sensitive.has(k.toLowerCase()) && k.toLowerCase() !== 'content-length');
-          }
-          sign = sign && next.origin === this.#base.origin;
+          // Another origin: no credentials, for the rest of the chain.
+          if (bits & 4) lines = lines.filter(([k]) => !this.#sensitive.has(k.toLowerCase()));
+          sign = (bits & 8) !== 0;
           url = next;
           continue;
         }
@@ -620,14 +576,16 @@ export class Client {
   }
 }
 
-/** The machine code of a rejection: any status >= 400 whose body is `{"error": code}` JSON with a
- * known Sigwire code (the Rust client's rule; the server time header is not required). */
+/** The machine code of a rejection by the rules: any status >= 400 whose body is `{"error": code}`
+ * JSON with a known Sigwire code (the server time header is not required). */
 function rejectionCode(outcome) {
   if (outcome.status < 400) return undefined;
+  let error;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(outcome.body));
-    return parsed && typeof parsed.error === 'string' && ERROR_CLASSES[parsed.error] ? parsed.error : undefined;
+    if (parsed && typeof parsed.error === 'string') error = parsed.error;
   } catch {
     return undefined;
   }
+  return rules((b) => b.ruleRejectionCode(outcome.status, error)) ?? undefined;
 }

@@ -25,6 +25,13 @@ export function init(input?: InitInput): Promise<void>;
 /** Synchronous init from bytes or a compiled module (workers, extensions, edge runtimes). */
 export function initSync(input: BufferSource | WebAssembly.Module): void;
 
+/**
+ * Loads the Client's rules (a second WebAssembly module, sigwire_wasm_ext_bg.wasm) once. The first
+ * Client request does it by itself; call it to preload the module or to load it from elsewhere
+ * (default: next to the package's main module). Signing and verifying never need it.
+ */
+export function loadClientRules(input?: InitInput): Promise<void>;
+
 /** A deadline of a Client call passed. */
 export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'attempt' | 'total'; }
 /** The request could not be sent (network error, refused connection, blocked by CORS). */

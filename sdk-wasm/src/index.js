@@ -11,44 +11,22 @@
  */
 import { install, ready } from './runtime.js';
 import { makeError, describe } from './errors.js';
+import { compileModule, loadOnce } from './load.js';
 
 export * from './exports.js';
 
-/** @type {Promise<void> | null} */
-let pending = null;
-
-async function compile(input) {
-  if (input instanceof WebAssembly.Module) return input;
-  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) return WebAssembly.compile(input);
-  if (input === undefined) input = new URL('../dist/sigwire_wasm_bg.wasm', import.meta.url);
-  if (typeof input === 'string' || input instanceof URL || (typeof Request === 'function' && input instanceof Request)) {
-    input = await fetch(input);
-  }
-  if (typeof Response === 'function' && input instanceof Response) {
-    if (!input.ok) throw makeError('invalid_config', `sigwire-wasm: fetching the module failed: HTTP ${input.status} ${input.url}`);
-    const wasmType = (input.headers.get('content-type') || '').split(';')[0].trim() === 'application/wasm';
-    if (wasmType && typeof WebAssembly.compileStreaming === 'function') return WebAssembly.compileStreaming(input);
-    return WebAssembly.compile(await input.arrayBuffer());
-  }
-  throw makeError('invalid_config', `init() takes a URL, Response, bytes or WebAssembly.Module (got ${describe(input)})`);
-}
+const load = loadOnce(
+  { ready, install },
+  (input) => compileModule(input === undefined ? new URL('../dist/sigwire_wasm_bg.wasm', import.meta.url) : input, 'init()'),
+);
 
 /**
- * Loads the WebAssembly module (once; later calls resolve immediately).
+ * Loads the WebAssembly module (once; later calls resolve immediately). The HTTP Client's rules
+ * are a second module, loaded on its first request (or by `loadClientRules()`).
  * @param {string | URL | Request | Response | BufferSource | WebAssembly.Module} [input]
  */
 export function init(input) {
-  if (ready()) return Promise.resolve();
-  if (!pending) {
-    pending = compile(input).then(
-      (module) => install(module),
-      (e) => {
-        pending = null;
-        throw e && e.code ? e : makeError('invalid_config', `sigwire-wasm: loading the module failed: ${e && e.message}`);
-      },
-    );
-  }
-  return pending;
+  return load(input);
 }
 
 /**

@@ -34,6 +34,7 @@ let context;
 let userDataDir;
 let results;
 const pageErrors = [];
+const wasmFetched = [];
 
 before(async () => {
   assert.ok(existsSync(EXECUTABLE), `no Chromium at ${EXECUTABLE} (apt-get install chromium)`);
@@ -47,6 +48,9 @@ before(async () => {
   });
   const page = context.pages()[0] || (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(String(e && e.stack)));
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasmFetched.push(new URL(r.url()).pathname);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
   });
@@ -71,6 +75,11 @@ test('the page ran without errors', () => {
   // Failed responses (401s of the negative fetch cases) are logged by Chromium; nothing else may be.
   const unexpected = pageErrors.filter((e) => !/status of 40[01]/.test(e));
   assert.deepEqual(unexpected, []);
+});
+
+test('a signing/verifying page loads only the main module (the Client rules module is lazy)', () => {
+  assert.deepEqual(wasmFetched, ['/dist/sigwire_wasm_bg.wasm']);
+  assert.equal(results.clientRulesLoaded, false);
 });
 
 test('before init(), calls throw a typed invalid_config error', () => {
