@@ -16,6 +16,9 @@
 #     inside, and runs every suite under Surefire / JUnit 5: the shared vectors, the error cases,
 #     FastSigner against Signer, live HTTP against a local verifying server, the Rust HttpClient
 #     (blocking and suspend) against the reference server, the README example.
+#  7. runs the client-behaviour table (tests/client-behaviour) with the Kotlin driver, compiled by
+#     the same `mvn verify` (drivers/kotlin/Behaviour.kt); it must give the table's outcome for
+#     every scenario, as the Rust, Python and Node drivers do.
 #
 # The XCFramework (sdk-swift/build-xcframework.sh) and Android (sdk-kotlin/build-android.sh) builds
 # need macOS / the Android NDK and are not run here; their scripts are only syntax-checked.
@@ -85,6 +88,12 @@ ls -la "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar"
 # grep without -q reads the whole listing, so the lister never writes into a closed pipe.
 python3 -m zipfile -l "$ROOT/sdk-kotlin/target/sigwire-kotlin-0.1.0.jar" | grep 'linux-x86-64/libsigwire_uniffi.so' >/dev/null \
   || { echo "the jar does not carry linux-x86-64/libsigwire_uniffi.so" >&2; exit 1; }
+
+# --- 6b. the cross-runtime client-behaviour table with the Kotlin driver ---------------------------
+# `mvn verify` above compiled tests/client-behaviour/drivers/kotlin/Behaviour.kt with the test classes
+# and wrote its classpath; one JVM per scenario, the table's ONE outcome per scenario (~10 s).
+step "client-behaviour table: the Kotlin driver (HttpClient over UniFFI) -> tests/client-behaviour/run.py"
+python3 "$ROOT/tests/client-behaviour/run.py" --require kotlin kotlin
 
 # --- 7. optional benchmark (a release build; timings never fail CI) ------------------------------
 if [ "${SIGWIRE_KOTLIN_BENCH:-0}" = "1" ]; then
