@@ -94,8 +94,13 @@ export interface CallOptions {
   query?: Record<string, string | number | boolean | bigint | ReadonlyArray<string | number | boolean | bigint> | undefined> | URLSearchParams | Iterable<[string, string | number | boolean]>;
   /** A JSON body (JSON.stringify bytes, `Content-Type: application/json` unless set). */
   json?: unknown;
-  /** Raw body bytes, sent and signed as they are. */
-  body?: Body;
+  /**
+   * Raw body bytes, sent and signed as they are; or a body never held whole in memory — a
+   * `Readable`/`fs` stream, web `ReadableStream`, async iterable or `Blob`, read once into a
+   * temporary file (an untouched `fs.ReadStream` is sent from its own path), hashed once and
+   * re-sent by every retry.
+   */
+  body?: Body | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Blob;
   headers?: HeadersInput;
   /** The Idempotency-Key sent on every attempt (default: generated for POST/PATCH). */
   idempotencyKey?: string;
@@ -152,6 +157,11 @@ export interface ServerOptions<R = any> {
   verifier: Verifier;
   /** Largest body read for verification, bytes (Express default 1 MiB; Fastify default its bodyLimit). */
   bodyLimit?: number;
+  /**
+   * Bodies past this many bytes (default 1 MiB) are hashed while spooled to a temporary file and
+   * verified by digest, then handed on as a Readable over the file (Express: `req.body`).
+   */
+  spoolThreshold?: number;
   /** The absolute URL the client signed (default: scheme + Host header + path); set behind proxies. */
   getUrl?: (request: R) => string;
   /** The one authority (`host[:port]`) served; any other Host gets 421 `misdirected_request`. */
@@ -208,6 +218,26 @@ export class RedisRateLimiter {
   check(policy: 'key' | 'failures-key' | 'failures-ip', id: string, take: boolean): Promise<RateDecision | null>;
 }
 
+/** A finished body digest: pass it as `bodyDigest` to `Verifier.verify*`. */
+export interface BodyDigest {
+  algorithm: Algorithm;
+  /** Lowercase hex. */
+  hex: string;
+  /** The body's length in bytes. */
+  size: number;
+}
+
+/** The core's incremental body digest (same as the one-shot digest of the whole body). */
+export class BodyHasher {
+  constructor(algorithm?: Algorithm);
+  /** Adds the next bytes (a string as UTF-8). */
+  update(chunk: Uint8Array | ArrayBuffer | string): this;
+  /** Bytes added so far. */
+  readonly size: number;
+  /** The digest; the hasher cannot be used afterwards. */
+  finish(): BodyDigest;
+}
+
 /** Express middleware verifying every request over its raw body. */
 export function expressMiddleware(options: ServerOptions): (req: any, res: any, next: (err?: unknown) => void) => void;
 /** `express.json({ verify: captureRawBody })`: keeps the raw bytes as `req.rawBody`. */
@@ -223,6 +253,8 @@ declare global {
       sigwireKeyId?: string;
       /** The raw body bytes (captureRawBody or sigwire's middleware). */
       rawBody?: Buffer;
+      /** The size of a spooled upload handed on as a Readable in `req.body`. */
+      sigwireBodySize?: number;
     }
   }
 }

@@ -17,6 +17,7 @@ const { Client, ClientResponse } = require('./lib/http-client');
 const { expressMiddleware, fastifyPlugin, captureRawBody } = require('./lib/server');
 const { RedisReplayStore, RedisRateLimiter } = require('./lib/redis');
 const profiles = require('./lib/profiles');
+const { BodyHasher } = require('./lib/stream');
 
 module.exports = {
   Signer,
@@ -34,6 +35,7 @@ module.exports = {
   RedisReplayStore,
   RedisRateLimiter,
   profiles,
+  BodyHasher,
   // The error classes, codes and SERVER_TIME_HEADER (every export of lib/common/errors.js is public).
   ...require('./lib/common/errors'),
 };

@@ -11,6 +11,7 @@ const native = require('./native');
 const { fromNative, fromClientError, makeError, headerObject } = require('./errors');
 const { toBytes, secretBytes, wipeIfOwned, requireString, flattenHeaders, describe } = require('./convert');
 const { nativeProfileClient } = require('./profiles');
+const { isStreamBody, spoolBody } = require('./stream');
 
 const INVALID_CONFIG = 'invalid_config';
 const INVALID_REQUEST = 'invalid_request';
@@ -209,6 +210,8 @@ class Client {
    * @param {string} method
    * @param {string} path resolved under baseUrl (or an absolute URL, signed only on the same origin)
    * `sign: false` sends this call without Authorization (everything else unchanged).
+   * `body`: bytes or a string, or a `Readable`/`fs` stream/web `ReadableStream`/async iterable/`Blob`
+   * (read once into a temporary file while the call is prepared, hashed once, re-sent by retries).
    * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, sign?: boolean, timeouts?: {attemptMs?: number|null, totalMs?: number|null}}} [options]
    */
   async request(method, path, options = {}) {
@@ -233,7 +236,7 @@ class Client {
       }
       if (text === undefined) throw makeError(INVALID_REQUEST, 'the JSON body is not serialisable');
       call.json = text;
-    } else if (options.body !== undefined && options.body !== null) {
+    } else if (options.body !== undefined && options.body !== null && !isStreamBody(options.body)) {
       const bytes = toBytes(options.body, 'body', INVALID_REQUEST);
       call.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
@@ -242,11 +245,18 @@ class Client {
     call.attemptMs = timeoutMs(t.attemptMs, 'timeouts.attemptMs');
     call.totalMs = timeoutMs(t.totalMs, 'timeouts.totalMs');
     if (options.sign !== undefined) call.sign = optionalBool(options.sign, 'sign');
+    // A Readable, fs stream, web ReadableStream, async iterable or Blob: read once into a temporary
+    // file (an untouched fs.ReadStream is sent from its own path), which the native client hashes
+    // once and streams from disk on every attempt. Never held whole in memory.
+    const spooled = options.json === undefined && isStreamBody(options.body) ? await spoolBody(options.body) : null;
+    if (spooled) call.bodyFile = spooled.path;
     let outcome;
     try {
       outcome = await this.#native.request(method, path, call);
     } catch (e) {
       throw fromNative(e, INVALID_REQUEST);
+    } finally {
+      if (spooled) await spooled.remove();
     }
     if (outcome.error) throw fromClientError(outcome.error);
     return new ClientResponse(outcome.response);

@@ -11,10 +11,14 @@ const { Verifier } = require('./common/verifier');
 const { makeError, SigwireError, fromNative } = require('./errors');
 const { describe } = require('./convert');
 const { rateLimitHeaders } = require('./redis');
+const fs = require('node:fs');
+const { BodyHasher, spoolDir } = require('./stream');
 
 /** Name of the header that carries the server's Unix time on failures. */
 const SERVER_TIME_HEADER = native.serverTimeHeader();
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Bodies past this many bytes are hashed while spooled to a temporary file (the Rust layer's 1 MiB). */
+const DEFAULT_SPOOL_THRESHOLD = 1024 * 1024;
 /** The machine code of the 413 answer, as the Rust layer's and the Python middleware's. */
 const BODY_TOO_LARGE = native.bodyTooLargeCode();
 /** The machine code of the 421 answer for a `Host` the server does not serve (core::wire). */
@@ -48,6 +52,9 @@ function checkOptions(options, what) {
   }
   if (options.bodyLimit !== undefined && (!Number.isSafeInteger(options.bodyLimit) || options.bodyLimit < 0)) {
     throw makeError('invalid_config', 'bodyLimit must be a non-negative integer');
+  }
+  if (options.spoolThreshold !== undefined && (!Number.isSafeInteger(options.spoolThreshold) || options.spoolThreshold < 0)) {
+    throw makeError('invalid_config', 'spoolThreshold must be a non-negative integer');
   }
   if (options.scheme !== undefined && options.scheme !== 'http' && options.scheme !== 'https') {
     throw makeError('invalid_config', 'scheme must be "http" or "https"');
@@ -103,12 +110,28 @@ function resolveUrl(req, rawHeaders, protocol, path, audience, getUrl) {
   }
 }
 
-/** Reads a readable stream to one Buffer, refusing more than `limit` bytes. */
-function readAll(stream, limit) {
+/** The algorithm the request's Authorization names (a spooled body is hashed with it); hmac-sha256 otherwise. */
+function bodyAlgorithm(rawHeaders) {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() !== 'authorization') continue;
+    const m = /[\s,]algorithm\s*=\s*"(hmac-sha256|hmac-sha512)"/i.exec(' ' + rawHeaders[i + 1]);
+    if (m) return m[1].toLowerCase();
+  }
+  return 'hmac-sha256';
+}
+
+/**
+ * Reads a request stream up to `limit` bytes (413 past it): a Buffer while it stays within
+ * `threshold`, else `{ spool }` — the body hashed (`algorithm`) while written to a file in a private
+ * temporary directory, with `{ file, size, digest, remove() }`. Removed on every failure here.
+ */
+function readSpooled(stream, limit, threshold, algorithm) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
     let done = false;
+    let spool = null; // { dir, file, remove, fd, hasher }
+    let pending = Promise.resolve();
     const finish = (fn, v) => {
       if (done) return;
       done = true;
@@ -116,25 +139,85 @@ function readAll(stream, limit) {
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('close', onClose);
+      if (fn === reject && spool) {
+        const s = spool;
+        pending.finally(() => {
+          if (s.fd !== undefined) fs.close(s.fd, () => s.remove());
+          else s.remove();
+        });
+      }
       fn(v);
     };
+    const fail = (e) => {
+      finish(reject, e);
+      stream.resume();
+    };
     const onData = (chunk) => {
+      if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        finish(reject, tooLarge(limit));
-        stream.resume();
+      if (size > limit) return fail(tooLarge(limit));
+      if (!spool && size <= threshold) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      if (!spool) {
+        spool = { hasher: new BodyHasher(algorithm), fd: undefined, file: null, remove: async () => {} };
+        const first = Buffer.concat(chunks);
+        chunks.length = 0;
+        spool.hasher.update(first);
+        stream.pause();
+        pending = spoolDir().then((d) => {
+          Object.assign(spool, d);
+          spool.fd = fs.openSync(d.file, 'wx', 0o600);
+          fs.writeSync(spool.fd, first);
+        });
+        pending.then(() => !done && stream.resume(), fail);
+      }
+      spool.hasher.update(chunk);
+      pending = pending.then(() => {
+        let off = 0;
+        while (off < chunk.length) off += fs.writeSync(spool.fd, chunk, off);
+      });
+      pending.catch(fail);
     };
-    const onEnd = () => finish(resolve, Buffer.concat(chunks, size));
+    let ended = false;
+    const onEnd = () => {
+      ended = true; // 'close' follows 'end' while the last writes may still be pending
+      if (!spool) return finish(resolve, Buffer.concat(chunks, size));
+      pending.then(() => {
+        fs.closeSync(spool.fd);
+        spool.fd = undefined;
+        finish(resolve, { spool: { file: spool.file, size, digest: spool.hasher.finish(), remove: spool.remove } });
+      }, fail);
+    };
     const onError = (e) => finish(reject, e);
-    const onClose = () => finish(reject, new Error('the request was aborted before its body was complete'));
+    const onClose = () => {
+      if (!ended) finish(reject, new Error('the request was aborted before its body was complete'));
+    };
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
     stream.on('close', onClose);
   });
+}
+
+/**
+ * A verified spooled body as a Readable from its file; the file and its directory are removed as
+ * soon as the stream has it open (or fails to), so nothing is left on any path.
+ */
+function spooledStream(spool) {
+  const rs = fs.createReadStream(spool.file);
+  let removed = false;
+  const remove = () => {
+    if (!removed) {
+      removed = true;
+      spool.remove();
+    }
+  };
+  rs.once('open', remove);
+  rs.once('error', remove);
+  rs.once('close', remove);
+  return rs;
 }
 
 function failure(err, verifier) {
@@ -166,6 +249,7 @@ class Gate {
     }
     this.limiter = limiter || null;
     this.bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+    this.spoolThreshold = options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD;
   }
 
   /**
@@ -187,12 +271,23 @@ class Gate {
     }
     await this.#guard('failures-key', claimed);
     const body = await ctx.readBody();
+    const spool = Buffer.isBuffer(body) ? null : body.spool;
     let verified;
     try {
-      verified = await this.verifier.verifyAsync({ ...head, body });
+      verified = await this.verifier.verifyAsync(spool ? { ...head, bodyDigest: spool.digest } : { ...head, body });
     } catch (e) {
+      if (spool) await spool.remove();
       await this.#failed(e, ctx.ip, claimed);
       throw e;
+    }
+    if (spool) {
+      try {
+        await this.#guard('key', verified.keyId, true);
+      } catch (e) {
+        await spool.remove();
+        throw e;
+      }
+      return { ...verified, spool };
     }
     await this.#guard('key', verified.keyId, true);
     return verified;
@@ -256,7 +351,11 @@ function sendExpress(res, f, closeConnection) {
  * On success `req.sigwire = { keyId, scheme, timestamp }` and `req.sigwireKeyId = keyId`.
  * On failure: status (401, 400 for invalid_request, 421, 413, 503 replay store), JSON
  * `{ error: code }`, and the server time header.
- * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, getUrl?: (req: any) => string}} options
+ * Large uploads (raise `bodyLimit`): a body past `spoolThreshold` bytes (default 1 MiB) read by the
+ * middleware is hashed while written to a temporary file, verified by its digest, and only then
+ * handed on as `req.body`, a Readable over the file (`req.sigwireBodySize` bytes; the file is
+ * unlinked as soon as that stream opens it). A tampered upload is 401 before `next()`.
+ * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, spoolThreshold?: number, getUrl?: (req: any) => string}} options
  *   scheme: the scheme clients sign (default `req.protocol`; set it behind a TLS-terminating proxy)
  */
 function expressMiddleware(options) {
@@ -274,7 +373,8 @@ function expressMiddleware(options) {
         );
       }
       bodyRead = true;
-      const body = await readAll(req, gate.bodyLimit);
+      const body = await readSpooled(req, gate.bodyLimit, gate.spoolThreshold, bodyAlgorithm(req.rawHeaders));
+      if (!Buffer.isBuffer(body)) return body; // spooled: handed on once verified
       req.rawBody = body;
       if (req.body === undefined) {
         req.body = body;
@@ -286,7 +386,16 @@ function expressMiddleware(options) {
     gate
       .run({ req, method: req.method, rawHeaders: req.rawHeaders, protocol: req.protocol, path: req.originalUrl || req.url, ip: req.ip, checkLength: unread, readBody })
       .then(
-        (verified) => {
+        (result) => {
+          const { spool, ...verified } = result;
+          if (spool) {
+            // A spooled upload: the verified bytes as a Readable (req.body), read from the file.
+            const rs = spooledStream(spool);
+            res.once('close', () => rs.destroy());
+            req.body = rs;
+            req.sigwireBodySize = spool.size;
+            req._body = true;
+          }
           req.sigwire = verified;
           req.sigwireKeyId = verified.keyId;
           next();
@@ -321,7 +430,9 @@ function captureRawBody(req, _res, buf) {
  * @param {any} fastify
  * Checks in the Express middleware's order (audience 421, header before the body, limit, body,
  * signature, replay claim).
- * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, getUrl?: (request: any) => string}} options
+ * A payload past `spoolThreshold` bytes (default 1 MiB) is hashed while spooled to a temporary
+ * file and verified by its digest; the parsers then read it back from the file (no `rawBody`).
+ * @param {{verifier: Verifier, authority?: string, authorities?: string[], scheme?: 'http'|'https', bodyLimit?: number, spoolThreshold?: number, getUrl?: (request: any) => string}} options
  */
 function fastifyPlugin(fastify, options, done) {
   let gate;
@@ -341,8 +452,8 @@ function fastifyPlugin(fastify, options, done) {
     let bodyRead = false;
     const readBody = async () => {
       bodyRead = true;
-      const body = await readAll(payload, gate.bodyLimit);
-      request.rawBody = body;
+      const body = await readSpooled(payload, gate.bodyLimit, gate.spoolThreshold, bodyAlgorithm(request.raw.rawHeaders));
+      if (Buffer.isBuffer(body)) request.rawBody = body;
       return body;
     };
     let verified;
@@ -355,8 +466,16 @@ function fastifyPlugin(fastify, options, done) {
       reply.code(f.status).header('Cache-Control', 'no-store').header(SERVER_TIME_HEADER, String(f.serverTime)).headers(f.headers).send({ error: f.code });
       return reply;
     }
-    request.sigwire = verified;
-    request.sigwireKeyId = verified.keyId;
+    const { spool, ...claims } = verified;
+    request.sigwire = claims;
+    request.sigwireKeyId = claims.keyId;
+    if (spool) {
+      // A spooled upload: Fastify's parsers read the verified bytes back from the file.
+      const rs = spooledStream(spool);
+      rs.receivedEncodedLength = spool.size;
+      reply.raw.once('close', () => rs.destroy());
+      return rs;
+    }
     const body = request.rawBody;
     const stream = Readable.from(body.length ? [body] : []);
     stream.receivedEncodedLength = body.length;
@@ -369,4 +488,4 @@ fastifyPlugin[Symbol.for('skip-override')] = true;
 fastifyPlugin[Symbol.for('fastify.display-name')] = 'sigwire';
 fastifyPlugin[Symbol.for('plugin-meta')] = { name: 'sigwire', fastify: '>=4' };
 
-module.exports = { expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE, MISDIRECTED_REQUEST, RATE_LIMITED, TOO_MANY_FAILURES };
+module.exports = { DEFAULT_SPOOL_THRESHOLD, expressMiddleware, fastifyPlugin, captureRawBody, SERVER_TIME_HEADER, BODY_TOO_LARGE, MISDIRECTED_REQUEST, RATE_LIMITED, TOO_MANY_FAILURES };

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
 
+mod body; // streamed bodies: BodyHasher, signing and verifying by digest (stream)
 mod client;
 mod profiles; // signing profiles (prof)
 mod settle;

@@ -42,6 +42,8 @@ export interface VerifyRequest {
   url: string | URL;
   headers?: HeadersInput;
   body?: Body;
+  /** Instead of `body`: the digest of a body hashed as it was spooled (Node's `BodyHasher.finish()`). */
+  bodyDigest?: { algorithm: string; hex: string };
 }
 
 export interface SignerOptions {

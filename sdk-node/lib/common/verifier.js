@@ -119,11 +119,12 @@ class Verifier {
   /**
    * Verifies a request and returns the key id, or throws a SigwireError (with `.serverTime`).
    * With a replay store whose answer is a Promise, use verifyAsync.
-   * @param {{method: string, url: string|URL, headers?: any, body?: any}} request
+   * @param {{method: string, url: string|URL, headers?: any, body?: any, bodyDigest?: {algorithm: string, hex: string}}} request
+   *   `bodyDigest` (a BodyHasher's finish() of a body hashed as it was spooled) instead of `body`
    * @param {{now?: number}} [options] verify as if the time were `now` (tests)
    */
   verify(request, options) {
-    if (this.#jsReplay === undefined && typeof this.#h.verifyKeyId === 'function') {
+    if (this.#jsReplay === undefined && typeof this.#h.verifyKeyId === 'function' && !(request && request.bodyDigest)) {
       const r = this.#args(request, options);
       return this.#call(r.now, () => this.#h.verifyKeyId(r.method, r.url, r.headers, r.body, r.now));
     }
@@ -134,7 +135,7 @@ class Verifier {
   verifyDetailed(request, options) {
     if (this.#jsReplay === undefined) {
       const r = this.#args(request, options);
-      return verified(this.#call(r.now, () => this.#h.verify(r.method, r.url, r.headers, r.body, r.now)));
+      return verified(this.#call(r.now, () => (r.digest ? this.#byDigest('verifyDigest', r) : this.#h.verify(r.method, r.url, r.headers, r.body, r.now))));
     }
     const ticket = this.authenticate(request, options);
     let answer;
@@ -182,7 +183,15 @@ class Verifier {
    */
   authenticate(request, options) {
     const r = this.#args(request, options);
-    return new ReplayTicket(this.#call(r.now, () => this.#h.authenticate(r.method, r.url, r.headers, r.body, r.now)));
+    return new ReplayTicket(this.#call(r.now, () => (r.digest ? this.#byDigest('authenticateDigest', r) : this.#h.authenticate(r.method, r.url, r.headers, r.body, r.now))));
+  }
+
+  /** A request whose body is given as `bodyDigest` (a BodyHasher's `finish()`): checked against the digest. */
+  #byDigest(method, r) {
+    if (typeof this.#h[method] !== 'function') {
+      throw makeError('invalid_config', 'this back end cannot verify a body by its digest; pass the body bytes');
+    }
+    return this.#h[method](r.method, r.url, r.headers, r.digest.algorithm, r.digest.hex, r.now);
   }
 
   /** Step two in the verifier's in-memory store: claims the ticket's nonce. */
@@ -251,7 +260,8 @@ class Verifier {
         method: requireString(request.method, 'method', 'invalid_request'),
         url: urlString(request.url),
         headers: b.headers(flattenHeaders(request.headers)),
-        body: b.body(bodyInput(request.body)),
+        body: request.bodyDigest === undefined ? b.body(bodyInput(request.body)) : undefined,
+        digest: digestInput(request),
         now,
       };
     } catch (e) {
@@ -287,6 +297,17 @@ class Verifier {
   [INSPECT]() {
     return inspectAs('Verifier', this.toJSON());
   }
+}
+
+/** `bodyDigest: { algorithm, hex }` (from BodyHasher.finish()) instead of `body`, or undefined. */
+function digestInput(request) {
+  const d = request.bodyDigest;
+  if (d === undefined) return undefined;
+  if (request.body !== undefined) throw makeError('invalid_request', 'give either body or bodyDigest, not both');
+  if (d === null || typeof d !== 'object' || typeof d.algorithm !== 'string' || typeof d.hex !== 'string') {
+    throw makeError('invalid_request', `bodyDigest must be { algorithm, hex } from BodyHasher.finish() (got ${describe(d)})`);
+  }
+  return { algorithm: d.algorithm, hex: d.hex };
 }
 
 function ticketHandle(ticket) {
