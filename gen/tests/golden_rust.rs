@@ -57,3 +57,21 @@ fn rust_output_is_deterministic_and_holds_no_secret() {
     assert!(lib.content.contains("const ENV_PREFIX: &str = \"PAYMENTS_API\";"));
     assert!(lib.content.contains("signed_headers: &[\"x-request-id\"]"));
 }
+
+/// A tag named like a runtime type a resource module imports (`core`, `error`, `call`,
+/// `Request Options`; corpus spec 2004, Kubernetes' `core`) gets a `Resource`-suffixed struct,
+/// never a second `Core`/`Error`/`Call`/`RequestOptions` beside the import.
+#[test]
+fn rust_resource_structs_never_shadow_runtime_imports() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/names.yaml");
+    let api = build::build(&Source::load(&spec).expect("loads")).expect("builds");
+    let files = emit::generate(&api, Lang::Rust, &Options { name: Some("names".into()), version: None });
+    for (module, name) in
+        [("core", "Core"), ("error", "Error"), ("call", "Call"), ("request_options", "RequestOptions")]
+    {
+        let path = PathBuf::from(format!("src/resources/{module}.rs"));
+        let f = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{} missing", path.display()));
+        assert!(f.content.contains(&format!("pub struct {name}Resource {{")), "{}", f.content);
+        assert!(!f.content.contains(&format!("pub struct {name} {{")), "{} shadows {name}", path.display());
+    }
+}

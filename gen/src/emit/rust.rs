@@ -180,6 +180,21 @@ fn pascal_ident(name: &str, fallback: &str) -> String {
     ident(&s, RUST)
 }
 
+/// The runtime names every resource module imports (`use crate::support::{Call, Core,
+/// RequestOptions}; use crate::Error;`): a resource struct must not take one of them.
+const RESOURCE_IMPORTS: [&str; 4] = ["Call", "Core", "RequestOptions", "Error"];
+
+/// The struct of the resource for `tag`: its PascalCase name, with a `Resource` suffix when that
+/// name is one of [`RESOURCE_IMPORTS`] (a tag `core` is `CoreResource`, not a second `Core`).
+fn resource_struct(tag: &str) -> String {
+    let name = pascal_ident(tag, "Default");
+    if RESOURCE_IMPORTS.contains(&name.as_str()) {
+        format!("{name}Resource")
+    } else {
+        name
+    }
+}
+
 /// Named types referenced by `t`; `inline` keeps only those not behind a `Vec` or map.
 pub(crate) fn refs(t: &TypeRef, inline: bool, out: &mut Vec<usize>) {
     match t {
@@ -353,7 +368,7 @@ impl<'a> Rs<'a> {
                 continue;
             }
             let module = modules.claim(&snake_ident(&op.group, "default"));
-            let class = pascal_ident(&op.group, "Default");
+            let class = resource_struct(&op.group);
             groups.push(Group { key: op.group.clone(), module, class, ops: vec![i] });
         }
         Rs { api, package, lib_name, version, env, type_names, scc, newtype, groups }
@@ -733,7 +748,7 @@ impl<'a> Rs<'a> {
     fn resource(&self, g: &Group) -> String {
         let mut names = Scope::new();
         names.reserve(&g.class);
-        for n in ["Call", "Core", "RequestOptions", "Error", "support"] {
+        for n in RESOURCE_IMPORTS.iter().copied().chain(["support"]) {
             names.reserve(n);
         }
         let mut methods = Scope::new();
