@@ -107,7 +107,7 @@ async function writeAll(handle, buf) {
  * not read yet is sent from its own path, without a copy.
  */
 async function spoolBody(body) {
-  if (body instanceof fs.ReadStream && typeof body.path === 'string' && body.start === undefined && body.bytesRead === 0 && !body.readableDidRead) {
+  if (body instanceof fs.ReadStream && typeof body.path === 'string' && body.start === undefined && (body.end === undefined || body.end === Infinity) && body.bytesRead === 0 && !body.readableDidRead) {
     body.destroy(); // the native client reads the file itself
     return { path: body.path, size: undefined, remove: async () => {} };
   }

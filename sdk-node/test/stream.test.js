@@ -71,6 +71,7 @@ test('Client sends fs streams, Readables, web streams and Blobs from a spool', B
   try {
     assert.equal((await c.put('/up', { body: fs.createReadStream(file) })).json().body_len, 3 * MIB + 7);
     assert.equal((await c.put('/up', { body: fs.createReadStream(file, { start: 7 }) })).json().body_len, 3 * MIB);
+    assert.equal((await c.put('/up', { body: fs.createReadStream(file, { end: 9 }) })).json().body_len, 10);
   } finally {
     fs.rmSync(file);
   }
