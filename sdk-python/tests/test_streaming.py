@@ -113,6 +113,8 @@ def test_client_bad_stream_bodies_are_typed_errors(server: Server) -> None:
             c.post("/bad-up", body=3.5)  # type: ignore[arg-type]
         with pytest.raises(TypeError):
             c.post("/bad-up", body=b"a", content=b"b")
+        with pytest.raises(TypeError, match="json="):
+            c.post("/bad-up", body={"a": "b"})  # type: ignore[arg-type]
     assert server.requests("/bad-up") == [], "nothing is sent when the body cannot be read"
 
 

@@ -165,6 +165,8 @@ def _call_kwargs(
     total_timeout: Union[float, None, "ellipsis"],  # noqa: F821
     sign: bool,
 ) -> Dict[str, Any]:
+    if isinstance(body, Mapping):
+        raise TypeError("body must be bytes, str, a path, a file object or an iterator of bytes; pass a mapping as json=")
     body, headers = _encode(body, json, headers)
     kwargs: Dict[str, Any] = {
         "headers": headers, "query": query, "body": body, "idempotency_key": idempotency_key, "sign": bool(sign)
