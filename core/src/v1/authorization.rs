@@ -102,12 +102,11 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     let mut i = 0;
     loop {
         let name_start = i;
-        while i < bytes.len() && bytes[i] != b'=' {
-            i += 1;
-        }
-        if i == bytes.len() {
-            return Err(Error::malformed("expected name=\"value\""));
-        }
+        // `find` on a byte is memchr (vectorised): the scans below are most of verify's
+        // non-crypto cost when done a byte at a time.
+        i += rest[i..]
+            .find('=')
+            .ok_or_else(|| Error::malformed("expected name=\"value\""))?;
         let name = &rest[name_start..i];
         let index = match name {
             "apiKey" => 0,
@@ -128,20 +127,19 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             return Err(Error::malformed(format!("value of {name} must be quoted")));
         }
         let value_start = i + 2;
-        i = value_start;
-        while i < bytes.len() && bytes[i] != b'"' {
-            if bytes[i] == b'\\' {
-                return Err(Error::malformed(format!(
-                    "value of {name} must not contain a backslash"
-                )));
-            }
-            i += 1;
+        // Up to the closing quote (or the end): a backslash there is refused first, as before.
+        let close = rest[value_start..].find('"').map(|n| value_start + n);
+        if rest[value_start..close.unwrap_or(rest.len())].contains('\\') {
+            return Err(Error::malformed(format!(
+                "value of {name} must not contain a backslash"
+            )));
         }
-        if i == bytes.len() {
+        let Some(close) = close else {
             return Err(Error::malformed(format!(
                 "value of {name} has no closing quote"
             )));
-        }
+        };
+        i = close;
         if slots[index].replace(&rest[value_start..i]).is_some() {
             return Err(Error::malformed(format!(
                 "parameter {name} appears more than once"
@@ -265,6 +263,32 @@ mod tests {
         assert_eq!(parse(v).unwrap().signature, "00ff");
         // Only spaces may follow the scheme token.
         assert!(parse(&v.replacen("hmac   ", "hmac\t", 1)).is_err());
+    }
+
+    #[test]
+    fn quoting_errors_name_the_first_problem() {
+        let message = |v: &str| parse(v).unwrap_err().message().to_owned();
+        // A backslash before the closing quote, or before the end when there is none.
+        let with_backslash = GOOD.replace(r#"apiKey="k1""#, r#"apiKey="k\1""#);
+        assert_eq!(
+            message(&with_backslash),
+            "value of apiKey must not contain a backslash"
+        );
+        let unclosed = r#"HMAC apiKey="k\1, algorithm="#;
+        assert_eq!(
+            message(unclosed),
+            "value of apiKey must not contain a backslash"
+        );
+        assert_eq!(
+            message(r#"HMAC apiKey="k1"#),
+            "value of apiKey has no closing quote"
+        );
+        // A backslash after the closing quote belongs to the next (malformed) parameter.
+        assert_eq!(
+            message(r#"HMAC apiKey="k1", \x"#),
+            "expected name=\"value\""
+        );
+        assert_eq!(message(r#"HMAC apiKey"#), "expected name=\"value\"");
     }
 
     #[test]
