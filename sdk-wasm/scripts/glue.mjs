@@ -25,8 +25,9 @@ if (!input || !output) {
 /** Exports the wrapper calls, and how many classes (one finalization registry each) at least. */
 const MODULE = ext
   ? {
-      required: ['Failure', 'ruleAfterResponse', 'ruleAfterFailure', 'ruleRetryAfterMs', 'ruleObserveClock', 'ruleRejectionCode', 'ruleNextHop', 'ruleEncodeQuery', 'ruleNeedsIdempotencyKey', 'ruleNewIdempotencyKey'],
-      registries: 1,
+      required: ['Failure', 'ruleAfterResponse', 'ruleAfterFailure', 'ruleRetryAfterMs', 'ruleObserveClock', 'ruleRejectionCode', 'ruleNextHop', 'ruleEncodeQuery', 'ruleNeedsIdempotencyKey', 'ruleNewIdempotencyKey',
+        'NativeExchange', 'NativeAwsSigV4', 'NativeAwsVerifier', 'NativeRfc9421', 'NativeRfc9421Verifier', 'krakenBody', 'verifyWebhookNative', 'signWebhookNative', 'profileErrorCodes'],
+      registries: 6,
     }
   : {
       required: ['Failure', 'WasmSigner', 'WasmSignature', 'WasmKeyStore', 'WasmReplayStore', 'WasmVerifier', 'WasmVerified', 'errorCodes', 'httpStatus', 'serverTimeHeader', '__selfTestPanic'],

@@ -16,7 +16,7 @@
  * downloads it. This file only sends, sleeps and converts.
  */
 import { Signer } from './api.js';
-import { rules, loadClientRules } from './ext.js';
+import { rules, initExt } from './ext.js';
 import {
   SigwireError,
   makeError,
@@ -311,7 +311,7 @@ export class Client {
    */
   async request(method, path, options = {}) {
     // The rules module, fetched and compiled on the first request of any Client (once).
-    await loadClientRules();
+    await initExt();
     str(method, 'method', 'invalid_request');
     str(path, 'path', 'invalid_request');
     if (!/^[A-Za-z]+$/.test(method)) throw makeError('invalid_request', 'method must be an HTTP method token');

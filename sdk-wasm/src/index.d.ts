@@ -26,11 +26,19 @@ export function init(input?: InitInput): Promise<void>;
 export function initSync(input: BufferSource | WebAssembly.Module): void;
 
 /**
- * Loads the Client's rules (a second WebAssembly module, sigwire_wasm_ext_bg.wasm) once. The first
- * Client request does it by itself; call it to preload the module or to load it from elsewhere
- * (default: next to the package's main module). Signing and verifying never need it.
+ * Loads the package's second WebAssembly module (sigwire_wasm_ext_bg.wasm: the Client's rules and
+ * the signing profiles) once. The first Client request does it by itself; in browsers call it
+ * before using `profiles` (Node loads it on first use). Default: next to the main module.
+ * Signing and verifying with sigwire-v1 never need it.
  */
-export function loadClientRules(input?: InitInput): Promise<void>;
+export function initExt(input?: InitInput): Promise<void>;
+
+/**
+ * Signing profiles (the Node package's `profiles` API: Binance, Coinbase, Kraken, Okx, Bybit,
+ * AwsSigV4, AwsSigV4Verifier, Rfc9421, Rfc9421Verifier, signWebhook, verifyWebhook, ProfileError
+ * and a subclass per code). Typed loosely here; see sdk-node/lib/profiles.d.ts for the shapes.
+ */
+export const profiles: { readonly [name: string]: any };
 
 /** A deadline of a Client call passed. */
 export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'attempt' | 'total'; }

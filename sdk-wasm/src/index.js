@@ -22,7 +22,7 @@ const load = loadOnce(
 
 /**
  * Loads the WebAssembly module (once; later calls resolve immediately). The HTTP Client's rules
- * are a second module, loaded on its first request (or by `loadClientRules()`).
+ * are a second module, loaded on its first request (or by `initExt()`).
  * @param {string | URL | Request | Response | BufferSource | WebAssembly.Module} [input]
  */
 export function init(input) {

@@ -79,7 +79,7 @@ test('the page ran without errors', () => {
 
 test('a signing/verifying page loads only the main module (the Client rules module is lazy)', () => {
   assert.deepEqual(wasmFetched, ['/dist/sigwire_wasm_bg.wasm']);
-  assert.equal(results.clientRulesLoaded, false);
+  assert.equal(results.extLoaded, false);
 });
 
 test('before init(), calls throw a typed invalid_config error', () => {

@@ -4,14 +4,18 @@
 //!
 //! What it holds, each a thin forwarding layer over a Rust crate:
 //! - [`client_rules`]: the HTTP client's decisions (crate `sigwire-client-core`, the same rules
-//!   the Rust client runs) for `sdk-wasm/src/client.js`, which is only a `fetch` loop.
+//!   the Rust client runs) for `sdk-wasm/src/client.js`, which is only a `fetch` loop;
+//! - [`profiles`]: the signing profiles of `sigwire_core::profiles` (exchange presets, AWS SigV4,
+//!   RFC 9421, webhooks) for `sdk-wasm/src/profiles.js`.
 //!
 //! No function here panics on any input: every conversion returns a [`Failure`] (thrown in
 //! JavaScript, then mapped to a typed error by `sdk-wasm/src/ext.js`).
 
 mod client_rules;
+mod profiles;
 
-use sigwire_core::{Error, ErrorCode};
+use sigwire_core::profiles::ProfileError;
+use sigwire_core::Error;
 use wasm_bindgen::prelude::*;
 
 /// An error from a Rust crate (or from argument conversion), thrown to JavaScript.
@@ -20,7 +24,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Failure {
-    code: ErrorCode,
+    code: &'static str,
+    status: u16,
     message: String,
 }
 
@@ -29,7 +34,7 @@ impl Failure {
     /// The stable machine code, e.g. `"invalid_request"`.
     #[wasm_bindgen(getter)]
     pub fn code(&self) -> String {
-        self.code.as_str().to_owned()
+        self.code.to_owned()
     }
 
     /// The human-readable message (never contains a secret).
@@ -41,14 +46,25 @@ impl Failure {
     /// The HTTP status a server answers with.
     #[wasm_bindgen(getter, js_name = httpStatus)]
     pub fn http_status(&self) -> u16 {
-        self.code.http_status()
+        self.status
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure {
-            code: e.code(),
+            code: e.code().as_str(),
+            status: e.code().http_status(),
+            message: e.message().to_owned(),
+        }
+    }
+}
+
+impl From<ProfileError> for Failure {
+    fn from(e: ProfileError) -> Self {
+        Failure {
+            code: e.code().as_str(),
+            status: e.code().http_status(),
             message: e.message().to_owned(),
         }
     }

@@ -4,7 +4,7 @@
 // `window.__sigwire` (a Promise); test/chromium.test.js compares them with the expected values.
 import * as sigwire from '/src/index.js';
 import { selfTestPanic, trapCount } from '/src/runtime.js';
-import { clientRulesLoaded } from '/src/ext.js';
+import { extLoaded } from '/src/ext.js';
 import { runAll } from '/test/lib/vectors.js';
 import { runFetchCases } from '/test/lib/fetch-cases.js';
 import { runBadInput } from '/test/lib/bad-input-cases.js';
@@ -45,7 +45,7 @@ async function main() {
   out.fetch = await runFetchCases(sigwire, location.origin, { keyId: params.get('keyId'), secret: params.get('secret') });
   out.badInput = runBadInput(sigwire);
   out.recovery = recovery();
-  out.clientRulesLoaded = clientRulesLoaded();
+  out.extLoaded = extLoaded();
 
   if (params.has('bench')) {
     const { runBench, checkBaselines, formatBench } = await import('/bench/bench.js');
