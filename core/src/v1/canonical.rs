@@ -249,9 +249,11 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written: one append (a char-by-char push re-checks the capacity
-    // and encodes UTF-8 per digit).
-    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
+    // ASCII digits: each push is one byte (cheaper than a UTF-8 check of the buffer).
+    out.reserve(buf.len() - i);
+    for &d in &buf[i..] {
+        out.push(char::from(d));
+    }
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
