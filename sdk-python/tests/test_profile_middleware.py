@@ -142,3 +142,31 @@ def test_stripe_webhook_in_a_fastapi_handler() -> None:
     # Re-serialised JSON (spaces added) is not the signed bytes.
     r = client.post("/webhooks/stripe", content=json.dumps(json.loads(payload)).encode(), headers=headers)
     assert (r.status_code, r.json()["detail"]) == (400, "signature_mismatch")
+
+
+def test_readme_stripe_snippet_in_fastapi() -> None:
+    """README's FastAPI snippet as written: ``StripeWebhook(...).verify(request.headers, body)``,
+    errors as ``HTTPException(e.http_status, e.code)``."""
+    stripe_endpoint_secret = "whsec_readme_snippet_secret"
+    app = fastapi.FastAPI()
+    stripe_hook = profiles.StripeWebhook(stripe_endpoint_secret)
+
+    @app.post("/webhooks/stripe")
+    async def stripe_webhook(request: fastapi.Request) -> dict:
+        try:
+            event = stripe_hook.verify(request.headers, await request.body())
+        except profiles.ProfileError as e:
+            raise fastapi.HTTPException(status_code=e.http_status, detail=e.code)
+        return {"received": event.timestamp}
+
+    client = testclient.TestClient(app)
+    payload = b'{"id":"evt_2","object":"event","type":"invoice.paid"}'
+    headers = stripe_hook.sign(payload)
+    r = client.post("/webhooks/stripe", content=payload, headers=headers)
+    assert r.status_code == 200, r.text
+    stripe_signature = next(v for k, v in headers.items() if k.lower() == "stripe-signature")
+    assert r.json()["received"] == int(stripe_signature.split(",")[0].removeprefix("t="))
+    r = client.post("/webhooks/stripe", content=payload + b" ", headers=headers)
+    assert (r.status_code, r.json()["detail"]) == (401, "signature_mismatch")
+    r = client.post("/webhooks/stripe", content=payload)
+    assert (r.status_code, r.json()["detail"]) == (401, "missing_header")

@@ -305,6 +305,27 @@ def test_rfc9421_default_components_digest_and_responses() -> None:
         v.verify_response(201, r.headers, b"{}", now=1_700_000_001)
 
 
+def test_rfc9421_query_param_components_in_both_spellings() -> None:
+    # RFC 9421 section 2.2.8: `@query-param;name="Pet"` is the decoded-then-form-encoded value;
+    # the core's Component::parse reads it, and the quoted Signature-Input spelling too.
+    signer = Rfc9421("k1", RFC_SECRET, components=["@method", '@query-param;name="Pet"', '"@query-param";name="b c"'])
+    url = "https://example.com/foo?param=Value&Pet=dog&b%20c=x+y"
+    s = signer.sign("GET", url, None, b"", created=1_700_000_000)
+    assert '"@query-param";name="Pet": dog\n' in s.signature_base
+    assert '"@query-param";name="b c": x%20y\n' in s.signature_base
+    assert s.signature_base.endswith(
+        '"@signature-params": ("@method" "@query-param";name="Pet" "@query-param";name="b c");created=1700000000;keyid="k1"'
+    )
+    v = Rfc9421Verifier({"k1": RFC_SECRET}, required_components=['@query-param;name="Pet"'])
+    got = v.verify(s.method, s.url, s.headers, s.body, now=1_700_000_001)
+    assert got.components == ("@method", '@query-param;name="Pet"', '@query-param;name="b c"')
+    with pytest.raises(profiles.SignatureMismatch):
+        v.verify(s.method, url.replace("dog", "cat"), s.headers, s.body, now=1_700_000_001)
+    for bad in ("@query-param", "@query-param;name=Pet", '@query-param;name="x";sf'):
+        with pytest.raises(profiles.MalformedSignature):
+            Rfc9421("k1", RFC_SECRET, components=[bad])
+
+
 def test_rfc9421_bad_input() -> None:
     with pytest.raises(profiles.InvalidCredentials):
         Rfc9421("k", b"")
