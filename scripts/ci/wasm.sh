@@ -16,7 +16,8 @@
 #  6. npm pack, install the tarball in a scratch project, import it and sign one vector;
 #  7. node --test in real headless Chromium: every vector, signedFetch, bad input, recovery, and the
 #     benchmark in the same page and run (prints the ratios; never fails on timing); then the HTTP
-#     Client in the page against the reference server behind a same-origin proxy.
+#     Client in the page against the reference server behind a same-origin proxy; then streamed
+#     bodies (Blob, ReadableStream) hashed in wasm, signed and verified by the test server.
 #
 #  The HTTP Client tests (step 4 and 7) run against the reference server, built here with
 #  `cargo build --locked -p sigwire-server --bin sigwire-server` (SIGWIRE_SERVER_BIN overrides).
@@ -116,5 +117,7 @@ log "node --test in headless Chromium (vectors, signedFetch, bad input, recovery
 (cd "$PKG" && SIGWIRE_BENCH="${SIGWIRE_BENCH:-1}" BENCH_MS="${BENCH_MS:-1000}" node --test test/chromium.test.js)
 log "node --test in headless Chromium: the HTTP Client against the reference server"
 (cd "$PKG" && node --test test/chromium-client.test.js)
+log "node --test in headless Chromium: streamed Blob / ReadableStream bodies (8 + 6 MiB) verified by the test server"
+(cd "$PKG" && node --test test/chromium-stream.test.js)
 
 log "all browser SDK checks passed"

@@ -26,8 +26,9 @@ if (!input || !output) {
 const MODULE = ext
   ? {
       required: ['Failure', 'ruleAfterResponse', 'ruleAfterFailure', 'ruleRetryAfterMs', 'ruleObserveClock', 'ruleRejectionCode', 'ruleNextHop', 'ruleEncodeQuery', 'ruleNeedsIdempotencyKey', 'ruleNewIdempotencyKey',
-        'NativeExchange', 'NativeAwsSigV4', 'NativeAwsVerifier', 'NativeRfc9421', 'NativeRfc9421Verifier', 'krakenBody', 'verifyWebhookNative', 'signWebhookNative', 'profileErrorCodes'],
-      registries: 6,
+        'NativeExchange', 'NativeAwsSigV4', 'NativeAwsVerifier', 'NativeRfc9421', 'NativeRfc9421Verifier', 'krakenBody', 'verifyWebhookNative', 'signWebhookNative', 'profileErrorCodes',
+        'WasmBodyHasher', 'WasmDigestSigner'],
+      registries: 8,
     }
   : {
       required: ['Failure', 'WasmSigner', 'WasmSignature', 'WasmKeyStore', 'WasmReplayStore', 'WasmVerifier', 'WasmVerified', 'errorCodes', 'httpStatus', 'serverTimeHeader', '__selfTestPanic'],

@@ -7,3 +7,5 @@ export { initExt } from './ext.js';
 export * from '../dist/common/errors.js';
 // Signing profiles (Binance, AwsSigV4, Rfc9421, verifyWebhook, …), on the second module.
 export * as profiles from './profiles.js';
+// Streamed bodies (Blob, File, ReadableStream) hashed incrementally on the second module.
+export { BodyHasher, StreamSigner, hashBody } from './stream.js';

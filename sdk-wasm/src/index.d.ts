@@ -40,6 +40,32 @@ export function initExt(input?: InitInput): Promise<void>;
  */
 export const profiles: { readonly [name: string]: any };
 
+/** A finished body digest (the same as the whole body's). */
+export interface BodyDigest { readonly algorithm: 'hmac-sha256' | 'hmac-sha512'; readonly hex: string; readonly size: number; }
+
+/** An incremental body digest on the second module (`await initExt()` first in browsers). */
+export class BodyHasher {
+  constructor(algorithm?: 'hmac-sha256' | 'hmac-sha512');
+  /** Adds the next bytes (a string as UTF-8). */
+  update(chunk: Uint8Array | ArrayBuffer | ArrayBufferView | string): this;
+  /** Bytes added so far. */
+  readonly size: number;
+  /** The digest; the hasher cannot be used afterwards. */
+  finish(): BodyDigest;
+}
+
+/** Hashes a Blob/File (through its stream) or a ReadableStream (while spooling it into a Blob); `body` is what to send. */
+export function hashBody(body: Blob | ReadableStream<Uint8Array>, algorithm?: 'hmac-sha256' | 'hmac-sha512'): Promise<{ digest: BodyDigest; body: Blob }>;
+
+/** Signs sigwire-v1 requests with a streamed body (Blob, File, ReadableStream), never whole in memory. */
+export class StreamSigner {
+  constructor(options: { keyId: string; secret: string | Uint8Array | ArrayBuffer; algorithm?: 'hmac-sha256' | 'hmac-sha512'; signedHeaders?: string[]; signedHeaderPolicy?: 'listed' | 'all-end-to-end' });
+  readonly keyId: string;
+  /** Hashes the body as it streams and signs: send exactly `headers` and `body`. */
+  sign(request: { method?: string; url: string | URL; headers?: Record<string, string> | Array<[string, string]>; body: Blob | ReadableStream<Uint8Array>; timestamp?: number; nonce?: string }): Promise<{ headers: Array<[string, string]>; body: Blob; digest: BodyDigest }>;
+  toJSON(): { keyId: string; algorithm: string };
+}
+
 /** A deadline of a Client call passed. */
 export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'attempt' | 'total'; }
 /** The request could not be sent (network error, refused connection, blocked by CORS). */

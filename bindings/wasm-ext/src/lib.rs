@@ -6,11 +6,13 @@
 //! - [`client_rules`]: the HTTP client's decisions (crate `sigwire-client-core`, the same rules
 //!   the Rust client runs) for `sdk-wasm/src/client.js`, which is only a `fetch` loop;
 //! - [`profiles`]: the signing profiles of `sigwire_core::profiles` (exchange presets, AWS SigV4,
-//!   RFC 9421, webhooks) for `sdk-wasm/src/profiles.js`.
+//!   RFC 9421, webhooks) for `sdk-wasm/src/profiles.js`;
+//! - [`body`]: the streaming body digest and signing from it, for `sdk-wasm/src/stream.js`.
 //!
 //! No function here panics on any input: every conversion returns a [`Failure`] (thrown in
 //! JavaScript, then mapped to a typed error by `sdk-wasm/src/ext.js`).
 
+mod body;
 mod client_rules;
 mod profiles;
 
