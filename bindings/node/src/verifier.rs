@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigwire_core::{
-    ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Verified, Verifier,
+    ErrorCode, InMemoryReplayStore, ReplayStore, ReplayTicket, Request, Verified, Verifier,
     DEFAULT_REPLAY_CAPACITY,
 };
 
@@ -158,6 +158,20 @@ impl NativeTicket {
     }
 }
 
+impl From<ReplayTicket> for NativeTicket {
+    fn from(t: ReplayTicket) -> Self {
+        NativeTicket {
+            key_id: t.key_id.clone(),
+            scheme: t.scheme,
+            nonce: t.nonce.clone(),
+            timestamp: t.timestamp,
+            expires_at: t.expires_at,
+            authenticated_at: t.authenticated_at,
+            ticket: Mutex::new(Some(t)),
+        }
+    }
+}
+
 impl NativeTicket {
     fn take(&self) -> Result<ReplayTicket> {
         self.ticket
@@ -242,6 +256,39 @@ impl NativeVerifier {
             .map(NativeVerified::from)
     }
 
+    /// [`verify`](Self::verify) for a body given by its digest (`NativeBodyHasher.finish()` of
+    /// the body as it was spooled, with the algorithm the request names).
+    #[napi(catch_unwind)]
+    pub fn verify_digest(
+        &self,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        algorithm: String,
+        hex: String,
+        now: Option<f64>,
+    ) -> Result<NativeVerified> {
+        let req = crate::body::digest_request(&method, &url, &headers, &algorithm, &hex)?;
+        self.verify_request(&req, now).map(NativeVerified::from)
+    }
+
+    /// [`authenticate`](Self::authenticate) for a body given by its digest.
+    #[napi(catch_unwind)]
+    pub fn authenticate_digest(
+        &self,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        algorithm: String,
+        hex: String,
+        now: Option<f64>,
+    ) -> Result<NativeTicket> {
+        let req = crate::body::digest_request(&method, &url, &headers, &algorithm, &hex)?;
+        let now = self.at(now)?;
+        let t = self.inner.authenticate(&req, now).map_err(to_js)?;
+        Ok(NativeTicket::from(t))
+    }
+
     /// The checks that need only the request head (no body): missing, malformed, unsupported
     /// algorithm, stale timestamp, unknown key. A server answers these before reading the body.
     #[napi(catch_unwind)]
@@ -275,15 +322,7 @@ impl NativeVerifier {
         let req = request(&method, &url, &headers, body)?;
         let now = self.at(now)?;
         let t = self.inner.authenticate(&req, now).map_err(to_js)?;
-        Ok(NativeTicket {
-            key_id: t.key_id.clone(),
-            scheme: t.scheme,
-            nonce: t.nonce.clone(),
-            timestamp: t.timestamp,
-            expires_at: t.expires_at,
-            authenticated_at: t.authenticated_at,
-            ticket: Mutex::new(Some(t)),
-        })
+        Ok(NativeTicket::from(t))
     }
 
     /// Step two, in the verifier's own store: claims the ticket's nonce.
@@ -326,11 +365,16 @@ impl NativeVerifier {
         now: Option<f64>,
     ) -> Result<Verified> {
         let req = request(method, url, headers, body)?;
+        self.verify_request(&req, now)
+    }
+
+    /// One-step verification of a built request, at `now` when given.
+    fn verify_request(&self, req: &Request<'_>, now: Option<f64>) -> Result<Verified> {
         match now {
             Some(t) => self
                 .inner
-                .verify_at(&req, whole(t, "now", ErrorCode::InvalidConfig)?),
-            None => self.inner.verify(&req),
+                .verify_at(req, whole(t, "now", ErrorCode::InvalidConfig)?),
+            None => self.inner.verify(req),
         }
         .map_err(to_js)
     }
