@@ -102,11 +102,12 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     let mut i = 0;
     loop {
         let name_start = i;
-        // `find` on a byte is memchr (vectorised): the scans below are most of verify's
-        // non-crypto cost when done a byte at a time.
-        i += rest[i..]
-            .find('=')
-            .ok_or_else(|| Error::malformed("expected name=\"value\""))?;
+        while i < bytes.len() && bytes[i] != b'=' {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return Err(Error::malformed("expected name=\"value\""));
+        }
         let name = &rest[name_start..i];
         let index = match name {
             "apiKey" => 0,
@@ -127,19 +128,20 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             return Err(Error::malformed(format!("value of {name} must be quoted")));
         }
         let value_start = i + 2;
-        // Up to the closing quote (or the end): a backslash there is refused first, as before.
-        let close = rest[value_start..].find('"').map(|n| value_start + n);
-        if rest[value_start..close.unwrap_or(rest.len())].contains('\\') {
-            return Err(Error::malformed(format!(
-                "value of {name} must not contain a backslash"
-            )));
+        i = value_start;
+        while i < bytes.len() && bytes[i] != b'"' {
+            if bytes[i] == b'\\' {
+                return Err(Error::malformed(format!(
+                    "value of {name} must not contain a backslash"
+                )));
+            }
+            i += 1;
         }
-        let Some(close) = close else {
+        if i == bytes.len() {
             return Err(Error::malformed(format!(
                 "value of {name} has no closing quote"
             )));
-        };
-        i = close;
+        }
         if slots[index].replace(&rest[value_start..i]).is_some() {
             return Err(Error::malformed(format!(
                 "parameter {name} appears more than once"
