@@ -7,8 +7,8 @@
 # a Python stdlib scenario server; drivers: Rust, and, each required when its build exists, the
 # browser Client on wasm in Node (sdk-wasm/dist from the wasm step), Python (build/python-venv
 # from the python step), sdk-node's native Client (sdk-node/build/sigwire.node from the node step),
-# plus any drivers/*.json manifest). Cost of the suite here: ~30 s (rust 3 s, python 9 s,
-# wasm-node 12 s, node-native 5 s).
+# the Kotlin SDK (sdk-kotlin/target from the uniffi step), plus any drivers/*.json manifest). Cost of
+# the suite here: ~40 s (rust 3 s, python 5-9 s, wasm-node 8-12 s, node-native 5 s, kotlin ~10 s).
 #
 # Idempotent; needs only a Rust toolchain (rustup) and crates.io. Knobs: CARGO_TARGET_DIR,
 # SIGWIRE_HTTP_WASM=0 to skip the wasm32 check.
@@ -46,7 +46,8 @@ cargo build --locked -q -p sigwire-client --example behaviour
 REQUIRE=rust
 [ -f sdk-node/build/sigwire.node ] && REQUIRE="$REQUIRE,node-native"
 [ -x build/python-venv/bin/python ] && REQUIRE="$REQUIRE,python"
-[ -f sdk-wasm/dist/sigwire_wasm_bg.wasm ] && REQUIRE="$REQUIRE,wasm-node"
+[ -f sdk-wasm/dist/sigwire_wasm_bg.wasm ] && [ -f sdk-wasm/dist/sigwire_wasm_ext_bg.wasm ] && REQUIRE="$REQUIRE,wasm-node"
+[ -f sdk-kotlin/target/behaviour-classpath.txt ] && REQUIRE="$REQUIRE,kotlin"
 python3 tests/client-behaviour/run.py --require "$REQUIRE"
 
 step "server adapters (tests/adapters: one bad-request table; tower, ASGI, WSGI, Express, Fastify)"

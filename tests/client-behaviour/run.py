@@ -44,8 +44,8 @@ def drivers():
     else:
         out["python"] = (None, "no %s with sigwire installed (scripts/ci/python.sh makes it)" % py)
     node = shutil.which("node")
-    wasm_dist = os.path.join(ROOT, "sdk-wasm", "dist", "sigwire_wasm_bg.wasm")
-    if node and os.path.exists(wasm_dist):
+    wasm_dist = [os.path.join(ROOT, "sdk-wasm", "dist", f) for f in ("sigwire_wasm_bg.wasm", "sigwire_wasm_ext_bg.wasm")]
+    if node and all(os.path.exists(f) for f in wasm_dist):
         out["wasm-node"] = ([node, os.path.join(HERE, "drivers", "wasm-node.mjs")], None)
     else:
         out["wasm-node"] = (None, "no node or no sdk-wasm/dist (sdk-wasm/scripts/build.sh)")
