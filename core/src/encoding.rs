@@ -134,8 +134,8 @@ pub(crate) fn is_canonical_or(raw: &str, component: Component, extra: u8) -> boo
 #[inline]
 fn emitted_raw_in_query(b: u8) -> bool {
     let folded = b | 0x20;
-    (folded >= b'a') & (folded <= b'z')
-        | (b >= b'0') & (b <= b'9')
+    folded.is_ascii_lowercase()
+        | b.is_ascii_digit()
         | (b == b'-')
         | (b == b'.')
         | (b == b'_')
