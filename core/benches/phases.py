@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Instructions per call by phase, from callgrind profiles of core/examples/profile_{sign,verify}.
+
+Issue 17 part 1: where a signature's and a verification's instructions go (HMAC, canonicalise,
+URL authority, body digest, Authorization parse, replay insert, key lookup, allocation, header
+format), and how many are not SHA-256 compression. Each example runs 20,000 calls.
+
+    export CARGO_TARGET_DIR=target/profile
+    CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p sigwire-core \\
+        --example profile_sign --example profile_verify
+    valgrind --tool=callgrind --callgrind-out-file=sign.out \\
+        --toggle-collect='sigwire_core::sign::Signer::sign_with' $CARGO_TARGET_DIR/release/examples/profile_sign
+    valgrind --tool=callgrind --callgrind-out-file=verify.out \\
+        --toggle-collect='profile_verify::verify_all' $CARGO_TARGET_DIR/release/examples/profile_verify
+    python3 core/benches/phases.py sign.out verify.out
+
+Valgrind hides SHA-NI from the program, so SHA-256 runs in software there: compression dominates
+the counts, which is why the non-crypto line is the one to compare. Inlined helpers count in
+their caller (url::split is inside canonicalise).
+"""
+import subprocess, sys, re
+def incl(f):
+    out = subprocess.run(["callgrind_annotate","--inclusive=yes","--threshold=100",f],capture_output=True,text=True).stdout
+    d = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(\?\?\?|[^:\s]+):(.*?)( \[.*\])?$", line)
+        if m:
+            n = int(m.group(1).replace(",","")); fn = m.group(3)
+            d[fn] = max(d.get(fn,0), n)
+    return d
+N = 20000  # calls per example run
+for f in sys.argv[1:]:
+    d = incl(f)
+    def g(pat):
+        return sum(v for k,v in d.items() if re.fullmatch(pat,k)) / N
+    tot = max(d.values())/N
+    rows = [("total", tot),
+      ("HMAC (mac_into, incl. SHA-256 compress)", g(r"sigwire_core::keyed_mac::KeyedMac::mac_into")),
+      ("  of which SHA-256 compress", g(r"sha2::sha256::compress256")),
+      ("canonicalise (canonical_string)", g(r"sigwire_core::v1::canonical::canonical_string")),
+      ("  URL authority (url::canonical_authority)", g(r"sigwire_core::url::canonical_authority")),
+      ("  body digest (push_body_digest_hex)", g(r"sigwire_core::request::Request::push_body_digest_hex")),
+      ("parse Authorization (Scheme::parse)", g(r"<sigwire_core::v1::SigwireV1 as sigwire_core::scheme::Scheme>::parse")),
+      ("replay insert (check_and_record)", g(r"<sigwire_core::replay::InMemoryReplayStore as sigwire_core::replay::ReplayStore>::check_and_record")),
+      ("key lookup (active_secrets)", g(r"<sigwire_core::keys::InMemoryKeyStore as sigwire_core::keys::KeyStore>::active_secrets")),
+      ("allocation (malloc+free+realloc)", g(r"malloc|free|realloc")),
+      ("header format (v1::finish minus HMAC)", g(r"sigwire_core::v1::finish") - (g(r"sigwire_core::keyed_mac::KeyedMac::mac_into") if "sign" in f else 0)),
+    ]
+    print(f)
+    for name, v in rows:
+        if v: print(f"  {name:<45} {v:>8.0f}")
+    print(f"  {'non-crypto (total - compress)':<45} {tot - g(r'sha2::sha256::compress256'):>8.0f}")
