@@ -50,7 +50,9 @@ done
 "$GEN" generate gen/examples/payments.yaml --lang kotlin --name payments-api --out "$KW/again" >/dev/null
 diff -r "$KW/sdks/payments" "$KW/again" >/dev/null || { echo "Kotlin generation is not deterministic" >&2; exit 1; }
 rm -rf "$KW/again"
-gen/corpus/check-kotlin "$KW/check" "${PKGS[@]}" 2>"$KW/check.log" | tee "$KW/check.txt"
+# In the Kotlin daemon with default settings: the one scripts/ci/uniffi.sh's `mvn verify` started
+# (kotlin-maven-plugin 2.2 compiles in a daemon by default) is reused warm, as by the builds below.
+CHECK_KOTLIN_DAEMON=1 CHECK_KOTLIN_DAEMON_HEAP= gen/corpus/check-kotlin "$KW/check" "${PKGS[@]}" 2>"$KW/check.log" | tee "$KW/check.txt"
 PASSED=$(grep -c '^PASS ' "$KW/check.txt" || true)
 if [ "$PASSED" != "${#PKGS[@]}" ]; then
   tail -40 "$KW/check.log" >&2
@@ -61,7 +63,7 @@ echo "Kotlin: ${#PKGS[@]} generated packages compile against the SDK ($(( $(date
 
 echo "--- the Payments SDK as a Maven artifact, and the live JVM test depending on it"
 T0=$(date +%s)
-mvn -B -q -ntp -Dkotlin.compiler.daemon=false -f "$KW/sdks/payments/pom.xml" install
+mvn -B -q -ntp -f "$KW/sdks/payments/pom.xml" install
 cp -r gen/live/kotlin "$KW/live"
 mvn -B -q -ntp -f "$KW/live/pom.xml" compile dependency:build-classpath -Dmdep.outputFile="$KW/live/classpath.txt"
 CP="$KW/live/target/classes:$(cat "$KW/live/classpath.txt")"

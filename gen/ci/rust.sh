@@ -17,7 +17,7 @@ START=$(date +%s)
 RW="$WORK/rust"
 mkdir -p "$RW"
 # The generated crates depend on `sigwire-client = "0.1"`; here it is the workspace's client/.
-export CARGO_TARGET_DIR="${GEN_RUST_TARGET_DIR:-$ROOT/target/gen-rust}" CARGO_INCREMENTAL=0
+export CARGO_TARGET_DIR="${GEN_RUST_TARGET_DIR:-$ROOT/target/gen-rust}" CARGO_INCREMENTAL=0  # gen.sh passes target/uniffi
 
 step "rust: generate the Payments crate, every edge-case spec and Petstore 3.0/3.1"
 MEMBERS=()

@@ -165,6 +165,12 @@ SERVER_PID=""
 # Kotlin, Swift and Rust (issue 16): each gen/ci/<lang>.sh generates, checks and runs its SDKs.
 # They get the generator, the example server and this step's work dir; each starts its own server.
 export GEN SERVER WORK VPY TOOLS
+# Reuse what the uniffi step built (CI time): the generated Rust crates are type-checked and the
+# live test built in its target dir, which already holds sigwire-client, reqwest and tokio (debug
+# and clippy metadata), and the corpus sample's check-rust uses the same dir; the Kotlin compiles
+# run in the Kotlin daemon its `mvn verify` left warm (gen/ci/kotlin.sh, CHECK_KOTLIN_DAEMON below).
+export GEN_RUST_TARGET_DIR="${GEN_RUST_TARGET_DIR:-$ROOT/target/uniffi}"
+export CHECK_RUST_TARGET_DIR="${CHECK_RUST_TARGET_DIR:-$GEN_RUST_TARGET_DIR}"
 for lang_ci in gen/ci/*.sh; do
   [ -e "$lang_ci" ] || continue
   step "gen: $(basename "$lang_ci" .sh) SDKs ($lang_ci)"
@@ -184,7 +190,7 @@ SEED="${GEN_CORPUS_SEED:-20261130}"
 # same seed (random.sample draws the same first specs, so these are among the 30 above) keeps the
 # step inside CI's budget; gen/corpus/run --langs kotlin,swift,rust --sample N runs more by hand.
 step "corpus sample for Kotlin, Swift and Rust (${GEN_CORPUS_SAMPLE_COMPILED:-8} specs, seed $SEED)"
-"$VPY" gen/corpus/run --sample "${GEN_CORPUS_SAMPLE_COMPILED:-8}" --seed "$SEED" --max-bytes 1000000 \
+CHECK_KOTLIN_DAEMON=1 CHECK_KOTLIN_DAEMON_HEAP= "$VPY" gen/corpus/run --sample "${GEN_CORPUS_SAMPLE_COMPILED:-8}" --seed "$SEED" --max-bytes 1000000 \
   --langs "${GEN_CORPUS_LANGS_COMPILED:-kotlin,swift,rust}" \
   --enforce "${GEN_CORPUS_LANGS_COMPILED:-kotlin,swift,rust}" \
   --work "$WORK/corpus-compiled" --gen "$GEN" --python "$VPY" --node-modules "$TOOLS/node_modules" \
