@@ -1,7 +1,8 @@
 // Streamed bodies in real headless Chromium (issue 17): an 8 MiB Blob and a 6 MiB ReadableStream
 // (64 KiB chunks) are hashed chunk by chunk in WebAssembly by StreamSigner, sent with fetch to the
 // test server (test/server.js), which verifies each against the bytes it received. The page also
-// reports its JS heap after hashing a 32 MiB Blob: the body is never copied whole into memory.
+// reports its JS heap after hashing a 32 MiB Blob (the body is never copied whole into memory),
+// and signs Binance's documented example with the profiles, which share the second module.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -65,6 +66,9 @@ before(async () => {
     const d = await sw.hashBody(big);
     const after = heap();
     out.memory = { size: d.digest.size, grewBytes: before === null ? null : after - before };
+    // The profiles run on the same (second) module: Binance's documented example 1.
+    const b = new sw.profiles.Binance('vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A', 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j');
+    out.binance = b.sign({ method: 'POST', url: 'https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1', timestampMs: 1_499_827_319_559 }).url;
     return out;
   }, { keyId: API_KEY_ID, secret: API_SECRET });
 }, { timeout: 180_000 });
@@ -89,6 +93,10 @@ test('a 6 MiB ReadableStream, hashed while spooled, verifies at the server', () 
 test('another body than the one signed is refused', () => {
   assert.equal(results.tampered.status, 401);
   assert.equal(results.tampered.json.error, 'signature_mismatch');
+});
+
+test('profiles in Chromium: Binance documented example 1', () => {
+  assert.ok(results.binance.endsWith('&recvWindow=5000&timestamp=1499827319559&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71'), results.binance);
 });
 
 test('hashing a 32 MiB Blob does not hold it in the JS heap', () => {
