@@ -12,7 +12,9 @@
 # Knobs: SECONDS_PER_RUN (default 5), CONNS (default 32), ROUNDS (default 3), NICENESS (default 0,
 # applied alike to every server and the load generator), RESULTS (a file to keep the JSON lines),
 # GATEWAY_BIN + LOADGEN_BIN (use these binaries instead of building), BASELINE_GATEWAY (another
-# gateway binary, e.g. an earlier commit's, measured in the same rounds as baseline-memory/-redis).
+# gateway binary, e.g. an earlier commit's, measured in the same rounds as baseline-memory/-redis),
+# REDIS_LIMITS (default 1: the Redis gateways also run a per-key rate limit and both failure
+# budgets, as in production; 0: the replay claim alone).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/ci/lib.sh"
@@ -89,7 +91,15 @@ upstream = "app"
 [keys]
 env = "SIGWIRE_GATEWAY_KEYS"
 TOML
-  if [ "$3" = redis ]; then printf '[redis]\nurl = "redis://127.0.0.1:%s/"\nnamespace = "bench"\n' "$RED"; fi
+  if [ "$3" = redis ]; then
+    printf '[redis]\nurl = "redis://127.0.0.1:%s/"\nnamespace = "bench"\n' "$RED"
+    # Every Redis feature a production gateway runs: a tier's rate limit on every key (high
+    # enough never to refuse here) and both failed-verification budgets.
+    if [ "${REDIS_LIMITS:-1}" = 1 ]; then
+      printf '[rate_limits]\ndefault_tier = "bench"\n[rate_limits.tiers.bench]\nrate = 100000\nper_seconds = 1\n'
+      printf '[rate_limits.failures_per_key]\nrate = 1000\nper_seconds = 1\n[rate_limits.failures_per_ip]\nrate = 1000\nper_seconds = 1\n'
+    fi
+  fi
 }
 gw_conf $GWM $(port) memory > "$TMP/memory.toml"
 gw_conf $GWR $(port) redis > "$TMP/redis.toml"
