@@ -54,10 +54,16 @@ REGIONS = ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "cn-nort
 SERVICES = ["service", "s3", "execute-api", "dynamodb", "sts", "iam", "lambda"]
 RFC_COMPONENTS = ["@method", "@authority", "@path", "@query", "@target-uri", "@scheme", "@request-target",
                   "content-digest", "content-type", "x-custom", "date"]
-#: Component strings the runtimes read differently today (README "Known disagreements"): the
-#: Python and Node bindings parse `@query-param;name="…"` themselves, the core's
-#: `Component::parse` (Rust, Kotlin) refuses it. Generated only with --known-disagreements.
-QUERY_PARAM_COMPONENTS = ['@query-param;name="a"', '@query-param;name="b%20c"', '@query-param;name="x"']
+#: `@query-param` identifiers, parsed by the core's `Component::parse` in every runtime: the
+#: unquoted and the `Signature-Input` (quoted) spelling and an escaped quote.
+QUERY_PARAM_COMPONENTS = ['@query-param;name="a"', '@query-param;name="b%20c"', '@query-param;name="x"',
+                          '"@query-param";name="a"', '@query-param;name="q\\"x"']
+#: Malformed identifiers (every runtime must refuse them alike), added to 5% of component lists.
+BAD_COMPONENTS = ['@query-param;name=a', '@query-param', '@query-param;name="x";sf', '@method;sf', '@nope',
+                  'Content-Type', '"@path']
+#: Component strings on which the runtimes are known to disagree (README "Known disagreements"):
+#: generated only with --known-disagreements. None at present.
+KNOWN_DISAGREEMENT_COMPONENTS: List[str] = []
 EXCHANGES = ["binance", "coinbase", "kraken", "okx", "bybit"]
 PROVIDERS = ["stripe", "github", "slack", "standard", "sigwire"]
 REQUEST_PROFILES = ["aws-sigv4", "aws-sigv4", "rfc9421"] + EXCHANGES
@@ -68,7 +74,7 @@ class Gen:
 
     def __init__(self, seed: int, known_disagreements: bool = False):
         self.r = random.Random(seed)
-        self.components = RFC_COMPONENTS + (QUERY_PARAM_COMPONENTS if known_disagreements else [])
+        self.components = RFC_COMPONENTS + QUERY_PARAM_COMPONENTS + (KNOWN_DISAGREEMENT_COMPONENTS if known_disagreements else [])
 
     def p(self, prob: float) -> bool:
         return self.r.random() < prob
@@ -232,6 +238,8 @@ class Gen:
                 settings["label"] = self.pick(["sig1", "sig-b25", "a", "Bad Label", ""])
             if self.p(0.6):
                 settings["components"] = self.r.sample(self.components, self.r.randint(1, 6))
+                if self.p(0.05):
+                    settings["components"].insert(self.r.randint(0, len(settings["components"])), self.pick(BAD_COMPONENTS))
                 if for_verify and self.p(0.7):  # what a verifier requires by default, in random order
                     settings["components"] = list(dict.fromkeys(
                         self.r.sample(["@method", "@authority", "@path"] + settings["components"], 3 + len(settings["components"]))))
@@ -314,7 +322,7 @@ class Gen:
             op["keys"] = [{"key_id": creds["key_id"], "secret": creds["secret_hex"]}]
             op["settings"] = {k: v for k, v in (("label", sign_op["settings"].get("label")),) if v is not None}
             if self.p(0.2):
-                op["settings"]["required_components"] = self.r.sample(["@method", "@authority", "@path", "@query"], self.r.randint(1, 3))
+                op["settings"]["required_components"] = self.r.sample(["@method", "@authority", "@path", "@query", '@query-param;name="a"'], self.r.randint(1, 3))
         if self.p(0.5):
             return op  # intact
         self.request_change(op, profile)

@@ -6,16 +6,24 @@
 //! from the core and never contain a secret. Signing results are objects, not records, so that no
 //! generated `toString()` prints a signature or passphrase.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sigwire_core::profiles::aws_sigv4::{
-    AwsCredentials, AwsSigV4, AwsSigV4Settings, SignatureLocation,
+    AwsCredentials, AwsSigV4, AwsSigV4Settings, AwsSigV4Verifier as CoreAwsVerifier,
+    SignatureLocation,
 };
 use sigwire_core::profiles::exchanges::{
-    binance::Binance, bybit::Bybit, coinbase::Coinbase, okx::Okx, ApiCredentials,
+    binance::Binance,
+    bybit::Bybit,
+    coinbase::Coinbase,
+    kraken::{Kraken, KrakenNonce},
+    okx::Okx,
+    ApiCredentials,
 };
 use sigwire_core::profiles::rfc9421::{
-    Component, Rfc9421, Rfc9421Key, Rfc9421Settings, SignatureInputs,
+    Component, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verifier as CoreRfc9421Verifier,
+    SignatureInputs,
 };
 use sigwire_core::profiles::webhooks::{
     github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
@@ -126,12 +134,16 @@ fn signed(ins: &SigningInstructions, request: &SigwireRequest) -> Arc<ProfileSig
 enum Kind {
     Binance(Binance),
     Coinbase(Coinbase),
+    Kraken(Kraken, KrakenNonce),
     Okx(Okx),
     Bybit(Bybit),
 }
 
-/// An exchange preset: `binance`, `coinbase` (base64 secret + passphrase), `okx` (passphrase) or
-/// `bybit`. Kotlin: `ExchangeSigner("binance", apiKey, secret, null).sign(request, timestampMs)`.
+/// An exchange preset: `binance`, `coinbase` (base64 secret + passphrase), `kraken` (base64
+/// secret), `okx` (passphrase) or `bybit`.
+/// Kotlin: `ExchangeSigner("binance", apiKey, secret, null).sign(request, timestampMs)`; Kraken:
+/// `val body = krakenBody(signer.nextNonce(nowMs), params)`, then `signer.sign(request, 0u)` (the
+/// nonce in the body is what Kraken signs; the timestamp argument is not used).
 #[derive(uniffi::Object)]
 pub struct ExchangeSigner {
     inner: Kind,
@@ -156,12 +168,16 @@ impl ExchangeSigner {
             "coinbase" => Kind::Coinbase(Coinbase::new(with_pass(
                 ApiCredentials::from_base64_secret(api_key, &secret)?,
             ))?),
+            "kraken" => Kind::Kraken(
+                Kraken::new(ApiCredentials::from_base64_secret(api_key, &secret)?),
+                KrakenNonce::new(),
+            ),
             "okx" => Kind::Okx(Okx::new(with_pass(ApiCredentials::new(api_key, secret)?))?),
             "bybit" => Kind::Bybit(Bybit::new(ApiCredentials::new(api_key, secret)?)),
             other => {
                 return Err(err(
                     ProfileErrorCode::InvalidSettings,
-                    format!("unknown exchange {other:?} (binance, coinbase, okx, bybit)"),
+                    format!("unknown exchange {other:?} (binance, coinbase, kraken, okx, bybit)"),
                 ))
             }
         };
@@ -177,11 +193,34 @@ impl ExchangeSigner {
         let ins = request.with_core(|r| match &self.inner {
             Kind::Binance(b) => b.sign(r, timestamp_ms),
             Kind::Coinbase(c) => c.sign(r, timestamp_ms / 1000),
+            Kind::Kraken(k, _) => k.sign(r),
             Kind::Okx(o) => o.sign(r, timestamp_ms),
             Kind::Bybit(b) => b.sign(r, timestamp_ms),
         })?;
         Ok(signed(&ins, &request))
     }
+
+    /// Kraken: the next nonce at `now_ms`, strictly greater than every earlier one from this
+    /// signer, also under concurrent calls. Other presets: `InvalidRequest`.
+    pub fn next_nonce(&self, now_ms: u64) -> Result<u64, ProfileError> {
+        match &self.inner {
+            Kind::Kraken(_, n) => Ok(n.next(now_ms)),
+            _ => Err(err(
+                ProfileErrorCode::InvalidRequest,
+                "only Kraken uses a nonce source",
+            )),
+        }
+    }
+}
+
+/// Kraken: the form body `nonce=<nonce>&k=v…` to send and sign, `params` form-encoded in order.
+#[uniffi::export]
+pub fn kraken_body(nonce: u64, params: Vec<Header>) -> String {
+    let p: Vec<(&str, &str)> = params
+        .iter()
+        .map(|h| (h.name.as_str(), h.value.as_str()))
+        .collect();
+    Kraken::body_with_nonce(nonce, &p)
 }
 
 /// AWS Signature Version 4 (`s3 = true`: the S3 rules).
@@ -267,6 +306,9 @@ impl Rfc9421Signer {
         label: Option<String>,
         components: Vec<String>,
     ) -> Result<Arc<Self>, ProfileError> {
+        // The key first, then the settings: the same order (and so the same error for input that
+        // is wrong twice) as the other runtimes.
+        let key = Rfc9421Key::new(key_id, secret)?;
         let mut s = Rfc9421Settings::default();
         if let Some(l) = label {
             s.label = l;
@@ -278,7 +320,7 @@ impl Rfc9421Signer {
                 .collect::<Result<_, _>>()?;
         }
         Ok(Arc::new(Rfc9421Signer {
-            inner: Rfc9421::new(Rfc9421Key::new(key_id, secret)?).with_settings(s),
+            inner: Rfc9421::new(key).with_settings(s),
         }))
     }
 
@@ -295,6 +337,157 @@ impl Rfc9421Signer {
         }
         let out = request.with_core(|r| self.inner.sign_request(r, inputs))?;
         Ok(signed(out.instructions(), &request))
+    }
+}
+
+/// What a verified SigV4 request proved.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AwsVerified {
+    /// The access key id that signed.
+    pub access_key_id: String,
+    /// The lowercase names of the signed headers.
+    pub signed_headers: Vec<String>,
+    /// Whether the signature came from a presigned URL.
+    pub presigned: bool,
+    /// When it was signed (Unix seconds).
+    pub signed_at: u64,
+}
+
+type AwsLookup = Box<dyn Fn(&str) -> Option<AwsCredentials> + Send + Sync>;
+
+/// Verifies SigV4 requests (headers or presigned URLs) for one region and service.
+/// Kotlin: `AwsSigV4Verifier("eu-west-1", "execute-api", mapOf(akid to secret), false, null)`.
+#[derive(uniffi::Object)]
+pub struct AwsSigV4Verifier {
+    inner: CoreAwsVerifier<AwsLookup>,
+}
+
+#[uniffi::export]
+impl AwsSigV4Verifier {
+    /// A verifier; `credentials` maps access key ids to secret access keys, `s3` selects the S3
+    /// rules, `max_clock_skew` (seconds, default 900) bounds the signing time.
+    #[uniffi::constructor]
+    pub fn new(
+        region: String,
+        service: String,
+        credentials: HashMap<String, String>,
+        s3: bool,
+        max_clock_skew: Option<u64>,
+    ) -> Result<Arc<Self>, ProfileError> {
+        let mut keys = HashMap::with_capacity(credentials.len());
+        for (id, secret) in credentials {
+            let c = AwsCredentials::new(id.clone(), secret)?;
+            keys.insert(id, c);
+        }
+        let mut s = if s3 {
+            AwsSigV4Settings::s3()
+        } else {
+            AwsSigV4Settings::default()
+        };
+        if let Some(m) = max_clock_skew {
+            s.max_clock_skew = m;
+        }
+        let lookup: AwsLookup = Box::new(move |id: &str| keys.get(id).cloned());
+        Ok(Arc::new(AwsSigV4Verifier {
+            inner: CoreAwsVerifier::new(region, service, lookup).with_settings(s),
+        }))
+    }
+
+    /// Verifies `request` exactly as received, at `now` (Unix seconds).
+    pub fn verify(&self, request: SigwireRequest, now: u64) -> Result<AwsVerified, ProfileError> {
+        let v = request.with_core(|r| self.inner.verify(r, now))?;
+        Ok(AwsVerified {
+            access_key_id: v.access_key_id,
+            signed_headers: v.signed_headers,
+            presigned: v.presigned,
+            signed_at: v.signed_at,
+        })
+    }
+}
+
+/// What a verified RFC 9421 signature proved.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Rfc9421Verified {
+    /// The label that verified.
+    pub label: String,
+    /// The key id.
+    pub key_id: String,
+    /// `created` (Unix seconds).
+    pub created: u64,
+    /// `expires`, if present.
+    pub expires: Option<u64>,
+    /// `nonce`, if present (the caller checks it against replays).
+    pub nonce: Option<String>,
+    /// `tag`, if present.
+    pub tag: Option<String>,
+    /// The covered components as written in `Signature-Input` (`@query-param;name="x"`).
+    pub components: Vec<String>,
+}
+
+type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
+
+/// Verifies RFC 9421 `hmac-sha256` request signatures.
+/// Kotlin: `Rfc9421Verifier(mapOf("key-1" to secretBytes), null, listOf(), null, null)`.
+#[derive(uniffi::Object)]
+pub struct Rfc9421Verifier {
+    inner: CoreRfc9421Verifier<KeyLookup>,
+}
+
+#[uniffi::export]
+impl Rfc9421Verifier {
+    /// A verifier; `keys` maps key ids to secrets; `label` picks one signature (default: the
+    /// first); `required_components` as written in `Signature-Input` (empty: `@method
+    /// @authority @path`); `max_age` / `max_ahead` in seconds (defaults 300 / 60).
+    #[uniffi::constructor]
+    pub fn new(
+        keys: HashMap<String, Vec<u8>>,
+        label: Option<String>,
+        required_components: Vec<String>,
+        max_age: Option<u64>,
+        max_ahead: Option<u64>,
+    ) -> Result<Arc<Self>, ProfileError> {
+        let mut ks = HashMap::with_capacity(keys.len());
+        for (id, secret) in keys {
+            let k = Rfc9421Key::new(id.clone(), secret)?;
+            ks.insert(id, k);
+        }
+        let mut s = Rfc9421Settings::default();
+        if !required_components.is_empty() {
+            s.required_request_components = required_components
+                .iter()
+                .map(|c| Component::parse(c))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(a) = max_age {
+            s.max_age = a;
+        }
+        if let Some(a) = max_ahead {
+            s.max_ahead = a;
+        }
+        let lookup: KeyLookup = Box::new(move |id: &str| ks.get(id).cloned());
+        let mut inner = CoreRfc9421Verifier::new(lookup).with_settings(s);
+        if let Some(l) = label {
+            inner = inner.label(l);
+        }
+        Ok(Arc::new(Rfc9421Verifier { inner }))
+    }
+
+    /// Verifies `request` exactly as received, at `now` (Unix seconds).
+    pub fn verify(
+        &self,
+        request: SigwireRequest,
+        now: u64,
+    ) -> Result<Rfc9421Verified, ProfileError> {
+        let v = request.with_core(|r| self.inner.verify_request(r, now))?;
+        Ok(Rfc9421Verified {
+            label: v.label,
+            key_id: v.key_id,
+            created: v.created,
+            expires: v.expires,
+            nonce: v.nonce,
+            tag: v.tag,
+            components: v.components.iter().map(ToString::to_string).collect(),
+        })
     }
 }
 

@@ -1,16 +1,17 @@
 // The profile operations of the protocol (README "Profile operations") for the Kotlin adapter:
-// profile_sign (ExchangeSigner, AwsSigV4Signer, Rfc9421Signer), webhook_sign / webhook_verify
-// (signWebhook, verifyWebhook). The Kotlin SDK has no Kraken signer and no request verifiers
-// (SigV4, RFC 9421): those operations answer "unsupported", which the runner reports as not
-// checked. Argument conversion only.
+// profile_sign (ExchangeSigner incl. Kraken, AwsSigV4Signer, Rfc9421Signer), profile_verify
+// (AwsSigV4Verifier, Rfc9421Verifier), webhook_sign / webhook_verify (signWebhook, verifyWebhook).
+// Argument conversion only.
 package dev.sigwire.conformance
 
 import dev.sigwire.AwsSigV4Signer
+import dev.sigwire.AwsSigV4Verifier
 import dev.sigwire.ExchangeSigner
 import dev.sigwire.Header
 import dev.sigwire.ProfileException
 import dev.sigwire.ProfileSignedRequest
 import dev.sigwire.Rfc9421Signer
+import dev.sigwire.Rfc9421Verifier
 import dev.sigwire.signWebhook
 import dev.sigwire.verifyWebhook
 import java.util.Base64
@@ -61,13 +62,43 @@ fun profileSign(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
                 signedFields(it.sign(req, time, op.optStr("nonce")), out)
             }
         }
-        "binance", "coinbase", "okx", "bybit" ->
+        // Kraken signs the nonce inside the body; the time is not used.
+        "binance", "coinbase", "kraken", "okx", "bybit" ->
             ExchangeSigner(profile, c.str("api_key"), c.str("secret"), c.optStr("passphrase")).use {
                 signedFields(it.sign(req, time), out)
             }
-        "kraken" -> throw Unsupported("the Kotlin SDK has no Kraken signer")
         else -> throw Coded("invalid_settings", "unknown profile $profile")
     }
+}
+
+/** The `keys` of a profile_verify operation: key id to secret, in the order given. */
+fun verifyKeys(op: Map<String, Any?>): List<Pair<String, String>> =
+    op.list("keys").map { val k = it.obj(); k.str("key_id") to k.str("secret") }
+
+fun profileVerify(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
+    val s = (op["settings"] ?: emptyMap<String, Any?>()).obj()
+    val req = request(op)
+    val now = op.unsigned("now", "invalid_request")
+    val keyId = when (val profile = op.str("profile")) {
+        "aws-sigv4" -> {
+            val creds = verifyKeys(op).toMap()
+            AwsSigV4Verifier(s.str("region"), s.str("service"), creds, s["s3"] == true, s.optUnsigned("max_clock_skew", "invalid_settings")).use {
+                it.verify(req, now).accessKeyId
+            }
+        }
+        "rfc9421" -> {
+            val keys = verifyKeys(op).associate { (id, hex) -> id to secret(hex, "invalid_credentials") }
+            val required = (s["required_components"] as List<*>?)?.map { it as String }.orEmpty()
+            val maxAge = s.optUnsigned("max_age", "invalid_settings")
+            val maxAhead = s.optUnsigned("max_ahead", "invalid_settings")
+            Rfc9421Verifier(keys, s.optStr("label"), required, maxAge, maxAhead).use {
+                it.verify(req, now).keyId
+            }
+        }
+        else -> throw Coded("invalid_settings", "no verifier for profile $profile")
+    }
+    out["ok"] = true
+    out["key_id"] = keyId
 }
 
 fun webhookSignOp(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
@@ -94,7 +125,7 @@ fun webhookVerifyOp(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
 fun profileAnswer(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
     when (op["op"]) {
         "profile_sign" -> profileSign(op, out)
-        "profile_verify" -> throw Unsupported("the Kotlin SDK has no request verifiers for profiles")
+        "profile_verify" -> profileVerify(op, out)
         "webhook_sign" -> webhookSignOp(op, out)
         "webhook_verify" -> webhookVerifyOp(op, out)
     }
