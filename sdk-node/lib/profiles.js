@@ -115,6 +115,21 @@ function requestArgs(req) {
   return { method, url, headers, body };
 }
 
+/**
+ * `[method, url, name, value, …]` as the native signers take it: joined with U+001F (one N-API
+ * string instead of an array of strings), or the array when a field holds U+001F.
+ */
+function packRequest(method, url, headers) {
+  let packed = method + SEP + url;
+  let plain = !method.includes(SEP) && !url.includes(SEP);
+  for (let i = 0; i < headers.length; i++) {
+    const f = headers[i];
+    if (plain && f.includes(SEP)) plain = false;
+    packed += SEP + f;
+  }
+  return plain ? packed : [method, url, ...headers];
+}
+
 /** Re-throws a package error (from convert.js) as a ProfileError of the same code. */
 function profileCall(fn) {
   try {
@@ -142,10 +157,13 @@ function readParams(flat, at, count) {
 }
 
 /**
- * Reads the packed array a native signer returns (layout in bindings/node/src/profiles.rs,
- * `Packed`): `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q, …lines, …params]`.
+ * Reads the packed fields a native signer returns (layout in bindings/node/src/profiles.rs,
+ * `Packed`): `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q, …lines, …params]`,
+ * as one string joined with U+001F (one N-API value instead of one per field) or, when a field
+ * itself holds U+001F, as the array.
  */
-function unpack(flat) {
+function unpack(packed) {
+  const flat = typeof packed === 'string' ? packed.split(SEP) : packed;
   const lines = Number(flat[4]);
   const nh = Number(flat[5]);
   const nq = Number(flat[6]);
@@ -233,7 +251,7 @@ class Exchange {
   sign(req) {
     const { method, url, headers, body } = requestArgs(req);
     const ts = optionalInt(req.timestampMs, 'timestampMs') ?? nowMs();
-    const raw = unpack(call('invalid_request', () => this.#native.sign(method, url, headers, body, ts)));
+    const raw = unpack(call('invalid_request', () => this.#native.sign(packRequest(method, url, headers), body, ts)));
     return new SignedRequest(method, body, raw);
   }
 
@@ -354,7 +372,7 @@ class AwsSigV4 {
   sign(req) {
     const { method, url, headers, body } = requestArgs(req);
     const ts = optionalInt(req.timestamp, 'timestamp') ?? nowSeconds();
-    const raw = unpack(call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, Boolean(req.unsignedPayload), undefined)));
+    const raw = unpack(call('invalid_request', () => this.#native.sign(packRequest(method, url, headers), body, ts, Boolean(req.unsignedPayload), undefined)));
     return new AwsSignedRequest(method, body, raw, { canonicalRequest: raw.canonicalRequest, stringToSign: raw.stringToSign });
   }
 
@@ -369,7 +387,7 @@ class AwsSigV4 {
     const ts = optionalInt(req.timestamp, 'timestamp') ?? nowSeconds();
     const expires = optionalInt(req.expiresIn, 'expiresIn', 'invalid_settings') ?? 3600;
     const unsigned = req.body === undefined || req.body === null;
-    return call('invalid_request', () => this.#native.sign(method, url, headers, body, ts, unsigned, expires))[0];
+    return unpack(call('invalid_request', () => this.#native.sign(packRequest(method, url, headers), body, ts, unsigned, expires))).url;
   }
 
   toJSON() {
@@ -476,7 +494,7 @@ class Rfc9421 {
     const { method, url, headers, body } = requestArgs(req);
     const created = optionalInt(req.created, 'created') ?? nowSeconds();
     const nonce = req.nonce === undefined ? undefined : requireText(req.nonce, 'nonce', 'invalid_request');
-    const raw = unpack(call('invalid_request', () => this.#native.signRequest(method, url, headers, body, created, nonce)));
+    const raw = unpack(call('invalid_request', () => this.#native.signRequest(packRequest(method, url, headers), body, created, nonce)));
     return new Rfc9421SignedRequest(method, body, raw, { signatureBase: raw.signatureBase });
   }
 
