@@ -4,11 +4,14 @@
 package dev.sigwire.test
 
 import dev.sigwire.AwsSigV4Signer
+import dev.sigwire.AwsSigV4Verifier
 import dev.sigwire.ExchangeSigner
 import dev.sigwire.Header
 import dev.sigwire.ProfileException
 import dev.sigwire.Rfc9421Signer
+import dev.sigwire.Rfc9421Verifier
 import dev.sigwire.SigwireRequest
+import dev.sigwire.krakenBody
 import dev.sigwire.profileErrorCodes
 import dev.sigwire.signWebhook
 import dev.sigwire.verifyWebhook
@@ -125,5 +128,77 @@ class ProfileTests {
             assertFalse(text.contains("secret-value-xyz"), text)
         }
         assertEquals(16, profileErrorCodes().size)
+    }
+
+    @Test
+    fun krakenDocumentedExampleAndNonces() {
+        // Kraken docs, "Spot REST API authentication", the worked example (core/tests/profiles_exchanges.rs).
+        val k = ExchangeSigner(
+            "kraken", "key",
+            "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==", null,
+        )
+        val params = listOf(Header("ordertype", "limit"), Header("pair", "XBTUSD"), Header("price", "37500"), Header("type", "buy"), Header("volume", "1.25"))
+        val body = krakenBody(1_616_492_376_594uL, params)
+        assertEquals("nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25", body)
+        val s = k.sign(request("POST", "https://api.kraken.com/0/private/AddOrder", body), 0uL)
+        assertEquals("4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==", s.header("API-Sign"))
+        assertEquals("key", s.header("API-Key"))
+        assertThrows(ProfileException.InvalidRequest::class.java) { k.sign(request("POST", "https://api.kraken.com/0/private/Balance", "x=1"), 0uL) }
+        // Strictly increasing even when the clock stands still or goes back.
+        val a = k.nextNonce(1_700_000_000_000uL)
+        val b = k.nextNonce(1_700_000_000_000uL)
+        val c = k.nextNonce(1_600_000_000_000uL)
+        assertTrue(a < b && b < c, "$a $b $c")
+        assertThrows(ProfileException.InvalidRequest::class.java) {
+            ExchangeSigner("bybit", "bk", "bybit-secret", null).nextNonce(1uL)
+        }
+    }
+
+    @Test
+    fun awsSigV4VerifierAcceptsWhatTheSignerSentAndNothingElse() {
+        val akid = "AKIDEXAMPLE"
+        val secretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+        val signer = AwsSigV4Signer(akid, secretKey, "eu-west-1", "execute-api", null, false)
+        val t = 1_700_000_000uL
+        val body = "{\"qty\":2}"
+        val s = signer.sign(request("POST", "https://api.example.com/v1/orders?b=2&a=1", body, "Content-Type" to "application/json"), t, false)
+        val verifier = AwsSigV4Verifier("eu-west-1", "execute-api", mapOf(akid to secretKey), false, null)
+        val sent = SigwireRequest("POST", s.url(), s.headers(), body.toByteArray())
+        val v = verifier.verify(sent, t + 10uL)
+        assertEquals(akid, v.accessKeyId)
+        assertTrue("content-type" in v.signedHeaders && !v.presigned && v.signedAt == t, v.toString())
+        assertThrows(ProfileException.SignatureMismatch::class.java) {
+            verifier.verify(SigwireRequest("POST", s.url(), s.headers(), "{\"qty\":3}".toByteArray()), t)
+        }
+        assertThrows(ProfileException.TimestampOutOfTolerance::class.java) { verifier.verify(sent, t + 3600uL) }
+        val other = AwsSigV4Verifier("eu-west-1", "execute-api", mapOf("AKIDOTHER" to secretKey), false, null)
+        assertThrows(ProfileException.UnknownKey::class.java) { other.verify(sent, t) }
+        val presigned = signer.presign(request("GET", "https://api.example.com/v1/report"), t, 300uL)
+        assertTrue(verifier.verify(SigwireRequest("GET", presigned, listOf(), ByteArray(0)), t + 60uL).presigned)
+    }
+
+    @Test
+    fun rfc9421VerifierWithQueryParamComponents() {
+        val secret = Base64.getDecoder().decode("uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ==")
+        val components = listOf("@method", "@authority", "@path", "@query-param;name=\"Pet\"", "content-digest")
+        val signer = Rfc9421Signer("test-shared-secret", secret, null, components)
+        val body = "{\"hello\": \"world\"}"
+        val url = "https://example.com/foo?param=Value&Pet=dog"
+        val s = signer.sign(request("POST", url, body, "Content-Type" to "application/json"), 1_618_884_473uL, "n-1")
+        val verifier = Rfc9421Verifier(mapOf("test-shared-secret" to secret), null, listOf("@method", "\"@query-param\";name=\"Pet\""), null, null)
+        val v = verifier.verify(SigwireRequest("POST", s.url(), s.headers(), body.toByteArray()), 1_618_884_480uL)
+        assertEquals("test-shared-secret", v.keyId)
+        assertEquals("n-1", v.nonce)
+        // The core reads either spelling and writes components back as they are signed.
+        assertEquals(components, v.components)
+        val changed = SigwireRequest("POST", url.replace("dog", "cat"), s.headers(), body.toByteArray())
+        assertThrows(ProfileException.SignatureMismatch::class.java) { verifier.verify(changed, 1_618_884_480uL) }
+        val stricter = Rfc9421Verifier(mapOf("test-shared-secret" to secret), null, listOf("@query-param;name=\"param\""), null, null)
+        assertThrows(ProfileException.InsufficientCoverage::class.java) {
+            stricter.verify(SigwireRequest("POST", s.url(), s.headers(), body.toByteArray()), 1_618_884_480uL)
+        }
+        assertThrows(ProfileException.MalformedSignature::class.java) {
+            Rfc9421Verifier(mapOf("k" to secret), null, listOf("@query-param"), null, null)
+        }
     }
 }
