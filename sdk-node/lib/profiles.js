@@ -169,12 +169,14 @@ function unpack(packed) {
   const nq = Number(flat[6]);
   const start = 7;
   const paramsAt = start + 2 * lines;
+  const headerList = new Array(lines);
+  for (let i = 0, at = start; i < lines; i++, at += 2) headerList[i] = [flat[at], flat[at + 1]];
   return {
     url: flat[0],
     canonicalRequest: flat[1],
     stringToSign: flat[2],
     signatureBase: flat[3],
-    headers: flat.slice(start, paramsAt),
+    headerList,
     headerParams: readParams(flat, paramsAt, nh),
     queryParams: readParams(flat, paramsAt + 3 * nh, nq),
   };
@@ -189,15 +191,18 @@ class SignedRequest {
     /** @type {string} */ this.method = method;
     /** @type {string} */ this.url = raw.url;
     /** @type {Array<[string, string]>} header lines in order (repeats kept) */
-    this.headerList = [];
-    for (let i = 0; i + 1 < raw.headers.length; i += 2) this.headerList.push([raw.headers[i], raw.headers[i + 1]]);
+    this.headerList = raw.headerList;
     /** @type {Record<string, string>} the same lines as an object (repeats joined with ", ") */
-    this.headers = {};
-    for (const [n, v] of this.headerList) this.headers[n] = n in this.headers ? `${this.headers[n]}, ${v}` : v;
+    const headers = {};
+    for (let i = 0; i < raw.headerList.length; i++) {
+      const [n, v] = raw.headerList[i];
+      headers[n] = Object.hasOwn(headers, n) ? `${headers[n]}, ${v}` : v;
+    }
+    this.headers = headers;
     /** @type {Uint8Array} */ this.body = body;
     this.headerParams = raw.headerParams;
     this.queryParams = raw.queryParams;
-    Object.assign(this, extra);
+    for (const k in extra) this[k] = extra[k];
   }
 
   /** The value of header `name` (case-insensitive) after signing, or undefined. */
