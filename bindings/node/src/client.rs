@@ -317,6 +317,8 @@ pub struct NativeCallOptions {
     pub body: Option<Buffer>,
     /// JSON body text.
     pub json: Option<String>,
+    /// The body is this file (a path): hashed once, streamed from disk by every attempt.
+    pub body_file: Option<String>,
     /// The `Idempotency-Key` for every attempt.
     pub idempotency_key: Option<String>,
     /// Attempt timeout for this call (negative: none).
@@ -397,6 +399,12 @@ impl NativeClient {
             for (name, value) in pairs(h, "headers")? {
                 b = b.header(name.as_str(), value.as_str());
             }
+        }
+        if let Some(path) = options.body_file {
+            if options.json.is_some() || options.body.is_some() {
+                return Err(invalid("give one of json, body or bodyFile".to_owned()));
+            }
+            b = b.body_stream(sigwire_client::Body::file(path));
         }
         match (options.json, options.body) {
             (Some(_), Some(_)) => {
