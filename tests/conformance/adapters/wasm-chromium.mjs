@@ -69,8 +69,19 @@ try {
   const agent = await page.evaluate(async () => {
     const sigwire = await import('/sdk/src/index.js');
     await sigwire.init();
+    // The profiles live in the lazily loaded second module: loaded once here. Without it (an
+    // older package, or a failed load) the profile operations answer "unsupported".
+    let ext = typeof sigwire.initExt === 'function';
+    if (ext) {
+      try {
+        await sigwire.initExt();
+      } catch (e) {
+        ext = false;
+        console.error('wasm-chromium: initExt failed: ' + (e && e.message));
+      }
+    }
     const { makeAnswer } = await import('/adapters/_answer.mjs');
-    const answer = makeAnswer(sigwire);
+    const answer = makeAnswer(ext ? sigwire : { ...sigwire, profiles: undefined });
     window.__answerAll = (lines) => lines.map((line) => JSON.stringify(answer(line)));
     return navigator.userAgent;
   });
