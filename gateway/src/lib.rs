@@ -20,7 +20,6 @@ pub mod ratelimit;
 pub mod redis_conn;
 pub mod replay;
 pub mod server;
-pub mod spool;
 pub mod verify;
 
 pub use config::{Config, ConfigError};

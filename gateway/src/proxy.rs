@@ -25,8 +25,8 @@ use crate::keys::LiveKeys;
 use crate::metrics::Metrics;
 use crate::ratelimit::Decision;
 use crate::redis_conn::RedisConn;
-use crate::spool::{self, ForwardBody, ReadError, Received};
 use crate::verify::{Authenticator, Rejected};
+use sigwire_server::spool::{self, ReadError, Received, SpooledBody};
 
 /// The header carrying the verified key id to the upstream (always stripped from incoming requests).
 pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
@@ -34,7 +34,7 @@ pub const KEY_ID_HEADER: &str = "x-sigwire-key-id";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// A pooled keep-alive HTTP/1.1 client to the upstreams.
-pub type UpstreamClient = Client<HttpConnector, ForwardBody>;
+pub type UpstreamClient = Client<HttpConnector, SpooledBody>;
 
 /// What one proxy worker thread owns ([`Gateway::lane`]): its upstream connection pool and its
 /// Redis connection, so a request, its upstream connection and its Redis commands stay on one
@@ -447,7 +447,7 @@ impl Gateway {
                 &lane.client,
                 route,
                 parts,
-                ForwardBody::from_received(body),
+                SpooledBody::from_received(body),
                 peer,
                 line,
             )
@@ -687,7 +687,7 @@ impl Gateway {
         client: &UpstreamClient,
         route: &Route,
         mut parts: http::request::Parts,
-        body: ForwardBody,
+        body: SpooledBody,
         peer: SocketAddr,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {

@@ -48,7 +48,8 @@ use sigwire_core::wire::{self, Audience, Rejection};
 use sigwire_core::{Verified, Verifier};
 use std::path::PathBuf;
 
-use crate::spool::{self, ReadError, SpoolPolicy, VerifiedBody, DEFAULT_SPOOL_THRESHOLD};
+use crate::spool::{self, ReadError, SpoolPolicy, DEFAULT_SPOOL_THRESHOLD};
+use crate::VerifiedBody;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -346,11 +347,18 @@ where
     };
 
     // 4. The body, bounded; past the spool threshold hashed into a temporary file.
+    //    A body the header names no digest algorithm for cannot be hashed while spooled: it
+    //    stays in memory (still bounded by the limit).
+    let threshold = match prechecked.body_algorithm {
+        Some(_) => config.spool.threshold,
+        None => usize::MAX,
+    };
     let received = match spool::read(
         body,
         config.body_limit,
+        threshold,
         prechecked.body_algorithm,
-        &config.spool,
+        config.spool.dir.as_deref(),
     )
     .await
     {
@@ -365,8 +373,13 @@ where
     // 5. Everything.
     let checked = match &received {
         spool::Received::Memory(bytes) => verifier.verify(&head.body(bytes)),
-        spool::Received::Spooled { digest, .. } => {
-            verifier.verify(&head.precomputed_body_digest(digest.algorithm(), digest.as_str()))
+        spool::Received::Spooled {
+            digest: Some(digest),
+            ..
+        } => verifier.verify(&head.precomputed_body_digest(digest.algorithm(), digest.as_str())),
+        // Never spooled unhashed here (threshold above); refused rather than verified unhashed.
+        spool::Received::Spooled { digest: None, .. } => {
+            return Err(reject(Rejection::invalid_request(verifier.now())))
         }
     };
     let verified: Verified = match checked {

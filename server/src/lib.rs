@@ -5,9 +5,12 @@
 mod layer;
 #[cfg(feature = "reference")]
 pub mod reference;
-mod spool;
+pub mod spool;
 
 pub use layer::{SigwireBody, SigwireLayer, SigwireService, BODY_TOO_LARGE, DEFAULT_BODY_LIMIT};
 pub use sigwire_core::wire::MISDIRECTED_REQUEST;
 pub use sigwire_core::{Verified, SERVER_TIME_HEADER};
-pub use spool::{VerifiedBody, DEFAULT_SPOOL_THRESHOLD};
+/// The request body the inner service of a [`SigwireLayer`] receives once the signature holds:
+/// the verified bytes, from memory or replayed from the spool file.
+pub use spool::SpooledBody as VerifiedBody;
+pub use spool::DEFAULT_SPOOL_THRESHOLD;

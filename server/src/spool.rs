@@ -1,6 +1,8 @@
-//! Reading a request body for verification in bounded memory: small bodies are kept in memory,
-//! larger ones are hashed while they are written to an unnamed temporary file, and the handler
-//! gets a [`VerifiedBody`] that replays whichever it was.
+//! Reading a request body in bounded memory: small bodies are kept in memory, larger ones are
+//! written to an unnamed temporary file — hashed on the way with the digest the signature covers,
+//! when the caller names its algorithm — and [`SpooledBody`] replays whichever it was. The tower
+//! layer hands it to the inner service once the signature holds (as [`crate::VerifiedBody`]);
+//! `sigwire-gateway` forwards it to the upstream.
 //!
 //! The temporary file is created with [`tempfile::tempfile_in`]: on Linux it has no name at all
 //! (`O_TMPFILE`), elsewhere it is unlinked at once, so it disappears when its last handle is
@@ -12,7 +14,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -28,7 +30,7 @@ pub const DEFAULT_SPOOL_THRESHOLD: usize = 1024 * 1024;
 /// How many bytes a spooled body yields per frame.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// Where and from what size bodies are spooled.
+/// Where and from what size the tower layer spools bodies.
 #[derive(Debug, Clone)]
 pub(crate) struct SpoolPolicy {
     pub threshold: usize,
@@ -36,39 +38,49 @@ pub(crate) struct SpoolPolicy {
 }
 
 /// Why a body could not be read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// More than the limit arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    /// More than the limit arrived (413).
     TooLarge,
     /// The client's body failed (connection closed, timeout) or the spool file could not be
     /// written.
     Failed,
 }
 
-/// A body read to its end: in memory, or in a spool file with its digest.
+/// A body read to its end: in memory, or in a spool file.
 #[derive(Debug)]
-pub(crate) enum Received {
+pub enum Received {
     /// At most the threshold, in memory.
     Memory(Bytes),
-    /// Past the threshold: the file (rewound) and the digest computed while writing it.
-    Spooled { file: File, digest: BodyDigest },
+    /// Past the threshold: the file (rewound), its length, and the digest computed while writing
+    /// it (absent when no algorithm was given: nothing will verify these bytes).
+    Spooled {
+        /// The spool file, at its start.
+        file: File,
+        /// Bytes in the file.
+        len: u64,
+        /// The body's digest with the algorithm the caller named.
+        digest: Option<BodyDigest>,
+    },
 }
 
-/// Reads `body` up to `limit` bytes. Past `policy.threshold` (and when `algorithm` says which
-/// digest to compute) the bytes go to a temporary file while being hashed; memory use stays at
-/// about one frame.
-pub(crate) async fn read<B>(
+/// Reads `body` up to `limit` bytes. Past `threshold` bytes the body goes to a temporary file in
+/// `dir` (or the system's), hashed with `algorithm` when given; memory stays at about one frame.
+/// A caller that must verify the bytes but has no algorithm to hash them with keeps them in
+/// memory by passing `usize::MAX` as the threshold.
+pub async fn read<B>(
     body: B,
     limit: usize,
+    threshold: usize,
     algorithm: Option<Algorithm>,
-    policy: &SpoolPolicy,
+    dir: Option<&Path>,
 ) -> Result<Received, ReadError>
 where
     B: Body,
 {
     let mut body = std::pin::pin!(body);
     let mut memory = BytesMut::new();
-    let mut spool: Option<(File, BodyHasher)> = None;
+    let mut spool: Option<(File, Option<BodyHasher>)> = None;
     let mut total: usize = 0;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| ReadError::Failed)?;
@@ -81,19 +93,23 @@ where
             return Err(ReadError::TooLarge);
         }
         if let Some((file, hasher)) = spool.as_mut() {
-            hasher.update(&chunk);
+            if let Some(h) = hasher.as_mut() {
+                h.update(&chunk);
+            }
             file.write_all(&chunk).map_err(|_| ReadError::Failed)?;
             continue;
         }
         memory.extend_from_slice(&chunk);
-        if let (true, Some(algorithm)) = (memory.len() > policy.threshold, algorithm) {
-            let mut file = match &policy.dir {
+        if memory.len() > threshold {
+            let mut file = match dir {
                 Some(dir) => tempfile::tempfile_in(dir),
                 None => tempfile::tempfile(),
             }
             .map_err(|_| ReadError::Failed)?;
-            let mut hasher = BodyHasher::new(algorithm);
-            hasher.update(&memory);
+            let mut hasher = algorithm.map(BodyHasher::new);
+            if let Some(h) = hasher.as_mut() {
+                h.update(&memory);
+            }
             file.write_all(&memory).map_err(|_| ReadError::Failed)?;
             memory = BytesMut::new();
             spool = Some((file, hasher));
@@ -107,20 +123,22 @@ where
                 .map_err(|_| ReadError::Failed)?;
             Ok(Received::Spooled {
                 file,
-                digest: hasher.finish(),
+                len: total as u64,
+                digest: hasher.map(BodyHasher::finish),
             })
         }
     }
 }
 
-/// The request body the inner service receives after the signature holds: the verified bytes,
-/// from memory or replayed from the spool file (in 64 KiB frames, never held whole).
+/// A received body, from memory or replayed from its spool file (in 64 KiB frames, never held
+/// whole). Behind the tower layer it is the request body the inner service receives after the
+/// signature holds (re-exported as [`crate::VerifiedBody`]).
 ///
 /// It implements [`http_body::Body`] (`Data = Bytes`), so axum extractors and hyper accept it;
 /// a handler meant for large uploads should stream it (`axum::body::Body::new(body)
 /// .into_data_stream()`, or [`http_body_util::BodyExt::frame`]) rather than collect it.
 #[derive(Debug)]
-pub struct VerifiedBody {
+pub struct SpooledBody {
     inner: Inner,
 }
 
@@ -130,21 +148,22 @@ enum Inner {
     File { file: File, remaining: u64 },
 }
 
-impl VerifiedBody {
-    pub(crate) fn from_received(received: Received) -> Self {
+impl SpooledBody {
+    /// The body of a received request.
+    pub fn from_received(received: Received) -> Self {
         let inner = match received {
             Received::Memory(bytes) => Inner::Memory(Some(bytes).filter(|b| !b.is_empty())),
-            Received::Spooled { file, digest } => Inner::File {
+            Received::Spooled { file, len, .. } => Inner::File {
                 file,
-                remaining: digest.len(),
+                remaining: len,
             },
         };
-        VerifiedBody { inner }
+        SpooledBody { inner }
     }
 
     /// A body of these bytes (for tests and services called without the layer).
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
-        VerifiedBody::from_received(Received::Memory(bytes.into()))
+        SpooledBody::from_received(Received::Memory(bytes.into()))
     }
 
     /// Whether the body was spooled to a temporary file (it was larger than the threshold).
@@ -153,7 +172,7 @@ impl VerifiedBody {
     }
 }
 
-impl Body for VerifiedBody {
+impl Body for SpooledBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
@@ -172,7 +191,7 @@ impl Body for VerifiedBody {
                 let result = match file.read(&mut buf) {
                     Ok(0) => Err(std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
-                        "the spooled body file is shorter than what was verified",
+                        "the spooled body file is shorter than what was received",
                     )),
                     Ok(n) => {
                         buf.truncate(n);
@@ -200,5 +219,63 @@ impl Body for VerifiedBody {
             }
             Inner::File { remaining, .. } => SizeHint::with_exact(*remaining),
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::{Full, StreamBody};
+
+    fn chunked(data: &[u8], size: usize) -> impl Body<Data = Bytes, Error = std::io::Error> {
+        let frames: Vec<Result<Frame<Bytes>, std::io::Error>> = data
+            .chunks(size)
+            .map(|c| Ok(Frame::data(Bytes::copy_from_slice(c))))
+            .collect();
+        StreamBody::new(futures_util::stream::iter(frames))
+    }
+
+    #[tokio::test]
+    async fn small_bodies_stay_in_memory_large_ones_are_spooled_with_the_one_shot_digest() {
+        let small = read(Full::new(Bytes::from_static(b"hello")), 100, 10, None, None)
+            .await
+            .unwrap();
+        assert!(matches!(&small, Received::Memory(b) if b.as_ref() == b"hello"));
+
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let received = read(
+            chunked(&data, 7_001),
+            1 << 20,
+            64 * 1024,
+            Some(Algorithm::HmacSha256),
+            None,
+        )
+        .await
+        .unwrap();
+        let Received::Spooled { len, digest, .. } = &received else {
+            panic!("a body past the threshold is spooled");
+        };
+        assert_eq!(*len, data.len() as u64);
+        assert_eq!(
+            digest.as_ref().unwrap().as_str(),
+            Algorithm::HmacSha256.body_digest_hex(&data)
+        );
+        // The replayed body is the received bytes, in bounded frames.
+        let mut body = std::pin::pin!(SpooledBody::from_received(received));
+        let mut out = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.unwrap().into_data().unwrap();
+            assert!(frame.len() <= READ_CHUNK);
+            out.extend_from_slice(&frame);
+        }
+        assert_eq!(out, data);
+    }
+
+    #[tokio::test]
+    async fn the_limit_applies_to_spooled_bodies_too() {
+        let data = vec![7u8; 200_000];
+        let err = read(chunked(&data, 10_000), 150_000, 1_000, None, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err, ReadError::TooLarge);
     }
 }
