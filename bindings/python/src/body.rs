@@ -4,11 +4,10 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
-use sigwire_client::no_echo;
 use sigwire_core::{signing, Algorithm, ErrorCode};
 
 use crate::convert::{self, Body};
-use crate::errors::{coded, CoreResultExt};
+use crate::errors::coded;
 
 /// An incremental body digest: feed the body with :meth:`update` in pieces of any size, then
 /// :meth:`finish` gives the :class:`BodyDigest` to pass as ``body=`` to ``Signer.sign`` or
@@ -33,15 +32,7 @@ impl BodyHasher {
     #[new]
     #[pyo3(signature = (algorithm = None), text_signature = "(algorithm='hmac-sha256')")]
     fn new(py: Python<'_>, algorithm: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let algorithm = match algorithm.filter(|a| !a.is_none()) {
-            Some(a) => no_echo::algorithm(&convert::text(
-                a,
-                "algorithm",
-                ErrorCode::UnsupportedAlgorithm,
-            )?)
-            .py_err(py)?,
-            None => Algorithm::default(),
-        };
+        let algorithm = convert::algorithm(py, algorithm)?;
         Ok(BodyHasher {
             inner: Some(signing::BodyHasher::new(algorithm)),
             algorithm,

@@ -9,7 +9,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, 
 use sigwire_core::{Algorithm, ErrorCode, Request};
 
 use crate::body::BodyDigest;
-use crate::errors::coded;
+use crate::errors::{coded, CoreResultExt};
 
 /// Bodies of at least this many bytes are hashed with the GIL released (64 KiB).
 pub(crate) const LARGE_BODY: usize = 64 * 1024;
@@ -19,6 +19,20 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".to_owned())
+}
+
+/// An optional `algorithm` argument (`None` or absent: the default, `hmac-sha256`). Not `str`:
+/// `TypeError`; unknown: `UnsupportedAlgorithm`, without echoing the value.
+pub(crate) fn algorithm(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Algorithm> {
+    match obj.filter(|a| !a.is_none()) {
+        Some(a) => sigwire_client::no_echo::algorithm(&text(
+            a,
+            "algorithm",
+            ErrorCode::UnsupportedAlgorithm,
+        )?)
+        .py_err(py),
+        None => Ok(Algorithm::default()),
+    }
 }
 
 /// A `str` argument as Rust text. Not `str`: `TypeError`. A lone surrogate: `code`.

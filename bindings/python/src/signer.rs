@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict};
 use sigwire_client::no_echo;
-use sigwire_core::{Algorithm, ErrorCode, Request, SignOptions, Signature, SignedHeaderPolicy};
+use sigwire_core::{ErrorCode, Request, SignOptions, Signature, SignedHeaderPolicy};
 
 use crate::convert::{self, SignedBody};
 use crate::errors::{coded, CoreResultExt};
@@ -102,15 +102,7 @@ impl Signer {
     ) -> PyResult<Self> {
         let key_id = convert::text(key_id, "key_id", ErrorCode::InvalidKeyId)?;
         let secret = convert::secret(secret)?;
-        let algorithm: Algorithm = match algorithm.filter(|a| !a.is_none()) {
-            Some(a) => no_echo::algorithm(&convert::text(
-                a,
-                "algorithm",
-                ErrorCode::UnsupportedAlgorithm,
-            )?)
-            .py_err(py)?,
-            None => Algorithm::default(),
-        };
+        let algorithm = convert::algorithm(py, algorithm)?;
         let policy: SignedHeaderPolicy = match signed_header_policy.filter(|p| !p.is_none()) {
             Some(p) => convert::text(p, "signed_header_policy", ErrorCode::InvalidConfig)?
                 .parse()
