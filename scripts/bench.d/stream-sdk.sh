@@ -21,6 +21,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+source "$ROOT/scripts/bench.d/lib/stream-server.bash"
 BYTES="${STREAM_BYTES:-$((1024 * 1024 * 1024))}"
 OUT="$ROOT/build/bench"
 mkdir -p "$OUT"
@@ -48,36 +49,11 @@ else
   PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet --force-reinstall --no-deps ./sdk-python >&2
 fi
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-export TMPDIR="$WORK" # both sides' spool files (unnamed or removed, but the space is counted here)
-
-"$SIGWIRE_SERVER_BIN" --port 0 --print-port --key "stream-sdk:$SECRET_HEX" \
-  --body-limit $((2 * 1024 * 1024 * 1024)) --body-timeout 900 >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  [ -s "$WORK/server.out" ] && break
-  sleep 0.1
-done
-PORT="$(head -n1 "$WORK/server.out")"
-[ -n "$PORT" ] || { cat "$WORK/server.err" >&2; echo "server did not start" >&2; exit 1; }
+start_stream_server "$SIGWIRE_SERVER_BIN" stream-sdk "$SECRET_HEX"
 export STREAM_URL="http://127.0.0.1:$PORT" STREAM_BYTES="$BYTES" STREAM_SECRET="$SECRET"
 
-server_kib() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SERVER_PID/status"; }
-server_reset() { echo 5 >"/proc/$SERVER_PID/clear_refs"; server_kib VmRSS; }
-
-OPENSSL_MBS=-
-if command -v openssl >/dev/null 2>&1; then
-  OPENSSL_MBS="$(openssl speed -evp sha256 -bytes 65536 -seconds 3 2>/dev/null \
-    | awk '/^sha256/ { v = $NF; sub(/k$/, "", v); printf "%.1f", v / 1000 }')"
-fi
+OPENSSL_MBS="$(openssl_sha256_mbs)"
 MIB=$((BYTES / 1024 / 1024))
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # --- Python ------------------------------------------------------------------------------------

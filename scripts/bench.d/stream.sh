@@ -19,6 +19,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+source "$ROOT/scripts/bench.d/lib/stream-server.bash"
 
 CI=0
 [ "${1:-}" = "--ci" ] && CI=1
@@ -48,36 +49,14 @@ echo "== building sigwire-server and the client driver (${PROFILE_DIR})" >&2
 cargo build --locked "${PROFILE_ARGS[@]}" -p sigwire-server --bin sigwire-server
 cargo test --locked "${PROFILE_ARGS[@]}" "${PKGS[@]}" --lib --no-run
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# Spool files of both sides go here (unnamed, so nothing is ever left, but the space is counted).
-export TMPDIR="$WORK"
-
-"$TARGET_DIR/$PROFILE_DIR/sigwire-server" --port 0 --print-port \
-  --key "stream-client:$SECRET_HEX" --body-limit $((2 * 1024 * 1024 * 1024)) \
-  --body-timeout 900 >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  [ -s "$WORK/server.out" ] && break
-  sleep 0.1
-done
-PORT="$(head -n1 "$WORK/server.out")"
-[ -n "$PORT" ] || { cat "$WORK/server.err" >&2; echo "server did not start" >&2; exit 1; }
-
-kib() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SERVER_PID/status"; }
-echo 5 >"/proc/$SERVER_PID/clear_refs" 2>/dev/null || true
-SERVER_BEFORE="$(kib VmRSS)"
+start_stream_server "$TARGET_DIR/$PROFILE_DIR/sigwire-server" stream-client "$SECRET_HEX"
+SERVER_BEFORE="$(server_reset)"
 
 echo "== sending $BYTES bytes" >&2
 SIGWIRE_STREAM_URL="http://127.0.0.1:$PORT" SIGWIRE_STREAM_BYTES="$BYTES" \
   cargo test --locked "${PROFILE_ARGS[@]}" -q "${PKGS[@]}" --lib \
   body::tests::stream_upload_driver -- --ignored --exact --nocapture | tee "$WORK/client.out"
-SERVER_PEAK="$(kib VmHWM)"
+SERVER_PEAK="$(server_kib VmHWM)"
 LINE="$(grep -o 'STREAM .*' "$WORK/client.out" | tail -n1)"
 [ -n "$LINE" ] || { echo "the client driver printed no STREAM line" >&2; exit 1; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$LINE"; }
@@ -88,14 +67,9 @@ HASH_WALL_MBS="$(field hash_wall_mb_s)"
 UPLOAD_MBS="$(field upload_mb_s)"
 
 OPENSSL_MBS=-
-if [ "$CI" = 0 ] && command -v openssl >/dev/null 2>&1; then
-  # "The 'numbers' are in 1000s of bytes per second": the last field of the sha256 line.
-  OPENSSL_MBS="$(openssl speed -evp sha256 -bytes 65536 -seconds 3 2>/dev/null \
-    | awk '/^sha256/ { v = $NF; sub(/k$/, "", v); printf "%.1f", v / 1000 }')"
-fi
+if [ "$CI" = 0 ]; then OPENSSL_MBS="$(openssl_sha256_mbs)"; fi
 
 MIB=$((BYTES / 1024 / 1024))
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 printf 'ROW\tstream\t%s MiB upload: client extra RSS (Rust, %s)\t%s\t-\t-\t<= 16 MiB\n' "$MIB" "$PROFILE_DIR" "$(mib "$CLIENT_EXTRA")"
 printf 'ROW\tstream\t%s MiB upload: server extra RSS (reference server)\t%s\t-\t-\t<= 16 MiB\n' "$MIB" "$(mib "$SERVER_EXTRA")"
 printf 'ROW\tstream\t%s MiB upload end to end (spool + send + server spool + verify)\t%s MB/s\t-\t-\t-\n' "$MIB" "$UPLOAD_MBS"
