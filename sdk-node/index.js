@@ -2,7 +2,7 @@
 /**
  * sigwire — HMAC request signing (scheme sigwire-v1) for Node.js, backed by the Rust core.
  * CommonJS entry point; index.mjs re-exports the same objects for ESM. Signer, KeyStore,
- * InMemoryReplayStore, Verifier, ReplayTicket, signedFetch and the error classes are the shared
+ * InMemoryReplayStore, Verifier, ReplayTicket, signedFetch, Client and the error classes are the shared
  * sources in lib/common/ (the browser package, sdk-wasm, ships the same files) on the native back
  * end (lib/backend.js).
  */
@@ -13,7 +13,7 @@ const { KeyStore, InMemoryReplayStore } = require('./lib/common/keys');
 const { Verifier, ReplayTicket } = require('./lib/common/verifier');
 const { signedFetch } = require('./lib/common/fetch');
 const { axiosInterceptor } = require('./lib/axios');
-const { Client, ClientResponse } = require('./lib/http-client');
+const { Client, ClientResponse, SENSITIVE_HEADERS } = require('./lib/common/client');
 const { expressMiddleware, fastifyPlugin, captureRawBody } = require('./lib/server');
 const { RedisReplayStore, RedisRateLimiter } = require('./lib/redis');
 const profiles = require('./lib/profiles');
@@ -27,6 +27,7 @@ module.exports = {
   ReplayTicket,
   Client,
   ClientResponse,
+  SENSITIVE_HEADERS,
   signedFetch,
   axiosInterceptor,
   expressMiddleware,

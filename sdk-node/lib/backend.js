@@ -8,6 +8,7 @@
 const native = require('./native');
 const { fromNative } = require('./errors');
 const { install } = require('./common/backend');
+const { nativeClient } = require('./http-client');
 
 install({
   name: 'native',
@@ -21,4 +22,6 @@ install({
   ReplayStore: (capacity) => new native.NativeReplayStore(capacity),
   // A verifier whose nonces a JavaScript store claims (replay null) only ever settles its tickets.
   Verifier: (keys, window, replay, required) => new native.NativeVerifier(keys, window, replay ?? undefined, required),
+  // The HTTP Client's engine: the Rust sigwire-client (http-client.js).
+  Client: nativeClient,
 });

@@ -11,6 +11,7 @@
 import { run } from './runtime.js';
 import { install } from '../dist/common/backend.js';
 import { makeError } from '../dist/common/raise.js';
+import { fetchClient } from './client.js';
 
 /** A Rust object rebuilt on each new instance generation. */
 class Slot {
@@ -224,4 +225,6 @@ install({
   KeyStore: keyStore,
   ReplayStore: replayStore,
   Verifier: verifier,
+  // The HTTP Client's engine: fetch over the client rules of the second module (client.js).
+  Client: fetchClient,
 });

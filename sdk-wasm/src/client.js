@@ -1,22 +1,27 @@
 /**
- * Client: an HTTP client on the browser's fetch that signs every attempt with sigwire-v1 (the
- * wasm Signer), with the Rust crate sigwire-client's behaviour and defaults: retries with
- * exponential backoff and full jitter on network errors, attempt timeouts, 408, 429 and 5xx for
- * idempotent methods (POST/PATCH only with an Idempotency-Key, generated once per call, reused and
- * signed); Retry-After (seconds or HTTP-date) honoured, capped; each attempt signed last, after
- * the backoff, with a fresh timestamp and nonce; clock-skew correction from X-Sigwire-Server-Time
- * or Date (shared by the client's concurrent requests); attempt and total deadlines; redirects
- * followed by hand where the runtime allows (`redirect: 'manual'`), never sending Authorization
- * to another origin.
+ * The browser's engine of the shared Client (sdk-node/lib/common/client.js, the one source of the
+ * Client's options, checks, ClientResponse and types): an HTTP client on fetch that signs every
+ * attempt — with sigwire-v1 (the wasm Signer) or a signing profile (Binance, Coinbase, Okx, Bybit,
+ * AwsSigV4, Rfc9421 of `profiles`) — with the Rust crate sigwire-client's behaviour and defaults:
+ * retries with exponential backoff and full jitter on network errors, attempt timeouts, 408, 429
+ * and 5xx for idempotent methods (POST/PATCH only with an Idempotency-Key, generated once per call,
+ * reused and signed); Retry-After (seconds or HTTP-date) honoured, capped; each attempt signed
+ * last, after the backoff, with a fresh timestamp and nonce; clock-skew correction from
+ * X-Sigwire-Server-Time or Date (shared by the client's concurrent requests); attempt and total
+ * deadlines; redirects followed by hand where the runtime allows (`redirect: 'manual'`), never
+ * sending Authorization to another origin.
  *
  * Every decision is the Rust client's own code: the rules of crate sigwire-client-core (retry,
  * backoff, Retry-After, idempotency keys, clock skew, redirects, rejections, query encoding),
  * compiled into the package's second WebAssembly module (bindings/wasm-ext/src/client_rules.rs),
  * which is loaded on the first request (src/ext.js), so a page that only signs or verifies never
- * downloads it. This file only sends, sleeps and converts.
+ * downloads it. This file only sends, sleeps and converts. Installed as the back end's `Client`
+ * by backend.js.
  */
-import { Signer } from './api.js';
+import { Signer } from '../dist/common/signer.js';
+import { SENSITIVE_HEADERS, withKind } from '../dist/common/client.js';
 import { rules, initExt } from './ext.js';
+import { Binance, Coinbase, Okx, Bybit, Kraken, AwsSigV4, Rfc9421 } from './profiles.js';
 import {
   SigwireError,
   makeError,
@@ -29,7 +34,6 @@ import {
   HttpStatusError,
   ClockSkewTooLargeError,
   TooManyRedirectsError,
-  DecodeError,
 } from './errors.js';
 
 const NO_BODY = new Set(['GET', 'HEAD']);
@@ -39,55 +43,28 @@ const RESIGN = -2;
 const SKEW_TOO_LARGE = -3;
 /** ruleObserveClock kinds. */
 const OBSERVED = ['none', 'kept', 'applied', 'too_large'];
+/** The profiles a client signs with, and how each takes the (corrected) clock. */
+const PROFILES = [
+  [Binance, 'ms'],
+  [Coinbase, 'ms'],
+  [Okx, 'ms'],
+  [Bybit, 'ms'],
+  [AwsSigV4, 'timestamp'],
+  [Rfc9421, 'created'],
+];
 
-function withKind(err, kind, attempts) {
-  Object.defineProperty(err, 'kind', { value: kind, enumerable: true, writable: true, configurable: true });
-  if (attempts !== undefined) err.attempts = attempts;
-  return err;
-}
+/** The defaults of the Rust client (sigwire-client-core's settings). */
+const DEFAULTS = { attemptMs: 30_000, totalMs: 60_000, maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, maxRedirects: 5 };
 
-function ms(value, what, def, nullable) {
-  if (value === undefined) return def;
-  if (nullable && (value === null || value === Infinity)) return Infinity;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw makeError('invalid_config', `${what} must be a non-negative number of milliseconds${nullable ? ', or null for no limit' : ''}`);
-  }
-  return value;
-}
-
-function count(value, what, def, min) {
-  if (value === undefined) return def;
-  if (!Number.isSafeInteger(value) || value < min) throw makeError('invalid_config', `${what} must be an integer >= ${min}`);
-  return value;
-}
-
-function obj(value, what, code = 'invalid_config') {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') throw makeError(code, `${what} must be an object (got ${describe(value)})`);
-  return value;
-}
-
-function str(value, what, code) {
-  if (typeof value !== 'string') throw makeError(code, `${what} must be a string (got ${describe(value)})`);
-  return value;
-}
-
-/** Header pairs from a plain object, Headers, or array of pairs. */
-function headerPairs(headers, code) {
+/** [name, value, ...] -> pairs, each checked by the platform's Headers (its message is not shown). */
+function headerPairs(flat, code) {
   const out = [];
-  if (headers === undefined || headers === null) return out;
-  if (typeof headers !== 'object') throw makeError(code, `headers must be an object, Headers or array of pairs (got ${describe(headers)})`);
-  const entries = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);
-  for (const pair of entries) {
-    if (!Array.isArray(pair) || pair.length !== 2) throw makeError(code, 'each header entry must be a [name, value] pair');
-    const [k, v] = pair;
-    if (typeof k !== 'string') throw makeError(code, 'header names must be strings');
-    if (typeof v !== 'string' && typeof v !== 'number') throw makeError(code, `each header value must be a string or number (got ${describe(v)})`);
-    out.push([k, String(v)]);
-  }
+  const h = new Headers();
   try {
-    const h = new Headers();
-    for (const [k, v] of out) h.append(k, v);
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      h.append(flat[i], flat[i + 1]);
+      out.push([flat[i], flat[i + 1]]);
+    }
   } catch {
     // Not the platform's message: it quotes the offending name or value.
     throw makeError(code, 'invalid header name or value (not shown: it may be a credential)');
@@ -96,46 +73,16 @@ function headerPairs(headers, code) {
 }
 
 /**
- * Percent-encodes everything but RFC 3986 unreserved bytes (A-Z a-z 0-9 - . _ ~), as the Rust
- * client does: encodeURIComponent alone leaves ! ' ( ) * as they are.
+ * Query string from flat [name, value, ...]: every byte but RFC 3986 unreserved ones (A-Z a-z 0-9
+ * - . _ ~) escaped, space as %20, '+' as %2B, as the Rust client does (encodeURIComponent alone
+ * leaves ! ' ( ) * as they are).
  */
-function encodeQueryComponent(text) {
-  return rules((b) => b.ruleEncodeQuery(text));
-}
-
-/** Query string: space as %20, '+' as %2B, every byte but the unreserved ones escaped (as Rust). */
-function queryString(query) {
-  if (query === undefined || query === null) return '';
-  if (typeof query !== 'object') throw makeError('invalid_request', `query must be an object, URLSearchParams or array of pairs (got ${describe(query)})`);
+function queryString(flat) {
   const parts = [];
-  const push = (k, v) => {
-    if (v === undefined) return;
-    if (!['string', 'number', 'boolean', 'bigint'].includes(typeof v)) {
-      throw makeError('invalid_request', `each query value must be a string, number or boolean (got ${describe(v)})`);
-    }
-    parts.push(`${encodeQueryComponent(String(k))}=${encodeQueryComponent(String(v))}`);
-  };
-  if (typeof query[Symbol.iterator] === 'function') {
-    for (const pair of query) {
-      if (!Array.isArray(pair) || pair.length !== 2) throw makeError('invalid_request', 'each query entry must be a [name, value] pair');
-      push(pair[0], pair[1]);
-    }
-  } else {
-    for (const k of Object.keys(query)) {
-      const v = query[k];
-      if (Array.isArray(v)) for (const x of v) push(k, x);
-      else push(k, v);
-    }
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    parts.push(`${rules((b) => b.ruleEncodeQuery(flat[i]))}=${rules((b) => b.ruleEncodeQuery(flat[i + 1]))}`);
   }
   return parts.join('&');
-}
-
-function bodyBytes(body) {
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  throw makeError('invalid_request', `body must be a string, Uint8Array, ArrayBuffer or typed array (got ${describe(body)})`);
 }
 
 function headerObject(headers) {
@@ -146,80 +93,46 @@ function headerObject(headers) {
   return out;
 }
 
-/**
- * Header names never sent to another origin on a redirect (lowercase): the Rust client's
- * SENSITIVE_HEADERS. `sensitiveHeaders` adds the caller's own.
- */
-export const SENSITIVE_HEADERS = Object.freeze([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'x-api-key',
-  'x-auth-token',
-  'x-access-token',
-  'x-amz-security-token',
-  'x-csrf-token',
-  'x-xsrf-token',
-  'x-goog-api-key',
-]);
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A response (status below 400), body read whole. */
-export class ClientResponse {
-  constructor(status, headers, body, url, attempts) {
-    /** The status code. */
-    this.status = status;
-    /** Headers, lowercase names. */
-    this.headers = headers;
-    /** The body bytes. */
-    this.body = body;
-    /** The URL that answered. */
-    this.url = url;
-    /** Attempts the call took. */
-    this.attempts = attempts;
-  }
+function count(value, what, min) {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < min) throw makeError('invalid_config', `${what} must be an integer >= ${min}`);
+  return value;
+}
 
-  /** The body as UTF-8 text; a DecodeError if it is not UTF-8. */
-  text() {
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(this.body);
-    } catch (e) {
-      throw withKind(new DecodeError(`cannot decode the response body: ${e.message}`), 'decode');
-    }
+/** The signer of a profile client, or a typed invalid_config error. */
+function profileSigner(profile) {
+  if (profile instanceof Kraken) {
+    throw makeError('invalid_config', 'Kraken signs a nonce inside the body: build it with Kraken.body(), sign with Kraken.sign() and send the signed request');
   }
-
-  /** The body parsed as JSON; a DecodeError if it is not. */
-  json() {
-    const text = this.text();
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw withKind(new DecodeError(`cannot decode the response body: ${e.message}`), 'decode');
-    }
+  const hit = PROFILES.find(([cls]) => profile instanceof cls);
+  if (!hit) {
+    throw makeError('invalid_config', `profile must be a signer from sigwire.profiles (Binance, Coinbase, Okx, Bybit, AwsSigV4, Rfc9421), got ${describe(profile)}`);
   }
+  const clock = hit[1];
+  return (req, unixMs) => {
+    if (clock === 'ms') req.timestampMs = unixMs;
+    else req[clock] = Math.floor(unixMs / 1000);
+    const signed = profile.sign(req);
+    return { url: new URL(signed.url), headers: signed.headerList };
+  };
 }
 
 /**
- * HTTP client that signs every attempt with sigwire-v1, on fetch.
- * `new Client({ baseUrl, keyId, secret, algorithm?, defaultHeaders?, signedHeaders?, signedHeaderPolicy?, sensitiveHeaders?,
- *   timeouts?: { attemptMs, totalMs }, retry?: { maxAttempts, baseDelayMs, maxDelayMs,
- *   maxRetryAfterMs, idempotencyKeys }, maxRedirects?, clockSkewCorrection?,
- *   clockSkewThresholdSeconds?, maxClockSkewSeconds?, fetch? })`. Defaults (the Rust client's):
- * hmac-sha256; attempt 30 s, total 60 s; 3 attempts, 100 ms base delay, 5 s max delay, Retry-After
- * capped at 30 s; 5 redirects; skew correction on (2 s threshold, 1 day max).
- *
- * Redirects (where the runtime lets them be followed by hand): a chain is signed only while every
- * hop is at the base URL's origin (once it has left, a hop back is sent unsigned); a hop to
- * another origin drops the body and every header of SENSITIVE_HEADERS and `sensitiveHeaders`.
- * `Idempotency-Key` is signed when present; a rejection is any status >= 400 whose body is
- * `{"error": code}` with a known code; out of time for another retry, the last response is the
- * result. The same rules as the Rust client (sigwire-client).
+ * The engine for one Client (see sdk-node/lib/common/backend.js): `config` as the shared Client
+ * checked it, `secret` the sigwire-v1 key's bytes, or null with a signing `profile`.
  */
-export class Client {
+export function fetchClient(config, secret, profile) {
+  return new FetchClient(config, secret, profile);
+}
+
+class FetchClient {
   #signer;
   /** The same key, also signing `Idempotency-Key` (for calls that carry one), as in Rust. */
   #signerIdempotent;
+  /** A profile's signer: (request, unix ms) -> { url, headers }. */
+  #profile = null;
   #sensitive;
   #fetch;
   #base;
@@ -227,12 +140,11 @@ export class Client {
   #offset = 0;
   #cfg;
 
-  constructor(options) {
-    if (options === null || typeof options !== 'object') throw makeError('invalid_config', `Client options must be an object (got ${describe(options)})`);
-    const base = options.baseUrl instanceof URL ? options.baseUrl.href : str(options.baseUrl, 'baseUrl', 'invalid_config');
+  constructor(config, secret, profile) {
+    const { options } = config;
     let url;
     try {
-      url = new URL(base);
+      url = new URL(config.baseUrl);
     } catch {
       throw makeError('invalid_config', 'baseUrl is not an absolute URL');
     }
@@ -240,37 +152,34 @@ export class Client {
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     if (url.search || url.hash || url.username || url.password) throw makeError('invalid_config', 'baseUrl must not have a query, fragment or credentials');
     this.#base = url;
-    const policy = options.signedHeaderPolicy;
-    this.#signer = new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: options.signedHeaders, signedHeaderPolicy: policy });
-    const extra = this.#signer.signedHeaders || [];
-    this.#signerIdempotent = extra.some((h) => h.toLowerCase() === 'idempotency-key')
-      ? this.#signer
-      : new Signer({ keyId: options.keyId, secret: options.secret, algorithm: options.algorithm, signedHeaders: [...extra, 'idempotency-key'], signedHeaderPolicy: policy });
-    const sensitive = options.sensitiveHeaders;
-    if (sensitive !== undefined && (!Array.isArray(sensitive) || !sensitive.every((h) => typeof h === 'string'))) {
-      throw makeError('invalid_config', 'sensitiveHeaders must be an array of header names');
+    if (profile !== undefined && profile !== null) {
+      this.#profile = profileSigner(profile);
+    } else {
+      const policy = config.signedHeaderPolicy;
+      const listed = config.signedHeaders || [];
+      this.#signer = new Signer({ keyId: config.keyId, secret, algorithm: config.algorithm, signedHeaders: listed, signedHeaderPolicy: policy });
+      this.#signerIdempotent = listed.some((h) => h.toLowerCase() === 'idempotency-key')
+        ? this.#signer
+        : new Signer({ keyId: config.keyId, secret, algorithm: config.algorithm, signedHeaders: [...listed, 'idempotency-key'], signedHeaderPolicy: policy });
     }
-    this.#sensitive = new Set([...SENSITIVE_HEADERS, ...(sensitive || []).map((h) => h.toLowerCase())]);
-    this.#defaults = headerPairs(options.defaultHeaders, 'invalid_config');
-    const t = obj(options.timeouts, 'timeouts');
-    const r = obj(options.retry, 'retry');
-    if (r.idempotencyKeys !== undefined && typeof r.idempotencyKeys !== 'boolean') throw makeError('invalid_config', 'retry.idempotencyKeys must be a boolean');
-    if (options.clockSkewCorrection !== undefined && typeof options.clockSkewCorrection !== 'boolean') throw makeError('invalid_config', 'clockSkewCorrection must be a boolean');
+    this.#sensitive = new Set([...SENSITIVE_HEADERS, ...(config.sensitiveHeaders || []).map((h) => h.toLowerCase())]);
+    this.#defaults = headerPairs(config.defaultHeaders, 'invalid_config');
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw makeError('invalid_config', 'fetch must be a function');
     if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw makeError('invalid_config', 'no fetch available: pass { fetch }');
     this.#fetch = options.fetch || ((input, init) => globalThis.fetch(input, init));
+    const pick = (name) => (config[name] === undefined ? DEFAULTS[name] : config[name]);
     this.#cfg = {
-      attemptMs: ms(t.attemptMs, 'timeouts.attemptMs', 30_000, true),
-      totalMs: ms(t.totalMs, 'timeouts.totalMs', 60_000, true),
-      maxAttempts: count(r.maxAttempts, 'retry.maxAttempts', 3, 1),
-      baseDelayMs: ms(r.baseDelayMs, 'retry.baseDelayMs', 100),
-      maxDelayMs: ms(r.maxDelayMs, 'retry.maxDelayMs', 5_000),
-      maxRetryAfterMs: ms(r.maxRetryAfterMs, 'retry.maxRetryAfterMs', 30_000),
-      idempotencyKeys: r.idempotencyKeys ?? true,
-      maxRedirects: count(options.maxRedirects, 'maxRedirects', 5, 0),
-      skew: options.clockSkewCorrection ?? true,
-      skewThreshold: count(options.clockSkewThresholdSeconds, 'clockSkewThresholdSeconds', 2, 0),
-      maxSkew: count(options.maxClockSkewSeconds, 'maxClockSkewSeconds', 86_400, 0),
+      attemptMs: pick('attemptMs'),
+      totalMs: pick('totalMs'),
+      maxAttempts: pick('maxAttempts'),
+      baseDelayMs: pick('baseDelayMs'),
+      maxDelayMs: pick('maxDelayMs'),
+      maxRetryAfterMs: pick('maxRetryAfterMs'),
+      idempotencyKeys: config.idempotencyKeys ?? true,
+      maxRedirects: pick('maxRedirects'),
+      skew: config.clockSkewCorrection ?? true,
+      skewThreshold: count(options.clockSkewThresholdSeconds, 'clockSkewThresholdSeconds', 0) ?? 2,
+      maxSkew: config.maxClockSkewSeconds ?? 86_400,
     };
   }
 
@@ -279,9 +188,9 @@ export class Client {
     return this.#base.href;
   }
 
-  /** The key id. */
+  /** The key id (the empty string for a profile client, as in Node). */
   get keyId() {
-    return this.#signer.keyId;
+    return this.#signer ? this.#signer.keyId : '';
   }
 
   /** The clock offset in use (server − local, seconds), as last measured. */
@@ -300,23 +209,13 @@ export class Client {
     return { kind: OBSERVED[kind] || 'none', offset };
   }
 
-  /**
-   * Sends a request; resolves to a ClientResponse for a status below 400, rejects with a
-   * SigwireError otherwise (HttpStatusError, the server's machine-code class for a signature
-   * rejection, SigwireTimeoutError, ConnectError, ClockSkewTooLargeError, TooManyRedirectsError).
-   * @param {string} method
-   * @param {string} path resolved under baseUrl (or an absolute URL)
-   * `sign: false` sends this call without Authorization (everything else unchanged).
-   * @param {{query?: any, json?: any, body?: any, headers?: any, idempotencyKey?: string, sign?: boolean, timeouts?: {attemptMs?: number|null, totalMs?: number|null}, signal?: AbortSignal}} [options]
-   */
-  async request(method, path, options = {}) {
+  /** One call of the shared Client (its arguments already checked and converted). */
+  async request(call) {
     // The rules module, fetched and compiled on the first request of any Client (once).
     await initExt();
-    str(method, 'method', 'invalid_request');
-    str(path, 'path', 'invalid_request');
-    if (!/^[A-Za-z]+$/.test(method)) throw makeError('invalid_request', 'method must be an HTTP method token');
-    method = method.toUpperCase();
-    options = obj(options, 'request options', 'invalid_request');
+    if (!/^[A-Za-z]+$/.test(call.method)) throw makeError('invalid_request', 'method must be an HTTP method token');
+    const method = call.method.toUpperCase();
+    const path = call.path;
     let url;
     try {
       url = new URL(path.replace(/^\/+/, ''), this.#base);
@@ -325,40 +224,28 @@ export class Client {
       throw makeError('invalid_request', 'path does not make a valid URL');
     }
     url.hash = '';
-    const q = queryString(options.query);
+    const q = call.query ? queryString(call.query) : '';
     if (q) url.search = url.search ? `${url.search}&${q}` : `?${q}`;
-    const headers = [...this.#defaults, ...headerPairs(options.headers, 'invalid_request')];
-    if (options.json !== undefined && options.body !== undefined) throw makeError('invalid_request', 'give either json or body, not both');
+    const headers = [...this.#defaults, ...headerPairs(call.headers, 'invalid_request')];
     let body;
-    if (options.json !== undefined) {
-      let text;
-      try {
-        text = JSON.stringify(options.json);
-      } catch (e) {
-        throw makeError('invalid_request', `cannot serialise the JSON body: ${e.message}`);
-      }
-      if (text === undefined) throw makeError('invalid_request', 'the JSON body is not serialisable');
-      body = new TextEncoder().encode(text);
+    if (call.json !== undefined) {
+      body = new TextEncoder().encode(call.json);
       if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
-    } else if (options.body !== undefined && options.body !== null) {
-      body = bodyBytes(options.body).slice();
+    } else if (call.body !== undefined) {
+      // A copy: every attempt sends the bytes of the call, whatever the caller does with theirs.
+      body = call.body.slice();
     }
-    if (options.idempotencyKey !== undefined) {
-      headers.push(...headerPairs([['Idempotency-Key', str(options.idempotencyKey, 'idempotencyKey', 'invalid_request')]], 'invalid_request'));
-    }
+    if (call.idempotencyKey !== undefined) headers.push(...headerPairs(['Idempotency-Key', call.idempotencyKey], 'invalid_request'));
     let hasKey = headers.some(([k]) => k.toLowerCase() === 'idempotency-key');
     // Once per logical call, reused (and signed) by every attempt.
     if (rules((b) => b.ruleNeedsIdempotencyKey(this.#settings(), this.#cfg.idempotencyKeys, method, hasKey))) {
       headers.push(['Idempotency-Key', rules((b) => b.ruleNewIdempotencyKey())]);
       hasKey = true;
     }
-    const t = obj(options.timeouts, 'timeouts', 'invalid_request');
-    const attemptMs = ms(t.attemptMs, 'timeouts.attemptMs', this.#cfg.attemptMs, true);
-    const totalMs = ms(t.totalMs, 'timeouts.totalMs', this.#cfg.totalMs, true);
-    const signal = options.signal;
-    if (options.sign !== undefined && typeof options.sign !== 'boolean') throw makeError('invalid_request', 'sign must be a boolean');
-    const sign = options.sign !== false;
-    return this.#execute({ method, url, headers, body, hasKey, attemptMs, totalMs, signal, sign });
+    const attemptMs = call.attemptMs ?? this.#cfg.attemptMs;
+    const totalMs = call.totalMs ?? this.#cfg.totalMs;
+    const signal = call.options.signal;
+    return this.#execute({ method, url, headers, body, hasKey, attemptMs, totalMs, signal, sign: call.sign });
   }
 
   async #execute(call) {
@@ -426,7 +313,7 @@ export class Client {
 
   #finish(outcome, code, attempts) {
     const { status, headers, body, url } = outcome;
-    if (status < 400) return new ClientResponse(status, headerObject(headers), body, url, attempts);
+    if (status < 400) return { status, headers: headerObject(headers), body, url, attempts };
     // The verifier's clock as the rejection reports it (X-Sigwire-Server-Time only, as in Rust).
     const own = headers.get(SERVER_TIME_HEADER);
     const serverTime = own !== null && /^\s*\d+\s*$/.test(own) ? Number(own.trim()) : undefined;
@@ -463,27 +350,31 @@ export class Client {
       const signer = lines.some(([k]) => k.toLowerCase() === 'idempotency-key') ? this.#signerIdempotent : this.#signer;
       for (let hop = 0; ; hop++) {
         if (body === undefined) lines = lines.filter(([k]) => k.toLowerCase() !== 'content-type');
-        const headers = new Headers();
+        let headers = new Headers();
         for (const [k, v] of lines) headers.append(k, v);
+        let target = url;
         if (sign) {
-          let signed;
           try {
-            signed = signer.sign({
-            method,
-            url: url.href,
-            headers: lines,
-            body: NO_BODY.has(method) ? undefined : body,
-            timestamp: Math.floor(Date.now() / 1000) + this.#offset,
-            });
+            const unixMs = Date.now() + this.#offset * 1000;
+            const req = { method, url: url.href, headers: lines, body: NO_BODY.has(method) ? undefined : body };
+            if (this.#profile) {
+              // The profile decides the signed URL (query signatures) and header lines.
+              const signed = this.#profile(req, unixMs);
+              target = signed.url;
+              headers = new Headers();
+              for (const [k, v] of signed.headers) headers.append(k, v);
+            } else {
+              req.timestamp = Math.floor(unixMs / 1000);
+              headers.set('authorization', signer.sign(req).Authorization);
+            }
           } catch (e) {
             throw e instanceof SigwireError ? withKind(e, 'sign', attempts) : e;
           }
-          headers.set('authorization', signed.Authorization);
         }
         const sent = Date.now();
         let res;
         try {
-          res = await this.#fetch(url.href, { method, headers, body: NO_BODY.has(method) ? undefined : body, redirect: 'manual', signal: controller.signal });
+          res = await this.#fetch(target.href, { method, headers, body: NO_BODY.has(method) ? undefined : body, redirect: 'manual', signal: controller.signal });
         } catch (e) {
           if (timedOut) throw timeoutError();
           if (call.signal && call.signal.aborted) throw e;
@@ -545,35 +436,6 @@ export class Client {
     }
   }
 
-  /** `request('GET', path, options)`. */
-  get(path, options) {
-    return this.request('GET', path, options);
-  }
-
-  /** `request('POST', path, options)`. */
-  post(path, options) {
-    return this.request('POST', path, options);
-  }
-
-  /** `request('PUT', path, options)`. */
-  put(path, options) {
-    return this.request('PUT', path, options);
-  }
-
-  /** `request('PATCH', path, options)`. */
-  patch(path, options) {
-    return this.request('PATCH', path, options);
-  }
-
-  /** `request('DELETE', path, options)`. */
-  delete(path, options) {
-    return this.request('DELETE', path, options);
-  }
-
-  /** Never includes the secret. */
-  toJSON() {
-    return { baseUrl: this.baseUrl, keyId: this.keyId };
-  }
 }
 
 /** The machine code of a rejection by the rules: any status >= 400 whose body is `{"error": code}`

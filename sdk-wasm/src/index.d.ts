@@ -1,6 +1,6 @@
 // Type definitions for sigwire-wasm (browser/bundler/edge/Node SDK of the sigwire-v1 HMAC
 // request signing scheme). The same API as the Node SDK (`sigwire`), plus `init()`: Signer,
-// KeyStore, InMemoryReplayStore, Verifier, ReplayTicket, signedFetch and the error classes are
+// KeyStore, InMemoryReplayStore, Verifier, ReplayTicket, signedFetch, Client and the error classes are
 // declared once, beside their one source (sdk-node/lib/common/*.d.ts, copied into dist/common/
 // by scripts/esm.mjs); this file adds what only this package has.
 
@@ -9,9 +9,10 @@ export * from '../dist/common/signer.js';
 export * from '../dist/common/keys.js';
 export * from '../dist/common/verifier.js';
 export * from '../dist/common/fetch.js';
+export * from '../dist/common/client.js';
 
-import type { ErrorExtra, SigwireError } from '../dist/common/errors.js';
-import type { Algorithm, SecretInput } from '../dist/common/signer.js';
+import { Client as SharedClient } from '../dist/common/client.js';
+import type { ClientOptions as SharedClientOptions, CallOptions as SharedCallOptions } from '../dist/common/client.js';
 
 /** Where init() gets the WebAssembly module from (default: sigwire_wasm_bg.wasm next to the package). */
 export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
@@ -66,123 +67,19 @@ export class StreamSigner {
   toJSON(): { keyId: string; algorithm: string };
 }
 
-/** A deadline of a Client call passed. */
-export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'attempt' | 'total'; }
-/** The request could not be sent (network error, refused connection, blocked by CORS). */
-export class ConnectError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'connect'; }
-/** The connection failed while the response was read. */
-export class TransportError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'transport'; }
-/** The server answered with a status >= 400 that is not a signature rejection. */
-export class HttpStatusError extends SigwireError {
-  constructor(message: string, extra?: ErrorExtra);
-  readonly code: 'http_status';
-  /** The status (0 for a browser's opaque redirect). */
-  readonly status: number;
-  /** The response body. */
-  readonly body: Uint8Array;
-  /** Response headers, lowercase names. */
-  readonly headers: Record<string, string>;
-}
-/** The server clock is further off than `maxClockSkewSeconds`. */
-export class ClockSkewTooLargeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'clock_skew_too_large'; readonly offsetSeconds: number; readonly maxSeconds: number; }
-/** More redirects than `maxRedirects`. */
-export class TooManyRedirectsError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'too_many_redirects'; readonly limit: number; }
-/** `text()` / `json()` could not decode the body. */
-export class DecodeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'decode'; }
-/** The Client error classes by code. */
-export const CLIENT_ERROR_CLASSES: {
-  readonly timeout: typeof SigwireTimeoutError;
-  readonly connect: typeof ConnectError;
-  readonly transport: typeof TransportError;
-  readonly http_status: typeof HttpStatusError;
-  readonly clock_skew_too_large: typeof ClockSkewTooLargeError;
-  readonly too_many_redirects: typeof TooManyRedirectsError;
-  readonly decode: typeof DecodeError;
-};
-
-/** Options of `new Client(...)`; defaults are the Rust sigwire-client's. */
-export interface ClientOptions {
-  /** Base URL (http or https, no query); request paths resolve under it. */
-  baseUrl: string | URL;
-  keyId: string;
-  secret: SecretInput;
-  /** Default hmac-sha256. */
-  algorithm?: Algorithm;
-  /** Headers sent with every request. */
-  defaultHeaders?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
-  /** Extra header names to sign. */
-  signedHeaders?: string[];
-  /** `'all-end-to-end'`: also sign every other header the client sets on a request (the browser adds some at send time, unsigned). */
-  signedHeaderPolicy?: 'listed' | 'all-end-to-end';
-  /** More header names never sent to another origin on a redirect (besides SENSITIVE_HEADERS). */
-  sensitiveHeaders?: string[];
-  /** Per attempt (default 30000) and for the whole call (default 60000); null = no limit. */
-  timeouts?: { attemptMs?: number | null; totalMs?: number | null };
-  /** Default 3 attempts, 100 ms base delay, 5000 ms max delay, Retry-After capped at 30000 ms, idempotency keys on. */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number; idempotencyKeys?: boolean };
-  /** Default 5 (only where the runtime exposes redirects: not in browsers, see README). */
-  maxRedirects?: number;
-  /** Default true. */
-  clockSkewCorrection?: boolean;
-  /** Default 2. */
+/** Options of `new Client(...)`: the shared ones (sdk-node/lib/common/client.d.ts) and the browser's. */
+export interface ClientOptions extends SharedClientOptions<object> {
+  /** Server-clock offsets up to this many seconds are not corrected (default 2). */
   clockSkewThresholdSeconds?: number;
-  /** Default 86400. */
-  maxClockSkewSeconds?: number;
   /** The fetch to use (default globalThis.fetch). */
   fetch?: typeof fetch;
 }
 
-/** Options of one Client call. */
-export interface ClientRequestOptions {
-  /** Query parameters appended to the URL (every byte but A-Z a-z 0-9 - . _ ~ escaped, space as %20, "+" as %2B). */
-  query?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined> | URLSearchParams | Iterable<readonly [string, string | number | boolean]>;
-  /** Serialised once with JSON.stringify (Content-Type application/json). */
-  json?: unknown;
-  /** Raw body bytes (strings are UTF-8). */
-  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView | null;
-  headers?: Record<string, string | number> | Headers | Iterable<readonly [string, string]>;
-  /** Sent (and signed) on every attempt; makes POST/PATCH retryable. Generated when absent. */
-  idempotencyKey?: string;
-  /** false: send this call without Authorization (everything else unchanged). Default true. */
-  sign?: boolean;
-  /** Per-call overrides. */
-  timeouts?: { attemptMs?: number | null; totalMs?: number | null };
+/** Options of one Client call: the shared ones and an AbortSignal. */
+export interface ClientRequestOptions extends SharedCallOptions {
   /** Aborts the call (rejects with the signal's reason). */
   signal?: AbortSignal;
 }
 
-/** Header names never sent to another origin on a redirect (lowercase), as the Rust client's. */
-export const SENSITIVE_HEADERS: readonly string[];
-
-/** A response with a status below 400; the body is read whole. */
-export class ClientResponse {
-  constructor(status: number, headers: Record<string, string>, body: Uint8Array, url: string, attempts: number);
-  readonly status: number;
-  /** Lowercase names. */
-  readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
-  /** The URL that answered. */
-  readonly url: string;
-  /** Attempts the call took. */
-  readonly attempts: number;
-  /** UTF-8 text; DecodeError otherwise. */
-  text(): string;
-  /** Parsed JSON; DecodeError otherwise. */
-  json<T = any>(): T;
-}
-
 /** HTTP client on fetch that signs every attempt (retries, Retry-After, clock skew, deadlines). */
-export class Client {
-  constructor(options: ClientOptions);
-  readonly baseUrl: string;
-  readonly keyId: string;
-  /** Offset applied to the signing clock (server − local, seconds). */
-  readonly clockOffset: number;
-  request(method: string, path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  get(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  post(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  put(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  patch(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  delete(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
-  toJSON(): { baseUrl: string; keyId: string };
-}
+export class Client extends SharedClient<ClientOptions, ClientRequestOptions> {}

@@ -83,7 +83,7 @@ async function clientUsage(): Promise<void> {
       const b: Uint8Array = e.body;
       void s, b;
     } else if (e instanceof SigwireTimeoutError) {
-      const k: 'attempt' | 'total' = e.timeoutKind;
+      const k: 'connect' | 'attempt' | 'total' = e.timeoutKind; // 'connect' only in Node
       void k;
     }
   }

@@ -23,6 +23,15 @@
  *     ticket { keyId, scheme, nonce, timestamp, expiresAt, authenticatedAt }, commit(ticket),
  *     settle(ticket, 'fresh' | 'replayed' | 'before_epoch' | 'unavailable') }, where verify,
  *     precheck, commit and settle return { keyId, scheme, timestamp }.
+ *   - `Client(config, secret | null, profile?)` (client.js: `config` holds the checked options and,
+ *     as `options`, everything the caller gave, for options only this back end has; `secret` the
+ *     sigwire-v1 key's bytes, null with a signing `profile`) -> an engine { baseUrl, keyId,
+ *     clockOffset, streamBody?(body) -> whether the back end sends this body streamed,
+ *     request(call) -> Promise<{ status, headers (lowercase names), body, url, attempts }> for a
+ *     status below 400, rejecting with a SigwireError (with `.kind`) otherwise }, where `call` is
+ *     { method, path, query?: [name, value, ...], headers: [name, value, ...], json?: text,
+ *     body?: Uint8Array, stream?: the caller's streamed body, idempotencyKey?, attemptMs?,
+ *     totalMs? (undefined: the default; Infinity: no limit), sign: boolean, options: as given }.
  */
 
 const { SigwireError } = require('./errors');

@@ -1,6 +1,5 @@
 // Types of errors.js, shared by the Node package (sigwire) and the browser package (sigwire-wasm).
-// The HTTP client's error classes are declared by each package beside its Client (their bodies
-// differ: a Buffer in Node, a Uint8Array in browsers).
+// The Node package narrows HttpStatusError's body to a Buffer (index.d.ts).
 
 /** A stable machine code (SPEC.md §7). */
 export type ErrorCode =
@@ -76,3 +75,37 @@ export const ERROR_CODES: readonly ErrorCode[];
 export const ERROR_CLASSES: { readonly [C in ErrorCode]: ErrorClass<C> };
 /** "X-Sigwire-Server-Time": sent with every failure response. */
 export const SERVER_TIME_HEADER: string;
+
+/** A time limit of a Client call fired (`timeoutKind`: which one; `connect` only in Node). */
+export class SigwireTimeoutError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'timeout'; readonly timeoutKind: 'connect' | 'attempt' | 'total'; }
+/** The request could not be sent (refused, DNS, TLS; in browsers also a network error or CORS). */
+export class ConnectError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'connect'; }
+/** The connection failed after it was established (while the response was read). */
+export class TransportError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'transport'; }
+/** The server answered with a status >= 400 that is not a signature rejection. */
+export class HttpStatusError extends SigwireError {
+  constructor(message: string, extra?: ErrorExtra);
+  readonly code: 'http_status';
+  /** The response status (0 for a browser's opaque redirect). */
+  readonly status: number;
+  /** The response body (a Buffer in Node). */
+  readonly body: Uint8Array;
+  /** The response headers (lowercase names). */
+  readonly headers: Record<string, string>;
+}
+/** The measured offset to the server's clock is beyond what the client corrects (`maxClockSkewSeconds`). */
+export class ClockSkewTooLargeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'clock_skew_too_large'; readonly offsetSeconds: number; readonly maxSeconds: number; }
+/** More redirects than `maxRedirects`. */
+export class TooManyRedirectsError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'too_many_redirects'; readonly limit: number; }
+/** A response body is not UTF-8 / not JSON (`text()`, `json()`). */
+export class DecodeError extends SigwireError { constructor(message: string, extra?: ErrorExtra); readonly code: 'decode'; }
+/** The error class of each HTTP-client code. */
+export const CLIENT_ERROR_CLASSES: {
+  readonly timeout: typeof SigwireTimeoutError;
+  readonly connect: typeof ConnectError;
+  readonly transport: typeof TransportError;
+  readonly http_status: typeof HttpStatusError;
+  readonly clock_skew_too_large: typeof ClockSkewTooLargeError;
+  readonly too_many_redirects: typeof TooManyRedirectsError;
+  readonly decode: typeof DecodeError;
+};
