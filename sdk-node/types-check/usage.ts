@@ -17,6 +17,7 @@ import {
   type ErrorCode,
   type SigwireErrorCode,
   Client,
+  profiles,
   HttpStatusError,
   SigwireTimeoutError,
   ClockSkewTooLargeError,
@@ -111,6 +112,8 @@ async function callApi(): Promise<void> {
     timeouts: { connectMs: 5000, attemptMs: 10000, totalMs: null },
     retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000 },
   });
+  const binance = new Client({ baseUrl: 'https://api.binance.com', profile: new profiles.Binance('key', 'secret'), userAgent: 'ua', timeouts: { connectMs: 500 } });
+  await binance.get('/api/v3/openOrders', { query: { symbol: 'BTCUSDT' } });
   const orders: ClientResponse = await client.get('/v1/orders', { query: { status: 'open', q: 'a b' } });
   const list = orders.json<{ id: string }[]>();
   const status: number = orders.status;

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +27,26 @@ let context;
 let page;
 let userDataDir;
 
+// A Binance-style endpoint for the profile Client, checked here with node:crypto (not with
+// sigwire): X-MBX-APIKEY, `signature` last and the HMAC-SHA256 (hex) of the query before it.
+const BINANCE_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+const BINANCE_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
+const binanceSeen = [];
+
+function binance(req, res, url) {
+  const raw = url.search.slice(1);
+  const at = raw.lastIndexOf('&signature=');
+  const want = crypto.createHmac('sha256', BINANCE_SECRET).update(raw.slice(0, Math.max(at, 0))).digest('hex');
+  const ok = req.headers['x-mbx-apikey'] === BINANCE_KEY && at > 0 && raw.slice(at + '&signature='.length) === want;
+  binanceSeen.push({ path: url.pathname, ok, authorization: req.headers.authorization });
+  res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(ok ? { verified: true, params: Object.fromEntries(new URLSearchParams(raw)) } : { code: -1022 }));
+}
+
 function startProxy(target) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/api/v3/')) return binance(req, res, url);
     if (url.pathname === '/blank.html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end('<!doctype html><title>client</title>');
@@ -182,4 +200,28 @@ test('query escaping in Chromium matches what the reference server verifies', { 
   assert.equal(r.error, undefined, JSON.stringify(r.error));
   assert.equal(r.value.query, 'q=it%27s%20%28a%29%2A%21');
   assert.equal(r.value.key_id, KEY);
+});
+
+test('Client({ profile }) in Chromium: Binance-signed calls pass an independent check; a wrong secret is refused', { timeout: 60_000 }, async () => {
+  const r = await inPage(async (_c, sw, { apiKey, secret }) => {
+    await sw.initExt();
+    const client = (s) => new sw.Client({ baseUrl: location.origin, profile: new sw.profiles.Binance(apiKey, s), retry: { maxAttempts: 1 } });
+    const get = (await client(secret).get('/api/v3/openOrders', { query: { symbol: 'BTCUSDT' } })).json();
+    const post = (await client(secret).post('/api/v3/order', { query: { symbol: 'LTCBTC', side: 'BUY' } })).json();
+    let refused;
+    try {
+      await client(secret + 'x').get('/api/v3/account');
+    } catch (e) {
+      refused = { name: e.name, status: e.status };
+    }
+    return { get, post, refused };
+  }, { apiKey: BINANCE_KEY, secret: BINANCE_SECRET });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.value.get.verified, true);
+  assert.equal(r.value.get.params.symbol, 'BTCUSDT');
+  assert.ok(Number(r.value.get.params.timestamp) > 0);
+  assert.equal(r.value.post.params.side, 'BUY');
+  assert.deepEqual(r.value.refused, { name: 'HttpStatusError', status: 401 });
+  assert.deepEqual(binanceSeen.map((x) => x.ok), [true, true, false]);
+  for (const x of binanceSeen) assert.equal(x.authorization, undefined, 'no sigwire-v1 Authorization beside the profile');
 });

@@ -1,6 +1,7 @@
 // Compile-only check of the published types (tsc --noEmit --strict): browser usage as in the README.
 import {
   init,
+  profiles,
   Client,
   ClientResponse,
   HttpStatusError,
@@ -71,6 +72,8 @@ async function clientUsage(): Promise<void> {
     retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000 },
   });
   const r: ClientResponse = await client.get('/v1/orders', { query: { status: 'open', n: 1 } });
+  const binance = new Client({ baseUrl: 'https://api.binance.com', profile: new profiles.Binance('key', 'secret') });
+  await binance.get('/api/v3/openOrders', { query: { symbol: 'BTCUSDT' }, signal: new AbortController().signal });
   const list = r.json<{ id: string }[]>();
   const bytes: Uint8Array = r.body;
   const attempts: number = r.attempts;
