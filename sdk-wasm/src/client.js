@@ -22,23 +22,12 @@ import { Signer } from '../dist/common/signer.js';
 import { SENSITIVE_HEADERS, withKind } from '../dist/common/client.js';
 import { rules, initExt } from './ext.js';
 import { Binance, Coinbase, Okx, Bybit, Kraken, AwsSigV4, Rfc9421 } from './profiles.js';
-import {
-  SigwireError,
-  makeError,
-  describe,
-  ERROR_CLASSES,
-  SERVER_TIME_HEADER,
-  SigwireTimeoutError,
-  ConnectError,
-  TransportError,
-  HttpStatusError,
-  ClockSkewTooLargeError,
-  TooManyRedirectsError,
-} from './errors.js';
+import { SigwireError, makeError, describe, ERROR_CLASSES, SERVER_TIME_HEADER } from './errors.js';
+// The HTTP client's own error kinds (the classes of sdk-node/lib/common/errors.js).
+import { SigwireTimeoutError, ConnectError, TransportError, HttpStatusError, ClockSkewTooLargeError, TooManyRedirectsError } from './errors.js';
 
 const NO_BODY = new Set(['GET', 'HEAD']);
-/** ruleAfterResponse / ruleAfterFailure answers (>= 0: retry after that many ms). */
-const DONE = -1;
+/** ruleAfterResponse / ruleAfterFailure answers (>= 0: retry after that many ms; -1: done). */
 const RESIGN = -2;
 const SKEW_TOO_LARGE = -3;
 /** ruleObserveClock kinds. */
