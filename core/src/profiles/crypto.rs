@@ -50,6 +50,32 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The lowercase hex of a 32-byte digest, on the stack (a signature or payload hash per request
+/// needs no allocation).
+#[derive(Clone, Copy)]
+pub(crate) struct Hex32([u8; 64]);
+
+impl Hex32 {
+    /// Encodes `bytes`.
+    pub(crate) fn new(bytes: &[u8; 32]) -> Self {
+        let mut out = [0u8; 64];
+        for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = b >> 4;
+            pair[1] = b & 0x0f;
+        }
+        for d in out.iter_mut() {
+            *d += b'0' + u8::from(*d > 9) * (b'a' - b'0' - 10);
+        }
+        Hex32(out)
+    }
+
+    /// The 64 hex digits.
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits were written.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 /// Decodes hex in either case; `None` on any other byte or odd length.
 pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
     crate::hex::decode_lower(&s.to_ascii_lowercase())
@@ -89,6 +115,17 @@ mod tests {
         let mac = hmac_sha512(b"Jefe", &[b"what do ya want for nothing?"]);
         assert!(hex(&mac)
             .starts_with("164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"));
+    }
+
+    #[test]
+    fn stack_hex_equals_hex() {
+        let mut bytes = [0u8; 32];
+        for start in [0u8, 32, 64, 96, 128, 160, 192, 224] {
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = start.wrapping_add(i as u8);
+            }
+            assert_eq!(Hex32::new(&bytes).as_str(), hex(&bytes));
+        }
     }
 
     #[test]

@@ -37,45 +37,69 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Appends `s` keeping valid `%XX` escapes exactly as written and encoding every other byte outside
+/// `s` keeping valid `%XX` escapes exactly as written and encoding every other byte outside
 /// the unreserved set and `keep` (a path "URI-encoded once", as S3 signs it).
+#[cfg(test)]
 pub(crate) fn encode_keeping_escapes(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    encode_keeping_escapes_into(s, keep, &mut out);
+    out
+}
+
+/// Appends `s` to `out` as [`encode_keeping_escapes`] returns it.
+pub(crate) fn encode_keeping_escapes_into(s: &str, keep: &[u8], out: &mut String) {
     let b = s.as_bytes();
-    let mut out = String::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && hex_val(b[i + 1]).is_some()
-            && hex_val(b[i + 2]).is_some()
-        {
+        if escape_at(b, i).is_some() {
             out.push_str(&s[i..i + 3]);
             i += 3;
             continue;
         }
-        encode_into(&b[i..=i], keep, &mut out);
+        encode_into(&b[i..=i], keep, out);
         i += 1;
     }
-    out
+}
+
+/// The byte a valid `%XX` escape at `b[i]` stands for, if there is one.
+fn escape_at(b: &[u8], i: usize) -> Option<u8> {
+    if b[i] == b'%' && i + 2 < b.len() {
+        if let (Some(h), Some(l)) = (hex_val(b[i + 1]), hex_val(b[i + 2])) {
+            return Some(h << 4 | l);
+        }
+    }
+    None
+}
+
+/// Calls `f` with each byte of `s` after decoding `%XX` escapes (see [`decode`]).
+fn for_each_decoded(s: &str, mut f: impl FnMut(u8)) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match escape_at(b, i) {
+            Some(d) => {
+                f(d);
+                i += 3;
+            }
+            None => {
+                f(b[i]);
+                i += 1;
+            }
+        }
+    }
 }
 
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept literally. `+` stays `+`.
 pub(crate) fn decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex_val(b[i + 1]), hex_val(b[i + 2])) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
+    let mut out = Vec::with_capacity(s.len());
+    for_each_decoded(s, |b| out.push(b));
     out
+}
+
+/// Appends `s` decoded once (see [`decode`]) and encoded again (see [`encode_into`], nothing
+/// kept beyond the unreserved set) to `out`, without an intermediate buffer.
+pub(crate) fn reencode_into(s: &str, out: &mut String) {
+    for_each_decoded(s, |b| encode_into(&[b], b"", out));
 }
 
 #[cfg(test)]
@@ -95,6 +119,23 @@ mod tests {
             encode_keeping_escapes("/a%2Fb c@%7e%zz%4", b"/"),
             "/a%2Fb%20c%40%7e%25zz%254"
         );
+    }
+
+    #[test]
+    fn reencodes_like_decode_then_encode() {
+        for s in [
+            "a%2fb",
+            "%E1%88%B4+x y",
+            "%zz%4",
+            "%41%",
+            "~%7e%7E",
+            "",
+            "%",
+        ] {
+            let mut out = String::new();
+            reencode_into(s, &mut out);
+            assert_eq!(out, encode(&decode(s), b""), "{s}");
+        }
     }
 
     #[test]

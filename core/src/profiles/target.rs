@@ -64,16 +64,21 @@ impl<'a> Target<'a> {
     }
 
     /// The authority lowercased, without the scheme's default port: the `Host` value to sign.
-    pub fn host(&self) -> String {
-        let lower = self.authority.to_ascii_lowercase();
+    /// Borrowed from the URL unless it has to be lowercased.
+    pub fn host(&self) -> std::borrow::Cow<'a, str> {
         let default = if self.scheme == "https" {
             ":443"
         } else {
             ":80"
         };
-        match lower.strip_suffix(default) {
-            Some(h) if !h.ends_with(':') => h.to_string(),
-            _ => lower,
+        let host = match self.authority.strip_suffix(default) {
+            Some(h) if !h.ends_with(':') => h,
+            _ => self.authority,
+        };
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(host.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(host)
         }
     }
 
@@ -86,11 +91,15 @@ impl<'a> Target<'a> {
 
 /// Splits a raw `a=1&b=2` string into pairs (see [`Target::raw_pairs`]).
 pub(crate) fn split_pairs(query: &str) -> Vec<(&str, &str)> {
+    split_pairs_iter(query).collect()
+}
+
+/// The pairs of [`split_pairs`], without collecting them.
+pub(crate) fn split_pairs_iter(query: &str) -> impl Iterator<Item = (&str, &str)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect()
 }
 
 #[cfg(test)]
@@ -105,7 +114,7 @@ mod tests {
         assert_eq!(t.path, "/a%2Fb/../c");
         assert_eq!(t.raw_pairs(), vec![("x", "1"), ("y", "")]);
         let t = Target::parse("http://h:8080").unwrap();
-        assert_eq!((t.host().as_str(), t.path, t.query), ("h:8080", "", None));
+        assert_eq!((&*t.host(), t.path, t.query), ("h:8080", "", None));
     }
 
     #[test]

@@ -58,12 +58,65 @@ pub(crate) fn unix(c: Civil) -> Option<u64> {
 }
 
 /// `YYYYMMDD'T'HHMMSS'Z'`, the SigV4 `X-Amz-Date` form.
+#[cfg(test)]
 pub(crate) fn amz_date(unix: u64) -> String {
-    let c = civil(unix);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    AmzDate::new(unix).as_str().to_owned()
+}
+
+/// `YYYYMMDD'T'HHMMSS'Z'` on the stack (signing formats one per request). A year past 9999 is
+/// written with all its digits, as `{:04}` would.
+#[derive(Clone, Copy)]
+pub(crate) struct AmzDate {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl AmzDate {
+    /// The `X-Amz-Date` of Unix seconds `unix`.
+    pub(crate) fn new(unix: u64) -> Self {
+        let c = civil(unix);
+        let mut d = AmzDate {
+            buf: [b'0'; 32],
+            len: 0,
+        };
+        // civil() of a u64 never gives a negative year.
+        d.push_digits(u64::try_from(c.year).unwrap_or(0), 4);
+        for (i, v) in [c.month, c.day, 0, c.hour, c.minute, c.second]
+            .into_iter()
+            .enumerate()
+        {
+            if i == 2 {
+                d.buf[d.len] = b'T';
+                d.len += 1;
+            } else {
+                d.push_digits(u64::from(v), 2);
+            }
+        }
+        d.buf[d.len] = b'Z';
+        d.len += 1;
+        d
+    }
+
+    /// Appends `v` in decimal, zero-padded to `width` digits.
+    fn push_digits(&mut self, mut v: u64, width: usize) {
+        let mut tmp = [b'0'; 20];
+        let mut n = 0;
+        while v > 0 || n < width {
+            tmp[n] = b'0' + (v % 10) as u8;
+            v /= 10;
+            n += 1;
+        }
+        for (i, &digit) in tmp[..n].iter().rev().enumerate() {
+            self.buf[self.len + i] = digit;
+        }
+        self.len += n;
+    }
+
+    /// The formatted date and time.
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits, 'T' and 'Z' were written.
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
 }
 
 /// Parses `YYYYMMDD'T'HHMMSS'Z'`.
@@ -118,6 +171,26 @@ mod tests {
             iso8601_millis(1_607_418_537_715),
             "2020-12-08T09:08:57.715Z"
         );
+    }
+
+    #[test]
+    fn stack_form_equals_format() {
+        for t in [
+            0u64,
+            59,
+            86_399,
+            1_440_938_160,
+            253_402_300_799,
+            253_402_300_800,
+            u64::MAX,
+        ] {
+            let c = civil(t);
+            let want = format!(
+                "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+                c.year, c.month, c.day, c.hour, c.minute, c.second
+            );
+            assert_eq!(AmzDate::new(t).as_str(), want, "{t}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! says what to add, and one function applies it, so every runtime applies it the same way.
 
 use core::fmt;
+use std::borrow::Cow;
 
 /// One header or query parameter to add.
 ///
@@ -11,7 +12,7 @@ use core::fmt;
 /// `Authorization` value, a session token, a presigned signature).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Param {
-    name: String,
+    name: Cow<'static, str>,
     value: String,
     sensitive: bool,
 }
@@ -20,7 +21,16 @@ impl Param {
     /// A parameter; `sensitive` marks values that grant access and must not be logged.
     pub fn new(name: impl Into<String>, value: impl Into<String>, sensitive: bool) -> Self {
         Param {
-            name: name.into(),
+            name: Cow::Owned(name.into()),
+            value: value.into(),
+            sensitive,
+        }
+    }
+
+    /// A parameter with a fixed name (no allocation for the name: signers add a few per request).
+    pub fn named(name: &'static str, value: impl Into<String>, sensitive: bool) -> Self {
+        Param {
+            name: Cow::Borrowed(name),
             value: value.into(),
             sensitive,
         }
@@ -155,7 +165,7 @@ impl SigningInstructions {
         out.extend(
             self.headers
                 .iter()
-                .map(|p| (p.name.clone(), p.value.clone())),
+                .map(|p| (p.name.to_string(), p.value.clone())),
         );
         out
     }

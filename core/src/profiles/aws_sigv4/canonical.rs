@@ -10,88 +10,123 @@ pub(crate) const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// Removes `.` and `..` segments and empty segments, keeping a leading and a trailing `/`
 /// (botocore's `normalize_url_path`, the aws-c-auth behaviour). An empty path becomes `/`.
+#[cfg(test)]
 pub(crate) fn normalize_path(path: &str) -> String {
-    if path.is_empty() {
-        return "/".to_string();
+    let mut out = String::with_capacity(path.len() + 1);
+    push_normalized(
+        &mut out,
+        if path.is_empty() { "/" } else { path },
+        |seg, out| out.push_str(seg),
+    );
+    out
+}
+
+/// Appends `path` normalised to `out` (`.`, `..` and empty segments removed, a leading and a
+/// trailing `/` kept: botocore's `normalize_url_path`, the aws-c-auth behaviour), each kept segment written by
+/// `push_segment` (which must not write `/`), in one pass: `..` truncates `out` back to the
+/// previous separator.
+fn push_normalized(out: &mut String, path: &str, push_segment: impl Fn(&str, &mut String)) {
+    if path.starts_with('/') {
+        out.push('/');
     }
-    let mut out: Vec<&str> = Vec::new();
+    let root = out.len();
+    let mut kept = 0usize;
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                out.pop();
+                if kept > 0 {
+                    kept -= 1;
+                    let cut = out[root..].rfind('/').map_or(root, |i| root + i);
+                    out.truncate(cut);
+                }
             }
-            s => out.push(s),
+            s => {
+                if kept > 0 {
+                    out.push('/');
+                }
+                push_segment(s, out);
+                kept += 1;
+            }
         }
     }
-    let mut s = String::with_capacity(path.len());
-    if path.starts_with('/') {
-        s.push('/');
+    if path.ends_with('/') && kept > 0 {
+        out.push('/');
     }
-    s.push_str(&out.join("/"));
-    if path.ends_with('/') && !out.is_empty() {
-        s.push('/');
+}
+
+/// Appends the canonical URI of `path` under `settings` (see [`PercentEncodingMode`]) to `out`.
+pub(crate) fn push_path(out: &mut String, path: &str, settings: &AwsSigV4Settings) {
+    let path = if path.is_empty() { "/" } else { path };
+    let encode = |s: &str, out: &mut String| match settings.percent_encoding_mode {
+        PercentEncodingMode::Double => percent::encode_into(s.as_bytes(), b"/", out),
+        PercentEncodingMode::Single => percent::encode_keeping_escapes_into(s, b"/", out),
+    };
+    match settings.uri_path_normalization_mode {
+        UriPathNormalizationMode::Enabled => push_normalized(out, path, encode),
+        UriPathNormalizationMode::Disabled => encode(path, out),
     }
-    s
 }
 
 /// The canonical URI of `path` under `settings` (see [`PercentEncodingMode`]).
 pub(crate) fn canonical_path(path: &str, settings: &AwsSigV4Settings) -> String {
-    let path = if path.is_empty() { "/" } else { path };
-    let normalized;
-    let path = match settings.uri_path_normalization_mode {
-        UriPathNormalizationMode::Enabled => {
-            normalized = normalize_path(path);
-            normalized.as_str()
-        }
-        UriPathNormalizationMode::Disabled => path,
-    };
-    match settings.percent_encoding_mode {
-        PercentEncodingMode::Double => percent::encode(path.as_bytes(), b"/"),
-        PercentEncodingMode::Single => percent::encode_keeping_escapes(path, b"/"),
-    }
-}
-
-/// The canonical query string: every raw pair decoded once and re-encoded (RFC 3986 unreserved
-/// kept), plus `extra` pairs (unencoded), sorted by encoded name then encoded value.
-pub(crate) fn canonical_query(raw: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(String, String)> = raw
-        .iter()
-        .map(|(k, v)| {
-            (
-                percent::encode(&percent::decode(k), b""),
-                percent::encode(&percent::decode(v), b""),
-            )
-        })
-        .chain(extra.iter().map(|(k, v)| {
-            (
-                percent::encode(k.as_bytes(), b""),
-                percent::encode(v.as_bytes(), b""),
-            )
-        }))
-        .collect();
-    pairs.sort();
-    let mut s = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            s.push('&');
-        }
-        s.push_str(k);
-        s.push('=');
-        s.push_str(v);
-    }
-    s
-}
-
-/// A header value as SigV4 signs it: trimmed, each run of whitespace (including folded line
-/// breaks) collapsed to one space.
-pub(crate) fn canonical_header_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    push_header_value(&mut out, value);
+    let mut out = String::with_capacity(path.len() + 1);
+    push_path(&mut out, path, settings);
     out
 }
 
-/// Appends `value` as SigV4 signs it (see [`canonical_header_value`]) to `out`, in one pass.
+/// Appends the canonical query string to `out`: every raw `(name, value)` pair decoded once and
+/// re-encoded (RFC 3986 unreserved kept), plus `extra` pairs (unencoded), sorted by encoded name
+/// then encoded value. The pairs are encoded into one scratch string and sorted as ranges of it.
+pub(crate) fn push_query<'a>(
+    out: &mut String,
+    raw: impl IntoIterator<Item = (&'a str, &'a str)>,
+    extra: &[(&str, &str)],
+) {
+    let mut raw = raw.into_iter().peekable();
+    if raw.peek().is_none() && extra.is_empty() {
+        return;
+    }
+    let extra_len: usize = extra.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let mut enc = String::with_capacity(64 + 3 * extra_len);
+    // (name start, name end = value start, value end) in `enc`.
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::with_capacity(extra.len() + 8);
+    for (k, v) in raw {
+        let start = enc.len();
+        percent::reencode_into(k, &mut enc);
+        let mid = enc.len();
+        percent::reencode_into(v, &mut enc);
+        pairs.push((start, mid, enc.len()));
+    }
+    for (k, v) in extra {
+        let start = enc.len();
+        percent::encode_into(k.as_bytes(), b"", &mut enc);
+        let mid = enc.len();
+        percent::encode_into(v.as_bytes(), b"", &mut enc);
+        pairs.push((start, mid, enc.len()));
+    }
+    pairs.sort_unstable_by(|a, b| {
+        (&enc[a.0..a.1], &enc[a.1..a.2]).cmp(&(&enc[b.0..b.1], &enc[b.1..b.2]))
+    });
+    for (i, &(start, mid, end)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&enc[start..mid]);
+        out.push('=');
+        out.push_str(&enc[mid..end]);
+    }
+}
+
+/// The canonical query string (see [`push_query`]) of raw `(name, value)` pairs.
+pub(crate) fn canonical_query(raw: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    push_query(&mut out, raw.iter().copied(), extra);
+    out
+}
+
+/// Appends `value` as SigV4 signs it to `out`, in one pass: trimmed, each run of whitespace
+/// (including folded line breaks) collapsed to one space.
 fn push_header_value(out: &mut String, value: &str) {
     for (i, word) in value.split_ascii_whitespace().enumerate() {
         if i > 0 {
@@ -101,36 +136,67 @@ fn push_header_value(out: &mut String, value: &str) {
     }
 }
 
+/// Orders header names as SigV4 does: by their ASCII-lowercase bytes.
+fn cmp_lower(a: &str, b: &str) -> core::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// Appends `name` lowercased (ASCII) to `out`.
+fn push_lower(out: &mut String, name: &str) {
+    let start = out.len();
+    out.push_str(name);
+    out[start..].make_ascii_lowercase();
+}
+
+/// Sorts `headers` by lowercased name (stable: repeated names keep their order).
+pub(crate) fn sort_headers(headers: &mut [(&str, &str)]) {
+    headers.sort_by(|a, b| cmp_lower(a.0, b.0));
+}
+
+/// Appends the canonical headers block of `sorted` (see [`sort_headers`]) to `out`: `name:value\n`
+/// per name, repeated names joined with `,`.
+pub(crate) fn push_headers(out: &mut String, sorted: &[(&str, &str)]) {
+    let mut i = 0;
+    while i < sorted.len() {
+        let name = sorted[i].0;
+        push_lower(out, name);
+        out.push(':');
+        push_header_value(out, sorted[i].1);
+        i += 1;
+        while i < sorted.len() && sorted[i].0.eq_ignore_ascii_case(name) {
+            out.push(',');
+            push_header_value(out, sorted[i].1);
+            i += 1;
+        }
+        out.push('\n');
+    }
+}
+
+/// Appends the signed-headers list of `sorted` (see [`sort_headers`]) to `out`: `a;b;c`.
+pub(crate) fn push_signed_headers(out: &mut String, sorted: &[(&str, &str)]) {
+    for (i, (name, _)) in sorted.iter().enumerate() {
+        if i > 0 && name.eq_ignore_ascii_case(sorted[i - 1].0) {
+            continue;
+        }
+        if i > 0 {
+            out.push(';');
+        }
+        push_lower(out, name);
+    }
+}
+
 /// The canonical headers block (`name:value\n` per name, sorted, repeated names joined with `,`)
 /// and the signed-headers list (`a;b;c`).
 pub(crate) fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
-    let mut merged: Vec<(String, String)> = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        match merged
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some((_, v)) => {
-                v.push(',');
-                push_header_value(v, value);
-            }
-            None => merged.push((name.to_ascii_lowercase(), canonical_header_value(value))),
-        }
-    }
-    merged.sort_by(|a, b| a.0.cmp(&b.0));
-    let size: usize = merged.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let mut sorted = headers.to_vec();
+    sort_headers(&mut sorted);
+    let size: usize = sorted.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let mut block = String::with_capacity(size);
     let mut signed = String::with_capacity(size);
-    for (i, (n, v)) in merged.iter().enumerate() {
-        block.push_str(n);
-        block.push(':');
-        block.push_str(v);
-        block.push('\n');
-        if i > 0 {
-            signed.push(';');
-        }
-        signed.push_str(n);
-    }
+    push_headers(&mut block, &sorted);
+    push_signed_headers(&mut signed, &sorted);
     (block, signed)
 }
 
@@ -163,7 +229,16 @@ pub(crate) fn canonical_request(
 
 /// `date/region/service/aws4_request`.
 pub(crate) fn scope(date: &str, region: &str, service: &str) -> String {
-    format!("{date}/{region}/{service}/aws4_request")
+    let mut out = String::with_capacity(date.len() + region.len() + service.len() + 15);
+    push_scope(&mut out, date, region, service);
+    out
+}
+
+/// Appends `date/region/service/aws4_request` to `out`.
+pub(crate) fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
+    for part in [date, "/", region, "/", service, "/aws4_request"] {
+        out.push_str(part);
+    }
 }
 
 /// The string to sign of a canonical request.
@@ -176,6 +251,24 @@ pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &st
     }
     crate::hex::encode_into(&hash, &mut out);
     out
+}
+
+/// Appends the string to sign of the canonical request whose SHA-256 is `hash` to `out`.
+pub(crate) fn push_string_to_sign(
+    out: &mut String,
+    amz_date: &str,
+    date: &str,
+    region: &str,
+    service: &str,
+    hash: &[u8; 32],
+) {
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(amz_date);
+    out.push('\n');
+    push_scope(out, date, region, service);
+    out.push('\n');
+    out.push_str(crate::profiles::crypto::Hex32::new(hash).as_str());
 }
 
 /// The derived signing key: HMAC chain over date, region, service and `aws4_request`, starting
@@ -227,6 +320,34 @@ mod tests {
             &[("X-Amz-Date", "1")],
         );
         assert_eq!(q, "X-Amz-Date=1&a=&a=~&a%2B=x%20y&b=2");
+    }
+
+    #[test]
+    fn dot_segments_pop_encoded_segments() {
+        let generic = AwsSigV4Settings::default();
+        assert_eq!(canonical_path("/a b/c%2F d/../e", &generic), "/a%20b/e");
+        assert_eq!(canonical_path("/a/../../b/./", &generic), "/b/");
+        assert_eq!(canonical_path("/%7E/..", &generic), "/");
+        assert_eq!(canonical_path("/ü/x/..", &generic), "/%C3%BC");
+    }
+
+    #[test]
+    fn query_pairs_without_values_and_empty_pieces() {
+        let mut out = String::new();
+        push_query(
+            &mut out,
+            crate::profiles::target::split_pairs_iter("&b&a=1=2&&=x"),
+            &[],
+        );
+        assert_eq!(out, "=x&a=1%3D2&b=");
+    }
+
+    #[test]
+    fn headers_sort_case_insensitively_and_keep_repeat_order() {
+        let (block, signed) =
+            canonical_headers(&[("X-B", "2"), ("x-a", "1"), ("x-b", "3"), ("X-A", " 0 ")]);
+        assert_eq!(block, "x-a:1,0\nx-b:2,3\n");
+        assert_eq!(signed, "x-a;x-b");
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Signing a request: headers (`Authorization`) or a presigned URL (`X-Amz-Signature`).
 
 use crate::freshness::ReplayPolicy;
-use crate::profiles::crypto::{hex, hmac_sha256, sha256};
+use crate::profiles::crypto::{hmac_sha256, sha256, Hex32};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
 use crate::profiles::target::Target;
-use crate::profiles::time::amz_date;
+use crate::profiles::time::AmzDate;
 use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
 use crate::Request;
 
@@ -51,9 +51,11 @@ pub struct AwsSigV4 {
 #[derive(Clone)]
 pub struct AwsSigningOutput {
     instructions: SigningInstructions,
-    canonical_request: String,
-    string_to_sign: String,
-    signature: String,
+    /// The canonical request, then the string to sign (one buffer: one allocation).
+    stages: String,
+    /// Where the string to sign starts in `stages`.
+    string_to_sign_at: usize,
+    signature: Hex32,
 }
 
 impl core::fmt::Debug for AwsSigningOutput {
@@ -64,10 +66,10 @@ impl core::fmt::Debug for AwsSigningOutput {
                 "canonical_request",
                 &format_args!(
                     "[{} bytes, may hold the session token]",
-                    self.canonical_request.len()
+                    self.canonical_request().len()
                 ),
             )
-            .field("string_to_sign", &self.string_to_sign)
+            .field("string_to_sign", &self.string_to_sign())
             .field("signature", &"[redacted]")
             .finish()
     }
@@ -79,20 +81,25 @@ impl AwsSigningOutput {
         &self.instructions
     }
 
+    /// Takes the instructions (a signer that needs only them avoids a copy).
+    pub fn into_instructions(self) -> SigningInstructions {
+        self.instructions
+    }
+
     /// The canonical request that was signed. It contains the session token, if any: do not log
     /// it where the token must not appear.
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request
+        &self.stages[..self.string_to_sign_at]
     }
 
     /// The string to sign.
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        &self.stages[self.string_to_sign_at..]
     }
 
     /// The hex signature.
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.as_str()
     }
 }
 
@@ -160,13 +167,17 @@ impl AwsSigV4 {
                 format!("expires_in must be 1 to {MAX_EXPIRES_IN} seconds"),
             ));
         }
-        let date_time = amz_date(unix_time);
+        let amz_date = AmzDate::new(unix_time);
+        let date_time = amz_date.as_str();
         let date = &date_time[..8];
-        let scope = canonical::scope(date, &self.region, &self.service);
+        let body_hash;
         let payload_hash = match body {
-            SignableBody::Bytes(b) => hex(&sha256(&[b])),
-            SignableBody::Unsigned => UNSIGNED_PAYLOAD.to_string(),
-            SignableBody::Precomputed(h) => h.to_string(),
+            SignableBody::Bytes(b) => {
+                body_hash = Hex32::new(&sha256(&[b]));
+                body_hash.as_str()
+            }
+            SignableBody::Unsigned => UNSIGNED_PAYLOAD,
+            SignableBody::Precomputed(h) => h,
         };
         let token = self.credentials.session_token();
         let sign_token = token.is_some() && s.session_token_mode == SessionTokenMode::Include;
@@ -182,7 +193,7 @@ impl AwsSigV4 {
         let host = target.host();
         let mut to_sign: Vec<(&str, &str)> = Vec::with_capacity(request.header_lines().len() + 4);
         if !request.has_header("host") {
-            to_sign.push(("host", host.as_str()));
+            to_sign.push(("host", &host));
         }
         for &(n, v) in request.header_lines() {
             if !ours(n) && !s.excluded_headers.iter().any(|x| x.eq_ignore_ascii_case(n)) {
@@ -194,83 +205,139 @@ impl AwsSigV4 {
                 to_sign.push((n, v));
             }
         }
-        let mut ins = SigningInstructions::default();
         if !query_mode {
-            to_sign.push(("x-amz-date", &date_time));
+            to_sign.push(("x-amz-date", date_time));
             if let (true, Some(t)) = (sign_token, token) {
                 to_sign.push(("x-amz-security-token", t));
             }
             if add_checksum {
-                to_sign.push(("x-amz-content-sha256", &payload_hash));
+                to_sign.push(("x-amz-content-sha256", payload_hash));
             }
         }
-        let (headers_block, signed_headers) = canonical::canonical_headers(&to_sign);
+        canonical::sort_headers(&mut to_sign);
 
-        let credential = format!("{}/{scope}", self.credentials.access_key_id());
-        let expires = if query_mode {
-            s.expires_in.to_string()
-        } else {
-            String::new()
-        };
-        let mut extra: Vec<(&str, &str)> = Vec::new();
+        // The canonical request, then the string to sign, in one buffer.
+        let headers_len: usize = to_sign.iter().map(|(n, v)| 2 * n.len() + v.len() + 2).sum();
+        let mut buf = String::with_capacity(
+            request.method().len()
+                + 3 * (target.path.len() + target.query.map_or(0, str::len))
+                + if query_mode { 512 } else { 0 }
+                + headers_len
+                + 2 * payload_hash.len()
+                + 2 * (self.region.len() + self.service.len())
+                + 160,
+        );
+        buf.push_str(request.method());
+        buf.push('\n');
+        canonical::push_path(&mut buf, target.path, s);
+        buf.push('\n');
+        let raw_query = crate::profiles::target::split_pairs_iter(target.query.unwrap_or(""));
+        // Query signing: the signed headers and credential are query parameters.
+        let mut extra_params = String::new();
         if query_mode {
-            extra.push(("X-Amz-Algorithm", ALGORITHM));
-            extra.push(("X-Amz-Credential", &credential));
-            extra.push(("X-Amz-Date", &date_time));
-            extra.push(("X-Amz-SignedHeaders", &signed_headers));
-            extra.push(("X-Amz-Expires", &expires));
+            extra_params.push_str(self.credentials.access_key_id());
+            extra_params.push('/');
+            canonical::push_scope(&mut extra_params, date, &self.region, &self.service);
+            let credential_end = extra_params.len();
+            canonical::push_signed_headers(&mut extra_params, &to_sign);
+            let signed_end = extra_params.len();
+            let expires = s.expires_in.to_string();
+            extra_params.push_str(&expires);
+            let (credential, rest) = extra_params.split_at(credential_end);
+            let (signed_headers, expires) = rest.split_at(signed_end - credential_end);
+            let mut extra: Vec<(&'static str, &str)> = vec![
+                ("X-Amz-Algorithm", ALGORITHM),
+                ("X-Amz-Credential", credential),
+                ("X-Amz-Date", date_time),
+                ("X-Amz-SignedHeaders", signed_headers),
+                ("X-Amz-Expires", expires),
+            ];
             if let (true, Some(t)) = (sign_token, token) {
                 extra.push(("X-Amz-Security-Token", t));
             }
+            canonical::push_query(&mut buf, raw_query, &extra);
+            let mut ins = SigningInstructions::default();
+            for &(n, v) in &extra {
+                ins.push_query(Param::named(n, v, n == "X-Amz-Security-Token"));
+            }
+            let (stages, at, signature) = self.finish(buf, &to_sign, payload_hash, date_time);
+            // An unsigned token still goes before the signature (the aws-c-auth order).
+            if let (false, Some(t)) = (sign_token, token) {
+                ins.push_query(Param::named("X-Amz-Security-Token", t, true));
+            }
+            ins.push_query(Param::named("X-Amz-Signature", signature.as_str(), true));
+            return Ok(AwsSigningOutput {
+                instructions: ins,
+                stages,
+                string_to_sign_at: at,
+                signature,
+            });
         }
-        let path = canonical::canonical_path(target.path, s);
-        let query = canonical::canonical_query(&target.raw_pairs(), &extra);
-        let canonical_request = canonical::canonical_request(
-            request.method(),
-            &path,
-            &query,
-            &headers_block,
-            &signed_headers,
-            &payload_hash,
+        canonical::push_query(&mut buf, raw_query, &[]);
+        let (stages, at, signature) = self.finish(buf, &to_sign, payload_hash, date_time);
+
+        let mut ins = SigningInstructions::default();
+        ins.push_header(Param::named("X-Amz-Date", date_time, false));
+        if let Some(t) = token {
+            ins.push_header(Param::named("X-Amz-Security-Token", t, true));
+        }
+        if add_checksum {
+            ins.push_header(Param::named("x-amz-content-sha256", payload_hash, false));
+        }
+        let id = self.credentials.access_key_id();
+        let mut authorization = String::with_capacity(
+            ALGORITHM.len() + id.len() + 2 * (self.region.len() + self.service.len()) + 160,
         );
-        let string_to_sign = canonical::string_to_sign(&date_time, &scope, &canonical_request);
+        authorization.push_str(ALGORITHM);
+        authorization.push_str(" Credential=");
+        authorization.push_str(id);
+        authorization.push('/');
+        canonical::push_scope(&mut authorization, date, &self.region, &self.service);
+        authorization.push_str(", SignedHeaders=");
+        canonical::push_signed_headers(&mut authorization, &to_sign);
+        authorization.push_str(", Signature=");
+        authorization.push_str(signature.as_str());
+        ins.push_header(Param::named("Authorization", authorization, true));
+        Ok(AwsSigningOutput {
+            instructions: ins,
+            stages,
+            string_to_sign_at: at,
+            signature,
+        })
+    }
+
+    /// Completes a canonical request whose method, path and query are in `buf`: appends the
+    /// headers block, the signed headers and the payload hash, then the string to sign, and
+    /// signs. Returns the buffer, where the string to sign starts, and the signature.
+    fn finish(
+        &self,
+        mut buf: String,
+        sorted_headers: &[(&str, &str)],
+        payload_hash: &str,
+        date_time: &str,
+    ) -> (String, usize, Hex32) {
+        buf.push('\n');
+        canonical::push_headers(&mut buf, sorted_headers);
+        buf.push('\n');
+        canonical::push_signed_headers(&mut buf, sorted_headers);
+        buf.push('\n');
+        buf.push_str(payload_hash);
+        let at = buf.len();
+        let date = &date_time[..8];
+        let hash = sha256(&[buf.as_bytes()]);
+        canonical::push_string_to_sign(
+            &mut buf,
+            date_time,
+            date,
+            &self.region,
+            &self.service,
+            &hash,
+        );
         let key = self
             .keys
             .signing_key(&self.credentials, date, &self.region, &self.service);
-        let signature = hex(&hmac_sha256(&*key, &[string_to_sign.as_bytes()]));
-
-        if query_mode {
-            for (n, v) in &extra {
-                let sensitive = *n == "X-Amz-Security-Token";
-                ins.push_query(Param::new(*n, *v, sensitive));
-            }
-            // An unsigned token still goes before the signature (the aws-c-auth order).
-            if let (false, Some(t)) = (sign_token, token) {
-                ins.push_query(Param::new("X-Amz-Security-Token", t, true));
-            }
-            ins.push_query(Param::new("X-Amz-Signature", signature.clone(), true));
-        } else {
-            ins.push_header(Param::new("X-Amz-Date", date_time.clone(), false));
-            if let Some(t) = token {
-                ins.push_header(Param::new("X-Amz-Security-Token", t, true));
-            }
-            if add_checksum {
-                ins.push_header(Param::new(
-                    "x-amz-content-sha256",
-                    payload_hash.clone(),
-                    false,
-                ));
-            }
-            let authorization =
-                format!("{ALGORITHM} Credential={credential}, SignedHeaders={signed_headers}, Signature={signature}");
-            ins.push_header(Param::new("Authorization", authorization, true));
-        }
-        Ok(AwsSigningOutput {
-            instructions: ins,
-            canonical_request,
-            string_to_sign,
-            signature,
-        })
+        let signature = Hex32::new(&hmac_sha256(&*key, &[&buf.as_bytes()[at..]]));
+        (buf, at, signature)
     }
 }
 

@@ -339,7 +339,7 @@ pub(crate) fn parse_request(
         );
         if to_sign.len() == before {
             if *name == "host" {
-                to_sign.push(("host", host.as_str()));
+                to_sign.push(("host", &host));
             } else {
                 return Err(ProfileError::invalid_request(format!(
                     "signed header {name} is not in the request"

@@ -226,7 +226,10 @@ pub(crate) fn value(
             Message::Request(r) => r.method().to_string(),
             Message::Response(_) => return Err(request_only("@method")),
         },
-        Component::Authority => target.ok_or_else(|| request_only("@authority"))?.host(),
+        Component::Authority => target
+            .ok_or_else(|| request_only("@authority"))?
+            .host()
+            .into_owned(),
         Component::Scheme => target
             .ok_or_else(|| request_only("@scheme"))?
             .scheme
