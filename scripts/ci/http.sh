@@ -48,7 +48,8 @@ REQUIRE=rust
 [ -x build/python-venv/bin/python ] && REQUIRE="$REQUIRE,python"
 [ -f sdk-wasm/dist/sigwire_wasm_bg.wasm ] && [ -f sdk-wasm/dist/sigwire_wasm_ext_bg.wasm ] && REQUIRE="$REQUIRE,wasm-node"
 [ -f sdk-kotlin/target/behaviour-classpath.txt ] && REQUIRE="$REQUIRE,kotlin"
-python3 tests/client-behaviour/run.py --require "$REQUIRE"
+# The Chromium driver runs in scripts/ci/wasm.sh, beside the other browser tests.
+python3 tests/client-behaviour/run.py --require "$REQUIRE" --skip chromium
 
 step "server adapters (tests/adapters: one bad-request table; tower, ASGI, WSGI, Express, Fastify)"
 # Needs the python step's venv (sigwire, uvicorn, werkzeug) and the node step's addon; Express 5 and

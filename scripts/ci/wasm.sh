@@ -17,7 +17,8 @@
 #  7. node --test in real headless Chromium: every vector, signedFetch, bad input, recovery, and the
 #     benchmark in the same page and run (prints the ratios; never fails on timing); then the HTTP
 #     Client in the page against the reference server behind a same-origin proxy; then streamed
-#     bodies (Blob, ReadableStream) hashed in wasm, signed and verified by the test server.
+#     bodies (Blob, ReadableStream) hashed in wasm, signed and verified by the test server; then
+#     the client-behaviour table (tests/client-behaviour/) with its Chromium driver.
 #
 #  The HTTP Client tests (step 4 and 7) run against the reference server, built here with
 #  `cargo build --locked -p sigwire-server --bin sigwire-server` (SIGWIRE_SERVER_BIN overrides).
@@ -119,5 +120,11 @@ log "node --test in headless Chromium: the HTTP Client against the reference ser
 (cd "$PKG" && node --test test/chromium-client.test.js)
 log "node --test in headless Chromium: streamed Blob / ReadableStream bodies (8 + 6 MiB) verified by the test server"
 (cd "$PKG" && node --test test/chromium-stream.test.js)
+
+# The cross-runtime client-behaviour table (tests/client-behaviour/) with the Chromium driver: the
+# browser Client in a page on its own origin, calling the scenario server cross-origin (CORS), one
+# fresh browser per scenario; required here (NOT RUN fails). The other drivers run in http.sh.
+log "client-behaviour suite in headless Chromium (tests/client-behaviour, driver chromium)"
+(cd "$REPO" && python3 tests/client-behaviour/run.py --require chromium chromium)
 
 log "all browser SDK checks passed"

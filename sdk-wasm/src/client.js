@@ -8,8 +8,9 @@
  * reused and signed); Retry-After (seconds or HTTP-date) honoured, capped; each attempt signed
  * last, after the backoff, with a fresh timestamp and nonce; clock-skew correction from
  * X-Sigwire-Server-Time or Date (shared by the client's concurrent requests); attempt and total
- * deadlines; redirects followed by hand where the runtime allows (`redirect: 'manual'`), never
- * sending Authorization to another origin.
+ * deadlines; redirects followed by hand where the runtime allows (`redirect: 'manual'`), in
+ * browsers by the browser for hops without a body or custom credentials; never sending
+ * Authorization to another origin.
  *
  * Every decision is the Rust client's own code: the rules of crate sigwire-client-core (retry,
  * backoff, Retry-After, idempotency keys, clock skew, redirects, rejections, query encoding),
@@ -32,6 +33,11 @@ const RESIGN = -2;
 const SKEW_TOO_LARGE = -3;
 /** ruleObserveClock kinds. */
 const OBSERVED = ['none', 'kept', 'applied', 'too_large'];
+/**
+ * Whether this runtime hides redirects from `redirect: 'manual'` (an opaque redirect, status 0, no
+ * Location): a browser page or worker. Node, Deno, Bun and edge workers show them.
+ */
+const HIDES_REDIRECTS = typeof document !== 'undefined' || typeof importScripts === 'function';
 /** The profiles a client signs with, and how each takes the (corrected) clock. */
 const PROFILES = [
   [Binance, 'ms'],
@@ -315,6 +321,32 @@ class FetchClient {
     return Promise.reject(withKind(err, 'http_status', attempts));
   }
 
+  /** The body of `res`, read whole; a TransportError (or the timeout) if reading fails. */
+  async #read(res, timedOut, call, timeoutError, attempts) {
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      if (timedOut()) throw timeoutError();
+      if (call.signal && call.signal.aborted) throw e;
+      throw withKind(new TransportError(`reading the response failed: ${e && e.message}`), 'transport', attempts);
+    }
+  }
+
+  /**
+   * Whether this hop lets the browser follow redirects (`redirect: 'follow'`): only where redirects
+   * are hidden from the page (`redirect: 'manual'` gives an opaque redirect: browsers and their
+   * workers), only when redirects are wanted, and only for a hop the browser may carry on as it is:
+   * no body (a 307/308 would send it on to any origin) and no sensitive header other than
+   * Authorization, which the Fetch standard removes on a change of origin (checked in Chromium by
+   * the client-behaviour suite's cross-origin scenario). The chain is never re-signed: a hop back
+   * to the base origin after leaving it stays unsigned, as in Rust. Everywhere else the client
+   * follows redirects itself (`redirect: 'manual'`).
+   */
+  #browserFollows(method, body, lines) {
+    return HIDES_REDIRECTS && this.#cfg.maxRedirects > 0 && (body === undefined || NO_BODY.has(method))
+      && !lines.some(([k]) => { const n = k.toLowerCase(); return n !== 'authorization' && this.#sensitive.has(n); });
+  }
+
   /** One attempt: sign last, send, follow redirects by hand, read the body; within `limit` ms. */
   async #attempt(call, limit, kind, attempts) {
     const controller = new AbortController();
@@ -363,13 +395,18 @@ class FetchClient {
         const sent = Date.now();
         let res;
         try {
-          res = await this.#fetch(target.href, { method, headers, body: NO_BODY.has(method) ? undefined : body, redirect: 'manual', signal: controller.signal });
+          res = await this.#fetch(target.href, { method, headers, body: NO_BODY.has(method) ? undefined : body, redirect: this.#browserFollows(method, body, lines) ? 'follow' : 'manual', signal: controller.signal });
         } catch (e) {
           if (timedOut) throw timeoutError();
           if (call.signal && call.signal.aborted) throw e;
           throw withKind(new ConnectError(`cannot send the request: ${e && e.message}${e && e.cause && e.cause.code ? ` (${e.cause.code})` : ''}`), 'connect', attempts);
         }
         const received = Date.now();
+        if (res.redirected) {
+          // The browser followed (see #browserFollows): this is the end of the chain, at res.url; the
+          // browser removed Authorization if the chain changed origin. Its clock is not observed.
+          return { status: res.status, headers: res.headers, body: await this.#read(res, () => timedOut, call, timeoutError, attempts), url: res.url, observation: { kind: 'none', offset: this.#offset } };
+        }
         const observation = sign ? this.#observe(res.headers, sent, received) : { kind: 'none', offset: this.#offset };
         const location = res.headers.get('location');
         if (location !== null && this.#cfg.maxRedirects > 0 && (rules((b) => b.ruleNextHop(res.status, method, false, true, true)) & 16)) {
@@ -403,14 +440,7 @@ class FetchClient {
           url = next;
           continue;
         }
-        let bytes;
-        try {
-          bytes = new Uint8Array(await res.arrayBuffer());
-        } catch (e) {
-          if (timedOut) throw timeoutError();
-          if (call.signal && call.signal.aborted) throw e;
-          throw withKind(new TransportError(`reading the response failed: ${e && e.message}`), 'transport', attempts);
-        }
+        const bytes = await this.#read(res, () => timedOut, call, timeoutError, attempts);
         // An opaque redirect (browsers with redirect: 'manual') has status 0: it cannot be followed.
         if (res.type === 'opaqueredirect') {
           const err = new HttpStatusError('the server redirected and the browser hides the target (opaque redirect)', { httpStatus: 0 });

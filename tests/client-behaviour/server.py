@@ -13,6 +13,11 @@ Server steps: ``status``, ``json`` (body), ``retry_after`` (header value), ``ser
 off: a timestamp more than 300 s from it gets 401 ``stale_timestamp`` with
 ``X-Sigwire-Server-Time``, else 200), ``redirect_foreign`` (307 to that path on the foreign
 origin), ``delay_ms`` (sleep before answering).
+
+CORS (for the Chromium driver, whose page is on a third origin): every answer carries
+``Access-Control-Allow-Origin: *`` and exposes the headers the client reads (``Date``,
+``Retry-After``, ``X-Sigwire-Server-Time``, ``Location``); a preflight ``OPTIONS`` is answered 204
+and NOT recorded (it is the browser's, not a client attempt). Other clients ignore these headers.
 """
 
 import email.utils
@@ -24,6 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 WINDOW_S = 300
+# CORS for a page on another origin (the Chromium driver): what a client sends and reads.
+CORS_ALLOW_HEADERS = "authorization, idempotency-key, content-type"
+CORS_EXPOSE = "Date, Retry-After, X-Sigwire-Server-Time, Location"
 
 
 def http_date(unix):
@@ -65,8 +73,23 @@ def handler(origin, table, recorder, foreign_base):
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up first (the timeout scenario)
 
+        def _cors(self):
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Expose-Headers", CORS_EXPOSE)
+
+        def do_OPTIONS(self):
+            """A CORS preflight: allowed, answered, not recorded (no client attempt)."""
+            self.send_response_only(204)
+            self._cors()
+            self.send_header("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE")
+            self.send_header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS)
+            self.send_header("Access-Control-Max-Age", "600")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def _write(self, status, body, headers, date):
             self.send_response_only(status)
+            self._cors()
             self.send_header("Date", http_date(date if date is not None else time.time()))
             self.send_header("Content-Length", str(len(body)))
             if body:
