@@ -32,4 +32,15 @@ echo "${#PKGS[@]} packages, $(find "$SW/pkgs" -name '*.swift' | wc -l) Swift fil
 step "swift: tree-sitter Swift parse + declared-type check (gen/corpus/check-swift)"
 python3 gen/corpus/check-swift "$SW/check" "${PKGS[@]}" | tee "$SW/check.txt"
 if grep -q '^FAIL' "$SW/check.txt"; then exit 1; fi
+
+# The calls into the SDK (HttpClientOptions, HttpClient, Header, requestAsync with `sign:`, the
+# SigwireError.HttpStatus pattern) against the UniFFI bindings the uniffi step generated: argument
+# labels in declared order, left-out parameters defaulted, fields and case arity as declared.
+BINDINGS_SWIFT="${GEN_SWIFT_BINDINGS:-$ROOT/build/uniffi/Sigwire.swift}"
+if [ -f "$BINDINGS_SWIFT" ]; then
+  step "swift: SDK calls match the UniFFI bindings ($BINDINGS_SWIFT)"
+  find "$SW/pkgs" -name '*.swift' -print0 | xargs -0 python3 gen/ci/swift_sdk_calls.py "$BINDINGS_SWIFT"
+else
+  echo "swift: SDK calls NOT checked against the bindings: no $BINDINGS_SWIFT (run the uniffi step first)"
+fi
 echo "swift: all checks passed in $(( $(date +%s) - START ))s"

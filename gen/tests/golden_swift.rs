@@ -60,3 +60,42 @@ fn swift_output_is_deterministic_and_holds_no_secret() {
     assert!(client.content.contains("envPrefix: \"PAYMENTS_API\""));
     assert!(client.content.contains("signedHeaders: [\"x-request-id\"]"));
 }
+
+#[test]
+fn swift_sends_every_call_through_the_sdk_without_signing_code() {
+    let specs = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs"))
+        .expect("tests/specs")
+        .map(|e| e.expect("entry").path())
+        .chain([Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/payments.yaml")]);
+    for spec in specs {
+        let api = build::build(&Source::load(&spec).expect("loads")).expect("builds");
+        let files = emit::generate(&api, Lang::Swift, &Options { name: None, version: None });
+        for f in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "swift")) {
+            // Signing, retries, clocks and HTTP itself belong to the SDK (Sigwire.HttpClient):
+            // unsigned operations too go through it (`sign: false`), never a platform client.
+            for banned in [
+                "URLSession",
+                "URLRequest",
+                "HTTPURLResponse",
+                "FoundationNetworking",
+                "NWConnection",
+                "import Network",
+                "CFNetwork",
+                "CryptoKit",
+                "CommonCrypto",
+                "HMAC",
+                "Signer",
+                "Task.sleep",
+                "Date()",
+            ] {
+                assert!(!f.content.contains(banned), "{}: {} contains {banned}", spec.display(), f.path.display());
+            }
+        }
+        let support = files.iter().find(|f| f.path.ends_with("Support.swift")).expect("Support.swift");
+        assert!(
+            support.content.contains("sign: call.signed != nil"),
+            "{}: unsigned calls must pass sign: false",
+            spec.display()
+        );
+    }
+}
