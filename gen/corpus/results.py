@@ -143,10 +143,13 @@ def write_specs(results: Path, specs: Iterable[str]) -> None:
     """results/specs.txt: every spec id of the full corpus, in index order (the index the runner
     prints, e.g. 2090, is the line number minus one)."""
     results.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"{s}\n" for s in specs)
+    specs = list(specs)
     p = results / "specs.txt"
-    if not p.exists() or p.read_text() != text:
-        p.write_text(text)
+    old = read_specs(results)
+    # A run over a few specs (a re-check of one spec from a folder of its own) must not replace
+    # the corpus's list: only a list holding every spec already listed does.
+    if old is None or (old != specs and set(old) <= set(specs)):
+        p.write_text("".join(f"{s}\n" for s in specs))
 
 
 def read_specs(results: Path) -> Optional[List[str]]:
