@@ -40,14 +40,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, HOST};
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 use http_body::Body;
 use http_body_util::{Either, Full};
-use sigwire_core::wire::{self, Audience, Rejection};
+use sigwire_core::wire::{self, Rejection};
 use sigwire_core::{Verified, Verifier};
 use std::path::PathBuf;
 
+use crate::front::{header_lines, reject, Front};
 use crate::spool::{self, ReadError, SpoolPolicy, DEFAULT_SPOOL_THRESHOLD};
 use crate::VerifiedBody;
 use tower_layer::Layer;
@@ -69,15 +69,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone)]
 struct Config {
     verifier: Arc<Verifier>,
-    body_limit: usize,
     spool: SpoolPolicy,
-    scheme: Option<String>,
-    authorities: Option<Vec<String>>,
-    /// Accept only loopback hosts, any port (test servers on an ephemeral port).
-    loopback_only: bool,
-    /// The declared authorities, canonicalised for the scheme clients sign; `None` when no
-    /// authority was declared (or one was invalid: then every request gets 500 `invalid_config`).
-    audience: Option<Result<Audience, sigwire_core::Error>>,
+    front: Front,
 }
 
 /// Verifies `sigwire-v1` signatures in front of an HTTP service.
@@ -111,15 +104,11 @@ impl SigwireLayer {
     pub fn new(verifier: Arc<Verifier>) -> Self {
         let config = Config {
             verifier,
-            body_limit: DEFAULT_BODY_LIMIT,
             spool: SpoolPolicy {
                 threshold: DEFAULT_SPOOL_THRESHOLD,
                 dir: None,
             },
-            scheme: None,
-            authorities: None,
-            loopback_only: false,
-            audience: None,
+            front: Front::new(DEFAULT_BODY_LIMIT),
         };
         SigwireLayer {
             config: Arc::new(config),
@@ -131,7 +120,7 @@ impl SigwireLayer {
     /// limit can be gigabytes.
     #[must_use]
     pub fn body_limit(self, bytes: usize) -> Self {
-        self.map(|c| c.body_limit = bytes)
+        self.map(|c| c.front.body_limit = bytes)
     }
 
     /// Keeps bodies of at most `bytes` in memory (default 1 MiB); a larger body is hashed while it
@@ -154,8 +143,7 @@ impl SigwireLayer {
     /// e.g. behind a proxy that terminates TLS.
     #[must_use]
     pub fn scheme(self, scheme: &str) -> Self {
-        let scheme = scheme.to_ascii_lowercase();
-        self.map(|c| c.scheme = Some(scheme))
+        self.map(|c| c.front.set_scheme(scheme))
     }
 
     /// Serves only `authority` (`host[:port]`, as clients sign it): shorthand for
@@ -181,7 +169,7 @@ impl SigwireLayer {
             .into_iter()
             .map(|a| a.as_ref().to_owned())
             .collect();
-        self.map(|c| c.authorities = Some(list))
+        self.map(|c| c.front.set_authorities(list))
     }
 
     /// Serves only loopback hosts — `localhost`, `127.0.0.0/8`, `[::1]` — on any port: for test
@@ -189,7 +177,7 @@ impl SigwireLayer {
     /// any other host get 421 `{"error":"misdirected_request"}`.
     #[must_use]
     pub fn loopback_authorities(self) -> Self {
-        self.map(|c| c.loopback_only = true)
+        self.map(|c| c.front.loopback_only = true)
     }
 
     /// The verifier in use.
@@ -200,11 +188,6 @@ impl SigwireLayer {
     fn map(self, f: impl FnOnce(&mut Config)) -> Self {
         let mut config = (*self.config).clone();
         f(&mut config);
-        let scheme = config.scheme.as_deref().unwrap_or("http");
-        config.audience = config
-            .authorities
-            .as_ref()
-            .map(|list| Audience::new(list, scheme));
         SigwireLayer {
             config: Arc::new(config),
         }
@@ -271,65 +254,8 @@ where
     let now = verifier.now();
     let (mut parts, body) = request.into_parts();
 
-    // 1. Who the request is for: the URI authority (HTTP/2, absolute form) or the Host header.
-    let uri_authority = parts.uri.authority().map(|a| a.as_str());
-    let mut hosts = parts.headers.get_all(HOST).iter();
-    let host_header = match (hosts.next(), hosts.next()) {
-        (Some(h), None) => Some(
-            h.to_str()
-                .map_err(|_| reject(Rejection::invalid_request(now)))?,
-        ),
-        (None, _) => None,
-        (Some(_), Some(_)) => return Err(reject(Rejection::invalid_request(now))),
-    };
-    let Some(authority) = uri_authority.or(host_header) else {
-        return Err(reject(Rejection::invalid_request(now)));
-    };
-    if let Some(audience) = &config.audience {
-        let audience = audience
-            .as_ref()
-            .map_err(|e| reject(Rejection::from_error(e, now)))?;
-        if ![Some(authority), host_header]
-            .into_iter()
-            .flatten()
-            .all(|a| audience.allows(a))
-        {
-            tracing::debug!(
-                authority,
-                "sigwire: request for an authority this service does not serve"
-            );
-            return Err(reject(Rejection::misdirected(now)));
-        }
-    }
-    if config.loopback_only
-        && ![Some(authority), host_header]
-            .into_iter()
-            .flatten()
-            .all(is_loopback)
-    {
-        tracing::debug!(authority, "sigwire: request for a non-loopback authority");
-        return Err(reject(Rejection::misdirected(now)));
-    }
-    let scheme = config
-        .scheme
-        .as_deref()
-        .or_else(|| parts.uri.scheme_str())
-        .unwrap_or("http");
-    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let url = wire::request_url(scheme, authority, path_and_query)
-        .map_err(|e| reject(Rejection::from_error(&e, now)))?;
-
-    // 2. A declared length over the limit: refused before reading.
-    let lengths: Vec<&str> = parts
-        .headers
-        .get_all(CONTENT_LENGTH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if lengths.len() != parts.headers.get_all(CONTENT_LENGTH).iter().count() {
-        return Err(reject(Rejection::invalid_request(now)));
-    }
-    wire::check_declared_length(lengths.iter().copied(), config.body_limit, now).map_err(reject)?;
+    // 1.-2. Who the request is for, the URL as received, a declared length over the limit.
+    let url = config.front.admit(&parts, now).map_err(reject)?;
 
     // Header values as text: invalid UTF-8 becomes U+FFFD, which the core refuses if the header
     // is signed and ignores otherwise.
@@ -355,7 +281,7 @@ where
     };
     let received = match spool::read(
         body,
-        config.body_limit,
+        config.front.body_limit,
         threshold,
         prechecked.body_algorithm,
         config.spool.dir.as_deref(),
@@ -364,7 +290,10 @@ where
     {
         Ok(received) => received,
         Err(ReadError::TooLarge) => {
-            tracing::debug!(limit = config.body_limit, "sigwire: body exceeds the limit");
+            tracing::debug!(
+                limit = config.front.body_limit,
+                "sigwire: body exceeds the limit"
+            );
             return Err(reject(Rejection::body_too_large(verifier.now())));
         }
         Err(ReadError::Failed) => return Err(reject(Rejection::invalid_request(verifier.now()))),
@@ -398,43 +327,11 @@ where
     ))
 }
 
-/// Whether `authority` names this machine: `localhost`, an IPv4 loopback or `[::1]`, any port.
-fn is_loopback(authority: &str) -> bool {
-    let host = match authority.strip_prefix('[') {
-        Some(rest) => rest.split_once(']').map_or("", |(inside, _)| inside),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn header_lines(headers: &http::HeaderMap) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
-        .collect()
-}
-
-/// The layer's failure response, as [`wire::Rejection`] describes it.
-fn reject(rejection: Rejection) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(rejection.body())));
-    *response.status_mut() =
-        StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-    let headers = response.headers_mut();
-    for (name, value) in rejection.headers() {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            headers.insert(name, value);
-        }
-    }
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::header::CONTENT_TYPE;
+    use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+    use http::StatusCode;
     use http_body_util::BodyExt;
     use sigwire_core::{FixedClock, InMemoryKeyStore, Signer, SERVER_TIME_HEADER};
     use std::convert::Infallible;
