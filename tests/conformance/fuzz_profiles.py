@@ -322,7 +322,8 @@ class Gen:
             op["keys"] = [{"key_id": creds["key_id"], "secret": creds["secret_hex"]}]
             op["settings"] = {k: v for k, v in (("label", sign_op["settings"].get("label")),) if v is not None}
             if self.p(0.2):
-                op["settings"]["required_components"] = self.r.sample(["@method", "@authority", "@path", "@query", '@query-param;name="a"'], self.r.randint(1, 3))
+                # 0 components: an empty list requires nothing (absent means the defaults).
+                op["settings"]["required_components"] = self.r.sample(["@method", "@authority", "@path", "@query", '@query-param;name="a"'], self.r.randint(0, 3))
         if self.p(0.5):
             return op  # intact
         self.request_change(op, profile)

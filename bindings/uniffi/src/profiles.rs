@@ -427,7 +427,7 @@ pub struct Rfc9421Verified {
 type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
 
 /// Verifies RFC 9421 `hmac-sha256` request signatures.
-/// Kotlin: `Rfc9421Verifier(mapOf("key-1" to secretBytes), null, listOf(), null, null)`.
+/// Kotlin: `Rfc9421Verifier(mapOf("key-1" to secretBytes), null, null, null, null)`.
 #[derive(uniffi::Object)]
 pub struct Rfc9421Verifier {
     inner: CoreRfc9421Verifier<KeyLookup>,
@@ -436,13 +436,14 @@ pub struct Rfc9421Verifier {
 #[uniffi::export]
 impl Rfc9421Verifier {
     /// A verifier; `keys` maps key ids to secrets; `label` picks one signature (default: the
-    /// first); `required_components` as written in `Signature-Input` (empty: `@method
-    /// @authority @path`); `max_age` / `max_ahead` in seconds (defaults 300 / 60).
+    /// first); `required_components` as written in `Signature-Input` (`null`: the defaults,
+    /// `@method @authority @path`; an empty list requires nothing, as in every runtime);
+    /// `max_age` / `max_ahead` in seconds (defaults 300 / 60).
     #[uniffi::constructor]
     pub fn new(
         keys: HashMap<String, Vec<u8>>,
         label: Option<String>,
-        required_components: Vec<String>,
+        required_components: Option<Vec<String>>,
         max_age: Option<u64>,
         max_ahead: Option<u64>,
     ) -> Result<Arc<Self>, ProfileError> {
@@ -452,7 +453,7 @@ impl Rfc9421Verifier {
             ks.insert(id, k);
         }
         let mut s = Rfc9421Settings::default();
-        if !required_components.is_empty() {
+        if let Some(required_components) = required_components {
             s.required_request_components = required_components
                 .iter()
                 .map(|c| Component::parse(c))

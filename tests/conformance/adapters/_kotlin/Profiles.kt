@@ -88,7 +88,8 @@ fun profileVerify(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
         }
         "rfc9421" -> {
             val keys = verifyKeys(op).associate { (id, hex) -> id to secret(hex, "invalid_credentials") }
-            val required = (s["required_components"] as List<*>?)?.map { it as String }.orEmpty()
+            // Absent: the default components; an empty list: nothing required (as in every runtime).
+            val required = (s["required_components"] as List<*>?)?.map { it as String }
             val maxAge = s.optUnsigned("max_age", "invalid_settings")
             val maxAhead = s.optUnsigned("max_ahead", "invalid_settings")
             Rfc9421Verifier(keys, s.optStr("label"), required, maxAge, maxAhead).use {
