@@ -227,30 +227,11 @@ pub(crate) fn canonical_request(
     out
 }
 
-/// `date/region/service/aws4_request`.
-pub(crate) fn scope(date: &str, region: &str, service: &str) -> String {
-    let mut out = String::with_capacity(date.len() + region.len() + service.len() + 15);
-    push_scope(&mut out, date, region, service);
-    out
-}
-
 /// Appends `date/region/service/aws4_request` to `out`.
 pub(crate) fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
     for part in [date, "/", region, "/", service, "/aws4_request"] {
         out.push_str(part);
     }
-}
-
-/// The string to sign of a canonical request.
-pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = crate::profiles::crypto::sha256(&[canonical_request.as_bytes()]);
-    let mut out = String::with_capacity(ALGORITHM.len() + amz_date.len() + scope.len() + 67);
-    for part in [ALGORITHM, amz_date, scope] {
-        out.push_str(part);
-        out.push('\n');
-    }
-    crate::hex::encode_into(&hash, &mut out);
-    out
 }
 
 /// Appends the string to sign of the canonical request whose SHA-256 is `hash` to `out`.

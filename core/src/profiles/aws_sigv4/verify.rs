@@ -460,10 +460,18 @@ impl ParsedSigV4 {
 
     /// Whether the signature was made with the derived signing `key` of this request's scope.
     pub(crate) fn matches_key(&self, key: &[u8; 32]) -> bool {
-        let scope = canonical::scope(&self.date, &self.region, &self.service);
+        let mut sts = String::with_capacity(128);
         let mut ok = false;
         for creq in &self.canonical_requests {
-            let sts = canonical::string_to_sign(&self.date_time, &scope, creq);
+            sts.clear();
+            canonical::push_string_to_sign(
+                &mut sts,
+                &self.date_time,
+                &self.date,
+                &self.region,
+                &self.service,
+                &sha256(&[creq.as_bytes()]),
+            );
             ok |= ct_eq(&hmac_sha256(key, &[sts.as_bytes()]), &self.signature);
         }
         ok
