@@ -1,44 +1,27 @@
 //! The signing profiles of `sigwire_core::profiles` (AWS SigV4, RFC 9421, exchange presets,
-//! webhooks) for Node.
+//! webhooks) for Node: the native profile back end of `sdk-node/lib/common/profiles.js`, installed
+//! by `sdk-node/lib/profiles.js`.
 //!
-//! Argument conversion and error mapping only; the JavaScript API (`profiles.Binance`,
-//! `profiles.verifyWebhook`, …) is `sdk-node/lib/profiles.js`. A [`ProfileError`] crosses the
-//! boundary as the same encoded record as core errors (`sigwire␟code␟status␟␟␟message`, see
-//! [`crate::ERROR_MARKER`]), decoded by `profiles.js` into a `ProfileError` subclass. Messages come
-//! from the core and never contain a secret.
-
-use std::collections::HashMap;
+//! Host-value mapping only: every argument is checked and converted by `sigwire-profile-args`
+//! (the same crate under the Python and browser bindings), so each runtime refuses the same input
+//! with the same code. A [`ProfileError`] crosses the boundary as the same encoded record as core
+//! errors (`sigwire␟code␟status␟␟␟message`, see [`crate::ERROR_MARKER`]), decoded by the
+//! JavaScript layer into a `ProfileError` subclass. Messages come from the core and never contain
+//! a secret.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use sigwire_core::profiles::aws_sigv4::{
-    AwsCredentials, AwsSigV4, AwsSigV4Settings, AwsSigV4Verifier, SessionTokenMode,
-    SignatureLocation,
-};
-use sigwire_core::profiles::exchanges::{
-    binance::{Binance, BinanceSettings},
-    bybit::{Bybit, BybitSettings},
-    coinbase::Coinbase,
-    kraken::{Kraken, KrakenNonce},
-    okx::{Okx, OkxSettings},
-    ApiCredentials,
-};
-use sigwire_core::profiles::rfc9421::{
-    Component, Response, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verified, Rfc9421Verifier,
-    SignatureInputs,
-};
-use sigwire_core::profiles::webhooks::{
-    github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
-};
-use sigwire_core::profiles::{
-    Param, ProfileError, ProfileErrorCode, SignableBody, SigningInstructions,
-};
-use sigwire_core::{ErrorCode, Request};
+use sigwire_core::profiles::aws_sigv4::{AwsSigV4, AwsSigV4Verifier};
+use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Verified, Rfc9421Verifier};
+use sigwire_core::profiles::webhooks::WebhookSecret;
+use sigwire_core::profiles::{ProfileError, ProfileErrorCode, SigningInstructions};
+use sigwire_core::Request;
+use sigwire_profile_args as args;
 
 use sigwire_client::Error as ClientError;
 
 use crate::client::{build_with, made, NativeClient, NativeClientError, NativeClientOptions};
-use crate::{request, whole, ERROR_MARKER};
+use crate::ERROR_MARKER;
 
 const SEP: char = '\u{1f}';
 
@@ -55,140 +38,99 @@ fn perr(e: ProfileError) -> napi::Error {
     )
 }
 
-fn bad(code: ProfileErrorCode, message: impl Into<String>) -> napi::Error {
-    perr(ProfileError::new(code, message))
-}
-
+/// A time (`now`, `created`, a timestamp) from a JavaScript number.
 fn time(value: f64, what: &str) -> Result<u64> {
-    whole(value, what, ErrorCode::InvalidRequest)
+    args::js_whole(value, what, ProfileErrorCode::InvalidRequest).map_err(perr)
 }
 
-/// A signed request (or response), packed into one array of strings: building a JavaScript object
-/// per parameter cost more than the signature itself (every property name is interned per call).
-/// `sdk-node/lib/profiles.js` (`unpack`) reads it back. Layout:
-///
-/// `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q,
-///   …2L header line strings (name, value), …3H header params, …3Q query params]`
-///
-/// where `L`, `H`, `Q` are decimal counts, a param is `name, value, "1"|"0"` (sensitive), and the
-/// three stage strings are empty when the scheme has none (AWS: the first two; RFC 9421: the
-/// third).
-struct Packed(Vec<String>);
+/// A setting (window, expiry, skew) from a JavaScript number.
+fn setting(value: f64, what: &str) -> Result<u64> {
+    args::js_whole(value, what, ProfileErrorCode::InvalidSettings).map_err(perr)
+}
 
-const STAGES: usize = 3;
+fn optional_setting(value: Option<f64>, what: &str) -> Result<Option<u64>> {
+    value.map(|v| setting(v, what)).transpose()
+}
 
-fn push_params(out: &mut Vec<String>, params: &[Param]) {
-    for p in params {
-        out.push(p.name().to_owned());
-        out.push(p.value().to_owned());
-        out.push(if p.sensitive() { "1" } else { "0" }.to_owned());
+fn pairs(flat: &[String]) -> Result<Vec<(&str, &str)>> {
+    args::pairs(flat).map_err(perr)
+}
+
+/// What crosses to JavaScript: the packed result (`args::packed`) joined with U+001F — one string
+/// costs one N-API call where an array costs one per element (~0.15 µs each, most of a SigV4
+/// signature's binding overhead) — or the array itself when a field holds U+001F.
+fn into_js(fields: Vec<String>) -> Either<String, Vec<String>> {
+    if fields.iter().any(|f| f.contains(SEP)) {
+        return Either::B(fields);
     }
-}
-
-impl Packed {
-    /// What crosses to JavaScript: the fields joined with U+001F — one string costs one N-API
-    /// call where an array costs one per element (~0.15 µs each, most of a SigV4 signature's
-    /// binding overhead) — or the array itself when a field holds U+001F.
-    fn into_js(self) -> Either<String, Vec<String>> {
-        if self.0.iter().any(|f| f.contains(SEP)) {
-            return Either::B(self.0);
+    let mut joined = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            joined.push(SEP);
         }
-        let mut joined = String::with_capacity(self.0.iter().map(|f| f.len() + 1).sum());
-        for (i, f) in self.0.iter().enumerate() {
-            if i > 0 {
-                joined.push(SEP);
-            }
-            joined.push_str(f);
-        }
-        Either::A(joined)
+        joined.push_str(f);
     }
-
-    fn set_stage(&mut self, index: usize, value: &str) {
-        if let Some(slot) = self.0.get_mut(1 + index) {
-            value.clone_into(slot);
-        }
-    }
+    Either::A(joined)
 }
 
-fn pairs(flat: &[String]) -> Vec<(String, String)> {
-    flat.chunks_exact(2)
-        .map(|p| (p[0].clone(), p[1].clone()))
-        .collect()
+/// A request as `sdk-node/lib/profiles.js` (`packRequest`) sends it: `[method, url, name, value,
+/// …]` joined with U+001F — one N-API string instead of two strings and an array of them — or the
+/// array when a field holds U+001F.
+struct Packed<'a> {
+    method: &'a str,
+    url: &'a str,
+    lines: Vec<(&'a str, &'a str)>,
 }
 
-fn flat(lines: Vec<(String, String)>) -> Vec<String> {
-    lines.into_iter().flat_map(|(n, v)| [n, v]).collect()
-}
-
-/// A request as a signer's JavaScript side packs it (`packRequest` in `profiles.js`):
-/// `[method, url, name, value, …]` joined with U+001F — one N-API string instead of two strings
-/// and an array of them — or the array when a field holds U+001F. Borrowed fields, in order.
-fn fields(packed: &Either<String, Vec<String>>) -> Vec<&str> {
-    match packed {
-        Either::A(joined) => joined.split(SEP).collect(),
-        Either::B(list) => list.iter().map(String::as_str).collect(),
-    }
-}
-
-/// The core request of packed `fields` (see [`fields`]): method, URL and header pairs.
-fn packed_request<'a>(fields: &'a [&'a str], body: &'a [u8]) -> Result<Request<'a>> {
-    let [method, url, headers @ ..] = fields else {
-        return Err(bad(
-            ProfileErrorCode::InvalidRequest,
-            "a request needs a method and a URL",
-        ));
-    };
-    if !headers.len().is_multiple_of(2) {
-        return Err(bad(
-            ProfileErrorCode::InvalidRequest,
-            "headers must be name/value pairs",
-        ));
-    }
-    Ok(Request::new(method, url)
-        .headers(headers.chunks_exact(2).map(|p| (p[0], p[1])))
-        .body(body))
-}
-
-fn signed(ins: &SigningInstructions, url: &str, headers: &[&str]) -> Packed {
-    let lines = ins.apply_to_headers(
-        &headers
+impl<'a> Packed<'a> {
+    fn read(packed: &'a Either<String, Vec<String>>) -> Result<Self> {
+        let fields: Vec<&str> = match packed {
+            Either::A(joined) => joined.split(SEP).collect(),
+            Either::B(list) => list.iter().map(String::as_str).collect(),
+        };
+        let [method, url, headers @ ..] = fields.as_slice() else {
+            return Err(perr(ProfileError::new(
+                ProfileErrorCode::InvalidRequest,
+                "a request needs a method and a URL",
+            )));
+        };
+        // Checked by the shared rule, then borrowed from `packed` itself (not from `fields`).
+        args::pairs(headers).map_err(perr)?;
+        let lines = headers
             .chunks_exact(2)
-            .map(|p| (p[0].to_owned(), p[1].to_owned()))
-            .collect::<Vec<_>>(),
-    );
-    let (h, q) = (ins.headers(), ins.query_params());
-    let mut out = Vec::with_capacity(4 + STAGES + 2 * lines.len() + 3 * (h.len() + q.len()));
-    out.push(ins.apply_to_url(url));
-    out.extend(std::iter::repeat_with(String::new).take(STAGES));
-    out.push(lines.len().to_string());
-    out.push(h.len().to_string());
-    out.push(q.len().to_string());
-    for (n, v) in lines {
-        out.push(n);
-        out.push(v);
+            .filter_map(|p| match p {
+                [n, v] => Some((*n, *v)),
+                _ => None,
+            })
+            .collect();
+        Ok(Packed { method, url, lines })
     }
-    push_params(&mut out, h);
-    push_params(&mut out, q);
-    Packed(out)
+
+    fn request(&self, body: &'a [u8]) -> Request<'a> {
+        Request::new(self.method, self.url)
+            .headers(self.lines.iter().copied())
+            .body(body)
+    }
+
+    /// The signed result for JavaScript (`stages`: see `args::packed`).
+    fn signed(
+        &self,
+        ins: &SigningInstructions,
+        stages: [&str; args::STAGES],
+    ) -> Either<String, Vec<String>> {
+        into_js(args::packed(ins, self.url, &self.lines, stages))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Exchanges
-
-enum ExchangeKind {
-    Binance(Binance),
-    Coinbase(Coinbase),
-    Kraken(Kraken, KrakenNonce),
-    Okx(Okx),
-    Bybit(Bybit),
-}
 
 /// Options of an exchange preset.
 #[napi(object)]
 pub struct ExchangeOptions {
     /// Coinbase, OKX: the API passphrase.
     pub passphrase: Option<String>,
-    /// Binance (`null`/absent: 5000; negative: none), Bybit: `recvWindow` in ms.
+    /// Binance, Bybit: `recvWindow` in ms (absent: 5000; negative: none, Binance only).
     pub recv_window: Option<f64>,
     /// OKX: adds `x-simulated-trading: 1`.
     pub simulated_trading: Option<bool>,
@@ -197,7 +139,7 @@ pub struct ExchangeOptions {
 /// One exchange preset: `binance`, `coinbase`, `kraken`, `okx` or `bybit`.
 #[napi]
 pub struct NativeExchange {
-    inner: ExchangeKind,
+    inner: args::Exchange,
 }
 
 #[napi]
@@ -216,51 +158,17 @@ impl NativeExchange {
             simulated_trading: None,
         });
         let recv = match o.recv_window {
-            Some(w) if w < 0.0 => None,
-            Some(w) => Some(whole(w, "recvWindow", ErrorCode::InvalidConfig)?),
-            None => Some(5000),
+            None => args::RecvWindow::Default,
+            Some(w) if w < 0.0 => args::RecvWindow::Omit,
+            Some(w) => args::RecvWindow::Millis(setting(w, "recvWindow")?),
         };
-        let plain = || ApiCredentials::new(api_key.as_str(), secret.as_str()).map_err(perr);
-        let b64 = || ApiCredentials::from_base64_secret(api_key.as_str(), &secret).map_err(perr);
-        let with_pass = |c: ApiCredentials| match &o.passphrase {
-            Some(p) => c.with_passphrase(p.as_str()),
-            None => c,
-        };
-        let inner = match kind.as_str() {
-            "binance" => {
-                let mut s = BinanceSettings::default();
-                s.recv_window = recv;
-                ExchangeKind::Binance(Binance::new(plain()?).with_settings(s))
-            }
-            "coinbase" => ExchangeKind::Coinbase(Coinbase::new(with_pass(b64()?)).map_err(perr)?),
-            "kraken" => ExchangeKind::Kraken(Kraken::new(b64()?), KrakenNonce::new()),
-            "okx" => {
-                let mut s = OkxSettings::default();
-                s.simulated_trading = o.simulated_trading.unwrap_or(false);
-                ExchangeKind::Okx(
-                    Okx::new(with_pass(plain()?))
-                        .map_err(perr)?
-                        .with_settings(s),
-                )
-            }
-            "bybit" => {
-                let mut s = BybitSettings::default();
-                if let Some(w) = recv {
-                    s.recv_window = w;
-                }
-                ExchangeKind::Bybit(Bybit::new(plain()?).with_settings(s))
-            }
-            other => {
-                return Err(bad(
-                    ProfileErrorCode::InvalidSettings,
-                    format!("unknown exchange {other:?}"),
-                ))
-            }
-        };
+        let options =
+            args::ExchangeOptions::new(o.passphrase, recv, o.simulated_trading.unwrap_or(false));
+        let inner = args::Exchange::new(&kind, &api_key, &secret, &options).map_err(perr)?;
         Ok(NativeExchange { inner })
     }
 
-    /// Signs the packed request (`[method, url, name, value, …]`, see `fields`) at
+    /// Signs the packed request (`[method, url, name, value, …]`, see `Packed`) at
     /// `timestampMs` (Coinbase uses its whole seconds).
     #[napi(catch_unwind)]
     pub fn sign(
@@ -270,30 +178,20 @@ impl NativeExchange {
         timestamp_ms: f64,
     ) -> Result<Either<String, Vec<String>>> {
         let ts = time(timestamp_ms, "timestampMs")?;
-        let f = fields(&request);
-        let r = packed_request(&f, body)?;
-        let ins = match &self.inner {
-            ExchangeKind::Binance(b) => b.sign(&r, ts),
-            ExchangeKind::Coinbase(c) => c.sign(&r, ts / 1000),
-            ExchangeKind::Kraken(k, _) => k.sign(&r),
-            ExchangeKind::Okx(o) => o.sign(&r, ts),
-            ExchangeKind::Bybit(b) => b.sign(&r, ts),
-        }
-        .map_err(perr)?;
-        Ok(signed(&ins, f[1], &f[2..]).into_js())
+        let p = Packed::read(&request)?;
+        let ins = self.inner.sign(&p.request(body), ts).map_err(perr)?;
+        Ok(p.signed(&ins, ["", "", ""]))
     }
 
     /// Kraken: the next strictly increasing nonce at `nowMs`.
     #[napi(catch_unwind)]
     pub fn next_nonce(&self, now_ms: f64) -> Result<f64> {
-        match &self.inner {
-            // Nonces stay below 2^53 for the next 285 000 years of milliseconds.
-            ExchangeKind::Kraken(_, n) => Ok(n.next(time(now_ms, "nowMs")?) as f64),
-            _ => Err(bad(
-                ProfileErrorCode::InvalidRequest,
-                "only Kraken uses a nonce source",
-            )),
-        }
+        // Nonces stay below 2^53 for the next 285 000 years of milliseconds.
+        let n = self
+            .inner
+            .next_nonce(time(now_ms, "nowMs")?)
+            .map_err(perr)?;
+        Ok(n as f64)
     }
 
     /// `new Client({ baseUrl, profile })`: an HTTP client that signs every attempt with this
@@ -305,16 +203,13 @@ impl NativeExchange {
     ) -> Either<NativeClient, NativeClientError> {
         made(build_with(options, |b| {
             Ok(match &self.inner {
-                ExchangeKind::Binance(x) => b.profile(x.clone()),
-                ExchangeKind::Coinbase(x) => b.profile(x.clone()),
-                ExchangeKind::Okx(x) => b.profile(x.clone()),
-                ExchangeKind::Bybit(x) => b.profile(x.clone()),
-                ExchangeKind::Kraken(..) => {
+                args::Exchange::Binance(x) => b.profile(x.clone()),
+                args::Exchange::Coinbase(x) => b.profile(x.clone()),
+                args::Exchange::Okx(x) => b.profile(x.clone()),
+                args::Exchange::Bybit(x) => b.profile(x.clone()),
+                args::Exchange::Kraken(..) => {
                     return Err(ClientError::Config {
-                        message: "Kraken signs a nonce inside the body: build it with \
-                                  Kraken.body(), sign with Kraken.sign() and send the signed \
-                                  request"
-                            .to_owned(),
+                        message: self.inner.client_refusal().unwrap_or_default().to_owned(),
                     })
                 }
             })
@@ -324,40 +219,18 @@ impl NativeExchange {
     /// The API key (not secret).
     #[napi(getter, catch_unwind)]
     pub fn api_key(&self) -> String {
-        use sigwire_core::signing::SigningScheme;
-        match &self.inner {
-            ExchangeKind::Binance(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Coinbase(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Kraken(s, _) => s.credential().api_key().to_owned(),
-            ExchangeKind::Okx(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Bybit(s) => s.credential().api_key().to_owned(),
-        }
+        self.inner.api_key().to_owned()
     }
 }
 
 /// Kraken: the form body `nonce=<nonce>&k=v…` (flat `[k, v, …]`) to send and sign.
 #[napi(catch_unwind)]
 pub fn kraken_body(nonce: f64, params: Vec<String>) -> Result<String> {
-    let nonce = time(nonce, "nonce")?;
-    let p = pairs(&params);
-    let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    Ok(Kraken::body_with_nonce(nonce, &refs))
+    Ok(args::kraken_body(time(nonce, "nonce")?, &pairs(&params)?))
 }
 
 // ---------------------------------------------------------------------------------------------
 // AWS SigV4
-
-fn aws_settings(s3: bool, sign_session_token: bool) -> AwsSigV4Settings {
-    let mut s = if s3 {
-        AwsSigV4Settings::s3()
-    } else {
-        AwsSigV4Settings::default()
-    };
-    if !sign_session_token {
-        s.session_token_mode = SessionTokenMode::Exclude;
-    }
-    s
-}
 
 /// AWS SigV4 for one set of credentials, region and service.
 #[napi]
@@ -378,13 +251,16 @@ impl NativeAwsSigV4 {
         s3: bool,
         sign_session_token: bool,
     ) -> Result<Self> {
-        let mut creds = AwsCredentials::new(access_key_id, secret_access_key).map_err(perr)?;
-        if let Some(t) = session_token {
-            creds = creds.with_session_token(t);
-        }
-        let inner = AwsSigV4::new(creds, region, service)
-            .map_err(perr)?
-            .with_settings(aws_settings(s3, sign_session_token));
+        let o = args::AwsOptions::new(s3, sign_session_token, None);
+        let inner = args::aws_signer(
+            access_key_id,
+            secret_access_key,
+            session_token,
+            region,
+            service,
+            &o,
+        )
+        .map_err(perr)?;
         Ok(NativeAwsSigV4 { inner })
     }
 
@@ -397,7 +273,7 @@ impl NativeAwsSigV4 {
         made(build_with(options, |b| Ok(b.profile(self.inner.clone()))))
     }
 
-    /// Signs the packed request (`[method, url, name, value, …]`, see `fields`) at `unixTime`
+    /// Signs the packed request (`[method, url, name, value, …]`, see `Packed`) at `unixTime`
     /// seconds; `presignExpires` makes a presigned URL.
     #[napi(catch_unwind)]
     pub fn sign(
@@ -409,27 +285,16 @@ impl NativeAwsSigV4 {
         presign_expires: Option<f64>,
     ) -> Result<Either<String, Vec<String>>> {
         let t = time(unix_time, "timestamp")?;
-        let f = fields(&request);
-        let r = packed_request(&f, body)?;
-        let signer = match presign_expires {
-            Some(e) => {
-                let mut s = self.inner.settings().clone();
-                s.signature_location = SignatureLocation::QueryParams;
-                s.expires_in = whole(e, "expiresIn", ErrorCode::InvalidConfig)?;
-                std::borrow::Cow::Owned(self.inner.clone().with_settings(s))
-            }
-            None => std::borrow::Cow::Borrowed(&self.inner),
-        };
-        let b = if unsigned_payload {
-            SignableBody::Unsigned
-        } else {
-            SignableBody::Bytes(body)
-        };
-        let out = signer.sign(&r, b, t).map_err(perr)?;
-        let mut s = signed(out.instructions(), f[1], &f[2..]);
-        s.set_stage(0, out.canonical_request());
-        s.set_stage(1, out.string_to_sign());
-        Ok(s.into_js())
+        let how = args::AwsSign::new(
+            unsigned_payload,
+            optional_setting(presign_expires, "expiresIn")?,
+        );
+        let p = Packed::read(&request)?;
+        let out = how.sign(&self.inner, &p.request(body), t).map_err(perr)?;
+        Ok(p.signed(
+            out.instructions(),
+            [out.canonical_request(), out.string_to_sign(), ""],
+        ))
     }
 
     /// The access key id.
@@ -438,8 +303,6 @@ impl NativeAwsSigV4 {
         self.inner.access_key_id().to_owned()
     }
 }
-
-type AwsLookup = Box<dyn Fn(&str) -> Option<AwsCredentials> + Send + Sync>;
 
 /// What a verified SigV4 request proved.
 #[napi(object)]
@@ -457,7 +320,7 @@ pub struct AwsVerifiedJs {
 /// Verifies SigV4 requests for one region and service.
 #[napi]
 pub struct NativeAwsVerifier {
-    inner: AwsSigV4Verifier<AwsLookup>,
+    inner: AwsSigV4Verifier<args::AwsLookup>,
 }
 
 #[napi]
@@ -471,19 +334,9 @@ impl NativeAwsVerifier {
         s3: bool,
         max_clock_skew: Option<f64>,
     ) -> Result<Self> {
-        let mut keys = HashMap::new();
-        for (id, secret) in pairs(&credentials) {
-            let c = AwsCredentials::new(id.clone(), secret).map_err(perr)?;
-            keys.insert(id, c);
-        }
-        let mut s = aws_settings(s3, true);
-        if let Some(m) = max_clock_skew {
-            s.max_clock_skew = whole(m, "maxClockSkew", ErrorCode::InvalidConfig)?;
-        }
-        let lookup: AwsLookup = Box::new(move |id: &str| keys.get(id).cloned());
-        Ok(NativeAwsVerifier {
-            inner: AwsSigV4Verifier::new(region, service, lookup).with_settings(s),
-        })
+        let o = args::AwsOptions::new(s3, true, optional_setting(max_clock_skew, "maxClockSkew")?);
+        let inner = args::aws_verifier(region, service, pairs(&credentials)?, &o).map_err(perr)?;
+        Ok(NativeAwsVerifier { inner })
     }
 
     /// Verifies at `now` (Unix seconds).
@@ -497,7 +350,8 @@ impl NativeAwsVerifier {
         now: f64,
     ) -> Result<AwsVerifiedJs> {
         let now = time(now, "now")?;
-        let r = request(&method, &url, &headers, body)?;
+        let lines = pairs(&headers)?;
+        let r = Request::new(&method, &url).headers(lines).body(body);
         let v = self.inner.verify(&r, now).map_err(perr)?;
         Ok(AwsVerifiedJs {
             access_key_id: v.access_key_id,
@@ -510,12 +364,6 @@ impl NativeAwsVerifier {
 
 // ---------------------------------------------------------------------------------------------
 // RFC 9421
-
-fn components(ids: &[String]) -> Result<Vec<Component>> {
-    ids.iter()
-        .map(|s| Component::parse(s).map_err(perr))
-        .collect()
-}
 
 /// RFC 9421 options (signer and verifier).
 #[napi(object)]
@@ -538,43 +386,26 @@ pub struct Rfc9421Options {
     pub max_ahead: Option<f64>,
 }
 
-fn rfc9421_settings(o: &Rfc9421Options) -> Result<Rfc9421Settings> {
-    let mut s = Rfc9421Settings::default();
-    if let Some(l) = &o.label {
-        s.label = l.clone();
+impl Rfc9421Options {
+    fn into_args(self) -> Result<args::Rfc9421Options> {
+        let mut o = args::Rfc9421Options::default();
+        o.label = self.label;
+        o.components = self.components;
+        o.expires_in = optional_setting(self.expires_in, "expiresIn")?;
+        o.include_alg = self.include_alg.unwrap_or(false);
+        o.tag = self.tag;
+        o.required_components = self.required_components;
+        o.max_age = optional_setting(self.max_age, "maxAge")?;
+        o.max_ahead = optional_setting(self.max_ahead, "maxAhead")?;
+        Ok(o)
     }
-    if let Some(c) = &o.components {
-        s.components = components(c)?;
-    }
-    s.expires_in = o
-        .expires_in
-        .map(|e| whole(e, "expiresIn", ErrorCode::InvalidConfig))
-        .transpose()?;
-    s.include_alg = o.include_alg.unwrap_or(false);
-    s.tag = o.tag.clone();
-    if let Some(r) = &o.required_components {
-        let r = components(r)?;
-        if r.contains(&Component::Status) {
-            s.required_response_components = r;
-        } else {
-            s.required_request_components = r;
-        }
-    }
-    if let Some(a) = o.max_age {
-        s.max_age = whole(a, "maxAge", ErrorCode::InvalidConfig)?;
-    }
-    if let Some(a) = o.max_ahead {
-        s.max_ahead = whole(a, "maxAhead", ErrorCode::InvalidConfig)?;
-    }
-    Ok(s)
 }
 
-fn inputs<'a>(created: f64, nonce: Option<&'a str>) -> Result<SignatureInputs<'a>> {
-    let mut i = SignatureInputs::at(time(created, "created")?);
-    if let Some(n) = nonce {
-        i = i.nonce(n);
-    }
-    Ok(i)
+fn rfc_options(options: Option<Rfc9421Options>) -> Result<args::Rfc9421Options> {
+    options.map_or_else(
+        || Ok(args::Rfc9421Options::default()),
+        Rfc9421Options::into_args,
+    )
 }
 
 /// An RFC 9421 `hmac-sha256` signer.
@@ -588,14 +419,9 @@ impl NativeRfc9421 {
     /// `new NativeRfc9421(keyId, secret, options)`.
     #[napi(constructor, catch_unwind)]
     pub fn new(key_id: String, secret: &[u8], options: Option<Rfc9421Options>) -> Result<Self> {
-        let key = Rfc9421Key::new(key_id, secret.to_vec()).map_err(perr)?;
-        let settings = match &options {
-            Some(o) => rfc9421_settings(o)?,
-            None => Rfc9421Settings::default(),
-        };
-        Ok(NativeRfc9421 {
-            inner: Rfc9421::new(key).with_settings(settings),
-        })
+        let o = rfc_options(options)?;
+        let inner = args::rfc9421_signer(key_id, secret, &o).map_err(perr)?;
+        Ok(NativeRfc9421 { inner })
     }
 
     /// `new Client({ baseUrl, profile })`: an HTTP client that signs every attempt with
@@ -608,7 +434,7 @@ impl NativeRfc9421 {
         made(build_with(options, |b| Ok(b.profile(self.inner.clone()))))
     }
 
-    /// Signs the packed request (`[method, url, name, value, …]`, see `fields`) created at
+    /// Signs the packed request (`[method, url, name, value, …]`, see `Packed`) created at
     /// `created` (Unix seconds).
     #[napi(catch_unwind)]
     pub fn sign_request(
@@ -618,60 +444,37 @@ impl NativeRfc9421 {
         created: f64,
         nonce: Option<String>,
     ) -> Result<Either<String, Vec<String>>> {
-        let f = fields(&request);
-        let r = packed_request(&f, body)?;
+        let p = Packed::read(&request)?;
+        let inputs = args::signature_inputs(time(created, "created")?, nonce.as_deref());
         let out = self
             .inner
-            .sign_request(&r, inputs(created, nonce.as_deref())?)
+            .sign_request(&p.request(body), inputs)
             .map_err(perr)?;
-        let mut s = signed(out.instructions(), f[1], &f[2..]);
-        s.set_stage(2, out.signature_base());
-        Ok(s.into_js())
+        Ok(p.signed(out.instructions(), ["", "", out.signature_base()]))
     }
 
     /// Signs a response (`url` of the result is empty).
     #[napi(catch_unwind)]
     pub fn sign_response(
         &self,
-        status: u32,
+        status: f64,
         headers: Vec<String>,
         body: &[u8],
         created: f64,
         nonce: Option<String>,
     ) -> Result<Either<String, Vec<String>>> {
-        let lines = pairs(&headers);
-        let response = response(status, &lines, body)?;
-        let out = self
-            .inner
-            .sign_response(&response, inputs(created, nonce.as_deref())?)
-            .map_err(perr)?;
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let mut s = signed(out.instructions(), "", &refs);
-        if let Some(url) = s.0.first_mut() {
-            url.clear();
-        }
-        s.set_stage(2, out.signature_base());
-        Ok(s.into_js())
+        let lines = pairs(&headers)?;
+        let response =
+            args::response(time(status, "status")?, lines.iter().copied(), body).map_err(perr)?;
+        let inputs = args::signature_inputs(time(created, "created")?, nonce.as_deref());
+        let out = self.inner.sign_response(&response, inputs).map_err(perr)?;
+        Ok(into_js(args::packed(
+            out.instructions(),
+            "",
+            &lines,
+            ["", "", out.signature_base()],
+        )))
     }
-}
-
-fn response<'a>(
-    status: u32,
-    lines: &'a [(String, String)],
-    body: &'a [u8],
-) -> Result<Response<'a>> {
-    let status = u16::try_from(status)
-        .ok()
-        .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| {
-            bad(
-                ProfileErrorCode::InvalidRequest,
-                "status must be 100 to 999",
-            )
-        })?;
-    Ok(Response::new(status)
-        .headers(lines.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        .body(body))
 }
 
 /// What a verified RFC 9421 signature proved.
@@ -701,16 +504,14 @@ fn verified(v: Rfc9421Verified) -> Rfc9421VerifiedJs {
         expires: v.expires.map(|e| e as f64),
         nonce: v.nonce,
         tag: v.tag,
-        components: v.components.iter().map(Component::to_string).collect(),
+        components: v.components.iter().map(ToString::to_string).collect(),
     }
 }
-
-type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
 
 /// Verifies RFC 9421 signatures with keys looked up by `keyid`.
 #[napi]
 pub struct NativeRfc9421Verifier {
-    inner: Rfc9421Verifier<KeyLookup>,
+    inner: Rfc9421Verifier<args::KeyLookup>,
 }
 
 #[napi]
@@ -723,25 +524,14 @@ impl NativeRfc9421Verifier {
         options: Option<Rfc9421Options>,
     ) -> Result<Self> {
         if key_ids.len() != secrets.len() {
-            return Err(bad(
+            return Err(perr(ProfileError::new(
                 ProfileErrorCode::InvalidCredentials,
                 "one secret per key id",
-            ));
+            )));
         }
-        let mut map = HashMap::new();
-        for (id, s) in key_ids.into_iter().zip(secrets.iter()) {
-            let key = Rfc9421Key::new(id.clone(), s.to_vec()).map_err(perr)?;
-            map.insert(id, key);
-        }
-        let settings = match &options {
-            Some(o) => rfc9421_settings(o)?,
-            None => Rfc9421Settings::default(),
-        };
-        let lookup: KeyLookup = Box::new(move |id: &str| map.get(id).cloned());
-        let mut inner = Rfc9421Verifier::new(lookup).with_settings(settings);
-        if let Some(l) = options.and_then(|o| o.label) {
-            inner = inner.label(l);
-        }
+        let o = rfc_options(options)?;
+        let keys = key_ids.into_iter().zip(secrets.iter().map(|s| s.to_vec()));
+        let inner = args::rfc9421_verifier(keys, &o).map_err(perr)?;
         Ok(NativeRfc9421Verifier { inner })
     }
 
@@ -755,7 +545,8 @@ impl NativeRfc9421Verifier {
         body: &[u8],
         now: f64,
     ) -> Result<Rfc9421VerifiedJs> {
-        let r = request(&method, &url, &headers, body)?;
+        let lines = pairs(&headers)?;
+        let r = Request::new(&method, &url).headers(lines).body(body);
         self.inner
             .verify_request(&r, time(now, "now")?)
             .map(verified)
@@ -766,13 +557,13 @@ impl NativeRfc9421Verifier {
     #[napi(catch_unwind)]
     pub fn verify_response(
         &self,
-        status: u32,
+        status: f64,
         headers: Vec<String>,
         body: &[u8],
         now: f64,
     ) -> Result<Rfc9421VerifiedJs> {
-        let lines = pairs(&headers);
-        let r = response(status, &lines, body)?;
+        let lines = pairs(&headers)?;
+        let r = args::response(time(status, "status")?, lines, body).map_err(perr)?;
         self.inner
             .verify_response(&r, time(now, "now")?)
             .map(verified)
@@ -783,8 +574,7 @@ impl NativeRfc9421Verifier {
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
-/// Secrets as bytes; `text[i]` says secret `i` was given as a string (Standard Webhooks reads a
-/// string as `whsec_<base64>`).
+/// Secrets as `provider` reads them; `text[i]` says secret `i` was given as a string.
 fn webhook_secrets(
     provider: &str,
     secrets: &[Buffer],
@@ -794,25 +584,11 @@ fn webhook_secrets(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            if provider == "standard" && text.get(i).copied().unwrap_or(false) {
-                let t = std::str::from_utf8(s).map_err(|_| {
-                    bad(
-                        ProfileErrorCode::InvalidCredentials,
-                        "the secret is not UTF-8",
-                    )
-                })?;
-                return WebhookSecret::from_standard(t).map_err(perr);
-            }
-            WebhookSecret::new(s.to_vec()).map_err(perr)
+            let arg = args::SecretArg::flagged(s, text.get(i).copied().unwrap_or(false));
+            arg.and_then(|a| args::webhook_secret(provider, a))
+                .map_err(perr)
         })
         .collect()
-}
-
-fn unknown_provider(p: &str) -> ProfileError {
-    ProfileError::new(
-        ProfileErrorCode::InvalidSettings,
-        format!("unknown webhook provider {p:?} (stripe, github, slack, standard, sigwire)"),
-    )
 }
 
 /// What a verified webhook proved.
@@ -839,23 +615,10 @@ pub fn verify_webhook_native(
     tolerance: f64,
 ) -> Result<WebhookVerifiedJs> {
     let secrets = webhook_secrets(&provider, &secrets, &secret_is_text)?;
-    let now = time(now, "now")?;
-    let mut settings = WebhookSettings::default();
-    settings.tolerance = whole(tolerance, "tolerance", ErrorCode::InvalidConfig)?;
-    let lines = pairs(&headers);
-    let h: Vec<(&str, &str)> = lines
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let v = match provider.as_str() {
-        "stripe" => stripe::verify(&h, body, &secrets, now, settings),
-        "github" => github::verify(&h, body, &secrets),
-        "slack" => slack::verify(&h, body, &secrets, now, settings),
-        "standard" => standard::verify(&h, body, &secrets, now, settings),
-        "sigwire" => sigwire_webhook::verify(&h, body, &secrets, now, settings),
-        other => Err(unknown_provider(other)),
-    }
-    .map_err(perr)?;
+    let (now, tolerance) = (time(now, "now")?, setting(tolerance, "tolerance")?);
+    let lines = pairs(&headers)?;
+    let v =
+        args::verify_webhook(&provider, &lines, body, &secrets, now, tolerance).map_err(perr)?;
     Ok(WebhookVerifiedJs {
         timestamp: v.timestamp.map(|t| t as f64),
         id: v.id,
@@ -875,38 +638,16 @@ pub fn sign_webhook_native(
 ) -> Result<Vec<String>> {
     let secrets = webhook_secrets(&provider, &secrets, &secret_is_text)?;
     let ts = time(timestamp, "timestamp")?;
-    let need_id = || {
-        id.as_deref().ok_or_else(|| {
-            ProfileError::new(
-                ProfileErrorCode::InvalidRequest,
-                format!("{provider} webhooks need a message id"),
-            )
-        })
-    };
-    let one = || match secrets.as_slice() {
-        [s] => Ok(s),
-        _ => Err(ProfileError::new(
-            ProfileErrorCode::InvalidCredentials,
-            format!("{provider} signs with exactly one secret"),
-        )),
-    };
-    let ins = match provider.as_str() {
-        "stripe" => stripe::sign(&secrets, ts, body),
-        "github" => one().map(|s| github::sign(s, body)),
-        "slack" => one().map(|s| slack::sign(s, ts, body)),
-        "standard" => need_id().and_then(|id| standard::sign(&secrets, id, ts, body)),
-        "sigwire" => need_id().and_then(|id| sigwire_webhook::sign(&secrets, id, ts, body)),
-        other => Err(unknown_provider(other)),
-    }
-    .map_err(perr)?;
-    Ok(flat(ins.apply_to_headers(&[])))
+    let ins = args::sign_webhook(&provider, &secrets, body, ts, id.as_deref()).map_err(perr)?;
+    Ok(ins
+        .apply_to_headers(&[])
+        .into_iter()
+        .flat_map(|(n, v)| [n, v])
+        .collect())
 }
 
 /// Every profile machine code, flat `[code, status, …]`.
 #[napi(catch_unwind)]
 pub fn profile_error_codes() -> Vec<String> {
-    ProfileErrorCode::ALL
-        .iter()
-        .flat_map(|c| [c.as_str().to_owned(), c.http_status().to_string()])
-        .collect()
+    args::error_codes()
 }

@@ -1,41 +1,27 @@
 //! `sigwire._native._profiles`: the signing profiles of `sigwire_core::profiles` (AWS SigV4,
 //! RFC 9421, exchange presets, webhooks).
 //!
-//! Argument conversion and error mapping only: every byte that is signed or compared is decided
-//! by the core. The idiomatic classes (`sigwire.profiles.Binance`, `AwsSigV4`, `verify_webhook`,
+//! Host-value mapping and error mapping only: every byte that is signed or compared is decided
+//! by the core, and every argument is checked and converted by `sigwire-profile-args` (the same
+//! crate under the Node and browser bindings, so each runtime refuses the same input alike). The idiomatic classes (`sigwire.profiles.Binance`, `AwsSigV4`, `verify_webhook`,
 //! …) are pure Python in `sdk-python/python/sigwire/profiles.py`; they call the functions and
 //! classes here. A [`ProfileError`] becomes the `sigwire.profiles.ProfileError` subclass of its
 //! machine code in one place, [`profile_err`]; messages come from the core and never contain a
 //! secret.
 
-use std::collections::HashMap;
-
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyDict, PyString};
-use sigwire_core::profiles::aws_sigv4::{
-    AwsCredentials, AwsSigV4 as CoreAwsSigV4, AwsSigV4Settings, AwsSigV4Verifier, SessionTokenMode,
-    SignatureLocation,
-};
-use sigwire_core::profiles::exchanges::{
-    binance::{Binance, BinanceSettings},
-    bybit::{Bybit, BybitSettings},
-    coinbase::Coinbase,
-    kraken::{Kraken, KrakenNonce},
-    okx::{Okx, OkxSettings},
-    ApiCredentials,
-};
+use sigwire_core::profiles::aws_sigv4::{AwsSigV4 as CoreAwsSigV4, AwsSigV4Verifier};
 use sigwire_core::profiles::rfc9421::{
-    Component, Response, Rfc9421 as CoreRfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verified,
-    Rfc9421Verifier as CoreRfc9421Verifier, SignatureInputs,
+    Component, Response, Rfc9421 as CoreRfc9421, Rfc9421Verified,
+    Rfc9421Verifier as CoreRfc9421Verifier,
 };
-use sigwire_core::profiles::webhooks::{
-    github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
-    WebhookVerified,
-};
-use sigwire_core::profiles::{ProfileError, ProfileErrorCode, SignableBody, SigningInstructions};
+use sigwire_core::profiles::webhooks::{WebhookSecret, WebhookVerified};
+use sigwire_core::profiles::{ProfileError, ProfileErrorCode, SigningInstructions};
 use sigwire_core::{ErrorCode, Request};
+use sigwire_profile_args as args;
 
 use crate::convert::{self, Body};
 
@@ -72,10 +58,6 @@ impl<T> ProfileResultExt<T> for Result<T, ProfileError> {
     fn py_err(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|e| profile_err(py, &e))
     }
-}
-
-fn invalid(code: ProfileErrorCode, message: impl Into<String>) -> ProfileError {
-    ProfileError::new(code, message)
 }
 
 /// Header or query instructions as `(name, value, sensitive)` triples.
@@ -143,39 +125,32 @@ impl<'py> Message<'py> {
     }
 }
 
-/// A verifier's key table from a Python `dict` of key id to secret: every id is `str`
-/// (`InvalidKeyId` otherwise) and each value becomes a credential through `make(id, value)`, so
-/// a bad secret fails when the verifier is built, not at the first request.
-fn key_map<T>(
+/// A verifier's keys from a Python `dict` of key id to secret: every id is `str`
+/// (`InvalidKeyId` otherwise) and each value is converted by `secret(value)`; the pairs are then
+/// checked when the verifier is built, not at the first request.
+fn key_pairs<T>(
     dict: &Bound<'_, PyDict>,
     what: &str,
-    mut make: impl FnMut(&str, &Bound<'_, PyAny>) -> PyResult<T>,
-) -> PyResult<HashMap<String, T>> {
-    let mut map = HashMap::with_capacity(dict.len());
-    for (k, v) in dict.iter() {
-        let id = convert::text(&k, what, ErrorCode::InvalidKeyId)?;
-        let value = make(&id, &v)?;
-        map.insert(id, value);
-    }
-    Ok(map)
+    secret: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<(String, T)>> {
+    dict.iter()
+        .map(|(k, v)| {
+            Ok((
+                convert::text(&k, what, ErrorCode::InvalidKeyId)?,
+                secret(&v)?,
+            ))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Exchange presets
 
-enum ExchangeKind {
-    Binance(Binance),
-    Coinbase(Coinbase),
-    Kraken(Kraken, KrakenNonce),
-    Okx(Okx),
-    Bybit(Bybit),
-}
-
 /// One exchange preset (`kind` = `binance`, `coinbase`, `kraken`, `okx` or `bybit`).
 /// Python: `sigwire.profiles.Binance(...)` and siblings.
 #[pyclass(module = "sigwire.profiles", name = "_Exchange", frozen)]
 pub struct Exchange {
-    inner: ExchangeKind,
+    inner: args::Exchange,
 }
 
 #[pymethods]
@@ -192,50 +167,10 @@ impl Exchange {
         simulated_trading: bool,
     ) -> PyResult<Self> {
         let secret = convert::text(secret.as_any(), "secret", ErrorCode::InvalidSecret)?;
-        let plain = |s: &str| ApiCredentials::new(api_key, s);
-        let b64 = |s: &str| ApiCredentials::from_base64_secret(api_key, s);
-        let with_pass = |c: ApiCredentials| match &passphrase {
-            Some(p) => c.with_passphrase(p.as_str()),
-            None => c,
-        };
-        let inner = match kind {
-            "binance" => {
-                let mut s = BinanceSettings::default();
-                s.recv_window = recv_window;
-                ExchangeKind::Binance(Binance::new(plain(&secret).py_err(py)?).with_settings(s))
-            }
-            "coinbase" => ExchangeKind::Coinbase(
-                Coinbase::new(with_pass(b64(&secret).py_err(py)?)).py_err(py)?,
-            ),
-            "kraken" => {
-                ExchangeKind::Kraken(Kraken::new(b64(&secret).py_err(py)?), KrakenNonce::new())
-            }
-            "okx" => {
-                let mut s = OkxSettings::default();
-                s.simulated_trading = simulated_trading;
-                ExchangeKind::Okx(
-                    Okx::new(with_pass(plain(&secret).py_err(py)?))
-                        .py_err(py)?
-                        .with_settings(s),
-                )
-            }
-            "bybit" => {
-                let mut s = BybitSettings::default();
-                if let Some(w) = recv_window {
-                    s.recv_window = w;
-                }
-                ExchangeKind::Bybit(Bybit::new(plain(&secret).py_err(py)?).with_settings(s))
-            }
-            other => {
-                return Err(profile_err(
-                    py,
-                    &invalid(
-                        ProfileErrorCode::InvalidSettings,
-                        format!("unknown exchange {other:?}"),
-                    ),
-                ))
-            }
-        };
+        // Python's `recv_window=None` adds none (Binance); the classes pass 5000 by default.
+        let recv = recv_window.map_or(args::RecvWindow::Omit, args::RecvWindow::Millis);
+        let options = args::ExchangeOptions::new(passphrase, recv, simulated_trading);
+        let inner = args::Exchange::new(kind, api_key, &secret, &options).py_err(py)?;
         Ok(Exchange { inner })
     }
 
@@ -252,69 +187,31 @@ impl Exchange {
     ) -> PyResult<Signed> {
         let m = Message::from_py(method, url, headers, body)?;
         let ins = m
-            .with_request(py, |r| match &self.inner {
-                ExchangeKind::Binance(b) => b.sign(r, timestamp_ms),
-                ExchangeKind::Coinbase(c) => c.sign(r, timestamp_ms / 1000),
-                ExchangeKind::Kraken(k, _) => k.sign(r),
-                ExchangeKind::Okx(o) => o.sign(r, timestamp_ms),
-                ExchangeKind::Bybit(b) => b.sign(r, timestamp_ms),
-            })
+            .with_request(py, |r| self.inner.sign(r, timestamp_ms))
             .py_err(py)?;
         Ok(applied(&ins, &m.url, &m.lines))
     }
 
     /// Kraken: the next strictly increasing nonce for this key at `now_ms`.
     fn next_nonce(&self, py: Python<'_>, now_ms: u64) -> PyResult<u64> {
-        match &self.inner {
-            ExchangeKind::Kraken(_, n) => Ok(n.next(now_ms)),
-            _ => Err(profile_err(
-                py,
-                &invalid(
-                    ProfileErrorCode::InvalidRequest,
-                    "only Kraken uses a nonce source",
-                ),
-            )),
-        }
+        self.inner.next_nonce(now_ms).py_err(py)
     }
 
     /// Kraken: the form body `nonce=<nonce>&k=v…` to send and sign.
     #[staticmethod]
     fn kraken_body(nonce: u64, params: Vec<(String, String)>) -> String {
-        let refs: Vec<(&str, &str)> = params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        Kraken::body_with_nonce(nonce, &refs)
+        args::kraken_body(nonce, &convert::header_refs(&params).collect::<Vec<_>>())
     }
 
     /// The API key (not secret).
     #[getter]
-    fn api_key(&self) -> String {
-        use sigwire_core::signing::SigningScheme;
-        match &self.inner {
-            ExchangeKind::Binance(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Coinbase(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Kraken(s, _) => s.credential().api_key().to_owned(),
-            ExchangeKind::Okx(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Bybit(s) => s.credential().api_key().to_owned(),
-        }
+    fn api_key(&self) -> &str {
+        self.inner.api_key()
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // AWS SigV4
-
-fn aws_settings(s3: bool, sign_session_token: bool) -> AwsSigV4Settings {
-    let mut settings = if s3 {
-        AwsSigV4Settings::s3()
-    } else {
-        AwsSigV4Settings::default()
-    };
-    if !sign_session_token {
-        settings.session_token_mode = SessionTokenMode::Exclude;
-    }
-    settings
-}
 
 /// AWS SigV4 for one set of credentials, region and service. Python: `sigwire.profiles.AwsSigV4`.
 #[pyclass(module = "sigwire.profiles", name = "_AwsSigV4", frozen)]
@@ -342,17 +239,12 @@ impl AwsSigV4 {
             "secret_access_key",
             ErrorCode::InvalidSecret,
         )?;
-        let mut creds = AwsCredentials::new(access_key_id, secret).py_err(py)?;
-        if let Some(t) = session_token {
-            creds = creds.with_session_token(convert::text(
-                t.as_any(),
-                "session_token",
-                ErrorCode::InvalidSecret,
-            )?);
-        }
-        let inner = CoreAwsSigV4::new(creds, region, service)
-            .py_err(py)?
-            .with_settings(aws_settings(s3, sign_session_token));
+        let token = session_token
+            .map(|t| convert::text(t.as_any(), "session_token", ErrorCode::InvalidSecret))
+            .transpose()?;
+        let o = args::AwsOptions::new(s3, sign_session_token, None);
+        let inner =
+            args::aws_signer(access_key_id, secret, token, region, service, &o).py_err(py)?;
         Ok(AwsSigV4 { inner })
     }
 
@@ -373,24 +265,9 @@ impl AwsSigV4 {
         presign_expires: Option<u64>,
     ) -> PyResult<(Signed, String, String)> {
         let m = Message::from_py(method, url, headers, body)?;
-        let signer = match presign_expires {
-            Some(expires) => {
-                let mut s = self.inner.settings().clone();
-                s.signature_location = SignatureLocation::QueryParams;
-                s.expires_in = expires;
-                std::borrow::Cow::Owned(self.inner.clone().with_settings(s))
-            }
-            None => std::borrow::Cow::Borrowed(&self.inner),
-        };
+        let how = args::AwsSign::new(unsigned_payload, presign_expires);
         let out = m
-            .with_request(py, |r| {
-                let body = if unsigned_payload {
-                    SignableBody::Unsigned
-                } else {
-                    SignableBody::Bytes(r.body_bytes())
-                };
-                signer.sign(r, body, unix_time)
-            })
+            .with_request(py, |r| how.sign(&self.inner, r, unix_time))
             .py_err(py)?;
         Ok((
             applied(out.instructions(), &m.url, &m.lines),
@@ -406,12 +283,10 @@ impl AwsSigV4 {
     }
 }
 
-type AwsLookup = Box<dyn Fn(&str) -> Option<AwsCredentials> + Send + Sync>;
-
 /// Verifies SigV4 requests (headers or presigned). Python: `sigwire.profiles.AwsSigV4Verifier`.
 #[pyclass(module = "sigwire.profiles", name = "_AwsSigV4Verifier", frozen)]
 pub struct AwsVerifier {
-    inner: AwsSigV4Verifier<AwsLookup>,
+    inner: AwsSigV4Verifier<args::AwsLookup>,
 }
 
 #[pymethods]
@@ -426,16 +301,11 @@ impl AwsVerifier {
         s3: bool,
         max_clock_skew: Option<u64>,
     ) -> PyResult<Self> {
-        let keys = key_map(credentials, "access key id", |id, v| {
-            let secret = convert::text(v, "secret access key", ErrorCode::InvalidSecret)?;
-            AwsCredentials::new(id, secret).py_err(py)
+        let keys = key_pairs(credentials, "access key id", |v| {
+            convert::text(v, "secret access key", ErrorCode::InvalidSecret)
         })?;
-        let mut settings = aws_settings(s3, true);
-        if let Some(skew) = max_clock_skew {
-            settings.max_clock_skew = skew;
-        }
-        let lookup: AwsLookup = Box::new(move |id: &str| keys.get(id).cloned());
-        let inner = AwsSigV4Verifier::new(region, service, lookup).with_settings(settings);
+        let o = args::AwsOptions::new(s3, true, max_clock_skew);
+        let inner = args::aws_verifier(region, service, keys, &o).py_err(py)?;
         Ok(AwsVerifier { inner })
     }
 
@@ -460,15 +330,6 @@ impl AwsVerifier {
 // ---------------------------------------------------------------------------------------------
 // RFC 9421
 
-fn components(ids: Option<Vec<String>>) -> Result<Option<Vec<Component>>, ProfileError> {
-    ids.map(|ids| ids.iter().map(|s| Component::parse(s)).collect())
-        .transpose()
-}
-
-fn rfc9421_key(py: Python<'_>, id: &str, secret: &Bound<'_, PyAny>) -> PyResult<Rfc9421Key> {
-    Rfc9421Key::new(id, convert::secret(secret)?).py_err(py)
-}
-
 fn verified_tuple(v: Rfc9421Verified) -> Rfc9421Tuple {
     (
         v.label,
@@ -491,56 +352,20 @@ type Rfc9421Tuple = (
     Vec<String>,
 );
 
-#[allow(clippy::too_many_arguments)]
-fn rfc9421_settings(
-    label: Option<String>,
-    components_: Option<Vec<String>>,
-    expires_in: Option<u64>,
-    include_alg: bool,
-    tag: Option<String>,
-    required: Option<Vec<String>>,
-    max_age: Option<u64>,
-    max_ahead: Option<u64>,
-) -> Result<Rfc9421Settings, ProfileError> {
-    let mut s = Rfc9421Settings::default();
-    if let Some(l) = label {
-        s.label = l;
-    }
-    if let Some(c) = components(components_)? {
-        s.components = c;
-    }
-    s.expires_in = expires_in;
-    s.include_alg = include_alg;
-    s.tag = tag;
-    if let Some(r) = components(required)? {
-        if r.contains(&Component::Status) {
-            s.required_response_components = r;
-        } else {
-            s.required_request_components = r;
-        }
-    }
-    if let Some(a) = max_age {
-        s.max_age = a;
-    }
-    if let Some(a) = max_ahead {
-        s.max_ahead = a;
-    }
-    Ok(s)
-}
-
-/// Response arguments converted once: status, header lines, body.
+/// Runs `f` over the response (status checked, header lines, body bytes).
 fn with_response<'py, R: Send>(
     py: Python<'py>,
     status: u16,
     lines: &[(String, String)],
     body: &Body<'py>,
-    f: impl Send + FnOnce(&Response<'_>) -> R,
-) -> R {
+    f: impl Send + FnOnce(&Response<'_>) -> Result<R, ProfileError>,
+) -> Result<R, ProfileError> {
     body.with_bytes(py, |bytes| {
-        let response = Response::new(status)
-            .headers(convert::header_refs(lines))
-            .body(bytes);
-        f(&response)
+        f(&args::response(
+            u64::from(status),
+            convert::header_refs(lines),
+            bytes,
+        )?)
     })
 }
 
@@ -565,20 +390,10 @@ impl Rfc9421 {
         include_alg: bool,
         tag: Option<String>,
     ) -> PyResult<Self> {
-        let key = rfc9421_key(py, key_id, secret)?;
-        let settings = rfc9421_settings(
-            label,
-            components,
-            expires_in,
-            include_alg,
-            tag,
-            None,
-            None,
-            None,
-        )
-        .py_err(py)?;
+        let secret = convert::secret(secret)?;
+        let o = args::Rfc9421Options::signer(label, components, expires_in, include_alg, tag);
         Ok(Rfc9421 {
-            inner: CoreRfc9421::new(key).with_settings(settings),
+            inner: args::rfc9421_signer(key_id, secret, &o).py_err(py)?,
         })
     }
 
@@ -597,10 +412,7 @@ impl Rfc9421 {
         nonce: Option<String>,
     ) -> PyResult<(Signed, String)> {
         let m = Message::from_py(method, url, headers, body)?;
-        let mut inputs = SignatureInputs::at(created);
-        if let Some(n) = nonce.as_deref() {
-            inputs = inputs.nonce(n);
-        }
+        let inputs = args::signature_inputs(created, nonce.as_deref());
         let out = m
             .with_request(py, |r| self.inner.sign_request(r, inputs))
             .py_err(py)?;
@@ -623,10 +435,7 @@ impl Rfc9421 {
     ) -> PyResult<SignedResponse> {
         let lines = convert::headers(headers)?;
         let body = Body::from_py(body)?;
-        let mut inputs = SignatureInputs::at(created);
-        if let Some(n) = nonce.as_deref() {
-            inputs = inputs.nonce(n);
-        }
+        let inputs = args::signature_inputs(created, nonce.as_deref());
         let out = with_response(py, status, &lines, &body, |r| {
             self.inner.sign_response(r, inputs)
         })
@@ -640,13 +449,11 @@ impl Rfc9421 {
     }
 }
 
-type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
-
 /// Verifies RFC 9421 signatures with keys looked up by `keyid`.
 /// Python: `sigwire.profiles.Rfc9421Verifier`.
 #[pyclass(module = "sigwire.profiles", name = "_Rfc9421Verifier", frozen)]
 pub struct Rfc9421Verifier {
-    inner: CoreRfc9421Verifier<KeyLookup>,
+    inner: CoreRfc9421Verifier<args::KeyLookup>,
 }
 
 #[pymethods]
@@ -661,24 +468,11 @@ impl Rfc9421Verifier {
         max_age: Option<u64>,
         max_ahead: Option<u64>,
     ) -> PyResult<Self> {
-        let map = key_map(keys, "keyid", |id, v| rfc9421_key(py, id, v))?;
-        let settings = rfc9421_settings(
-            None,
-            None,
-            None,
-            false,
-            None,
-            required_components,
-            max_age,
-            max_ahead,
-        )
-        .py_err(py)?;
-        let lookup: KeyLookup = Box::new(move |id: &str| map.get(id).cloned());
-        let mut inner = CoreRfc9421Verifier::new(lookup).with_settings(settings);
-        if let Some(l) = label {
-            inner = inner.label(l);
-        }
-        Ok(Rfc9421Verifier { inner })
+        let keys = key_pairs(keys, "keyid", convert::secret)?;
+        let o = args::Rfc9421Options::verifier(label, required_components, max_age, max_ahead);
+        Ok(Rfc9421Verifier {
+            inner: args::rfc9421_verifier(keys, &o).py_err(py)?,
+        })
     }
 
     /// Verifies a request at `now` (Unix seconds).
@@ -729,22 +523,14 @@ fn webhook_secrets(
     secrets
         .iter()
         .map(|s| {
-            if provider == "standard" {
-                if let Ok(text) = s.cast::<PyString>() {
-                    let text = convert::text(text.as_any(), "secret", ErrorCode::InvalidSecret)?;
-                    return WebhookSecret::from_standard(&text).py_err(py);
-                }
+            if let Ok(text) = s.cast::<PyString>() {
+                let text = convert::text(text.as_any(), "secret", ErrorCode::InvalidSecret)?;
+                return args::webhook_secret(provider, args::SecretArg::Text(&text)).py_err(py);
             }
-            WebhookSecret::new(convert::secret(s)?).py_err(py)
+            let bytes = convert::secret(s)?;
+            args::webhook_secret(provider, args::SecretArg::Bytes(&bytes)).py_err(py)
         })
         .collect()
-}
-
-fn unknown_provider(provider: &str) -> ProfileError {
-    invalid(
-        ProfileErrorCode::InvalidSettings,
-        format!("unknown webhook provider {provider:?} (stripe, github, slack, standard, sigwire)"),
-    )
 }
 
 /// Verifies a webhook: `(timestamp, id, secret_index)`.
@@ -762,18 +548,9 @@ fn verify_webhook<'py>(
     let secrets = webhook_secrets(py, provider, &secrets)?;
     let lines = convert::headers(headers)?;
     let body = Body::from_py(body)?;
-    let mut settings = WebhookSettings::default();
-    settings.tolerance = tolerance;
     let verified: Result<WebhookVerified, ProfileError> = body.with_bytes(py, |bytes| {
         let h: Vec<(&str, &str)> = convert::header_refs(&lines).collect();
-        match provider {
-            "stripe" => stripe::verify(&h, bytes, &secrets, now, settings),
-            "github" => github::verify(&h, bytes, &secrets),
-            "slack" => slack::verify(&h, bytes, &secrets, now, settings),
-            "standard" => standard::verify(&h, bytes, &secrets, now, settings),
-            "sigwire" => sigwire_webhook::verify(&h, bytes, &secrets, now, settings),
-            other => Err(unknown_provider(other)),
-        }
+        args::verify_webhook(provider, &h, bytes, &secrets, now, tolerance)
     });
     let v = verified.py_err(py)?;
     Ok((v.timestamp, v.id, v.secret_index))
@@ -792,34 +569,9 @@ fn sign_webhook<'py>(
 ) -> PyResult<Vec<(String, String)>> {
     let secrets = webhook_secrets(py, provider, &secrets)?;
     let body = Body::from_py(body)?;
-    let need_id = || {
-        id.as_deref().ok_or_else(|| {
-            invalid(
-                ProfileErrorCode::InvalidRequest,
-                format!("{provider} webhooks need a message id"),
-            )
-        })
-    };
-    let one = |what: &str| {
-        secrets
-            .first()
-            .filter(|_| secrets.len() == 1)
-            .ok_or_else(|| {
-                invalid(
-                    ProfileErrorCode::InvalidCredentials,
-                    format!("{what} signs with exactly one secret"),
-                )
-            })
-    };
-    let ins: Result<SigningInstructions, ProfileError> =
-        body.with_bytes(py, |bytes| match provider {
-            "stripe" => stripe::sign(&secrets, timestamp, bytes),
-            "github" => one("github").map(|s| github::sign(s, bytes)),
-            "slack" => one("slack").map(|s| slack::sign(s, timestamp, bytes)),
-            "standard" => standard::sign(&secrets, need_id()?, timestamp, bytes),
-            "sigwire" => sigwire_webhook::sign(&secrets, need_id()?, timestamp, bytes),
-            other => Err(unknown_provider(other)),
-        });
+    let ins: Result<SigningInstructions, ProfileError> = body.with_bytes(py, |bytes| {
+        args::sign_webhook(provider, &secrets, bytes, timestamp, id.as_deref())
+    });
     Ok(ins.py_err(py)?.apply_to_headers(&[]))
 }
 
@@ -837,20 +589,18 @@ pub(crate) fn client_profile(
         Err(_) => profile.clone(),
     };
     if let Ok(e) = native.cast::<Exchange>() {
-        return Ok(match &e.get().inner {
-            ExchangeKind::Binance(b) => builder.profile(b.clone()),
-            ExchangeKind::Coinbase(c) => builder.profile(c.clone()),
-            ExchangeKind::Okx(o) => builder.profile(o.clone()),
-            ExchangeKind::Bybit(b) => builder.profile(b.clone()),
-            ExchangeKind::Kraken(..) => {
+        let inner = &e.get().inner;
+        return Ok(match inner {
+            args::Exchange::Binance(b) => builder.profile(b.clone()),
+            args::Exchange::Coinbase(c) => builder.profile(c.clone()),
+            args::Exchange::Okx(o) => builder.profile(o.clone()),
+            args::Exchange::Bybit(b) => builder.profile(b.clone()),
+            args::Exchange::Kraken(..) => {
+                let why = inner.client_refusal().unwrap_or_default();
                 return Err(profile_err(
                     py,
-                    &invalid(
-                        ProfileErrorCode::InvalidSettings,
-                        "Kraken signs a nonce inside the body: build it with Kraken.body(), sign \
-                         with Kraken.sign() and send the signed request",
-                    ),
-                ))
+                    &ProfileError::new(ProfileErrorCode::InvalidSettings, why),
+                ));
             }
         });
     }

@@ -1,90 +1,42 @@
-//! The signing profiles of `sigwire_core::profiles` (exchange presets, AWS SigV4, RFC 9421,
-//! webhooks) for the browser; the JavaScript API (`profiles.Binance`, `profiles.verifyWebhook`, …,
-//! the same as the Node package's) is `sdk-wasm/src/profiles.js`.
+//! The signing profiles of `sigwire_core::profiles` (exchange presets, AWS SigV4, RFC 9421
+//! requests and responses, webhooks) for the browser: the WebAssembly profile back end of
+//! `sdk-node/lib/common/profiles.js` (the one JavaScript source of both packages), installed by
+//! `sdk-wasm/src/profiles.js`.
 //!
-//! Argument conversion and error mapping only, mirroring `bindings/node/src/profiles.rs` (the
-//! same names, `Native…`, and the same packed result layout, so one JavaScript reading of it
-//! serves both). Requests cross as `method, url, [name, value, …], body`; results as one flat
-//! string array (see [`signed`]). A [`ProfileError`] becomes a [`Failure`] with its stable code;
+//! Host-value mapping only: every argument is checked and converted by `sigwire-profile-args`
+//! (the same crate under the Node and Python bindings). Requests cross as `method, url, [name,
+//! value, …], body`; signed results as the flat list of `sigwire_profile_args::packed`; verified
+//! records as flat string lists. A [`ProfileError`] becomes a [`Failure`] with its stable code;
 //! messages come from the core and never contain a secret.
 
-use std::collections::HashMap;
-
-use sigwire_core::profiles::aws_sigv4::{
-    AwsCredentials, AwsSigV4, AwsSigV4Settings, AwsSigV4Verifier, SessionTokenMode,
-    SignatureLocation,
-};
-use sigwire_core::profiles::exchanges::{
-    binance::{Binance, BinanceSettings},
-    bybit::{Bybit, BybitSettings},
-    coinbase::Coinbase,
-    kraken::{Kraken, KrakenNonce},
-    okx::{Okx, OkxSettings},
-    ApiCredentials,
-};
-use sigwire_core::profiles::rfc9421::{
-    Component, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verified, Rfc9421Verifier,
-    SignatureInputs,
-};
-use sigwire_core::profiles::webhooks::{
-    github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
-};
-use sigwire_core::profiles::{
-    Param, ProfileError, ProfileErrorCode, SignableBody, SigningInstructions,
-};
+use sigwire_core::profiles::aws_sigv4::{AwsSigV4, AwsSigV4Verifier};
+use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Verified, Rfc9421Verifier};
+use sigwire_core::profiles::webhooks::WebhookSecret;
+use sigwire_core::profiles::{ProfileError, ProfileErrorCode};
 use sigwire_core::Request;
+use sigwire_profile_args as args;
 use wasm_bindgen::prelude::*;
 
 use crate::Failure;
 
-/// Largest integer a JavaScript number holds exactly (2^53 − 1).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
-fn bad(code: ProfileErrorCode, message: impl Into<String>) -> Failure {
-    ProfileError::new(code, message).into()
-}
-
-/// A whole non-negative JavaScript number (time, window, count) as `u64`.
-fn whole(value: f64, what: &str, code: ProfileErrorCode) -> Result<u64, Failure> {
-    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.fract() == 0.0 {
-        Ok(value as u64)
-    } else {
-        Err(bad(
-            code,
-            format!("{what} must be a non-negative integer of at most 2^53 - 1"),
-        ))
-    }
-}
-
 fn time(value: f64, what: &str) -> Result<u64, Failure> {
-    whole(value, what, ProfileErrorCode::InvalidRequest)
+    Ok(args::js_whole(
+        value,
+        what,
+        ProfileErrorCode::InvalidRequest,
+    )?)
 }
 
-fn config(value: f64, what: &str) -> Result<u64, Failure> {
-    whole(value, what, ProfileErrorCode::InvalidSettings)
-}
-
-/// `[name, value, …]` as borrowed pairs; an odd count is `invalid_request`.
-fn pairs(flat: &[String]) -> Result<Vec<(&str, &str)>, Failure> {
-    if flat.len() & 1 == 1 {
-        return Err(bad(
-            ProfileErrorCode::InvalidRequest,
-            "headers must be name/value pairs",
-        ));
-    }
-    Ok(flat
-        .chunks_exact(2)
-        .filter_map(|p| match p {
-            [n, v] => Some((n.as_str(), v.as_str())),
-            _ => None,
-        })
-        .collect())
+fn setting(value: Option<f64>, what: &str) -> Result<Option<u64>, Failure> {
+    Ok(value
+        .map(|v| args::js_whole(v, what, ProfileErrorCode::InvalidSettings))
+        .transpose()?)
 }
 
 fn request<'a>(
     method: &'a str,
     url: &'a str,
-    lines: &'a [(&'a str, &'a str)],
+    lines: &[(&'a str, &'a str)],
     body: &'a [u8],
 ) -> Request<'a> {
     Request::new(method, url)
@@ -92,69 +44,20 @@ fn request<'a>(
         .body(body)
 }
 
-/// Stage strings of a signed result (AWS: canonical request, string to sign; RFC 9421: base).
-const STAGES: usize = 3;
-
-fn push_params(out: &mut Vec<String>, params: &[Param]) {
-    for p in params {
-        out.push(p.name().to_owned());
-        out.push(p.value().to_owned());
-        out.push(if p.sensitive() { "1" } else { "0" }.to_owned());
-    }
-}
-
-/// A signed request as one flat array (bindings/node/src/profiles.rs `Packed`, the same layout):
-/// `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q, …2L header line strings,
-/// …3H header params, …3Q query params]`; a param is `name, value, "1"|"0"` (sensitive).
-fn signed(
-    ins: &SigningInstructions,
-    url: &str,
-    lines: &[(&str, &str)],
-    stages: [&str; STAGES],
-) -> Vec<String> {
-    let owned: Vec<(String, String)> = lines
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
-    let lines = ins.apply_to_headers(&owned);
-    let (h, q) = (ins.headers(), ins.query_params());
-    let mut out = Vec::with_capacity(4 + STAGES + 2 * lines.len() + 3 * (h.len() + q.len()));
-    out.push(ins.apply_to_url(url));
-    out.extend(stages.iter().map(|s| (*s).to_owned()));
-    out.push(lines.len().to_string());
-    out.push(h.len().to_string());
-    out.push(q.len().to_string());
-    for (n, v) in lines {
-        out.push(n);
-        out.push(v);
-    }
-    push_params(&mut out, h);
-    push_params(&mut out, q);
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Exchanges
-
-enum ExchangeKind {
-    Binance(Binance),
-    Coinbase(Coinbase),
-    Kraken(Kraken, KrakenNonce),
-    Okx(Okx),
-    Bybit(Bybit),
-}
 
 /// One exchange preset: `binance`, `coinbase`, `kraken`, `okx` or `bybit`.
 #[wasm_bindgen]
 pub struct NativeExchange {
-    inner: ExchangeKind,
+    inner: args::Exchange,
 }
 
 #[wasm_bindgen]
 impl NativeExchange {
     /// `new NativeExchange(kind, apiKey, secret, passphrase, recvWindow, simulatedTrading)`;
     /// Coinbase and Kraken secrets are base64; `recvWindow` (Binance, Bybit; ms): absent 5000,
-    /// negative none.
+    /// negative none (Binance).
     #[wasm_bindgen(constructor)]
     pub fn new(
         kind: &str,
@@ -165,48 +68,23 @@ impl NativeExchange {
         simulated_trading: Option<bool>,
     ) -> Result<NativeExchange, Failure> {
         let recv = match recv_window {
-            Some(w) if w < 0.0 => None,
-            Some(w) => Some(config(w, "recvWindow")?),
-            None => Some(5000),
+            None => args::RecvWindow::Default,
+            Some(w) if w < 0.0 => args::RecvWindow::Omit,
+            Some(w) => args::RecvWindow::Millis(args::js_whole(
+                w,
+                "recvWindow",
+                ProfileErrorCode::InvalidSettings,
+            )?),
         };
-        let plain = || ApiCredentials::new(api_key, secret).map_err(Failure::from);
-        let b64 = || ApiCredentials::from_base64_secret(api_key, secret).map_err(Failure::from);
-        let with_pass = |c: ApiCredentials| match &passphrase {
-            Some(p) => c.with_passphrase(p.as_str()),
-            None => c,
-        };
-        let inner = match kind {
-            "binance" => {
-                let mut s = BinanceSettings::default();
-                s.recv_window = recv;
-                ExchangeKind::Binance(Binance::new(plain()?).with_settings(s))
-            }
-            "coinbase" => ExchangeKind::Coinbase(Coinbase::new(with_pass(b64()?))?),
-            "kraken" => ExchangeKind::Kraken(Kraken::new(b64()?), KrakenNonce::new()),
-            "okx" => {
-                let mut s = OkxSettings::default();
-                s.simulated_trading = simulated_trading.unwrap_or(false);
-                ExchangeKind::Okx(Okx::new(with_pass(plain()?))?.with_settings(s))
-            }
-            "bybit" => {
-                let mut s = BybitSettings::default();
-                if let Some(w) = recv {
-                    s.recv_window = w;
-                }
-                ExchangeKind::Bybit(Bybit::new(plain()?).with_settings(s))
-            }
-            _ => {
-                return Err(bad(
-                    ProfileErrorCode::InvalidSettings,
-                    "unknown exchange (binance, coinbase, kraken, okx, bybit)",
-                ))
-            }
-        };
-        Ok(NativeExchange { inner })
+        let options =
+            args::ExchangeOptions::new(passphrase, recv, simulated_trading.unwrap_or(false));
+        Ok(NativeExchange {
+            inner: args::Exchange::new(kind, api_key, secret, &options)?,
+        })
     }
 
     /// Signs the request at `timestampMs` (Coinbase uses its whole seconds; Kraken the body's
-    /// `nonce=`): the packed result of [`signed`].
+    /// `nonce=`): the packed result of `args::packed`.
     pub fn sign(
         &self,
         method: &str,
@@ -216,66 +94,36 @@ impl NativeExchange {
         timestamp_ms: f64,
     ) -> Result<Vec<String>, Failure> {
         let ts = time(timestamp_ms, "timestampMs")?;
-        let lines = pairs(&headers)?;
-        let r = request(method, url, &lines, body);
-        let ins = match &self.inner {
-            ExchangeKind::Binance(b) => b.sign(&r, ts),
-            ExchangeKind::Coinbase(c) => c.sign(&r, ts / 1000),
-            ExchangeKind::Kraken(k, _) => k.sign(&r),
-            ExchangeKind::Okx(o) => o.sign(&r, ts),
-            ExchangeKind::Bybit(b) => b.sign(&r, ts),
-        }?;
-        Ok(signed(&ins, url, &lines, ["", "", ""]))
+        let lines = args::pairs(&headers)?;
+        let ins = self.inner.sign(&request(method, url, &lines, body), ts)?;
+        Ok(args::packed(&ins, url, &lines, ["", "", ""]))
     }
 
     /// Kraken: the next strictly increasing nonce at `nowMs`.
     #[wasm_bindgen(js_name = nextNonce)]
     pub fn next_nonce(&self, now_ms: f64) -> Result<f64, Failure> {
-        match &self.inner {
-            // Nonces stay below 2^53 for the next 285 000 years of milliseconds.
-            ExchangeKind::Kraken(_, n) => Ok(n.next(time(now_ms, "nowMs")?) as f64),
-            _ => Err(bad(
-                ProfileErrorCode::InvalidRequest,
-                "only Kraken uses a nonce source",
-            )),
-        }
+        // Nonces stay below 2^53 for the next 285 000 years of milliseconds.
+        Ok(self.inner.next_nonce(time(now_ms, "nowMs")?)? as f64)
     }
 
     /// The API key (not secret).
     #[wasm_bindgen(getter, js_name = apiKey)]
     pub fn api_key(&self) -> String {
-        use sigwire_core::signing::SigningScheme;
-        match &self.inner {
-            ExchangeKind::Binance(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Coinbase(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Kraken(s, _) => s.credential().api_key().to_owned(),
-            ExchangeKind::Okx(s) => s.credential().api_key().to_owned(),
-            ExchangeKind::Bybit(s) => s.credential().api_key().to_owned(),
-        }
+        self.inner.api_key().to_owned()
     }
 }
 
 /// Kraken: the form body `nonce=<nonce>&k=v…` (flat `[k, v, …]`) to send and sign.
 #[wasm_bindgen(js_name = krakenBody)]
 pub fn kraken_body(nonce: f64, params: Vec<String>) -> Result<String, Failure> {
-    let nonce = time(nonce, "nonce")?;
-    Ok(Kraken::body_with_nonce(nonce, &pairs(&params)?))
+    Ok(args::kraken_body(
+        time(nonce, "nonce")?,
+        &args::pairs(&params)?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
 // AWS SigV4
-
-fn aws_settings(s3: bool, sign_session_token: bool) -> AwsSigV4Settings {
-    let mut s = if s3 {
-        AwsSigV4Settings::s3()
-    } else {
-        AwsSigV4Settings::default()
-    };
-    if !sign_session_token {
-        s.session_token_mode = SessionTokenMode::Exclude;
-    }
-    s
-}
 
 /// AWS SigV4 for one set of credentials, region and service.
 #[wasm_bindgen]
@@ -297,18 +145,21 @@ impl NativeAwsSigV4 {
         s3: bool,
         sign_session_token: bool,
     ) -> Result<NativeAwsSigV4, Failure> {
-        let mut creds = AwsCredentials::new(access_key_id, secret_access_key)?;
-        if let Some(t) = session_token {
-            creds = creds.with_session_token(t);
-        }
-        let inner = AwsSigV4::new(creds, region, service)?
-            .with_settings(aws_settings(s3, sign_session_token));
+        let o = args::AwsOptions::new(s3, sign_session_token, None);
+        let inner = args::aws_signer(
+            access_key_id,
+            secret_access_key,
+            session_token,
+            region,
+            service,
+            &o,
+        )?;
         Ok(NativeAwsSigV4 { inner })
     }
 
     /// Signs the request at `unixTime` seconds (`presignExpires`: a presigned URL valid that
-    /// many seconds): the packed result of [`signed`] with the canonical request and string to
-    /// sign as its first two stages.
+    /// many seconds): the packed result with the canonical request and string to sign as its
+    /// first two stages.
     #[allow(clippy::too_many_arguments)]
     pub fn sign(
         &self,
@@ -321,26 +172,10 @@ impl NativeAwsSigV4 {
         presign_expires: Option<f64>,
     ) -> Result<Vec<String>, Failure> {
         let t = time(unix_time, "timestamp")?;
-        let lines = pairs(&headers)?;
-        let r = request(method, url, &lines, body);
-        let presigned;
-        let signer = match presign_expires {
-            Some(e) => {
-                let mut s = self.inner.settings().clone();
-                s.signature_location = SignatureLocation::QueryParams;
-                s.expires_in = config(e, "expiresIn")?;
-                presigned = self.inner.clone().with_settings(s);
-                &presigned
-            }
-            None => &self.inner,
-        };
-        let b = if unsigned_payload {
-            SignableBody::Unsigned
-        } else {
-            SignableBody::Bytes(body)
-        };
-        let out = signer.sign(&r, b, t)?;
-        Ok(signed(
+        let how = args::AwsSign::new(unsigned_payload, setting(presign_expires, "expiresIn")?);
+        let lines = args::pairs(&headers)?;
+        let out = how.sign(&self.inner, &request(method, url, &lines, body), t)?;
+        Ok(args::packed(
             out.instructions(),
             url,
             &lines,
@@ -355,12 +190,10 @@ impl NativeAwsSigV4 {
     }
 }
 
-type AwsLookup = Box<dyn Fn(&str) -> Option<AwsCredentials> + Send + Sync>;
-
 /// Verifies SigV4 requests for one region and service.
 #[wasm_bindgen]
 pub struct NativeAwsVerifier {
-    inner: AwsSigV4Verifier<AwsLookup>,
+    inner: AwsSigV4Verifier<args::AwsLookup>,
 }
 
 #[wasm_bindgen]
@@ -374,18 +207,9 @@ impl NativeAwsVerifier {
         s3: bool,
         max_clock_skew: Option<f64>,
     ) -> Result<NativeAwsVerifier, Failure> {
-        let mut keys = HashMap::new();
-        for (id, secret) in pairs(&credentials)? {
-            keys.insert(id.to_owned(), AwsCredentials::new(id, secret)?);
-        }
-        let mut s = aws_settings(s3, true);
-        if let Some(m) = max_clock_skew {
-            s.max_clock_skew = config(m, "maxClockSkew")?;
-        }
-        let lookup: AwsLookup = Box::new(move |id: &str| keys.get(id).cloned());
-        Ok(NativeAwsVerifier {
-            inner: AwsSigV4Verifier::new(region, service, lookup).with_settings(s),
-        })
+        let o = args::AwsOptions::new(s3, true, setting(max_clock_skew, "maxClockSkew")?);
+        let inner = args::aws_verifier(region, service, args::pairs(&credentials)?, &o)?;
+        Ok(NativeAwsVerifier { inner })
     }
 
     /// Verifies at `now` (Unix seconds): `[accessKeyId, presigned "1"|"0", signedAt,
@@ -399,7 +223,7 @@ impl NativeAwsVerifier {
         now: f64,
     ) -> Result<Vec<String>, Failure> {
         let now = time(now, "now")?;
-        let lines = pairs(&headers)?;
+        let lines = args::pairs(&headers)?;
         let v = self
             .inner
             .verify(&request(method, url, &lines, body), now)?;
@@ -416,51 +240,6 @@ impl NativeAwsVerifier {
 // ---------------------------------------------------------------------------------------------
 // RFC 9421
 
-fn components(ids: &[String]) -> Result<Vec<Component>, Failure> {
-    ids.iter()
-        .map(|s| Component::parse(s).map_err(Failure::from))
-        .collect()
-}
-
-/// RFC 9421 settings from the options the JavaScript side passes one by one.
-#[allow(clippy::too_many_arguments)]
-fn rfc9421_settings(
-    label: Option<String>,
-    components_list: Option<Vec<String>>,
-    expires_in: Option<f64>,
-    include_alg: bool,
-    tag: Option<String>,
-    required: Option<Vec<String>>,
-    max_age: Option<f64>,
-    max_ahead: Option<f64>,
-) -> Result<Rfc9421Settings, Failure> {
-    let mut s = Rfc9421Settings::default();
-    if let Some(l) = label {
-        s.label = l;
-    }
-    if let Some(c) = components_list {
-        s.components = components(&c)?;
-    }
-    s.expires_in = expires_in.map(|e| config(e, "expiresIn")).transpose()?;
-    s.include_alg = include_alg;
-    s.tag = tag;
-    if let Some(r) = required {
-        let r = components(&r)?;
-        if r.contains(&Component::Status) {
-            s.required_response_components = r;
-        } else {
-            s.required_request_components = r;
-        }
-    }
-    if let Some(a) = max_age {
-        s.max_age = config(a, "maxAge")?;
-    }
-    if let Some(a) = max_ahead {
-        s.max_ahead = config(a, "maxAhead")?;
-    }
-    Ok(s)
-}
-
 /// An RFC 9421 `hmac-sha256` signer.
 #[wasm_bindgen]
 pub struct NativeRfc9421 {
@@ -475,29 +254,20 @@ impl NativeRfc9421 {
         key_id: String,
         secret: Vec<u8>,
         label: Option<String>,
-        components_list: Option<Vec<String>>,
+        components: Option<Vec<String>>,
         expires_in: Option<f64>,
         include_alg: bool,
         tag: Option<String>,
     ) -> Result<NativeRfc9421, Failure> {
-        let key = Rfc9421Key::new(key_id, secret)?;
-        let settings = rfc9421_settings(
-            label,
-            components_list,
-            expires_in,
-            include_alg,
-            tag,
-            None,
-            None,
-            None,
-        )?;
+        let expires_in = setting(expires_in, "expiresIn")?;
+        let o = args::Rfc9421Options::signer(label, components, expires_in, include_alg, tag);
         Ok(NativeRfc9421 {
-            inner: Rfc9421::new(key).with_settings(settings),
+            inner: args::rfc9421_signer(key_id, secret, &o)?,
         })
     }
 
-    /// Signs the request created at `created` (Unix seconds): the packed result of [`signed`]
-    /// with the signature base as its third stage.
+    /// Signs the request created at `created` (Unix seconds): the packed result with the
+    /// signature base as its third stage.
     #[wasm_bindgen(js_name = signRequest)]
     pub fn sign_request(
         &self,
@@ -508,30 +278,50 @@ impl NativeRfc9421 {
         created: f64,
         nonce: Option<String>,
     ) -> Result<Vec<String>, Failure> {
-        let lines = pairs(&headers)?;
-        let r = request(method, url, &lines, body);
-        let mut inputs = SignatureInputs::at(time(created, "created")?);
-        if let Some(n) = nonce.as_deref() {
-            inputs = inputs.nonce(n);
-        }
-        let out = self.inner.sign_request(&r, inputs)?;
-        Ok(signed(
+        let lines = args::pairs(&headers)?;
+        let inputs = args::signature_inputs(time(created, "created")?, nonce.as_deref());
+        let out = self
+            .inner
+            .sign_request(&request(method, url, &lines, body), inputs)?;
+        Ok(args::packed(
             out.instructions(),
             url,
             &lines,
             ["", "", out.signature_base()],
         ))
     }
-}
 
-type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
+    /// Signs a response created at `created`: the packed result (empty URL) with the signature
+    /// base as its third stage.
+    #[wasm_bindgen(js_name = signResponse)]
+    pub fn sign_response(
+        &self,
+        status: f64,
+        headers: Vec<String>,
+        body: &[u8],
+        created: f64,
+        nonce: Option<String>,
+    ) -> Result<Vec<String>, Failure> {
+        let lines = args::pairs(&headers)?;
+        let response = args::response(time(status, "status")?, lines.iter().copied(), body)?;
+        let inputs = args::signature_inputs(time(created, "created")?, nonce.as_deref());
+        let out = self.inner.sign_response(&response, inputs)?;
+        Ok(args::packed(
+            out.instructions(),
+            "",
+            &lines,
+            ["", "", out.signature_base()],
+        ))
+    }
+}
 
 /// Verifies RFC 9421 signatures with keys looked up by `keyid`.
 #[wasm_bindgen]
 pub struct NativeRfc9421Verifier {
-    inner: Rfc9421Verifier<KeyLookup>,
+    inner: Rfc9421Verifier<args::KeyLookup>,
 }
 
+/// `[label, keyId, created, expires, nonce, tag, …components]` (absent values empty).
 fn verified(v: Rfc9421Verified) -> Vec<String> {
     let mut out = vec![
         v.label,
@@ -541,7 +331,7 @@ fn verified(v: Rfc9421Verified) -> Vec<String> {
         v.nonce.unwrap_or_default(),
         v.tag.unwrap_or_default(),
     ];
-    out.extend(v.components.iter().map(Component::to_string));
+    out.extend(v.components.iter().map(ToString::to_string));
     out
 }
 
@@ -559,31 +349,26 @@ impl NativeRfc9421Verifier {
         max_age: Option<f64>,
         max_ahead: Option<f64>,
     ) -> Result<NativeRfc9421Verifier, Failure> {
-        let mut map = HashMap::new();
-        for (i, id) in key_ids.into_iter().enumerate() {
-            let secret = slice(secrets, offsets, i)?;
-            map.insert(id.clone(), Rfc9421Key::new(id, secret.to_vec())?);
+        if offsets.len() != key_ids.len() + 1 {
+            return Err(bad("one secret per key id"));
         }
-        let settings = rfc9421_settings(
-            label.clone(),
-            None,
-            None,
-            false,
-            None,
+        let keys = key_ids
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| slice(secrets, offsets, i).map(|s| (id, s.to_vec())))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        let o = args::Rfc9421Options::verifier(
+            label,
             required,
-            max_age,
-            max_ahead,
-        )?;
-        let lookup: KeyLookup = Box::new(move |id: &str| map.get(id).cloned());
-        let mut inner = Rfc9421Verifier::new(lookup).with_settings(settings);
-        if let Some(l) = label {
-            inner = inner.label(l);
-        }
-        Ok(NativeRfc9421Verifier { inner })
+            setting(max_age, "maxAge")?,
+            setting(max_ahead, "maxAhead")?,
+        );
+        Ok(NativeRfc9421Verifier {
+            inner: args::rfc9421_verifier(keys, &o)?,
+        })
     }
 
-    /// Verifies a request at `now` (Unix seconds): `[label, keyId, created, expires, nonce,
-    /// tag, …components]` (absent values empty).
+    /// Verifies a request at `now` (Unix seconds): see [`verified`].
     #[wasm_bindgen(js_name = verifyRequest)]
     pub fn verify_request(
         &self,
@@ -593,35 +378,47 @@ impl NativeRfc9421Verifier {
         body: &[u8],
         now: f64,
     ) -> Result<Vec<String>, Failure> {
-        let lines = pairs(&headers)?;
+        let lines = args::pairs(&headers)?;
         let v = self
             .inner
             .verify_request(&request(method, url, &lines, body), time(now, "now")?)?;
         Ok(verified(v))
     }
+
+    /// Verifies a response at `now` (Unix seconds): see [`verified`].
+    #[wasm_bindgen(js_name = verifyResponse)]
+    pub fn verify_response(
+        &self,
+        status: f64,
+        headers: Vec<String>,
+        body: &[u8],
+        now: f64,
+    ) -> Result<Vec<String>, Failure> {
+        let lines = args::pairs(&headers)?;
+        let r = args::response(time(status, "status")?, lines, body)?;
+        Ok(verified(self.inner.verify_response(&r, time(now, "now")?)?))
+    }
+}
+
+fn bad(message: &str) -> Failure {
+    ProfileError::new(ProfileErrorCode::InvalidCredentials, message).into()
 }
 
 /// Piece `i` of concatenated byte strings (`offsets` has one more entry than there are pieces).
 fn slice<'a>(bytes: &'a [u8], offsets: &[u32], i: usize) -> Result<&'a [u8], Failure> {
     let (Some(&a), Some(&b)) = (offsets.get(i), offsets.get(i + 1)) else {
-        return Err(bad(
-            ProfileErrorCode::InvalidCredentials,
-            "one secret per key id",
-        ));
+        return Err(bad("one secret per key id"));
     };
-    bytes.get(a as usize..b as usize).ok_or_else(|| {
-        bad(
-            ProfileErrorCode::InvalidCredentials,
-            "secrets are not packed as the wrapper packs them",
-        )
-    })
+    bytes
+        .get(a as usize..b as usize)
+        .ok_or_else(|| bad("secrets are not packed as the wrapper packs them"))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
-/// Secrets (concatenated, split at `offsets`) as webhook secrets; `text[i]` says secret `i` was
-/// given as a string (Standard Webhooks reads a string as `whsec_<base64>`).
+/// Secrets (concatenated, split at `offsets`) as `provider` reads them; `text[i]` says secret
+/// `i` was given as a string.
 fn webhook_secrets(
     provider: &str,
     secrets: &[u8],
@@ -630,26 +427,11 @@ fn webhook_secrets(
 ) -> Result<Vec<WebhookSecret>, Failure> {
     (0..offsets.len().saturating_sub(1))
         .map(|i| {
-            let s = slice(secrets, offsets, i)?;
-            if provider == "standard" && text.get(i).copied().unwrap_or(0) != 0 {
-                let t = std::str::from_utf8(s).map_err(|_| {
-                    bad(
-                        ProfileErrorCode::InvalidCredentials,
-                        "the secret is not UTF-8",
-                    )
-                })?;
-                return WebhookSecret::from_standard(t).map_err(Failure::from);
-            }
-            WebhookSecret::new(s.to_vec()).map_err(Failure::from)
+            let was_text = text.get(i).is_some_and(|&t| t != 0);
+            let arg = args::SecretArg::flagged(slice(secrets, offsets, i)?, was_text)?;
+            Ok(args::webhook_secret(provider, arg)?)
         })
         .collect()
-}
-
-fn unknown_provider() -> ProfileError {
-    ProfileError::new(
-        ProfileErrorCode::InvalidSettings,
-        "unknown webhook provider (stripe, github, slack, standard, sigwire)",
-    )
 }
 
 /// Verifies a webhook over the raw body: `[timestamp, id, secretIndex]` (absent values empty).
@@ -667,17 +449,9 @@ pub fn verify_webhook_native(
 ) -> Result<Vec<String>, Failure> {
     let secrets = webhook_secrets(provider, secrets, offsets, secret_is_text)?;
     let now = time(now, "now")?;
-    let mut settings = WebhookSettings::default();
-    settings.tolerance = config(tolerance, "tolerance")?;
-    let h = pairs(&headers)?;
-    let v = match provider {
-        "stripe" => stripe::verify(&h, body, &secrets, now, settings),
-        "github" => github::verify(&h, body, &secrets),
-        "slack" => slack::verify(&h, body, &secrets, now, settings),
-        "standard" => standard::verify(&h, body, &secrets, now, settings),
-        "sigwire" => sigwire_webhook::verify(&h, body, &secrets, now, settings),
-        _ => Err(unknown_provider()),
-    }?;
+    let tolerance = setting(Some(tolerance), "tolerance")?.unwrap_or_default();
+    let lines = args::pairs(&headers)?;
+    let v = args::verify_webhook(provider, &lines, body, &secrets, now, tolerance)?;
     Ok(vec![
         v.timestamp.map(|t| t.to_string()).unwrap_or_default(),
         v.id.unwrap_or_default(),
@@ -698,29 +472,7 @@ pub fn sign_webhook_native(
 ) -> Result<Vec<String>, Failure> {
     let secrets = webhook_secrets(provider, secrets, offsets, secret_is_text)?;
     let ts = time(timestamp, "timestamp")?;
-    let need_id = || {
-        id.as_deref().ok_or_else(|| {
-            ProfileError::new(
-                ProfileErrorCode::InvalidRequest,
-                format!("{provider} webhooks need a message id"),
-            )
-        })
-    };
-    let one = || match secrets.as_slice() {
-        [s] => Ok(s),
-        _ => Err(ProfileError::new(
-            ProfileErrorCode::InvalidCredentials,
-            format!("{provider} signs with exactly one secret"),
-        )),
-    };
-    let ins = match provider {
-        "stripe" => stripe::sign(&secrets, ts, body),
-        "github" => one().map(|s| github::sign(s, body)),
-        "slack" => one().map(|s| slack::sign(s, ts, body)),
-        "standard" => need_id().and_then(|id| standard::sign(&secrets, id, ts, body)),
-        "sigwire" => need_id().and_then(|id| sigwire_webhook::sign(&secrets, id, ts, body)),
-        _ => Err(unknown_provider()),
-    }?;
+    let ins = args::sign_webhook(provider, &secrets, body, ts, id.as_deref())?;
     Ok(ins
         .apply_to_headers(&[])
         .into_iter()
@@ -731,8 +483,5 @@ pub fn sign_webhook_native(
 /// Every profile machine code, flat `[code, status, …]`.
 #[wasm_bindgen(js_name = profileErrorCodes)]
 pub fn profile_error_codes() -> Vec<String> {
-    ProfileErrorCode::ALL
-        .iter()
-        .flat_map(|c| [c.as_str().to_owned(), c.http_status().to_string()])
-        .collect()
+    args::error_codes()
 }

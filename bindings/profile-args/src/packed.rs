@@ -1,0 +1,112 @@
+//! What the JavaScript bindings (Node and browser) exchange with their one JavaScript source
+//! (`sdk-node/lib/common/profiles.js`, `unpack`): flat string lists, one crossing instead of an
+//! object per field.
+
+use sigwire_core::profiles::{Param, ProfileError, ProfileErrorCode, SigningInstructions};
+
+/// Stage strings in a packed result: the AWS canonical request and string to sign, the RFC 9421
+/// signature base (empty where the scheme has none).
+pub const STAGES: usize = 3;
+
+fn push_params(out: &mut Vec<String>, params: &[Param]) {
+    for p in params {
+        out.push(p.name().to_owned());
+        out.push(p.value().to_owned());
+        out.push(if p.sensitive() { "1" } else { "0" }.to_owned());
+    }
+}
+
+/// A signed request (or response) as one flat list:
+///
+/// `[url, canonicalRequest, stringToSign, signatureBase, L, H, Q, …2L header line strings (name,
+/// value), …3H header params, …3Q query params]`
+///
+/// where `L`, `H`, `Q` are decimal counts and a param is `name, value, "1"|"0"` (sensitive).
+/// `url` is the signed URL (`instructions` applied to `url`), the header lines `lines` with the
+/// instructions applied.
+pub fn packed(
+    instructions: &SigningInstructions,
+    url: &str,
+    lines: &[(&str, &str)],
+    stages: [&str; STAGES],
+) -> Vec<String> {
+    let owned: Vec<(String, String)> = lines
+        .iter()
+        .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    let lines = instructions.apply_to_headers(&owned);
+    let (h, q) = (instructions.headers(), instructions.query_params());
+    let mut out = Vec::with_capacity(4 + STAGES + 2 * lines.len() + 3 * (h.len() + q.len()));
+    out.push(instructions.apply_to_url(url));
+    out.extend(stages.iter().map(|&s| s.to_owned()));
+    out.push(lines.len().to_string());
+    out.push(h.len().to_string());
+    out.push(q.len().to_string());
+    for (n, v) in lines {
+        out.push(n);
+        out.push(v);
+    }
+    push_params(&mut out, h);
+    push_params(&mut out, q);
+    out
+}
+
+/// `[name, value, …]` as borrowed pairs; an odd count is `invalid_request`.
+pub fn pairs<S: AsRef<str>>(flat: &[S]) -> Result<Vec<(&str, &str)>, ProfileError> {
+    if flat.len() % 2 == 1 {
+        return Err(ProfileError::new(
+            ProfileErrorCode::InvalidRequest,
+            "headers must be name/value pairs",
+        ));
+    }
+    Ok(flat
+        .chunks_exact(2)
+        .filter_map(|p| match p {
+            [n, v] => Some((n.as_ref(), v.as_ref())),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Every profile machine code with its HTTP status, flat `[code, status, …]`.
+pub fn error_codes() -> Vec<String> {
+    ProfileErrorCode::ALL
+        .iter()
+        .flat_map(|c| [c.as_str().to_owned(), c.http_status().to_string()])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigwire_core::profiles::webhooks::{github, WebhookSecret};
+
+    #[test]
+    fn layout() {
+        let Ok(secret) = WebhookSecret::new(b"k".to_vec()) else {
+            panic!("a valid secret");
+        };
+        let ins = github::sign(&secret, b"");
+        let p = packed(&ins, "https://h/", &[("A", "1")], ["", "", "base"]);
+        assert_eq!(
+            p.get(..7).map(<[String]>::to_vec),
+            Some(
+                ["https://h/", "", "", "base", "2", "1", "0"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(p.get(7..9), Some(&["A".to_owned(), "1".to_owned()][..]));
+        assert_eq!(p.get(9).map(String::as_str), Some("X-Hub-Signature-256"));
+        assert_eq!(p.len(), 7 + 4 + 3);
+    }
+
+    #[test]
+    fn pairs_and_codes() {
+        assert_eq!(pairs(&["a", "1"]).ok(), Some(vec![("a", "1")]));
+        assert!(pairs(&["a"]).is_err());
+        let codes = error_codes();
+        assert_eq!(codes.len(), 2 * ProfileErrorCode::ALL.len());
+        assert!(codes.chunks(2).any(|c| c == ["invalid_request", "400"]));
+    }
+}
