@@ -157,14 +157,21 @@ def main():
             per_scenario = {}
             for scenario in table["scenarios"]:
                 servers.recorder.reset()
-                proc = subprocess.run(cmd + [TABLE, servers.origin_url, scenario["name"]],
-                                      capture_output=True, text=True, timeout=60)
+                # 120 s: the chromium driver starts a browser per scenario (~18 s at load 20 here);
+                # a driver out of time reports no outcome, which fails the scenario.
+                try:
+                    proc = subprocess.run(cmd + [TABLE, servers.origin_url, scenario["name"]],
+                                          capture_output=True, text=True, timeout=120)
+                    out, err, rc = proc.stdout, proc.stderr, proc.returncode
+                except subprocess.TimeoutExpired as e:
+                    out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+                    err, rc = "%s: timed out after 120 s\n" % scenario["name"], 124
                 got = None
-                for line in proc.stdout.splitlines():
+                for line in out.splitlines():
                     if line.startswith("{"):
                         got = json.loads(line)
-                if proc.returncode != 0 and got is None:
-                    sys.stderr.write(proc.stderr[-2000:])
+                if rc != 0 and got is None:
+                    sys.stderr.write(err[-2000:])
                 time.sleep(0.05)  # late requests (none expected) land before the check
                 problems = check_outcome(scenario, got) + check_seen(scenario, servers.recorder.entries())
                 per_scenario[scenario["name"]] = (got, problems)
