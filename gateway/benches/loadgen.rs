@@ -5,13 +5,26 @@
 //! ```text
 //! loadgen upstream --listen 127.0.0.1:7000
 //! loadgen load --url http://127.0.0.1:8080/v1/x --host api.test --key client-1 --secret S \
-//!              --conns 32 --seconds 5 --label gateway-redis [--keys 32]
+//!              --conns 32 --seconds 5 --label gateway-redis [--keys 32] [--rate 5000]
 //! ```
 //! With `--keys N` the key ids are `<key>-0` … `<key>-N-1` (same secret), connection `c` signing
 //! with `<key>-(c mod N)`: many clients, as in front of a real API, so no single key id reaches
 //! the in-memory replay store's per-key quota.
-//! `load` prints one JSON line: label, requests, errors (non-2xx answers, warm-up included),
-//! throughput, p50/p99 in microseconds.
+//! `load` prints one JSON line: label, requests (measured), answered (warm-up included), errors
+//! (non-2xx answers, warm-up included), throughput, p50/p99 in microseconds.
+//!
+//! Two modes. **Closed loop** (the default): every connection sends its next request as soon as
+//! the previous answer arrived, so the target is saturated and the figure that matters is the
+//! throughput; its latency is mostly queueing on a shared machine. **Open loop** (`--rate R`):
+//! the connections together offer `R` requests per second on a fixed schedule whatever the target
+//! answers (connection `c` sends its `k`-th request at `start + (k·conns + c) / R`), so every
+//! target gets the same offered load and the latency is comparable below saturation. A request's
+//! latency runs to the end of its answer from its scheduled time when the previous answer on its
+//! connection came after that time (a slow target is charged for the requests it made wait: no
+//! coordinated omission), else from when it was sent (the timer's own lateness — tokio sleeps in
+//! whole milliseconds — is the generator's, not the target's). The JSON line
+//! then also has `offered_rps` and `behind` (requests that found their connection still busy at
+//! their scheduled time: above a few per cent, the target is saturated at this rate).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::convert::Infallible;
@@ -90,11 +103,15 @@ async fn load(args: &[String]) {
         })
         .collect();
 
+    // Open loop: connection `c`'s requests are `conns / rate` seconds apart, offset by `c / rate`.
+    let rate: Option<f64> = arg(args, "--rate").map(|v| v.parse().unwrap());
+    let interval = rate.map(|r| Duration::from_secs_f64(conns as f64 / r));
     let warmup = Duration::from_millis(500);
     let started = Instant::now();
     let end = started + warmup + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..conns)
         .map(|c| {
+            let first = rate.map(|r| started + Duration::from_secs_f64(c as f64 / r));
             let (addr, host, path, signed_url, signer) = (
                 addr.clone(),
                 host.clone(),
@@ -105,7 +122,10 @@ async fn load(args: &[String]) {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
+                let mut behind = 0u64;
+                let mut answered = 0u64;
                 let mut sender: Option<http1::SendRequest<Full<Bytes>>> = None;
+                let mut next = first;
                 while Instant::now() < end {
                     if sender.as_mut().map_or(true, |s| s.is_closed()) {
                         // (Re)connect: servers may close keep-alive connections after N requests.
@@ -124,7 +144,27 @@ async fn load(args: &[String]) {
                         .header("authorization", sig.authorization)
                         .body(Full::<Bytes>::default())
                         .unwrap();
-                    let t = Instant::now();
+                    // Open loop: wait for this request's slot; when the previous answer came
+                    // after it, the request starts late and that wait is the target's.
+                    let (t, late) = match (next.as_mut(), interval) {
+                        (Some(slot), Some(every)) => {
+                            let scheduled = *slot;
+                            *slot += every;
+                            if Instant::now() > scheduled {
+                                // Still busy with the previous answer at the slot: charged from
+                                // the slot.
+                                (scheduled, true)
+                            } else {
+                                // The timer's lateness is the generator's, not the target's.
+                                tokio::time::sleep_until(scheduled.into()).await;
+                                (Instant::now(), false)
+                            }
+                        }
+                        _ => (Instant::now(), false),
+                    };
+                    if t >= end {
+                        break;
+                    }
                     if s.ready().await.is_err() {
                         sender = None;
                         continue;
@@ -142,20 +182,24 @@ async fn load(args: &[String]) {
                             continue;
                         }
                     }
+                    answered += 1;
                     if t >= started + warmup {
                         latencies.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+                        behind += u64::from(late);
                     }
                 }
-                (latencies, errors)
+                (latencies, errors, behind, answered)
             })
         })
         .collect();
     let mut all = Vec::new();
-    let mut errors = 0;
+    let (mut errors, mut behind, mut answered) = (0, 0, 0);
     for t in tasks {
-        let (l, e) = t.await.unwrap();
+        let (l, e, b, a) = t.await.unwrap();
         all.extend(l);
         errors += e;
+        behind += b;
+        answered += a;
     }
     all.sort_unstable();
     let pct = |p: f64| {
@@ -164,9 +208,13 @@ async fn load(args: &[String]) {
             .unwrap_or(0)
     };
     let rps = all.len() as f64 / seconds as f64;
-    let line = serde_json::json!({
-        "label": label, "requests": all.len(), "errors": errors, "rps": rps.round(),
+    let mut line = serde_json::json!({
+        "label": label, "requests": all.len(), "answered": answered, "errors": errors, "rps": rps.round(),
         "p50_us": pct(0.50), "p99_us": pct(0.99),
     });
+    if let Some(r) = rate {
+        line["offered_rps"] = serde_json::json!(r.round());
+        line["behind"] = serde_json::json!(behind);
+    }
     println!("{line}");
 }

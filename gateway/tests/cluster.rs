@@ -114,7 +114,8 @@ async fn rate_limit_holds_across_instances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn revocation_reaches_every_instance_within_one_second_and_a_killed_one_does_not_matter() {
+async fn rotation_and_revocation_reach_every_instance_within_one_second_and_a_killed_one_does_not_matter(
+) {
     let mut cl = cluster("").await;
     let c = TestClient::default();
     for g in &cl.gateways {
@@ -128,6 +129,39 @@ async fn revocation_reaches_every_instance_within_one_second_and_a_killed_one_do
             .await;
         assert_eq!(a.status, 200);
     }
+    // Rotation: the new secret is live on every instance within 1 s (the old one stays live for
+    // its grace period).
+    let (ok, stdout, _) = keys_cli(&cl.redis, &["rotate", "client-1", "--grace", "600"]);
+    assert!(ok);
+    let new = stdout.trim().to_owned();
+    let rotated_at = Instant::now();
+    let mut pending: HashSet<usize> = [0, 1, 2].into();
+    while !pending.is_empty() {
+        assert!(
+            rotated_at.elapsed() < Duration::from_secs(1),
+            "instances {pending:?} still refuse the rotated secret after 1 s"
+        );
+        for i in pending.clone() {
+            let p = sign("client-1", &new, "GET", HOST, "/v1/rotated", b"");
+            if c.send(cl.gateways[i].proxy, HOST, &p, &[]).await.status == 200 {
+                pending.remove(&i);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    eprintln!(
+        "rotated secret live on every instance after {:?}",
+        rotated_at.elapsed()
+    );
+    for g in &cl.gateways {
+        let p = sign("client-1", &cl.secret, "GET", HOST, "/v1/grace", b"");
+        assert_eq!(
+            c.send(g.proxy, HOST, &p, &[]).await.status,
+            200,
+            "old secret in its grace"
+        );
+    }
+
     // One instance killed: the others carry on.
     cl.gateways[0].kill();
     for g in &cl.gateways[1..] {

@@ -318,9 +318,65 @@ async fn authorization_is_forwarded_only_when_configured() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_responses_stream_and_bodies_are_limited() {
-    let (_upstream, gw) = setup("").await;
+    let (upstream, gw) = setup("").await;
     let c = TestClient::default();
-    // 32 MiB streamed through.
+    // Streamed, not stored and forwarded: the upstream sends a first chunk and holds the rest
+    // until the client has seen that chunk, so a gateway that waits for the whole answer never
+    // shows it (the read below times out).
+    let p = sign("client-1", SECRET, "GET", HOST, "/drip/x", b"");
+    let head = format!(
+        "GET /drip/x HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+        p.headers[0].1
+    );
+    let (addr, release) = (gw.proxy, std::sync::Arc::clone(&upstream.release));
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
+        while !String::from_utf8_lossy(&seen).contains("first-chunk") {
+            let n = s.read(&mut buf).unwrap_or_else(|e| {
+                panic!(
+                    "the gateway held the upstream's first chunk back ({e}): {}",
+                    String::from_utf8_lossy(&seen)
+                )
+            });
+            assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+            seen.extend_from_slice(&buf[..n]);
+        }
+        release.notify_one();
+        let _ = s.read_to_end(&mut seen);
+        String::from_utf8_lossy(&seen).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 200") && out.contains("rest-of-body"),
+        "{out}"
+    );
+
+    // Hop-by-hop headers of the upstream's answer (and those its Connection names) stay behind.
+    let a = c
+        .send(
+            gw.proxy,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/hop/x", b""),
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.headers["x-upstream"], "1");
+    for hop in ["x-hop", "keep-alive", "upgrade"] {
+        assert!(
+            !a.headers.contains_key(hop),
+            "{hop} forwarded: {:?}",
+            a.headers
+        );
+    }
+
+    // 32 MiB streamed through in bounded memory: held whole, it alone would add 32 MiB.
+    let peak_before = gw.status_kib("VmHWM");
     let n = 32 * 1024 * 1024;
     let a = c
         .send(
@@ -333,6 +389,11 @@ async fn large_responses_stream_and_bodies_are_limited() {
     assert_eq!(a.status, 200);
     assert_eq!(a.body.len(), n);
     assert!(a.body.iter().all(|&b| b == b'x'));
+    let growth_mib = gw.status_kib("VmHWM").saturating_sub(peak_before) / 1024;
+    assert!(
+        growth_mib <= 16,
+        "peak RSS grew {growth_mib} MiB while streaming a 32 MiB answer (bound 16)"
+    );
 
     // Exactly at the limit is accepted; one byte more is 413 before verification.
     let at_limit = vec![b'a'; 65536];
@@ -449,7 +510,111 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
         "{out}"
     );
 
-    assert_eq!(upstream.hits(), 0, "nothing above reached the upstream");
+    // Malformed header blocks, each refused by the HTTP layer before any routing: a line without
+    // a colon, a control character in a value, an obsolete folded line, two different
+    // Content-Length values, more header lines than the parser takes.
+    for (what, head, status) in [
+        ("no colon", "GET /v1/x HTTP/1.1\r\nHost: api.test\r\nNoColonHere\r\n\r\n".to_owned(), "400"),
+        ("control character", "GET /v1/x HTTP/1.1\r\nHost: api.test\r\nX-A: a\u{1}b\r\n\r\n".to_owned(), "400"),
+        ("folded line", "GET /v1/x HTTP/1.1\r\nHost: api.test\r\nX-A: a\r\n b\r\n\r\n".to_owned(), "400"),
+        (
+            "two lengths",
+            "POST /v1/x HTTP/1.1\r\nHost: api.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".to_owned(),
+            "400",
+        ),
+        (
+            "too many header lines",
+            format!(
+                "GET /v1/x HTTP/1.1\r\nHost: api.test\r\n{}\r\n",
+                (0..150).map(|i| format!("x-{i}: v\r\n")).collect::<String>()
+            ),
+            "431",
+        ),
+    ] {
+        let out = run(head.into_bytes()).await.unwrap();
+        assert!(out.starts_with(&format!("HTTP/1.1 {status}")), "{what}: {out}");
+    }
+
+    // A header value that is not UTF-8 (obs-text) on a header the signature does not cover: the
+    // request is verified and forwarded, nothing breaks.
+    let p = sign("client-1", SECRET, "GET", HOST, "/v1/latin1", b"");
+    let mut raw = format!(
+        "GET /v1/latin1 HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: {}\r\nConnection: close\r\nX-Latin1: caf",
+        p.headers[0].1
+    )
+    .into_bytes();
+    raw.extend_from_slice(b"\xe9\r\n\r\n");
+    let out = run(raw).await.unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert_eq!(upstream.hits(), 1);
+
+    // Chunked with a Content-Length beside it (a request-smuggling shape): the chunked framing
+    // wins (RFC 9112 §6.1) and the upstream gets one framing only, the length of what was read.
+    let out = run(
+        b"POST /public/x HTTP/1.1\r\nHost: api.test\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            .to_vec(),
+    )
+    .await
+    .unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    let echo: serde_json::Value =
+        serde_json::from_str(&out[out.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!(echo["body_len"], 3, "{echo}");
+    assert_eq!(echo["headers"]["content-length"], "3", "{echo}");
+    assert!(echo["headers"].get("transfer-encoding").is_none(), "{echo}");
+    assert_eq!(upstream.hits(), 2);
+
+    // Slow-loris: many connections each holding half a request head. A signed request is still
+    // served meanwhile, and every held connection is closed once the header time (1 s) is up.
+    let held: Vec<std::net::TcpStream> = (0..100)
+        .map(|_| {
+            use std::io::Write;
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /v1/x HTTP/1.1\r\nHost: api.te").unwrap();
+            s
+        })
+        .collect();
+    let a = TestClient::default()
+        .send(
+            addr,
+            HOST,
+            &sign("client-1", SECRET, "GET", HOST, "/v1/x", b""),
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 200, "served while 100 connections dawdle");
+    let hits_before_loris = upstream.hits();
+    let closed = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        held.into_iter()
+            .filter(|s| {
+                let mut s = s;
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut rest = Vec::new();
+                // Closed (EOF or reset), not still waiting after 5 s.
+                match s.read_to_end(&mut rest) {
+                    Ok(_) => true,
+                    Err(e) => !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ),
+                }
+            })
+            .count()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        closed, 100,
+        "every slow connection is closed after the header time"
+    );
+
+    assert_eq!(
+        upstream.hits(),
+        hits_before_loris,
+        "nothing but the one signed request reached the upstream"
+    );
+    assert_eq!(hits_before_loris, 3);
     // The gateway still serves.
     let a = TestClient::default()
         .send(
@@ -460,6 +625,56 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
         )
         .await;
     assert_eq!(a.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_outside_every_route_get_route_not_found() {
+    let upstream = Upstream::start().await;
+    let text =
+        config(upstream.addr, "").replace("[[routes]]\nprefix = \"/\"\nupstream = \"app\"\n", "");
+    let gw = GatewayProc::start(&text, &[(KEYS_ENV, &keys_env())]);
+    let c = TestClient::default();
+    // Signed or not, a path no route covers is refused before verification; `/none/` itself is
+    // routed (and verified).
+    for p in [
+        sign("client-1", SECRET, "GET", HOST, "/elsewhere", b""),
+        unsigned_at("/publicity"),
+    ] {
+        let a = c.send(gw.proxy, HOST, &p, &[]).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (404, "route_not_found"),
+            "{}",
+            p.path
+        );
+    }
+    let a = c.send(gw.proxy, HOST, &unsigned_at("/none/x"), &[]).await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (401, "missing_authorization")
+    );
+    // The asterisk form (`OPTIONS *`) names no path of any route.
+    let addr = gw.proxy;
+    let out = tokio::task::spawn_blocking(move || {
+        raw_exchange(
+            addr,
+            b"OPTIONS * HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n",
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 404") && out.contains("route_not_found"),
+        "{out}"
+    );
+    assert_eq!(upstream.hits(), 0);
+    let (_, metrics) = c.admin(gw.admin, "/metrics").await;
+    assert!(
+        metrics.contains(
+            "sigwire_gateway_requests_total{outcome=\"route_not_found\",status=\"404\"} 3"
+        ),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

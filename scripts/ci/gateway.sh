@@ -3,13 +3,16 @@
 # rate limits. Installs Debian's redis-server, then runs:
 #   * unit tests (config validation naming each field, key sets, GCRA headers, metrics, layout);
 #   * end-to-end tests of the gateway binary in front of an in-process upstream (every outcome
-#     code, header stripping, 32 MiB streamed response, body limit, slow bodies, CONNECT and
-#     absolute-form refusals, keys file rotation and revocation on SIGHUP, a 64 MiB upload spooled,
-#     verified and streamed upstream in bounded RSS, a tampered one refused unforwarded);
+#     code incl. route_not_found, header stripping both ways, a response streamed chunk by chunk
+#     and 32 MiB in bounded RSS, body limit, slow bodies, 100 slow-loris connections closed at the
+#     header time while requests are served, malformed and oversized header blocks, chunked +
+#     Content-Length, CONNECT, absolute- and asterisk-form refusals, keys file rotation and
+#     revocation on SIGHUP, a 64 MiB upload spooled, verified and streamed upstream in bounded
+#     RSS, a tampered one refused unforwarded);
 #   * tests on a real redis-server that the tests start on 127.0.0.1 with a free port and a temp
 #     dir (replay claims, fail-closed outage and recovery, restart with data loss, rate limits,
 #     failure guard, one script call per accepted request, keys CLI), and the three-instance
-#     cluster test;
+#     cluster test (rotation and revocation live on every instance within 1 s);
 #   * clippy -D warnings and rustdoc -D warnings on the gateway crate;
 #   * tests/redis-cross/run: Python and Node services on the gateway's Redis, and requests signed
 #     by the Python, Node, browser (sdk-wasm's dist from the wasm step) and Kotlin (the jar from

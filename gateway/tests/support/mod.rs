@@ -171,12 +171,18 @@ impl Drop for RedisServer {
 ///
 /// * `/slow/…` answers after 5 s;
 /// * `/big/<n>` streams `n` bytes in 64 KiB chunks;
+/// * `/drip/…` sends `first-chunk\n` at once and `rest-of-body\n` only once `release` is
+///   notified (a gateway that stores and forwards never shows the first chunk);
+/// * `/hop/…` answers with hop-by-hop headers (`Connection: x-hop`, `X-Hop`, `Keep-Alive`,
+///   `Upgrade`) beside an end-to-end `X-Upstream`;
 /// * anything else echoes method, path, headers and body length as JSON.
 ///
 /// `hits` counts requests that reached it.
 pub struct Upstream {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicU64>,
+    /// Lets a `/drip/…` answer finish.
+    pub release: Arc<tokio::sync::Notify>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -185,17 +191,19 @@ impl Upstream {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits = Arc::new(AtomicU64::new(0));
+        let release = Arc::new(tokio::sync::Notify::new());
         let counter = Arc::clone(&hits);
+        let drip = Arc::clone(&release);
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                let counter = Arc::clone(&counter);
+                let (counter, drip) = (Arc::clone(&counter), Arc::clone(&drip));
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         counter.fetch_add(1, Ordering::SeqCst);
-                        upstream_answer(req)
+                        upstream_answer(req, Arc::clone(&drip))
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -203,7 +211,12 @@ impl Upstream {
                 });
             }
         });
-        Upstream { addr, hits, task }
+        Upstream {
+            addr,
+            hits,
+            release,
+            task,
+        }
     }
 
     pub fn hits(&self) -> u64 {
@@ -217,21 +230,49 @@ impl Drop for Upstream {
     }
 }
 
-type UpBody = http_body_util::Either<
-    Full<Bytes>,
-    StreamBody<
-        futures_util::stream::Iter<
-            std::vec::IntoIter<Result<Frame<Bytes>, std::convert::Infallible>>,
-        >,
-    >,
->;
+type UpBody = http_body_util::combinators::BoxBody<Bytes, std::convert::Infallible>;
 
 async fn upstream_answer(
     req: http::Request<hyper::body::Incoming>,
+    release: Arc<tokio::sync::Notify>,
 ) -> Result<http::Response<UpBody>, std::convert::Infallible> {
     let path = req.uri().path().to_owned();
     if path.starts_with("/slow/") {
         tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    if path.starts_with("/drip/") {
+        let frames = futures_util::stream::unfold(0u8, move |step| {
+            let release = Arc::clone(&release);
+            async move {
+                let data: &'static [u8] = match step {
+                    0 => b"first-chunk\n",
+                    1 => {
+                        release.notified().await;
+                        b"rest-of-body\n"
+                    }
+                    _ => return None,
+                };
+                Some((
+                    Ok::<_, std::convert::Infallible>(Frame::data(Bytes::from_static(data))),
+                    step + 1,
+                ))
+            }
+        });
+        return Ok(http::Response::new(StreamBody::new(frames).boxed()));
+    }
+    if path.starts_with("/hop/") {
+        let mut resp = http::Response::new(Full::new(Bytes::from_static(b"hop")).boxed());
+        let h = resp.headers_mut();
+        for (name, value) in [
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("keep-alive", "timeout=5"),
+            ("upgrade", "h2c"),
+            ("x-upstream", "1"),
+        ] {
+            h.insert(name, http::HeaderValue::from_static(value));
+        }
+        return Ok(resp);
     }
     if let Some(n) = path.strip_prefix("/big/") {
         let n: usize = n.parse().unwrap_or(0);
@@ -244,7 +285,7 @@ async fn upstream_answer(
             left -= take;
         }
         let body = StreamBody::new(futures_util::stream::iter(frames));
-        return Ok(http::Response::new(http_body_util::Either::Right(body)));
+        return Ok(http::Response::new(body.boxed()));
     }
     let mut headers = serde_json::Map::new();
     for (name, value) in req.headers() {
@@ -263,9 +304,7 @@ async fn upstream_answer(
         .unwrap_or(0);
     let json =
         serde_json::json!({ "method": method, "uri": uri, "headers": headers, "body_len": body });
-    let mut resp = http::Response::new(http_body_util::Either::Left(Full::new(Bytes::from(
-        json.to_string(),
-    ))));
+    let mut resp = http::Response::new(Full::new(Bytes::from(json.to_string())).boxed());
     resp.headers_mut().insert(
         "content-type",
         http::HeaderValue::from_static("application/json"),
