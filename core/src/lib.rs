@@ -16,6 +16,7 @@ mod nonce;
 pub mod profiles;
 mod replay;
 mod request;
+mod scan;
 pub mod scheme;
 mod settle;
 mod sign;

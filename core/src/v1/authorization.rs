@@ -69,6 +69,12 @@ pub(crate) fn claims(value: &str) -> bool {
 
 /// Parses a header value strictly (SPEC §5.1). Every failure is `malformed_authorization`,
 /// except that a well-formed header naming an unknown algorithm is left for the verifier.
+///
+/// The hot path of every verification, so it reads the header in few passes: one branch-free
+/// pass for non-ASCII bytes and backslashes over the whole value, then the layout signers write
+/// ([`signer_layout`]: fixed labels, each value ended by a word-at-a-time search for its closing
+/// quote), and only for any other layout the general reading ([`parameters`]), whose errors name
+/// the first problem from the left, as a byte-by-byte reading would.
 pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     let value = value.trim_matches([' ', '\t']);
     if value.len() > MAX_HEADER_LEN {
@@ -76,7 +82,10 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             "Authorization header is longer than {MAX_HEADER_LEN} bytes"
         )));
     }
-    if !value.is_ascii() {
+    let (high, backslash) = value
+        .bytes()
+        .fold((0u8, false), |(high, bs), b| (high | b, bs | (b == b'\\')));
+    if high >= 0x80 {
         return Err(Error::malformed(
             "Authorization header contains non-ASCII bytes",
         ));
@@ -87,70 +96,100 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
         ));
     }
     let rest = value[AUTH_SCHEME.len()..].trim_start_matches(' ');
+    let layout = if backslash { None } else { signer_layout(rest) };
+    let [key_id, algorithm, timestamp, nonce, signed_headers, signature] = match layout {
+        Some(values) => values,
+        None => parameters(rest, backslash)?,
+    };
+    if !crate::credentials::is_valid_key_id(key_id) {
+        return Err(Error::malformed("apiKey breaks the key id rules"));
+    }
+    if !super::canonical::is_token(algorithm) {
+        return Err(Error::malformed("algorithm must be a token"));
+    }
+    let timestamp = super::canonical::parse_timestamp(timestamp).ok_or_else(|| {
+        Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero")
+    })?;
+    super::canonical::check_nonce(nonce).map_err(|e| Error::malformed(e.message().to_owned()))?;
+    if signature.is_empty() || !crate::hex::is_lower_hex(signature) {
+        return Err(Error::malformed("signature must be lowercase hex"));
+    }
+    Ok(Authorization {
+        key_id,
+        algorithm,
+        timestamp,
+        nonce,
+        signed_headers,
+        signature,
+    })
+}
 
-    let mut slots: [Option<&str>; 6] = [None; 6];
-    const NAMES: [&str; 6] = [
-        "apiKey",
-        "algorithm",
-        "timestamp",
-        "nonce",
-        "signedHeaders",
-        "signature",
+/// The parameters in the layout every signer writes ([`Authorization::to_header_value`]):
+/// `apiKey="…", algorithm="…", timestamp="…", nonce="…", signedHeaders="…", signature="…"`,
+/// read without looking names up. `None` for any other layout, which [`parameters`] then reads
+/// (it finds the same values in this one). The caller has checked there is no backslash.
+fn signer_layout(rest: &str) -> Option<[&str; 6]> {
+    const LABELS: [&str; 6] = [
+        "apiKey=\"",
+        "\", algorithm=\"",
+        "\", timestamp=\"",
+        "\", nonce=\"",
+        "\", signedHeaders=\"",
+        "\", signature=\"",
     ];
-    // One pass over the bytes: name '=' '"' value '"' (OWS ',' OWS name …)*.
+    let mut values = [""; 6];
+    let mut at = rest;
+    for (value, label) in values.iter_mut().zip(LABELS) {
+        at = at.strip_prefix(label)?;
+        let close = crate::scan::find_byte(at.as_bytes(), b'"')?;
+        (*value, at) = at.split_at(close);
+    }
+    (at == "\"").then_some(values)
+}
+
+/// The six parameters in any order and spacing (SPEC §5.1): `name="value"` pairs separated by
+/// OWS `,` OWS. `backslash`: whether `rest` holds one anywhere (then each value is checked).
+fn parameters(rest: &str, backslash: bool) -> Result<[&str; 6], Error> {
+    let mut slots: [Option<&str>; 6] = [None; 6];
+    // name '=' '"' value '"' (OWS ',' OWS name …)*.
     let bytes = rest.as_bytes();
     let mut i = 0;
     loop {
-        let name_start = i;
-        while i < bytes.len() && bytes[i] != b'=' {
-            i += 1;
-        }
-        if i == bytes.len() {
+        let Some(eq) = bytes[i..].iter().position(|&b| b == b'=') else {
             return Err(Error::malformed("expected name=\"value\""));
-        }
-        let name = &rest[name_start..i];
-        let index = match name {
-            "apiKey" => 0,
-            "algorithm" => 1,
-            "timestamp" => 2,
-            "nonce" => 3,
-            "signedHeaders" => 4,
-            "signature" => 5,
-            _ => {
-                return Err(Error::malformed(format!(
-                    "unknown parameter {:?}",
-                    clip(name)
-                )))
-            }
         };
-        debug_assert_eq!(NAMES[index], name);
-        if bytes.get(i + 1) != Some(&b'"') {
+        let name = &rest[i..i + eq];
+        let Some(index) = NAMES.iter().position(|n| *n == name) else {
+            return Err(Error::malformed(format!(
+                "unknown parameter {:?}",
+                clip(name)
+            )));
+        };
+        let value_start = i + eq + 2;
+        if bytes.get(value_start - 1) != Some(&b'"') {
             return Err(Error::malformed(format!("value of {name} must be quoted")));
         }
-        let value_start = i + 2;
-        i = value_start;
-        while i < bytes.len() && bytes[i] != b'"' {
-            if bytes[i] == b'\\' {
-                return Err(Error::malformed(format!(
-                    "value of {name} must not contain a backslash"
-                )));
-            }
-            i += 1;
+        let tail = &bytes[value_start..];
+        let close = crate::scan::find_byte(tail, b'"');
+        // A backslash before the closing quote (or before the end, when there is none).
+        if backslash && tail[..close.unwrap_or(tail.len())].contains(&b'\\') {
+            return Err(Error::malformed(format!(
+                "value of {name} must not contain a backslash"
+            )));
         }
-        if i == bytes.len() {
+        let Some(close) = close else {
             return Err(Error::malformed(format!(
                 "value of {name} has no closing quote"
             )));
-        }
+        };
+        i = value_start + close;
         if slots[index].replace(&rest[value_start..i]).is_some() {
             return Err(Error::malformed(format!(
                 "parameter {name} appears more than once"
             )));
         }
         i += 1;
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
-            i += 1;
-        }
+        i += skip_ows(&bytes[i..]);
         if i == bytes.len() {
             break;
         }
@@ -158,9 +197,7 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             return Err(Error::malformed("parameters must be separated by ','"));
         }
         i += 1;
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
-            i += 1;
-        }
+        i += skip_ows(&bytes[i..]);
         if i == bytes.len() {
             return Err(Error::malformed("trailing ',' after the last parameter"));
         }
@@ -179,31 +216,32 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
             missing.join(", ")
         )));
     };
-    if !crate::credentials::is_valid_key_id(key_id) {
-        return Err(Error::malformed("apiKey breaks the key id rules"));
-    }
-    if !super::canonical::is_token(algorithm) {
-        return Err(Error::malformed("algorithm must be a token"));
-    }
-    let timestamp = super::canonical::parse_timestamp(timestamp).ok_or_else(|| {
-        Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero")
-    })?;
-    super::canonical::check_nonce(nonce).map_err(|e| Error::malformed(e.message().to_owned()))?;
-    if signature.is_empty()
-        || !signature
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    {
-        return Err(Error::malformed("signature must be lowercase hex"));
-    }
-    Ok(Authorization {
+    Ok([
         key_id,
         algorithm,
         timestamp,
         nonce,
         signed_headers,
         signature,
-    })
+    ])
+}
+
+/// The parameter names, in SPEC §5 order (the order of [`parse`]'s slots).
+const NAMES: [&str; 6] = [
+    "apiKey",
+    "algorithm",
+    "timestamp",
+    "nonce",
+    "signedHeaders",
+    "signature",
+];
+
+/// How many spaces and tabs `bytes` starts with.
+fn skip_ows(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(bytes.len())
 }
 
 /// A decoded MAC of up to 64 bytes, kept on the stack.
@@ -257,6 +295,26 @@ mod tests {
         assert_eq!(a.key_id, "k1");
         assert_eq!(a.timestamp, 1_700_000_000);
         assert_eq!(a.to_header_value(), GOOD);
+    }
+
+    #[test]
+    fn signer_layout_agrees_with_the_general_reading() {
+        let rest = GOOD.strip_prefix("HMAC ").unwrap();
+        assert_eq!(signer_layout(rest), Some(parameters(rest, false).unwrap()));
+        // Anything else is left to the general reading, which finds the same values.
+        for other in [
+            rest.replacen(", ", ",", 1),
+            rest.replacen("\", ", "\",  ", 1),
+            format!("{rest} "),
+            rest.replacen("apiKey", "apikey", 1),
+            rest.replacen("signature=\"00ff\"", "signature=\"00ff", 1),
+        ] {
+            assert_eq!(signer_layout(&other), None, "{other}");
+        }
+        assert_eq!(
+            parse(&GOOD.replacen(", ", " ,\t", 2)).unwrap(),
+            parse(GOOD).unwrap()
+        );
     }
 
     #[test]

@@ -37,9 +37,18 @@ pub struct SigningParams<'a> {
 }
 
 /// The ordered, validated list of signed header names (SPEC §3.5): lowercase tokens,
-/// `host` first, no repeats, never `authorization`.
+/// `host` included, no repeats, never `authorization`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedHeaders<'a>(Vec<Cow<'a, str>>);
+pub struct SignedHeaders<'a>(Names<'a>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Names<'a> {
+    /// Built by a signer: `host` first.
+    Listed(Vec<Cow<'a, str>>),
+    /// A received `signedHeaders` value, checked: kept as the `;`-joined text it arrived as, so
+    /// verifying allocates no list.
+    Wire(&'a str),
+}
 
 impl<'a> SignedHeaders<'a> {
     /// The names a signer uses for `request`: `host`, then `content-type` when the body is
@@ -81,14 +90,19 @@ impl<'a> SignedHeaders<'a> {
                 "at most {MAX_SIGNED_HEADERS} headers can be signed"
             )));
         }
-        Ok(SignedHeaders(names))
+        Ok(SignedHeaders(Names::Listed(names)))
     }
 
     /// Parses the `signedHeaders` parameter of a received header (strict; errors are
     /// `malformed_authorization`), and checks it covers what `request` requires.
+    ///
+    /// Each name is checked in order (a token, lowercase, not `authorization`, not named
+    /// before); repeats are looked for among the first [`MAX_SIGNED_HEADERS`] + 1 names only,
+    /// since a longer list is refused anyway, so a 4 KiB header costs linear time.
     pub fn from_wire(value: &'a str, request: &Request<'_>) -> Result<Self, Error> {
-        let mut names: Vec<Cow<'a, str>> = Vec::new();
-        for name in value.split(';') {
+        let (mut count, mut start) = (0usize, 0usize);
+        let (mut host, mut content_type) = (false, false);
+        for name in NameIter::Wire(Some(value)) {
             if !is_token(name) || name.bytes().any(|b| b.is_ascii_uppercase()) {
                 return Err(Error::malformed(
                     "signedHeaders must be lowercase header names separated by ';'",
@@ -99,38 +113,92 @@ impl<'a> SignedHeaders<'a> {
                     "signedHeaders must not include authorization",
                 ));
             }
-            if names.iter().any(|n| n == name) {
+            if count <= MAX_SIGNED_HEADERS
+                && start > 0
+                && NameIter::Wire(Some(&value[..start - 1])).any(|n| n == name)
+            {
                 return Err(Error::malformed("signedHeaders names a header twice"));
             }
-            names.push(Cow::Borrowed(name));
+            host |= name == "host";
+            content_type |= name == "content-type";
+            count += 1;
+            start += name.len() + 1;
         }
-        if names.len() > MAX_SIGNED_HEADERS {
+        if count > MAX_SIGNED_HEADERS {
             return Err(Error::malformed(format!(
                 "signedHeaders lists more than {MAX_SIGNED_HEADERS} names"
             )));
         }
-        if !names.iter().any(|n| n == "host") {
+        if !host {
             return Err(Error::malformed("signedHeaders must include host"));
         }
-        if request.has_body()
-            && request.has_header("content-type")
-            && !names.iter().any(|n| n == "content-type")
-        {
+        if request.has_body() && request.has_header("content-type") && !content_type {
             return Err(Error::malformed(
                 "signedHeaders must include content-type when the request has a body",
             ));
         }
-        Ok(SignedHeaders(names))
+        Ok(SignedHeaders(Names::Wire(value)))
     }
 
     /// The names in order.
-    pub fn names(&self) -> &[Cow<'a, str>] {
-        &self.0
+    pub fn names(&self) -> NameIter<'_> {
+        match &self.0 {
+            Names::Listed(names) => NameIter::Listed(names.iter()),
+            Names::Wire(joined) => NameIter::Wire(Some(joined)),
+        }
     }
 
     /// The names joined with `;`, as on the wire and in the canonical string.
     pub fn joined(&self) -> String {
-        self.0.join(";")
+        let mut out = String::with_capacity(match &self.0 {
+            Names::Listed(names) => names.iter().map(|n| n.len() + 1).sum(),
+            Names::Wire(joined) => joined.len(),
+        });
+        self.push_joined(&mut out);
+        out
+    }
+
+    /// Appends the names joined with `;` to `out`.
+    fn push_joined(&self, out: &mut String) {
+        match &self.0 {
+            Names::Listed(names) => {
+                for (i, name) in names.iter().enumerate() {
+                    if i > 0 {
+                        out.push(';');
+                    }
+                    out.push_str(name);
+                }
+            }
+            Names::Wire(joined) => out.push_str(joined),
+        }
+    }
+}
+
+/// The names of a [`SignedHeaders`], in order.
+pub enum NameIter<'s> {
+    /// A signer's list.
+    Listed(core::slice::Iter<'s, Cow<'s, str>>),
+    /// The rest of a `;`-joined list (`str::split(';')`, with a word-at-a-time search).
+    Wire(Option<&'s str>),
+}
+
+impl<'s> Iterator for NameIter<'s> {
+    type Item = &'s str;
+
+    fn next(&mut self) -> Option<&'s str> {
+        match self {
+            NameIter::Listed(names) => names.next().map(|n| n.as_ref()),
+            NameIter::Wire(rest) => {
+                let joined = rest.take()?;
+                match crate::scan::split_once(joined, b';') {
+                    Some((name, after)) => {
+                        *rest = Some(after);
+                        Some(name)
+                    }
+                    None => Some(joined),
+                }
+            }
+        }
     }
 }
 
@@ -186,14 +254,9 @@ pub fn canonical_string(
     out.push('\n');
     push_query(&mut out, url.query.unwrap_or(""))?;
     out.push('\n');
-    for (i, name) in signed.names().iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        out.push_str(name);
-    }
+    signed.push_joined(&mut out);
     out.push('\n');
-    for (i, name) in signed.names().iter().enumerate() {
+    for (i, name) in signed.names().enumerate() {
         out.push_str(name);
         out.push(':');
         if name == "host" {
@@ -239,21 +302,30 @@ pub(crate) fn is_token(s: &str) -> bool {
 }
 
 pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    // Two digits per division (a timestamp is ten digits: five steps, not ten).
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut buf = [0u8; 20];
     let mut i = buf.len();
-    loop {
+    while n >= 100 {
+        let pair = usize::from((n % 100) as u8) * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = usize::from(n as u8) * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[i] = b'0' + n as u8;
     }
-    // ASCII digits: each push is one byte (cheaper than a UTF-8 check of the buffer).
-    out.reserve(buf.len() - i);
-    for &d in &buf[i..] {
-        out.push(char::from(d));
-    }
+    // Only ASCII digits were written, so this never fails.
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 fn push_query(out: &mut String, raw: &str) -> Result<(), Error> {
@@ -477,7 +549,18 @@ mod tests {
 
     #[test]
     fn push_u64_writes_decimal() {
-        for n in [0u64, 7, 10, 1_700_000_000, MAX_TIMESTAMP, u64::MAX] {
+        for n in [
+            0u64,
+            7,
+            9,
+            10,
+            99,
+            100,
+            101,
+            1_700_000_000,
+            MAX_TIMESTAMP,
+            u64::MAX,
+        ] {
             let mut s = String::from("x");
             push_u64(&mut s, n);
             assert_eq!(s, format!("x{n}"));
@@ -620,6 +703,32 @@ mod tests {
         ] {
             assert!(SignedHeaders::from_wire(bad, &r).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn wire_names_split_like_str_split() {
+        for joined in [
+            "host",
+            "host;content-type",
+            "",
+            ";",
+            "a;;b;",
+            "x-a;x-b;x-c;x-d;x-e;x-f",
+        ] {
+            let ours: Vec<&str> = NameIter::Wire(Some(joined)).collect();
+            assert_eq!(ours, joined.split(';').collect::<Vec<_>>(), "{joined:?}");
+        }
+        let r = Request::new("GET", "https://h/");
+        let signed = SignedHeaders::from_wire("host;x-a", &r).unwrap();
+        assert_eq!(signed.names().collect::<Vec<_>>(), ["host", "x-a"]);
+        assert_eq!(signed.joined(), "host;x-a");
+        // A repeat among the first 33 names is named as such; past 32 names the length is.
+        let dup = SignedHeaders::from_wire("host;x-a;x-a", &r).unwrap_err();
+        assert_eq!(dup.message(), "signedHeaders names a header twice");
+        let many: Vec<String> = (0..40).map(|i| format!("x-{i}")).collect();
+        let long = format!("host;{}", many.join(";"));
+        let e = SignedHeaders::from_wire(&long, &r).unwrap_err();
+        assert_eq!(e.message(), "signedHeaders lists more than 32 names");
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl Claim for V1Claim<'_> {
     }
 
     fn signs_header(&self, name: &str) -> bool {
-        self.signed.names().iter().any(|n| n == name)
+        self.signed.names().any(|n| n == name)
     }
 
     fn body_algorithm(&self) -> Option<Algorithm> {
