@@ -17,7 +17,6 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
 }
 
 /// The lowercase hex of a 32-byte digest, on the stack (ASCII digits only).
-#[allow(dead_code)] // for profiles::crypto::Hex32 (requested by prof; unused until it calls this)
 pub(crate) fn encode32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut hex = [0u8; 64];
     encode_to_slice(bytes, &mut hex);

@@ -58,15 +58,7 @@ pub(crate) struct Hex32([u8; 64]);
 impl Hex32 {
     /// Encodes `bytes`.
     pub(crate) fn new(bytes: &[u8; 32]) -> Self {
-        let mut out = [0u8; 64];
-        for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-            pair[0] = b >> 4;
-            pair[1] = b & 0x0f;
-        }
-        for d in out.iter_mut() {
-            *d += b'0' + u8::from(*d > 9) * (b'a' - b'0' - 10);
-        }
-        Hex32(out)
+        Hex32(crate::hex::encode32(bytes))
     }
 
     /// The 64 hex digits.
