@@ -73,6 +73,22 @@ def test_sha512() -> None:
     assert v.verify("GET", URL, [("Authorization", auth)]) == "client-1"
 
 
+def test_precheck_reads_the_claim_and_the_body_algorithm() -> None:
+    v = sigwire.Verifier({"client-1": SECRET})
+    for algorithm in ("hmac-sha256", "hmac-sha512"):
+        headers = signed(sigwire.Signer("client-1", SECRET, algorithm))
+        pre = v.precheck("POST", URL, headers, now=NOW)
+        assert isinstance(pre, sigwire.Prechecked)
+        assert (pre.key_id, pre.scheme, pre.timestamp, pre.body_algorithm) == ("client-1", "sigwire-v1", NOW, algorithm)
+        assert "client-1" in repr(pre) and SECRET.decode() not in repr(pre)
+    # Any layout the core accepts reads the same (the parameters reordered, spacing changed).
+    auth = dict(signed(sigwire.Signer("client-1", SECRET, "hmac-sha512")))["Authorization"]
+    params = auth[len("HMAC ") :].split(", ")
+    shuffled = "HMAC  " + " ,\t".join(reversed(params))
+    pre = v.precheck("POST", URL, {**HEADERS, "Authorization": shuffled}, now=NOW)
+    assert pre.body_algorithm == "hmac-sha512"
+
+
 def test_properties() -> None:
     s = sigwire.Signer("client-1", SECRET, signed_headers=["x-a", "X-B"])
     assert (s.key_id, s.algorithm, s.signed_headers) == ("client-1", "hmac-sha256", ["x-a", "X-B"])

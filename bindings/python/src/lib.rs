@@ -35,6 +35,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PendingCall>()?;
     profiles::register(m)?; // sigwire._native._profiles (prof)
     m.add_class::<verifier::ReplayTicket>()?;
+    m.add_class::<verifier::Prechecked>()?;
     m.add_class::<wire::Audience>()?;
     m.add_class::<wire::Rejection>()?;
     m.add_function(wrap_pyfunction!(wire::rejection, m)?)?;

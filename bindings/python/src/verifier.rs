@@ -118,6 +118,52 @@ impl ReplayTicket {
     }
 }
 
+/// What :meth:`Verifier.precheck` learned from the request line and headers alone: the claimed
+/// key id (known to the key store, not yet proven) and the body digest the signature covers, so
+/// a server hashes a spooled body with the right algorithm while it arrives.
+#[pyclass(module = "sigwire", name = "Prechecked", frozen)]
+pub struct Prechecked {
+    inner: sigwire_core::Prechecked,
+}
+
+#[pymethods]
+impl Prechecked {
+    /// The key id the request claims.
+    #[getter]
+    fn key_id(&self) -> &str {
+        &self.inner.key_id
+    }
+
+    /// The scheme that will verify the request, e.g. ``"sigwire-v1"``.
+    #[getter]
+    fn scheme(&self) -> &'static str {
+        self.inner.scheme
+    }
+
+    /// The request's signing time, Unix seconds (inside the window).
+    #[getter]
+    fn timestamp(&self) -> u64 {
+        self.inner.timestamp
+    }
+
+    /// The algorithm whose body digest the signature covers (``"hmac-sha256"`` or
+    /// ``"hmac-sha512"``): hash a streamed body with it (:class:`BodyHasher`). ``None`` when the
+    /// scheme needs the body bytes themselves.
+    #[getter]
+    fn body_algorithm(&self) -> Option<&'static str> {
+        self.inner.body_algorithm.map(|a| a.as_str())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<sigwire.Prechecked key_id={:?} timestamp={} body_algorithm={:?}>",
+            self.inner.key_id,
+            self.inner.timestamp,
+            self.body_algorithm()
+        )
+    }
+}
+
 /// Verifies signed requests (server side): ``sigwire-v1`` syntax, timestamp window, key lookup
 /// with rotation, constant-time signature check, then replay protection.
 ///
@@ -288,7 +334,8 @@ impl Verifier {
     }
 
     /// The checks that need only the request line and headers, run before the body is read;
-    /// returns the key id the request claims.
+    /// returns a :class:`Prechecked` (the claimed ``key_id`` and the ``body_algorithm`` to hash
+    /// a streamed body with).
     ///
     /// Raises ``MissingAuthorization``, ``MalformedAuthorization``, ``UnsupportedAlgorithm``,
     /// ``StaleTimestamp`` or ``UnknownKey`` (with ``.server_time``), so a server can refuse a
@@ -306,7 +353,7 @@ impl Verifier {
         url: &Bound<'_, PyAny>,
         headers: Option<&Bound<'_, PyAny>>,
         now: Option<u64>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Prechecked> {
         let method = convert::text(method, "method", ErrorCode::InvalidRequest)?;
         let url = convert::text(url, "url", ErrorCode::InvalidRequest)?;
         let lines = convert::headers(headers)?;
@@ -314,7 +361,7 @@ impl Verifier {
         let now = now.unwrap_or_else(|| self.inner.now());
         self.inner
             .precheck(&request, now)
-            .map(|pre| pre.key_id)
+            .map(|inner| Prechecked { inner })
             .py_err(py)
     }
 

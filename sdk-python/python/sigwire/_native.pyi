@@ -15,6 +15,7 @@ __all__ = [
     "HttpClient",
     "PendingCall",
     "ReplayTicket",
+    "Prechecked",
     "Audience",
     "Rejection",
     "rejection",
@@ -183,8 +184,8 @@ class Verifier:
         headers: Optional[HeadersLike] = ...,
         *,
         now: Optional[int] = ...,
-    ) -> str:
-        """The header-only checks, before the body is read; returns the claimed key id."""
+    ) -> "Prechecked":
+        """The header-only checks, before the body is read: the claimed key id and body digest."""
     def authenticate(
         self,
         method: str,
@@ -239,6 +240,23 @@ class ReplayTicket:
     @property
     def replay(self) -> str:
         """``"random_nonce"``, ``"increasing_nonce"`` or ``"none"``."""
+
+@final
+class Prechecked:
+    """What ``Verifier.precheck`` learned from the request line and headers alone."""
+
+    @property
+    def key_id(self) -> str:
+        """The key id the request claims (known to the key store, not yet proven)."""
+    @property
+    def scheme(self) -> str:
+        """The scheme, e.g. ``"sigwire-v1"``."""
+    @property
+    def timestamp(self) -> int:
+        """The signing time, Unix seconds."""
+    @property
+    def body_algorithm(self) -> Optional[str]:
+        """``"hmac-sha256"`` or ``"hmac-sha512"``: the digest to hash a streamed body with."""
 
 @final
 class Rejection:

@@ -11,12 +11,11 @@ the core's headers.
 from __future__ import annotations
 
 import ipaddress
-import re
 from http import HTTPStatus
 from typing import IO, TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ._errors import SigwireError
-from ._native import Audience, BodyDigest, BodyHasher, Verifier
+from ._native import Audience, BodyDigest, BodyHasher, Prechecked, Verifier
 from ._spool import CHUNK, new_spool
 from ._native import check_declared_length as _check_declared_length
 from ._native import rejection as _rejection
@@ -110,19 +109,11 @@ def check_spool_threshold(threshold: int) -> int:
     return threshold
 
 
-_ALGORITHM = re.compile(r'[\s,]algorithm\s*=\s*"([^"]*)"', re.IGNORECASE)
-
-
-def body_algorithm(headers: Iterable[Tuple[str, str]]) -> str:
-    """The algorithm a request's ``Authorization`` names (what a spooled body is hashed with);
-    ``hmac-sha256`` when there is none that the core knows (the verification then fails as it
-    would have anyway: a digest of another algorithm never matches)."""
-    for name, value in headers:
-        if name.lower() == "authorization":
-            found = _ALGORITHM.search(" " + value)
-            if found and found.group(1) in ("hmac-sha256", "hmac-sha512"):
-                return found.group(1)
-    return "hmac-sha256"
+def spool_algorithm(pre: Prechecked) -> str:
+    """The digest to hash a spooled body with: the one the request's signature covers, as
+    :meth:`Verifier.precheck` read it from the ``Authorization`` header (``hmac-sha256`` for a
+    scheme that names none; its verification then needs the bytes and fails on a digest)."""
+    return pre.body_algorithm or "hmac-sha256"
 
 
 class BodySpool:

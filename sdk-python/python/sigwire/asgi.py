@@ -49,7 +49,7 @@ import inspect
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, Union
 
 from ._errors import ReplayedNonce, SigwireError
-from ._native import BodyDigest, ReplayTicket, Verifier
+from ._native import BodyDigest, Prechecked, ReplayTicket, Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
     DEFAULT_SPOOL_THRESHOLD,
@@ -59,12 +59,12 @@ from ._server import (
     AudiencePolicy,
     BodySpool,
     Refused,
-    body_algorithm,
     check_body_limit,
     check_spool_threshold,
     declared_length,
     failure,
     limited,
+    spool_algorithm,
     wire_text,
 )
 from ._server import request_url as _wire_url
@@ -220,22 +220,21 @@ class SigwireMiddleware:
 
     async def _before_body(
         self, method: str, url: str, headers: List[Tuple[str, str]], ip: Optional[str]
-    ) -> Optional[str]:
+    ) -> Prechecked:
         """The header-only checks (and, with a store, the failure budgets of the IP and the claimed
-        key id, asked first); returns the claimed key id."""
+        key id, asked first); returns what they read (the claimed key id, the body digest)."""
         store = self.store
         if store is None:
-            self.verifier.precheck(method, url, headers)
-            return None
+            return self.verifier.precheck(method, url, headers)
         now = self.verifier.now()
         await _maybe_await(store.check_failures(ip, None, now))
         try:
-            claimed: str = self.verifier.precheck(method, url, headers)
+            pre = self.verifier.precheck(method, url, headers)
         except SigwireError:
             await self._record_failure(ip, None)
             raise
-        await _maybe_await(store.check_failures(None, claimed, now))
-        return claimed
+        await _maybe_await(store.check_failures(None, pre.key_id, now))
+        return pre
 
     async def _verify(
         self,
@@ -294,11 +293,11 @@ class SigwireMiddleware:
                     (v for n, v in headers if n.lower() == "content-length"), self.body_limit, self.verifier
                 )
                 ip = _client_ip(scope)
-                claimed = await self._before_body(method, url, headers, ip)
-                spool = await self._read_body(receive, body_algorithm(headers))
+                pre = await self._before_body(method, url, headers, ip)
+                spool = await self._read_body(receive, spool_algorithm(pre))
                 if spool is None:
                     return  # the client left before sending its whole body
-                key_id, decision = await self._verify(method, url, headers, spool.signed_body(), ip, claimed)
+                key_id, decision = await self._verify(method, url, headers, spool.signed_body(), ip, pre.key_id)
             except Refused as refused:
                 answer = refused.answer
             except SigwireError as err:
@@ -370,8 +369,8 @@ class SigwireMiddleware:
         try:
             self.audience.check(_scheme(scope), _hosts(scope), self.verifier)
             url, headers, ip = request_url(scope), _scope_headers(scope), _client_ip(scope)
-            claimed = await self._before_body("GET", url, headers, ip)
-            key_id, _ = await self._verify("GET", url, headers, b"", ip, claimed)
+            pre = await self._before_body("GET", url, headers, ip)
+            key_id, _ = await self._verify("GET", url, headers, b"", ip, pre.key_id)
         except Refused as refused:
             answer = refused.answer
         except SigwireError as err:

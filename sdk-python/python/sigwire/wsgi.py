@@ -45,7 +45,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from urllib.parse import quote
 
 from ._errors import ReplayedNonce, SigwireError
-from ._native import Verifier
+from ._native import Prechecked, Verifier
 from ._server import (
     DEFAULT_BODY_LIMIT,
     DEFAULT_SPOOL_THRESHOLD,
@@ -56,12 +56,12 @@ from ._server import (
     AudiencePolicy,
     BodySpool,
     Refused,
-    body_algorithm,
     check_body_limit,
     check_spool_threshold,
     declared_length,
     failure,
     limited,
+    spool_algorithm,
     status_line,
     wire_text,
 )
@@ -215,8 +215,8 @@ class SigwireMiddleware:
         except SigwireError:
             pass  # the refusal stands; a store that cannot count fails the next request closed
 
-    def _spool(self, environ: Environ, declared: Optional[int], headers: List[Tuple[str, str]]) -> BodySpool:
-        spool = BodySpool(body_algorithm(headers), self.spool_threshold, self.body_limit, self.verifier)
+    def _spool(self, environ: Environ, declared: Optional[int], pre: Prechecked) -> BodySpool:
+        spool = BodySpool(spool_algorithm(pre), self.spool_threshold, self.body_limit, self.verifier)
         return _read_body(environ, declared, spool)
 
     def _verify(self, environ: Environ, method: str, url: str, headers: List[Tuple[str, str]]) -> Tuple[str, BodySpool, Optional[Decision]]:
@@ -228,8 +228,7 @@ class SigwireMiddleware:
         # Before a byte of the body: the declared length, then the header-only checks.
         declared = declared_length([str(length)] if length else [], self.body_limit, self.verifier)
         if store is None:
-            self.verifier.precheck(method, url, headers)
-            body = self._spool(environ, declared, headers)
+            body = self._spool(environ, declared, self.verifier.precheck(method, url, headers))
             try:
                 return self.verifier.verify(method, url, headers, body.signed_body()), body, None
             except BaseException:
@@ -237,16 +236,15 @@ class SigwireMiddleware:
                 raise
         now = self.verifier.now()
         store.check_failures(ip, None, now)
-        claimed: Optional[str] = None
         try:
-            claimed = self.verifier.precheck(method, url, headers)
+            pre = self.verifier.precheck(method, url, headers)
         except SigwireError:
             self._record_failure(ip, None)
             raise
-        store.check_failures(None, claimed, now)
-        body = self._spool(environ, declared, headers)
+        store.check_failures(None, pre.key_id, now)
+        body = self._spool(environ, declared, pre)
         try:
-            return self._claim(ip, claimed, method, url, headers, body)
+            return self._claim(ip, pre.key_id, method, url, headers, body)
         except BaseException:
             body.close()
             raise
