@@ -95,6 +95,24 @@ fn fail_script() -> &'static redis::Script {
     SCRIPT.get_or_init(|| redis::Script::new(&format!("{GCRA_FN}{FAIL_LUA}")))
 }
 
+/// Loads both scripts into Redis (`SCRIPT LOAD`), so that a worker's first request does not pay
+/// the `NOSCRIPT` answer and the load on top of its round trip. Only a warm-up: `EVALSHA` still
+/// loads a script itself when Redis lost it (restart, `SCRIPT FLUSH`).
+pub async fn load_scripts(conn: &RedisConn) -> Result<(), RedisFailure> {
+    for body in [ADMIT_LUA, FAIL_LUA] {
+        let code = format!("{GCRA_FN}{body}");
+        conn.run(|mut c| async move {
+            redis::cmd("SCRIPT")
+                .arg("LOAD")
+                .arg(code)
+                .query_async::<String>(&mut c)
+                .await
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// One limiter: its Redis key, its policy name (for the headers) and its limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limiter {

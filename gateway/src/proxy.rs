@@ -58,6 +58,17 @@ impl Lane {
     fn replay_redis(&self) -> Option<&RedisConn> {
         self.redis.as_ref().filter(|_| self.replay_in_redis)
     }
+
+    /// Connects this worker's Redis connection and loads the scripts ahead of the first request,
+    /// which otherwise pays the connection and the script load inside its Redis time limit. A
+    /// failure (Redis down) changes nothing: the connection is then made on first use, as before.
+    pub async fn warm_up(&self) {
+        if let Some(conn) = &self.redis {
+            if conn.ping().await {
+                let _ = admission::load_scripts(conn).await;
+            }
+        }
+    }
 }
 
 /// Failure budgets this worker has seen spent (limiter key → when it refills and Redis's answer),

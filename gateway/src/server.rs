@@ -109,6 +109,8 @@ fn spawn_worker(
         .spawn(move || {
             runtime.block_on(async move {
                 let lane: Arc<Lane> = Arc::new(gateway.lane());
+                let warm = Arc::clone(&lane);
+                tokio::spawn(async move { warm.warm_up().await });
                 while let Some((stream, peer)) = incoming.recv().await {
                     let Ok(stream) = TcpStream::from_std(stream) else {
                         continue;
