@@ -102,6 +102,9 @@ pub struct NativePrechecked {
     pub scheme: String,
     /// The request's signing time.
     pub timestamp: f64,
+    /// `hmac-sha256` or `hmac-sha512`: what to hash a streamed body with before verifying by
+    /// digest (the core's reading of `Authorization`; absent when the scheme needs the bytes).
+    pub body_algorithm: Option<String>,
 }
 
 /// An authenticated request whose nonce is not yet claimed (the core's `ReplayTicket`).
@@ -306,6 +309,7 @@ impl NativeVerifier {
             key_id: p.key_id,
             scheme: p.scheme.to_owned(),
             timestamp: p.timestamp as f64,
+            body_algorithm: p.body_algorithm.map(|a| a.as_str().to_owned()),
         })
     }
 
