@@ -68,6 +68,10 @@ mkdir -p "$TOOLS"
 # The runtime's own type declarations (types only: the type-checks need no native addon).
 mkdir -p "$TOOLS/node_modules/sigwire"
 cp sdk-node/index.d.ts "$TOOLS/node_modules/sigwire/index.d.ts"
+# index.d.ts re-exports the declarations of lib/ and of the one JavaScript source, lib/common/ (since 9eb8cca).
+mkdir -p "$TOOLS/node_modules/sigwire/lib/common"
+cp sdk-node/lib/*.d.ts "$TOOLS/node_modules/sigwire/lib/"
+cp sdk-node/lib/common/*.d.ts "$TOOLS/node_modules/sigwire/lib/common/"
 echo '{"name": "sigwire", "version": "0.1.0", "types": "./index.d.ts", "exports": {".": {"types": "./index.d.ts", "default": "./index.js"}}}' > "$TOOLS/node_modules/sigwire/package.json"
 node "$TOOLS/node_modules/ts59/bin/tsc" --version
 node "$TOOLS/node_modules/ts7/bin/tsc" --version
