@@ -16,6 +16,9 @@ use sigwire_core::{
     InMemoryKeyStore, InMemoryReplayStore, NonceSource, Request, SignOptions, Signer, Verifier,
 };
 
+mod timing;
+use timing::time_per_iter;
+
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef012";
 const NOW: u64 = 1_700_000_000;
 
@@ -77,25 +80,6 @@ impl NonceSource for Counter {
             "bench{:017}",
             self.0.fetch_add(1, Ordering::Relaxed)
         ))
-    }
-}
-
-fn time_per_iter(mut f: impl FnMut(), target: Duration) -> f64 {
-    // Warm up, then measure enough iterations to fill `target`.
-    for _ in 0..1000 {
-        f();
-    }
-    let mut iters = 1000u64;
-    loop {
-        let start = Instant::now();
-        for _ in 0..iters {
-            f();
-        }
-        let elapsed = start.elapsed();
-        if elapsed >= target {
-            return elapsed.as_nanos() as f64 / iters as f64;
-        }
-        iters *= 2;
     }
 }
 

@@ -6,13 +6,16 @@
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{black_box, criterion_group, Criterion};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4, SignableBody};
 use sigwire_core::Request;
+
+mod timing;
+use timing::time_per_iter;
 
 const NOW: u64 = 1_700_000_000;
 
@@ -53,24 +56,6 @@ fn raw(key: &[u8; 32], canonical: &[u8], string_to_sign: &[u8], body: &[u8]) -> 
     let mut r: [u8; 32] = mac.finalize().into_bytes().into();
     r[0] ^= body_hash[0] ^ request_hash[0];
     r
-}
-
-fn time_per_iter(mut f: impl FnMut(), target: Duration) -> f64 {
-    for _ in 0..1000 {
-        f();
-    }
-    let mut iters = 1000u64;
-    loop {
-        let start = Instant::now();
-        for _ in 0..iters {
-            f();
-        }
-        let elapsed = start.elapsed();
-        if elapsed >= target {
-            return elapsed.as_nanos() as f64 / iters as f64;
-        }
-        iters *= 2;
-    }
 }
 
 fn bench(c: &mut Criterion) {
