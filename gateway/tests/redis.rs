@@ -479,7 +479,7 @@ per_seconds = 60
     // background polls are GETs of the keys version and `SET <ns>:epoch NX`).
     for name in calls.keys() {
         assert!(
-            ["evalsha", "get", "set", "time", "config|resetstat"].contains(&name.as_str()),
+            ["evalsha", "get", "mget", "set", "time", "config|resetstat"].contains(&name.as_str()),
             "unexpected command `{name}`: {calls:?}"
         );
     }
