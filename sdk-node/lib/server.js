@@ -110,16 +110,6 @@ function resolveUrl(req, rawHeaders, protocol, path, audience, getUrl) {
   }
 }
 
-/** The algorithm the request's Authorization names (a spooled body is hashed with it); hmac-sha256 otherwise. */
-function bodyAlgorithm(rawHeaders) {
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() !== 'authorization') continue;
-    const m = /[\s,]algorithm\s*=\s*"(hmac-sha256|hmac-sha512)"/i.exec(' ' + rawHeaders[i + 1]);
-    if (m) return m[1].toLowerCase();
-  }
-  return 'hmac-sha256';
-}
-
 /**
  * Reads a request stream up to `limit` bytes (413 past it): a Buffer while it stays within
  * `threshold`, else `{ spool }` — the body hashed (`algorithm`) while written to a file in a private
@@ -254,7 +244,10 @@ class Gate {
 
   /**
    * @param {{req: any, method: string, rawHeaders: string[], protocol: string, path: string, ip?: string,
-   *   checkLength: boolean, readBody: () => Promise<Buffer>}} ctx
+   *   checkLength: boolean, readBody: (algorithm: string) => Promise<Buffer | {spool: object}>}} ctx
+   *   readBody's algorithm: what a spooled body is hashed with, the precheck's reading of the
+   *   request's Authorization (hmac-sha256 for a scheme that names none: it then needs the bytes,
+   *   and a digest fails to verify, as in Python's middleware)
    * @returns {Promise<{keyId: string, scheme: string, timestamp: number}>}
    */
   async run(ctx) {
@@ -262,15 +255,16 @@ class Gate {
     await this.#guard('failures-ip', ctx.ip);
     if (ctx.checkLength) checkDeclaredLength(ctx.req.headers, this.bodyLimit);
     const head = { method: ctx.method, url, headers: ctx.rawHeaders };
-    let claimed;
+    let pre;
     try {
-      claimed = this.verifier.precheck(head).keyId;
+      pre = this.verifier.precheck(head);
     } catch (e) {
       await this.#failed(e, ctx.ip, undefined);
       throw e;
     }
+    const claimed = pre.keyId;
     await this.#guard('failures-key', claimed);
-    const body = await ctx.readBody();
+    const body = await ctx.readBody(pre.bodyAlgorithm ?? 'hmac-sha256');
     const spool = Buffer.isBuffer(body) ? null : body.spool;
     let verified;
     try {
@@ -363,7 +357,7 @@ function expressMiddleware(options) {
   const { verifier } = gate;
   return function sigwireExpress(req, res, next) {
     let bodyRead = false;
-    const readBody = async () => {
+    const readBody = async (algorithm) => {
       if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
       if (Buffer.isBuffer(req.body)) return req.body;
       if (req._body || req.readableEnded) {
@@ -373,7 +367,7 @@ function expressMiddleware(options) {
         );
       }
       bodyRead = true;
-      const body = await readSpooled(req, gate.bodyLimit, gate.spoolThreshold, bodyAlgorithm(req.rawHeaders));
+      const body = await readSpooled(req, gate.bodyLimit, gate.spoolThreshold, algorithm);
       if (!Buffer.isBuffer(body)) return body; // spooled: handed on once verified
       req.rawBody = body;
       if (req.body === undefined) {
@@ -450,9 +444,9 @@ function fastifyPlugin(fastify, options, done) {
 
   fastify.addHook('preParsing', async (request, reply, payload) => {
     let bodyRead = false;
-    const readBody = async () => {
+    const readBody = async (algorithm) => {
       bodyRead = true;
-      const body = await readSpooled(payload, gate.bodyLimit, gate.spoolThreshold, bodyAlgorithm(request.raw.rawHeaders));
+      const body = await readSpooled(payload, gate.bodyLimit, gate.spoolThreshold, algorithm);
       if (Buffer.isBuffer(body)) request.rawBody = body;
       return body;
     };

@@ -123,11 +123,17 @@ function expressApp(options) {
   return { app, calls };
 }
 
-async function signedPut(base, body, sendBody = body, algorithm = 'hmac-sha256') {
+/** Authorization with its parameters in reverse order and other (accepted) spacing. */
+function reordered(authorization) {
+  return 'HMAC  ' + authorization.slice('HMAC '.length).split(', ').reverse().join(' ,\t');
+}
+
+async function signedPut(base, body, sendBody = body, algorithm = 'hmac-sha256', layout = (a) => a) {
   const signer = new Signer({ keyId: KEY, secret: SECRET, algorithm });
   const url = `${base}/up`;
   const headers = { 'content-type': 'application/octet-stream' };
   const auth = signer.sign({ method: 'PUT', url, headers: { ...headers, host: new URL(url).host }, body });
+  auth.Authorization = layout(auth.Authorization);
   const res = await fetch(url, { method: 'PUT', headers: { ...headers, ...auth }, body: sendBody });
   return { status: res.status, json: await res.json() };
 }
@@ -162,6 +168,37 @@ test('Express spools past the threshold, verifies by digest, hands a stream; tam
     assert.equal(limited.calls.n, 0);
   } finally {
     await s2.close();
+  }
+  assert.deepEqual(spoolDirs(), []);
+});
+
+test('a spooled upload is hashed with the algorithm precheck read: sha512, Authorization reordered', BOUND, async () => {
+  const body = crypto.randomBytes(300_007);
+  const sha256 = crypto.createHash('sha256').update(body).digest('hex');
+  const { app, calls } = expressApp();
+  const s = await listen(app);
+  try {
+    const ok = await signedPut(s.base, body, body, 'hmac-sha512', reordered);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.deepEqual(ok.json, { keyId: KEY, size: body.length, sha256, streamed: true });
+    const tampered = Buffer.from(body);
+    tampered[7] ^= 1;
+    const bad = await signedPut(s.base, body, tampered, 'hmac-sha512', reordered);
+    assert.deepEqual([bad.status, bad.json.error, calls.n], [401, 'signature_mismatch', 1]);
+  } finally {
+    await s.close();
+  }
+  const f = Fastify({ bodyLimit: 128 * MIB });
+  f.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, b, done) => done(null, b));
+  await f.register(fastifyPlugin, { verifier: newVerifier(), spoolThreshold: 64 * 1024 });
+  f.put('/up', async (request) => ({ size: request.body.length, sha256: crypto.createHash('sha256').update(request.body).digest('hex') }));
+  const base = await f.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const ok = await signedPut(base, body, body, 'hmac-sha512', reordered);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.deepEqual(ok.json, { size: body.length, sha256 });
+  } finally {
+    await f.close();
   }
   assert.deepEqual(spoolDirs(), []);
 });

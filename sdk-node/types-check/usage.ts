@@ -24,6 +24,7 @@ import {
   type ClientResponse,
   type ReplayStore,
   type SignatureDetails,
+  type Prechecked,
 } from 'sigwire';
 import express from 'express';
 import Fastify from 'fastify';
@@ -61,6 +62,9 @@ const verifier = new Verifier({ keys, windowSeconds: 300, replayStore: new InMem
 const asyncVerifier = new Verifier({ keys: { 'client-1': '0123456789abcdef0123' }, replayStore: redisLike });
 
 try {
+  const pre: Prechecked = verifier.precheck({ method: 'GET', url: 'https://h/', headers: { authorization: headers.Authorization } });
+  const spoolWith: 'hmac-sha256' | 'hmac-sha512' | null = pre.bodyAlgorithm;
+  console.log(pre.keyId, spoolWith);
   const keyId: string = verifier.verify({ method: 'GET', url: 'https://h/', headers: { authorization: headers.Authorization } });
   console.log(keyId, removed);
 } catch (e) {

@@ -22,7 +22,8 @@
  *     verifyKeyId?(...same), precheck(method, url, headers, now?), authenticate(...as verify) ->
  *     ticket { keyId, scheme, nonce, timestamp, expiresAt, authenticatedAt }, commit(ticket),
  *     settle(ticket, 'fresh' | 'replayed' | 'before_epoch' | 'unavailable') }, where verify,
- *     precheck, commit and settle return { keyId, scheme, timestamp }.
+ *     commit and settle return { keyId, scheme, timestamp }, and precheck the same plus
+ *     bodyAlgorithm ('hmac-sha256' | 'hmac-sha512', absent when the scheme needs the bytes).
  *   - `Client(config, secret | null, profile?)` (client.js: `config` holds the checked options and,
  *     as `options`, everything the caller gave, for options only this back end has; `secret` the
  *     sigwire-v1 key's bytes, null with a signing `profile`) -> an engine { baseUrl, keyId,

@@ -1,5 +1,5 @@
 // Types of verifier.js, shared by the Node package (sigwire) and the browser package (sigwire-wasm).
-import type { SecretInput, VerifyRequest } from './signer.js';
+import type { Algorithm, SecretInput, VerifyRequest } from './signer.js';
 import type { KeyStore, InMemoryReplayStore, ReplayStore } from './keys.js';
 
 /** An authenticated request whose nonce is not yet claimed (`Verifier.authenticate`). */
@@ -42,6 +42,16 @@ export interface Verified {
   timestamp: number;
 }
 
+/** What `Verifier.precheck` read from the request head (claimed, not yet proven). */
+export interface Prechecked extends Verified {
+  /**
+   * The digest the signature covers the body with, as the core reads `Authorization`: hash a
+   * streamed body with it (`BodyHasher`) and verify by `bodyDigest`. Null when the scheme needs
+   * the bytes, or the back end does not report it.
+   */
+  bodyAlgorithm: Algorithm | null;
+}
+
 export interface VerifyOptions {
   /** Verify as if the time were `now` (Unix seconds). */
   now?: number;
@@ -61,7 +71,7 @@ export class Verifier {
   /** Like verifyDetailed, awaiting an asynchronous replay store. */
   verifyAsync(request: VerifyRequest, options?: VerifyOptions): Promise<Verified>;
   /** The checks that need only the head (missing, malformed, algorithm, stale, unknown key); the body is ignored. */
-  precheck(request: VerifyRequest, options?: VerifyOptions): Verified;
+  precheck(request: VerifyRequest, options?: VerifyOptions): Prechecked;
   /** Step one of two: every check except replay. */
   authenticate(request: VerifyRequest, options?: VerifyOptions): ReplayTicket;
   /** Step two in the verifier's in-memory store. */

@@ -57,6 +57,15 @@ function verified(v) {
   return { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp };
 }
 
+/**
+ * A back end's precheck answer: `verified`'s fields plus `bodyAlgorithm`, the digest the signature
+ * covers the body with (the core's own reading of `Authorization`; null for a scheme that needs
+ * the bytes, or a back end that does not report it).
+ */
+function prechecked(v) {
+  return { keyId: v.keyId, scheme: v.scheme, timestamp: v.timestamp, bodyAlgorithm: v.bodyAlgorithm ?? null };
+}
+
 /** Verifies signed requests (the core's Verifier). */
 class Verifier {
   #h;
@@ -168,12 +177,14 @@ class Verifier {
   /**
    * The checks that need only the request head — missing, malformed, unsupported algorithm,
    * stale, unknown key — so a server can answer before it reads the body. Returns what the head
-   * claims, `{ keyId, scheme, timestamp }`; a request that passes must still be verified with its body.
+   * claims, `{ keyId, scheme, timestamp, bodyAlgorithm }` (`bodyAlgorithm`: `'hmac-sha256'` or
+   * `'hmac-sha512'`, what to hash a streamed body with before verifying it by `bodyDigest`; null
+   * when the scheme needs the bytes); a request that passes must still be verified with its body.
    * @param {{method: string, url: string|URL, headers?: any}} request (its body is ignored)
    */
   precheck(request, options) {
     const r = this.#args(request && typeof request === 'object' ? { ...request, body: undefined } : request, options);
-    return verified(this.#call(r.now, () => this.#h.precheck(r.method, r.url, r.headers, r.now)));
+    return prechecked(this.#call(r.now, () => this.#h.precheck(r.method, r.url, r.headers, r.now)));
   }
 
   /**

@@ -6,9 +6,11 @@
  * JavaScript). The replay errors, their messages and server time come from the core: settling
  * 'replayed' gives exactly the one-step path's error.
  *
- * @param {{sigwire: any, test: Function, assert: any}} env the package under test and node:test
+ * @param {{sigwire: any, test: Function, assert: any, bodyAlgorithm?: boolean}} env the package
+ *   under test and node:test; `bodyAlgorithm: false` for a back end whose precheck does not report
+ *   the body algorithm (the browser's main module: no room in its size budget), which must then be null
  */
-module.exports = function twoStepContract({ sigwire, test, assert }) {
+module.exports = function twoStepContract({ sigwire, test, assert, bodyAlgorithm = true }) {
   const SECRET = 'two-step-secret-0123456789abcdef';
   const NOW = 1_700_000_000;
   const signer = new sigwire.Signer({ keyId: 'k1', secret: SECRET });
@@ -90,7 +92,17 @@ module.exports = function twoStepContract({ sigwire, test, assert }) {
   test('precheck answers from the head alone', () => {
     const v = new sigwire.Verifier({ keys: { k1: SECRET }, windowSeconds: 60 });
     const r = request('DDDDDDDDDDDDDDDDDDDDDD');
-    assert.deepEqual(v.precheck({ method: 'POST', url: r.url, headers: r.headers }, { now: NOW }), { keyId: 'k1', scheme: 'sigwire-v1', timestamp: NOW }, 'the body and its signature are not checked');
+    assert.deepEqual(
+      v.precheck({ method: 'POST', url: r.url, headers: r.headers }, { now: NOW }),
+      { keyId: 'k1', scheme: 'sigwire-v1', timestamp: NOW, bodyAlgorithm: bodyAlgorithm ? 'hmac-sha256' : null },
+      'the body and its signature are not checked',
+    );
+    // The body algorithm is the core's reading of Authorization, in any layout it accepts.
+    const sha512 = new sigwire.Signer({ keyId: 'k1', secret: SECRET, algorithm: 'hmac-sha512' });
+    const auth = sha512.sign({ method: 'POST', url: r.url, body: 'x', timestamp: NOW }).Authorization;
+    const shuffled = 'HMAC  ' + auth.slice('HMAC '.length).split(', ').reverse().join(' ,\t');
+    assert.notEqual(shuffled, auth);
+    assert.equal(v.precheck({ method: 'POST', url: r.url, headers: { authorization: shuffled } }, { now: NOW }).bodyAlgorithm, bodyAlgorithm ? 'hmac-sha512' : null);
     assert.throws(() => v.precheck({ method: 'GET', url: r.url }, { now: NOW }), sigwire.MissingAuthorizationError);
     assert.throws(() => v.precheck(r, { now: NOW + 3600 }), sigwire.StaleTimestampError);
     const stranger = new sigwire.Signer({ keyId: 'nobody', secret: SECRET }).sign({ method: 'GET', url: r.url, timestamp: NOW }).Authorization;
