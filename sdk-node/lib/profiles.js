@@ -49,6 +49,7 @@ common._installProfiles({
     return {
       accessKeyId: h.accessKeyId,
       sign: (method, url, headers, body, t, unsigned, expires) => h.sign(packRequest(method, url, headers), body, t, unsigned, expires),
+      signHeaders: (method, url, headers, body, t, unsigned) => h.signHeaders(packRequest(method, url, headers), body, t, unsigned),
       createClient: (config) => h.createClient(config),
     };
   },

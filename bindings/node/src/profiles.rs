@@ -73,6 +73,26 @@ fn into_js(fields: Vec<String>) -> Either<String, Vec<String>> {
     Either::A(joined)
 }
 
+/// `first` and `rest` as [`into_js`] sends them, written straight into one string (no owned
+/// field copies): the U+001F-joined string, or the array when a field holds U+001F.
+fn join_js(first: &str, rest: &[&str]) -> Either<String, Vec<String>> {
+    let has_sep = |f: &str| f.as_bytes().contains(&(SEP as u8));
+    if has_sep(first) || rest.iter().any(|f| has_sep(f)) {
+        let mut list = Vec::with_capacity(1 + rest.len());
+        list.push(first.to_owned());
+        list.extend(rest.iter().map(|f| (*f).to_owned()));
+        return Either::B(list);
+    }
+    let mut joined =
+        String::with_capacity(first.len() + rest.iter().map(|f| f.len() + 1).sum::<usize>());
+    joined.push_str(first);
+    for f in rest {
+        joined.push(SEP);
+        joined.push_str(f);
+    }
+    Either::A(joined)
+}
+
 /// A request as `sdk-node/lib/profiles.js` (`packRequest`) sends it: `[method, url, name, value,
 /// …]` joined with U+001F — one N-API string instead of two strings and an array of them — or the
 /// array when a field holds U+001F.
@@ -84,25 +104,26 @@ struct Packed<'a> {
 
 impl<'a> Packed<'a> {
     fn read(packed: &'a Either<String, Vec<String>>) -> Result<Self> {
-        let fields: Vec<&str> = match packed {
-            Either::A(joined) => joined.split(SEP).collect(),
-            Either::B(list) => list.iter().map(String::as_str).collect(),
+        match packed {
+            Either::A(joined) => Self::from_fields(joined.split(SEP)),
+            Either::B(list) => Self::from_fields(list.iter().map(String::as_str)),
+        }
+    }
+
+    /// `[method, url, name, value, …]` read in one pass (no list of the fields).
+    fn from_fields(mut fields: impl Iterator<Item = &'a str>) -> Result<Self> {
+        let refuse = |message| perr(ProfileError::new(ProfileErrorCode::InvalidRequest, message));
+        let (Some(method), Some(url)) = (fields.next(), fields.next()) else {
+            return Err(refuse("a request needs a method and a URL"));
         };
-        let [method, url, headers @ ..] = fields.as_slice() else {
-            return Err(perr(ProfileError::new(
-                ProfileErrorCode::InvalidRequest,
-                "a request needs a method and a URL",
-            )));
-        };
-        // Checked by the shared rule, then borrowed from `packed` itself (not from `fields`).
-        args::pairs(headers).map_err(perr)?;
-        let lines = headers
-            .chunks_exact(2)
-            .filter_map(|p| match p {
-                [n, v] => Some((*n, *v)),
-                _ => None,
-            })
-            .collect();
+        let mut lines = Vec::with_capacity(4);
+        while let Some(name) = fields.next() {
+            // The shared rule's refusal (`args::pairs`), without building the list first.
+            let value = fields
+                .next()
+                .ok_or_else(|| refuse("headers must be name/value pairs"))?;
+            lines.push((name, value));
+        }
         Ok(Packed { method, url, lines })
     }
 
@@ -295,6 +316,26 @@ impl NativeAwsSigV4 {
             out.instructions(),
             [out.canonical_request(), out.string_to_sign(), ""],
         ))
+    }
+
+    /// The fast path of `sign` in headers: only what a caller sends, `[url, …name, value]`
+    /// (`args::sent`) joined with U+001F. The stages and param lists are left out: the same call
+    /// to `sign` at the same `unixTime` gives them (SigV4 has no nonce, so the same bytes).
+    #[napi(catch_unwind)]
+    pub fn sign_headers(
+        &self,
+        request: Either<String, Vec<String>>,
+        body: &[u8],
+        unix_time: f64,
+        unsigned_payload: bool,
+    ) -> Result<Either<String, Vec<String>>> {
+        let t = time(unix_time, "timestamp")?;
+        let p = Packed::read(&request)?;
+        let out = args::AwsSign::new(unsigned_payload, None)
+            .sign(&self.inner, &p.request(body), t)
+            .map_err(perr)?;
+        let (url, fields) = args::sent(out.instructions(), p.url, &p.lines);
+        Ok(join_js(&url, &fields))
     }
 
     /// The access key id.

@@ -28,7 +28,7 @@ mod webhook;
 pub use aws::{aws_signer, aws_verifier, AwsLookup, AwsOptions, AwsSign};
 pub use exchange::{kraken_body, Exchange, ExchangeOptions, RecvWindow};
 pub use number::js_whole;
-pub use packed::{error_codes, packed, pairs, STAGES};
+pub use packed::{error_codes, packed, pairs, sent, STAGES};
 pub use rfc9421::{
     response, rfc9421_signer, rfc9421_verifier, signature_inputs, KeyLookup, Rfc9421Options,
 };

@@ -2,6 +2,8 @@
 //! (`sdk-node/lib/common/profiles.js`, `unpack`): flat string lists, one crossing instead of an
 //! object per field.
 
+use std::borrow::Cow;
+
 use sigwire_core::profiles::{Param, ProfileError, ProfileErrorCode, SigningInstructions};
 
 /// Stage strings in a packed result: the AWS canonical request and string to sign, the RFC 9421
@@ -49,6 +51,39 @@ pub fn packed(
     push_params(&mut out, h);
     push_params(&mut out, q);
     out
+}
+
+/// What a caller sends, the fast path of the JavaScript bindings (no stages, no param lists; a
+/// caller who reads those gets them from [`packed`] by signing again at the same time, which
+/// gives the same bytes): `[url, …2L header line strings (name, value)]`, borrowed.
+///
+/// `url` is the signed URL (borrowed when the instructions add no query parameter), the header
+/// lines `lines` with the instructions applied by the rule of
+/// [`SigningInstructions::apply_to_headers`]: a line named like an instruction header (ASCII
+/// case-insensitive) is dropped, the instruction headers follow in order.
+pub fn sent<'a>(
+    instructions: &'a SigningInstructions,
+    url: &'a str,
+    lines: &'a [(&'a str, &'a str)],
+) -> (Cow<'a, str>, Vec<&'a str>) {
+    let url = if instructions.query_params().is_empty() {
+        Cow::Borrowed(url)
+    } else {
+        Cow::Owned(instructions.apply_to_url(url))
+    };
+    let h = instructions.headers();
+    let mut fields = Vec::with_capacity(2 * (lines.len() + h.len()));
+    for &(n, v) in lines {
+        if !h.iter().any(|p| p.name().eq_ignore_ascii_case(n)) {
+            fields.push(n);
+            fields.push(v);
+        }
+    }
+    for p in h {
+        fields.push(p.name());
+        fields.push(p.value());
+    }
+    (url, fields)
 }
 
 /// `[name, value, …]` as borrowed pairs; an odd count is `invalid_request`.
@@ -99,6 +134,22 @@ mod tests {
         assert_eq!(p.get(7..9), Some(&["A".to_owned(), "1".to_owned()][..]));
         assert_eq!(p.get(9).map(String::as_str), Some("X-Hub-Signature-256"));
         assert_eq!(p.len(), 7 + 4 + 3);
+    }
+
+    #[test]
+    fn sent_is_the_packed_url_and_lines() {
+        let Ok(secret) = WebhookSecret::new(b"k".to_vec()) else {
+            panic!("a valid secret");
+        };
+        let ins = github::sign(&secret, b"");
+        // A caller's line named like an instruction header (any case) is replaced, as in `packed`.
+        let lines = [("A", "1"), ("x-hub-signature-256", "old"), ("B", "2")];
+        let full = packed(&ins, "https://h/?q", &lines, ["", "", ""]);
+        let (url, fields) = sent(&ins, "https://h/?q", &lines);
+        assert_eq!(url, full[0]);
+        assert_eq!(fields.len(), 2 * 3);
+        assert_eq!(fields[..], full[7..7 + fields.len()]);
+        assert_eq!(fields[..4], ["A", "1", "B", "2"]);
     }
 
     #[test]

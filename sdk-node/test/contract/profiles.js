@@ -126,6 +126,33 @@ module.exports = function profilesContract({ sigwire, profiles, test, assert, co
     throwsCode(() => aws.presign({ url: 'https://examplebucket.s3.amazonaws.com/test.txt', expiresIn: 604_801 }), 'invalid_settings');
   });
 
+  test('AWS SigV4: the stages and params read after the headers are the ones that were signed', () => {
+    const opts = { accessKeyId: S3_AKID, secretAccessKey: S3_SECRET, region: 'eu-west-1', service: 'execute-api', sessionToken: 'TOKEN/abc==' };
+    const req = { method: 'POST', url: 'https://api.example.com/v1/x?b=2&a=1', headers: [['Content-Type', 'application/json'], ['X-Amz-Date', 'replaced']], body: '{"k":1}', timestamp: S3_T };
+    const s = new AwsSigV4(opts).sign(req);
+    // What a caller sends, first: the caller's lines (X-Amz-Date replaced), then the added ones.
+    assert.deepEqual(Object.keys(s.headers), ['Content-Type', 'X-Amz-Date', 'X-Amz-Security-Token', 'Authorization']);
+    assert.deepEqual(s.headerList.map(([n]) => n), Object.keys(s.headers));
+    assert.equal(s.headers['X-Amz-Date'], '20130524T000000Z');
+    assert.equal(s.url, req.url);
+    // Then the stages: SHA-256 of the canonical request is in the string to sign, and the
+    // signature is the HMAC of that string under the derived key (node:crypto, independently).
+    const sha256 = crypto.createHash('sha256').update(s.canonicalRequest).digest('hex');
+    assert.equal(s.stringToSign, `AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/eu-west-1/execute-api/aws4_request\n${sha256}`);
+    assert.ok(s.canonicalRequest.startsWith('POST\n/v1/x\na=1&b=2\ncontent-type:application/json\nhost:api.example.com\n'));
+    const hmac = (key, msg) => crypto.createHmac('sha256', key).update(msg).digest();
+    let key = hmac('AWS4' + S3_SECRET, '20130524');
+    for (const part of ['eu-west-1', 'execute-api', 'aws4_request']) key = hmac(key, part);
+    assert.ok(s.headers.Authorization.endsWith(`, Signature=${hmac(key, s.stringToSign).toString('hex')}`));
+    assert.deepEqual(s.headerParams.map((p) => [p.name, p.sensitive]), [['X-Amz-Date', false], ['X-Amz-Security-Token', true], ['Authorization', true]]);
+    assert.deepEqual(s.queryParams, []);
+    // The same request read in the other order gives the same answer; JSON hides the secrets.
+    const t = new AwsSigV4(opts).sign(req);
+    assert.deepEqual([t.canonicalRequest, t.stringToSign, t.headerList], [s.canonicalRequest, s.stringToSign, s.headerList]);
+    const json = JSON.stringify(new AwsSigV4(opts).sign(req));
+    assert.ok(!json.includes('TOKEN/abc') && !json.includes('Signature=') && json.includes('20130524T000000Z'), json);
+  });
+
   test('RFC 9421: B.2.5 byte for byte, verify, digest, responses', () => {
     const signer = new Rfc9421('test-shared-secret', RFC_SECRET, { label: 'sig-b25', components: ['date', '@authority', 'content-type'] });
     const s = signer.sign({
