@@ -10,6 +10,10 @@
 //! yet swept) and over the live ones.
 //!
 //! `cargo bench -p sigwire-core --bench replay_store` (prints one table; no timed assertions).
+//!
+//! For profilers, `SIGWIRE_REPLAY_LIVE=<n>` runs the steady state at `n` live nonces only (warm-up
+//! and measured stretch, no timing of the refused-at-quota case) and prints one line, e.g.
+//! `valgrind --tool=callgrind --cache-sim=yes target/release/deps/replay_store-* --bench`.
 
 #![allow(missing_docs)]
 
@@ -66,7 +70,9 @@ fn at_quota(n: u64) -> f64 {
     start.elapsed().as_nanos() as f64 / ATTEMPTS as f64
 }
 
-fn run(live: u64) -> Row {
+/// Warm-up (three windows) then the measured stretch at `live` live nonces; returns the store,
+/// the nanoseconds spent in the measured stretch and its number of inserts.
+fn steady(live: u64) -> (InMemoryReplayStore, f64, u64) {
     let keys: Vec<String> = (0..KEYS).map(|k| format!("tenant-{k:02}")).collect();
     let store =
         InMemoryReplayStore::with_capacity(4 * live as usize).with_per_key_quota(4 * live as usize);
@@ -88,6 +94,22 @@ fn run(live: u64) -> Row {
     }
     let measured = live.max(300_000);
     let start = Instant::now();
+    measured_stretch(&store, &keys, live, warm, measured);
+    (store, start.elapsed().as_nanos() as f64, measured)
+}
+
+/// Inserts `warm..warm + measured` at `live` live nonces: the measured stretch on its own, so a
+/// profiler can count it alone (`--toggle-collect='replay_store::measured_stretch'`).
+#[inline(never)]
+fn measured_stretch(
+    store: &InMemoryReplayStore,
+    keys: &[String],
+    live: u64,
+    warm: u64,
+    measured: u64,
+) {
+    let at = |i: u64| 1_000_000 + i * WINDOW / live;
+    let mut buf = [0u8; 22];
     for i in warm..warm + measured {
         let now = at(i);
         black_box(
@@ -101,7 +123,14 @@ fn run(live: u64) -> Row {
                 .expect("the store has room"),
         );
     }
-    let total = start.elapsed().as_nanos() as f64;
+}
+
+fn run(live: u64) -> Row {
+    let (store, total, measured) = steady(live);
+    let at = |i: u64| 1_000_000 + i * WINDOW / live;
+    let keys: Vec<String> = (0..KEYS).map(|k| format!("tenant-{k:02}")).collect();
+    let mut buf = [0u8; 22];
+    let warm = 3 * live;
     // The same loop without the store: nonce strings and clock arithmetic only.
     let start = Instant::now();
     for i in warm..warm + measured {
@@ -118,6 +147,19 @@ fn run(live: u64) -> Row {
 }
 
 fn main() {
+    if let Some(live) = std::env::var("SIGWIRE_REPLAY_LIVE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        let (store, _, measured) = steady(live.max(1));
+        println!(
+            "steady state at {live} live: {measured} inserts measured after {} of warm-up, {} held, {} heap bytes",
+            3 * live,
+            store.len(),
+            store.heap_bytes()
+        );
+        return;
+    }
     // `cargo bench` passes `--bench`; a filter argument is ignored (one table only).
     let rows: Vec<Row> = [1_000, 10_000, 100_000, 1_000_000]
         .into_iter()

@@ -19,6 +19,7 @@ mod request;
 mod scan;
 pub mod scheme;
 mod settle;
+mod sip;
 mod sign;
 pub mod signing;
 mod url;

@@ -1,11 +1,12 @@
 //! Replay protection: remember each (key id, nonce) for as long as its timestamp can be accepted.
 
-use std::collections::hash_map::RandomState;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use crate::error::{Error, ErrorCode};
+use crate::sip::{Sip13, SipKey};
 
 /// Records nonces so that each is accepted once.
 pub trait ReplayStore: Send + Sync {
@@ -48,17 +49,21 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 1_000_000;
 /// prove such a nonce is fresh. A clock that went back costs availability for at most the distance
 /// it went back, never a replay (SPEC §6 step 5).
 ///
-/// **Memory.** Each `(key id, nonce)` pair is stored as a 64-bit SipHash under a per-process random
-/// key with its expiry as 32-bit Unix seconds (saturating: an expiry past 2106 is kept until the
-/// end of 32-bit time, never forgotten early) in an open-addressing table: 12 bytes of payload and
-/// one control byte per slot, 13 to 30 bytes per held nonce with the table's free slots
-/// ([`heap_bytes`](Self::heap_bytes); `cargo bench -p sigwire-core --bench replay_store`). The
-/// `memory_per_nonce` test measures and prints it: about 20 bytes resident per nonce for one key
-/// at the default quota, so about 2 MiB per key at its quota and about 19 MiB for the default
-/// capacity. Two different pairs
-/// colliding would make the later one look replayed (a refused request, never an accepted replay);
-/// with a million live nonces the chance per request is about 2⁻⁴⁴, and nobody can aim for it
-/// without the random key.
+/// **Memory.** Each `(key id, nonce)` pair is stored as a 64-bit SipHash-1-3 under a per-process
+/// random key with its expiry as 32-bit Unix seconds (saturating: an expiry past 2106 is kept
+/// until the end of 32-bit time, never forgotten early) in an open-addressing table: 12 bytes of
+/// payload and one control byte per slot ([`heap_bytes`](Self::heap_bytes);
+/// `cargo bench -p sigwire-core --bench replay_store` prints bytes per held and per live nonce).
+/// Each key's nonces are kept in two generations: new ones go into the current one, and once
+/// every nonce of the previous one has expired it is forgotten whole and its table reused for
+/// the next, so steady traffic never deletes entries one by one, never leaves deletion markers
+/// and never rehashes, and a key holds at most about two lifetimes of its traffic. The
+/// `memory_per_nonce` test measures and prints the resident memory: about 20 bytes per nonce
+/// for one key at the default quota, so about 2 MiB per key at its quota and about 19 MiB for
+/// the default capacity. Two different pairs colliding would make the later one look replayed
+/// (a refused request, never an accepted replay); with a million live nonces the chance per
+/// request is about 2⁻⁴⁴, and nobody can aim for it, or for long probe chains, without the
+/// random key.
 ///
 /// ```
 /// use sigwire_core::{InMemoryReplayStore, ReplayStore};
@@ -76,7 +81,7 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 1_000_000;
 pub struct InMemoryReplayStore {
     capacity: usize,
     per_key_quota: usize,
-    hasher: RandomState,
+    hash_key: SipKey,
     inner: Mutex<Inner>,
 }
 
@@ -98,27 +103,143 @@ struct Inner {
     min_expiry: u32,
 }
 
-/// One key id's nonces.
+/// One generation of a key id's nonces: pair hash → expiry, and the range of those expiries.
 #[derive(Debug)]
-struct KeyNonces {
+struct Generation {
     /// Pair hash → expiry (Unix seconds, inclusive, saturated to 32 bits: [`secs32`]).
     expiry: HashMap<PairHash, u32, BuildHasherDefault<PreHashed>>,
+    /// A lower bound of the earliest expiry held (`u32::MAX` when empty).
+    min: u32,
+    /// The latest expiry held (0 when empty): once `now` passes it, the whole generation has
+    /// expired and is forgotten in one step.
+    max: u32,
+}
+
+impl Generation {
+    fn with_capacity(capacity: usize) -> Self {
+        Generation {
+            expiry: HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default()),
+            min: u32::MAX,
+            max: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.expiry.len()
+    }
+
+    /// Records `pair` until `at`; whether it is a new entry of this generation.
+    fn insert(&mut self, pair: PairHash, at: u32) -> bool {
+        self.min = self.min.min(at);
+        self.max = self.max.max(at);
+        match self.expiry.entry(pair) {
+            Entry::Vacant(v) => {
+                v.insert(at);
+                true
+            }
+            Entry::Occupied(mut o) => {
+                let kept = o.get_mut();
+                *kept = (*kept).max(at);
+                false
+            }
+        }
+    }
+
+    /// Forgets everything, keeping the table's memory for the next generation: no entry is
+    /// moved and no deletion marker is left behind (hashbrown's `retain` leaves tombstones that
+    /// make later inserts rehash the whole table in place).
+    fn clear(&mut self) {
+        self.expiry.clear();
+        self.min = u32::MAX;
+        self.max = 0;
+    }
+
+    /// Forgets the entries that expired before `cutoff` one by one (the exact path, used only
+    /// when a quota or the capacity is reached with a generation partly expired).
+    fn retain_live(&mut self, cutoff: u32) {
+        let (mut min, mut max) = (u32::MAX, 0);
+        self.expiry.retain(|_, at| {
+            let keep = *at >= cutoff;
+            if keep {
+                min = min.min(*at);
+                max = max.max(*at);
+            }
+            keep
+        });
+        self.min = min;
+        self.max = max;
+    }
+}
+
+/// How much a sweep may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sweep {
+    /// Forget the previous generation only if it expired whole (O(1), no scan).
+    Whole,
+    /// Also carry a partly expired previous generation's live nonces over and forget it.
+    Carry,
+    /// Also forget, one by one, the expired nonces of the generation that remains.
+    Exact,
+}
+
+/// One key id's nonces, in two generations.
+///
+/// New nonces go into `current`. When every nonce of `previous` has expired, `previous` is
+/// cleared whole (its table kept for reuse) and the generations swap, so in steady traffic no
+/// entry is ever moved or deleted one by one: the table never fills with deletion markers and
+/// is never rehashed, and the insert cost does not depend on how many nonces are held. A
+/// lookup probes both generations.
+#[derive(Debug)]
+struct KeyNonces {
+    current: Generation,
+    previous: Generation,
     /// Sweep this key once it holds this many.
     next_sweep: usize,
-    /// Full scans of this key's nonces so far (tests check that a key at its quota scans nothing).
+    /// Entry-by-entry scans of this key's nonces so far (tests check that a key at its quota
+    /// scans nothing, and that steady traffic scans nothing either).
     scans: u64,
-    /// The earliest expiry held (`u32::MAX` when none): a sweep before it would forget nothing,
-    /// so it is skipped in O(1) (a key at its quota with nothing expired costs no scan).
-    min_expiry: u32,
 }
 
 impl KeyNonces {
     fn new() -> Self {
         KeyNonces {
-            expiry: HashMap::default(),
+            current: Generation::with_capacity(0),
+            previous: Generation::with_capacity(0),
             next_sweep: MIN_KEY_SWEEP,
             scans: 0,
-            min_expiry: u32::MAX,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+
+    /// The earliest expiry held, a lower bound (`u32::MAX` when none).
+    fn min_expiry(&self) -> u32 {
+        self.current.min.min(self.previous.min)
+    }
+
+    /// The pair's expiry, the later one if both generations hold it.
+    fn get(&self, pair: &PairHash) -> Option<u32> {
+        match (
+            self.current.expiry.get(pair),
+            self.previous.expiry.get(pair),
+        ) {
+            (Some(&a), Some(&b)) => Some(a.max(b)),
+            (Some(&a), None) | (None, Some(&a)) => Some(a),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether the generations can swap in O(1) at `now`: the previous one has expired whole,
+    /// or it is empty and the current one has begun to expire (so each generation spans about
+    /// one lifetime of traffic from the start).
+    fn rotation_due(&self, now: u64) -> bool {
+        let now = secs32(now);
+        if self.previous.len() == 0 {
+            self.current.min < now
+        } else {
+            self.previous.max < now
         }
     }
 }
@@ -187,7 +308,7 @@ impl InMemoryReplayStore {
         InMemoryReplayStore {
             capacity,
             per_key_quota: Self::DEFAULT_PER_KEY_QUOTA.min(capacity),
-            hasher: RandomState::new(),
+            hash_key: SipKey::random(),
             inner: Mutex::new(Inner {
                 next_sweep: MIN_SWEEP,
                 min_expiry: u32::MAX,
@@ -217,12 +338,20 @@ impl InMemoryReplayStore {
         self.inner.lock().map(|i| i.total).unwrap_or(0)
     }
 
+    /// The keyed hash state after `key_id`: its `finish` is the key's hash, and continued over a
+    /// nonce it gives the pair's.
+    fn key_state(&self, key_id: &str) -> Sip13 {
+        let mut state = Sip13::new(self.hash_key);
+        state.write_str(key_id);
+        state
+    }
+
     /// Number of nonces currently held for `key_id` (live or not yet swept).
     pub fn len_for_key(&self, key_id: &str) -> usize {
-        let key = self.hasher.hash_one(key_id);
+        let key = self.key_state(key_id).finish();
         self.inner
             .lock()
-            .map(|i| i.keys.get(&key).map_or(0, |k| k.expiry.len()))
+            .map(|i| i.keys.get(&key).map_or(0, KeyNonces::len))
             .unwrap_or(0)
     }
 
@@ -251,39 +380,69 @@ impl InMemoryReplayStore {
             + inner
                 .keys
                 .values()
-                .map(|k| table(k.expiry.capacity(), 12))
+                .map(|k| {
+                    table(k.current.expiry.capacity(), 12) + table(k.previous.expiry.capacity(), 12)
+                })
                 .sum::<usize>()
     }
 }
 
 impl KeyNonces {
-    /// Forgets the nonces that expired before `cutoff`; returns how many.
-    fn sweep(&mut self, cutoff: u64) -> usize {
-        let before = self.expiry.len();
+    /// Forgets nonces that expired before `cutoff`, as far as `how` allows; returns how many.
+    ///
+    /// An expired previous generation goes whole; with [`Sweep::Carry`] or [`Sweep::Exact`] a
+    /// partly expired one has its live nonces carried into the current generation (a few, late
+    /// in its life) before it goes. The current generation then becomes the previous one, and
+    /// the next current one reuses the freed table, sized for the traffic just seen. With
+    /// [`Sweep::Exact`], nonces of the surviving generation that already expired are forgotten
+    /// too (one scan), so a key or a store at its limit is refused only for live nonces.
+    fn sweep(&mut self, cutoff: u64, how: Sweep) -> usize {
+        let before = self.len();
         let cutoff = secs32(cutoff);
-        if self.min_expiry >= cutoff {
+        if self.min_expiry() >= cutoff {
             // Nothing has expired: no scan (issue found by profiling the gateway: a key at its
             // quota used to scan all its nonces on every request, under the store's lock).
-            self.next_sweep = (2 * before).max(MIN_KEY_SWEEP);
+            self.next_sweep = (4 * before).max(MIN_KEY_SWEEP);
             return 0;
         }
-        let mut min = u32::MAX;
-        self.expiry.retain(|_, at| {
-            let keep = *at >= cutoff;
-            if keep {
-                min = min.min(*at);
+        let whole = self.previous.max < cutoff;
+        if self.previous.len() == 0 || whole || (how != Sweep::Whole && self.previous.min < cutoff)
+        {
+            if !whole {
+                // Partly expired: carry its live nonces over, then forget it whole.
+                self.scans += 1;
+                let live: Vec<(PairHash, u32)> = self
+                    .previous
+                    .expiry
+                    .iter()
+                    .filter(|&(_, &at)| at >= cutoff)
+                    .map(|(&pair, &at)| (pair, at))
+                    .collect();
+                for (pair, at) in live {
+                    self.current.insert(pair, at);
+                }
             }
-            keep
-        });
-        self.min_expiry = min;
-        self.scans += 1;
-        let after = self.expiry.len();
-        // Give memory back after a flood, keeping room to grow.
-        if self.expiry.capacity() > 4 * after.max(MIN_KEY_SWEEP) {
-            self.expiry.shrink_to(2 * after);
+            self.previous.clear();
+            std::mem::swap(&mut self.current, &mut self.previous);
+            // The new current generation starts empty in the freed table; size it for the
+            // traffic of the generation just closed, so it does not grow (rehash) as it fills.
+            let expected = self.previous.len().max(MIN_KEY_SWEEP);
+            let capacity = self.current.expiry.capacity();
+            if capacity < expected || capacity > 4 * expected {
+                self.current = Generation::with_capacity(expected);
+            }
         }
-        // Next sweep when this key's nonces have doubled: each is swept O(1) times on average.
-        self.next_sweep = (2 * after).max(MIN_KEY_SWEEP);
+        if how == Sweep::Exact && self.min_expiry() < cutoff {
+            self.scans += 1;
+            self.current.retain_live(cutoff);
+            self.previous.retain_live(cutoff);
+        }
+        let after = self.len();
+        // Next sweep by count when this key's nonces have grown fourfold (each is swept O(1)
+        // times on average). Steady traffic never gets there: it swaps generations by time, at
+        // about twice the live count, so the count is only a bound for traffic that ramps up or
+        // a generation kept by a nonce dated far ahead.
+        self.next_sweep = (4 * after).max(MIN_KEY_SWEEP);
         before - after
     }
 }
@@ -294,16 +453,16 @@ impl Inner {
         self.swept_through = self.swept_through.max(cutoff);
     }
 
-    fn sweep_all(&mut self, cutoff: u64) {
+    fn sweep_all(&mut self, cutoff: u64, how: Sweep) {
         if self.min_expiry >= secs32(cutoff) {
             self.next_sweep = (2 * self.total).max(MIN_SWEEP);
             return;
         }
         let (mut removed, mut min) = (0, u32::MAX);
         self.keys.retain(|_, k| {
-            removed += k.sweep(cutoff);
-            min = min.min(k.min_expiry);
-            !k.expiry.is_empty()
+            removed += k.sweep(cutoff, how);
+            min = min.min(k.min_expiry());
+            k.len() > 0
         });
         self.min_expiry = min;
         self.total -= removed;
@@ -327,19 +486,18 @@ impl ReplayStore for InMemoryReplayStore {
         expires_at: u64,
         now: u64,
     ) -> Result<bool, Error> {
-        // One SipHash pass: the key id's hash, then the same state continued over the nonce for
-        // the pair's. `str` hashes with a terminator, so the pair is unambiguous.
-        let mut state = self.hasher.build_hasher();
-        key_id.hash(&mut state);
+        // One SipHash-1-3 pass over whole words (`crate::sip`): the key id's hash, then the same
+        // state continued over the nonce for the pair's.
+        let mut state = self.key_state(key_id);
         let key = state.finish();
-        nonce.hash(&mut state);
+        state.write_str(nonce);
         let pair = PairHash::new(state.finish());
         let mut guard = self
             .inner
             .lock()
             .map_err(|_| unavailable("replay store lock poisoned"))?;
         let inner = &mut *guard;
-        if let Some(&at) = inner.keys.get(&key).and_then(|k| k.expiry.get(&pair)) {
+        if let Some(at) = inner.keys.get(&key).and_then(|k| k.get(&pair)) {
             if at >= secs32(now) {
                 return Ok(false);
             }
@@ -353,13 +511,18 @@ impl ReplayStore for InMemoryReplayStore {
         // This key's quota first, so a key at its quota is refused even when the store has room.
         let (removed, full) = {
             let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
-            let len = k.expiry.len();
-            let removed = if len >= k.next_sweep || len >= self.per_key_quota {
-                k.sweep(now)
+            let len = k.len();
+            let at_quota = len >= self.per_key_quota;
+            let removed = if at_quota {
+                k.sweep(now, Sweep::Exact)
+            } else if len >= k.next_sweep {
+                k.sweep(now, Sweep::Carry)
+            } else if k.rotation_due(now) {
+                k.sweep(now, Sweep::Whole)
             } else {
                 0
             };
-            (removed, k.expiry.len() >= self.per_key_quota)
+            (removed, k.len() >= self.per_key_quota)
         };
         if removed > 0 {
             inner.total -= removed;
@@ -372,7 +535,12 @@ impl ReplayStore for InMemoryReplayStore {
             ));
         }
         if inner.total >= inner.next_sweep || inner.total >= self.capacity {
-            inner.sweep_all(now);
+            let how = if inner.total >= self.capacity {
+                Sweep::Exact
+            } else {
+                Sweep::Whole
+            };
+            inner.sweep_all(now, how);
         }
         if inner.total >= self.capacity {
             return Err(unavailable(
@@ -381,9 +549,8 @@ impl ReplayStore for InMemoryReplayStore {
         }
         let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
         let at = secs32(expires_at);
-        k.min_expiry = k.min_expiry.min(at);
         inner.min_expiry = inner.min_expiry.min(at);
-        if k.expiry.insert(pair, at).is_none() {
+        if k.current.insert(pair, at) {
             inner.total += 1;
         }
         Ok(true)
@@ -686,6 +853,70 @@ mod tests {
         assert!(
             (10.0..=80.0).contains(&rss),
             "{rss} resident bytes per nonce"
+        );
+    }
+
+    /// Steady traffic: the two generations swap as they expire, every nonce stays a replay for
+    /// its whole life across the swaps, nothing is ever scanned entry by entry (so no deletion
+    /// markers, no in-place rehash), and the key holds at most about two windows of nonces.
+    #[test]
+    fn generations_swap_without_scanning_and_keep_live_nonces() {
+        let window = 300u64;
+        let t0 = 1_700_000_000u64;
+        let s = InMemoryReplayStore::with_capacity(1_000_000).with_per_key_quota(1_000_000);
+        let per_second = 20u64;
+        let mut max_held = 0;
+        for sec in 0..5 * window {
+            let now = t0 + sec;
+            for j in 0..per_second {
+                let nonce = format!("n{sec}-{j}");
+                assert!(s.check_and_record("k", &nonce, now + window, now).unwrap());
+            }
+            // A nonce from 299 s ago is still inside its life: still a replay.
+            if sec >= window - 1 {
+                let old = format!("n{}-7", sec + 1 - window);
+                assert!(
+                    !s.check_and_record("k", &old, now + 1, now).unwrap(),
+                    "{old}"
+                );
+            }
+            max_held = max_held.max(s.len_for_key("k"));
+        }
+        let inner = s.inner.lock().unwrap();
+        let k = inner.keys.values().next().unwrap();
+        assert_eq!(k.scans, 0, "steady traffic forgets whole generations only");
+        let live = (per_second * window) as usize;
+        assert!(
+            max_held <= 2 * live + 2 * per_second as usize,
+            "{max_held} held for {live} live"
+        );
+    }
+
+    /// A nonce dated far ahead outlives its generation: it is carried into the next one when the
+    /// rest of its generation has expired, and stays a replay until its own expiry.
+    #[test]
+    fn a_long_lived_nonce_is_carried_across_generations() {
+        let t0 = 1_700_000_000u64;
+        let s = InMemoryReplayStore::with_capacity(1_000_000);
+        assert!(s.check_and_record("k", "future", t0 + 600, t0).unwrap());
+        for sec in 0..900u64 {
+            let now = t0 + sec;
+            for j in 0..(MIN_KEY_SWEEP as u64) {
+                let nonce = format!("n{sec}-{j}");
+                assert!(s.check_and_record("k", &nonce, now + 10, now).unwrap());
+            }
+            if now <= t0 + 600 {
+                assert!(
+                    !s.check_and_record("k", "future", t0 + 600, now).unwrap(),
+                    "at +{sec}"
+                );
+            }
+        }
+        // Memory follows the traffic (10 s of it), not the whole run.
+        assert!(
+            s.len_for_key("k") <= 4 * 11 * MIN_KEY_SWEEP,
+            "{}",
+            s.len_for_key("k")
         );
     }
 
