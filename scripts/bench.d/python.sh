@@ -103,7 +103,9 @@ auth = SigV4Auth(Credentials(AKID, SECRET), "execute-api", "us-east-1")
 
 
 def sigv4_sdk():
-    aws.sign("POST", URL, HEADERS, BODY)
+    # What a caller reads to send the request (botocore's add_auth fills the request in place).
+    signed = aws.sign("POST", URL, HEADERS, BODY)
+    return signed.url, signed.headers
 
 
 def sigv4_botocore():

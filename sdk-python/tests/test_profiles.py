@@ -217,6 +217,38 @@ def test_sigv4_s3_documented_get_object_in_headers() -> None:
     assert s.header("Range") == "bytes=0-9"
 
 
+def test_sigv4_what_is_sent_first_then_the_signed_stages() -> None:
+    # sign() computes the URL and header lines; the params and stages come on first read, from
+    # the converted arguments (not the caller's objects, which may change or be one-shot).
+    aws = AwsSigV4(S3_AKID, S3_SECRET, "eu-west-1", "execute-api", "TOKEN/abc==")
+    headers = {"Content-Type": "application/json", "X-Amz-Date": "replaced"}
+    s = aws.sign("POST", "https://api.example.com/v1/x?b=2&a=1", headers, bytearray(b'{"k":1}'), timestamp=S3_T)
+    assert [n for n, _ in s.headers] == ["Content-Type", "X-Amz-Date", "X-Amz-Security-Token", "Authorization"]
+    assert s.header("X-Amz-Date") == "20130524T000000Z" and s.body == b'{"k":1}'
+    headers["Content-Type"] = "text/plain"  # after signing: must not change the stages
+    lines = iter([("Content-Type", "application/json"), ("X-Amz-Date", "replaced")])
+    t = aws.sign("POST", "https://api.example.com/v1/x?b=2&a=1", lines, b'{"k":1}', timestamp=S3_T)
+    for r in (s, t):
+        assert r.canonical_request.startswith("POST\n/v1/x\na=1&b=2\ncontent-type:application/json\nhost:api.example.com\n")
+        creq_hash = hashlib.sha256(r.canonical_request.encode()).hexdigest()
+        assert r.string_to_sign == f"AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/eu-west-1/execute-api/aws4_request\n{creq_hash}"
+        k = b"AWS4" + S3_SECRET.encode()
+        for part in (b"20130524", b"eu-west-1", b"execute-api", b"aws4_request"):
+            k = hmac.new(k, part, hashlib.sha256).digest()
+        assert (r.header("Authorization") or "").endswith("Signature=" + hmac_hex(k, r.string_to_sign.encode()))
+        assert [(p.name, p.sensitive) for p in r.header_params] == [
+            ("X-Amz-Date", False), ("X-Amz-Security-Token", True), ("Authorization", True)
+        ]
+        assert r.query_params == ()
+    assert s == t and "TOKEN/abc" not in repr(s) and "Signature=" not in repr(s)
+    # A copy or a pickle holds the whole result.
+    u = aws.sign("GET", "https://api.example.com/", timestamp=S3_T)
+    back = pickle.loads(pickle.dumps(u))
+    assert back == u and back.string_to_sign == u.string_to_sign and "_rest" not in vars(back)
+    with pytest.raises(AttributeError):
+        getattr(u, "no_such_field")
+
+
 def test_sigv4_generic_service_round_trip_with_session_token() -> None:
     aws = AwsSigV4("AKID", "secret", "eu-west-1", "execute-api", "the-session-token")
     body = json.dumps({"a": 1}).encode()

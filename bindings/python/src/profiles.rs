@@ -12,7 +12,7 @@
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyAny, PyDict, PyString};
+use pyo3::types::{PyAny, PyDict, PyList, PyString};
 use sigwire_core::profiles::aws_sigv4::{AwsSigV4 as CoreAwsSigV4, AwsSigV4Verifier};
 use sigwire_core::profiles::rfc9421::{
     Component, Response, Rfc9421 as CoreRfc9421, Rfc9421Verified,
@@ -276,10 +276,94 @@ impl AwsSigV4 {
         ))
     }
 
+    /// The fast path of `sign` in headers: only what a caller sends, `(url, header lines,
+    /// rest)` (`args::sent`: the instructions applied as `apply_to_headers` does). `rest`
+    /// keeps this request (its converted arguments, not the caller's objects) to give the
+    /// instructions and stages later: `rest.finish(body)` signs it again at the same
+    /// `unix_time` — the same bytes, SigV4 has no nonce. Pass `body` as `bytes`, and the same
+    /// `bytes` to `finish`.
+    #[pyo3(signature = (method, url, headers, body, unix_time, unsigned_payload = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn sign_headers<'py>(
+        slf: &Bound<'py, Self>,
+        method: &Bound<'py, PyAny>,
+        url: &Bound<'py, PyAny>,
+        headers: Option<&Bound<'py, PyAny>>,
+        body: Option<&Bound<'py, PyAny>>,
+        unix_time: u64,
+        unsigned_payload: bool,
+    ) -> PyResult<(Bound<'py, PyString>, Bound<'py, PyList>, AwsRest)> {
+        let py = slf.py();
+        let m = Message::from_py(method, url, headers, body)?;
+        let how = args::AwsSign::new(unsigned_payload, None);
+        let signer = &slf.get().inner;
+        let out = m
+            .with_request(py, |r| how.sign(signer, r, unix_time))
+            .py_err(py)?;
+        let lines = convert::header_refs(&m.lines).collect::<Vec<_>>();
+        let (signed_url, fields) = args::sent(out.instructions(), &m.url, &lines);
+        let list = PyList::empty(py);
+        for pair in fields.chunks_exact(2) {
+            if let [name, value] = pair {
+                list.append((*name, *value))?;
+            }
+        }
+        let signed_url = PyString::new(py, &signed_url);
+        let rest = AwsRest {
+            signer: slf.clone().unbind(),
+            method: m.method,
+            url: m.url,
+            lines: m.lines,
+            unix_time,
+            unsigned_payload,
+        };
+        Ok((signed_url, list, rest))
+    }
+
     /// The access key id (not secret).
     #[getter]
     fn access_key_id(&self) -> &str {
         self.inner.access_key_id()
+    }
+}
+
+/// What `_AwsSigV4.sign_headers` left for later: its request, converted, to sign again.
+#[pyclass(module = "sigwire.profiles", name = "_AwsRest", frozen)]
+pub struct AwsRest {
+    signer: Py<AwsSigV4>,
+    method: String,
+    url: String,
+    lines: Vec<(String, String)>,
+    unix_time: u64,
+    unsigned_payload: bool,
+}
+
+#[pymethods]
+impl AwsRest {
+    /// `(header params, query params, canonical_request, string_to_sign)` of the same request
+    /// signed again with `body` (the `bytes` given to `sign_headers`).
+    fn finish<'py>(
+        &self,
+        py: Python<'py>,
+        body: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Triples, Triples, String, String)> {
+        let body = Body::from_py(body)?;
+        let how = args::AwsSign::new(self.unsigned_payload, None);
+        let signer = &self.signer.get().inner;
+        let out = body
+            .with_bytes(py, |bytes| {
+                let request = Request::new(&self.method, &self.url)
+                    .headers(convert::header_refs(&self.lines))
+                    .body(bytes);
+                how.sign(signer, &request, self.unix_time)
+            })
+            .py_err(py)?;
+        Ok((
+            triples(out.instructions().headers()),
+            triples(out.instructions().query_params()),
+            out.canonical_request().to_owned(),
+            out.string_to_sign().to_owned(),
+        ))
     }
 }
 
@@ -630,6 +714,7 @@ pub(crate) fn register(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let m = PyModule::new(py, "_profiles")?;
     m.add_class::<Exchange>()?;
     m.add_class::<AwsSigV4>()?;
+    m.add_class::<AwsRest>()?;
     m.add_class::<AwsVerifier>()?;
     m.add_class::<Rfc9421>()?;
     m.add_class::<Rfc9421Verifier>()?;

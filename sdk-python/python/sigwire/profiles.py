@@ -29,7 +29,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+)
 
 from . import _errors, _native
 from ._types import BodyLike, HeadersLike, SecretLike
@@ -302,14 +314,44 @@ class SignedRequest:
         )
 
 
+#: The fields of an :class:`AwsSignedRequest` that :meth:`AwsSigV4.sign` leaves for their first read.
+_AWS_LATER = frozenset(("header_params", "query_params", "canonical_request", "string_to_sign"))
+
+
 @dataclass(repr=False)
 class AwsSignedRequest(SignedRequest):
     """A SigV4-signed request with the intermediate stages, for debugging a
     ``SignatureDoesNotMatch``: compare ``canonical_request`` with the one AWS returns. The
-    canonical request holds the session token, if any: do not log it."""
+    canonical request holds the session token, if any: do not log it.
 
-    canonical_request: str = ""
-    string_to_sign: str = ""
+    :meth:`AwsSigV4.sign` computes only what is sent (``url``, ``headers``); ``header_params``,
+    ``query_params`` and the two stages are derived on the first read of any of them, by signing
+    the same request again at the same time (the same bytes: SigV4 has no nonce)."""
+
+    canonical_request: str
+    string_to_sign: str
+
+    if not TYPE_CHECKING:  # typed as the fields above; mypy must not see a catch-all
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for a missing attribute: the fields left for later are derived once
+            # (the native `rest` signs the same converted request again at the same time).
+            rest = self.__dict__.pop("_rest", None) if name in _AWS_LATER else None
+            if rest is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            hparams, qparams, creq, sts = rest.finish(self.body)
+            self.__dict__.update(
+                header_params=_params(hparams),
+                query_params=_params(qparams),
+                canonical_request=creq,
+                string_to_sign=sts,
+            )
+            return self.__dict__[name]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # Pickle and copy the whole result: derive what was left for later first.
+        _ = self.canonical_request
+        return dict(self.__dict__)
 
 
 @dataclass(repr=False)
@@ -537,13 +579,19 @@ class AwsSigV4:
         """Signs in headers (``Authorization``, ``X-Amz-Date``, …) at ``timestamp`` (Unix
         seconds, default now). ``unsigned_payload`` signs ``UNSIGNED-PAYLOAD``."""
         ts = _now() if timestamp is None else timestamp
-        raw, creq, sts = self._native.sign(
-            method, url, headers, body, ts, unsigned_payload=unsigned_payload
+        data = _as_bytes(body)
+        signed_url, lines, rest = self._native.sign_headers(
+            method, url, headers, data, ts, unsigned_payload
         )
-        result: AwsSignedRequest = _signed(
-            AwsSignedRequest, method, body, raw, canonical_request=str(creq), string_to_sign=str(sts)
-        )
-        return result
+        signed = AwsSignedRequest.__new__(AwsSignedRequest)
+        signed.__dict__ = {
+            "method": method,
+            "url": signed_url,
+            "headers": lines,
+            "body": data,
+            "_rest": rest,
+        }
+        return signed
 
     def presign(
         self,
