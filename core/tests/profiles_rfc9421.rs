@@ -306,6 +306,31 @@ fn b_2_4_response_base_and_response_round_trip() {
     );
 }
 
+#[test]
+fn a_response_status_outside_100_to_999_is_invalid_request_both_ways() {
+    let key = Rfc9421Key::new("k", b"0123456789abcdef".to_vec()).unwrap();
+    let signer = Rfc9421::new(key.clone());
+    let verifier = Rfc9421Verifier::new(move |_: &str| Some(key.clone()));
+    for status in [0, 42, 99, 1000, u16::MAX] {
+        let r = Response::new(status);
+        let e = signer
+            .sign_response(&r, SignatureInputs::at(CREATED))
+            .unwrap_err();
+        assert_eq!(e.code(), ProfileErrorCode::InvalidRequest, "sign {status}");
+        let e = verifier.verify_response(&r, CREATED).unwrap_err();
+        assert_eq!(
+            e.code(),
+            ProfileErrorCode::InvalidRequest,
+            "verify {status}"
+        );
+    }
+    for status in [100, 999] {
+        assert!(signer
+            .sign_response(&Response::new(status), SignatureInputs::at(CREATED))
+            .is_ok());
+    }
+}
+
 fn first_line(request: &Request<'_>, c: Component) -> String {
     let key = Rfc9421Key::new("k", b"k".to_vec()).unwrap();
     let out = Rfc9421::new(key)

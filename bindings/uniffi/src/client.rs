@@ -1,6 +1,11 @@
 //! [`HttpClient`]: the `sigwire-client` HTTP runtime (retries, clock-skew correction, safe
 //! redirects), every attempt signed by the core.
 //!
+//! [`HttpClient::with_profile`] builds the same client signing with a signing profile instead
+//! ([`ClientProfile`]: an exchange preset, AWS SigV4 or RFC 9421), as Rust's
+//! `ClientBuilder::profile`, Python's `Client(base_url, profile=...)` and Node's
+//! `new Client({ baseUrl, profile })` do.
+//!
 //! Thin like the rest of the crate: options become a [`sigwire_client::ClientBuilder`], a call runs
 //! on a tokio runtime owned by the library (created on first use, 2 worker threads) and the
 //! calling thread blocks until it ends. Errors are mapped once, by `From<sigwire_client::Error>`
@@ -16,6 +21,7 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 
 use crate::error::SigwireError;
+use crate::profiles::{AwsSigV4Signer, ExchangeSigner, Rfc9421Signer};
 use crate::request::Header;
 
 /// The runtime every [`HttpClient`] call runs on.
@@ -54,7 +60,9 @@ fn transport(detail: String, attempts: u32) -> SigwireError {
 pub struct HttpClientOptions {
     /// The base URL (`http` or `https`, no query), e.g. `https://api.example.com/v1`.
     pub base_url: String,
-    /// The key id.
+    /// The key id (`sigwire-v1`). Leave it empty for [`HttpClient::with_profile`]: a profile
+    /// carries its own credentials.
+    #[uniffi(default = "")]
     pub key_id: String,
     /// `"hmac-sha256"` (default) or `"hmac-sha512"`.
     #[uniffi(default = "hmac-sha256")]
@@ -104,7 +112,32 @@ pub struct HttpResponse {
     pub attempts: u32,
 }
 
-/// An HTTP client that signs every attempt with `sigwire-v1` (Rust `sigwire-client`).
+/// The signing profile of an [`HttpClient`] built with [`HttpClient::with_profile`]: one of the
+/// profile signers, which keeps its credentials (Kotlin `ClientProfile.Exchange(signer)`, Swift
+/// `.exchange(signer:)`).
+#[derive(uniffi::Enum)]
+pub enum ClientProfile {
+    /// An exchange preset: Binance, Coinbase, OKX or Bybit. Kraken is refused with
+    /// `InvalidConfig`: its nonce lives inside the body, which the client does not build.
+    Exchange {
+        /// The preset's signer.
+        signer: Arc<ExchangeSigner>,
+    },
+    /// AWS Signature Version 4 in headers (the body's SHA-256 as payload hash).
+    AwsSigV4 {
+        /// The SigV4 signer (credentials, region, service, S3 rules).
+        signer: Arc<AwsSigV4Signer>,
+    },
+    /// RFC 9421 HTTP Message Signatures: `created` from the corrected clock and a fresh `nonce`
+    /// on every attempt.
+    Rfc9421 {
+        /// The RFC 9421 signer (key, label, components).
+        signer: Arc<Rfc9421Signer>,
+    },
+}
+
+/// An HTTP client that signs every attempt with `sigwire-v1` (Rust `sigwire-client`), or with a
+/// signing profile ([`HttpClient::with_profile`]).
 ///
 /// Retries connection errors, attempt timeouts, 408, 429 and 5xx with exponential backoff, for
 /// idempotent methods always and for `POST`/`PATCH` only with an `Idempotency-Key` (generated
@@ -121,6 +154,15 @@ pub struct HttpClient {
 
 impl fmt::Display for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.inner.key_id().is_empty() {
+            // A profile client: the profile's name only, never its credentials.
+            return write!(
+                f,
+                "HttpClient(baseUrl={}, profile={})",
+                self.inner.base_url(),
+                self.inner.scheme()
+            );
+        }
         write!(
             f,
             "HttpClient(baseUrl={}, keyId={}, secret=<redacted>)",
@@ -134,6 +176,47 @@ fn millis(value: Option<u64>) -> Option<Duration> {
     value.map(Duration::from_millis)
 }
 
+fn config(message: impl Into<String>) -> SigwireError {
+    Error::new(ErrorCode::InvalidConfig, message.into()).into()
+}
+
+/// The options every client shares (base URL, headers, timeouts, retries) applied to `builder`,
+/// which already holds how it signs; then the client.
+fn build(
+    mut builder: sigwire_client::ClientBuilder,
+    options: &HttpClientOptions,
+) -> Result<Arc<HttpClient>, SigwireError> {
+    builder = builder.base_url(&options.base_url);
+    for header in &options.default_headers {
+        builder = builder.default_header(&header.name, &header.value);
+    }
+    if !options.signed_headers.is_empty() {
+        // A profile client refuses them (`InvalidConfig`, from the Rust builder).
+        builder = builder.signed_headers(options.signed_headers.iter().cloned());
+    }
+    if let Some(limit) = millis(options.connect_timeout_ms) {
+        builder = builder.connect_timeout(limit);
+    }
+    if let Some(limit) = millis(options.attempt_timeout_ms) {
+        builder = builder.attempt_timeout(limit);
+    }
+    if let Some(limit) = millis(options.total_timeout_ms) {
+        builder = builder.total_timeout(limit);
+    }
+    let mut retry = RetryPolicy::default();
+    if let Some(n) = options.max_attempts {
+        retry = retry.max_attempts(n);
+    }
+    if let Some(delay) = millis(options.base_delay_ms) {
+        retry = retry.base_delay(delay);
+    }
+    if let Some(delay) = millis(options.max_delay_ms) {
+        retry = retry.max_delay(delay);
+    }
+    let inner = builder.retry(retry).build()?;
+    Ok(Arc::new(HttpClient { inner }))
+}
+
 #[uniffi::export]
 impl HttpClient {
     /// A client for `options` signing with `secret` (at least 16 bytes).
@@ -143,38 +226,50 @@ impl HttpClient {
     #[uniffi::constructor]
     pub fn new(options: HttpClientOptions, secret: Vec<u8>) -> Result<Arc<Self>, SigwireError> {
         let algorithm: Algorithm = options.algorithm.parse()?;
-        let mut builder = Client::builder()
-            .base_url(&options.base_url)
+        let builder = Client::builder()
             .credentials(&options.key_id, secret)
-            .algorithm(algorithm);
-        for header in &options.default_headers {
-            builder = builder.default_header(&header.name, &header.value);
+            .algorithm(algorithm)
+            .signed_header_policy(options.signed_header_policy.parse()?);
+        build(builder, &options)
+    }
+
+    /// A client for `options` signing every attempt with `profile` instead of `sigwire-v1`,
+    /// with the same retries, re-signing per attempt, clock correction from the server's
+    /// `X-Sigwire-Server-Time` / `Date`, and redirect policy.
+    ///
+    /// Kotlin: `HttpClient.withProfile(HttpClientOptions(baseUrl = url),
+    /// ClientProfile.Exchange(ExchangeSigner("binance", apiKey, secret, null)))`.
+    ///
+    /// The options that belong to `sigwire-v1` must keep their defaults (`key_id` empty,
+    /// `algorithm`, `signed_headers`, `signed_header_policy`): the profile decides what it signs
+    /// and with which key. Errors: `InvalidConfig` (one of those options set, a Kraken signer, a
+    /// bad base URL or default header).
+    #[uniffi::constructor]
+    pub fn with_profile(
+        options: HttpClientOptions,
+        profile: ClientProfile,
+    ) -> Result<Arc<Self>, SigwireError> {
+        let v1_only = [
+            ("keyId", !options.key_id.is_empty()),
+            ("algorithm", options.algorithm != "hmac-sha256"),
+            (
+                "signedHeaderPolicy",
+                options.signed_header_policy != "listed",
+            ),
+        ];
+        if let Some((name, _)) = v1_only.iter().find(|(_, set)| *set) {
+            return Err(config(format!(
+                "{name} applies to sigwire-v1; a profile client signs with the profile's own \
+                 credentials and components (leave {name} at its default)"
+            )));
         }
-        if !options.signed_headers.is_empty() {
-            builder = builder.signed_headers(options.signed_headers.iter().cloned());
-        }
-        builder = builder.signed_header_policy(options.signed_header_policy.parse()?);
-        if let Some(limit) = millis(options.connect_timeout_ms) {
-            builder = builder.connect_timeout(limit);
-        }
-        if let Some(limit) = millis(options.attempt_timeout_ms) {
-            builder = builder.attempt_timeout(limit);
-        }
-        if let Some(limit) = millis(options.total_timeout_ms) {
-            builder = builder.total_timeout(limit);
-        }
-        let mut retry = RetryPolicy::default();
-        if let Some(n) = options.max_attempts {
-            retry = retry.max_attempts(n);
-        }
-        if let Some(delay) = millis(options.base_delay_ms) {
-            retry = retry.base_delay(delay);
-        }
-        if let Some(delay) = millis(options.max_delay_ms) {
-            retry = retry.max_delay(delay);
-        }
-        let inner = builder.retry(retry).build()?;
-        Ok(Arc::new(HttpClient { inner }))
+        let builder = Client::builder();
+        let builder = match &profile {
+            ClientProfile::Exchange { signer } => signer.client_profile(builder).map_err(config)?,
+            ClientProfile::AwsSigV4 { signer } => signer.client_profile(builder),
+            ClientProfile::Rfc9421 { signer } => signer.client_profile(builder),
+        };
+        build(builder, &options)
     }
 
     /// Sends `method path` (resolved under the base URL; an absolute URL of another origin is
@@ -259,6 +354,12 @@ impl HttpClient {
             .await
             .map_err(|_| transport("the HTTP call was aborted".to_owned(), 0))??;
         Ok(response_of(response))
+    }
+
+    /// How this client signs: `"sigwire-v1"`, or the profile's name (`"binance"`, `"aws-sigv4"`,
+    /// `"rfc9421"`, …).
+    pub fn scheme(&self) -> String {
+        self.inner.scheme().to_owned()
     }
 
     /// The clock offset to the server now applied when signing (server − local, seconds).

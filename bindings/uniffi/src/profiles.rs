@@ -22,8 +22,8 @@ use sigwire_core::profiles::exchanges::{
     ApiCredentials,
 };
 use sigwire_core::profiles::rfc9421::{
-    Component, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verifier as CoreRfc9421Verifier,
-    SignatureInputs,
+    Component, Response, Rfc9421, Rfc9421Key, Rfc9421Settings,
+    Rfc9421Verifier as CoreRfc9421Verifier, SignatureInputs,
 };
 use sigwire_core::profiles::webhooks::{
     github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
@@ -113,6 +113,37 @@ impl ProfileSignedRequest {
             .find(|h| h.name.eq_ignore_ascii_case(&name))
             .map(|h| h.value.clone())
     }
+}
+
+/// A signed response: the header lines to send (the given ones, then `Signature-Input`,
+/// `Signature` and any `Content-Digest` the signature covers). An object, so no generated
+/// `toString()` prints the signature.
+#[derive(uniffi::Object)]
+pub struct ProfileSignedResponse {
+    headers: Vec<Header>,
+}
+
+#[uniffi::export]
+impl ProfileSignedResponse {
+    /// The header lines to send, in order.
+    pub fn headers(&self) -> Vec<Header> {
+        self.headers.clone()
+    }
+
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn header(&self, name: String) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(&name))
+            .map(|h| h.value.clone())
+    }
+}
+
+/// The core's view of a response: `status`, header lines in order, body bytes.
+fn response<'a>(status: u16, lines: &'a [Header], body: &'a [u8]) -> Response<'a> {
+    Response::new(status)
+        .headers(lines.iter().map(|h| (h.name.as_str(), h.value.as_str())))
+        .body(body)
 }
 
 fn signed(ins: &SigningInstructions, request: &SigwireRequest) -> Arc<ProfileSignedRequest> {
@@ -338,6 +369,35 @@ impl Rfc9421Signer {
         let out = request.with_core(|r| self.inner.sign_request(r, inputs))?;
         Ok(signed(out.instructions(), &request))
     }
+
+    /// Signs a response created at `created` (Unix seconds): `@status` plus the header
+    /// components of the settings (derived request components do not apply to a response;
+    /// `;req` components are not supported). A status outside 100–999 is `InvalidRequest`.
+    pub fn sign_response(
+        &self,
+        status: u16,
+        headers: Vec<Header>,
+        body: Vec<u8>,
+        created: u64,
+        nonce: Option<String>,
+    ) -> Result<Arc<ProfileSignedResponse>, ProfileError> {
+        let mut inputs = SignatureInputs::at(created);
+        if let Some(n) = nonce.as_deref() {
+            inputs = inputs.nonce(n);
+        }
+        let out = self
+            .inner
+            .sign_response(&response(status, &headers, &body), inputs)?;
+        let lines: Vec<(String, String)> = headers.into_iter().map(|h| (h.name, h.value)).collect();
+        Ok(Arc::new(ProfileSignedResponse {
+            headers: out
+                .instructions()
+                .apply_to_headers(&lines)
+                .into_iter()
+                .map(|(name, value)| Header { name, value })
+                .collect(),
+        }))
+    }
 }
 
 /// What a verified SigV4 request proved.
@@ -437,7 +497,9 @@ pub struct Rfc9421Verifier {
 impl Rfc9421Verifier {
     /// A verifier; `keys` maps key ids to secrets; `label` picks one signature (default: the
     /// first); `required_components` as written in `Signature-Input` (`null`: the defaults,
-    /// `@method @authority @path`; an empty list requires nothing, as in every runtime);
+    /// `@method @authority @path` for requests and `@status` for responses; an empty list
+    /// requires nothing of a request, as in every runtime; a list with `@status` is what a
+    /// response must cover, the request defaults staying as they are);
     /// `max_age` / `max_ahead` in seconds (defaults 300 / 60).
     #[uniffi::constructor]
     pub fn new(
@@ -454,10 +516,16 @@ impl Rfc9421Verifier {
         }
         let mut s = Rfc9421Settings::default();
         if let Some(required_components) = required_components {
-            s.required_request_components = required_components
+            let required: Vec<Component> = required_components
                 .iter()
                 .map(|c| Component::parse(c))
                 .collect::<Result<_, _>>()?;
+            // One setting for both kinds of message, read as the other runtimes read it.
+            if required.contains(&Component::Status) {
+                s.required_response_components = required;
+            } else {
+                s.required_request_components = required;
+            }
         }
         if let Some(a) = max_age {
             s.max_age = a;
@@ -480,15 +548,34 @@ impl Rfc9421Verifier {
         now: u64,
     ) -> Result<Rfc9421Verified, ProfileError> {
         let v = request.with_core(|r| self.inner.verify_request(r, now))?;
-        Ok(Rfc9421Verified {
-            label: v.label,
-            key_id: v.key_id,
-            created: v.created,
-            expires: v.expires,
-            nonce: v.nonce,
-            tag: v.tag,
-            components: v.components.iter().map(ToString::to_string).collect(),
-        })
+        Ok(verified(v))
+    }
+
+    /// Verifies a response exactly as received (`status`, header lines, raw body bytes) at
+    /// `now` (Unix seconds). A status outside 100–999 is `InvalidRequest`.
+    pub fn verify_response(
+        &self,
+        status: u16,
+        headers: Vec<Header>,
+        body: Vec<u8>,
+        now: u64,
+    ) -> Result<Rfc9421Verified, ProfileError> {
+        let v = self
+            .inner
+            .verify_response(&response(status, &headers, &body), now)?;
+        Ok(verified(v))
+    }
+}
+
+fn verified(v: sigwire_core::profiles::rfc9421::Rfc9421Verified) -> Rfc9421Verified {
+    Rfc9421Verified {
+        label: v.label,
+        key_id: v.key_id,
+        created: v.created,
+        expires: v.expires,
+        nonce: v.nonce,
+        tag: v.tag,
+        components: v.components.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -606,4 +693,50 @@ pub fn profile_error_codes() -> Vec<String> {
         .iter()
         .map(|c| c.as_str().to_owned())
         .collect()
+}
+
+// The HttpClient's profile hooks (crate::client::HttpClient::with_profile): not exported.
+
+impl ExchangeSigner {
+    /// The [`HttpClient`](crate::HttpClient) builder signing with this preset. Kraken is refused
+    /// (the message says why): its nonce lives inside the body, which the client does not build.
+    pub(crate) fn client_profile(
+        &self,
+        builder: sigwire_client::ClientBuilder,
+    ) -> Result<sigwire_client::ClientBuilder, &'static str> {
+        Ok(match &self.inner {
+            Kind::Binance(b) => builder.profile(b.clone()),
+            Kind::Coinbase(c) => builder.profile(c.clone()),
+            Kind::Okx(o) => builder.profile(o.clone()),
+            Kind::Bybit(b) => builder.profile(b.clone()),
+            Kind::Kraken(..) => {
+                return Err(
+                    "Kraken signs a nonce inside the body, which the HttpClient does not \
+                     build: make the body with krakenBody(signer.nextNonce(nowMs), params), sign \
+                     it with ExchangeSigner.sign and send the signed request",
+                )
+            }
+        })
+    }
+}
+
+impl AwsSigV4Signer {
+    /// The [`HttpClient`](crate::HttpClient) builder signing every attempt with this signer.
+    pub(crate) fn client_profile(
+        &self,
+        builder: sigwire_client::ClientBuilder,
+    ) -> sigwire_client::ClientBuilder {
+        builder.profile(self.inner.clone())
+    }
+}
+
+impl Rfc9421Signer {
+    /// The [`HttpClient`](crate::HttpClient) builder signing every attempt with this signer
+    /// (`created` from the client's corrected clock, a fresh `nonce` per attempt).
+    pub(crate) fn client_profile(
+        &self,
+        builder: sigwire_client::ClientBuilder,
+    ) -> sigwire_client::ClientBuilder {
+        builder.profile(self.inner.clone())
+    }
 }

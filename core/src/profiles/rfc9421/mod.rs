@@ -83,6 +83,16 @@ impl<'a> Response<'a> {
     pub fn body_bytes(&self) -> &'a [u8] {
         self.body
     }
+
+    /// `@status` is a three-digit integer (RFC 9421 §2.2.9): a status outside 100–999 is
+    /// `invalid_request`, for signing and verifying alike.
+    fn check_status(&self) -> Result<(), ProfileError> {
+        if (100..=999).contains(&self.status) {
+            Ok(())
+        } else {
+            Err(ProfileError::invalid_request("status must be 100 to 999"))
+        }
+    }
 }
 
 /// A request or a response.
@@ -313,12 +323,13 @@ impl Rfc9421 {
     }
 
     /// Signs a response. Request-only derived components in the settings are replaced by
-    /// `@status` (once).
+    /// `@status` (once). A status outside 100–999 is `invalid_request`.
     pub fn sign_response(
         &self,
         response: &Response<'_>,
         inputs: SignatureInputs<'_>,
     ) -> Result<Rfc9421Output, ProfileError> {
+        response.check_status()?;
         let mut comps: Vec<Component> = vec![Component::Status];
         for c in &self.settings.components {
             if matches!(c, Component::Header(_)) && !comps.contains(c) {
@@ -523,12 +534,14 @@ where
         )
     }
 
-    /// Verifies a response at `now` (Unix seconds).
+    /// Verifies a response at `now` (Unix seconds). A status outside 100–999 is
+    /// `invalid_request`.
     pub fn verify_response(
         &self,
         response: &Response<'_>,
         now: u64,
     ) -> Result<Rfc9421Verified, ProfileError> {
+        response.check_status()?;
         self.verify(
             &Message::Response(response),
             &self.settings.required_response_components,

@@ -201,4 +201,37 @@ class ProfileTests {
             Rfc9421Verifier(mapOf("k" to secret), null, listOf("@query-param"), null, null)
         }
     }
+
+    @Test
+    fun rfc9421ResponsesSignedAndVerified() {
+        val secret = "a-response-signing-secret-32-byt".toByteArray()
+        val signer = Rfc9421Signer("resp-key", secret, null, listOf("@method", "content-type"))
+        val headers = listOf(Header("Content-Type", "application/json"))
+        val body = "{\"ok\":true}".toByteArray()
+        val s = signer.signResponse(200u, headers, body, 1_618_884_473uL, null)
+        // A response covers @status, then the header components (@method does not apply).
+        val params = s.header("Signature-Input")!!.removePrefix("sig1=")
+        assertTrue(params.startsWith("(\"@status\" \"content-type\");created=1618884473"), params)
+        // The signature base of RFC 9421 §2.5, built here, HMAC-SHA256 with javax.crypto.
+        val base = "\"@status\": 200\n\"content-type\": application/json\n\"@signature-params\": $params"
+        val mac = Mac.getInstance("HmacSHA256").apply { init(SecretKeySpec(secret, "HmacSHA256")) }
+        val want = Base64.getEncoder().encodeToString(mac.doFinal(base.toByteArray()))
+        assertEquals("sig1=:$want:", s.header("Signature"))
+        assertEquals(headers[0], s.headers()[0])
+
+        val verifier = Rfc9421Verifier(mapOf("resp-key" to secret), null, null, null, null)
+        val v = verifier.verifyResponse(200u, s.headers(), body, 1_618_884_480uL)
+        assertEquals("resp-key", v.keyId)
+        assertEquals(listOf("@status", "content-type"), v.components)
+        assertThrows(ProfileException.SignatureMismatch::class.java) { verifier.verifyResponse(201u, s.headers(), body, 1_618_884_480uL) }
+        // A list with @status is what a response must cover.
+        val strict = Rfc9421Verifier(mapOf("resp-key" to secret), null, listOf("@status", "content-digest"), null, null)
+        assertThrows(ProfileException.InsufficientCoverage::class.java) { strict.verifyResponse(200u, s.headers(), body, 1_618_884_480uL) }
+        // @status is three digits: anything else is refused both ways.
+        assertThrows(ProfileException.InvalidRequest::class.java) { signer.signResponse(42u, headers, body, 1uL, null) }
+        assertThrows(ProfileException.InvalidRequest::class.java) { verifier.verifyResponse(1000u, s.headers(), body, 1_618_884_480uL) }
+        // ;req (a request component in a response signature) is not supported.
+        assertThrows(ProfileException.MalformedSignature::class.java) { Rfc9421Signer("k", secret, null, listOf("\"@method\";req")) }
+        assertFalse(s.toString().contains(want))
+    }
 }
