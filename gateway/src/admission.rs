@@ -7,12 +7,13 @@
 //! The keys, their values and expiries and the arithmetic are those of docs/redis-layout.md §2–§4
 //! (the claim script and the GCRA script, run one after the other inside one script), so a Python
 //! or Node service following the layout shares state with the gateway unchanged.
-//! Concurrent requests of one worker share its multiplexed connection: their scripts are pipelined
-//! on it, never waiting for each other's answers.
+//! Concurrent requests of one worker share its pipelined connection ([`crate::resp`]): their
+//! scripts are written together, never waiting for each other's answers.
 
 use crate::config::Limit;
 use crate::ratelimit::Decision;
-use crate::redis_conn::{RedisConn, RedisFailure};
+use crate::redis_conn::{LuaScript, RedisConn, RedisFailure};
+use crate::resp::{self, Reply};
 
 /// The GCRA step of docs/redis-layout.md §4 as a Lua function: `cur` is the limiter key's value,
 /// already read (with every other key, by one `MGET`), `take` false = only ask; and the Redis
@@ -110,32 +111,47 @@ end
 return out
 ";
 
-fn admit_script() -> &'static redis::Script {
-    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
-    SCRIPT.get_or_init(|| redis::Script::new(&format!("{GCRA_FN}{ADMIT_LUA}")))
+fn admit_script() -> &'static LuaScript {
+    static SCRIPT: std::sync::OnceLock<LuaScript> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| LuaScript::new(format!("{GCRA_FN}{ADMIT_LUA}")))
 }
 
-fn fail_script() -> &'static redis::Script {
-    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
-    SCRIPT.get_or_init(|| redis::Script::new(&format!("{GCRA_FN}{FAIL_LUA}")))
+fn fail_script() -> &'static LuaScript {
+    static SCRIPT: std::sync::OnceLock<LuaScript> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| LuaScript::new(format!("{GCRA_FN}{FAIL_LUA}")))
 }
 
-/// Loads both scripts into Redis (`SCRIPT LOAD`), so that a worker's first request does not pay
-/// the `NOSCRIPT` answer and the load on top of its round trip. Only a warm-up: `EVALSHA` still
-/// loads a script itself when Redis lost it (restart, `SCRIPT FLUSH`).
+/// Connects the request path's connection and loads both scripts into Redis (`SCRIPT LOAD`), so
+/// that a worker's first request does not pay the connection, the `NOSCRIPT` answer and the load
+/// on top of its round trip. Only a warm-up: [`RedisConn::eval`] still loads a script itself
+/// when Redis lost it (restart, `SCRIPT FLUSH`).
 pub async fn load_scripts(conn: &RedisConn) -> Result<(), RedisFailure> {
-    for body in [ADMIT_LUA, FAIL_LUA] {
-        let code = format!("{GCRA_FN}{body}");
-        conn.run(|mut c| async move {
-            redis::cmd("SCRIPT")
-                .arg("LOAD")
-                .arg(code)
-                .query_async::<String>(&mut c)
-                .await
-        })
-        .await?;
+    for script in [admit_script(), fail_script()] {
+        let mut command = resp::command(3);
+        resp::arg(&mut command, b"SCRIPT");
+        resp::arg(&mut command, b"LOAD");
+        resp::arg(&mut command, script.body().as_bytes());
+        conn.call(command).await?;
     }
     Ok(())
+}
+
+/// The integers of a script's array reply.
+fn integers(reply: &Reply) -> Result<Vec<i64>, RedisFailure> {
+    let Reply::Array(items) = reply else {
+        return Err(RedisFailure::Unexpected(
+            "a script reply that is not an array",
+        ));
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Reply::Int(n) => Ok(*n),
+            _ => Err(RedisFailure::Unexpected(
+                "a script reply with a non-integer",
+            )),
+        })
+        .collect()
 }
 
 /// One limiter: its Redis key, its policy name (for the headers) and its limit.
@@ -247,19 +263,26 @@ pub async fn admit(
         // Nothing to ask Redis (and `MGET` needs a key).
         return Ok(Admission::Admitted(None));
     }
-    let (keys, args) = (&keys, &args);
-    let (status, which, remaining, retry, reset): (u8, i64, i64, i64, i64) = conn
-        .run_retrying(|mut c| async move {
-            let mut invocation = admit_script().prepare_invoke();
-            for k in keys {
-                invocation.key(k);
+    let reply = conn
+        .eval(admit_script(), |verb, script| {
+            let mut c = resp::command(3 + keys.len() + args.len());
+            resp::arg(&mut c, verb);
+            resp::arg(&mut c, script);
+            resp::arg_u64(&mut c, keys.len() as u64);
+            for k in &keys {
+                resp::arg(&mut c, k.as_bytes());
             }
-            for a in args {
-                invocation.arg(a);
+            for a in &args {
+                resp::arg_u64(&mut c, *a);
             }
-            invocation.invoke_async(&mut c).await
+            c
         })
         .await?;
+    let &[status, which, remaining, retry, reset] = integers(&reply)?.as_slice() else {
+        return Err(RedisFailure::Unexpected(
+            "an admission reply of another length",
+        ));
+    };
     let epoch = which.max(0).unsigned_abs();
     Ok(match status {
         1 => Admission::Admitted(rate.map(|l| l.decision(true, remaining, retry, reset))),
@@ -292,16 +315,23 @@ pub async fn record_failures(
     if limiters.is_empty() {
         return Ok(None);
     }
-    let answers: Vec<i64> = conn
-        .run_retrying(|mut c| async move {
-            let mut invocation = fail_script().prepare_invoke();
+    let reply = conn
+        .eval(fail_script(), |verb, script| {
+            let mut c = resp::command(3 + 3 * limiters.len());
+            resp::arg(&mut c, verb);
+            resp::arg(&mut c, script);
+            resp::arg_u64(&mut c, limiters.len() as u64);
             for l in limiters {
-                invocation.key(&l.key);
-                invocation.arg(l.interval_ms()).arg(l.limit.burst());
+                resp::arg(&mut c, l.key.as_bytes());
             }
-            invocation.invoke_async(&mut c).await
+            for l in limiters {
+                resp::arg_u64(&mut c, l.interval_ms());
+                resp::arg_u64(&mut c, l.limit.burst());
+            }
+            c
         })
         .await?;
+    let answers = integers(&reply)?;
     Ok(limiters
         .iter()
         .zip(answers.chunks_exact(4))

@@ -40,6 +40,13 @@ pub struct Config {
     /// Proxy worker threads, each with its own event loop and upstream connection pool
     /// (default: the number of CPUs the process may use).
     pub workers: usize,
+    /// Most client connections open at once on the proxy listener (default 10 000). At the cap
+    /// the gateway stops accepting until one closes: further clients wait in the kernel's
+    /// backlog instead of costing memory here.
+    pub max_connections: usize,
+    /// Header names (lowercase) a signature must cover: a request carrying one unsigned is
+    /// refused with 401 `unsigned_header`, as the SDK middleware's `require_signed_headers`.
+    pub require_signed_headers: Vec<String>,
     /// Timestamp window in seconds either side of the gateway's clock.
     pub window: u64,
     /// Largest request body accepted, in bytes (413 `body_too_large` beyond it).
@@ -201,6 +208,9 @@ struct RawConfig {
     listen: Option<String>,
     admin_listen: Option<String>,
     workers: Option<i64>,
+    max_connections: Option<i64>,
+    #[serde(default)]
+    require_signed_headers: Vec<String>,
     window: Option<i64>,
     body_limit: Option<i64>,
     spool_threshold: Option<i64>,
@@ -278,6 +288,8 @@ struct RawKeys {
     reload_ms: Option<u64>,
 }
 
+/// Most connections accepted for `max_connections`.
+const MAX_CONNECTIONS: i64 = 1_000_000;
 /// Largest window accepted (one day): a longer one keeps nonces for too long.
 const MAX_WINDOW: i64 = 86_400;
 /// Most proxy worker threads accepted.
@@ -388,6 +400,28 @@ impl RawConfig {
                 ))
             }
         };
+        let max_connections = match self.max_connections {
+            None => 10_000,
+            Some(n @ 1..=MAX_CONNECTIONS) => usize::try_from(n).unwrap_or(10_000),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "max_connections",
+                    format!("must be between 1 and {MAX_CONNECTIONS}"),
+                ))
+            }
+        };
+        let mut require_signed_headers = Vec::with_capacity(self.require_signed_headers.len());
+        for (i, name) in self.require_signed_headers.iter().enumerate() {
+            // The core's own check (a header name, not a hop-by-hop or signature header).
+            let keys = std::sync::Arc::new(sigwire_core::InMemoryKeyStore::new());
+            if let Err(e) = sigwire_core::Verifier::builder(keys).require_signed_headers([name]) {
+                return Err(ConfigError::new(
+                    format!("require_signed_headers[{i}]"),
+                    format!("`{name}`: {}", e.message()),
+                ));
+            }
+            require_signed_headers.push(name.to_ascii_lowercase());
+        }
         let window = self.window.unwrap_or(300);
         if !(1..=MAX_WINDOW).contains(&window) {
             return Err(ConfigError::new(
@@ -654,6 +688,8 @@ impl RawConfig {
             listen,
             admin_listen,
             workers,
+            max_connections,
+            require_signed_headers,
             window: window.unsigned_abs(),
             body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
             spool_threshold: usize::try_from(spool_threshold).unwrap_or(usize::MAX),
@@ -736,6 +772,16 @@ env = "SIGWIRE_GATEWAY_KEYS"
             (format!("window = 0\n{MINIMAL}"), "window"),
             (format!("workers = 0\n{MINIMAL}"), "workers"),
             (format!("workers = 100000\n{MINIMAL}"), "workers"),
+            (format!("max_connections = 0\n{MINIMAL}"), "max_connections"),
+            (format!("max_connections = 2000000\n{MINIMAL}"), "max_connections"),
+            (
+                format!("require_signed_headers = [\"x-ok\", \"bad header\"]\n{MINIMAL}"),
+                "require_signed_headers[1]",
+            ),
+            (
+                format!("require_signed_headers = [\"\"]\n{MINIMAL}"),
+                "require_signed_headers[0]",
+            ),
             (format!("window = -5\n{MINIMAL}"), "window"),
             (format!("body_limit = -1\n{MINIMAL}"), "body_limit"),
             (format!("spool_threshold = -5\n{MINIMAL}"), "spool_threshold"),

@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod ratelimit;
 pub mod redis_conn;
 pub mod replay;
+pub mod resp;
 pub mod server;
 pub mod verify;
 

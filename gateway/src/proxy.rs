@@ -64,9 +64,7 @@ impl Lane {
     /// failure (Redis down) changes nothing: the connection is then made on first use, as before.
     pub async fn warm_up(&self) {
         if let Some(conn) = &self.redis {
-            if conn.ping().await {
-                let _ = admission::load_scripts(conn).await;
-            }
+            let _ = admission::load_scripts(conn).await;
         }
     }
 }
@@ -94,6 +92,12 @@ impl Blocked {
             }
             map.insert(key.to_owned(), (until, decision.clone()));
         }
+    }
+
+    /// Whether no refusal is remembered (expired ones included until [`check`](Self::check)
+    /// drops them).
+    fn is_empty(&self) -> bool {
+        self.0.lock().map_or(true, |m| m.is_empty())
     }
 
     /// Redis's refusal for `key` with the time left, while it lasts.
@@ -242,25 +246,28 @@ impl Stop {
 
 impl Gateway {
     /// A gateway for `config`, verifying with `keys`; nonces go to Redis when the configuration
-    /// says so (`replay = "redis"`), else to this process's memory.
+    /// says so (`replay = "redis"`), else to this process's memory. Fails (naming the field) only
+    /// for a configuration that was not validated by [`Config::parse`].
     pub fn new(
         config: Config,
         keys: Arc<LiveKeys>,
         redis: Option<Arc<RedisConn>>,
         log_requests: bool,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let memory = Arc::new(InMemoryReplayStore::default());
         let auth = Authenticator::new(
             Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>,
             config.window,
             memory,
-        );
+            &config.require_signed_headers,
+        )
+        .map_err(|e| format!("require_signed_headers: {}", e.message()))?;
         let replay_redis = if config.replay == ReplayBackend::Redis {
             redis.clone()
         } else {
             None
         };
-        Gateway {
+        Ok(Gateway {
             config,
             keys,
             auth,
@@ -268,7 +275,7 @@ impl Gateway {
             redis,
             metrics: Metrics::default(),
             log_requests,
-        }
+        })
     }
 
     /// A new [`Lane`] for one worker thread: an upstream client (keep-alive pool, the configured
@@ -635,6 +642,10 @@ impl Gateway {
     /// Refuses early when this worker saw the failure budget of this IP or key id spent and it
     /// has not refilled yet (no Redis round trip).
     fn failure_guard(&self, scope: FailureScope<'_>, lane: &Lane) -> Result<(), Stop> {
+        if lane.blocked.is_empty() {
+            // The usual case: nothing refused lately, no key to build.
+            return Ok(());
+        }
         let Some(limiter) = self.failure_limiter(scope) else {
             return Ok(());
         };

@@ -3,12 +3,18 @@
 //! The connection is made lazily and remade after a failure, so the gateway starts while Redis is
 //! down (not ready) and recovers without a restart when it returns. Every command runs under the
 //! configured time limit: a slow or absent Redis is an error, never a wait without end.
+//!
+//! Two connections per handle: the request path's scripts go through the gateway's own pipelined
+//! RESP connection ([`crate::resp::Pipe`], [`RedisConn::eval`]); everything else (health, keys,
+//! the epoch) through redis-rs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::resp::{Dial, Pipe, PipeError, Reply, Target};
 
 /// Why a Redis command did not give an answer.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +28,32 @@ pub enum RedisFailure {
     /// Redis answered something the script cannot return (a different script under its hash?).
     #[error("redis: unexpected answer: {0}")]
     Unexpected(&'static str),
+    /// The request path's connection failed ([`crate::resp`]).
+    #[error("redis: {0}")]
+    Pipe(#[from] PipeError),
+    /// Redis refused a command (its error reply, e.g. `OOM …`).
+    #[error("redis refused the command: {0}")]
+    Refused(String),
+}
+
+/// A Lua script: its body and the SHA-1 Redis knows it by.
+#[derive(Debug)]
+pub struct LuaScript {
+    body: String,
+    sha: String,
+}
+
+impl LuaScript {
+    /// The script `body`.
+    pub fn new(body: String) -> Self {
+        let sha = redis::Script::new(&body).get_hash().to_owned();
+        LuaScript { body, sha }
+    }
+
+    /// The script's text.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
 }
 
 /// Names of every key the gateway uses, under one namespace.
@@ -78,6 +110,7 @@ impl Layout {
 /// A Redis connection shared by every task of one gateway instance.
 pub struct RedisConn {
     client: redis::Client,
+    pipe: Pipe,
     manager: RwLock<Option<ConnectionManager>>,
     connecting: tokio::sync::Mutex<()>,
     timeout: Duration,
@@ -98,8 +131,24 @@ impl std::fmt::Debug for RedisConn {
 impl RedisConn {
     /// A handle for `url` (no connection is made yet).
     pub fn new(url: &str, namespace: &str, timeout: Duration) -> Result<Self, RedisFailure> {
+        let client = redis::Client::open(url)?;
+        let info = client.get_connection_info();
+        let target = match &info.addr {
+            redis::ConnectionAddr::Tcp(host, port) => Target::Tcp(host.clone(), *port),
+            redis::ConnectionAddr::Unix(path) => Target::Unix(path.clone()),
+            _ => return Err(RedisFailure::Unexpected("only redis:// and unix:// URLs")),
+        };
+        let r = &info.redis;
+        let dial = Dial::new(
+            target,
+            r.username.as_deref(),
+            r.password.as_deref(),
+            r.db,
+            timeout,
+        );
         Ok(RedisConn {
-            client: redis::Client::open(url)?,
+            client,
+            pipe: Pipe::new(dial),
             manager: RwLock::new(None),
             connecting: tokio::sync::Mutex::new(()),
             timeout,
@@ -114,6 +163,7 @@ impl RedisConn {
     pub fn another(&self) -> Self {
         RedisConn {
             client: self.client.clone(),
+            pipe: self.pipe.another(),
             manager: RwLock::new(None),
             connecting: tokio::sync::Mutex::new(()),
             timeout: self.timeout,
@@ -190,6 +240,46 @@ impl RedisConn {
         .await
     }
 
+    /// Runs `script` on the request path's pipelined connection: `EVALSHA`, and `EVAL` with the
+    /// body when Redis does not have the script (restart, `SCRIPT FLUSH`). `build(verb, script)`
+    /// encodes the whole command (see [`crate::resp::command`]) with `verb` and `script` as its first two
+    /// arguments. Within one time limit; a connection found broken is remade and the command
+    /// sent once more (safe for the admission scripts, as [`run_retrying`](Self::run_retrying)
+    /// explains). An error reply from Redis is a [`RedisFailure::Refused`].
+    pub async fn eval(
+        &self,
+        script: &LuaScript,
+        build: impl Fn(&[u8], &[u8]) -> Vec<u8>,
+    ) -> Result<Reply, RedisFailure> {
+        self.timed(async {
+            match self
+                .call_once_more(|| build(b"EVALSHA", script.sha.as_bytes()))
+                .await?
+            {
+                Reply::Error(e) if e.starts_with("NOSCRIPT") => refused(
+                    self.call_once_more(|| build(b"EVAL", script.body.as_bytes()))
+                        .await?,
+                ),
+                reply => refused(reply),
+            }
+        })
+        .await
+    }
+
+    /// Sends one command on the pipelined connection, within the time limit (an error reply is a
+    /// [`RedisFailure::Refused`]). For the worker's warm-up (`PING`, `SCRIPT LOAD`).
+    pub async fn call(&self, command: Vec<u8>) -> Result<Reply, RedisFailure> {
+        self.timed(async { refused(self.pipe.call(command).await?) })
+            .await
+    }
+
+    async fn call_once_more(&self, build: impl Fn() -> Vec<u8>) -> Result<Reply, RedisFailure> {
+        match self.pipe.call(build()).await {
+            Err(PipeError::Connection(_)) => Ok(self.pipe.call(build()).await?),
+            result => Ok(result?),
+        }
+    }
+
     async fn timed<T>(
         &self,
         attempt: impl std::future::Future<Output = Result<T, RedisFailure>>,
@@ -209,6 +299,14 @@ impl RedisConn {
         self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
             .await
             .is_ok()
+    }
+}
+
+/// An error reply as a [`RedisFailure::Refused`].
+fn refused(reply: Reply) -> Result<Reply, RedisFailure> {
+    match reply {
+        Reply::Error(e) => Err(RedisFailure::Refused(e)),
+        reply => Ok(reply),
     }
 }
 

@@ -65,14 +65,19 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
     let admin = admin_listener.local_addr().map_err(|e| e.to_string())?;
     let header_timeout = config.timeouts.header;
     let workers = config.workers.max(1);
-    let gateway = Arc::new(Gateway::new(config, keys, redis, log_requests));
+    let max_connections = config.max_connections;
+    let gateway = Arc::new(Gateway::new(config, keys, redis, log_requests)?);
 
     let mut lanes = Vec::with_capacity(workers);
     for i in 0..workers {
         lanes.push(spawn_worker(i, Arc::clone(&gateway), header_timeout)?);
     }
     tokio::spawn(health_loop(Arc::clone(&gateway)));
-    tokio::spawn(distribute(proxy_listener, lanes));
+    tokio::spawn(distribute(
+        proxy_listener,
+        lanes,
+        Arc::new(tokio::sync::Semaphore::new(max_connections)),
+    ));
     let g = Arc::clone(&gateway);
     tokio::spawn(async move {
         loop {
@@ -90,8 +95,13 @@ pub async fn start(config: Config, log_requests: bool) -> Result<Running, String
     })
 }
 
-/// A connection handed from the acceptor to a worker.
-type Handoff = (std::net::TcpStream, SocketAddr);
+/// A connection handed from the acceptor to a worker, with its place under `max_connections`
+/// (given back when the connection closes).
+type Handoff = (
+    std::net::TcpStream,
+    SocketAddr,
+    tokio::sync::OwnedSemaphorePermit,
+);
 
 /// Starts proxy worker `index` on a thread of its own; returns where to send it connections.
 fn spawn_worker(
@@ -111,14 +121,18 @@ fn spawn_worker(
                 let lane: Arc<Lane> = Arc::new(gateway.lane());
                 let warm = Arc::clone(&lane);
                 tokio::spawn(async move { warm.warm_up().await });
-                while let Some((stream, peer)) = incoming.recv().await {
+                while let Some((stream, peer, permit)) = incoming.recv().await {
                     let Ok(stream) = TcpStream::from_std(stream) else {
                         continue;
                     };
                     let (g, l) = (Arc::clone(&gateway), Arc::clone(&lane));
-                    tokio::spawn(serve(stream, header_timeout, move |req| {
-                        Arc::clone(&g).handle(req, peer, Arc::clone(&l))
-                    }));
+                    tokio::spawn(async move {
+                        serve(stream, header_timeout, move |req| {
+                            Arc::clone(&g).handle(req, peer, Arc::clone(&l))
+                        })
+                        .await;
+                        drop(permit);
+                    });
                 }
             });
         })
@@ -126,17 +140,26 @@ fn spawn_worker(
     Ok(lane)
 }
 
-/// Accepts proxy connections and hands them to the workers in turn.
-async fn distribute(listener: TcpListener, lanes: Vec<mpsc::UnboundedSender<Handoff>>) {
+/// Accepts proxy connections and hands them to the workers in turn; with `open` (one permit per
+/// `max_connections`) used up, accepts nothing until a connection closes: new clients wait in the
+/// kernel's listen backlog, costing the gateway nothing.
+async fn distribute(
+    listener: TcpListener,
+    lanes: Vec<mpsc::UnboundedSender<Handoff>>,
+    open: Arc<tokio::sync::Semaphore>,
+) {
     let mut next = 0usize;
     loop {
+        let Ok(permit) = Arc::clone(&open).acquire_owned().await else {
+            return; // never closed
+        };
         let (stream, peer) = accept(&listener).await;
         let Ok(stream) = stream.into_std() else {
             continue;
         };
         if let Some(lane) = lanes.get(next % lanes.len().max(1)) {
             // A worker only stops when the process does.
-            let _ = lane.send((stream, peer));
+            let _ = lane.send((stream, peer, permit));
         }
         next = next.wrapping_add(1);
     }
@@ -203,13 +226,29 @@ async fn serve_admin(
     };
     Ok(match request.uri().path() {
         "/healthz" => text(StatusCode::OK, "ok\n".into()),
-        "/readyz" => match gateway.redis() {
-            Some(conn) if !conn.ping().await => text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "redis unreachable\n".into(),
-            ),
-            _ => text(StatusCode::OK, "ready\n".into()),
-        },
+        "/readyz" => {
+            // With nonces in Redis, ready means the store's epoch exists (set here when absent,
+            // as the health loop does every 500 ms): a request signed after `ready` is then never
+            // refused for being signed in the second a lagging health loop created the epoch.
+            let up = match (gateway.replay_redis(), gateway.redis()) {
+                (Some(conn), _) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs());
+                    crate::replay::ensure_epoch(conn, now).await.is_ok()
+                }
+                (None, Some(conn)) => conn.ping().await,
+                (None, None) => true,
+            };
+            if up {
+                text(StatusCode::OK, "ready\n".into())
+            } else {
+                text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "redis unreachable\n".into(),
+                )
+            }
+        }
         "/metrics" => {
             let errors = gateway.redis().map_or(0, |c| c.error_count());
             let mut r = text(StatusCode::OK, gateway.metrics.render(errors));

@@ -55,13 +55,22 @@ fn skew(timestamp: u64, now: u64) -> i64 {
 impl Authenticator {
     /// A verifier with `window`, reading `keys`, recording nonces in `memory` when
     /// [`commit_in_memory`](Self::commit_in_memory) is used.
-    pub fn new(keys: Arc<dyn KeyStore>, window: u64, memory: Arc<InMemoryReplayStore>) -> Self {
-        Authenticator {
+    ///
+    /// `require_signed_headers` were checked with the same core call when the configuration was
+    /// read; a name refused here anyway is an error, never ignored.
+    pub fn new(
+        keys: Arc<dyn KeyStore>,
+        window: u64,
+        memory: Arc<InMemoryReplayStore>,
+        require_signed_headers: &[String],
+    ) -> Result<Self, Error> {
+        Ok(Authenticator {
             verifier: Verifier::builder(keys)
                 .window(window)
                 .replay_store(memory)
+                .require_signed_headers(require_signed_headers)?
                 .build(),
-        }
+        })
     }
 
     /// The checks that need no body. Returns the claimed key id and the digest algorithm the

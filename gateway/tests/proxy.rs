@@ -896,3 +896,74 @@ env = "{KEYS_ENV}"
     // The spool files were unnamed: nothing is left in the spool directory.
     assert_eq!(std::fs::read_dir(spool_dir.path()).unwrap().count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_signed_headers_refuses_an_unsigned_override() {
+    let (upstream, gw) = setup(r#"require_signed_headers = ["X-HTTP-Method-Override"]"#).await;
+    let c = TestClient::default();
+    // Signed without the header, sent with it (someone on the path turns the POST into a
+    // DELETE for frameworks that obey the override): refused, not forwarded.
+    let p = sign("client-1", SECRET, "POST", HOST, "/v1/orders/7", b"");
+    let a = c
+        .send(gw.proxy, HOST, &p, &[("x-http-method-override", "DELETE")])
+        .await;
+    assert_eq!((a.status, a.code().as_str()), (401, "unsigned_header"));
+    assert_eq!(upstream.hits(), 0);
+    // The header signed: forwarded with it.
+    let signer = sigwire_core::Signer::new("client-1", SECRET.as_bytes().to_vec())
+        .unwrap()
+        .with_signed_headers(["x-http-method-override"])
+        .unwrap();
+    let url = format!("http://{HOST}/v1/orders/8");
+    let request =
+        sigwire_core::Request::new("POST", &url).headers([("x-http-method-override", "DELETE")]);
+    let sig = signer.sign(&request).unwrap();
+    let signed = Prepared {
+        method: "POST".into(),
+        path: "/v1/orders/8".into(),
+        headers: vec![
+            ("authorization".into(), sig.authorization),
+            ("x-http-method-override".into(), "DELETE".into()),
+        ],
+        body: bytes::Bytes::new(),
+        nonce: sig.nonce,
+    };
+    let b = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(b.status, 200, "{b:?}");
+    assert_eq!(b.echo()["headers"]["x-http-method-override"], "DELETE");
+    // A request without the header at all is not concerned.
+    let plain = sign("client-1", SECRET, "POST", HOST, "/v1/orders/9", b"");
+    assert_eq!(c.send(gw.proxy, HOST, &plain, &[]).await.status, 200);
+    assert_eq!(upstream.hits(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_connections_holds_further_clients_until_one_closes() {
+    let upstream = Upstream::start().await;
+    // A long header time, so the idle connections below keep their places throughout.
+    let text = config(upstream.addr, "max_connections = 2")
+        .replace("header_ms = 1000", "header_ms = 10000");
+    let gw = GatewayProc::start(&text, &[(KEYS_ENV, &keys_env())]);
+    let first = std::net::TcpStream::connect(gw.proxy).unwrap();
+    let second = std::net::TcpStream::connect(gw.proxy).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A third client gets a TCP connection from the kernel's backlog but is not served.
+    let p = sign("client-1", SECRET, "GET", HOST, "/v1/cap", b"");
+    let (c, addr) = (TestClient::default(), gw.proxy);
+    let third = tokio::spawn(async move { c.send(addr, HOST, &p, &[]).await });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!third.is_finished(), "served beyond max_connections = 2");
+    assert_eq!(upstream.hits(), 0);
+    // The admin listener is not capped.
+    assert_eq!(
+        TestClient::default().admin(gw.admin, "/healthz").await.0,
+        200
+    );
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), third)
+        .await
+        .expect("served once a place was free")
+        .unwrap();
+    assert_eq!(answer.status, 200, "{answer:?}");
+    drop(second);
+}

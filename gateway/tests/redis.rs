@@ -380,7 +380,17 @@ async fn starts_while_redis_is_down_and_becomes_ready_when_it_comes() {
             &[],
         )
         .await;
-    assert_eq!(a.status, 200, "{}", a.code());
+    let epoch: Option<String> = redis::cmd("GET")
+        .arg("t:epoch")
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(
+        a.status,
+        200,
+        "{} (epoch {epoch:?}, now {:?})",
+        a.code(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)
+    );
 }
 
 /// Script calls (`EVALSHA`/`EVAL`/`SCRIPT`) and all commands Redis executed since the last
