@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Instructions per request in the gateway process (issue 15), not a CI test: one gateway (one
+# worker, Redis with every limit, as run.sh's gateway-redis) under callgrind behind a low fixed
+# offered rate, so the figure does not depend on the machine's load.
+#   GATEWAY_BIN=… LOADGEN_BIN=… gateway/bench/gateway-cost.sh [OUT]   (OUT: the callgrind file)
+# Knobs: RATE (default 250 req/s), SECS (default 8). Prints the load generator's JSON line and the
+# instructions per answered request (start-up included, ~2 % at the defaults); read OUT with
+# `callgrind_annotate --inclusive=yes OUT` for the split (e.g. `resp::`, `admission::`).
+set -euo pipefail
+: "${GATEWAY_BIN:?the sigwire-gateway binary (release)}" "${LOADGEN_BIN:?the loadgen bench binary (release)}"
+OUT="${1:-callgrind.gateway.out}"
+TMP=$(mktemp -d); PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+UP=$(port); RED=$(port); GP=$(port); AP=$(port)
+"$LOADGEN_BIN" upstream --listen 127.0.0.1:$UP 2>/dev/null & PIDS+=($!)
+redis-server --port $RED --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >/dev/null & PIDS+=($!)
+SECRET="bench-secret-0123456789abcdef"
+export SIGWIRE_GATEWAY_KEYS=$(python3 -c 'import json,sys; print(json.dumps([{"id": f"bench-{i}", "secret": sys.argv[1]} for i in range(32)]))' "$SECRET")
+cat > "$TMP/gw.toml" <<TOML
+listen = "127.0.0.1:$GP"
+admin_listen = "127.0.0.1:$AP"
+replay = "redis"
+window = 5
+workers = 1
+[[upstreams]]
+name = "app"
+url = "http://127.0.0.1:$UP"
+[[routes]]
+prefix = "/"
+upstream = "app"
+[keys]
+env = "SIGWIRE_GATEWAY_KEYS"
+[redis]
+url = "redis://127.0.0.1:$RED/"
+namespace = "bench"
+[rate_limits]
+default_tier = "bench"
+[rate_limits.tiers.bench]
+rate = 100000
+per_seconds = 1
+[rate_limits.failures_per_key]
+rate = 1000
+per_seconds = 1
+[rate_limits.failures_per_ip]
+rate = 1000
+per_seconds = 1
+TOML
+sleep 0.5
+valgrind --tool=callgrind --callgrind-out-file="$OUT" "$GATEWAY_BIN" run --config "$TMP/gw.toml" --no-access-log 2>"$TMP/vg.log" & VP=$!; PIDS+=($VP)
+for _ in $(seq 300); do (echo >/dev/tcp/127.0.0.1/$GP) 2>/dev/null && break; sleep 0.2; done
+sleep 2
+LINE=$("$LOADGEN_BIN" load --url "http://127.0.0.1:$GP/v1/bench" --host api.test --key bench --secret "$SECRET" \
+  --keys 32 --conns 4 --seconds "${SECS:-8}" --rate "${RATE:-250}" --label callgrind)
+echo "$LINE"
+kill -TERM $VP; wait $VP 2>/dev/null || true
+total=$(callgrind_annotate "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+answered=$(printf '%s' "$LINE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["answered"])')
+echo "gateway: $((total / answered)) instructions per answered request ($answered answered; $OUT)"
