@@ -297,7 +297,17 @@ class SignedRequest extends Redacted {
   }
 
   #complete() {
-    if (typeof this.#full === 'function') this.#full = this.#full();
+    if (typeof this.#full === 'function') {
+      const full = this.#full();
+      // Signed again from the same arguments: the same lines, unless the caller changed the
+      // body's bytes since (`body` is a view of them). Then the stages would describe another
+      // request than the one signed: refuse rather than mislead.
+      const flat = this.#flat;
+      const same = full.url === flat[0] && full.headerList.length * 2 === flat.length - 1 &&
+        full.headerList.every(([n, v], i) => n === flat[1 + 2 * i] && v === flat[2 + 2 * i]);
+      if (!same) throw profileError('invalid_request', 'the body changed after signing: sign the request again to read its stages and params');
+      this.#full = full;
+    }
     return this.#full;
   }
 
@@ -344,8 +354,18 @@ class SignedRequest extends Redacted {
   }
 
   toJSON() {
-    const secret = new Set(this.headerParams.filter((p) => p.sensitive).map((p) => p.name.toLowerCase()));
-    const url = this.queryParams.some((p) => p.sensitive) ? this.url.split('?')[0] + '?' + REDACTED : this.url;
+    let hp;
+    let qp;
+    try {
+      hp = this.headerParams;
+      qp = this.queryParams;
+    } catch {
+      // The params cannot be derived (the body changed after signing): show no value at all.
+      const headers = this.headerList.map(([n]) => [n, REDACTED]);
+      return { method: this.method, url: this.url.split('?')[0] + (this.url.includes('?') ? '?' + REDACTED : ''), headers, bodyLength: this.body.length };
+    }
+    const secret = new Set(hp.filter((p) => p.sensitive).map((p) => p.name.toLowerCase()));
+    const url = qp.some((p) => p.sensitive) ? this.url.split('?')[0] + '?' + REDACTED : this.url;
     const headers = this.headerList.map(([n, v]) => [n, secret.has(n.toLowerCase()) ? REDACTED : v]);
     return { method: this.method, url, headers, bodyLength: this.body.length };
   }

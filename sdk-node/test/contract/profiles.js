@@ -151,6 +151,25 @@ module.exports = function profilesContract({ sigwire, profiles, test, assert, co
     assert.deepEqual([t.canonicalRequest, t.stringToSign, t.headerList], [s.canonicalRequest, s.stringToSign, s.headerList]);
     const json = JSON.stringify(new AwsSigV4(opts).sign(req));
     assert.ok(!json.includes('TOKEN/abc') && !json.includes('Signature=') && json.includes('20130524T000000Z'), json);
+    // `body` is a view of the caller's bytes. Changed after signing, the stages cannot be
+    // derived again (typed error); a back end that derived them when signing still has them.
+    // Never the stages of the changed bytes.
+    const bytes = Buffer.from('{"k":1}');
+    const m = new AwsSigV4(opts).sign({ ...req, body: bytes });
+    bytes[0] = 0x5b; // the caller reuses its buffer
+    let read;
+    try {
+      read = m.canonicalRequest;
+    } catch (e) {
+      read = e;
+    }
+    if (read instanceof Error) {
+      assert.ok(read instanceof ProfileError && read.code === 'invalid_request' && /changed after signing/.test(read.message), String(read));
+      const shown = util.inspect(m) + JSON.stringify(m); // still printable, and hides every value
+      assert.ok(shown.includes('Authorization') && !shown.includes('Signature=') && !shown.includes('TOKEN/abc'), shown);
+    } else {
+      assert.equal(read, s.canonicalRequest, 'derived when signed: the stages of what was signed');
+    }
   });
 
   test('RFC 9421: B.2.5 byte for byte, verify, digest, responses', () => {
