@@ -221,6 +221,37 @@ mod tests {
         }
     }
 
+    /// The authority checks run in order: credentials first (also inside a
+    /// bracketed host), then the name's length, then its characters; the port after the last ':'.
+    #[test]
+    fn authority_checks_in_order() {
+        let msg = |a: &str| {
+            canonical_authority(a, "https")
+                .unwrap_err()
+                .message()
+                .to_owned()
+        };
+        assert!(msg("u@[::1]").contains("credentials"));
+        assert!(msg("bad host@h").contains("credentials"));
+        assert!(msg(":443").contains("empty"));
+        assert!(msg(&"a".repeat(254)).contains("253"));
+        assert!(msg("ex ample.com:443").contains("may only contain"));
+        assert!(msg("a:b:443").contains("may only contain"));
+        assert!(msg("h:x").contains("port"));
+        assert_eq!(
+            canonical_authority("Ex.COM:8443", "https").unwrap(),
+            "ex.com:8443"
+        );
+        assert_eq!(
+            canonical_authority("ex.com:443", "https").unwrap(),
+            "ex.com"
+        );
+        assert!(matches!(
+            canonical_authority("ex.com:8443", "https").unwrap(),
+            Cow::Borrowed("ex.com:8443")
+        ));
+    }
+
     #[test]
     fn empty_path_and_query() {
         let u = split("https://h").unwrap();
