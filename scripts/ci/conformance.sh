@@ -16,7 +16,8 @@
 #     build/conformance/fuzz/shrunk/);
 #  5. generates SIGWIRE_PROFILE_FUZZ_COUNT (default 10000) random signing-profile operations
 #     (tests/conformance/fuzz_profiles.py: profile_sign/profile_verify under aws-sigv4, rfc9421 and
-#     the exchange presets, webhook_sign/webhook_verify for every webhook provider) with the same
+#     the exchange presets, profile_sign_response/profile_verify_response (RFC 9421 responses),
+#     webhook_sign/webhook_verify for every webhook provider) with the same
 #     seed and runs them through every runtime with profiles; a runtime without an API for an
 #     operation answers "unsupported", which the runner prints as NOT CHECKED (never as passing).
 #

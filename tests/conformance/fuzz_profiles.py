@@ -18,6 +18,10 @@ What is generated (README "Profile operations"):
 * profile_verify (aws-sigv4, rfc9421): requests signed by the signer runtime (default: the Rust
   adapter), then kept intact or changed: a tampered method, path, query, header, body or
   signature, a clock far off, an unknown key, a wrong secret, a dropped signature header.
+* profile_sign_response / profile_verify_response (rfc9421): statuses (and a few outside
+  100-999), header components, `Content-Digest`, labels, nonces, unsupported `;req` components;
+  responses signed by the signer runtime, kept intact or changed (status, body, header, clock,
+  key, secret, dropped or mangled signature headers).
 * webhook_sign (stripe, github, slack, standard, sigwire): one to three secrets (`whsec_` for
   Standard Webhooks, sometimes malformed), bodies, timestamps, message ids (sometimes missing).
 * webhook_verify: deliveries signed by the signer runtime, kept or changed (body byte, stale or
@@ -64,6 +68,14 @@ BAD_COMPONENTS = ['@query-param;name=a', '@query-param', '@query-param;name="x";
 #: Component strings on which the runtimes are known to disagree (README "Known disagreements"):
 #: generated only with --known-disagreements. None at present.
 KNOWN_DISAGREEMENT_COMPONENTS: List[str] = []
+#: Components of a signed response: `@status` and header fields; a response signer drops derived
+#: request components (`@method`, `@path`) from its list.
+RESPONSE_COMPONENTS = ["@status", "content-digest", "content-type", "x-custom", "date", "cache-control", "@method", "@path"]
+#: `;req` (a component of the request a response answers, RFC 9421 §2.4) is not supported: every
+#: runtime must refuse it alike.
+REQ_COMPONENTS = ['"@method";req', 'content-type;req', '"@authority";req', '@query-param;name="a";req']
+STATUSES = [200, 200, 200, 201, 204, 301, 304, 400, 401, 404, 429, 500, 503, 100, 999]
+BAD_STATUSES = [0, 42, 99, 1000, 65535]
 EXCHANGES = ["binance", "coinbase", "kraken", "okx", "bybit"]
 PROVIDERS = ["stripe", "github", "slack", "standard", "sigwire"]
 REQUEST_PROFILES = ["aws-sigv4", "aws-sigv4", "rfc9421"] + EXCHANGES
@@ -231,8 +243,7 @@ class Gen:
             op["time"] = self.r.randint(1_300_000_000, 2_000_000_000)
             op.update(self.request())
         elif profile == "rfc9421":
-            op["credentials"] = {"key_id": self.pick(["test-shared-secret", "k1", "key with space", "ключ", ""])
-                                 if self.p(0.2) else "key-" + self.text(DIGITS, 1, 3), "secret_hex": self.secret_hex()}
+            op["credentials"] = self.rfc9421_creds()
             settings: Dict[str, Any] = {}
             if self.p(0.3):
                 settings["label"] = self.pick(["sig1", "sig-b25", "a", "Bad Label", ""])
@@ -269,6 +280,75 @@ class Gen:
                 op.update(req)
             else:
                 op.update(self.request())
+        return op
+
+    def rfc9421_creds(self) -> Dict[str, Any]:
+        return {"key_id": self.pick(["test-shared-secret", "k1", "key with space", "ключ", ""])
+                if self.p(0.2) else "key-" + self.text(DIGITS, 1, 3), "secret_hex": self.secret_hex()}
+
+    def response_sign(self, id_: str) -> Dict[str, Any]:
+        op: Dict[str, Any] = {"op": "profile_sign_response", "id": id_, "profile": "rfc9421",
+                              "credentials": self.rfc9421_creds()}
+        settings: Dict[str, Any] = {}
+        if self.p(0.3):
+            settings["label"] = self.pick(["sig1", "sig-b24", "a", "Bad Label", ""])
+        if self.p(0.6):
+            settings["components"] = self.r.sample(RESPONSE_COMPONENTS, self.r.randint(1, 4))
+            if self.p(0.05):
+                settings["components"].insert(self.r.randint(0, len(settings["components"])),
+                                              self.pick(BAD_COMPONENTS + REQ_COMPONENTS))
+        op["settings"] = settings
+        op["time"] = self.r.randint(1_600_000_000, 1_900_000_000)
+        op["nonce"] = self.pick([None, None, self.text(UNRESERVED, 8, 24), "a\"b"])
+        op["status"] = self.pick(STATUSES) if self.p(0.96) else self.pick(BAD_STATUSES)
+        body = self.body(self.pick(["GET", "POST"]))
+        op["headers"] = self.headers(body)
+        if any(c in ("x-custom", "date", "content-type", "cache-control") for c in settings.get("components", [])) and self.p(0.8):
+            op["headers"] += [["X-Custom", "v"], ["Date", "Tue, 20 Apr 2021 02:07:55 GMT"],
+                              ["Content-Type", "application/json"], ["Cache-Control", "max-age=60,  private"]]
+        op["body_b64"] = base64.b64encode(body).decode()
+        return op
+
+    def response_verify(self, id_: str, sign_op: Dict[str, Any], answer: Dict[str, Any]) -> Dict[str, Any]:
+        creds = sign_op["credentials"]
+        op: Dict[str, Any] = {"op": "profile_verify_response", "id": id_, "profile": "rfc9421",
+                              "keys": [{"key_id": creds["key_id"], "secret": creds["secret_hex"]}],
+                              "settings": {k: v for k, v in (("label", sign_op["settings"].get("label")),) if v is not None},
+                              "now": sign_op["time"], "status": sign_op["status"],
+                              "headers": [list(h) for h in answer["headers"]], "body_b64": sign_op["body_b64"]}
+        if self.p(0.25):
+            # A list with @status is what a response must cover (a list without it is a request's).
+            extra = self.r.sample(["content-digest", "content-type", "x-custom"], self.r.randint(0, 2))
+            op["settings"]["required_components"] = self.r.sample(["@status"] + extra, 1 + len(extra))
+        if self.p(0.1):
+            op["settings"][self.pick(["max_age", "max_ahead"])] = self.pick([0, 1, 60, 3600])
+        if self.p(0.5):
+            return op  # intact
+        kind = self.r.randrange(9)
+        if kind == 0:
+            op["status"] = self.pick([s for s in STATUSES if s != op["status"]] + BAD_STATUSES[:2])
+        elif kind == 1:
+            body = base64.b64decode(op["body_b64"])
+            body = body[:-1] + bytes([body[-1] ^ 1]) if body else b"x"
+            op["body_b64"] = base64.b64encode(body).decode()
+        elif kind == 2 and op["headers"]:
+            h = self.pick(op["headers"])
+            h[1] = h[1] + "x" if self.p(0.7) else h[1].upper()
+        elif kind == 3:
+            op["now"] = max(0, op["now"] + self.pick([1, -1, 59, 61, 299, 301, -61, 3600, -3600]))
+        elif kind == 4:
+            op["keys"][0]["key_id"] += "x"
+        elif kind == 5:
+            op["keys"][0]["secret"] = self.secret_hex() or "00"
+        elif kind == 6:
+            names = {"signature", "signature-input", "content-digest"}
+            op["headers"] = [h for h in op["headers"] if not (h[0].lower() in names and self.p(0.7))]
+        elif kind == 7:
+            for h in op["headers"]:
+                if h[0].lower() in ("signature", "signature-input", "content-digest") and self.p(0.7):
+                    h[1] = self.mangle(h[1])
+        else:
+            op["settings"]["label"] = self.pick(["sig2", "sig1", "other"])
         return op
 
     def webhook_secrets(self, provider: str) -> List[str]:
@@ -440,11 +520,17 @@ def generate(seed: int, count: int, signer: List[str], known_disagreements: bool
     for n in range(count):
         id_ = "pfuzz-%d-%05d" % (seed, n)
         x = g.r.random()
-        if x < 0.40:
+        if x < 0.36:
             slots.append(g.profile_sign(id_))
-        elif x < 0.65:
+        elif x < 0.40:
+            slots.append(g.response_sign(id_))
+        elif x < 0.60:
             base = g.profile_sign(id_ + "-s", g.pick(["aws-sigv4", "aws-sigv4", "rfc9421"]), for_verify=True)
             slots.append(("profile", id_, base))
+            pending.append(base)
+        elif x < 0.65:
+            base = g.response_sign(id_ + "-s")
+            slots.append(("response", id_, base))
             pending.append(base)
         elif x < 0.78:
             slots.append(g.webhook_sign(id_))
@@ -467,6 +553,8 @@ def generate(seed: int, count: int, signer: List[str], known_disagreements: bool
             ops.append(base)  # the signer refused it: keep the sign operation itself
         elif kind == "profile":
             ops.append(g.request_verify(id_, base, ans))
+        elif kind == "response":
+            ops.append(g.response_verify(id_, base, ans))
         else:
             ops.append(g.webhook_verify(id_, base, ans))
     return ops

@@ -49,15 +49,18 @@ SIGN_OK_FIELDS = {"id", "canonical_string", "signature", "authorization"}
 
 #: The sigwire-v1 operations and the profile operations (README "Profile operations").
 SIGWIRE_OPS = ("sign", "verify")
-PROFILE_OPS = ("profile_sign", "profile_verify", "webhook_sign", "webhook_verify")
+PROFILE_OPS = ("profile_sign", "profile_verify", "profile_sign_response", "profile_verify_response",
+               "webhook_sign", "webhook_verify")
 OPS = SIGWIRE_OPS + PROFILE_OPS
 #: Operations whose failure answer carries `"ok": false`.
-VERIFY_OPS = ("verify", "profile_verify", "webhook_verify")
+VERIFY_OPS = ("verify", "profile_verify", "profile_verify_response", "webhook_verify")
 
 #: What a successful answer to each profile operation holds (besides `id`).
 PROFILE_OK_FIELDS = {
     "profile_sign": {"url", "headers"},
     "profile_verify": {"ok", "key_id"},
+    "profile_sign_response": {"headers"},
+    "profile_verify_response": {"ok", "key_id"},
     "webhook_sign": {"headers"},
     "webhook_verify": {"ok", "timestamp", "msg_id", "secret_index"},
 }
@@ -86,10 +89,11 @@ def _check_profile_output(op: str, out: Dict[str, Any]) -> List[str]:
         allowed = {"id"} | PROFILE_OK_FIELDS[op]
         if op == "profile_sign" and not (isinstance(out.get("url"), str) and _header_list(out.get("headers"))):
             problems.append('a successful profile_sign is {"id", "url": str, "headers": [[name, value], ...]}')
-        if op == "webhook_sign" and not _header_list(out.get("headers")):
-            problems.append('a successful webhook_sign is {"id", "headers": [[name, value], ...]}')
-        if op == "profile_verify" and (out.get("ok") is not True or not isinstance(out.get("key_id"), str)):
-            problems.append('a successful profile_verify is {"id", "ok": true, "key_id"}')
+        if op in ("webhook_sign", "profile_sign_response") and not _header_list(out.get("headers")):
+            problems.append('a successful %s is {"id", "headers": [[name, value], ...]}' % op)
+        if op in ("profile_verify", "profile_verify_response") and (
+                out.get("ok") is not True or not isinstance(out.get("key_id"), str)):
+            problems.append('a successful %s is {"id", "ok": true, "key_id"}' % op)
         if op == "webhook_verify" and not (
                 out.get("ok") is True and isinstance(out.get("secret_index"), int)
                 and (out.get("timestamp") is None or isinstance(out.get("timestamp"), int))

@@ -196,7 +196,7 @@ class RunnerTest(unittest.TestCase):
         self.assertIn(b"seed 7", a.stderr)
         ops = [json.loads(l) for l in a.stdout.splitlines()]
         self.assertEqual(len(ops), 200)
-        self.assertEqual({o["op"] for o in ops}, {"profile_sign", "webhook_sign"})
+        self.assertEqual({o["op"] for o in ops}, {"profile_sign", "profile_sign_response", "webhook_sign"})
         self.assertEqual({o["profile"] for o in ops if o["op"] == "profile_sign"},
                          {"aws-sigv4", "rfc9421", "binance", "coinbase", "kraken", "okx", "bybit"})
 

@@ -51,7 +51,7 @@ export function makeAnswer(sigwire) {
   }
 
   const profile = makeProfileAnswer(sigwire, { secret, body });
-  const VERIFY_OPS = new Set(['verify', 'profile_verify', 'webhook_verify']);
+  const VERIFY_OPS = new Set(['verify', 'profile_verify', 'profile_verify_response', 'webhook_verify']);
 
   return function answer(line) {
     const op = JSON.parse(line);

@@ -1,11 +1,14 @@
 // The profile operations of the protocol (README "Profile operations") for the JavaScript
-// adapters: `profile_sign`, `profile_verify`, `webhook_sign`, `webhook_verify` over the package's
+// adapters: `profile_sign`, `profile_verify`, `profile_sign_response`, `profile_verify_response`,
+// `webhook_sign`, `webhook_verify` over the package's
 // `profiles` export (the Node SDK's `require('sigwire').profiles`). A package without `profiles`
 // (the WASM SDK until it has them) answers `unsupported`: the runner reports those operations as
 // not checked, never as passing. Argument conversion only; browser-safe (no Buffer).
 
 /** The operations this module answers. */
-export const PROFILE_OPS = new Set(['profile_sign', 'profile_verify', 'webhook_sign', 'webhook_verify']);
+export const PROFILE_OPS = new Set([
+  'profile_sign', 'profile_verify', 'profile_sign_response', 'profile_verify_response', 'webhook_sign', 'webhook_verify',
+]);
 
 /**
  * @param {any} sigwire the SDK module
@@ -42,10 +45,8 @@ export function makeProfileAnswer(sigwire, conv) {
         }
         return signed(signer.sign({ ...request(op), timestamp: t, unsignedPayload: Boolean(s.unsigned_payload) }));
       }
-      case 'rfc9421': {
-        const signer = new P.Rfc9421(c.key_id, hex(c.secret_hex), { label: nul(s.label), components: nul(s.components) });
-        return signed(signer.sign({ ...request(op), created: t, nonce: nul(op.nonce) }));
-      }
+      case 'rfc9421':
+        return signed(rfc9421(op).sign({ ...request(op), created: t, nonce: nul(op.nonce) }));
       case 'binance':
         return signed(new P.Binance(c.api_key, c.secret).sign({ ...request(op), timestampMs: t }));
       case 'coinbase':
@@ -70,17 +71,44 @@ export function makeProfileAnswer(sigwire, conv) {
       return { ok: true, key_id: v.verify({ ...request(op), now: op.now }).accessKeyId };
     }
     if (op.profile === 'rfc9421') {
-      const keys = {};
-      for (const k of op.keys) keys[k.key_id] = hex(k.secret);
-      const v = new P.Rfc9421Verifier(keys, {
-        label: nul(s.label),
-        requiredComponents: nul(s.required_components),
-        maxAge: nul(s.max_age),
-        maxAhead: nul(s.max_ahead),
-      });
-      return { ok: true, key_id: v.verify({ ...request(op), now: op.now }).keyId };
+      return { ok: true, key_id: rfc9421Verifier(op).verify({ ...request(op), now: op.now }).keyId };
     }
     throw new P.InvalidSettingsError(`no verifier for profile ${JSON.stringify(op.profile)}`);
+  }
+
+  function rfc9421(op) {
+    const c = op.credentials;
+    const s = op.settings || {};
+    return new P.Rfc9421(c.key_id, hex(c.secret_hex), { label: nul(s.label), components: nul(s.components) });
+  }
+
+  function rfc9421Verifier(op) {
+    const s = op.settings || {};
+    const keys = {};
+    for (const k of op.keys) keys[k.key_id] = hex(k.secret);
+    return new P.Rfc9421Verifier(keys, {
+      label: nul(s.label),
+      requiredComponents: nul(s.required_components),
+      maxAge: nul(s.max_age),
+      maxAhead: nul(s.max_ahead),
+    });
+  }
+
+  function response(op) {
+    if (op.profile !== 'rfc9421') throw new P.InvalidSettingsError(`no response signing for profile ${JSON.stringify(op.profile)}`);
+    return { status: op.status, headers: op.headers, body: conv.body(op.body_b64) };
+  }
+
+  function profileSignResponse(op) {
+    const signer = op.profile === 'rfc9421' ? rfc9421(op) : null;
+    const r = response(op); // another profile: invalid_settings (after the signer, as in Rust)
+    return { headers: signer.signResponse({ ...r, created: op.time, nonce: nul(op.nonce) }).headerList.map(([n, v]) => [n, v]) };
+  }
+
+  function profileVerifyResponse(op) {
+    const verifier = op.profile === 'rfc9421' ? rfc9421Verifier(op) : null;
+    const r = response(op);
+    return { ok: true, key_id: verifier.verifyResponse({ ...r, now: op.now }).keyId };
   }
 
   function webhookSign(op) {
@@ -93,6 +121,13 @@ export function makeProfileAnswer(sigwire, conv) {
     return { ok: true, timestamp: v.timestamp, msg_id: v.id, secret_index: v.secretIndex };
   }
 
-  const ops = { profile_sign: profileSign, profile_verify: profileVerify, webhook_sign: webhookSign, webhook_verify: webhookVerify };
+  const ops = {
+    profile_sign: profileSign,
+    profile_verify: profileVerify,
+    profile_sign_response: profileSignResponse,
+    profile_verify_response: profileVerifyResponse,
+    webhook_sign: webhookSign,
+    webhook_verify: webhookVerify,
+  };
   return (op) => ops[op.op](op);
 }

@@ -1,5 +1,6 @@
 """The profile operations of the protocol for the "python" adapter (README "Profile operations"):
-`profile_sign`, `profile_verify`, `webhook_sign`, `webhook_verify` over `sigwire.profiles`.
+`profile_sign`, `profile_verify`, `profile_sign_response`, `profile_verify_response`, `webhook_sign`,
+`webhook_verify` over `sigwire.profiles`.
 Argument conversion only; every answer comes from the SDK."""
 
 import base64
@@ -36,9 +37,7 @@ def profile_sign(op):
         return _signed(signer.sign(method, url, headers, body, timestamp=t,
                                    unsigned_payload=bool(settings.get("unsigned_payload"))))
     if profile == "rfc9421":
-        signer = P.Rfc9421(creds["key_id"], _hex(creds["secret_hex"]), label=settings.get("label"),
-                           components=settings.get("components"))
-        return _signed(signer.sign(method, url, headers, body, created=t, nonce=op.get("nonce")))
+        return _signed(_rfc9421(op).sign(method, url, headers, body, created=t, nonce=op.get("nonce")))
     exchanges = {
         "binance": lambda: P.Binance(creds["api_key"], creds["secret"]),
         "coinbase": lambda: P.Coinbase(creds["api_key"], creds["secret"], creds.get("passphrase")),
@@ -62,11 +61,40 @@ def profile_verify(op):
                                       {k["key_id"]: k["secret"] for k in op["keys"]}, **kwargs)
         return {"ok": True, "key_id": verifier.verify(method, url, headers, body, now=op["now"]).access_key_id}
     if profile == "rfc9421":
-        kwargs = {k: settings[k] for k in ("max_age", "max_ahead") if settings.get(k) is not None}
-        verifier = P.Rfc9421Verifier({k["key_id"]: _hex(k["secret"]) for k in op["keys"]}, label=settings.get("label"),
-                                     required_components=settings.get("required_components"), **kwargs)
-        return {"ok": True, "key_id": verifier.verify(method, url, headers, body, now=op["now"]).key_id}
+        return {"ok": True, "key_id": _rfc9421_verifier(op).verify(method, url, headers, body, now=op["now"]).key_id}
     raise P.InvalidSettings("no verifier for profile %r" % profile)
+
+
+def _rfc9421(op):
+    creds, settings = op["credentials"], op.get("settings") or {}
+    return P.Rfc9421(creds["key_id"], _hex(creds["secret_hex"]), label=settings.get("label"),
+                     components=settings.get("components"))
+
+
+def _rfc9421_verifier(op):
+    settings = op.get("settings") or {}
+    kwargs = {k: settings[k] for k in ("max_age", "max_ahead") if settings.get(k) is not None}
+    return P.Rfc9421Verifier({k["key_id"]: _hex(k["secret"]) for k in op["keys"]}, label=settings.get("label"),
+                             required_components=settings.get("required_components"), **kwargs)
+
+
+def _response(op):
+    if op["profile"] != "rfc9421":
+        raise P.InvalidSettings("no response signing for profile %r" % op["profile"])
+    return op["status"], [tuple(h) for h in op["headers"]], base64.b64decode(op["body_b64"])
+
+
+def profile_sign_response(op):
+    signer = _rfc9421(op) if op["profile"] == "rfc9421" else None
+    status, headers, body = _response(op)
+    signed = signer.sign_response(status, headers, body, created=op["time"], nonce=op.get("nonce"))
+    return {"headers": [[n, v] for n, v in signed.headers]}
+
+
+def profile_verify_response(op):
+    verifier = _rfc9421_verifier(op) if op["profile"] == "rfc9421" else None
+    status, headers, body = _response(op)
+    return {"ok": True, "key_id": verifier.verify_response(status, headers, body, now=op["now"]).key_id}
 
 
 def webhook_sign(op):
@@ -81,5 +109,6 @@ def webhook_verify(op):
     return {"ok": True, "timestamp": event.timestamp, "msg_id": event.id, "secret_index": event.secret_index}
 
 
-OPS = {"profile_sign": profile_sign, "profile_verify": profile_verify, "webhook_sign": webhook_sign,
-       "webhook_verify": webhook_verify}
+OPS = {"profile_sign": profile_sign, "profile_verify": profile_verify,
+       "profile_sign_response": profile_sign_response, "profile_verify_response": profile_verify_response,
+       "webhook_sign": webhook_sign, "webhook_verify": webhook_verify}

@@ -56,7 +56,7 @@ def answer(line):
         else:
             out.update(sign(op) if op["op"] == "sign" else verify(op))
     except sigwire.SigwireError as e:
-        if op["op"] in ("verify", "profile_verify", "webhook_verify"):
+        if op["op"] in ("verify", "profile_verify", "profile_verify_response", "webhook_verify"):
             out["ok"] = False
         out["error"] = e.code
         if isinstance(e, sigwire.StaleTimestamp):

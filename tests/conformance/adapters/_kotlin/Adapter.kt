@@ -87,7 +87,7 @@ fun verify(op: Map<String, Any?>, out: MutableMap<String, Any?>) {
 fun answer(line: String): Map<String, Any?> {
     val op = Json(line).document().obj()
     val out = linkedMapOf<String, Any?>("id" to op["id"])
-    val isVerify = op["op"] in setOf("verify", "profile_verify", "webhook_verify")
+    val isVerify = op["op"] in setOf("verify", "profile_verify", "profile_verify_response", "webhook_verify")
     try {
         when (op["op"]) {
             "sign" -> sign(op, out)

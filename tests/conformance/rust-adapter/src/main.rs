@@ -208,12 +208,17 @@ fn answer(line: &[u8]) -> Value {
     };
     let id = op.get("id").cloned().unwrap_or(Value::Null);
     let name = op.get("op").and_then(Value::as_str).unwrap_or_default();
-    let is_verify = matches!(name, "verify" | "profile_verify" | "webhook_verify");
+    let is_verify = matches!(
+        name,
+        "verify" | "profile_verify" | "profile_verify_response" | "webhook_verify"
+    );
     let outcome = match name {
         "sign" => sign(&op),
         "verify" => verify(&op),
         "profile_sign" => from_profile(profiles::profile_sign(&op)),
         "profile_verify" => from_profile(profiles::profile_verify(&op)),
+        "profile_sign_response" => from_profile(profiles::profile_sign_response(&op)),
+        "profile_verify_response" => from_profile(profiles::profile_verify_response(&op)),
         "webhook_sign" => from_profile(profiles::webhook_sign(&op)),
         "webhook_verify" => from_profile(profiles::webhook_verify(&op)),
         _ => Err(protocol("op is not a protocol operation")),

@@ -1,6 +1,7 @@
-//! The profile operations of the protocol (`profile_sign`, `profile_verify`, `webhook_sign`,
-//! `webhook_verify`; see `tests/conformance/README.md`, "Profile operations") over
-//! `sigwire_core::profiles`. Argument conversion only, with the same defaults the bindings use.
+//! The profile operations of the protocol (`profile_sign`, `profile_verify`,
+//! `profile_sign_response`, `profile_verify_response`, `webhook_sign`, `webhook_verify`; see
+//! `tests/conformance/README.md`, "Profile operations") over `sigwire_core::profiles`. Argument
+//! conversion only, with the same defaults the bindings use.
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -11,7 +12,7 @@ use sigwire_core::profiles::exchanges::{
     binance::Binance, bybit::Bybit, coinbase::Coinbase, kraken::Kraken, okx::Okx, ApiCredentials,
 };
 use sigwire_core::profiles::rfc9421::{
-    Component, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verifier, SignatureInputs,
+    Component, Response, Rfc9421, Rfc9421Key, Rfc9421Settings, Rfc9421Verifier, SignatureInputs,
 };
 use sigwire_core::profiles::webhooks::{
     github, sigwire as sigwire_webhook, slack, standard, stripe, WebhookSecret, WebhookSettings,
@@ -220,26 +221,7 @@ pub fn profile_sign(op: &Value) -> Outcome {
             Ok(apply(out.instructions()))
         }
         "rfc9421" => {
-            let key =
-                Rfc9421Key::new(string(creds, "key_id")?, hex(string(creds, "secret_hex")?)?)?;
-            let mut s = Rfc9421Settings::default();
-            if let Some(l) = opt_string(&settings, "label")? {
-                s.label = l.to_owned();
-            }
-            if let Some(c) = strings(&settings, "components")? {
-                s.components = c
-                    .into_iter()
-                    .map(Component::parse)
-                    .collect::<Result<_, _>>()?;
-            }
-            let mut inputs = SignatureInputs::at(time);
-            let nonce = opt_string(op, "nonce")?;
-            if let Some(n) = nonce {
-                inputs = inputs.nonce(n);
-            }
-            let out = Rfc9421::new(key)
-                .with_settings(s)
-                .sign_request(&request, inputs)?;
+            let out = rfc9421_signer(op)?.sign_request(&request, rfc9421_inputs(op, time)?)?;
             Ok(apply(out.instructions()))
         }
         "binance" => Ok(apply(&Binance::new(plain()?).sign(&request, time)?)),
@@ -302,37 +284,7 @@ pub fn profile_verify(op: &Value) -> Outcome {
             .verify(&request, now)?
             .access_key_id
         }
-        "rfc9421" => {
-            let mut ks = Vec::new();
-            for k in keys {
-                ks.push(Rfc9421Key::new(
-                    string(k, "key_id")?,
-                    hex(string(k, "secret")?)?,
-                )?);
-            }
-            let mut s = Rfc9421Settings::default();
-            if let Some(r) = strings(&settings, "required_components")? {
-                s.required_request_components = r
-                    .into_iter()
-                    .map(Component::parse)
-                    .collect::<Result<_, _>>()?;
-            }
-            if let Some(a) = opt_unsigned(&settings, "max_age", ProfileErrorCode::InvalidSettings)?
-            {
-                s.max_age = a;
-            }
-            if let Some(a) =
-                opt_unsigned(&settings, "max_ahead", ProfileErrorCode::InvalidSettings)?
-            {
-                s.max_ahead = a;
-            }
-            let lookup = move |id: &str| ks.iter().find(|k| k.key_id() == id).cloned();
-            let mut verifier = Rfc9421Verifier::new(lookup).with_settings(s);
-            if let Some(l) = opt_string(&settings, "label")? {
-                verifier = verifier.label(l);
-            }
-            verifier.verify_request(&request, now)?.key_id
-        }
+        "rfc9421" => rfc9421_verifier(op)?.verify_request(&request, now)?.key_id,
         other => {
             return Err(coded(
                 ProfileErrorCode::InvalidSettings,
@@ -340,6 +292,141 @@ pub fn profile_verify(op: &Value) -> Outcome {
             ))
         }
     };
+    let mut out = Map::new();
+    out.insert("ok".into(), true.into());
+    out.insert("key_id".into(), key_id.into());
+    Ok(out)
+}
+
+/// The RFC 9421 signer of a `profile_sign` / `profile_sign_response` operation.
+fn rfc9421_signer(op: &Value) -> Result<Rfc9421, Failure> {
+    let creds = field(op, "credentials")?;
+    let settings = op.get("settings").cloned().unwrap_or(Value::Null);
+    let key = Rfc9421Key::new(string(creds, "key_id")?, hex(string(creds, "secret_hex")?)?)?;
+    let mut s = Rfc9421Settings::default();
+    if let Some(l) = opt_string(&settings, "label")? {
+        s.label = l.to_owned();
+    }
+    if let Some(c) = strings(&settings, "components")? {
+        s.components = c
+            .into_iter()
+            .map(Component::parse)
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(Rfc9421::new(key).with_settings(s))
+}
+
+/// `created` = the operation's `time`, and its `nonce`.
+fn rfc9421_inputs(op: &Value, time: u64) -> Result<SignatureInputs<'_>, Failure> {
+    let inputs = SignatureInputs::at(time);
+    Ok(match opt_string(op, "nonce")? {
+        Some(n) => inputs.nonce(n),
+        None => inputs,
+    })
+}
+
+type KeyLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key>>;
+
+/// The RFC 9421 verifier of a `profile_verify` / `profile_verify_response` operation. One
+/// `required_components` setting serves both kinds of message, as in the bindings: a list with
+/// `@status` is what a response must cover, any other list what a request must cover.
+fn rfc9421_verifier(op: &Value) -> Result<Rfc9421Verifier<KeyLookup>, Failure> {
+    let settings = op.get("settings").cloned().unwrap_or(Value::Null);
+    let keys = field(op, "keys")?
+        .as_array()
+        .ok_or_else(|| protocol("keys must be a list"))?;
+    let mut ks = Vec::new();
+    for k in keys {
+        ks.push(Rfc9421Key::new(
+            string(k, "key_id")?,
+            hex(string(k, "secret")?)?,
+        )?);
+    }
+    let mut s = Rfc9421Settings::default();
+    if let Some(r) = strings(&settings, "required_components")? {
+        let required: Vec<Component> = r
+            .into_iter()
+            .map(Component::parse)
+            .collect::<Result<_, _>>()?;
+        if required.contains(&Component::Status) {
+            s.required_response_components = required;
+        } else {
+            s.required_request_components = required;
+        }
+    }
+    if let Some(a) = opt_unsigned(&settings, "max_age", ProfileErrorCode::InvalidSettings)? {
+        s.max_age = a;
+    }
+    if let Some(a) = opt_unsigned(&settings, "max_ahead", ProfileErrorCode::InvalidSettings)? {
+        s.max_ahead = a;
+    }
+    let lookup: KeyLookup = Box::new(move |id: &str| ks.iter().find(|k| k.key_id() == id).cloned());
+    let mut verifier = Rfc9421Verifier::new(lookup).with_settings(s);
+    if let Some(l) = opt_string(&settings, "label")? {
+        verifier = verifier.label(l);
+    }
+    Ok(verifier)
+}
+
+/// The response of a response operation: `status` (outside 0–65535 is `invalid_request`; the
+/// core refuses anything outside 100–999 the same way), header lines and body.
+fn response_status(op: &Value) -> Result<u16, Failure> {
+    let status = unsigned(op, "status", ProfileErrorCode::InvalidRequest)?;
+    u16::try_from(status).map_err(|_| {
+        coded(
+            ProfileErrorCode::InvalidRequest,
+            "status must be 100 to 999",
+        )
+    })
+}
+
+fn only_rfc9421(op: &Value) -> Result<(), Failure> {
+    match string(op, "profile")? {
+        "rfc9421" => Ok(()),
+        other => Err(coded(
+            ProfileErrorCode::InvalidSettings,
+            &format!("no response signing for profile {other:?}"),
+        )),
+    }
+}
+
+/// A response operation's `status`, header lines and body (after its profile is checked).
+type ResponseParts = (u16, Vec<(String, String)>, Vec<u8>);
+
+fn response_parts(op: &Value) -> Result<ResponseParts, Failure> {
+    only_rfc9421(op)?;
+    let lines = header_lines(op)?;
+    let body = body(op)?;
+    Ok((response_status(op)?, lines, body))
+}
+
+fn response((status, lines, body): &ResponseParts) -> Response<'_> {
+    Response::new(*status)
+        .headers(lines.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .body(body)
+}
+
+/// `profile_sign_response`: the header lines to send with the response.
+pub fn profile_sign_response(op: &Value) -> Outcome {
+    let parts = response_parts(op)?;
+    let time = unsigned(op, "time", ProfileErrorCode::InvalidRequest)?;
+    let signer = rfc9421_signer(op)?;
+    let out = signer.sign_response(&response(&parts), rfc9421_inputs(op, time)?)?;
+    let lines = parts.1;
+    let mut answer = Map::new();
+    answer.insert(
+        "headers".into(),
+        lines_json(out.instructions().apply_to_headers(&lines)),
+    );
+    Ok(answer)
+}
+
+/// `profile_verify_response`: the key id that signed the response, or the error.
+pub fn profile_verify_response(op: &Value) -> Outcome {
+    let parts = response_parts(op)?;
+    let now = unsigned(op, "now", ProfileErrorCode::InvalidRequest)?;
+    let verifier = rfc9421_verifier(op)?;
+    let key_id = verifier.verify_response(&response(&parts), now)?.key_id;
     let mut out = Map::new();
     out.insert("ok".into(), true.into());
     out.insert("key_id".into(), key_id.into());
