@@ -451,6 +451,16 @@ fn verification_failures_have_codes() {
         (ok.nonce.as_deref(), ok.expires),
         (Some("n1"), Some(10_100))
     );
+    // A replay store remembers the nonce while the signature verifies: until `expires` here,
+    // which comes before created + max_age (10_300); without `expires`, created + max_age.
+    assert_eq!(v.nonce_expires_at(&ok), 10_100);
+    let mut no_expiry = ok.clone();
+    no_expiry.expires = None;
+    assert_eq!(
+        v.nonce_expires_at(&no_expiry),
+        10_000 + v.settings().max_age
+    );
+    assert!(v.verify_request(&signed(b"data"), 10_101).is_err());
     assert_eq!(
         v.verify_request(&signed(b"dat4"), 10_050)
             .unwrap_err()

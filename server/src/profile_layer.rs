@@ -18,8 +18,12 @@
 //! 6. on success the verifier's result ([`AwsVerified`] or [`Rfc9421Verified`]) is in the request
 //!    extensions and the inner service gets the verified bytes as a [`VerifiedBody`].
 //!
-//! An RFC 9421 `nonce` is reported ([`Rfc9421Verified::nonce`]), not checked against a replay
-//! store: a handler that needs replay protection checks it there.
+//! With [`ProfileLayer::replay_store`], step 4 is followed by the replay check of an RFC 9421
+//! `nonce`: the pair (key id, nonce) is recorded until the signature could no longer verify
+//! (`created + max_age`, or `expires`), a second use gets **401** `{"error":"replayed_nonce"}`, and a
+//! store that cannot record answers **503** `{"error":"replay_store_unavailable"}` (fail closed).
+//! Without a store the nonce is only reported ([`Rfc9421Verified::nonce`]). A signature without a
+//! nonce (RFC 9421 makes it optional; Sigwire's clients always send one) is not replay-checked.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -33,9 +37,9 @@ use http_body::Body;
 use http_body_util::{Either, Full};
 use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4Verifier, AwsVerified};
 use sigwire_core::profiles::rfc9421::{Rfc9421Key, Rfc9421Verified, Rfc9421Verifier};
-use sigwire_core::profiles::ProfileError;
+use sigwire_core::profiles::{ProfileError, ProfileErrorCode};
 use sigwire_core::wire::Rejection;
-use sigwire_core::{Clock, SystemClock};
+use sigwire_core::{Clock, ReplayStore, SystemClock};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -59,6 +63,14 @@ pub trait ProfileVerifier: Send + Sync + 'static {
         request: &sigwire_core::Request<'_>,
         unix_now: u64,
     ) -> Result<Self::Verified, ProfileError>;
+
+    /// What [`ProfileLayer::replay_store`] records for `verified`: the key id, the nonce and the
+    /// last second (Unix, inclusive) at which the same signature would still verify. `None` when
+    /// the signature carries no nonce (the default: SigV4 has none).
+    fn replay_entry<'a>(&self, verified: &'a Self::Verified) -> Option<(&'a str, &'a str, u64)> {
+        let _ = verified;
+        None
+    }
 }
 
 impl<F> ProfileVerifier for AwsSigV4Verifier<F>
@@ -89,12 +101,22 @@ where
     ) -> Result<Rfc9421Verified, ProfileError> {
         Rfc9421Verifier::verify_request(self, request, unix_now)
     }
+
+    fn replay_entry<'a>(&self, verified: &'a Rfc9421Verified) -> Option<(&'a str, &'a str, u64)> {
+        let nonce = verified.nonce.as_deref()?;
+        Some((
+            verified.key_id.as_str(),
+            nonce,
+            self.nonce_expires_at(verified),
+        ))
+    }
 }
 
 struct Config<V> {
     verifier: Arc<V>,
     clock: Arc<dyn Clock>,
     front: Front,
+    replay: Option<Arc<dyn ReplayStore>>,
 }
 
 impl<V> Clone for Config<V> {
@@ -103,6 +125,7 @@ impl<V> Clone for Config<V> {
             verifier: Arc::clone(&self.verifier),
             clock: Arc::clone(&self.clock),
             front: self.front.clone(),
+            replay: self.replay.clone(),
         }
     }
 }
@@ -155,8 +178,32 @@ impl<V: ProfileVerifier> ProfileLayer<V> {
                 verifier: Arc::new(verifier),
                 clock: Arc::new(SystemClock),
                 front: Front::new(DEFAULT_BODY_LIMIT),
+                replay: None,
             }),
         }
+    }
+
+    /// Refuses a replayed RFC 9421 `nonce`: each verified (key id, nonce) is recorded in `store`
+    /// (e.g. [`sigwire_core::InMemoryReplayStore`], or a shared one for several instances) until
+    /// the signature could no longer verify; a second use gets 401 `{"error":"replayed_nonce"}`,
+    /// a store error 503 `{"error":"replay_store_unavailable"}`. Signatures without a nonce, and
+    /// SigV4 (which has none), pass unchecked.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sigwire_core::profiles::rfc9421::{Rfc9421Key, Rfc9421Verifier};
+    /// use sigwire_core::InMemoryReplayStore;
+    /// use sigwire_server::ProfileLayer;
+    ///
+    /// let key = Rfc9421Key::new("client-key", b"0123456789abcdef0123456789abcdef".to_vec())?;
+    /// let verifier = Rfc9421Verifier::new(move |id: &str| (id == "client-key").then(|| key.clone()));
+    /// let layer = ProfileLayer::new(verifier).replay_store(Arc::new(InMemoryReplayStore::default()));
+    /// # let _ = layer;
+    /// # Ok::<(), sigwire_core::profiles::ProfileError>(())
+    /// ```
+    #[must_use]
+    pub fn replay_store(self, store: Arc<dyn ReplayStore>) -> Self {
+        self.map(|c| c.replay = Some(store))
     }
 
     /// Verifies at `clock` instead of the system clock (tests, a corrected clock).
@@ -325,6 +372,27 @@ where
         }
     };
     drop(lines);
+    if let Some(store) = &config.replay {
+        if let Some((key_id, nonce, until)) = config.verifier.replay_entry(&verified) {
+            match store.check_and_record(key_id, nonce, until, now) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!(key_id, method = %parts.method, path = parts.uri.path(), "sigwire: replayed profile nonce");
+                    return Err(profile_rejection(&ProfileError::new(
+                        ProfileErrorCode::ReplayedNonce,
+                        "this nonce was already used",
+                    )));
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        code = e.code().as_str(),
+                        "sigwire: replay store unavailable"
+                    );
+                    return Err(reject(Rejection::from_error(&e, now)));
+                }
+            }
+        }
+    }
     parts.extensions.insert(verified);
     Ok(Request::from_parts(
         parts,
@@ -575,6 +643,127 @@ mod tests {
                 r#"{"error":"timestamp_out_of_tolerance"}"#
             )
         );
+    }
+
+    /// A store that records what it was asked, answering like an in-memory one, or failing.
+    #[derive(Default)]
+    struct Recording {
+        fail: bool,
+        seen: std::sync::Mutex<Vec<(String, String, u64, u64)>>,
+    }
+
+    impl ReplayStore for Recording {
+        fn check_and_record(
+            &self,
+            key_id: &str,
+            nonce: &str,
+            expires_at: u64,
+            now: u64,
+        ) -> Result<bool, sigwire_core::Error> {
+            if self.fail {
+                return Err(sigwire_core::Error::new(
+                    sigwire_core::ErrorCode::ReplayStoreUnavailable,
+                    "redis down",
+                ));
+            }
+            let mut seen = self.seen.lock().unwrap();
+            let new = !seen.iter().any(|(k, n, ..)| k == key_id && n == nonce);
+            seen.push((key_id.into(), nonce.into(), expires_at, now));
+            Ok(new)
+        }
+    }
+
+    fn rfc_signed_with(url: &str, at: u64, nonce: Option<&str>) -> Request<Full<Bytes>> {
+        let request = sigwire_core::Request::new("GET", url);
+        let mut inputs = SignatureInputs::at(at);
+        if let Some(n) = nonce {
+            inputs = inputs.nonce(n);
+        }
+        let out = Rfc9421::new(rfc_key())
+            .sign_request(&request, inputs)
+            .unwrap();
+        to_http("GET", url, &[], b"", out.instructions())
+    }
+
+    #[tokio::test]
+    async fn rfc9421_replay_store_refuses_a_second_use_of_a_nonce() {
+        let store = Arc::new(Recording::default());
+        let layer = rfc_layer().replay_store(store.clone());
+        let first = run(
+            layer.clone(),
+            rfc_signed("http://h.test/a", b"hi", NOW - 10),
+        )
+        .await;
+        assert_eq!(first.0, StatusCode::OK, "{}", first.2);
+        let again = run(
+            layer.clone(),
+            rfc_signed("http://h.test/a", b"hi", NOW - 10),
+        )
+        .await;
+        assert_eq!(
+            (again.0, again.2.as_str()),
+            (StatusCode::UNAUTHORIZED, r#"{"error":"replayed_nonce"}"#)
+        );
+        assert_eq!(again.1[CACHE_CONTROL], "no-store");
+        // Another nonce of the same key passes; the entry lives until created + max_age (300 s).
+        let other = run(
+            layer.clone(),
+            rfc_signed_with("http://h.test/a", NOW, Some("n-2")),
+        )
+        .await;
+        assert_eq!(other.0, StatusCode::OK, "{}", other.2);
+        let seen = store.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![
+                ("k1".into(), "n-1".into(), NOW - 10 + 300, NOW),
+                ("k1".into(), "n-1".into(), NOW - 10 + 300, NOW),
+                ("k1".into(), "n-2".into(), NOW + 300, NOW),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn rfc9421_replay_checks_only_verified_signatures_with_a_nonce() {
+        let store = Arc::new(Recording::default());
+        let layer = rfc_layer().replay_store(store.clone());
+        // No nonce: nothing to record, both pass.
+        for _ in 0..2 {
+            let r = run(layer.clone(), rfc_signed_with("http://h.test/a", NOW, None)).await;
+            assert_eq!(r.0, StatusCode::OK, "{}", r.2);
+        }
+        // A signature that fails never reaches the store (no nonce burnt by a forgery).
+        let mut moved = rfc_signed("http://h.test/a", b"", NOW);
+        *moved.uri_mut() = "/b".parse().unwrap();
+        assert_eq!(run(layer, moved).await.0, StatusCode::UNAUTHORIZED);
+        assert!(store.seen.lock().unwrap().is_empty());
+        // SigV4 has no nonce: the store is not consulted.
+        let aws = aws_layer().replay_store(store.clone());
+        let req = aws_signed("http://api.test/v1/orders", b"{}", NOW);
+        assert_eq!(run(aws, req).await.0, StatusCode::OK);
+        assert!(store.seen.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn rfc9421_replay_store_failure_is_503_fail_closed() {
+        let store = Arc::new(Recording {
+            fail: true,
+            ..Recording::default()
+        });
+        let (status, headers, body) = run(
+            rfc_layer().replay_store(store),
+            rfc_signed("http://h.test/a", b"hi", NOW),
+        )
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"error":"replay_store_unavailable"}"#
+            )
+        );
+        assert!(!body.contains("redis"), "{body}");
+        assert!(headers.contains_key("x-sigwire-server-time"));
     }
 
     #[test]

@@ -521,6 +521,19 @@ where
         self
     }
 
+    /// The settings in use.
+    pub fn settings(&self) -> &Rfc9421Settings {
+        &self.settings
+    }
+
+    /// Until when (Unix seconds, inclusive) a replay store must remember the `nonce` of a
+    /// signature this verifier accepted: the last second at which the same signature would
+    /// still verify (`created + max_age`, or `expires` when that is earlier).
+    pub fn nonce_expires_at(&self, verified: &Rfc9421Verified) -> u64 {
+        let until = verified.created.saturating_add(self.settings.max_age);
+        verified.expires.map_or(until, |e| e.min(until))
+    }
+
     /// Verifies a request at `now` (Unix seconds).
     pub fn verify_request(
         &self,
