@@ -10,7 +10,8 @@
 //!   Kotlin and Swift code may implement (e.g. over Redis); [`in_memory_replay_store`] makes the
 //!   built-in one;
 //! * [`HttpClient`] (records [`HttpClientOptions`], [`HttpResponse`]): the `sigwire-client` HTTP
-//!   runtime, blocking calls on a library-owned tokio runtime;
+//!   runtime, blocking calls on a library-owned tokio runtime; [`HttpClient::with_profile`] with a
+//!   [`ClientProfile`] signs with a signing profile instead of sigwire-v1;
 //! * the records [`SigwireRequest`], [`Header`], [`Signature`], [`Verified`];
 //! * a plain C function for allocation-free signing from the JVM (`fast`, used by the Kotlin
 //!   `FastSigner`; not part of the UniFFI interface);
@@ -31,12 +32,12 @@ mod request;
 mod signer;
 mod verifier;
 
-pub use client::{HttpClient, HttpClientOptions, HttpResponse};
+pub use client::{ClientProfile, HttpClient, HttpClientOptions, HttpResponse};
 pub use error::SigwireError;
 pub use keys::{in_memory_replay_store, KeyStore, ReplayStore};
 pub use profiles::{
     profile_error_codes, sign_webhook, verify_webhook, AwsSigV4Signer, ExchangeSigner,
-    ProfileError, ProfileSignedRequest, Rfc9421Signer, WebhookVerified,
+    ProfileError, ProfileSignedRequest, ProfileSignedResponse, Rfc9421Signer, WebhookVerified,
 };
 pub use request::{Header, SigwireRequest};
 pub use signer::{Signature, Signer};
