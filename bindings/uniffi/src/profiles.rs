@@ -108,11 +108,16 @@ impl ProfileSignedRequest {
 
     /// The value of header `name` (case-insensitive), if present.
     pub fn header(&self, name: String) -> Option<String> {
-        self.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(&name))
-            .map(|h| h.value.clone())
+        header_value(&self.headers, &name)
     }
+}
+
+/// The first value of header `name` (case-insensitive) among `headers`.
+fn header_value(headers: &[Header], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.clone())
 }
 
 /// A signed response: the header lines to send (the given ones, then `Signature-Input`,
@@ -132,10 +137,7 @@ impl ProfileSignedResponse {
 
     /// The value of header `name` (case-insensitive), if present.
     pub fn header(&self, name: String) -> Option<String> {
-        self.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(&name))
-            .map(|h| h.value.clone())
+        header_value(&self.headers, &name)
     }
 }
 
