@@ -116,6 +116,31 @@ pub struct Route {
     pub upstream: String,
     /// Forwarded without a signature (the key id header is still stripped).
     pub public: bool,
+    /// The signing scheme requests on this route must carry (default `sigwire-v1`).
+    pub profile: RouteProfile,
+}
+
+/// The signing scheme a route verifies, checked by the core's verifier for it. Keys come from the
+/// gateway's key sources (a key id's newest live secret; for SigV4 the key id is the access key id
+/// and the secret the secret access key), and a verified request is claimed against replay and
+/// rate-limited like a `sigwire-v1` one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RouteProfile {
+    /// `sigwire-v1` (SPEC.md).
+    SigwireV1,
+    /// AWS Signature Version 4 (header or presigned URL) for this region and service.
+    AwsSigV4 {
+        /// The region in the credential scope (`aws_region`).
+        region: String,
+        /// The service in the credential scope (`aws_service`).
+        service: String,
+    },
+    /// RFC 9421 HTTP Message Signatures, `hmac-sha256`.
+    Rfc9421 {
+        /// Components every signature must cover (`rfc9421_required`; default: the core's).
+        required: Option<Vec<String>>,
+    },
 }
 
 /// Where the replay store lives.
@@ -257,6 +282,10 @@ struct RawRoute {
     upstream: Option<String>,
     #[serde(default)]
     public: bool,
+    profile: Option<String>,
+    aws_region: Option<String>,
+    aws_service: Option<String>,
+    rfc9421_required: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -564,10 +593,79 @@ impl RawConfig {
                     format!("`{prefix}` is routed twice"),
                 ));
             }
+            let field = |name: &str| format!("routes[{i}].{name}");
+            let profile = match r.profile.as_deref().unwrap_or("sigwire-v1") {
+                "sigwire-v1" => RouteProfile::SigwireV1,
+                "aws-sigv4" => {
+                    let mut scope = [
+                        ("aws_region", &r.aws_region),
+                        ("aws_service", &r.aws_service),
+                    ]
+                    .into_iter()
+                    .map(|(name, value)| {
+                        let value = value.clone().unwrap_or_default();
+                        let ok = !value.is_empty()
+                            && value.bytes().all(|b| b.is_ascii_graphic() && b != b'/');
+                        if ok {
+                            Ok(value)
+                        } else {
+                            Err(ConfigError::new(
+                                field(name),
+                                "required with `aws-sigv4`: printable ASCII without `/`",
+                            ))
+                        }
+                    });
+                    let region = scope.next().unwrap_or(Ok(String::new()))?;
+                    let service = scope.next().unwrap_or(Ok(String::new()))?;
+                    RouteProfile::AwsSigV4 { region, service }
+                }
+                "rfc9421" => {
+                    if let Some(list) = &r.rfc9421_required {
+                        for (j, id) in list.iter().enumerate() {
+                            if let Err(e) = sigwire_core::profiles::rfc9421::Component::parse(id) {
+                                return Err(ConfigError::new(
+                                    format!("routes[{i}].rfc9421_required[{j}]"),
+                                    format!("`{id}`: {}", e.message()),
+                                ));
+                            }
+                        }
+                    }
+                    RouteProfile::Rfc9421 {
+                        required: r.rfc9421_required.clone(),
+                    }
+                }
+                other => {
+                    return Err(ConfigError::new(
+                        field("profile"),
+                        format!("`{other}`: expected `sigwire-v1`, `aws-sigv4` or `rfc9421`"),
+                    ))
+                }
+            };
+            let is_aws = matches!(profile, RouteProfile::AwsSigV4 { .. });
+            let is_rfc = matches!(profile, RouteProfile::Rfc9421 { .. });
+            for (name, set, fits) in [
+                ("aws_region", r.aws_region.is_some(), is_aws),
+                ("aws_service", r.aws_service.is_some(), is_aws),
+                ("rfc9421_required", r.rfc9421_required.is_some(), is_rfc),
+            ] {
+                if set && !fits {
+                    return Err(ConfigError::new(
+                        field(name),
+                        "does not apply to this route's profile",
+                    ));
+                }
+            }
+            if r.public && profile != RouteProfile::SigwireV1 {
+                return Err(ConfigError::new(
+                    field("profile"),
+                    "a public route verifies nothing: remove `profile` or `public`",
+                ));
+            }
             routes.push(Route {
                 prefix,
                 upstream,
                 public: r.public,
+                profile,
             });
         }
         routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
@@ -773,6 +871,30 @@ env = "SIGWIRE_GATEWAY_KEYS"
             (format!("workers = 0\n{MINIMAL}"), "workers"),
             (format!("workers = 100000\n{MINIMAL}"), "workers"),
             (format!("max_connections = 0\n{MINIMAL}"), "max_connections"),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nprofile = \"sigv5\""),
+                "routes[0].profile",
+            ),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nprofile = \"aws-sigv4\"\naws_region = \"eu-west-1\""),
+                "routes[0].aws_service",
+            ),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nprofile = \"aws-sigv4\"\naws_region = \"eu/1\"\naws_service = \"s3\""),
+                "routes[0].aws_region",
+            ),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\naws_region = \"eu-west-1\""),
+                "routes[0].aws_region",
+            ),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nprofile = \"rfc9421\"\nrfc9421_required = [\"@method\", \"@nonsense\"]"),
+                "routes[0].rfc9421_required[1]",
+            ),
+            (
+                MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nprofile = \"rfc9421\"\npublic = true"),
+                "routes[0].profile",
+            ),
             (format!("max_connections = 2000000\n{MINIMAL}"), "max_connections"),
             (
                 format!("require_signed_headers = [\"x-ok\", \"bad header\"]\n{MINIMAL}"),

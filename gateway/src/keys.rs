@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sigwire_core::{Error, ErrorCode, KeyId, KeyStore, Secret};
+use zeroize::Zeroizing;
 
 /// One secret of a key id, as stored. The secret is a string whose UTF-8 bytes are the HMAC key
 /// (clients pass the same string to their signer).
@@ -91,9 +92,14 @@ pub fn generate_secret() -> Result<String, String> {
 
 #[derive(Default)]
 struct Entry {
-    secrets: Vec<(Arc<Secret>, Option<u64>)>,
+    /// Each live secret: the core's, its `not_after`, and its bytes for the signing profiles'
+    /// verifiers (which take key material of their own; zeroed on drop).
+    secrets: Vec<(Arc<Secret>, Option<u64>, RawSecret)>,
     tier: Option<String>,
 }
+
+/// A secret's bytes, zeroed on drop.
+type RawSecret = Arc<Zeroizing<Vec<u8>>>;
 
 /// The key set in use: a [`KeyStore`] for the verifier, replaced whole by [`LiveKeys::replace`].
 #[derive(Default)]
@@ -124,7 +130,8 @@ impl LiveKeys {
             let secret =
                 Secret::new(r.secret.as_bytes().to_vec()).map_err(|e| e.message().to_owned())?;
             let entry = map.entry(r.id.clone()).or_default();
-            entry.secrets.push((Arc::new(secret), r.not_after));
+            let raw = Arc::new(Zeroizing::new(r.secret.as_bytes().to_vec()));
+            entry.secrets.push((Arc::new(secret), r.not_after, raw));
             if r.tier.is_some() {
                 entry.tier.clone_from(&r.tier);
             }
@@ -155,6 +162,19 @@ impl LiveKeys {
             .and_then(|e| e.tier.clone())
     }
 
+    /// The bytes of `key_id`'s newest secret still live at `now` (the last one listed), for a
+    /// signing profile's verifier, which checks one secret per key id.
+    pub fn newest_secret(&self, key_id: &str, now: u64) -> Option<RawSecret> {
+        self.snapshot()
+            .ok()?
+            .get(key_id)?
+            .secrets
+            .iter()
+            .rev()
+            .find(|(_, na, _)| na.map_or(true, |t| now <= t))
+            .map(|(_, _, raw)| Arc::clone(raw))
+    }
+
     fn snapshot(&self) -> Result<Arc<HashMap<String, Entry>>, Error> {
         self.current
             .read()
@@ -171,8 +191,8 @@ impl KeyStore for LiveKeys {
             .map(|e| {
                 e.secrets
                     .iter()
-                    .filter(|(_, na)| na.map_or(true, |t| now <= t))
-                    .map(|(s, _)| Arc::clone(s))
+                    .filter(|(_, na, _)| na.map_or(true, |t| now <= t))
+                    .map(|(s, _, _)| Arc::clone(s))
                     .collect()
             })
             .unwrap_or_default())

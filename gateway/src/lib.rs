@@ -15,6 +15,7 @@ pub mod key_sources;
 pub mod keys;
 pub mod keys_admin;
 pub mod metrics;
+pub mod profile_routes;
 pub mod proxy;
 pub mod ratelimit;
 pub mod redis_conn;

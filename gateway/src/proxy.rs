@@ -16,13 +16,14 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use sigwire_core::{wire, ErrorCode, InMemoryReplayStore, SERVER_TIME_HEADER};
+use sigwire_core::{wire, ErrorCode, InMemoryReplayStore, ReplayStore as _, SERVER_TIME_HEADER};
 
 use crate::access_log::LogLine;
-use crate::admission::{self, Admission, Limiter, NonceClaim};
+use crate::admission::{self, Admission, Limiter};
 use crate::config::{Config, ReplayBackend, Route};
 use crate::keys::LiveKeys;
 use crate::metrics::Metrics;
+use crate::profile_routes::{ProfileCheck, Proof};
 use crate::ratelimit::Decision;
 use crate::redis_conn::RedisConn;
 use crate::verify::{Authenticator, Rejected};
@@ -157,6 +158,10 @@ pub struct Gateway {
     /// Some when nonces are claimed in Redis (else in this process).
     replay_redis: Option<Arc<RedisConn>>,
     redis: Option<Arc<RedisConn>>,
+    /// The verifier of each profile route, by prefix.
+    profiles: std::collections::HashMap<String, ProfileCheck>,
+    /// This process's replay store (profile requests' claims when nonces are not in Redis).
+    memory: Arc<InMemoryReplayStore>,
     /// Metrics served on the admin listener.
     pub metrics: Metrics,
     log_requests: bool,
@@ -186,6 +191,11 @@ fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+fn skew(timestamp: u64, now: u64) -> i64 {
+    let s = i128::from(timestamp) - i128::from(now);
+    i64::try_from(s).unwrap_or(if s > 0 { i64::MAX } else { i64::MIN })
 }
 
 fn micros(d: Duration) -> u64 {
@@ -255,10 +265,11 @@ impl Gateway {
         log_requests: bool,
     ) -> Result<Self, String> {
         let memory = Arc::new(InMemoryReplayStore::default());
+        let profiles = crate::profile_routes::build(&config, &keys);
         let auth = Authenticator::new(
             Arc::clone(&keys) as Arc<dyn sigwire_core::KeyStore>,
             config.window,
-            memory,
+            Arc::clone(&memory),
             &config.require_signed_headers,
         )
         .map_err(|e| format!("require_signed_headers: {}", e.message()))?;
@@ -273,6 +284,8 @@ impl Gateway {
             auth,
             replay_redis,
             redis,
+            profiles,
+            memory,
             metrics: Metrics::default(),
             log_requests,
         })
@@ -406,8 +419,13 @@ impl Gateway {
             .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
         let mut verify_time = Duration::ZERO;
         let mut body_algorithm = None;
+        let profile = self.profiles.get(&route.prefix);
         if route.public {
             line.code = codes::PUBLIC;
+        } else if profile.is_some() {
+            // A profile signs the exact bytes: the body is read whole (in memory, up to
+            // body_limit) and verified with it; only the IP's failure budget is checked first.
+            self.failure_guard(FailureScope::Ip(&ip), lane)?;
         } else {
             let started = Instant::now();
             let result = self.precheck(&parts, &url, &ip, lane, line).await;
@@ -448,7 +466,13 @@ impl Gateway {
         let mut limit = None;
         if !route.public {
             let started = Instant::now();
-            let result = self.verify(&parts, &url, &body, &ip, lane, line).await;
+            let result = match profile {
+                Some(check) => {
+                    self.verify_profile(check, &parts, &url, &body, &ip, lane, line)
+                        .await
+                }
+                None => self.verify(&parts, &url, &body, &ip, lane, line).await,
+            };
             verify_time += started.elapsed();
             line.verify_us = Some(micros(verify_time));
             self.metrics.verify.observe(verify_time);
@@ -564,9 +588,23 @@ impl Gateway {
             Ok(a) => a,
             Err(rejected) => return Err(self.rejected(rejected, ip, lane, line).await),
         };
-        let key_id = authenticated.ticket.key_id.clone();
-        line.key_id = Some(key_id.clone());
         line.skew = Some(authenticated.skew);
+        self.admit_verified(Proof::Ticket(authenticated), ip, lane, line, now)
+            .await
+    }
+
+    /// A verified request (either scheme): claims it against replay and applies the key's rate
+    /// limit, in Redis in one round trip or in this process. Returns the rate-limit decision.
+    async fn admit_verified(
+        &self,
+        proof: Proof,
+        ip: &str,
+        lane: &Lane,
+        line: &mut LogLine,
+        now: u64,
+    ) -> Result<Option<Decision>, Stop> {
+        let key_id = proof.key_id().to_owned();
+        line.key_id = Some(key_id.clone());
         let failure_limiters: Vec<Limiter> = [FailureScope::Ip(ip), FailureScope::Key(&key_id)]
             .into_iter()
             .filter_map(|scope| self.failure_limiter(scope))
@@ -583,17 +621,23 @@ impl Gateway {
                 limit,
             });
         let claim = if lane.replay_redis().is_some() {
-            let t = &authenticated.ticket;
-            Some(NonceClaim {
-                key_id: &key_id,
-                nonce: &authenticated.nonce,
-                timestamp: t.timestamp,
-                expires_at: t.expires_at,
-            })
+            Some(proof.claim(&key_id))
         } else {
-            match self.auth.commit_in_memory(authenticated) {
-                Ok(()) => None,
-                Err(e) if e.code() == ErrorCode::ReplayedNonce => {
+            let recorded = match proof {
+                Proof::Ticket(authenticated) => match self.auth.commit_in_memory(authenticated) {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.code() == ErrorCode::ReplayedNonce => Ok(false),
+                    Err(e) => Err(e),
+                },
+                Proof::Profile {
+                    nonce, expires_at, ..
+                } => self
+                    .memory
+                    .check_and_record(&key_id, &nonce, expires_at, now),
+            };
+            match recorded {
+                Ok(true) => None,
+                Ok(false) => {
                     return Err(self
                         .failed(ErrorCode::ReplayedNonce, ip, Some(&key_id), lane)
                         .await)
@@ -636,6 +680,49 @@ impl Gateway {
                 code: codes::RATE_LIMITED,
                 limit: Some(decision),
             }),
+        }
+    }
+
+    /// A profile route: verifies the request with the route's core verifier, then claims and
+    /// rate-limits it as [`verify`](Self::verify) does.
+    #[allow(clippy::too_many_arguments)]
+    async fn verify_profile(
+        &self,
+        check: &ProfileCheck,
+        parts: &http::request::Parts,
+        url: &str,
+        body: &Received,
+        ip: &str,
+        lane: &Lane,
+        line: &mut LogLine,
+    ) -> Result<Option<Decision>, Stop> {
+        let Received::Memory(bytes) = body else {
+            // Profile routes never spool (threshold: none).
+            return Err(Stop::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidRequest.as_str(),
+            ));
+        };
+        let lines = header_lines(parts);
+        let request = sigwire_core::Request::new(parts.method.as_str(), url)
+            .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
+            .body(bytes);
+        let now = now_unix();
+        match check.verify(&request, &parts.headers, url, self.config.window, now) {
+            Ok(proof) => {
+                line.skew = Some(skew(proof.timestamp(), now));
+                self.admit_verified(proof, ip, lane, line, now).await
+            }
+            Err(e) => {
+                let code = e.code();
+                if let Some(refusal) = self.record_failure(ip, None, lane).await {
+                    return Err(refusal);
+                }
+                Err(Stop::new(
+                    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
+                    code.as_str(),
+                ))
+            }
         }
     }
 

@@ -967,3 +967,115 @@ async fn max_connections_holds_further_clients_until_one_closes() {
     assert_eq!(answer.status, 200, "{answer:?}");
     drop(second);
 }
+
+const PROFILE_ROUTES: &str = r#"
+[[routes]]
+prefix = "/aws/"
+upstream = "app"
+profile = "aws-sigv4"
+aws_region = "eu-west-1"
+aws_service = "execute-api"
+[[routes]]
+prefix = "/rfc/"
+upstream = "app"
+profile = "rfc9421"
+"#;
+
+/// A request signed by a profile: its header list as the signer gives it (Host is the client's).
+fn profiled(method: &str, path: &str, headers: Vec<(String, String)>, body: &[u8]) -> Prepared {
+    Prepared {
+        method: method.into(),
+        path: path.into(),
+        headers: headers
+            .into_iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+            .collect(),
+        body: bytes::Bytes::copy_from_slice(body),
+        nonce: String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_profiles_on_routes() {
+    use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4, SignableBody};
+    use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Key, SignatureInputs};
+
+    let (upstream, gw) = setup(PROFILE_ROUTES).await;
+    let c = TestClient::default();
+    let body = b"{\"amount\":1}";
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+
+    // AWS SigV4 (the key id is the access key id, its secret the secret access key).
+    let aws = AwsSigV4::new(
+        AwsCredentials::new("client-1", SECRET).unwrap(),
+        "eu-west-1",
+        "execute-api",
+    )
+    .unwrap();
+    let url = format!("http://{HOST}/aws/orders?b=2&a=1");
+    let request = sigwire_core::Request::new("POST", &url)
+        .headers([("content-type", "application/json")])
+        .body(body);
+    let out = aws
+        .sign(&request, SignableBody::Bytes(body), now())
+        .unwrap();
+    let signed = profiled(
+        "POST",
+        "/aws/orders?b=2&a=1",
+        out.instructions().apply_to_headers(&json),
+        body,
+    );
+    let a = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.echo()["headers"]["x-sigwire-key-id"], "client-1");
+    assert!(a.echo()["headers"].get("authorization").is_none());
+    // The same request again: a replay, on this route as on sigwire-v1 ones.
+    let again = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (401, "replayed_nonce")
+    );
+    // Another body under the same signature.
+    let mut tampered = signed.clone();
+    tampered.body = bytes::Bytes::from_static(b"{\"amount\":9}");
+    let t = c.send(gw.proxy, HOST, &tampered, &[]).await;
+    assert_eq!(t.status, 401, "{t:?}");
+    assert_ne!(t.code(), "ok");
+    // A sigwire-v1 signature is not what this route takes.
+    let v1 = sign("client-1", SECRET, "GET", HOST, "/aws/orders", b"");
+    assert_eq!(c.send(gw.proxy, HOST, &v1, &[]).await.status, 401);
+
+    // RFC 9421 hmac-sha256 (Content-Digest covered by default).
+    let key = Rfc9421Key::new("client-1", SECRET.as_bytes().to_vec()).unwrap();
+    let url = format!("http://{HOST}/rfc/orders");
+    let request = sigwire_core::Request::new("POST", &url)
+        .headers([("content-type", "application/json")])
+        .body(body);
+    let out = Rfc9421::new(key)
+        .sign_request(&request, SignatureInputs::at(now()))
+        .unwrap();
+    let signed = profiled(
+        "POST",
+        "/rfc/orders",
+        out.instructions().apply_to_headers(&json),
+        body,
+    );
+    let r = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.echo()["headers"]["x-sigwire-key-id"], "client-1");
+    let again = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (401, "replayed_nonce")
+    );
+    let mut tampered = signed.clone();
+    tampered.body = bytes::Bytes::from_static(b"{\"amount\":9}");
+    let t = c.send(gw.proxy, HOST, &tampered, &[]).await;
+    assert_eq!(
+        (t.status, t.code().as_str()),
+        (401, "digest_mismatch"),
+        "{t:?}"
+    );
+
+    assert_eq!(upstream.hits(), 2, "only the two fresh, intact requests");
+}

@@ -521,3 +521,50 @@ per_seconds = 60
     assert!(conn.exists::<_, bool>("t:rl:fail-ip:127.0.0.1").unwrap());
     assert_eq!(upstream.hits(), 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_route_claims_its_replay_id_in_redis() {
+    use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Key, SignatureInputs};
+    let redis = RedisServer::start();
+    let upstream = Upstream::start().await;
+    let secret = create_key(&redis, "client-1", &[]);
+    let routes = "[[routes]]\nprefix = \"/rfc/\"\nupstream = \"app\"\nprofile = \"rfc9421\"\n";
+    let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, routes), &[]);
+    let c = TestClient::default();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let key = Rfc9421Key::new("client-1", secret.as_bytes().to_vec()).unwrap();
+    let url = format!("http://{HOST}/rfc/pay");
+    let out = Rfc9421::new(key)
+        .sign_request(
+            &sigwire_core::Request::new("GET", &url),
+            SignatureInputs::at(now()),
+        )
+        .unwrap();
+    let signed = Prepared {
+        method: "GET".into(),
+        path: "/rfc/pay".into(),
+        headers: out.instructions().apply_to_headers(&[]),
+        body: bytes::Bytes::new(),
+        nonce: String::new(),
+    };
+    let a = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    // Claimed under the layout's replay key: a 64-hex replay id, kept for the window.
+    let mut r = redis.conn();
+    let claimed: Vec<String> = r.keys("t:replay:client-1:*").unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    let id = claimed[0].rsplit(':').next().unwrap();
+    assert!(
+        id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    let ttl: i64 = r.ttl(&claimed[0]).unwrap();
+    assert!((295..=301).contains(&ttl), "ttl {ttl}");
+    let again = c.send(gw.proxy, HOST, &signed, &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (401, "replayed_nonce")
+    );
+    assert_eq!(upstream.hits(), 1);
+}
