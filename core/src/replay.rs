@@ -233,7 +233,10 @@ impl KeyNonces {
 
     /// Whether the generations can swap in O(1) at `now`: the previous one has expired whole,
     /// or it is empty and the current one has begun to expire (so each generation spans about
-    /// one lifetime of traffic from the start).
+    /// one lifetime of traffic from the start). Checked only for a key holding at least
+    /// [`MIN_KEY_SWEEP`] nonces: below that nothing is worth forgetting, and forgetting early
+    /// would raise the clock watermark for nothing (a clock that jumps ahead and back would then
+    /// cost availability where the store still had room to remember).
     fn rotation_due(&self, now: u64) -> bool {
         let now = secs32(now);
         if self.previous.len() == 0 {
@@ -517,7 +520,7 @@ impl ReplayStore for InMemoryReplayStore {
                 k.sweep(now, Sweep::Exact)
             } else if len >= k.next_sweep {
                 k.sweep(now, Sweep::Carry)
-            } else if k.rotation_due(now) {
+            } else if len >= MIN_KEY_SWEEP && k.rotation_due(now) {
                 k.sweep(now, Sweep::Whole)
             } else {
                 0
@@ -890,6 +893,32 @@ mod tests {
             max_held <= 2 * live + 2 * per_second as usize,
             "{max_held} held for {live} live"
         );
+    }
+
+    /// Found by the Chromium client tests (the reference server's clock moved ±600 s and back):
+    /// a few requests while the clock is ahead must not make the store forget, and so refuse
+    /// every later nonce once the clock is back.
+    #[test]
+    fn a_brief_clock_jump_with_little_traffic_forgets_nothing() {
+        let t = 1_700_000_000;
+        let s = InMemoryReplayStore::with_capacity(1_000_000);
+        for i in 0..5 {
+            assert!(s
+                .check_and_record("k", &format!("a{i}"), t + 300, t)
+                .unwrap());
+        }
+        for i in 0..5 {
+            assert!(s
+                .check_and_record("k", &format!("b{i}"), t + 900, t + 600)
+                .unwrap());
+        }
+        for i in 0..5 {
+            assert!(s
+                .check_and_record("k", &format!("c{i}"), t + 310, t + 10)
+                .unwrap());
+        }
+        assert!(!s.check_and_record("k", "a0", t + 300, t + 10).unwrap());
+        assert_eq!(s.len_for_key("k"), 15);
     }
 
     /// A nonce dated far ahead outlives its generation: it is carried into the next one when the
