@@ -12,41 +12,12 @@ OUT="${1:-callgrind.gateway.out}"
 TMP=$(mktemp -d); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 UP=$(port); RED=$(port); GP=$(port); AP=$(port)
 "$LOADGEN_BIN" upstream --listen 127.0.0.1:$UP 2>/dev/null & PIDS+=($!)
 redis-server --port $RED --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >/dev/null & PIDS+=($!)
-SECRET="bench-secret-0123456789abcdef"
-export SIGWIRE_GATEWAY_KEYS=$(python3 -c 'import json,sys; print(json.dumps([{"id": f"bench-{i}", "secret": sys.argv[1]} for i in range(32)]))' "$SECRET")
-cat > "$TMP/gw.toml" <<TOML
-listen = "127.0.0.1:$GP"
-admin_listen = "127.0.0.1:$AP"
-replay = "redis"
-window = 5
-workers = 1
-[[upstreams]]
-name = "app"
-url = "http://127.0.0.1:$UP"
-[[routes]]
-prefix = "/"
-upstream = "app"
-[keys]
-env = "SIGWIRE_GATEWAY_KEYS"
-[redis]
-url = "redis://127.0.0.1:$RED/"
-namespace = "bench"
-[rate_limits]
-default_tier = "bench"
-[rate_limits.tiers.bench]
-rate = 100000
-per_seconds = 1
-[rate_limits.failures_per_key]
-rate = 1000
-per_seconds = 1
-[rate_limits.failures_per_ip]
-rate = 1000
-per_seconds = 1
-TOML
+bench_keys 32
+WORKERS=1 WINDOW=5 REDIS_LIMITS=1 gw_conf $GP $AP redis > "$TMP/gw.toml"
 sleep 0.5
 valgrind --tool=callgrind --callgrind-out-file="$OUT" "$GATEWAY_BIN" run --config "$TMP/gw.toml" --no-access-log 2>"$TMP/vg.log" & VP=$!; PIDS+=($VP)
 for _ in $(seq 300); do (echo >/dev/tcp/127.0.0.1/$GP) 2>/dev/null && break; sleep 0.2; done

@@ -52,8 +52,7 @@ TMP=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+source "$ROOT/gateway/bench/lib.sh"
 
 UP=$(port); NGX=$(port); GWM=$(port); GWR=$(port); RED=$(port); BLM=$(port); BLR=$(port)
 declare -A SERVER_PIDS   # label -> the processes whose CPU time a request to that target costs
@@ -81,36 +80,8 @@ http {
 NGINX
 $NICE nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & PIDS+=($!); SERVER_PIDS[nginx]=$!
 
-SECRET="bench-secret-0123456789abcdef"
 KEY_COUNT="${KEY_COUNT:-32}"
-export SIGWIRE_GATEWAY_KEYS=$(python3 -c 'import json,sys
-print(json.dumps([{"id": f"bench-{i}", "secret": sys.argv[2]} for i in range(int(sys.argv[1]))]))' "$KEY_COUNT" "$SECRET")
-gw_conf() { # listen, admin, replay
-  cat <<TOML
-listen = "127.0.0.1:$1"
-admin_listen = "127.0.0.1:$2"
-replay = "$3"
-window = ${WINDOW:-5}
-${WORKERS:+workers = $WORKERS}
-[[upstreams]]
-name = "app"
-url = "http://127.0.0.1:$UP"
-[[routes]]
-prefix = "/"
-upstream = "app"
-[keys]
-env = "SIGWIRE_GATEWAY_KEYS"
-TOML
-  if [ "$3" = redis ]; then
-    printf '[redis]\nurl = "redis://127.0.0.1:%s/"\nnamespace = "bench"\n' "$RED"
-    # Every Redis feature a production gateway runs: a tier's rate limit on every key (high
-    # enough never to refuse here) and both failed-verification budgets.
-    if [ "${REDIS_LIMITS:-1}" = 1 ]; then
-      printf '[rate_limits]\ndefault_tier = "bench"\n[rate_limits.tiers.bench]\nrate = 100000\nper_seconds = 1\n'
-      printf '[rate_limits.failures_per_key]\nrate = 1000\nper_seconds = 1\n[rate_limits.failures_per_ip]\nrate = 1000\nper_seconds = 1\n'
-    fi
-  fi
-}
+bench_keys "$KEY_COUNT"
 gw_conf $GWM $(port) memory > "$TMP/memory.toml"
 gw_conf $GWR $(port) redis > "$TMP/redis.toml"
 for p in $UP $RED $NGX; do wait_port $p; done

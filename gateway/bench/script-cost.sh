@@ -24,7 +24,7 @@ c=lambda n: re.search(r"const %s: &str = r\"(.*?)\";\n" % n, s, re.S).group(1)
 sys.stdout.write(c("GCRA_FN") + c("ADMIT_LUA"))'; }
 extract < "$ROOT/gateway/src/admission.rs" > "$TMP/tree.lua"
 git -C "$ROOT" show "$BASE:gateway/src/admission.rs" | extract > "$TMP/base.lua"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/gateway/bench/lib.sh"
 wait_up() { for _ in $(seq 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 admissions() { # port sha count prefix
   local now; now=$(date +%s)
