@@ -4,6 +4,9 @@
 //! about as much as hashing a 1 KiB body; the key only changes when the date (UTC day), region,
 //! service or secret does. Signers and verifiers keep the keys they derived here and reuse them.
 //!
+//! Each key is kept as the SHA-256 states of its two HMAC pads ([`SigningKey`]), so a signature
+//! under a cached key skips the two pad compressions as well.
+//!
 //! An entry is keyed by the secret's identity (a keyed fingerprint of the secret, see
 //! [`AwsCredentials`]), the date, the region and the service. The cache holds at most
 //! `capacity` entries; the least recently used one is evicted, and every key is zeroized when it
@@ -15,6 +18,7 @@ use zeroize::Zeroizing;
 
 use super::canonical;
 use super::credentials::AwsCredentials;
+use super::signing_key::SigningKey;
 use crate::profiles::crypto::ct_eq;
 
 /// How many keys a signer keeps (today's, and yesterday's or tomorrow's around midnight UTC).
@@ -28,7 +32,7 @@ struct Entry {
     date: [u8; 8],
     region: Box<str>,
     service: Box<str>,
-    key: Zeroizing<[u8; 32]>,
+    key: SigningKey,
     last_used: u64,
 }
 
@@ -85,9 +89,15 @@ impl SigningKeyCache {
         date: &str,
         region: &str,
         service: &str,
-    ) -> Zeroizing<[u8; 32]> {
-        let derive =
-            || canonical::signing_key(credentials.secret().as_bytes(), date, region, service);
+    ) -> SigningKey {
+        let derive = || {
+            SigningKey::new(&canonical::signing_key(
+                credentials.secret().as_bytes(),
+                date,
+                region,
+                service,
+            ))
+        };
         let Ok(date_bytes) = <[u8; 8]>::try_from(date.as_bytes()) else {
             return derive();
         };
@@ -135,6 +145,17 @@ impl SigningKeyCache {
 mod tests {
     use super::*;
 
+    /// What a key signs, to compare keys (a cached key keeps only its pad states).
+    fn mac(key: SigningKey) -> [u8; 32] {
+        key.mac(b"probe")
+    }
+
+    /// The MAC of a freshly derived key.
+    fn fresh(secret: &[u8], date: &str, region: &str, service: &str) -> [u8; 32] {
+        let key = canonical::signing_key(secret, date, region, service);
+        crate::profiles::crypto::hmac_sha256(&*key, &[b"probe"])
+    }
+
     fn creds(secret: &str) -> AwsCredentials {
         match AwsCredentials::new("AKID", secret) {
             Ok(c) => c,
@@ -146,14 +167,14 @@ mod tests {
     fn cached_key_equals_a_fresh_derivation() {
         let cache = SigningKeyCache::new(2);
         let c = creds("secret-one");
-        let fresh = canonical::signing_key(b"secret-one", "20240102", "eu-west-1", "s3");
+        let fresh = fresh(b"secret-one", "20240102", "eu-west-1", "s3");
         assert_eq!(
-            *cache.signing_key(&c, "20240102", "eu-west-1", "s3"),
-            *fresh
+            mac(cache.signing_key(&c, "20240102", "eu-west-1", "s3")),
+            fresh
         );
         assert_eq!(
-            *cache.signing_key(&c, "20240102", "eu-west-1", "s3"),
-            *fresh
+            mac(cache.signing_key(&c, "20240102", "eu-west-1", "s3")),
+            fresh
         );
         assert_eq!(cache.len(), 1);
     }
@@ -163,15 +184,27 @@ mod tests {
         let cache = SigningKeyCache::new(8);
         let a = creds("secret-one");
         let b = creds("secret-two");
-        let base = *cache.signing_key(&a, "20240102", "eu-west-1", "s3");
-        assert_ne!(*cache.signing_key(&b, "20240102", "eu-west-1", "s3"), base);
-        assert_ne!(*cache.signing_key(&a, "20240103", "eu-west-1", "s3"), base);
-        assert_ne!(*cache.signing_key(&a, "20240102", "us-east-1", "s3"), base);
-        assert_ne!(*cache.signing_key(&a, "20240102", "eu-west-1", "sqs"), base);
+        let base = mac(cache.signing_key(&a, "20240102", "eu-west-1", "s3"));
+        assert_ne!(
+            mac(cache.signing_key(&b, "20240102", "eu-west-1", "s3")),
+            base
+        );
+        assert_ne!(
+            mac(cache.signing_key(&a, "20240103", "eu-west-1", "s3")),
+            base
+        );
+        assert_ne!(
+            mac(cache.signing_key(&a, "20240102", "us-east-1", "s3")),
+            base
+        );
+        assert_ne!(
+            mac(cache.signing_key(&a, "20240102", "eu-west-1", "sqs")),
+            base
+        );
         assert_eq!(cache.len(), 5);
         // The same secret under the same access key id, built again, is the same identity.
         assert_eq!(
-            *cache.signing_key(&creds("secret-one"), "20240102", "eu-west-1", "s3"),
+            mac(cache.signing_key(&creds("secret-one"), "20240102", "eu-west-1", "s3")),
             base
         );
         assert_eq!(cache.len(), 5);
@@ -196,12 +229,12 @@ mod tests {
     fn zero_capacity_and_odd_dates_still_derive() {
         let cache = SigningKeyCache::new(0);
         let c = creds("secret");
-        let fresh = canonical::signing_key(b"secret", "20240102", "r", "s");
-        assert_eq!(*cache.signing_key(&c, "20240102", "r", "s"), *fresh);
+        let expected = fresh(b"secret", "20240102", "r", "s");
+        assert_eq!(mac(cache.signing_key(&c, "20240102", "r", "s")), expected);
         assert_eq!(cache.len(), 0);
         let cache = SigningKeyCache::new(2);
-        let odd = canonical::signing_key(b"secret", "2024", "r", "s");
-        assert_eq!(*cache.signing_key(&c, "2024", "r", "s"), *odd);
+        let odd = fresh(b"secret", "2024", "r", "s");
+        assert_eq!(mac(cache.signing_key(&c, "2024", "r", "s")), odd);
         assert_eq!(cache.len(), 0);
     }
 

@@ -11,6 +11,7 @@ mod key_cache;
 mod scheme;
 mod settings;
 mod sign;
+mod signing_key;
 mod verify;
 
 pub use crate::signing::SignableBody;

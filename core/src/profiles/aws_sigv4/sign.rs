@@ -1,7 +1,7 @@
 //! Signing a request: headers (`Authorization`) or a presigned URL (`X-Amz-Signature`).
 
 use crate::freshness::ReplayPolicy;
-use crate::profiles::crypto::{hmac_sha256, sha256, Hex32};
+use crate::profiles::crypto::{sha256, Hex32};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
 use crate::profiles::target::Target;
 use crate::profiles::time::AmzDate;
@@ -260,7 +260,7 @@ impl AwsSigV4 {
             for &(n, v) in &extra {
                 ins.push_query(Param::named(n, v, n == "X-Amz-Security-Token"));
             }
-            let (stages, at, signature) = self.finish(buf, &to_sign, payload_hash, date_time);
+            let (stages, at, signature, _) = self.finish(buf, &to_sign, payload_hash, date_time);
             // An unsigned token still goes before the signature (the aws-c-auth order).
             if let (false, Some(t)) = (sign_token, token) {
                 ins.push_query(Param::named("X-Amz-Security-Token", t, true));
@@ -274,7 +274,7 @@ impl AwsSigV4 {
             });
         }
         canonical::push_query(&mut buf, raw_query, &[]);
-        let (stages, at, signature) = self.finish(buf, &to_sign, payload_hash, date_time);
+        let (stages, at, signature, signed) = self.finish(buf, &to_sign, payload_hash, date_time);
 
         let mut ins = SigningInstructions::default();
         ins.push_header(Param::named("X-Amz-Date", date_time, false));
@@ -285,8 +285,19 @@ impl AwsSigV4 {
             ins.push_header(Param::named("x-amz-content-sha256", payload_hash, false));
         }
         let id = self.credentials.access_key_id();
+        // `AWS4-HMAC-SHA256 Credential=<id>/<date>/<region>/<service>/aws4_request,
+        // SignedHeaders=<list>, Signature=<64 hex>`: exactly this many bytes.
         let mut authorization = String::with_capacity(
-            ALGORITHM.len() + id.len() + 2 * (self.region.len() + self.service.len()) + 160,
+            ALGORITHM.len()
+                + " Credential=/".len()
+                + id.len()
+                + "YYYYMMDD//".len()
+                + self.region.len()
+                + self.service.len()
+                + "/aws4_request, SignedHeaders=".len()
+                + signed.len()
+                + ", Signature=".len()
+                + 64,
         );
         authorization.push_str(ALGORITHM);
         authorization.push_str(" Credential=");
@@ -294,7 +305,8 @@ impl AwsSigV4 {
         authorization.push('/');
         canonical::push_scope(&mut authorization, date, &self.region, &self.service);
         authorization.push_str(", SignedHeaders=");
-        canonical::push_signed_headers(&mut authorization, &to_sign);
+        // The list the canonical request holds, copied (it is written once).
+        authorization.push_str(&stages[signed]);
         authorization.push_str(", Signature=");
         authorization.push_str(signature.as_str());
         ins.push_header(Param::named("Authorization", authorization, true));
@@ -308,18 +320,21 @@ impl AwsSigV4 {
 
     /// Completes a canonical request whose method, path and query are in `buf`: appends the
     /// headers block, the signed headers and the payload hash, then the string to sign, and
-    /// signs. Returns the buffer, where the string to sign starts, and the signature.
+    /// signs. Returns the buffer, where the string to sign starts, the signature, and where the
+    /// signed-headers list is in the buffer.
     fn finish(
         &self,
         mut buf: String,
         sorted_headers: &[(&str, &str)],
         payload_hash: &str,
         date_time: &str,
-    ) -> (String, usize, Hex32) {
+    ) -> (String, usize, Hex32, core::ops::Range<usize>) {
         buf.push('\n');
         canonical::push_headers(&mut buf, sorted_headers);
         buf.push('\n');
+        let signed_start = buf.len();
         canonical::push_signed_headers(&mut buf, sorted_headers);
+        let signed = signed_start..buf.len();
         buf.push('\n');
         buf.push_str(payload_hash);
         let at = buf.len();
@@ -336,8 +351,8 @@ impl AwsSigV4 {
         let key = self
             .keys
             .signing_key(&self.credentials, date, &self.region, &self.service);
-        let signature = Hex32::new(&hmac_sha256(&*key, &[&buf.as_bytes()[at..]]));
-        (buf, at, signature)
+        let signature = Hex32::new(&key.mac(&buf.as_bytes()[at..]));
+        (buf, at, signature, signed)
     }
 }
 

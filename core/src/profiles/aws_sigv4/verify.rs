@@ -1,6 +1,6 @@
 //! Server-side verification of a SigV4 request signed in headers or as a presigned URL.
 
-use crate::profiles::crypto::{ct_eq, hex, hex_decode, hmac_sha256, sha256};
+use crate::profiles::crypto::{ct_eq, hex, hex_decode, sha256};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
 use crate::profiles::target::Target;
 use crate::profiles::time::parse_amz_date;
@@ -11,6 +11,7 @@ use super::credentials::AwsCredentials;
 use super::key_cache::{SigningKeyCache, VERIFIER_CAPACITY};
 use super::settings::{AwsSigV4Settings, SessionTokenMode, UNSIGNED_PAYLOAD};
 use super::sign::MAX_EXPIRES_IN;
+use super::signing_key::SigningKey;
 
 /// What a verified request proved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -455,11 +456,11 @@ impl ParsedSigV4 {
     /// constant time).
     pub(crate) fn matches(&self, secret: &[u8]) -> bool {
         let key = canonical::signing_key(secret, &self.date, &self.region, &self.service);
-        self.matches_key(&key)
+        self.matches_key(&SigningKey::new(&key))
     }
 
     /// Whether the signature was made with the derived signing `key` of this request's scope.
-    pub(crate) fn matches_key(&self, key: &[u8; 32]) -> bool {
+    pub(crate) fn matches_key(&self, key: &SigningKey) -> bool {
         let mut sts = String::with_capacity(128);
         let mut ok = false;
         for creq in &self.canonical_requests {
@@ -472,7 +473,7 @@ impl ParsedSigV4 {
                 &self.service,
                 &sha256(&[creq.as_bytes()]),
             );
-            ok |= ct_eq(&hmac_sha256(key, &[sts.as_bytes()]), &self.signature);
+            ok |= ct_eq(&key.mac(sts.as_bytes()), &self.signature);
         }
         ok
     }
