@@ -19,6 +19,7 @@ pub mod aws_sigv4;
 mod crypto;
 mod error;
 pub mod exchanges;
+mod keys;
 mod percent;
 pub mod rfc9421;
 mod target;
@@ -42,3 +43,4 @@ pub(crate) fn with_body_bytes<'a>(
     }
 }
 pub use error::{ProfileError, ProfileErrorCode};
+pub use keys::ProfileKeys;

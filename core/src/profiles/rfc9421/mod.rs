@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 use crate::freshness::ReplayPolicy;
 use crate::profiles::crypto::{ct_eq, hmac_sha256};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
+use crate::profiles::ProfileKeys;
 use crate::signing::{Param, SignableBody, SigningInput, SigningInstructions, SigningScheme};
 use crate::Request;
 
@@ -496,9 +497,12 @@ impl<F> fmt::Debug for Rfc9421Verifier<F> {
 
 impl<F> Rfc9421Verifier<F>
 where
-    F: Fn(&str) -> Option<Rfc9421Key>,
+    F: ProfileKeys<Rfc9421Key>,
 {
     /// A verifier with the default settings, accepting the first signature label present.
+    /// `lookup` finds a `keyid`'s keys: a closure returning `Option<Rfc9421Key>`, or a
+    /// [`ProfileKeys`] giving every live secret of a key id during a rotation (a signature made
+    /// with any of them verifies).
     pub fn new(lookup: F) -> Self {
         Rfc9421Verifier {
             lookup,
@@ -584,11 +588,23 @@ where
                 "the signature has expired",
             ));
         }
-        let key = (self.lookup)(&parsed.key_id)
-            .ok_or_else(|| ProfileError::new(ProfileErrorCode::UnknownKey, "keyid is not known"))?;
+        let mut keys = self.lookup.keys(&parsed.key_id).into_iter().peekable();
+        if keys.peek().is_none() {
+            return Err(ProfileError::new(
+                ProfileErrorCode::UnknownKey,
+                "keyid is not known",
+            ));
+        }
         let base = parsed.base(message)?;
-        let mac = hmac_sha256(&key.secret, &[base.as_bytes()]);
-        if !ct_eq(&mac, &parsed.signature) {
+        // Every live key is computed and compared: which one matched is not revealed by time.
+        let mut ok = false;
+        for key in keys {
+            ok |= ct_eq(
+                &hmac_sha256(&key.secret, &[base.as_bytes()]),
+                &parsed.signature,
+            );
+        }
+        if !ok {
             return Err(ProfileError::mismatch());
         }
         parsed.check_digest(message)?;
