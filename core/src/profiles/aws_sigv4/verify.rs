@@ -4,6 +4,7 @@ use crate::profiles::crypto::{ct_eq, hex, hex_decode, sha256};
 use crate::profiles::error::{ProfileError, ProfileErrorCode};
 use crate::profiles::target::Target;
 use crate::profiles::time::parse_amz_date;
+use crate::profiles::ProfileKeys;
 use crate::Request;
 
 use super::canonical::{self, ALGORITHM};
@@ -25,6 +26,9 @@ pub struct AwsVerified {
     pub presigned: bool,
     /// The request time (`X-Amz-Date`) in Unix seconds.
     pub signed_at: u64,
+    /// Presigned: the last second (Unix) the URL is accepted, `X-Amz-Date + X-Amz-Expires`;
+    /// `None` when signed in headers.
+    pub expires_at: Option<u64>,
 }
 
 /// Verifies SigV4 requests for one region and service, looking credentials up by access key id.
@@ -113,10 +117,11 @@ fn parse_authorization(value: &str) -> Result<(&str, &str, &str), ProfileError> 
 
 impl<F> AwsSigV4Verifier<F>
 where
-    F: Fn(&str) -> Option<AwsCredentials>,
+    F: ProfileKeys<AwsCredentials>,
 {
     /// A verifier for `region` and `service` with the default (generic service) settings.
-    /// `lookup` returns the credentials of an access key id, or `None` if unknown.
+    /// `lookup` returns the credentials of an access key id (`None`: unknown), or is a
+    /// [`ProfileKeys`] giving every live secret of a key id during a rotation.
     pub fn new(region: impl Into<String>, service: impl Into<String>, lookup: F) -> Self {
         AwsSigV4Verifier {
             lookup,
@@ -142,28 +147,38 @@ where
     ) -> Result<AwsVerified, ProfileError> {
         let parsed = parse_request(request, &self.region, &self.service, &self.settings)?;
         parsed.check_time(unix_now, self.settings.max_clock_skew)?;
-        let creds = (self.lookup)(&parsed.access_key_id).ok_or_else(|| {
-            ProfileError::new(
+        let (mut known, mut token_ok, mut ok) = (false, false, false);
+        // Every live credential of the key id is tried (rotation); all are computed.
+        for creds in self.lookup.keys(&parsed.access_key_id) {
+            known = true;
+            if let Some(expected) = creds.session_token() {
+                if !parsed
+                    .session_token
+                    .as_deref()
+                    .is_some_and(|t| ct_eq(t, expected.as_bytes()))
+                {
+                    continue;
+                }
+            }
+            token_ok = true;
+            let key = self
+                .keys
+                .signing_key(&creds, &parsed.date, &parsed.region, &parsed.service);
+            ok |= parsed.matches_key(&key);
+        }
+        if !known {
+            return Err(ProfileError::new(
                 ProfileErrorCode::UnknownKey,
                 "the access key id is not known",
-            )
-        })?;
-        if let Some(expected) = creds.session_token() {
-            if !parsed
-                .session_token
-                .as_deref()
-                .is_some_and(|t| ct_eq(t, expected.as_bytes()))
-            {
-                return Err(ProfileError::new(
-                    ProfileErrorCode::UnknownKey,
-                    "the session token is missing or not valid",
-                ));
-            }
+            ));
         }
-        let key = self
-            .keys
-            .signing_key(&creds, &parsed.date, &parsed.region, &parsed.service);
-        if !parsed.matches_key(&key) {
+        if !token_ok {
+            return Err(ProfileError::new(
+                ProfileErrorCode::UnknownKey,
+                "the session token is missing or not valid",
+            ));
+        }
+        if !ok {
             return Err(ProfileError::mismatch());
         }
         Ok(parsed.into_verified())
@@ -484,6 +499,7 @@ impl ParsedSigV4 {
             signed_headers: self.names,
             presigned: self.expires_in.is_some(),
             signed_at: self.signed_at,
+            expires_at: self.expires_in.map(|e| self.signed_at.saturating_add(e)),
         }
     }
 }
