@@ -41,6 +41,9 @@ pub struct LogLine {
     pub skew: Option<i64>,
     /// Verification time (signature, replay claim, rate limit), microseconds.
     pub verify_us: Option<u64>,
+    /// Of `verify_us`, the wait for the Redis admission (one round trip: failure budgets, epoch
+    /// rule, nonce claim, rate limit), microseconds; absent when Redis was not asked.
+    pub redis_us: Option<u64>,
     /// Time until the upstream's response headers, microseconds.
     pub upstream_us: Option<u64>,
     /// The upstream's status.
@@ -118,6 +121,7 @@ impl LogLine {
             status: 0,
             skew: None,
             verify_us: None,
+            redis_us: None,
             upstream_us: None,
             upstream_status: None,
             total_us: 0,

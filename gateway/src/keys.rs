@@ -162,17 +162,31 @@ impl LiveKeys {
             .and_then(|e| e.tier.clone())
     }
 
-    /// The bytes of `key_id`'s newest secret still live at `now` (the last one listed), for a
-    /// signing profile's verifier, which checks one secret per key id.
-    pub fn newest_secret(&self, key_id: &str, now: u64) -> Option<RawSecret> {
-        self.snapshot()
-            .ok()?
-            .get(key_id)?
-            .secrets
-            .iter()
-            .rev()
-            .find(|(_, na, _)| na.map_or(true, |t| now <= t))
-            .map(|(_, _, raw)| Arc::clone(raw))
+    /// The bytes of every secret of `key_id` live at `now`, in the order listed, for a signing
+    /// profile's verifier, which tries each of them (as the core verifier does for sigwire-v1).
+    pub fn live_secret_bytes(&self, key_id: &str, now: u64) -> Vec<RawSecret> {
+        self.live(key_id, now, |(_, _, raw)| Arc::clone(raw))
+            .unwrap_or_default()
+    }
+
+    /// `pick` of each secret of `key_id` whose `not_after` is not past at `now`.
+    fn live<T>(
+        &self,
+        key_id: &str,
+        now: u64,
+        pick: impl Fn(&(Arc<Secret>, Option<u64>, RawSecret)) -> T,
+    ) -> Result<Vec<T>, Error> {
+        let map = self.snapshot()?;
+        Ok(map
+            .get(key_id)
+            .map(|e| {
+                e.secrets
+                    .iter()
+                    .filter(|(_, na, _)| na.map_or(true, |t| now <= t))
+                    .map(pick)
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     fn snapshot(&self) -> Result<Arc<HashMap<String, Entry>>, Error> {
@@ -185,17 +199,7 @@ impl LiveKeys {
 
 impl KeyStore for LiveKeys {
     fn active_secrets(&self, key_id: &str, now: u64) -> Result<Vec<Arc<Secret>>, Error> {
-        let map = self.snapshot()?;
-        Ok(map
-            .get(key_id)
-            .map(|e| {
-                e.secrets
-                    .iter()
-                    .filter(|(_, na, _)| na.map_or(true, |t| now <= t))
-                    .map(|(s, _, _)| Arc::clone(s))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.live(key_id, now, |(s, _, _)| Arc::clone(s))
     }
 }
 

@@ -6,8 +6,12 @@
 //! (hex) of what makes the request unique — SigV4: its `Authorization` header, or its URL when
 //! presigned; RFC 9421: its `nonce` parameter when present, else its `Signature` header — under
 //! `<ns>:replay:<key id>:<replay id>` (docs/redis-layout.md §2, 64 hex characters, never a `:`),
-//! until the last second the signature is acceptable. A resent request is then `replayed_nonce`
-//! on every instance, as for sigwire-v1.
+//! until the last second the signature is acceptable (a presigned SigV4 URL: its own
+//! `X-Amz-Date + X-Amz-Expires`, plus the window). A resent request is then `replayed_nonce` on
+//! every instance, as for sigwire-v1.
+//!
+//! Keys: every secret of a key id live now is tried ([`ProfileKeySource`]), so a rotated key's old
+//! secret keeps working until its `not_after` on profile routes too.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +19,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4Settings, AwsSigV4Verifier};
 use sigwire_core::profiles::rfc9421::{Component, Rfc9421Key, Rfc9421Settings, Rfc9421Verifier};
-use sigwire_core::profiles::ProfileError;
+use sigwire_core::profiles::{ProfileError, ProfileKeys};
 use sigwire_core::Request;
 
 use crate::admission::NonceClaim;
@@ -23,19 +27,44 @@ use crate::config::{Config, RouteProfile};
 use crate::keys::LiveKeys;
 use crate::verify::Authenticated;
 
-/// The longest a presigned SigV4 URL may live (`X-Amz-Expires` ≤ 7 days): its replay id is kept
-/// that long after signing.
-const PRESIGNED_MAX_SECONDS: u64 = 604_800;
+/// The gateway's live keys as the profile verifiers read them: every secret of a key id whose
+/// `not_after` is not past (read at each verification, so rotation and revocation apply at once).
+#[derive(Debug, Clone)]
+pub struct ProfileKeySource(Arc<LiveKeys>);
 
-type AwsLookup = Box<dyn Fn(&str) -> Option<AwsCredentials> + Send + Sync>;
-type RfcLookup = Box<dyn Fn(&str) -> Option<Rfc9421Key> + Send + Sync>;
+impl ProfileKeys<AwsCredentials> for ProfileKeySource {
+    type Keys = Vec<AwsCredentials>;
+
+    /// Each live secret as a secret access key (key records are UTF-8 strings; an access key id
+    /// SigV4 cannot carry, e.g. with a `/`, has none).
+    fn keys(&self, key_id: &str) -> Vec<AwsCredentials> {
+        self.0
+            .live_secret_bytes(key_id, unix_now())
+            .iter()
+            .filter_map(|raw| AwsCredentials::new(key_id, std::str::from_utf8(raw).ok()?).ok())
+            .collect()
+    }
+}
+
+impl ProfileKeys<Rfc9421Key> for ProfileKeySource {
+    type Keys = Vec<Rfc9421Key>;
+
+    /// Each live secret as an `hmac-sha256` key.
+    fn keys(&self, key_id: &str) -> Vec<Rfc9421Key> {
+        self.0
+            .live_secret_bytes(key_id, unix_now())
+            .iter()
+            .filter_map(|raw| Rfc9421Key::new(key_id, raw.to_vec()).ok())
+            .collect()
+    }
+}
 
 /// A profile route's verifier.
 pub enum ProfileCheck {
     /// AWS SigV4 for the route's region and service, clock skew = the gateway's `window`.
-    AwsSigV4(AwsSigV4Verifier<AwsLookup>),
+    AwsSigV4(AwsSigV4Verifier<ProfileKeySource>),
     /// RFC 9421 `hmac-sha256`, `created` at most `window` old or ahead.
-    Rfc9421(Rfc9421Verifier<RfcLookup>),
+    Rfc9421(Rfc9421Verifier<ProfileKeySource>),
 }
 
 impl std::fmt::Debug for ProfileCheck {
@@ -121,33 +150,23 @@ fn replay_id(kind: &str, material: &[u8]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The verifier of every profile route of `config`, by route prefix. Keys: a key id's newest
-/// live secret in `keys` (for SigV4 it must be UTF-8: it is the secret access key).
+/// The verifier of every profile route of `config`, by route prefix, over `keys`
+/// ([`ProfileKeySource`]).
 pub fn build(config: &Config, keys: &Arc<LiveKeys>) -> HashMap<String, ProfileCheck> {
+    let source = ProfileKeySource(Arc::clone(keys));
     let mut out = HashMap::new();
     for route in &config.routes {
         let check = match &route.profile {
             RouteProfile::SigwireV1 => continue,
             RouteProfile::AwsSigV4 { region, service } => {
-                let keys = Arc::clone(keys);
-                let lookup: AwsLookup = Box::new(move |id: &str| {
-                    let raw = keys.newest_secret(id, unix_now())?;
-                    let secret = std::str::from_utf8(&raw).ok()?;
-                    AwsCredentials::new(id, secret).ok()
-                });
                 let mut settings = AwsSigV4Settings::default();
                 settings.max_clock_skew = config.window;
                 ProfileCheck::AwsSigV4(
-                    AwsSigV4Verifier::new(region.clone(), service.clone(), lookup)
+                    AwsSigV4Verifier::new(region.clone(), service.clone(), source.clone())
                         .with_settings(settings),
                 )
             }
             RouteProfile::Rfc9421 { required } => {
-                let keys = Arc::clone(keys);
-                let lookup: RfcLookup = Box::new(move |id: &str| {
-                    let raw = keys.newest_secret(id, unix_now())?;
-                    Rfc9421Key::new(id, raw.to_vec()).ok()
-                });
                 let mut settings = Rfc9421Settings::default();
                 settings.max_age = config.window;
                 settings.max_ahead = config.window;
@@ -158,7 +177,7 @@ pub fn build(config: &Config, keys: &Arc<LiveKeys>) -> HashMap<String, ProfileCh
                         .filter_map(|id| Component::parse(id).ok())
                         .collect();
                 }
-                ProfileCheck::Rfc9421(Rfc9421Verifier::new(lookup).with_settings(settings))
+                ProfileCheck::Rfc9421(Rfc9421Verifier::new(source.clone()).with_settings(settings))
             }
         };
         out.insert(route.prefix.clone(), check);
@@ -188,19 +207,24 @@ impl ProfileCheck {
         match self {
             ProfileCheck::AwsSigV4(v) => {
                 let verified = v.verify(request, now)?;
-                let (nonce, lasts) = if verified.presigned {
-                    (
+                // Header-signed: accepted while |now − X-Amz-Date| ≤ window. Presigned: until
+                // its own X-Amz-Date + X-Amz-Expires, plus the window for instances whose clocks
+                // disagree (as much as a client's may).
+                let (nonce, last) = match verified.expires_at {
+                    Some(url_expires) => (
                         replay_id("aws-sigv4-url", url.as_bytes()),
-                        PRESIGNED_MAX_SECONDS,
-                    )
-                } else {
-                    (replay_id("aws-sigv4", &joined("authorization")), window)
+                        url_expires.saturating_add(window),
+                    ),
+                    None => (
+                        replay_id("aws-sigv4", &joined("authorization")),
+                        verified.signed_at.saturating_add(window),
+                    ),
                 };
                 Ok(Proof::Profile {
                     key_id: verified.access_key_id,
                     nonce,
                     timestamp: verified.signed_at,
-                    expires_at: verified.signed_at.saturating_add(lasts),
+                    expires_at: last,
                 })
             }
             ProfileCheck::Rfc9421(v) => {

@@ -650,9 +650,10 @@ impl Gateway {
         }
         // One round trip: failure budgets asked, epoch rule, nonce claimed, rate limit taken.
         let conn = lane.redis.as_ref().ok_or_else(Stop::store_unavailable)?;
-        let admission = admission::admit(conn, &failure_limiters, claim, rate.as_ref(), now)
-            .await
-            .map_err(|_| Stop::store_unavailable())?;
+        let asked = Instant::now();
+        let admission = admission::admit(conn, &failure_limiters, claim, rate.as_ref(), now).await;
+        line.redis_us = Some(micros(asked.elapsed()));
+        let admission = admission.map_err(|_| Stop::store_unavailable())?;
         match admission {
             Admission::Admitted(decision) => Ok(decision),
             Admission::Replayed => Err(self

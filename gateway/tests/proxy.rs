@@ -262,6 +262,7 @@ async fn outcome_codes_end_to_end() {
         (Some("ok"), Some("client-1"), Some(200))
     );
     assert!(first["verify_us"].as_u64().is_some() && first["upstream_us"].as_u64().is_some());
+    assert!(first["redis_us"].is_null(), "no Redis asked in memory mode");
     assert_eq!(first["upstream_status"], 200);
     let sig_hex = p.headers[0]
         .1
@@ -1026,57 +1027,139 @@ async fn accepted_once_then_refused(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signing_profiles_on_routes() {
+const JSON_BODY: &[u8] = b"{\"amount\":1}";
+
+/// A different query each call, so two requests signed in the same second are not one replay.
+fn fresh_query() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("b=2&a=1&n={n}")
+}
+
+/// `POST /aws/orders?b=2&a=1&n=…` with [`JSON_BODY`], signed now with AWS SigV4 by `client-1` (its
+/// key id is the access key id) with `secret` as the secret access key.
+fn aws_signed(secret: &str) -> Prepared {
     use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4, SignableBody};
-    use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Key, SignatureInputs};
-
-    let (upstream, gw) = setup(PROFILE_ROUTES).await;
-    let c = TestClient::default();
-    let body = b"{\"amount\":1}";
-    let json = [("content-type".to_owned(), "application/json".to_owned())];
-
-    // AWS SigV4 (the key id is the access key id, its secret the secret access key).
     let aws = AwsSigV4::new(
-        AwsCredentials::new("client-1", SECRET).unwrap(),
+        AwsCredentials::new("client-1", secret).unwrap(),
         "eu-west-1",
         "execute-api",
     )
     .unwrap();
-    let url = format!("http://{HOST}/aws/orders?b=2&a=1");
+    let path = format!("/aws/orders?{}", fresh_query());
+    let url = format!("http://{HOST}{path}");
     let request = sigwire_core::Request::new("POST", &url)
         .headers([("content-type", "application/json")])
-        .body(body);
+        .body(JSON_BODY);
     let out = aws
-        .sign(&request, SignableBody::Bytes(body), now())
+        .sign(&request, SignableBody::Bytes(JSON_BODY), now())
         .unwrap();
-    let signed = profiled(
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+    profiled(
         "POST",
-        "/aws/orders?b=2&a=1",
+        &path,
         out.instructions().apply_to_headers(&json),
-        body,
-    );
-    accepted_once_then_refused(&c, gw.proxy, &signed, None).await;
+        JSON_BODY,
+    )
+}
+
+/// `POST /rfc/orders?…` with [`JSON_BODY`], signed now with RFC 9421 `hmac-sha256` by `client-1`
+/// with `secret` (Content-Digest covered by default).
+fn rfc_signed(secret: &str) -> Prepared {
+    use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Key, SignatureInputs};
+    let key = Rfc9421Key::new("client-1", secret.as_bytes().to_vec()).unwrap();
+    let path = format!("/rfc/orders?{}", fresh_query());
+    let url = format!("http://{HOST}{path}");
+    let request = sigwire_core::Request::new("POST", &url)
+        .headers([("content-type", "application/json")])
+        .body(JSON_BODY);
+    let out = Rfc9421::new(key)
+        .sign_request(&request, SignatureInputs::at(now()))
+        .unwrap();
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+    profiled(
+        "POST",
+        &path,
+        out.instructions().apply_to_headers(&json),
+        JSON_BODY,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_profiles_on_routes() {
+    let (upstream, gw) = setup(PROFILE_ROUTES).await;
+    let c = TestClient::default();
+
+    accepted_once_then_refused(&c, gw.proxy, &aws_signed(SECRET), None).await;
     // A sigwire-v1 signature is not what this route takes.
     let v1 = sign("client-1", SECRET, "GET", HOST, "/aws/orders", b"");
     assert_eq!(c.send(gw.proxy, HOST, &v1, &[]).await.status, 401);
 
-    // RFC 9421 hmac-sha256 (Content-Digest covered by default).
-    let key = Rfc9421Key::new("client-1", SECRET.as_bytes().to_vec()).unwrap();
-    let url = format!("http://{HOST}/rfc/orders");
-    let request = sigwire_core::Request::new("POST", &url)
-        .headers([("content-type", "application/json")])
-        .body(body);
-    let out = Rfc9421::new(key)
-        .sign_request(&request, SignatureInputs::at(now()))
-        .unwrap();
-    let signed = profiled(
-        "POST",
-        "/rfc/orders",
-        out.instructions().apply_to_headers(&json),
-        body,
-    );
-    accepted_once_then_refused(&c, gw.proxy, &signed, Some("digest_mismatch")).await;
+    accepted_once_then_refused(&c, gw.proxy, &rfc_signed(SECRET), Some("digest_mismatch")).await;
 
     assert_eq!(upstream.hits(), 2, "only the two fresh, intact requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_routes_take_every_live_secret_of_a_rotated_key() {
+    let upstream = Upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.toml");
+    const NEW: &str = "new-secret-0123456789abcdef";
+    // Rotated: the new secret listed last (the newest), the old one live until `not_after`.
+    let rotated = |old_not_after: u64| {
+        format!(
+            "[[keys]]\nid = \"client-1\"\nsecret = \"{SECRET}\"\nnot_after = {old_not_after}\n\
+             [[keys]]\nid = \"client-1\"\nsecret = \"{NEW}\"\n"
+        )
+    };
+    std::fs::write(&keys, rotated(now() + 3600)).unwrap();
+    let text = config(upstream.addr, PROFILE_ROUTES)
+        .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "")
+        .replace(
+            &format!("env = \"{KEYS_ENV}\""),
+            &format!("file = \"{}\"\nreload_ms = 100", keys.display()),
+        );
+    let gw = GatewayProc::start(&text, &[]);
+    let c = TestClient::default();
+    let both = |secret: &str| [aws_signed(secret), rfc_signed(secret)];
+
+    // Inside the old secret's grace period both secrets verify on both profile routes.
+    for signed in both(SECRET).iter().chain(&both(NEW)) {
+        let a = c.send(gw.proxy, HOST, signed, &[]).await;
+        assert_eq!(a.status, 200, "{} {a:?}", signed.path);
+        assert_eq!(a.echo()["headers"]["x-sigwire-key-id"], "client-1");
+    }
+
+    // Past its `not_after` the old secret is refused; the new one still verifies.
+    std::fs::write(&keys, rotated(now() - 1)).unwrap();
+    gw.hangup();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while c
+        .send(gw.proxy, HOST, &aws_signed(SECRET), &[])
+        .await
+        .code()
+        != "signature_mismatch"
+    {
+        assert!(Instant::now() < deadline, "old secret still accepted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hits = upstream.hits();
+    for signed in both(SECRET) {
+        let a = c.send(gw.proxy, HOST, &signed, &[]).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (401, "signature_mismatch"),
+            "{} {a:?}",
+            signed.path
+        );
+    }
+    assert_eq!(
+        upstream.hits(),
+        hits,
+        "nothing refused reaches the upstream"
+    );
+    for signed in both(NEW) {
+        assert_eq!(c.send(gw.proxy, HOST, &signed, &[]).await.status, 200);
+    }
 }

@@ -528,7 +528,9 @@ async fn profile_route_claims_its_replay_id_in_redis() {
     let redis = RedisServer::start();
     let upstream = Upstream::start().await;
     let secret = create_key(&redis, "client-1", &[]);
-    let routes = "[[routes]]\nprefix = \"/rfc/\"\nupstream = \"app\"\nprofile = \"rfc9421\"\n";
+    let routes = "[[routes]]\nprefix = \"/rfc/\"\nupstream = \"app\"\nprofile = \"rfc9421\"\n\
+                  [[routes]]\nprefix = \"/aws/\"\nupstream = \"app\"\nprofile = \"aws-sigv4\"\n\
+                  aws_region = \"eu-west-1\"\naws_service = \"s3\"\n";
     let gw = GatewayProc::start(&redis_config(upstream.addr, &redis, routes), &[]);
     let c = TestClient::default();
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -561,10 +563,68 @@ async fn profile_route_claims_its_replay_id_in_redis() {
     );
     let ttl: i64 = r.ttl(&claimed[0]).unwrap();
     assert!((295..=301).contains(&ttl), "ttl {ttl}");
+    // The log line splits out the admission's round trip, part of the verification time.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let line = gw.log_lines().pop().unwrap();
+    let (verify, redis) = (line["verify_us"].as_u64(), line["redis_us"].as_u64());
+    assert!(redis.is_some() && redis <= verify, "{line}");
     let again = c.send(gw.proxy, HOST, &signed, &[]).await;
     assert_eq!(
         (again.status, again.code().as_str()),
         (401, "replayed_nonce")
     );
     assert_eq!(upstream.hits(), 1);
+
+    // A presigned SigV4 URL valid 60 s: its replay id is kept until its own expiry plus the
+    // window (X-Amz-Date + X-Amz-Expires + 300), not the longest a URL may live (7 days).
+    r.del::<_, ()>(&claimed[0]).unwrap();
+    let presigned = presigned_get(&secret, "/aws/report.csv", 60);
+    let a = c.send(gw.proxy, HOST, &presigned, &[]).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let claimed: Vec<String> = r.keys("t:replay:client-1:*").unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    let ttl: i64 = r.ttl(&claimed[0]).unwrap();
+    assert!((355..=361).contains(&ttl), "ttl {ttl}");
+    let again = c.send(gw.proxy, HOST, &presigned, &[]).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (401, "replayed_nonce")
+    );
+    assert_eq!(upstream.hits(), 2);
+}
+
+/// `GET <path>` as a SigV4 URL presigned now by `client-1` for `expires_in` seconds (eu-west-1,
+/// s3).
+fn presigned_get(secret: &str, path: &str, expires_in: u64) -> Prepared {
+    use sigwire_core::profiles::aws_sigv4::{
+        AwsCredentials, AwsSigV4, AwsSigV4Settings, SignableBody, SignatureLocation,
+    };
+    let mut settings = AwsSigV4Settings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = expires_in;
+    let signer = AwsSigV4::new(
+        AwsCredentials::new("client-1", secret).unwrap(),
+        "eu-west-1",
+        "s3",
+    )
+    .unwrap()
+    .with_settings(settings);
+    let url = format!("http://{HOST}{path}");
+    let request = sigwire_core::Request::new("GET", &url);
+    let out = signer
+        .sign(&request, SignableBody::Bytes(b""), now())
+        .unwrap();
+    let presigned = out.instructions().apply_to_url(&url);
+    Prepared {
+        method: "GET".into(),
+        path: presigned[presigned.find(path).unwrap()..].to_owned(),
+        headers: out
+            .instructions()
+            .apply_to_headers(&[])
+            .into_iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+            .collect(),
+        body: bytes::Bytes::new(),
+        nonce: String::new(),
+    }
 }
