@@ -50,6 +50,7 @@ common._installProfiles({
       accessKeyId: h.accessKeyId,
       sign: (method, url, headers, body, t, unsigned, expires) => h.sign(packRequest(method, url, headers), body, t, unsigned, expires),
       signHeaders: (method, url, headers, body, t, unsigned) => h.signHeaders(packRequest(method, url, headers), body, t, unsigned),
+      authHeaders: (method, url, headers, body, t, unsigned) => h.authHeaders(packRequest(method, url, headers), body, t, unsigned),
       createClient: (config) => h.createClient(config),
     };
   },

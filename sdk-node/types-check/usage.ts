@@ -118,6 +118,11 @@ async function callApi(): Promise<void> {
   });
   const binance = new Client({ baseUrl: 'https://api.binance.com', profile: new profiles.Binance('key', 'secret'), userAgent: 'ua', timeouts: { connectMs: 500 } });
   await binance.get('/api/v3/openOrders', { query: { symbol: 'BTCUSDT' } });
+  // SigV4, the fastest way: only the headers signing sets, merged into the caller's own.
+  const aws = new profiles.AwsSigV4({ accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'eu-west-1', service: 'execute-api' });
+  const awsHeaders: Record<string, string> = { 'Content-Type': 'application/json' };
+  Object.assign(awsHeaders, aws.authHeaders({ method: 'POST', url: 'https://api.example.com/v1/x', headers: awsHeaders, body: '{}' }));
+  console.log(awsHeaders.Authorization.length);
   const orders: ClientResponse = await client.get('/v1/orders', { query: { status: 'open', q: 'a b' } });
   const list = orders.json<{ id: string }[]>();
   const status: number = orders.status;

@@ -249,6 +249,45 @@ def test_sigv4_what_is_sent_first_then_the_signed_stages() -> None:
         getattr(u, "no_such_field")
 
 
+def test_sigv4_auth_headers_are_the_headers_sign_sets() -> None:
+    # auth_headers: only what signing sets, equal to sign()'s instructions for the same request,
+    # each replacing a caller header of the same name; the S3 documentation's GET Object.
+    aws = AwsSigV4(S3_AKID, S3_SECRET, "us-east-1", "s3", s3=True)
+    url = "https://examplebucket.s3.amazonaws.com/test.txt"
+    added = aws.auth_headers("GET", url, {"Range": "bytes=0-9"}, timestamp=S3_T)
+    assert list(added) == ["X-Amz-Date", "x-amz-content-sha256", "Authorization"]
+    assert added["Authorization"].endswith(
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    )
+    assert added["x-amz-content-sha256"] == hashlib.sha256(b"").hexdigest()
+    generic = AwsSigV4("AKID", "secret", "eu-west-1", "execute-api", "the-session-token")
+    for body in (b'{"k":1}', bytearray(b'{"k":1}'), memoryview(b'{"k":1}'), '{"k":1}'):
+        headers = [("Content-Type", "application/json"), ("x-amz-date", "stale")]
+        added = generic.auth_headers("POST", "https://api.example.com/a?x=1", headers, body, timestamp=1_700_000_000)
+        signed = generic.sign("POST", "https://api.example.com/a?x=1", headers, body, timestamp=1_700_000_000)
+        assert added == {p.name: p.value for p in signed.header_params}
+        assert list(added) == ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"]
+    # Unsigned payload and no headers or body at all.
+    unsigned = generic.auth_headers("PUT", "https://api.example.com/u", None, b"data", timestamp=1_700_000_000, unsigned_payload=True)
+    plain = generic.sign("PUT", "https://api.example.com/u", None, b"data", timestamp=1_700_000_000, unsigned_payload=True)
+    assert unsigned["Authorization"] == plain.header("Authorization")
+    assert generic.auth_headers("GET", "https://api.example.com/")["X-Amz-Date"].endswith("Z")
+    # Now is read natively: the date is today's (UTC), within a few seconds of time.time().
+    before = datetime.datetime.now(datetime.timezone.utc)
+    stamp = datetime.datetime.strptime(
+        AwsSigV4("AKID", "secret", "r", "s").auth_headers("GET", "https://h.example/")["X-Amz-Date"], "%Y%m%dT%H%M%SZ"
+    ).replace(tzinfo=datetime.timezone.utc)
+    assert abs((stamp - before).total_seconds()) < 5
+    # Bad input: typed errors, no secret in them.
+    with pytest.raises(TypeError):
+        generic.auth_headers("POST", "https://api.example.com/", None, 5)  # type: ignore[arg-type]
+    with pytest.raises(profiles.InvalidRequest) as bad:
+        generic.auth_headers("GET", "not a url")
+    assert "secret" not in str(bad.value)
+    with pytest.raises(profiles.InvalidRequest):
+        generic.auth_headers("GET", "https://api.example.com/", {"Bad Name": "x"})
+
+
 def test_sigv4_generic_service_round_trip_with_session_token() -> None:
     aws = AwsSigV4("AKID", "secret", "eu-west-1", "execute-api", "the-session-token")
     body = json.dumps({"a": 1}).encode()

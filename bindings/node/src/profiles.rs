@@ -338,6 +338,38 @@ impl NativeAwsSigV4 {
         Ok(join_js(&url, &fields))
     }
 
+    /// `AwsSigV4.authHeaders`: only the headers signing sets, `name, value, …` (`X-Amz-Date`,
+    /// `X-Amz-Security-Token` with a session token, `x-amz-content-sha256` under the S3 rules,
+    /// `Authorization`) joined with U+001F (the array when a value holds it), for the packed
+    /// request signed in headers at `unixTime` seconds (`undefined`: now, read here).
+    #[napi(catch_unwind)]
+    pub fn auth_headers(
+        &self,
+        request: Either<String, Vec<String>>,
+        body: &[u8],
+        unix_time: Option<f64>,
+        unsigned_payload: bool,
+    ) -> Result<Either<String, Vec<String>>> {
+        let t = match unix_time {
+            Some(t) => time(t, "timestamp")?,
+            None => args::unix_now(),
+        };
+        let p = Packed::read(&request)?;
+        let out = args::AwsSign::new(unsigned_payload, None)
+            .sign(&self.inner, &p.request(body), t)
+            .map_err(perr)?;
+        let h = out.instructions().headers();
+        let mut fields = Vec::with_capacity(2 * h.len());
+        for param in h {
+            fields.push(param.name());
+            fields.push(param.value());
+        }
+        match fields.split_first() {
+            Some((first, rest)) => Ok(join_js(first, rest)),
+            None => Ok(Either::B(Vec::new())),
+        }
+    }
+
     /// The access key id.
     #[napi(getter, catch_unwind)]
     pub fn access_key_id(&self) -> String {

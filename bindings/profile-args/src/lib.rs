@@ -19,6 +19,8 @@
 //! ```
 
 mod aws;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod clock;
 mod exchange;
 mod number;
 mod packed;
@@ -26,6 +28,8 @@ mod rfc9421;
 mod webhook;
 
 pub use aws::{aws_signer, aws_verifier, AwsLookup, AwsOptions, AwsSign};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use clock::unix_now;
 pub use exchange::{kraken_body, Exchange, ExchangeOptions, RecvWindow};
 pub use number::js_whole;
 pub use packed::{error_codes, packed, pairs, sent, STAGES};

@@ -281,7 +281,7 @@ impl AwsSigV4 {
     /// keeps this request (its converted arguments, not the caller's objects) to give the
     /// instructions and stages later: `rest.finish(body)` signs it again at the same
     /// `unix_time` — the same bytes, SigV4 has no nonce. Pass `body` as `bytes`, and the same
-    /// `bytes` to `finish`.
+    /// `bytes` to `finish`. `unix_time` `None` is now (the clock is read here).
     #[pyo3(signature = (method, url, headers, body, unix_time, unsigned_payload = false))]
     #[allow(clippy::too_many_arguments)]
     fn sign_headers<'py>(
@@ -290,10 +290,11 @@ impl AwsSigV4 {
         url: &Bound<'py, PyAny>,
         headers: Option<&Bound<'py, PyAny>>,
         body: Option<&Bound<'py, PyAny>>,
-        unix_time: u64,
+        unix_time: Option<u64>,
         unsigned_payload: bool,
     ) -> PyResult<(Bound<'py, PyString>, Bound<'py, PyList>, AwsRest)> {
         let py = slf.py();
+        let unix_time = unix_time.unwrap_or_else(args::unix_now);
         let m = Message::from_py(method, url, headers, body)?;
         let how = args::AwsSign::new(unsigned_payload, None);
         let signer = &slf.get().inner;
@@ -320,10 +321,51 @@ impl AwsSigV4 {
         Ok((signed_url, list, rest))
     }
 
+    /// `AwsSigV4.auth_headers`: only the headers signing sets, `{name: value}` (`X-Amz-Date`,
+    /// `X-Amz-Security-Token` with a session token, `x-amz-content-sha256` under the S3 rules,
+    /// `Authorization`), for the request signed in headers at `unix_time` (Unix seconds; `None`:
+    /// now, read here). One call, one small dict: nothing is kept for later.
+    #[pyo3(signature = (method, url, headers = None, body = None, unix_time = None, unsigned_payload = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn auth_headers<'py>(
+        &self,
+        py: Python<'py>,
+        method: &Bound<'py, PyAny>,
+        url: &Bound<'py, PyAny>,
+        headers: Option<&Bound<'py, PyAny>>,
+        body: Option<&Bound<'py, PyAny>>,
+        unix_time: Option<u64>,
+        unsigned_payload: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let m = Message::from_py(method, url, headers, body)?;
+        let t = unix_time.unwrap_or_else(args::unix_now);
+        let out = m
+            .with_request(py, |r| {
+                args::AwsSign::new(unsigned_payload, None).sign(&self.inner, r, t)
+            })
+            .py_err(py)?;
+        let set = PyDict::new(py);
+        for p in out.instructions().headers() {
+            set.set_item(aws_header_name(py, p.name()), p.value())?;
+        }
+        Ok(set)
+    }
+
     /// The access key id (not secret).
     #[getter]
     fn access_key_id(&self) -> &str {
         self.inner.access_key_id()
+    }
+}
+
+/// A header name SigV4 sets, as an interned Python `str` (made once per process).
+fn aws_header_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    match name {
+        "X-Amz-Date" => pyo3::intern!(py, "X-Amz-Date").clone(),
+        "Authorization" => pyo3::intern!(py, "Authorization").clone(),
+        "X-Amz-Security-Token" => pyo3::intern!(py, "X-Amz-Security-Token").clone(),
+        "x-amz-content-sha256" => pyo3::intern!(py, "x-amz-content-sha256").clone(),
+        other => PyString::new(py, other),
     }
 }
 

@@ -127,6 +127,12 @@ export class AwsSigV4 {
   constructor(options: AwsSigV4Options);
   readonly accessKeyId: string;
   sign(request: ProfileRequest & { timestamp?: number; unsignedPayload?: boolean }): AwsSignedRequest;
+  /**
+   * Only the headers signing sets (`X-Amz-Date`, `Authorization`; `X-Amz-Security-Token` with a
+   * session token; `x-amz-content-sha256` under the S3 rules): set each on the request, replacing
+   * a header of the same name, and send exactly `body`. The fastest way to sign.
+   */
+  authHeaders(request: ProfileRequest & { timestamp?: number; unsignedPayload?: boolean }): Record<string, string>;
   /** A presigned URL (UNSIGNED-PAYLOAD without a body). */
   presign(request: ProfileRequest & { timestamp?: number; expiresIn?: number }): string;
 }

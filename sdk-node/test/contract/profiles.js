@@ -172,6 +172,44 @@ module.exports = function profilesContract({ sigwire, profiles, test, assert, co
     }
   });
 
+  test('AWS SigV4: authHeaders are the headers sign sets, for the same request', () => {
+    // The S3 documentation's GET Object: only what signing sets, in order.
+    const s3 = new AwsSigV4({ accessKeyId: S3_AKID, secretAccessKey: S3_SECRET, region: 'us-east-1', service: 's3', s3: true });
+    const got = s3.authHeaders({ url: 'https://examplebucket.s3.amazonaws.com/test.txt', headers: { Range: 'bytes=0-9' }, timestamp: S3_T });
+    assert.deepEqual(Object.keys(got), ['X-Amz-Date', 'x-amz-content-sha256', 'Authorization']);
+    assert.ok(got.Authorization.endsWith('Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'));
+    assert.equal(got['x-amz-content-sha256'], crypto.createHash('sha256').update('').digest('hex'));
+    // Equal to sign()'s header params for every body and header shape, session token included.
+    const aws = new AwsSigV4({ accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'eu-west-1', service: 'execute-api', sessionToken: 'the-token' });
+    const headerShapes = [{ 'Content-Type': 'application/json', 'x-amz-date': 'stale' }, [['Content-Type', 'application/json']], new Map([['Content-Type', 'application/json']])];
+    for (const headers of headerShapes) {
+      for (const body of ['{"k":1}', Buffer.from('{"k":1}'), new Uint8Array([123, 125]), undefined]) {
+        const req = { method: 'POST', url: 'https://api.example.com/a?x=1', headers, body, timestamp: 1_700_000_000 };
+        const want = Object.fromEntries(aws.sign(req).headerParams.map((p) => [p.name, p.value]));
+        assert.deepEqual(aws.authHeaders(req), want);
+        assert.deepEqual(Object.keys(want), ['X-Amz-Date', 'X-Amz-Security-Token', 'Authorization']);
+      }
+    }
+    const unsigned = { method: 'PUT', url: 'https://api.example.com/u', body: 'data', timestamp: 1_700_000_000, unsignedPayload: true };
+    assert.equal(aws.authHeaders(unsigned).Authorization, aws.sign(unsigned).header('Authorization'));
+    // Without a timestamp: now (read by the back end), to the second.
+    const before = Math.floor(Date.now() / 1000);
+    const stamp = aws.authHeaders({ url: 'https://api.example.com/' })['X-Amz-Date'];
+    const at = Date.parse(stamp.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')) / 1000;
+    assert.ok(Math.abs(at - before) <= 5, stamp);
+    // Bad input: typed errors, no secret in them.
+    throwsCode(() => aws.authHeaders({ url: 'not a url' }), 'invalid_request');
+    throwsCode(() => aws.authHeaders({ url: 'https://api.example.com/', timestamp: -1 }), 'invalid_request');
+    throwsCode(() => aws.authHeaders({ url: 'https://api.example.com/', body: 5 }), 'invalid_request');
+    throwsCode(() => aws.authHeaders(null), 'invalid_request');
+    try {
+      aws.authHeaders({ url: 'https://api.example.com/', headers: { 'Bad Name': 'x' } });
+      assert.fail('a bad header name signs');
+    } catch (e) {
+      assert.ok(e instanceof ProfileError && e.code === 'invalid_request' && !e.message.includes('secret'), String(e));
+    }
+  });
+
   test('RFC 9421: B.2.5 byte for byte, verify, digest, responses', () => {
     const signer = new Rfc9421('test-shared-secret', RFC_SECRET, { label: 'sig-b25', components: ['date', '@authority', 'content-type'] });
     const s = signer.sign({
