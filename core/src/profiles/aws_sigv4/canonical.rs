@@ -31,7 +31,13 @@ fn push_normalized(out: &mut String, path: &str, push_segment: impl Fn(&str, &mu
     }
     let root = out.len();
     let mut kept = 0usize;
-    for seg in path.split('/') {
+    // The segments between '/' (a byte loop: paths are short, and `str::split` costs more per
+    // segment than the bytes do). Every cut is at an ASCII '/', so each slice is valid UTF-8.
+    let bytes = path.as_bytes();
+    let mut start = 0;
+    for end in (0..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
+        let seg = &path[start..end];
+        start = end + 1;
         match seg {
             "" | "." => {}
             ".." => {
@@ -77,16 +83,37 @@ pub(crate) fn canonical_path(path: &str, settings: &AwsSigV4Settings) -> String 
 
 /// Appends the canonical query string to `out`: every raw `(name, value)` pair decoded once and
 /// re-encoded (RFC 3986 unreserved kept), plus `extra` pairs (unencoded), sorted by encoded name
-/// then encoded value. The pairs are encoded into one scratch string and sorted as ranges of it.
+/// then encoded value. A single pair is written straight into `out`; more are encoded into one
+/// scratch string and sorted as ranges of it.
 pub(crate) fn push_query<'a>(
     out: &mut String,
     raw: impl IntoIterator<Item = (&'a str, &'a str)>,
     extra: &[(&str, &str)],
 ) {
     let mut raw = raw.into_iter().peekable();
-    if raw.peek().is_none() && extra.is_empty() {
+    let Some(&(k, v)) = raw.peek() else {
+        if extra.is_empty() {
+            return;
+        }
+        return push_sorted_query(out, raw, extra);
+    };
+    raw.next();
+    if extra.is_empty() && raw.peek().is_none() {
+        // One pair, nothing to sort: encoded straight into `out` (no scratch buffers).
+        percent::reencode_into(k, out);
+        out.push('=');
+        percent::reencode_into(v, out);
         return;
     }
+    push_sorted_query(out, core::iter::once((k, v)).chain(raw), extra);
+}
+
+/// [`push_query`] in general: the pairs encoded into one scratch string, sorted as ranges of it.
+fn push_sorted_query<'a>(
+    out: &mut String,
+    raw: impl Iterator<Item = (&'a str, &'a str)>,
+    extra: &[(&str, &str)],
+) {
     let extra_len: usize = extra.iter().map(|(k, v)| k.len() + v.len()).sum();
     let mut enc = String::with_capacity(64 + 3 * extra_len);
     // (name start, name end = value start, value end) in `enc`.
@@ -128,6 +155,11 @@ pub(crate) fn canonical_query(raw: &[(&str, &str)], extra: &[(&str, &str)]) -> S
 /// Appends `value` as SigV4 signs it to `out`, in one pass: trimmed, each run of whitespace
 /// (including folded line breaks) collapsed to one space.
 fn push_header_value(out: &mut String, value: &str) {
+    // Most values have no whitespace at all: nothing to trim or collapse, copied whole.
+    if !value.bytes().any(|b| b.is_ascii_whitespace()) {
+        out.push_str(value);
+        return;
+    }
     for (i, word) in value.split_ascii_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -310,6 +342,39 @@ mod tests {
         assert_eq!(canonical_path("/a/../../b/./", &generic), "/b/");
         assert_eq!(canonical_path("/%7E/..", &generic), "/");
         assert_eq!(canonical_path("/ü/x/..", &generic), "/%C3%BC");
+    }
+
+    #[test]
+    fn one_pair_is_encoded_as_in_the_sorted_path() {
+        for (k, v) in [
+            ("a", "1"),
+            ("a+b", "x y"),
+            ("%7e", "%2f/"),
+            ("", ""),
+            ("k", "é"),
+        ] {
+            let mut one = String::from("x");
+            push_query(&mut one, [(k, v)], &[]);
+            // The same pair through the general path (an extra pair sorts after it).
+            let mut two = String::from("x");
+            push_query(&mut two, [(k, v), ("~~", "")], &[]);
+            assert_eq!(format!("{one}&~~="), two, "{k:?}={v:?}");
+        }
+        let mut empty = String::new();
+        push_query(&mut empty, [], &[]);
+        assert_eq!(empty, "");
+        assert_eq!(canonical_query(&[], &[("X-Amz-Date", "1")]), "X-Amz-Date=1");
+    }
+
+    #[test]
+    fn header_values_without_whitespace_are_copied_whole() {
+        let mut out = String::new();
+        for v in ["application/json", "", "a\tb", " a ", "a  b", "a\r\n b"] {
+            out.clear();
+            push_header_value(&mut out, v);
+            let collapsed: Vec<&str> = v.split_ascii_whitespace().collect();
+            assert_eq!(out, collapsed.join(" "), "{v:?}");
+        }
     }
 
     #[test]
