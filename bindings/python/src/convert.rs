@@ -37,18 +37,55 @@ pub(crate) fn algorithm(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyRes
 
 /// A `str` argument as Rust text. Not `str`: `TypeError`. A lone surrogate: `code`.
 pub(crate) fn text(obj: &Bound<'_, PyAny>, what: &str, code: ErrorCode) -> PyResult<String> {
-    let py = obj.py();
     let s = obj
         .cast::<PyString>()
         .map_err(|_| PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj))))?;
-    match s.to_cow() {
-        Ok(cow) => Ok(cow.into_owned()),
-        Err(_) => Err(coded(
-            py,
-            code,
-            format!("{what} is not valid Unicode (it contains a lone surrogate)"),
-        )),
+    s.to_cow()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| lone_surrogate(obj.py(), what, code))
+}
+
+fn lone_surrogate(py: Python<'_>, what: &str, code: ErrorCode) -> PyErr {
+    coded(
+        py,
+        code,
+        format!("{what} is not valid Unicode (it contains a lone surrogate)"),
+    )
+}
+
+/// Text as UTF-8 without a Rust copy, for the per-call fast paths: a `str` is encoded once by
+/// Python and its `bytes` borrowed (under abi3-py39 there is no borrowed view of a `str`, and
+/// [`text`] copies those bytes again into a `String`); or text made here (a `bytes` header).
+pub(crate) enum Text<'py> {
+    /// `str.encode()`'s result.
+    Encoded(Bound<'py, PyBytes>),
+    /// Converted in Rust.
+    Owned(String),
+}
+
+impl Text<'_> {
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // UTF-8 from CPython's encoder; checked again without `unsafe` (short text).
+            Text::Encoded(b) => std::str::from_utf8(b.as_bytes()).unwrap_or_default(),
+            Text::Owned(s) => s,
+        }
     }
+}
+
+/// [`text`] as a [`Text`]: the same checks and errors.
+pub(crate) fn encoded<'py>(
+    obj: &Bound<'py, PyAny>,
+    what: &str,
+    code: ErrorCode,
+) -> PyResult<Text<'py>> {
+    let s = obj
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj))))?;
+    s.encode_utf8()
+        .map(Text::Encoded)
+        .map_err(|_| lone_surrogate(obj.py(), what, code))
 }
 
 /// A header name or value: `str`, or `bytes` read as Latin-1 (as HTTP libraries store raw bytes).
@@ -65,7 +102,19 @@ fn header_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     )))
 }
 
-fn header_pair(item: &Bound<'_, PyAny>, out: &mut Vec<(String, String)>) -> PyResult<()> {
+/// [`header_text`] as a [`Text`] (a `str` is not copied in Rust).
+fn header_encoded<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Text<'py>> {
+    if obj.is_instance_of::<PyString>() {
+        return encoded(obj, what, ErrorCode::InvalidRequest);
+    }
+    header_text(obj, what).map(Text::Owned)
+}
+
+fn header_pair<'py, T>(
+    item: &Bound<'py, PyAny>,
+    out: &mut Vec<(T, T)>,
+    convert: impl Fn(&Bound<'py, PyAny>, &str) -> PyResult<T>,
+) -> PyResult<()> {
     let (name, value) = if let Ok(t) = item.cast::<PyTuple>() {
         if t.len() != 2 {
             return Err(PyTypeError::new_err(
@@ -87,8 +136,8 @@ fn header_pair(item: &Bound<'_, PyAny>, out: &mut Vec<(String, String)>) -> PyRe
         )));
     };
     out.push((
-        header_text(&name, "header name")?,
-        header_text(&value, "header value")?,
+        convert(&name, "header name")?,
+        convert(&value, "header value")?,
     ));
     Ok(())
 }
@@ -96,6 +145,20 @@ fn header_pair(item: &Bound<'_, PyAny>, out: &mut Vec<(String, String)>) -> PyRe
 /// Header lines in order. Accepts `None`, a `dict`/mapping, `httpx.Headers` (repeated lines kept
 /// through `multi_items()`), or an iterable of `(name, value)` pairs.
 pub(crate) fn headers(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    header_lines(obj, header_text)
+}
+
+/// [`headers`] as [`Text`] pairs (`str` names and values are not copied in Rust).
+pub(crate) fn encoded_headers<'py>(
+    obj: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Vec<(Text<'py>, Text<'py>)>> {
+    header_lines(obj, header_encoded)
+}
+
+fn header_lines<'py, T>(
+    obj: Option<&Bound<'py, PyAny>>,
+    convert: impl Fn(&Bound<'py, PyAny>, &str) -> PyResult<T>,
+) -> PyResult<Vec<(T, T)>> {
     let mut out = Vec::new();
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(out);
@@ -103,10 +166,7 @@ pub(crate) fn headers(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, S
     if let Ok(d) = obj.cast::<PyDict>() {
         out.reserve(d.len());
         for (k, v) in d.iter() {
-            out.push((
-                header_text(&k, "header name")?,
-                header_text(&v, "header value")?,
-            ));
+            out.push((convert(&k, "header name")?, convert(&v, "header value")?));
         }
         return Ok(out);
     }
@@ -132,7 +192,7 @@ pub(crate) fn headers(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, S
         ))
     })?;
     for item in iter {
-        header_pair(&item?, &mut out)?;
+        header_pair(&item?, &mut out, &convert)?;
     }
     Ok(out)
 }

@@ -337,11 +337,18 @@ impl AwsSigV4 {
         unix_time: Option<u64>,
         unsigned_payload: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let m = Message::from_py(method, url, headers, body)?;
+        // Borrowed text (`convert::Text`): this call copies no argument string in Rust.
+        let method = convert::encoded(method, "method", ErrorCode::InvalidRequest)?;
+        let url = convert::encoded(url, "url", ErrorCode::InvalidRequest)?;
+        let lines = convert::encoded_headers(headers)?;
+        let body = Body::from_py(body)?;
         let t = unix_time.unwrap_or_else(args::unix_now);
-        let out = m
-            .with_request(py, |r| {
-                args::AwsSign::new(unsigned_payload, None).sign(&self.inner, r, t)
+        let request = Request::new(method.as_str(), url.as_str())
+            .headers(lines.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let out = body
+            .with_bytes(py, |bytes| {
+                let request = request.body(bytes);
+                args::AwsSign::new(unsigned_payload, None).sign(&self.inner, &request, t)
             })
             .py_err(py)?;
         let set = PyDict::new(py);
