@@ -185,22 +185,15 @@ mod tests {
         let a = creds("secret-one");
         let b = creds("secret-two");
         let base = mac(cache.signing_key(&a, "20240102", "eu-west-1", "s3"));
-        assert_ne!(
-            mac(cache.signing_key(&b, "20240102", "eu-west-1", "s3")),
-            base
-        );
-        assert_ne!(
-            mac(cache.signing_key(&a, "20240103", "eu-west-1", "s3")),
-            base
-        );
-        assert_ne!(
-            mac(cache.signing_key(&a, "20240102", "us-east-1", "s3")),
-            base
-        );
-        assert_ne!(
-            mac(cache.signing_key(&a, "20240102", "eu-west-1", "sqs")),
-            base
-        );
+        // Another secret, date, region or service: another key.
+        for (c, date, region, service) in [
+            (&b, "20240102", "eu-west-1", "s3"),
+            (&a, "20240103", "eu-west-1", "s3"),
+            (&a, "20240102", "us-east-1", "s3"),
+            (&a, "20240102", "eu-west-1", "sqs"),
+        ] {
+            assert_ne!(mac(cache.signing_key(c, date, region, service)), base);
+        }
         assert_eq!(cache.len(), 5);
         // The same secret under the same access key id, built again, is the same identity.
         assert_eq!(
