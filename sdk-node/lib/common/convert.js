@@ -39,7 +39,9 @@ function isSharedBuffer(v) {
  */
 function viewBytes(value, what, code) {
   if (ArrayBuffer.isView(value)) {
-    if (!isSharedBuffer(value.buffer) && isDetached(value.buffer)) {
+    // Every view of a detached buffer has length 0: a longer view needs no check (the check
+    // builds a throwaway view on Node 20, where ArrayBuffer#detached is missing).
+    if (value.byteLength === 0 && !isSharedBuffer(value.buffer) && isDetached(value.buffer)) {
       throw makeError(code, `${what} is a view of a detached ArrayBuffer (it was transferred); pass the data again`);
     }
     if (value instanceof Uint8Array && !(value instanceof Uint8ClampedArray)) return value;
