@@ -161,8 +161,8 @@ fn parameters(rest: &str, backslash: bool) -> Result<[&str; 6], Error> {
         let name = &rest[i..i + eq];
         let Some(index) = NAMES.iter().position(|n| *n == name) else {
             return Err(Error::malformed(format!(
-                "unknown parameter {:?}",
-                clip(name)
+                "unknown parameter {}",
+                quoted(name)
             )));
         };
         let value_start = i + eq + 2;
@@ -279,8 +279,35 @@ pub(crate) fn check_signature_len(
     }
 }
 
-fn clip(s: &str) -> String {
-    s.chars().take(32).collect()
+/// The first 32 bytes of `name` quoted as `{:?}` would show them. [`parse`] has refused non-ASCII
+/// bytes by then, so only ASCII is escaped here, which keeps `str`'s `Debug` (and the Unicode
+/// tables it needs) out of the browser's WebAssembly module.
+fn quoted(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(32) + 2);
+    out.push('"');
+    for &b in name.as_bytes().iter().take(32) {
+        match b {
+            b'\t' => out.push_str("\\t"),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\0' => out.push_str("\\0"),
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                // `\u{1f}`: lowercase hex without leading zeros.
+                out.push_str("\\u{");
+                for digit in [b >> 4, b & 0x0f].into_iter().skip(usize::from(b < 0x10)) {
+                    out.push(char::from_digit(u32::from(digit), 16).unwrap_or('0'));
+                }
+                out.push('}');
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -349,6 +376,21 @@ mod tests {
             "expected name=\"value\""
         );
         assert_eq!(message(r#"HMAC apiKey"#), "expected name=\"value\"");
+    }
+
+    #[test]
+    fn unknown_parameters_are_quoted_as_debug_would() {
+        for b in 0u8..0x80 {
+            let name = format!("a{}b", char::from(b));
+            assert_eq!(quoted(&name), format!("{name:?}"), "byte {b:#x}");
+        }
+        let long = "x".repeat(40);
+        assert_eq!(quoted(&long), format!("{:?}", &long[..32]));
+        let message = parse("HMAC api\u{1}Key=\"k1\"")
+            .unwrap_err()
+            .message()
+            .to_owned();
+        assert_eq!(message, r#"unknown parameter "api\u{1}Key""#);
     }
 
     #[test]
