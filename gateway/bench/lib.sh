@@ -40,3 +40,27 @@ TOML
     fi
   fi
 }
+
+# Debian's nginx as a plain reverse proxy (no auth, 2 workers, upstream keep-alive) on port $1 in
+# front of the upstream on $UP, its files under directory $2: writes $2/nginx.conf.
+nginx_conf() { # listen, dir
+  mkdir -p "$2/logs"
+  cat > "$2/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $2/nginx.pid;
+error_log $2/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $2/body; proxy_temp_path $2/proxy;
+  fastcgi_temp_path $2/fcgi; uwsgi_temp_path $2/uwsgi; scgi_temp_path $2/scgi;
+  upstream app { server 127.0.0.1:$UP; keepalive 64; }
+  server {
+    listen 127.0.0.1:$1;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+}

@@ -32,17 +32,26 @@ use crate::verify::Authenticated;
 #[derive(Debug, Clone)]
 pub struct ProfileKeySource(Arc<LiveKeys>);
 
+impl ProfileKeySource {
+    /// `key` of each live secret of `key_id` (those it refuses are left out).
+    fn live<K>(&self, key_id: &str, key: impl Fn(&[u8]) -> Option<K>) -> Vec<K> {
+        self.0
+            .live_secret_bytes(key_id, unix_now())
+            .iter()
+            .filter_map(|raw| key(raw))
+            .collect()
+    }
+}
+
 impl ProfileKeys<AwsCredentials> for ProfileKeySource {
     type Keys = Vec<AwsCredentials>;
 
     /// Each live secret as a secret access key (key records are UTF-8 strings; an access key id
     /// SigV4 cannot carry, e.g. with a `/`, has none).
     fn keys(&self, key_id: &str) -> Vec<AwsCredentials> {
-        self.0
-            .live_secret_bytes(key_id, unix_now())
-            .iter()
-            .filter_map(|raw| AwsCredentials::new(key_id, std::str::from_utf8(raw).ok()?).ok())
-            .collect()
+        self.live(key_id, |raw| {
+            AwsCredentials::new(key_id, std::str::from_utf8(raw).ok()?).ok()
+        })
     }
 }
 
@@ -51,11 +60,7 @@ impl ProfileKeys<Rfc9421Key> for ProfileKeySource {
 
     /// Each live secret as an `hmac-sha256` key.
     fn keys(&self, key_id: &str) -> Vec<Rfc9421Key> {
-        self.0
-            .live_secret_bytes(key_id, unix_now())
-            .iter()
-            .filter_map(|raw| Rfc9421Key::new(key_id, raw.to_vec()).ok())
-            .collect()
+        self.live(key_id, |raw| Rfc9421Key::new(key_id, raw.to_vec()).ok())
     }
 }
 

@@ -678,18 +678,24 @@ async fn paths_outside_every_route_get_route_not_found() {
     );
 }
 
+/// [`config`] without the `/none/` route, its keys read from the file `keys` (reloaded every
+/// 100 ms and on SIGHUP).
+fn keys_file_config(upstream: std::net::SocketAddr, extra: &str, keys: &std::path::Path) -> String {
+    config(upstream, extra)
+        .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "")
+        .replace(
+            &format!("env = \"{KEYS_ENV}\""),
+            &format!("file = \"{}\"\nreload_ms = 100", keys.display()),
+        )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_file_rotation_and_revocation_without_restart() {
     let upstream = Upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys.toml");
     std::fs::write(&keys, keys_toml(&[("client-1", SECRET)])).unwrap();
-    let text = config(upstream.addr, "")
-        .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "")
-        .replace(
-            &format!("env = \"{KEYS_ENV}\""),
-            &format!("file = \"{}\"\nreload_ms = 100", keys.display()),
-        );
+    let text = keys_file_config(upstream.addr, "", &keys);
     let gw = GatewayProc::start(&text, &[]);
     let c = TestClient::default();
     let send = |secret: &'static str| {
@@ -1114,12 +1120,7 @@ async fn profile_routes_take_every_live_secret_of_a_rotated_key() {
         )
     };
     std::fs::write(&keys, rotated(now() + 3600)).unwrap();
-    let text = config(upstream.addr, PROFILE_ROUTES)
-        .replace("[[routes]]\nprefix = \"/none/\"\nupstream = \"app\"\n", "")
-        .replace(
-            &format!("env = \"{KEYS_ENV}\""),
-            &format!("file = \"{}\"\nreload_ms = 100", keys.display()),
-        );
+    let text = keys_file_config(upstream.addr, PROFILE_ROUTES, &keys);
     let gw = GatewayProc::start(&text, &[]);
     let c = TestClient::default();
     let both = |secret: &str| [aws_signed(secret), rfc_signed(secret)];
