@@ -321,11 +321,16 @@ impl AwsSigV4 {
         Ok((signed_url, list, rest))
     }
 
-    /// `AwsSigV4.auth_headers`: only the headers signing sets, `{name: value}` (`X-Amz-Date`,
-    /// `X-Amz-Security-Token` with a session token, `x-amz-content-sha256` under the S3 rules,
-    /// `Authorization`), for the request signed in headers at `unix_time` (Unix seconds; `None`:
-    /// now, read here). One call, one small dict: nothing is kept for later.
-    #[pyo3(signature = (method, url, headers = None, body = None, unix_time = None, unsigned_payload = false))]
+    /// Signs in headers like `AwsSigV4.sign` and returns only the headers signing sets:
+    /// `X-Amz-Date` and `Authorization`, plus `X-Amz-Security-Token` with a session token and
+    /// `x-amz-content-sha256` under the S3 rules. Set each on the request you send, replacing
+    /// any header of the same name (as botocore's `SigV4Auth.add_auth` does), and send exactly
+    /// `body`. `timestamp`: Unix seconds (default now).
+    ///
+    /// The fastest way to sign: one native call and one small dict. (This is
+    /// `AwsSigV4.auth_headers` itself: each `AwsSigV4` binds it under that name, so `help()`
+    /// shows this text.)
+    #[pyo3(signature = (method, url, headers = None, body = None, *, timestamp = None, unsigned_payload = false))]
     #[allow(clippy::too_many_arguments)]
     fn auth_headers<'py>(
         &self,
@@ -334,7 +339,7 @@ impl AwsSigV4 {
         url: &Bound<'py, PyAny>,
         headers: Option<&Bound<'py, PyAny>>,
         body: Option<&Bound<'py, PyAny>>,
-        unix_time: Option<u64>,
+        timestamp: Option<u64>,
         unsigned_payload: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         // Borrowed text (`convert::Text`): this call copies no argument string in Rust.
@@ -342,7 +347,7 @@ impl AwsSigV4 {
         let url = convert::encoded(url, "url", ErrorCode::InvalidRequest)?;
         let lines = convert::encoded_headers(headers)?;
         let body = Body::from_py(body)?;
-        let t = unix_time.unwrap_or_else(args::unix_now);
+        let t = timestamp.unwrap_or_else(args::unix_now);
         let request = Request::new(method.as_str(), url.as_str())
             .headers(lines.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let out = body
