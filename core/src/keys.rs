@@ -14,12 +14,53 @@ pub trait KeyStore: Send + Sync {
     /// Every secret of `key_id` that is active (not retired) at `now`, newest first.
     /// An empty list means the key is unknown or fully retired.
     fn active_secrets(&self, key_id: &str, now: u64) -> Result<Vec<Arc<Secret>>, Error>;
+
+    /// Calls `visit` once with the secrets of `key_id` active at `now`, newest first (empty when
+    /// the key is unknown or fully retired): what a [`Verifier`](crate::Verifier) uses on every
+    /// request. The default collects [`active_secrets`](Self::active_secrets); a store that can
+    /// lend its secrets without building a list overrides it ([`InMemoryKeyStore`] does, so a
+    /// verification allocates no list and touches no reference count). `visit` may run while the
+    /// store holds a read lock: it must not call back into the store.
+    fn with_active_secrets(
+        &self,
+        key_id: &str,
+        now: u64,
+        visit: &mut dyn FnMut(&[Arc<Secret>]),
+    ) -> Result<(), Error> {
+        let secrets = self.active_secrets(key_id, now)?;
+        visit(&secrets);
+        Ok(())
+    }
 }
 
-#[derive(Clone)]
-struct Entry {
-    secret: Arc<Secret>,
-    not_after: Option<u64>,
+/// One key id's secrets, newest first, and until when each is active (Unix seconds, inclusive;
+/// `None`: forever). Two parallel lists, so the usual case — every secret active — is lent as
+/// the slice itself.
+#[derive(Clone, Default)]
+struct Entries {
+    secrets: Vec<Arc<Secret>>,
+    not_after: Vec<Option<u64>>,
+}
+
+impl Entries {
+    fn push_newest(&mut self, secret: Arc<Secret>, not_after: Option<u64>) {
+        self.secrets.insert(0, secret);
+        self.not_after.insert(0, not_after);
+    }
+
+    fn is_active(not_after: Option<u64>, now: u64) -> bool {
+        not_after.map_or(true, |t| now <= t)
+    }
+
+    /// The secrets active at `now`, newest first, as a list of their own.
+    fn active(&self, now: u64) -> Vec<Arc<Secret>> {
+        self.secrets
+            .iter()
+            .zip(&self.not_after)
+            .filter(|&(_, &t)| Self::is_active(t, now))
+            .map(|(s, _)| Arc::clone(s))
+            .collect()
+    }
 }
 
 /// A key store in memory, safe to share between threads.
@@ -37,7 +78,7 @@ struct Entry {
 /// ```
 #[derive(Default)]
 pub struct InMemoryKeyStore {
-    keys: RwLock<HashMap<String, Vec<Entry>>>,
+    keys: RwLock<HashMap<String, Entries>>,
 }
 
 impl core::fmt::Debug for InMemoryKeyStore {
@@ -68,7 +109,7 @@ impl InMemoryKeyStore {
         let mut keys = self.write()?;
         keys.entry(key_id.as_str().to_owned())
             .or_default()
-            .insert(0, Entry { secret, not_after });
+            .push_newest(secret, not_after);
         Ok(())
     }
 
@@ -84,16 +125,10 @@ impl InMemoryKeyStore {
         let secret = Arc::new(Secret::new(new_secret)?);
         let mut keys = self.write()?;
         let entries = keys.entry(key_id.as_str().to_owned()).or_default();
-        for e in entries.iter_mut() {
-            e.not_after = Some(e.not_after.map_or(old_not_after, |t| t.min(old_not_after)));
+        for t in entries.not_after.iter_mut() {
+            *t = Some(t.map_or(old_not_after, |t| t.min(old_not_after)));
         }
-        entries.insert(
-            0,
-            Entry {
-                secret,
-                not_after: None,
-            },
-        );
+        entries.push_newest(secret, None);
         Ok(())
     }
 
@@ -112,7 +147,7 @@ impl InMemoryKeyStore {
         Ok(self.write()?.remove(key_id).is_some())
     }
 
-    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, HashMap<String, Vec<Entry>>>, Error> {
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, HashMap<String, Entries>>, Error> {
         self.keys.write().map_err(|_| poisoned())
     }
 }
@@ -129,14 +164,31 @@ impl KeyStore for InMemoryKeyStore {
         let keys = self.keys.read().map_err(|_| poisoned())?;
         Ok(keys
             .get(key_id)
-            .map(|entries| {
-                entries
-                    .iter()
-                    .filter(|e| e.not_after.map_or(true, |t| now <= t))
-                    .map(|e| Arc::clone(&e.secret))
-                    .collect()
-            })
+            .map(|entries| entries.active(now))
             .unwrap_or_default())
+    }
+
+    fn with_active_secrets(
+        &self,
+        key_id: &str,
+        now: u64,
+        visit: &mut dyn FnMut(&[Arc<Secret>]),
+    ) -> Result<(), Error> {
+        let keys = self.keys.read().map_err(|_| poisoned())?;
+        match keys.get(key_id) {
+            None => visit(&[]),
+            // The usual case: every secret active, lent as it is.
+            Some(entries)
+                if entries
+                    .not_after
+                    .iter()
+                    .all(|&t| Entries::is_active(t, now)) =>
+            {
+                visit(&entries.secrets)
+            }
+            Some(entries) => visit(&entries.active(now)),
+        }
+        Ok(())
     }
 }
 
@@ -154,6 +206,17 @@ mod tests {
         assert_eq!(after.len(), 1);
         assert_eq!(after[0].expose(), &[2u8; 16]);
         assert!(s.active_secrets("other", 0).unwrap().is_empty());
+        // The lending path sees the same secrets, in the same order.
+        let lent = |now| {
+            let mut seen = Vec::new();
+            s.with_active_secrets("k", now, &mut |secrets| {
+                seen = secrets.iter().map(|x| x.expose().to_vec()).collect()
+            })
+            .unwrap();
+            seen
+        };
+        assert_eq!(lent(100), vec![vec![2u8; 16], vec![1u8; 16]]);
+        assert_eq!(lent(101), vec![vec![2u8; 16]]);
         assert!(s.remove("k").unwrap());
         assert!(s.active_secrets("k", 0).unwrap().is_empty());
     }

@@ -500,7 +500,9 @@ impl ReplayStore for InMemoryReplayStore {
             .lock()
             .map_err(|_| unavailable("replay store lock poisoned"))?;
         let inner = &mut *guard;
-        if let Some(at) = inner.keys.get(&key).and_then(|k| k.get(&pair)) {
+        // One lookup of the key's table on the usual path (a second only after a store-wide sweep).
+        let mut k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
+        if let Some(at) = k.get(&pair) {
             if at >= secs32(now) {
                 return Ok(false);
             }
@@ -512,24 +514,21 @@ impl ReplayStore for InMemoryReplayStore {
             ));
         }
         // This key's quota first, so a key at its quota is refused even when the store has room.
-        let (removed, full) = {
-            let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
-            let len = k.len();
-            let at_quota = len >= self.per_key_quota;
-            let removed = if at_quota {
-                k.sweep(now, Sweep::Exact)
-            } else if len >= k.next_sweep {
-                k.sweep(now, Sweep::Carry)
-            } else if len >= MIN_KEY_SWEEP && k.rotation_due(now) {
-                k.sweep(now, Sweep::Whole)
-            } else {
-                0
-            };
-            (removed, k.len() >= self.per_key_quota)
+        let len = k.len();
+        let removed = if len >= self.per_key_quota {
+            k.sweep(now, Sweep::Exact)
+        } else if len >= k.next_sweep {
+            k.sweep(now, Sweep::Carry)
+        } else if len >= MIN_KEY_SWEEP && k.rotation_due(now) {
+            k.sweep(now, Sweep::Whole)
+        } else {
+            0
         };
+        let full = k.len() >= self.per_key_quota;
         if removed > 0 {
             inner.total -= removed;
-            inner.raise_watermark(now);
+            // `Inner::raise_watermark`, written out while this key's table is borrowed.
+            inner.swept_through = inner.swept_through.max(now);
         }
         if full {
             return Err(unavailable(
@@ -544,13 +543,14 @@ impl ReplayStore for InMemoryReplayStore {
                 Sweep::Whole
             };
             inner.sweep_all(now, how);
+            if inner.total >= self.capacity {
+                return Err(unavailable(
+                    "replay store is full of live nonces; refusing rather than forgetting one",
+                ));
+            }
+            // The sweep may have dropped this key's (empty) table.
+            k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
         }
-        if inner.total >= self.capacity {
-            return Err(unavailable(
-                "replay store is full of live nonces; refusing rather than forgetting one",
-            ));
-        }
-        let k = inner.keys.entry(key).or_insert_with(KeyNonces::new);
         let at = secs32(expires_at);
         inner.min_expiry = inner.min_expiry.min(at);
         if k.current.insert(pair, at) {

@@ -391,15 +391,27 @@ impl Verifier {
     }
 
     fn precheck_inner(&self, request: &Request<'_>, now_ms: u64) -> Result<Prechecked, Error> {
-        let (scheme, claim) = self.claim(request)?;
+        self.with_claim(request, |scheme, claim| {
+            self.precheck_claim(scheme, claim, request, now_ms)
+        })
+    }
+
+    fn precheck_claim(
+        &self,
+        scheme: &dyn Scheme,
+        claim: &dyn Claim,
+        request: &Request<'_>,
+        now_ms: u64,
+    ) -> Result<Prechecked, Error> {
         self.required
             .check(request, |name| claim.signs_header(name))?;
         self.check_fresh(claim.freshness(), now_ms)?;
-        if self
-            .keys
-            .active_secrets(claim.key_id(), now_ms / 1000)?
-            .is_empty()
-        {
+        let mut known = false;
+        self.keys
+            .with_active_secrets(claim.key_id(), now_ms / 1000, &mut |secrets| {
+                known = !secrets.is_empty();
+            })?;
+        if !known {
             return Err(unknown_key());
         }
         Ok(Prechecked {
@@ -410,11 +422,13 @@ impl Verifier {
         })
     }
 
-    /// Finds the scheme for `request` (the first that claims it) and parses its credentials.
-    fn claim<'s, 'r>(
-        &'s self,
+    /// Finds the scheme for `request` (the first that claims it), parses its credentials and
+    /// hands them to `then` ([`Scheme::with_claim`]: `sigwire-v1` keeps its claim on the stack).
+    fn with_claim<'r, T>(
+        &self,
         request: &'r Request<'r>,
-    ) -> Result<(&'s dyn Scheme, Box<dyn Claim + 'r>), Error> {
+        then: impl FnOnce(&dyn Scheme, &dyn Claim) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         // Schemes first: RFC 9421 (Signature-Input) and presigned URLs (query) carry no
         // Authorization header. With none claiming, the answer is as SPEC §6 orders it.
         let Some(scheme) = self.schemes.iter().find(|s| s.claims(request)) else {
@@ -428,8 +442,18 @@ impl Verifier {
                 "the Authorization header uses no scheme this server accepts (expected \"HMAC …\")",
             ));
         };
-        let claim = scheme.parse(request)?;
-        Ok((scheme.as_ref(), claim))
+        let scheme: &dyn Scheme = scheme.as_ref();
+        let (mut then, mut out) = (Some(then), None);
+        scheme.with_claim(request, &mut |claim| {
+            if let Some(then) = then.take() {
+                out = Some(then(scheme, claim));
+            }
+        })?;
+        out.unwrap_or_else(|| {
+            Err(Error::malformed(
+                "the scheme read no credentials from the request",
+            ))
+        })
     }
 
     /// Enforces a claim's freshness at `now_ms`; returns until when (Unix seconds, inclusive)
@@ -483,8 +507,19 @@ impl Verifier {
         request: &Request<'_>,
         now_ms: u64,
     ) -> Result<ReplayTicket, Error> {
+        self.with_claim(request, |scheme, claim| {
+            self.authenticate_claim(scheme, claim, request, now_ms)
+        })
+    }
+
+    fn authenticate_claim(
+        &self,
+        scheme: &dyn Scheme,
+        claim: &dyn Claim,
+        request: &Request<'_>,
+        now_ms: u64,
+    ) -> Result<ReplayTicket, Error> {
         let now = now_ms / 1000;
-        let (scheme, claim) = self.claim(request)?;
         self.required
             .check(request, |name| claim.signs_header(name))?;
         let expires_at = self.check_fresh(claim.freshness(), now_ms)?;
@@ -506,14 +541,24 @@ impl Verifier {
             (_, None) => return Err(Error::malformed("the request carries no nonce")),
         }
 
-        let secrets = self.keys.active_secrets(claim.key_id(), now)?;
-        if secrets.is_empty() {
-            // Same work as a known key with a wrong signature, so timing does not reveal which
-            // key ids exist; the result is ignored.
+        // The key store lends the secrets (no list, no reference counts for the in-memory one).
+        let mut checked = None;
+        self.keys
+            .with_active_secrets(claim.key_id(), now, &mut |secrets| {
+                checked = Some(if secrets.is_empty() {
+                    // Same work as a known key with a wrong signature, so timing does not
+                    // reveal which key ids exist; the result is ignored.
+                    let _ = claim.check(dummy_secret());
+                    Err(unknown_key())
+                } else {
+                    claim.check(secrets)
+                });
+            })?;
+        // A store that never called back lent nothing: the key is unknown.
+        checked.unwrap_or_else(|| {
             let _ = claim.check(dummy_secret());
-            return Err(unknown_key());
-        }
-        claim.check(&secrets)?;
+            Err(unknown_key())
+        })?;
         Ok(ReplayTicket {
             key_id: claim.key_id().to_owned(),
             scheme: scheme.name(),

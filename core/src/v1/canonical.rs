@@ -217,6 +217,17 @@ pub fn canonical_string(
         ));
     }
     check_nonce(params.nonce)?;
+    canonical_string_parsed(params, request, signed)
+}
+
+/// [`canonical_string`] for parameters read by [`super::authorization::parse`], which checked the
+/// key id and the nonce by the same rules (refusing them as `malformed_authorization` first), so
+/// the verify path does not check them twice.
+pub(crate) fn canonical_string_parsed(
+    params: &SigningParams<'_>,
+    request: &Request<'_>,
+    signed: &SignedHeaders<'_>,
+) -> Result<String, Error> {
     let method = request.method();
     if method.len() > MAX_METHOD_LEN || !is_token(method) {
         return Err(Error::invalid_request(

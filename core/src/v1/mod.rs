@@ -133,6 +133,22 @@ impl Scheme for SigwireV1 {
     }
 
     fn parse<'r>(&self, request: &'r Request<'r>) -> Result<Box<dyn Claim + 'r>, Error> {
+        Ok(Box::new(V1Claim::read(request)?))
+    }
+
+    fn with_claim<'r>(
+        &self,
+        request: &'r Request<'r>,
+        visit: &mut dyn FnMut(&dyn Claim),
+    ) -> Result<(), Error> {
+        visit(&V1Claim::read(request)?);
+        Ok(())
+    }
+}
+
+impl<'r> V1Claim<'r> {
+    /// Reads the `Authorization` header of `request` (the work of [`SigwireV1::parse`]).
+    fn read(request: &'r Request<'r>) -> Result<Self, Error> {
         let mut values = request.header_values("authorization");
         let value = values.next().ok_or_else(|| {
             Error::new(
@@ -149,13 +165,13 @@ impl Scheme for SigwireV1 {
         let algorithm: Algorithm = auth.algorithm.parse()?;
         let mac = authorization::check_signature_len(auth.signature, algorithm)?;
         let signed = SignedHeaders::from_wire(auth.signed_headers, request)?;
-        Ok(Box::new(V1Claim {
+        Ok(V1Claim {
             auth,
             algorithm,
             mac,
             signed,
             request,
-        }))
+        })
     }
 }
 
@@ -195,7 +211,8 @@ impl Claim for V1Claim<'_> {
             timestamp: self.auth.timestamp,
             nonce: self.auth.nonce,
         };
-        let canonical = canonical_string(&params, self.request, &self.signed)?;
+        // `auth` came from `authorization::parse`, which checked the key id and the nonce.
+        let canonical = canonical::canonical_string_parsed(&params, self.request, &self.signed)?;
         // Try every active secret without stopping early, so timing does not reveal which matched.
         let mut matched = false;
         for secret in secrets {
