@@ -334,7 +334,7 @@ impl Gateway {
     ) -> Result<Response<ResponseBody>, Infallible> {
         let started = Instant::now();
         let mut line = LogLine::start(&request, peer);
-        let mut response = match self.process(request, peer, &lane, &mut line).await {
+        let mut response = match self.process(request, &lane, &mut line).await {
             Ok(response) => response,
             Err(stop) => {
                 line.code = stop.code;
@@ -355,7 +355,6 @@ impl Gateway {
     async fn process(
         &self,
         request: Request<Incoming>,
-        peer: SocketAddr,
         lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
@@ -413,7 +412,7 @@ impl Gateway {
                 rejection.code(),
             ));
         }
-        let ip = peer.ip().to_string();
+        let ip = line.client_ip.clone();
         let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let url = wire::request_url(&self.config.scheme, &host, path_and_query)
             .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
@@ -490,7 +489,6 @@ impl Gateway {
                 route,
                 parts,
                 SpooledBody::from_received(body),
-                peer,
                 line,
             )
             .await?;
@@ -798,7 +796,6 @@ impl Gateway {
         route: &Route,
         mut parts: http::request::Parts,
         body: SpooledBody,
-        peer: SocketAddr,
         line: &mut LogLine,
     ) -> Result<Response<ResponseBody>, Stop> {
         let upstream = self.config.upstreams.get(&route.upstream).ok_or(Stop::new(
@@ -825,8 +822,8 @@ impl Gateway {
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
         {
-            Some(prior) => format!("{prior}, {}", peer.ip()),
-            None => peer.ip().to_string(),
+            Some(prior) => [prior, ", ", &line.client_ip].concat(),
+            None => line.client_ip.clone(),
         };
         if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
             parts
@@ -877,12 +874,19 @@ enum FailureScope<'a> {
 }
 
 /// The header lines as text: invalid UTF-8 becomes U+FFFD, which the core refuses in a signed
-/// header and ignores otherwise.
+/// header and ignores otherwise. (Visible ASCII, the usual case, is borrowed after one cheap
+/// check; only other bytes go through the UTF-8 decoder.)
 fn header_lines(parts: &http::request::Parts) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
     parts
         .headers
         .iter()
-        .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
+        .map(|(n, v)| {
+            let text = match v.to_str() {
+                Ok(ascii) => std::borrow::Cow::Borrowed(ascii),
+                Err(_) => String::from_utf8_lossy(v.as_bytes()),
+            };
+            (n.as_str(), text)
+        })
         .collect()
 }
 
@@ -900,15 +904,39 @@ fn single_host<B>(request: &Request<B>) -> Option<String> {
 /// Whether `path` has a `.` or `..` segment once `%2e`, `%2f`, `%5c` and `\` are read as the
 /// characters upstreams may take them for: `/public/../admin` must not pass as a public route.
 fn has_dot_segment(path: &str) -> bool {
-    let lowered = path
-        .to_ascii_lowercase()
-        .replace("%2e", ".")
-        .replace("%2f", "/")
-        .replace("%5c", "/")
-        .replace('\\', "/");
-    lowered
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
+    // One pass, no copy: per segment, how many characters it has and whether all are dots.
+    let bytes = path.as_bytes();
+    let (mut len, mut dots) = (0usize, true);
+    let mut i = 0;
+    loop {
+        let escape = |a: u8, b: u8| {
+            bytes.get(i) == Some(&b'%')
+                && bytes.get(i + 1) == Some(&a)
+                && bytes.get(i + 2).map(u8::to_ascii_lowercase) == Some(b)
+        };
+        let (dot, separator, width) = if i == bytes.len() {
+            (false, true, 1)
+        } else if escape(b'2', b'e') {
+            (true, false, 3)
+        } else if escape(b'2', b'f') || escape(b'5', b'c') {
+            (false, true, 3)
+        } else {
+            (bytes[i] == b'.', matches!(bytes[i], b'/' | b'\\'), 1)
+        };
+        if separator {
+            if dots && (len == 1 || len == 2) {
+                return true;
+            }
+            (len, dots) = (0, true);
+        } else {
+            len += 1;
+            dots &= dot;
+        }
+        i += width;
+        if i > bytes.len() {
+            return false;
+        }
+    }
 }
 
 /// Removes hop-by-hop headers, including those the `Connection` header names.

@@ -104,7 +104,7 @@ pub fn arg_u64(out: &mut Vec<u8>, n: u64) {
 }
 
 /// `n` in decimal, written at the end of `digits`.
-fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
+pub(crate) fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;
