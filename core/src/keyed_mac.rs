@@ -68,10 +68,13 @@ impl KeyedMac {
     pub(crate) fn mac_into(&self, message: &[u8], out: &mut [u8; 64]) -> usize {
         match self {
             KeyedMac::Sha256 { inner, outer } => {
-                let mut inner_digest = finish256(*inner, 64, message);
-                let mac = finish256(*outer, 64, &inner_digest);
-                inner_digest.zeroize();
-                out[..32].copy_from_slice(&mac);
+                let mut inner_state = absorb256(*inner, 64, message);
+                let mut mac = outer_block256(*outer, &inner_state);
+                inner_state.zeroize();
+                for (o, w) in out.chunks_exact_mut(4).zip(mac.iter()) {
+                    o.copy_from_slice(&w.to_be_bytes());
+                }
+                mac.zeroize();
                 32
             }
             KeyedMac::Sha512 { inner, outer } => {
@@ -89,14 +92,15 @@ impl KeyedMac {
         let mut mac = [0u8; 64];
         let len = self.mac_into(message, &mut mac);
         let ok = expected.len() == len && bool::from(ct_eq_words(&mac[..len], expected));
-        mac.zeroize();
+        mac[..len].zeroize();
         ok
     }
 }
 
-/// Constant-time equality of two slices of equal length, eight bytes per step (`subtle` compares
-/// a byte slice one byte at a time, each behind an optimisation barrier). A tail shorter than a
-/// word is compared bytewise.
+/// Constant-time equality of two slices, eight bytes per step: the differences are OR-ed
+/// together without a branch, and only the total passes through `subtle`'s optimisation barrier
+/// (`subtle` compares a byte slice one byte at a time, each behind a barrier). A tail shorter
+/// than a word is compared bytewise.
 fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
     use subtle::ConstantTimeEq;
     let word = |w: &[u8]| {
@@ -105,11 +109,14 @@ fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
         u64::from_ne_bytes(bytes)
     };
     let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let mut eq = subtle::Choice::from(u8::from(a.len() == b.len()));
+    let mut diff = 0u64;
     for (x, y) in (&mut wa).zip(&mut wb) {
-        eq &= word(x).ct_eq(&word(y));
+        diff |= word(x) ^ word(y);
     }
-    eq & wa.remainder().ct_eq(wb.remainder())
+    for (x, y) in wa.remainder().iter().zip(wb.remainder()) {
+        diff |= u64::from(x ^ y);
+    }
+    subtle::Choice::from(u8::from(a.len() == b.len())) & diff.ct_eq(&0)
 }
 
 fn schedule256(key_block: &mut [u8; 64]) -> ([u32; 8], [u32; 8]) {
@@ -142,30 +149,51 @@ fn schedule512(key_block: &mut [u8; 128]) -> ([u64; 8], [u64; 8]) {
     (inner, outer)
 }
 
-/// Finishes SHA-256 from `state`, which has already absorbed `prefix` bytes, over `message`.
-fn finish256(mut state: [u32; 8], prefix: u64, message: &[u8]) -> [u8; 32] {
-    let mut chunks = message.chunks_exact(64);
-    for block in &mut chunks {
-        compress256(&mut state, &[*GenericArray::from_slice(block)]);
-    }
-    let rest = chunks.remainder();
+/// One SHA-256 block, borrowed as the compression function takes it (no copy).
+fn block256(bytes: &[u8]) -> &[GenericArray<u8, sha2::digest::typenum::U64>] {
+    core::slice::from_ref(GenericArray::from_slice(bytes))
+}
+
+/// Finishes SHA-256 from `state`, which has already absorbed `prefix` bytes, over `message`:
+/// the final state (the digest's words).
+fn absorb256(mut state: [u32; 8], prefix: u64, message: &[u8]) -> [u32; 8] {
+    let full = message.len() - message.len() % 64;
+    let rest = &message[full..];
+    // The padded tail is written before the full blocks are compressed, so its byte stores have
+    // reached the cache when compression loads it (loading 16 bytes right after storing them
+    // piecemeal stalls on store forwarding).
     let mut tail = [0u8; 128];
     tail[..rest.len()].copy_from_slice(rest);
     tail[rest.len()] = 0x80;
     let blocks = if rest.len() < 56 { 1 } else { 2 };
     let bits = (prefix + message.len() as u64) * 8;
     tail[blocks * 64 - 8..blocks * 64].copy_from_slice(&bits.to_be_bytes());
+    for block in message[..full].chunks_exact(64) {
+        compress256(&mut state, block256(block));
+    }
     for block in tail[..blocks * 64].chunks_exact(64) {
-        compress256(&mut state, &[*GenericArray::from_slice(block)]);
+        compress256(&mut state, block256(block));
     }
     // Only the blocks used held data (zeroize writes byte by byte: skip the untouched half).
     tail[..blocks * 64].zeroize();
-    let mut out = [0u8; 32];
-    for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
-        o.copy_from_slice(&w.to_be_bytes());
+    state
+}
+
+/// The outer HMAC-SHA-256 hash from `outer` (which has absorbed the 64-byte key block) over
+/// the inner digest, given as the inner hash's final state: one block, built straight from
+/// the state's words.
+fn outer_block256(mut outer: [u32; 8], inner: &[u32; 8]) -> [u32; 8] {
+    let mut block = [0u8; 64];
+    for (b, w) in block.chunks_exact_mut(4).zip(inner.iter()) {
+        b.copy_from_slice(&w.to_be_bytes());
     }
-    state.zeroize();
-    out
+    block[32] = 0x80;
+    // 64 + 32 bytes, in bits: 768 = 0x0300.
+    block[62] = 0x03;
+    compress256(&mut outer, block256(&block));
+    // Only the digest half is derived from the key; the rest is fixed padding.
+    block[..32].zeroize();
+    outer
 }
 
 /// Finishes SHA-512 from `state`, which has already absorbed `prefix` bytes, over `message`.
