@@ -643,3 +643,56 @@ fn every_live_secret_of_an_access_key_id_verifies() {
         ProfileErrorCode::UnknownKey
     );
 }
+
+/// `header_names` (what a binding learns once) lists the headers `sign` sets, in its order, for
+/// every setting that changes them.
+#[test]
+fn header_names_are_the_headers_sign_sets() {
+    let request = Request::new("POST", "https://example.amazonaws.com/a?b=c")
+        .header("Content-Type", "application/json")
+        .body(b"{}");
+    let mut seen = Vec::new();
+    for token in [None, Some("session-token")] {
+        for s3 in [false, true] {
+            for token_mode in [SessionTokenMode::Include, SessionTokenMode::Exclude] {
+                for presign in [false, true] {
+                    let mut creds = AwsCredentials::new(AKID, SECRET).unwrap();
+                    if let Some(t) = token {
+                        creds = creds.with_session_token(t);
+                    }
+                    let mut settings = if s3 {
+                        AwsSigV4Settings::s3()
+                    } else {
+                        AwsSigV4Settings::default()
+                    };
+                    settings.session_token_mode = token_mode;
+                    if presign {
+                        settings.signature_location = SignatureLocation::QueryParams;
+                    }
+                    let signer = AwsSigV4::new(creds, "us-east-1", "s3")
+                        .unwrap()
+                        .with_settings(settings);
+                    let out = signer
+                        .sign(&request, SignableBody::Bytes(b"{}"), T)
+                        .unwrap();
+                    let set: Vec<&str> = out
+                        .instructions()
+                        .headers()
+                        .iter()
+                        .map(|p| p.name())
+                        .collect();
+                    assert_eq!(
+                        signer.header_names(),
+                        set,
+                        "{token:?} s3={s3} {token_mode:?}"
+                    );
+                    seen.push(set.len());
+                }
+            }
+        }
+    }
+    // Every shape occurs: presigned (none), plain, with a token, with the checksum, with both.
+    for n in [0, 2, 3, 4] {
+        assert!(seen.contains(&n), "{n} headers never set");
+    }
+}

@@ -46,11 +46,15 @@ common._installProfiles({
   krakenBody: (nonce, flat) => native.krakenBody(nonce, flat),
   AwsSigV4(accessKeyId, secret, region, service, sessionToken, s3, signSessionToken) {
     const h = new native.NativeAwsSigV4(accessKeyId, secret, region, service, sessionToken, s3, signSessionToken);
+    // authHeaders is a plain function over an External (cheaper to call than a class method).
+    const handle = h.handle();
     return {
       accessKeyId: h.accessKeyId,
       sign: (method, url, headers, body, t, unsigned, expires) => h.sign(packRequest(method, url, headers), body, t, unsigned, expires),
       signHeaders: (method, url, headers, body, t, unsigned) => h.signHeaders(packRequest(method, url, headers), body, t, unsigned),
-      authHeaders: (method, url, headers, body, t, unsigned) => h.authHeaders(packRequest(method, url, headers), body, t, unsigned),
+      authHeaderNames: Object.freeze(h.authHeaderNames()),
+      authHeaderValues: (method, url, headers, body, t, unsigned) =>
+        native.awsAuthHeaderValues(handle, packRequest(method, url, headers), body, t, unsigned),
       createClient: (config) => h.createClient(config),
     };
   },

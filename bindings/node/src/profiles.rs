@@ -10,6 +10,7 @@
 //! a secret.
 
 use napi::bindgen_prelude::*;
+use napi::JsString;
 use napi_derive::napi;
 use sigwire_core::profiles::aws_sigv4::{AwsSigV4, AwsSigV4Verifier};
 use sigwire_core::profiles::rfc9421::{Rfc9421, Rfc9421Verified, Rfc9421Verifier};
@@ -338,42 +339,66 @@ impl NativeAwsSigV4 {
         Ok(join_js(&url, &fields))
     }
 
-    /// `AwsSigV4.authHeaders`: only the headers signing sets, `name, value, …` (`X-Amz-Date`,
-    /// `X-Amz-Security-Token` with a session token, `x-amz-content-sha256` under the S3 rules,
-    /// `Authorization`) joined with U+001F (the array when a value holds it), for the packed
-    /// request signed in headers at `unixTime` seconds (`undefined`: now, read here).
+    /// The names of the headers signing sets, in order (`AwsSigV4::header_names`): fixed for
+    /// the signer, so `awsAuthHeaderValues` returns only the values.
     #[napi(catch_unwind)]
-    pub fn auth_headers(
-        &self,
-        request: Either<String, Vec<String>>,
-        body: &[u8],
-        unix_time: Option<f64>,
-        unsigned_payload: bool,
-    ) -> Result<Either<String, Vec<String>>> {
-        let t = match unix_time {
-            Some(t) => time(t, "timestamp")?,
-            None => args::unix_now(),
-        };
-        let p = Packed::read(&request)?;
-        let out = args::AwsSign::new(unsigned_payload, None)
-            .sign(&self.inner, &p.request(body), t)
-            .map_err(perr)?;
-        let h = out.instructions().headers();
-        let mut fields = Vec::with_capacity(2 * h.len());
-        for param in h {
-            fields.push(param.name());
-            fields.push(param.value());
-        }
-        match fields.split_first() {
-            Some((first, rest)) => Ok(join_js(first, rest)),
-            None => Ok(Either::B(Vec::new())),
-        }
+    pub fn auth_header_names(&self) -> Vec<&'static str> {
+        self.inner.header_names()
+    }
+
+    /// The signer as an `External` for `awsAuthHeaderValues`: a plain function over an
+    /// `External` costs about 120 ns less per call than a class method (no `this` unwrap, class
+    /// identity check or borrow registry). The clone shares the derived-key cache.
+    #[napi(catch_unwind)]
+    pub fn handle(&self) -> External<AwsSigV4> {
+        External::new(self.inner.clone())
     }
 
     /// The access key id.
     #[napi(getter, catch_unwind)]
     pub fn access_key_id(&self) -> String {
         self.inner.access_key_id().to_owned()
+    }
+}
+
+/// `AwsSigV4.authHeaders`: the values of the headers signing sets, in the order of
+/// `authHeaderNames` (`X-Amz-Date`, `X-Amz-Security-Token` with a session token,
+/// `x-amz-content-sha256` under the S3 rules, `Authorization`), for the packed request (see
+/// `Packed`) signed in headers at `unixTime` seconds (`undefined`: now, read here). One string
+/// joined with U+001F (created as Latin-1 when all ASCII: V8 copies it without decoding), or the
+/// array when a value holds U+001F.
+#[napi(catch_unwind)]
+pub fn aws_auth_header_values<'env>(
+    env: &'env Env,
+    signer: &External<AwsSigV4>,
+    request: Either<String, Vec<String>>,
+    body: &[u8],
+    unix_time: Option<f64>,
+    unsigned_payload: bool,
+) -> Result<Either<JsString<'env>, Vec<String>>> {
+    let t = match unix_time {
+        Some(t) => time(t, "timestamp")?,
+        None => args::unix_now(),
+    };
+    let p = Packed::read(&request)?;
+    let out = args::AwsSign::new(unsigned_payload, None)
+        .sign(signer, &p.request(body), t)
+        .map_err(perr)?;
+    let h = out.instructions().headers();
+    if h.iter().any(|p| p.value().contains(SEP)) {
+        return Ok(Either::B(h.iter().map(|p| p.value().to_owned()).collect()));
+    }
+    let mut joined = String::with_capacity(h.iter().map(|p| p.value().len() + 1).sum());
+    for (i, p) in h.iter().enumerate() {
+        if i > 0 {
+            joined.push(SEP);
+        }
+        joined.push_str(p.value());
+    }
+    if joined.is_ascii() {
+        env.create_string_latin1(joined.as_bytes()).map(Either::A)
+    } else {
+        env.create_string(&joined).map(Either::A)
     }
 }
 

@@ -27,8 +27,10 @@
  *   - `AwsSigV4(accessKeyId, secret, region, service, sessionToken?, s3, signSessionToken)` ->
  *     { accessKeyId, sign(method, url, headers, body, unixTime, unsignedPayload, presignExpires?) -> packed,
  *     signHeaders?(method, url, headers, body, unixTime, unsignedPayload) -> sent,
- *     authHeaders?(method, url, headers, body, unixTime?, unsignedPayload) -> [name, value, …]
- *     (only the headers signing sets; `unixTime` undefined: the back end reads the clock) };
+ *     authHeaderNames?, authHeaderValues?(method, url, headers, body, unixTime?, unsignedPayload)
+ *     (only the headers signing sets: their names, fixed per signer, and per call their values in
+ *     that order, an array or one U+001F-joined string; `unixTime` undefined: the back end reads
+ *     the clock) };
  *   - `AwsVerifier(region, service, [id, secret, …], s3, maxClockSkew?)` ->
  *     { verify(method, url, headers, body, now) -> { accessKeyId, signedHeaders, presigned, signedAt } };
  *   - `Rfc9421(keyId, secretBytes, options)` -> { signRequest(method, url, headers, body, created,
@@ -558,25 +560,27 @@ class AwsSigV4 extends Redacted {
     const unsigned = Boolean(req.unsignedPayload);
     const h = this.#native;
     const out = {};
-    if (h.authHeaders === undefined) {
+    if (h.authHeaderValues === undefined) {
       // A back end without the call (the browser's): the same headers, from a full signature.
       const full = unpack(call('invalid_request', () => h.sign(method, url, headers, body, ts ?? nowSeconds(), unsigned, undefined)));
       for (const p of full.headerParams) out[p.name] = p.value;
       return out;
     }
-    const flat = call('invalid_request', () => h.authHeaders(method, url, headers, body, ts, unsigned));
-    if (typeof flat !== 'string') {
-      for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+    // The names are fixed per signer (the back end's strings: V8 has them as keys already); only
+    // the values cross per call (a key made by slicing would be looked up in V8's string table).
+    const names = h.authHeaderNames;
+    const values = call('invalid_request', () => h.authHeaderValues(method, url, headers, body, ts, unsigned));
+    if (typeof values !== 'string') {
+      for (let i = 0; i < names.length; i++) out[names[i]] = values[i];
       return out;
     }
-    // `name␟value␟…` read by indexOf/slice straight into the object (no array).
+    // `value␟value␟…` read by indexOf/slice straight into the object (no array).
     let from = 0;
-    while (from < flat.length) {
-      const a = flat.indexOf(SEP, from);
-      let b = flat.indexOf(SEP, a + 1);
-      if (b === -1) b = flat.length;
-      out[flat.slice(from, a)] = flat.slice(a + 1, b);
-      from = b + 1;
+    for (let i = 0; i < names.length; i++) {
+      let end = values.indexOf(SEP, from);
+      if (end === -1) end = values.length;
+      out[names[i]] = values.slice(from, end);
+      from = end + 1;
     }
     return out;
   }

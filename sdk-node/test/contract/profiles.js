@@ -192,6 +192,16 @@ module.exports = function profilesContract({ sigwire, profiles, test, assert, co
     }
     const unsigned = { method: 'PUT', url: 'https://api.example.com/u', body: 'data', timestamp: 1_700_000_000, unsignedPayload: true };
     assert.equal(aws.authHeaders(unsigned).Authorization, aws.sign(unsigned).header('Authorization'));
+    // Values holding U+001F (a back end's field separator) or non-ASCII text come back whole.
+    const paramsOf = (signer, req) => Object.fromEntries(signer.sign(req).headerParams.map((p) => [p.name, p.value]));
+    const odd = { method: 'POST', url: 'https://api.example.com/\u00e9?q=\u00fc', headers: { 'X-Note': 'a\u001fb \u00fc' }, body: '{}', timestamp: 1_700_000_000 };
+    for (const [accessKeyId, sessionToken] of [['AKID', 'tok\u001fen'], ['AK\u00cfD', undefined], ['AK\u00cfD', 'tok\u001fen']]) {
+      const signer = new AwsSigV4({ accessKeyId, secretAccessKey: 'secret', region: 'eu-west-1', service: 'execute-api', sessionToken });
+      const got = signer.authHeaders(odd);
+      assert.deepEqual(got, paramsOf(signer, odd));
+      assert.ok(got.Authorization.includes(`Credential=${accessKeyId}/`), got.Authorization);
+      assert.equal(got['X-Amz-Security-Token'], sessionToken);
+    }
     // Without a timestamp: now (read by the back end), to the second.
     const before = Math.floor(Date.now() / 1000);
     const stamp = aws.authHeaders({ url: 'https://api.example.com/' })['X-Amz-Date'];

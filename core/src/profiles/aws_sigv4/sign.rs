@@ -149,6 +149,40 @@ impl AwsSigV4 {
         self.credentials.access_key_id()
     }
 
+    /// Whether signing in headers adds `x-amz-content-sha256` (the S3 rules).
+    fn adds_checksum(&self) -> bool {
+        self.settings.signature_location != SignatureLocation::QueryParams
+            && self.settings.payload_checksum_kind == PayloadChecksumKind::XAmzSha256
+    }
+
+    /// The names of the headers [`sign`](Self::sign) sets, in its order: `X-Amz-Date`,
+    /// `X-Amz-Security-Token` (with a session token), `x-amz-content-sha256` (when the settings
+    /// add it), `Authorization`; none when the settings presign (query parameters). They depend
+    /// only on the signer, so a binding can learn them once and pass only the values per call.
+    ///
+    /// ```
+    /// use sigwire_core::profiles::aws_sigv4::{AwsCredentials, AwsSigV4};
+    ///
+    /// let creds = AwsCredentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+    /// let signer = AwsSigV4::new(creds, "us-east-1", "execute-api")?;
+    /// assert_eq!(signer.header_names(), ["X-Amz-Date", "Authorization"]);
+    /// # Ok::<(), sigwire_core::profiles::ProfileError>(())
+    /// ```
+    pub fn header_names(&self) -> Vec<&'static str> {
+        if self.settings.signature_location == SignatureLocation::QueryParams {
+            return Vec::new();
+        }
+        let mut names = vec!["X-Amz-Date"];
+        if self.credentials.session_token().is_some() {
+            names.push("X-Amz-Security-Token");
+        }
+        if self.adds_checksum() {
+            names.push("x-amz-content-sha256");
+        }
+        names.push("Authorization");
+        names
+    }
+
     /// Signs `request` at `unix_time` (seconds). The request is not changed: apply the returned
     /// instructions. `body` says what the payload hash covers (usually
     /// `SignableBody::Bytes(request.body_bytes())`).
@@ -181,8 +215,7 @@ impl AwsSigV4 {
         };
         let token = self.credentials.session_token();
         let sign_token = token.is_some() && s.session_token_mode == SessionTokenMode::Include;
-        let add_checksum =
-            !query_mode && s.payload_checksum_kind == PayloadChecksumKind::XAmzSha256;
+        let add_checksum = self.adds_checksum();
 
         // Headers we set ourselves replace any the caller supplied.
         let ours = |n: &str| {
