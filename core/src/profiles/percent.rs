@@ -2,9 +2,31 @@
 
 const UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// The RFC 3986 unreserved bytes, as a table (one load per byte on the signing path).
+const UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    t
+};
+
 /// Whether `b` is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`).
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
+}
+
+/// Appends `s` to `out` as [`encode_into`] does; a string with nothing to encode (the usual path
+/// segment, query name or value) is copied whole.
+pub(crate) fn encode_str_into(s: &str, keep: &[u8], out: &mut String) {
+    if s.bytes().all(|b| is_unreserved(b) || keep.contains(&b)) {
+        out.push_str(s);
+    } else {
+        encode_into(s.as_bytes(), keep, out);
+    }
 }
 
 /// Appends `bytes` to `out`, keeping unreserved characters (and every byte in `keep`), encoding the
@@ -99,6 +121,11 @@ pub(crate) fn decode(s: &str) -> Vec<u8> {
 /// Appends `s` decoded once (see [`decode`]) and encoded again (see [`encode_into`], nothing
 /// kept beyond the unreserved set) to `out`, without an intermediate buffer.
 pub(crate) fn reencode_into(s: &str, out: &mut String) {
+    // Only unreserved bytes (so no `%`): decoding and encoding give `s` back.
+    if s.bytes().all(is_unreserved) {
+        out.push_str(s);
+        return;
+    }
     for_each_decoded(s, |b| encode_into(&[b], b"", out));
 }
 
@@ -111,6 +138,23 @@ mod tests {
         assert_eq!(encode(b"a b+c/~%", b""), "a%20b%2Bc%2F~%25");
         assert_eq!(encode(b"a b/c", b"/"), "a%20b/c");
         assert_eq!(encode("ሴ".as_bytes(), b""), "%E1%88%B4");
+    }
+
+    #[test]
+    fn table_and_str_paths_equal_the_byte_rules() {
+        for b in 0..=255u8 {
+            let rule = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+            assert_eq!(is_unreserved(b), rule, "{b}");
+        }
+        for s in [
+            "orders", "v1", "a b", "a/b", "~x-y_z.", "%41", "", "é", "a+b",
+        ] {
+            for keep in [&b""[..], b"/"] {
+                let mut whole = String::new();
+                encode_str_into(s, keep, &mut whole);
+                assert_eq!(whole, encode(s.as_bytes(), keep), "{s}");
+            }
+        }
     }
 
     #[test]
@@ -131,6 +175,9 @@ mod tests {
             "~%7e%7E",
             "",
             "%",
+            "account",
+            "42",
+            "a-b_c.d~e",
         ] {
             let mut out = String::new();
             reencode_into(s, &mut out);

@@ -37,24 +37,33 @@ impl<'a> Target<'a> {
                 "URL must be absolute and start with http:// or https://",
             ));
         };
-        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-        let end = rest
-            .bytes()
-            .position(|b| b == b'/' || b == b'?')
-            .unwrap_or(rest.len());
-        let (authority, path_and_query) = rest.split_at(end);
+        // One pass over the bytes (URLs are short; a search per delimiter costs more than the
+        // bytes): the authority ends at the first `/`, `?` or `#`, the path at the first `?` or
+        // `#`, the query at the first `#` (the fragment is dropped). Every cut is at an ASCII
+        // byte, so each slice is a valid `str`.
+        let b = rest.as_bytes();
+        let scan = |from: usize, stop: fn(u8) -> bool| {
+            b[from..]
+                .iter()
+                .position(|&c| stop(c))
+                .map_or(b.len(), |i| from + i)
+        };
+        let authority_end = scan(0, |c| matches!(c, b'/' | b'?' | b'#'));
+        let authority = &rest[..authority_end];
         if authority.is_empty() {
             return Err(ProfileError::invalid_request("URL has no host"));
         }
-        if authority.contains('@') {
+        if authority.bytes().any(|c| c == b'@') {
             return Err(ProfileError::invalid_request(
                 "credentials in the URL (user@host) are not allowed",
             ));
         }
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (path_and_query, None),
-        };
+        let path_end = scan(authority_end, |c| matches!(c, b'?' | b'#'));
+        let path = &rest[authority_end..path_end];
+        let query = (b.get(path_end) == Some(&b'?')).then(|| {
+            let query_end = scan(path_end + 1, |c| c == b'#');
+            &rest[path_end + 1..query_end]
+        });
         Ok(Target {
             scheme,
             authority,
@@ -94,12 +103,26 @@ pub(crate) fn split_pairs(query: &str) -> Vec<(&str, &str)> {
     split_pairs_iter(query).collect()
 }
 
-/// The pairs of [`split_pairs`], without collecting them.
+/// The pairs of [`split_pairs`], without collecting them (cut by byte: `str::split` on a char
+/// costs a searcher per piece, more than these short pieces' bytes).
 pub(crate) fn split_pairs_iter(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
+    let mut rest = query;
+    core::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let b = rest.as_bytes();
+        let end = b.iter().position(|&c| c == b'&').unwrap_or(b.len());
+        let piece = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or("");
+        if piece.is_empty() {
+            continue;
+        }
+        return Some(match piece.bytes().position(|c| c == b'=') {
+            Some(eq) => (&piece[..eq], &piece[eq + 1..]),
+            None => (piece, ""),
+        });
+    })
 }
 
 #[cfg(test)]
@@ -115,6 +138,43 @@ mod tests {
         assert_eq!(t.raw_pairs(), vec![("x", "1"), ("y", "")]);
         let t = Target::parse("http://h:8080").unwrap();
         assert_eq!((&*t.host(), t.path, t.query), ("h:8080", "", None));
+    }
+
+    #[test]
+    fn one_pass_equals_splitting_by_delimiter() {
+        // The byte scan against the delimiter-by-delimiter reading it replaced.
+        fn by_split(url: &str) -> Option<(&str, &str, Option<&str>)> {
+            let rest = url.split_once("://")?.1;
+            let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (authority, pq) = rest.split_at(end);
+            let (path, query) = match pq.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (pq, None),
+            };
+            Some((authority, path, query))
+        }
+        for url in [
+            "https://h/a/b?x=1&y#f",
+            "https://h?x#y?z",
+            "https://h#f/a?b",
+            "https://h:8443/p%20q?",
+            "http://h/é?ü=1",
+            "https://h/a?b?c#d#e",
+            "https://h",
+            "https://h/",
+        ] {
+            let t = Target::parse(url).unwrap();
+            assert_eq!(Some((t.authority, t.path, t.query)), by_split(url), "{url}");
+        }
+        for query in ["a=1&&b=2=3&c", "", "&", "=", "a", "é=ü&x=", "&&a&"] {
+            let split: Vec<(&str, &str)> = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| p.split_once('=').unwrap_or((p, "")))
+                .collect();
+            assert_eq!(split_pairs(query), split, "{query}");
+        }
     }
 
     #[test]

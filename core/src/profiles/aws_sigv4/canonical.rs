@@ -65,7 +65,7 @@ fn push_normalized(out: &mut String, path: &str, push_segment: impl Fn(&str, &mu
 pub(crate) fn push_path(out: &mut String, path: &str, settings: &AwsSigV4Settings) {
     let path = if path.is_empty() { "/" } else { path };
     let encode = |s: &str, out: &mut String| match settings.percent_encoding_mode {
-        PercentEncodingMode::Double => percent::encode_into(s.as_bytes(), b"/", out),
+        PercentEncodingMode::Double => percent::encode_str_into(s, b"/", out),
         PercentEncodingMode::Single => percent::encode_keeping_escapes_into(s, b"/", out),
     };
     match settings.uri_path_normalization_mode {
