@@ -94,6 +94,26 @@ fn join_js(first: &str, rest: &[&str]) -> Either<String, Vec<String>> {
     Either::A(joined)
 }
 
+/// `joined.split(SEP)`, cut by byte (U+001F is one byte in UTF-8, never inside another
+/// character): `str::split` on a char sets up a searcher per field, more than these short
+/// fields' bytes cost.
+fn split_fields(joined: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(joined);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == SEP as u8) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// A request as `sdk-node/lib/profiles.js` (`packRequest`) sends it: `[method, url, name, value,
 /// …]` joined with U+001F — one N-API string instead of two strings and an array of them — or the
 /// array when a field holds U+001F.
@@ -106,7 +126,7 @@ struct Packed<'a> {
 impl<'a> Packed<'a> {
     fn read(packed: &'a Either<String, Vec<String>>) -> Result<Self> {
         match packed {
-            Either::A(joined) => Self::from_fields(joined.split(SEP)),
+            Either::A(joined) => Self::from_fields(split_fields(joined)),
             Either::B(list) => Self::from_fields(list.iter().map(String::as_str)),
         }
     }
