@@ -15,9 +15,9 @@ use crate::ratelimit::Decision;
 use crate::redis_conn::{LuaScript, RedisConn, RedisFailure};
 use crate::resp::{self, Reply};
 
-/// The GCRA step of docs/redis-layout.md §4 as a Lua function: `cur` is the limiter key's value,
-/// already read (with every other key, by one `MGET`), `take` false = only ask; and the Redis
-/// server's clock in milliseconds, read only when a limiter is used.
+/// The GCRA step of docs/redis-layout.md §4 as a Lua function, for the failure-recording script:
+/// `cur` is the limiter key's value, already read (with every other key, by one `MGET`), `take`
+/// false = only ask; and the Redis server's clock in milliseconds.
 ///
 /// The layout's arithmetic and stored values are unchanged; only how they are read differs: one
 /// `MGET` for all keys instead of a `GET` per key. (Numbers are formatted in Lua with
@@ -44,39 +44,63 @@ local function clock()
 end
 ";
 
-/// The admission script body (after [`GCRA_FN`]).
+/// The admission script: the failure budgets asked, the epoch rule, the claim and the rate
+/// limit's GCRA step (docs/redis-layout.md §2–§4), self-contained and shaped for the cost of a
+/// script inside redis-server, where every `redis.call`, every `ARGV` slot, every closure and every
+/// string-to-number conversion shows up in the round trip of an otherwise idle Redis.
 ///
-/// KEYS: `[<ns>:epoch, <ns>:replay:<key id>:<nonce>]` when claiming, then one key per failure
-/// limiter, then the rate limiter's key when there is one.
-/// ARGV: now (s), timestamp, ttl, claim (`1`/`0`), number of failure limiters, then `T, burst` per
-/// failure limiter, then `1, T, burst` with a rate limit or `0` without.
+/// KEYS: `[<ns>:epoch, <ns>:replay:<key id>:<nonce>]` when claiming, then the rate limiter's key
+/// when there is one, then one key per failure limiter.
+/// ARGV: now (s), the timestamp (`''`: no claim), ttl, the rate limit's `T` and `burst` (`''`,
+/// `''`: none), then `T, burst` per failure limiter.
 /// Returns `{status, epoch or limiter index, remaining, retry_ms, reset_ms}` with status
-/// 1 admitted, 0 at or before the epoch, 2 replayed, 3 a failure budget is spent, 4 rate limited.
+/// 1 admitted, 0 at or before the epoch, 2 replayed, 3 a failure budget is spent (the index of
+/// its limiter, from 1), 4 rate limited.
 ///
-/// Redis commands per admitted request, every limit on: `MGET` (all keys), `TIME`, the claim's
-/// `SET … NX` and the rate limit's `SET` (the layout's scripts run one after the other: 7). A
-/// failure budget whose key is absent is full, so asking it admits without any arithmetic: only
-/// a limiter key that exists (a failure within its last refill period) is evaluated. Same
-/// answers as the layout's scripts; 12 % fewer instructions in redis-server per call (callgrind).
+/// Redis commands per admitted request, every limit on: one `MGET` (epoch, rate and failure
+/// keys; not the nonce's key, whose `SET … NX` answers for it), `TIME`, the claim's `SET … NX`
+/// and the rate limit's `SET`. A failure budget whose key is absent is full, so asking it admits
+/// without any arithmetic or clock: only a limiter key that exists (a failure within its last
+/// refill period) is evaluated, and only such a key's `T` and `burst` are converted. The GCRA
+/// arithmetic is §4's, written out where it is used (no function values are made per call), and
+/// the keys, values and expiries written are the layout's: same answers as the layout's
+/// scripts run one after the other.
 const ADMIT_LUA: &str = r"
-local v = redis.call('MGET', unpack(KEYS))
-local claim = ARGV[4] == '1'
-local fails = tonumber(ARGV[5])
-local k = 1
-if claim then k = 3 end
+local c = ARGV[2] ~= ''
+local v, k, w
+if c then
+  v = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
+  k, w = 3, 2
+else
+  v = redis.call('MGET', unpack(KEYS))
+  k, w = 1, 1
+end
+local rk, rv
+if ARGV[4] ~= '' then
+  rk, rv = KEYS[k], v[w]
+  k, w = k + 1, w + 1
+end
+local now
 local a = 6
-local now_ms = nil
-for i = 1, fails do
-  if v[k] then
-    now_ms = now_ms or clock()
-    local d = gcra(KEYS[k], v[k], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), false, now_ms)
-    if d[1] == 0 then return {3, i, d[2], d[3], d[4]} end
+while KEYS[k] do
+  if v[w] then
+    if not now then
+      local t = redis.call('TIME')
+      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+    local T = tonumber(ARGV[a])
+    local limit = T * tonumber(ARGV[a + 1])
+    local tat = tonumber(v[w]) or now
+    if tat < now then tat = now end
+    local new_tat = tat + T
+    if new_tat - now > limit then
+      return {3, (a - 4) / 2, 0, new_tat - now - limit, tat - now}
+    end
   end
-  k = k + 1
-  a = a + 2
+  k, w, a = k + 1, w + 1, a + 2
 end
 local epoch = 0
-if claim then
+if c then
   local e = v[1]
   if not e then
     redis.call('SET', KEYS[1], ARGV[1])
@@ -84,15 +108,25 @@ if claim then
   end
   epoch = tonumber(e)
   if tonumber(ARGV[2]) <= epoch then return {0, epoch, 0, 0, 0} end
-  if v[2] or not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then
+  if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then
     return {2, epoch, 0, 0, 0}
   end
 end
-if ARGV[a] == '1' then
-  now_ms = now_ms or clock()
-  local d = gcra(KEYS[k], v[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), true, now_ms)
-  if d[1] == 0 then return {4, epoch, d[2], d[3], d[4]} end
-  return {1, epoch, d[2], d[3], d[4]}
+if rk then
+  if not now then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  local T = tonumber(ARGV[4])
+  local limit = T * tonumber(ARGV[5])
+  local tat = tonumber(rv) or now
+  if tat < now then tat = now end
+  local new_tat = tat + T
+  if new_tat - now > limit then
+    return {4, epoch, 0, new_tat - now - limit, tat - now}
+  end
+  redis.call('SET', rk, string.format('%d', new_tat), 'PX', string.format('%d', new_tat - now))
+  return {1, epoch, math.floor((limit - (new_tat - now)) / T), 0, new_tat - now}
 end
 return {1, epoch, 0, 0, 0}
 ";
@@ -113,7 +147,7 @@ return out
 
 fn admit_script() -> &'static LuaScript {
     static SCRIPT: std::sync::OnceLock<LuaScript> = std::sync::OnceLock::new();
-    SCRIPT.get_or_init(|| LuaScript::new(format!("{GCRA_FN}{ADMIT_LUA}")))
+    SCRIPT.get_or_init(|| LuaScript::new(ADMIT_LUA.to_owned()))
 }
 
 fn fail_script() -> &'static LuaScript {
@@ -230,34 +264,31 @@ pub async fn admit(
     now: u64,
 ) -> Result<Admission, RedisFailure> {
     let layout = conn.layout();
-    let mut keys: Vec<String> = Vec::with_capacity(2 + failure_limiters.len() + 1);
-    let (timestamp, ttl) = match &claim {
+    let mut keys: Vec<String> = Vec::with_capacity(2 + 1 + failure_limiters.len());
+    // ARGV: now, timestamp, ttl, the rate's T and burst, then T, burst per failure limiter; an
+    // absent claim or rate limit is an empty argument.
+    let mut args: Vec<Option<u64>> = Vec::with_capacity(5 + 2 * failure_limiters.len());
+    args.push(Some(now));
+    match &claim {
         Some(c) => {
             keys.push(layout.epoch());
             keys.push(layout.replay(c.key_id, c.nonce));
             // Kept one second past `expires_at`, since `expires_at` itself is still accepted.
             let ttl = c.expires_at.saturating_sub(now).saturating_add(1).max(1);
-            (c.timestamp, ttl)
+            args.extend([Some(c.timestamp), Some(ttl)]);
         }
-        None => (0, 1),
-    };
-    let mut args: Vec<u64> = vec![
-        now,
-        timestamp,
-        ttl,
-        u64::from(claim.is_some()),
-        failure_limiters.len() as u64,
-    ];
-    for l in failure_limiters {
-        keys.push(l.key.clone());
-        args.extend([l.interval_ms(), l.limit.burst()]);
+        None => args.extend([None, None]),
     }
     match rate {
         Some(l) => {
             keys.push(l.key.clone());
-            args.extend([1, l.interval_ms(), l.limit.burst()]);
+            args.extend([Some(l.interval_ms()), Some(l.limit.burst())]);
         }
-        None => args.push(0),
+        None => args.extend([None, None]),
+    }
+    for l in failure_limiters {
+        keys.push(l.key.clone());
+        args.extend([Some(l.interval_ms()), Some(l.limit.burst())]);
     }
     if keys.is_empty() {
         // Nothing to ask Redis (and `MGET` needs a key).
@@ -273,7 +304,10 @@ pub async fn admit(
                 resp::arg(&mut c, k.as_bytes());
             }
             for a in &args {
-                resp::arg_u64(&mut c, *a);
+                match a {
+                    Some(n) => resp::arg_u64(&mut c, *n),
+                    None => resp::arg(&mut c, b""),
+                }
             }
             c
         })
@@ -345,18 +379,26 @@ mod tests {
 
     #[test]
     fn scripts_are_the_layout_functions_in_one_body() {
-        // The GCRA arithmetic is the layout's (§4) line for line; the claim's SET is §2's.
+        // The GCRA arithmetic is the layout's (§4) line for line, in both scripts; the claim's
+        // SET is §2's. (tests/redis.rs checks the admission script's answers and writes against
+        // the layout's own scripts in a real Redis.)
         for line in [
             "local limit = T * burst",
             "if new_tat - now > limit then",
-            "redis.call('SET', key, string.format('%d', new_tat), 'PX', string.format('%d', new_tat - now))",
-            "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
+            "string.format('%d', new_tat), 'PX', string.format('%d', new_tat - now))",
+            "tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
         ] {
             assert!(GCRA_FN.contains(line), "{line}");
+            assert!(
+                ADMIT_LUA.contains(&line.replace("T * burst", "T * tonumber(ARGV[5])")),
+                "{line}"
+            );
         }
         assert!(ADMIT_LUA.contains("redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3])"));
-        assert!(ADMIT_LUA.contains("redis.call('MGET', unpack(KEYS))"));
         assert!(ADMIT_LUA.contains("if tonumber(ARGV[2]) <= epoch then"));
+        // No function values made per call, and the nonce's key is not read (its SET NX answers).
+        assert!(!ADMIT_LUA.contains("function"));
+        assert!(ADMIT_LUA.contains("redis.call('MGET', KEYS[1], unpack(KEYS, 3))"));
     }
 
     #[test]

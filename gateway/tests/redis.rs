@@ -628,3 +628,225 @@ fn presigned_get(secret: &str, path: &str, expires_in: u64) -> Prepared {
         nonce: String::new(),
     }
 }
+
+/// The Lua blocks of docs/redis-layout.md, in order: §2's claim script, then §4's GCRA script.
+fn layout_scripts() -> (redis::Script, redis::Script) {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/redis-layout.md"
+    ))
+    .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```lua\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "docs/redis-layout.md has two Lua blocks");
+    (redis::Script::new(blocks[0]), redis::Script::new(blocks[1]))
+}
+
+/// An admission's answer in comparable form: kind, limiter index (failure budgets, from 1),
+/// remaining, retry and reset in ms.
+type Outcome = (&'static str, usize, u64, u64, u64);
+
+fn outcome(a: &sigwire_gateway::admission::Admission, fails: &[String]) -> Outcome {
+    use sigwire_gateway::admission::Admission;
+    let d = |d: &sigwire_gateway::ratelimit::Decision| (d.remaining, d.retry_after_ms, d.reset_ms);
+    match a {
+        Admission::Admitted(None) => ("admitted", 0, 0, 0, 0),
+        Admission::Admitted(Some(x)) => ("admitted", 0, d(x).0, d(x).1, d(x).2),
+        Admission::Replayed => ("replayed", 0, 0, 0, 0),
+        Admission::BeforeEpoch { .. } => ("epoch", 0, 0, 0, 0),
+        Admission::TooManyFailures(x) => {
+            let i = ["failures-ip", "failures-key"]
+                .iter()
+                .position(|p| *p == x.policy)
+                .unwrap();
+            assert!(i < fails.len());
+            ("failures", i + 1, d(x).0, d(x).1, d(x).2)
+        }
+        Admission::RateLimited(x) => ("rate", 0, d(x).0, d(x).1, d(x).2),
+    }
+}
+
+/// The layout's scripts run one after the other in the order docs/redis-layout.md §4 gives:
+/// the failure budgets asked, the claim, the rate limit taken.
+fn layout_admit(
+    r: &mut redis::Connection,
+    fails: &[String],
+    claim: Option<(&str, &str, u64, u64)>,
+    rate: Option<&str>,
+    now: u64,
+) -> Outcome {
+    let (claim_script, gcra) = layout_scripts();
+    for (i, key) in fails.iter().enumerate() {
+        let d: Vec<i64> = gcra.key(key).arg(100).arg(3).arg(0).invoke(r).unwrap();
+        if d[0] == 0 {
+            return ("failures", i + 1, d[1] as u64, d[2] as u64, d[3] as u64);
+        }
+    }
+    if let Some((epoch, replay, ts, ttl)) = claim {
+        let c: Vec<i64> = claim_script
+            .key(epoch)
+            .key(replay)
+            .arg(now)
+            .arg(ts)
+            .arg(ttl)
+            .invoke(r)
+            .unwrap();
+        match c[0] {
+            0 => return ("epoch", 0, 0, 0, 0),
+            2 => return ("replayed", 0, 0, 0, 0),
+            _ => {}
+        }
+    }
+    let Some(key) = rate else {
+        return ("admitted", 0, 0, 0, 0);
+    };
+    let d: Vec<i64> = gcra.key(key).arg(100).arg(3).arg(1).invoke(r).unwrap();
+    let kind = if d[0] == 1 { "admitted" } else { "rate" };
+    (kind, 0, d[1] as u64, d[2] as u64, d[3] as u64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admission_script_answers_and_writes_as_the_layout_scripts() {
+    // The gateway's one admission script against docs/redis-layout.md's own scripts run one
+    // after the other, from the same state in two namespaces: the same answer, and the same
+    // keys, values and expiries afterwards (GCRA times in ms within the time the two runs take).
+    use sigwire_gateway::admission::{admit, Limiter, NonceClaim};
+    use sigwire_gateway::config::Limit;
+    use sigwire_gateway::redis_conn::RedisConn;
+    let redis = RedisServer::start();
+    let mut r = redis.conn();
+    // T = 100 ms, burst 3: a limit of 300 ms ahead.
+    let limit = Limit {
+        rate: 10,
+        per_seconds: 1,
+        burst: Some(3),
+    };
+    let limiter = |key: String, policy: &str| Limiter {
+        key,
+        policy: policy.into(),
+        limit,
+    };
+    // (name, ts relative to now, what is asked: c claim, r rate limit, f both failure limiters,
+    // keys set beforehand: (suffix, value)).
+    // A value "+N"/"-N" is the Redis clock in ms plus/minus N (a GCRA state); "E-N" is the epoch
+    // N s before now; "R" a claimed nonce.
+    type Case = (
+        &'static str,
+        i64,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("fresh store: epoch created, same second refused", 0, "crf", &[]),
+        ("admitted", -1, "crf", &[("epoch", "E-100")]),
+        ("signed at the epoch", -1, "crf", &[("epoch", "E-1")]),
+        ("replayed", -1, "crf", &[("epoch", "E-100"), ("replay", "R")]),
+        ("ip budget spent", -1, "crf", &[("epoch", "E-100"), ("fail-ip", "+300")]),
+        ("key budget spent", -1, "crf", &[("epoch", "E-100"), ("fail-key", "+250")]),
+        ("budgets used, not spent", -1, "crf", &[("epoch", "E-100"), ("fail-ip", "+100"), ("fail-key", "+150")]),
+        ("stale failure state", -1, "crf", &[("epoch", "E-100"), ("fail-ip", "-5000")]),
+        ("rate spent", -1, "crf", &[("epoch", "E-100"), ("rate", "+250")]),
+        ("rate partly used", -1, "crf", &[("epoch", "E-100"), ("rate", "+100")]),
+        ("stale rate state", -1, "crf", &[("epoch", "E-100"), ("rate", "-5000")]),
+        ("no rate limit", -1, "cf", &[("epoch", "E-100"), ("fail-key", "+100")]),
+        ("no failure limiters", -1, "cr", &[("epoch", "E-100"), ("rate", "+100")]),
+        ("no claim", -1, "rf", &[("rate", "+150"), ("fail-ip", "+50")]),
+        ("replayed, rate spent", -1, "crf", &[("epoch", "E-100"), ("replay", "R"), ("rate", "+300")]),
+    ];
+    for (i, &(name, ts_rel, asked, state)) in cases.iter().enumerate() {
+        let (with_claim, with_rate, with_fails) = (
+            asked.contains('c'),
+            asked.contains('r'),
+            asked.contains('f'),
+        );
+        let now = now();
+        let ts = now.checked_add_signed(ts_rel).unwrap();
+        let (gw_ns, doc_ns) = (format!("g{i}"), format!("d{i}"));
+        let key = |ns: &str, suffix: &str| match suffix {
+            "epoch" => format!("{ns}:epoch"),
+            "replay" => format!("{ns}:replay:client-1:nonce-{i}"),
+            "rate" => format!("{ns}:rl:key:client-1"),
+            "fail-ip" => format!("{ns}:rl:fail-ip:192.0.2.1"),
+            "fail-key" => format!("{ns}:rl:fail-key:client-1"),
+            _ => unreachable!(),
+        };
+        let (secs, micros): (u64, u64) = redis::cmd("TIME").query(&mut r).unwrap();
+        let clock_ms = secs * 1000 + micros / 1000;
+        for ns in [&gw_ns, &doc_ns] {
+            for &(suffix, value) in state {
+                let k = key(ns, suffix);
+                let _: () = match value.as_bytes()[0] {
+                    b'E' => r.set(&k, now - value[2..].parse::<u64>().unwrap()).unwrap(),
+                    b'R' => r.set_ex(&k, ts, 300).unwrap(),
+                    _ => {
+                        let tat = clock_ms.checked_add_signed(value.parse().unwrap()).unwrap();
+                        r.pset_ex(&k, tat, 10_000).unwrap()
+                    }
+                };
+            }
+        }
+        let fails = |ns: &str| -> Vec<String> {
+            if with_fails {
+                vec![key(ns, "fail-ip"), key(ns, "fail-key")]
+            } else {
+                Vec::new()
+            }
+        };
+        let conn = RedisConn::new(&redis.url(), &gw_ns, Duration::from_secs(2)).unwrap();
+        let gw_fails: Vec<Limiter> = fails(&gw_ns)
+            .into_iter()
+            .zip(["failures-ip", "failures-key"])
+            .map(|(k, p)| limiter(k, p))
+            .collect();
+        let gw_rate = with_rate.then(|| limiter(key(&gw_ns, "rate"), "bench"));
+        let nonce = format!("nonce-{i}");
+        let claim = with_claim.then_some(NonceClaim {
+            key_id: "client-1",
+            nonce: &nonce,
+            timestamp: ts,
+            expires_at: ts + 300,
+        });
+        let gw = admit(&conn, &gw_fails, claim, gw_rate.as_ref(), now)
+            .await
+            .unwrap();
+        let gw = outcome(&gw, &fails(&gw_ns));
+        let ttl = (ts + 300).saturating_sub(now) + 1;
+        let (doc_epoch, doc_replay) = (key(&doc_ns, "epoch"), key(&doc_ns, "replay"));
+        let doc = layout_admit(
+            &mut r,
+            &fails(&doc_ns),
+            with_claim.then_some((doc_epoch.as_str(), doc_replay.as_str(), ts, ttl)),
+            with_rate.then(|| key(&doc_ns, "rate")).as_deref(),
+            now,
+        );
+        let close = |a: u64, b: u64| a.abs_diff(b) <= 50;
+        assert!(
+            gw.0 == doc.0
+                && gw.1 == doc.1
+                && gw.2 == doc.2
+                && close(gw.3, doc.3)
+                && close(gw.4, doc.4),
+            "{name}: gateway {gw:?}, layout {doc:?}"
+        );
+        for suffix in ["epoch", "replay", "rate", "fail-ip", "fail-key"] {
+            let read = |r: &mut redis::Connection, ns: &str| -> (Option<u64>, i64) {
+                let k = key(ns, suffix);
+                (r.get(&k).unwrap(), r.pttl(&k).unwrap())
+            };
+            let (g, d) = (read(&mut r, &gw_ns), read(&mut r, &doc_ns));
+            let same = match suffix {
+                "rate" | "fail-ip" | "fail-key" => {
+                    g.0.zip(d.0).map_or(g.0 == d.0, |(a, b)| close(a, b))
+                        && close(g.1.unsigned_abs(), d.1.unsigned_abs())
+                        && g.1.signum() == d.1.signum()
+                }
+                _ => g.0 == d.0 && g.1.abs_diff(d.1) <= 1_000 && g.1.signum() == d.1.signum(),
+            };
+            assert!(same, "{name}: {suffix}: gateway {g:?}, layout {d:?}");
+        }
+    }
+}
