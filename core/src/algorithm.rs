@@ -3,6 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+#[cfg(not(target_arch = "wasm32"))]
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::error::{Error, ErrorCode};
@@ -54,9 +55,20 @@ impl Algorithm {
             (Algorithm::HmacSha512, true) => return out.push_str(EMPTY_SHA512_HEX),
             _ => {}
         }
+        // Natively, `sha2`'s `Digest` hands the compression function all full blocks at once,
+        // which hashes a long body faster; in WebAssembly (software SHA-2, where a call per block
+        // costs nothing measurable) the core's own one-shot digest keeps that machinery out of
+        // the browser's module. Both give the same digest (tested).
+        #[cfg(not(target_arch = "wasm32"))]
         match self {
             Algorithm::HmacSha256 => hex::encode_into(&Sha256::digest(body), out),
             Algorithm::HmacSha512 => hex::encode_into(&Sha512::digest(body), out),
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut digest = [0u8; 64];
+            let len = crate::keyed_mac::digest_into(self, body, &mut digest);
+            hex::encode_into(&digest[..len], out);
         }
     }
 

@@ -7,7 +7,7 @@
 //! the `hmac` crate's own state does not offer. Checked against RFC 4231 and against `hmac`.
 
 use sha2::digest::generic_array::GenericArray;
-use sha2::{compress256, compress512, Digest, Sha256, Sha512};
+use sha2::{compress256, compress512};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::algorithm::Algorithm;
@@ -42,7 +42,10 @@ impl KeyedMac {
             Algorithm::HmacSha256 => {
                 let mut block = [0u8; 64];
                 if key.len() > 64 {
-                    block[..32].copy_from_slice(&Sha256::digest(key));
+                    let mut digest = [0u8; 64];
+                    digest_into(algorithm, key, &mut digest);
+                    block[..32].copy_from_slice(&digest[..32]);
+                    digest.zeroize();
                 } else {
                     block[..key.len()].copy_from_slice(key);
                 }
@@ -53,7 +56,10 @@ impl KeyedMac {
             Algorithm::HmacSha512 => {
                 let mut block = [0u8; 128];
                 if key.len() > 128 {
-                    block[..64].copy_from_slice(&Sha512::digest(key));
+                    let mut digest = [0u8; 64];
+                    digest_into(algorithm, key, &mut digest);
+                    block[..64].copy_from_slice(&digest);
+                    digest.zeroize();
                 } else {
                     block[..key.len()].copy_from_slice(key);
                 }
@@ -66,34 +72,229 @@ impl KeyedMac {
 
     /// The MAC of `message` into `out` (32 or 64 bytes are written); returns the length.
     pub(crate) fn mac_into(&self, message: &[u8], out: &mut [u8; 64]) -> usize {
+        MacStream::new(self).finish_into(message, out)
+    }
+
+    /// Checks `expected` against the MAC of `message` in constant time.
+    pub(crate) fn verify(&self, message: &[u8], expected: &[u8]) -> bool {
+        MacStream::new(self).verify(message, expected)
+    }
+}
+
+/// An HMAC over a message that is still being written: [`absorb`](Self::absorb) compresses
+/// each complete block of the message so far, so a caller that builds the message in a buffer
+/// (the canonical string) can hand over blocks as they fill. A block's compression is a chain of
+/// dependent instructions; started early, it runs while the processor works on the rest of the
+/// message, instead of all blocks running one after the other once the message is done.
+///
+/// The inner state is derived from the key, so it is zeroized on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct MacStream<'k> {
+    #[zeroize(skip)]
+    key: &'k KeyedMac,
+    state: State,
+    /// Bytes of the message compressed so far (whole blocks).
+    absorbed: usize,
+}
+
+/// A SHA-256 or SHA-512 running state.
+#[derive(Zeroize)]
+enum State {
+    Sha256([u32; 8]),
+    Sha512([u64; 8]),
+}
+
+impl State {
+    /// The block length in bytes.
+    fn block(&self) -> usize {
         match self {
-            KeyedMac::Sha256 { inner, outer } => {
-                let mut inner_state = absorb256(*inner, 64, message);
-                let mut mac = outer_block256(*outer, &inner_state);
-                inner_state.zeroize();
+            State::Sha256(_) => 64,
+            State::Sha512(_) => 128,
+        }
+    }
+
+    /// Compresses `blocks` (a whole number of blocks), one block per call so that no block is
+    /// copied (safe Rust cannot view a byte slice as a slice of blocks).
+    fn compress(&mut self, blocks: &[u8]) {
+        match self {
+            State::Sha256(state) => {
+                for block in blocks.chunks_exact(64) {
+                    compress256(state, block256(block));
+                }
+            }
+            State::Sha512(state) => {
+                for block in blocks.chunks_exact(128) {
+                    compress512(state, block512(block));
+                }
+            }
+        }
+    }
+
+    /// Compresses `message[absorbed..]` and its padding, for a hash that absorbed `prefix`
+    /// bytes before `message` and the first `absorbed` bytes of it (whole blocks).
+    fn finish(&mut self, message: &[u8], absorbed: usize, prefix: usize) {
+        let block = self.block();
+        let full = whole_blocks(message.len(), block);
+        let mut tail = Tail::new(message, block, prefix);
+        if let Some(blocks) = message.get(absorbed..full) {
+            self.compress(blocks);
+        }
+        self.compress(tail.blocks());
+        tail.clear();
+    }
+
+    /// Writes the state big-endian into `out` (the digest); returns its length.
+    fn write(&self, out: &mut [u8; 64]) -> usize {
+        match self {
+            State::Sha256(state) => {
+                for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
+                    o.copy_from_slice(&w.to_be_bytes());
+                }
+                32
+            }
+            State::Sha512(state) => {
+                for (o, w) in out.chunks_exact_mut(8).zip(state.iter()) {
+                    o.copy_from_slice(&w.to_be_bytes());
+                }
+                64
+            }
+        }
+    }
+}
+
+/// SHA-256 or SHA-512 of `message` into `out`; returns the digest's length. The same compression
+/// calls as the HMAC, without `sha2`'s buffered `Digest` machinery (which the browser's module
+/// then does not carry), and the padded tail is zeroized (it may hold the end of a long key).
+pub(crate) fn digest_into(algorithm: Algorithm, message: &[u8], out: &mut [u8; 64]) -> usize {
+    let mut state = match algorithm {
+        Algorithm::HmacSha256 => State::Sha256(IV256),
+        Algorithm::HmacSha512 => State::Sha512(IV512),
+    };
+    state.finish(message, 0, 0);
+    let len = state.write(out);
+    state.zeroize();
+    len
+}
+
+impl<'k> MacStream<'k> {
+    /// A MAC under `key` over a message not yet seen.
+    pub(crate) fn new(key: &'k KeyedMac) -> Self {
+        let state = match key {
+            KeyedMac::Sha256 { inner, .. } => State::Sha256(*inner),
+            KeyedMac::Sha512 { inner, .. } => State::Sha512(*inner),
+        };
+        MacStream {
+            key,
+            state,
+            absorbed: 0,
+        }
+    }
+
+    /// Compresses the complete blocks of `message` not compressed yet. `message` is the whole
+    /// message so far: it must begin with every byte passed before (a buffer that only grows).
+    pub(crate) fn absorb(&mut self, message: &[u8]) {
+        let end = whole_blocks(message.len(), self.state.block());
+        if let Some(blocks) = message.get(self.absorbed..end) {
+            self.state.compress(blocks);
+            self.absorbed = end;
+        }
+    }
+
+    /// The MAC of the whole `message` (which begins with everything absorbed) into `out` (32 or
+    /// 64 bytes are written); returns the length.
+    pub(crate) fn finish_into(mut self, message: &[u8], out: &mut [u8; 64]) -> usize {
+        debug_assert!(self.absorbed <= message.len());
+        // HMAC's inner hash absorbed one key block before the message.
+        let block = self.state.block();
+        let mut tail = Tail::new(message, block, block);
+        self.absorb(&message[..whole_blocks(message.len(), block)]);
+        // One arm per algorithm (not `State::compress`/`write`): the hot path then has no
+        // second dispatch on the algorithm.
+        let len = match (self.key, &mut self.state) {
+            (KeyedMac::Sha256 { outer, .. }, State::Sha256(inner)) => {
+                for block in tail.blocks().chunks_exact(64) {
+                    compress256(inner, block256(block));
+                }
+                let mut mac = outer_block256(*outer, inner);
                 for (o, w) in out.chunks_exact_mut(4).zip(mac.iter()) {
                     o.copy_from_slice(&w.to_be_bytes());
                 }
                 mac.zeroize();
                 32
             }
-            KeyedMac::Sha512 { inner, outer } => {
-                let mut inner_digest = finish512(*inner, 128, message);
-                let mac = finish512(*outer, 128, &inner_digest);
-                inner_digest.zeroize();
-                out.copy_from_slice(&mac);
+            (KeyedMac::Sha512 { outer, .. }, State::Sha512(inner)) => {
+                for block in tail.blocks().chunks_exact(128) {
+                    compress512(inner, block512(block));
+                }
+                let mut mac = outer_block512(*outer, inner);
+                for (o, w) in out.chunks_exact_mut(8).zip(mac.iter()) {
+                    o.copy_from_slice(&w.to_be_bytes());
+                }
+                mac.zeroize();
                 64
             }
-        }
+            // `new` takes the state from the key: the two always match.
+            _ => 0,
+        };
+        tail.clear();
+        len
     }
 
-    /// Checks `expected` against the MAC of `message` in constant time.
-    pub(crate) fn verify(&self, message: &[u8], expected: &[u8]) -> bool {
+    /// Checks `expected` against the MAC of the whole `message` in constant time.
+    pub(crate) fn verify(self, message: &[u8], expected: &[u8]) -> bool {
         let mut mac = [0u8; 64];
-        let len = self.mac_into(message, &mut mac);
+        let len = self.finish_into(message, &mut mac);
         let ok = expected.len() == len && bool::from(ct_eq_words(&mac[..len], expected));
         mac[..len].zeroize();
         ok
+    }
+}
+
+/// `len` rounded down to a whole number of `block`-byte blocks (`block` is 64 or 128). A mask,
+/// not `%`: the block length is not a constant where this runs, and a division is tens of cycles.
+#[inline]
+fn whole_blocks(len: usize, block: usize) -> usize {
+    debug_assert!(block.is_power_of_two());
+    len & !(block - 1)
+}
+
+/// The padded last block or two of a message for a hash with `block`-byte blocks (64 for
+/// SHA-256, 128 for SHA-512).
+struct Tail {
+    bytes: [u8; 256],
+    used: usize,
+}
+
+impl Tail {
+    /// Pads the message's last partial block, for a hash that absorbed `prefix` bytes before the
+    /// message (HMAC's key block). Built before the message's remaining full blocks are
+    /// compressed, so its byte stores have reached the cache when compression loads it (loading
+    /// 16 bytes right after storing them piecemeal stalls on store forwarding).
+    fn new(message: &[u8], block: usize, prefix: usize) -> Self {
+        let rest = &message[whole_blocks(message.len(), block)..];
+        let mut bytes = [0u8; 256];
+        bytes[..rest.len()].copy_from_slice(rest);
+        bytes[rest.len()] = 0x80;
+        // The length field is the last 8 (SHA-256) or 16 (SHA-512) bytes of the padding.
+        let used = if rest.len() < block - block / 8 {
+            block
+        } else {
+            2 * block
+        };
+        // The length in bits, big-endian (it fits 64 bits; SHA-512's upper 8 length bytes stay
+        // zero).
+        let bits = ((prefix + message.len()) as u64) * 8;
+        bytes[used - 8..used].copy_from_slice(&bits.to_be_bytes());
+        Tail { bytes, used }
+    }
+
+    fn blocks(&self) -> &[u8] {
+        &self.bytes[..self.used]
+    }
+
+    /// Zeroizes the blocks used (zeroize writes byte by byte: the untouched rest is skipped).
+    fn clear(&mut self) {
+        self.bytes[..self.used].zeroize();
     }
 }
 
@@ -125,11 +326,11 @@ fn schedule256(key_block: &mut [u8; 64]) -> ([u32; 8], [u32; 8]) {
     for (p, k) in pad.iter_mut().zip(key_block.iter()) {
         *p = k ^ 0x36;
     }
-    compress256(&mut inner, &[*GenericArray::from_slice(&pad)]);
+    compress256(&mut inner, block256(&pad));
     for (p, k) in pad.iter_mut().zip(key_block.iter()) {
         *p = k ^ 0x5c;
     }
-    compress256(&mut outer, &[*GenericArray::from_slice(&pad)]);
+    compress256(&mut outer, block256(&pad));
     pad.zeroize();
     (inner, outer)
 }
@@ -140,11 +341,11 @@ fn schedule512(key_block: &mut [u8; 128]) -> ([u64; 8], [u64; 8]) {
     for (p, k) in pad.iter_mut().zip(key_block.iter()) {
         *p = k ^ 0x36;
     }
-    compress512(&mut inner, &[*GenericArray::from_slice(&pad)]);
+    compress512(&mut inner, block512(&pad));
     for (p, k) in pad.iter_mut().zip(key_block.iter()) {
         *p = k ^ 0x5c;
     }
-    compress512(&mut outer, &[*GenericArray::from_slice(&pad)]);
+    compress512(&mut outer, block512(&pad));
     pad.zeroize();
     (inner, outer)
 }
@@ -152,31 +353,6 @@ fn schedule512(key_block: &mut [u8; 128]) -> ([u64; 8], [u64; 8]) {
 /// One SHA-256 block, borrowed as the compression function takes it (no copy).
 fn block256(bytes: &[u8]) -> &[GenericArray<u8, sha2::digest::typenum::U64>] {
     core::slice::from_ref(GenericArray::from_slice(bytes))
-}
-
-/// Finishes SHA-256 from `state`, which has already absorbed `prefix` bytes, over `message`:
-/// the final state (the digest's words).
-fn absorb256(mut state: [u32; 8], prefix: u64, message: &[u8]) -> [u32; 8] {
-    let full = message.len() - message.len() % 64;
-    let rest = &message[full..];
-    // The padded tail is written before the full blocks are compressed, so its byte stores have
-    // reached the cache when compression loads it (loading 16 bytes right after storing them
-    // piecemeal stalls on store forwarding).
-    let mut tail = [0u8; 128];
-    tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
-    let blocks = if rest.len() < 56 { 1 } else { 2 };
-    let bits = (prefix + message.len() as u64) * 8;
-    tail[blocks * 64 - 8..blocks * 64].copy_from_slice(&bits.to_be_bytes());
-    for block in message[..full].chunks_exact(64) {
-        compress256(&mut state, block256(block));
-    }
-    for block in tail[..blocks * 64].chunks_exact(64) {
-        compress256(&mut state, block256(block));
-    }
-    // Only the blocks used held data (zeroize writes byte by byte: skip the untouched half).
-    tail[..blocks * 64].zeroize();
-    state
 }
 
 /// The outer HMAC-SHA-256 hash from `outer` (which has absorbed the 64-byte key block) over
@@ -196,29 +372,25 @@ fn outer_block256(mut outer: [u32; 8], inner: &[u32; 8]) -> [u32; 8] {
     outer
 }
 
-/// Finishes SHA-512 from `state`, which has already absorbed `prefix` bytes, over `message`.
-fn finish512(mut state: [u64; 8], prefix: u128, message: &[u8]) -> [u8; 64] {
-    let mut chunks = message.chunks_exact(128);
-    for block in &mut chunks {
-        compress512(&mut state, &[*GenericArray::from_slice(block)]);
+/// One SHA-512 block, borrowed as the compression function takes it (no copy).
+fn block512(bytes: &[u8]) -> &[GenericArray<u8, sha2::digest::typenum::U128>] {
+    core::slice::from_ref(GenericArray::from_slice(bytes))
+}
+
+/// The outer HMAC-SHA-512 hash from `outer` over the inner digest, given as the inner hash's
+/// final state: one block, built straight from the state's words.
+fn outer_block512(mut outer: [u64; 8], inner: &[u64; 8]) -> [u64; 8] {
+    let mut block = [0u8; 128];
+    for (b, w) in block.chunks_exact_mut(8).zip(inner.iter()) {
+        b.copy_from_slice(&w.to_be_bytes());
     }
-    let rest = chunks.remainder();
-    let mut tail = [0u8; 256];
-    tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
-    let blocks = if rest.len() < 112 { 1 } else { 2 };
-    let bits = (prefix + message.len() as u128) * 8;
-    tail[blocks * 128 - 16..blocks * 128].copy_from_slice(&bits.to_be_bytes());
-    for block in tail[..blocks * 128].chunks_exact(128) {
-        compress512(&mut state, &[*GenericArray::from_slice(block)]);
-    }
-    tail[..blocks * 128].zeroize();
-    let mut out = [0u8; 64];
-    for (o, w) in out.chunks_exact_mut(8).zip(state.iter()) {
-        o.copy_from_slice(&w.to_be_bytes());
-    }
-    state.zeroize();
-    out
+    block[64] = 0x80;
+    // 128 + 64 bytes, in bits: 1536 = 0x0600.
+    block[126] = 0x06;
+    compress512(&mut outer, block512(&block));
+    // Only the digest half is derived from the key; the rest is fixed padding.
+    block[..64].zeroize();
+    outer
 }
 
 #[cfg(test)]
@@ -300,6 +472,44 @@ mod tests {
     }
 
     proptest! {
+        /// Handing the message over in growing prefixes (as the canonical string is built) gives
+        /// the MAC of the whole message, for cuts anywhere around block edges.
+        #[test]
+        fn streaming_equals_one_pass(
+            key in prop::collection::vec(any::<u8>(), 0..200),
+            msg in prop::collection::vec(any::<u8>(), 0..700),
+            cuts in prop::collection::vec(0usize..700, 0..8),
+        ) {
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            for alg in [Algorithm::HmacSha256, Algorithm::HmacSha512] {
+                let keyed = KeyedMac::new(alg, &key);
+                let mut stream = MacStream::new(&keyed);
+                for &cut in &cuts {
+                    stream.absorb(&msg[..cut.min(msg.len())]);
+                }
+                let mut out = [0u8; 64];
+                let n = stream.finish_into(&msg, &mut out);
+                let reference = reference_mac(alg, &key, &msg);
+                prop_assert_eq!(out[..n].to_vec(), reference.clone());
+                let mut stream = MacStream::new(&keyed);
+                stream.absorb(&msg[..cuts.first().copied().unwrap_or(0).min(msg.len())]);
+                prop_assert!(stream.verify(&msg, &reference));
+            }
+        }
+
+        /// The one-shot digest (the browser's body digest and long-key hash) equals `sha2`'s
+        /// `Digest` for every length around block and padding edges.
+        #[test]
+        fn digest_equals_sha2(msg in prop::collection::vec(any::<u8>(), 0..400)) {
+            use sha2::Digest;
+            let mut out = [0u8; 64];
+            let n = digest_into(Algorithm::HmacSha256, &msg, &mut out);
+            prop_assert_eq!(out[..n].to_vec(), sha2::Sha256::digest(&msg).to_vec());
+            let n = digest_into(Algorithm::HmacSha512, &msg, &mut out);
+            prop_assert_eq!(out[..n].to_vec(), sha2::Sha512::digest(&msg).to_vec());
+        }
+
         /// Same output as the `hmac` crate (a dev-dependency, the reference) for every key and
         /// message length around block edges.
         #[test]

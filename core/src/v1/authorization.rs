@@ -76,6 +76,13 @@ pub(crate) fn claims(value: &str) -> bool {
 /// quote), and only for any other layout the general reading ([`parameters`]), whose errors name
 /// the first problem from the left, as a byte-by-byte reading would.
 pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
+    parse_with_digits(value).map(|(auth, _)| auth)
+}
+
+/// [`parse`], also returning the timestamp as the header spelled it: the canonical decimal of
+/// `timestamp` (1 to 12 digits, no leading zero), which the verifier copies into the canonical
+/// string instead of formatting the number again.
+pub(crate) fn parse_with_digits(value: &str) -> Result<(Authorization<'_>, &str), Error> {
     let value = value.trim_matches([' ', '\t']);
     if value.len() > MAX_HEADER_LEN {
         return Err(Error::malformed(format!(
@@ -107,6 +114,7 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     if !super::canonical::is_token(algorithm) {
         return Err(Error::malformed("algorithm must be a token"));
     }
+    let digits = timestamp;
     let timestamp = super::canonical::parse_timestamp(timestamp).ok_or_else(|| {
         Error::malformed("timestamp must be 1 to 12 decimal digits without a leading zero")
     })?;
@@ -114,14 +122,17 @@ pub(crate) fn parse(value: &str) -> Result<Authorization<'_>, Error> {
     if signature.is_empty() || !crate::hex::is_lower_hex(signature) {
         return Err(Error::malformed("signature must be lowercase hex"));
     }
-    Ok(Authorization {
-        key_id,
-        algorithm,
-        timestamp,
-        nonce,
-        signed_headers,
-        signature,
-    })
+    Ok((
+        Authorization {
+            key_id,
+            algorithm,
+            timestamp,
+            nonce,
+            signed_headers,
+            signature,
+        },
+        digits,
+    ))
 }
 
 /// The parameters in the layout every signer writes ([`Authorization::to_header_value`]):

@@ -8,6 +8,7 @@ use crate::encoding::{
     all_in, is_canonical, is_canonical_or, normalize_into, Component, BASE64URL, FIELD_VALUE, TCHAR,
 };
 use crate::error::Error;
+use crate::keyed_mac::MacStream;
 use crate::request::Request;
 use crate::url;
 
@@ -210,23 +211,49 @@ pub fn canonical_string(
     request: &Request<'_>,
     signed: &SignedHeaders<'_>,
 ) -> Result<String, Error> {
+    check_params(params)?;
+    canonical_streamed(params, None, request, signed, None)
+}
+
+/// [`canonical_string`], handing each complete block to `mac` as it fills (the signer's path:
+/// see [`canonical_streamed`]).
+pub(crate) fn canonical_string_streamed(
+    params: &SigningParams<'_>,
+    request: &Request<'_>,
+    signed: &SignedHeaders<'_>,
+    mac: &mut MacStream<'_>,
+) -> Result<String, Error> {
+    check_params(params)?;
+    canonical_streamed(params, None, request, signed, Some(mac))
+}
+
+/// The key id and nonce rules (SPEC §1, §2), as a signer must check them.
+fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
     if !is_valid_key_id(params.key_id) {
         return Err(Error::new(
             crate::ErrorCode::InvalidKeyId,
             "key id breaks the key id rules",
         ));
     }
-    check_nonce(params.nonce)?;
-    canonical_string_parsed(params, request, signed)
+    check_nonce(params.nonce)
 }
 
-/// [`canonical_string`] for parameters read by [`super::authorization::parse`], which checked the
-/// key id and the nonce by the same rules (refusing them as `malformed_authorization` first), so
-/// the verify path does not check them twice.
-pub(crate) fn canonical_string_parsed(
+/// The canonical string (SPEC §4) for parameters already checked: by [`canonical_string`], or
+/// read by [`super::authorization::parse`], which checked the key id and the nonce by the same
+/// rules (refusing them as `malformed_authorization` first), so the verify path does not check
+/// them twice. Two shortcuts for the hot paths:
+///
+/// - `timestamp_digits`: the timestamp as the header carried it (the verify path), which
+///   [`parse_timestamp`] accepted, so it is already the canonical decimal; `None` formats
+///   `params.timestamp`.
+/// - `mac`: handed each complete block of the string as it fills, so the HMAC's compression
+///   runs while the rest is built ([`MacStream`]); finish it over the returned string.
+pub(crate) fn canonical_streamed(
     params: &SigningParams<'_>,
+    timestamp_digits: Option<&str>,
     request: &Request<'_>,
     signed: &SignedHeaders<'_>,
+    mut mac: Option<&mut MacStream<'_>>,
 ) -> Result<String, Error> {
     let method = request.method();
     if method.len() > MAX_METHOD_LEN || !is_token(method) {
@@ -234,8 +261,6 @@ pub(crate) fn canonical_string_parsed(
             "method must be an HTTP token of at most 32 characters",
         ));
     }
-    let url = url::split(request.url())?;
-
     let values_len: usize = request
         .header_lines()
         .iter()
@@ -248,10 +273,18 @@ pub(crate) fn canonical_string_parsed(
     out.push('\n');
     out.push_str(params.key_id);
     out.push('\n');
-    push_u64(&mut out, params.timestamp);
+    match timestamp_digits {
+        Some(digits) => out.push_str(digits),
+        None => push_u64(&mut out, params.timestamp),
+    }
     out.push('\n');
     out.push_str(params.nonce);
     out.push('\n');
+    // The lines so far fill the first block (64 bytes) whenever the nonce is not tiny.
+    if let Some(mac) = mac.as_deref_mut() {
+        mac.absorb(out.as_bytes());
+    }
+    let url = url::split(request.url())?;
     // Methods are case-sensitive (RFC 9110 §9.1): `get` is not `GET` to Go, hyper or Java.
     out.push_str(method);
     out.push('\n');
@@ -267,6 +300,9 @@ pub(crate) fn canonical_string_parsed(
     out.push('\n');
     signed.push_joined(&mut out);
     out.push('\n');
+    if let Some(mac) = mac.as_deref_mut() {
+        mac.absorb(out.as_bytes());
+    }
     for (i, name) in signed.names().enumerate() {
         out.push_str(name);
         out.push(':');
@@ -276,6 +312,9 @@ pub(crate) fn canonical_string_parsed(
             push_header_value(&mut out, request, name, i + 1)?;
         }
         out.push('\n');
+    }
+    if let Some(mac) = mac {
+        mac.absorb(out.as_bytes());
     }
     request.push_body_digest_hex(params.algorithm, &mut out);
     Ok(out)

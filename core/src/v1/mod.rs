@@ -14,11 +14,12 @@ use std::sync::Arc;
 use crate::algorithm::Algorithm;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorCode};
+use crate::keyed_mac::MacStream;
 use crate::request::Request;
 use crate::scheme::{Claim, Scheme};
 
 use authorization::Authorization;
-use canonical::{canonical_string, SignedHeaders, SigningParams};
+use canonical::{SignedHeaders, SigningParams};
 
 /// The scheme's name.
 pub const NAME: &str = "sigwire-v1";
@@ -80,8 +81,9 @@ pub fn sign(
     if params.timestamp > canonical::MAX_TIMESTAMP {
         return Err(Error::invalid_request("timestamp has more than 12 digits"));
     }
-    let canonical = canonical_string(params, request, signed)?;
-    Ok(finish(params, secret, canonical, signed))
+    let mut stream = MacStream::new(secret.keyed(params.algorithm));
+    let canonical = canonical::canonical_string_streamed(params, request, signed, &mut stream)?;
+    Ok(finish_streamed(params, stream, canonical, signed))
 }
 
 /// MACs a finished canonical string and formats the `Authorization` header.
@@ -91,10 +93,23 @@ pub(crate) fn finish(
     canonical: String,
     signed: &SignedHeaders<'_>,
 ) -> Signature {
+    finish_streamed(
+        params,
+        MacStream::new(secret.keyed(params.algorithm)),
+        canonical,
+        signed,
+    )
+}
+
+/// [`finish`] with a MAC that has already absorbed the start of `canonical`.
+fn finish_streamed(
+    params: &SigningParams<'_>,
+    stream: MacStream<'_>,
+    canonical: String,
+    signed: &SignedHeaders<'_>,
+) -> Signature {
     let mut mac = [0u8; 64];
-    let len = secret
-        .keyed(params.algorithm)
-        .mac_into(canonical.as_bytes(), &mut mac);
+    let len = stream.finish_into(canonical.as_bytes(), &mut mac);
     let mut signature = String::with_capacity(len * 2);
     crate::hex::encode_into(&mac[..len], &mut signature);
     let signed_headers = signed.joined();
@@ -161,12 +176,13 @@ impl<'r> V1Claim<'r> {
                 "the request has more than one Authorization header",
             ));
         }
-        let auth = authorization::parse(value)?;
+        let (auth, timestamp_digits) = authorization::parse_with_digits(value)?;
         let algorithm: Algorithm = auth.algorithm.parse()?;
         let mac = authorization::check_signature_len(auth.signature, algorithm)?;
         let signed = SignedHeaders::from_wire(auth.signed_headers, request)?;
         Ok(V1Claim {
             auth,
+            timestamp_digits,
             algorithm,
             mac,
             signed,
@@ -177,6 +193,8 @@ impl<'r> V1Claim<'r> {
 
 struct V1Claim<'r> {
     auth: Authorization<'r>,
+    /// `auth.timestamp` as the header spelled it (its canonical decimal).
+    timestamp_digits: &'r str,
     algorithm: Algorithm,
     mac: authorization::MacBytes,
     signed: SignedHeaders<'r>,
@@ -212,13 +230,30 @@ impl Claim for V1Claim<'_> {
             nonce: self.auth.nonce,
         };
         // `auth` came from `authorization::parse`, which checked the key id and the nonce.
-        let canonical = canonical::canonical_string_parsed(&params, self.request, &self.signed)?;
-        // Try every active secret without stopping early, so timing does not reveal which matched.
+        let digits = Some(self.timestamp_digits);
         let mut matched = false;
-        for secret in secrets {
-            matched |= secret
-                .keyed(self.algorithm)
-                .verify(canonical.as_bytes(), self.mac.as_slice());
+        if let [secret] = secrets {
+            // One secret (no rotation under way, or the dummy of an unknown key id): its MAC
+            // absorbs the canonical string as it is built.
+            let mut stream = MacStream::new(secret.keyed(self.algorithm));
+            let canonical = canonical::canonical_streamed(
+                &params,
+                digits,
+                self.request,
+                &self.signed,
+                Some(&mut stream),
+            )?;
+            matched = stream.verify(canonical.as_bytes(), self.mac.as_slice());
+        } else {
+            let canonical =
+                canonical::canonical_streamed(&params, digits, self.request, &self.signed, None)?;
+            // Try every active secret without stopping early, so timing does not reveal which
+            // matched.
+            for secret in secrets {
+                matched |= secret
+                    .keyed(self.algorithm)
+                    .verify(canonical.as_bytes(), self.mac.as_slice());
+            }
         }
         if matched {
             Ok(())
