@@ -527,21 +527,32 @@ fn prepared(method: &str, path: &str, authorization: &str, nonce: &str, body: &[
     }
 }
 
-/// An HTTP/1.1 client for the tests.
+/// An HTTP/1.1 client for the tests; an exchange that takes longer than its time limit (20 s
+/// unless [`TestClient::with_time_limit`]) fails the test instead of hanging it.
 #[derive(Clone)]
 pub struct TestClient {
     client: Client<HttpConnector, Full<Bytes>>,
+    limit: Duration,
 }
 
 impl Default for TestClient {
     fn default() -> Self {
         TestClient {
             client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()),
+            limit: Duration::from_secs(20),
         }
     }
 }
 
 impl TestClient {
+    /// A client whose exchanges may take up to `limit` (large bodies on a loaded machine).
+    pub fn with_time_limit(limit: Duration) -> Self {
+        TestClient {
+            limit,
+            ..TestClient::default()
+        }
+    }
+
     /// Sends `p` to `addr` with `Host: host` and extra headers.
     pub async fn send(
         &self,
@@ -561,9 +572,9 @@ impl TestClient {
             builder = builder.header(*n, *v);
         }
         let request = builder.body(Full::new(p.body.clone())).unwrap();
-        let response = tokio::time::timeout(Duration::from_secs(20), self.client.request(request))
+        let response = tokio::time::timeout(self.limit, self.client.request(request))
             .await
-            .expect("gateway answered within 20 s")
+            .unwrap_or_else(|_| panic!("gateway answered within {:?}", self.limit))
             .expect("HTTP exchange");
         let (parts, body) = response.into_parts();
         let body = body.collect().await.unwrap().to_bytes();
@@ -607,13 +618,27 @@ pub fn tally(answers: &[Answer]) -> HashMap<(u16, String), usize> {
 
 // ------------------------------------------------------------------ Redis-backed gateways
 
+/// A gateway on `redis` with a 300 ms Redis time limit, short enough for a test to wait it out
+/// (a frozen Redis answers 503 quickly).
 pub fn redis_config(upstream: std::net::SocketAddr, redis: &RedisServer, extra: &str) -> String {
+    redis_config_timed(upstream, redis, extra, 300)
+}
+
+/// [`redis_config`] with a Redis time limit of `redis_ms`: a test that does not stop Redis uses a
+/// long one, so that a slow answer on a loaded machine is not an outage (503) the test did not
+/// cause.
+pub fn redis_config_timed(
+    upstream: std::net::SocketAddr,
+    redis: &RedisServer,
+    extra: &str,
+    redis_ms: u64,
+) -> String {
     format!(
         r#"
 window = 300
 {extra}
 [timeouts]
-redis_ms = 300
+redis_ms = {redis_ms}
 [redis]
 url = "{}"
 namespace = "t"
