@@ -20,7 +20,11 @@ pub(crate) struct Target<'a> {
 impl<'a> Target<'a> {
     /// Splits `url`; errors are `invalid_request`.
     pub fn parse(url: &'a str) -> Result<Self, ProfileError> {
-        if url.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        // A fold, not `any`: no early exit, so the compiler checks many bytes at a time.
+        if url
+            .bytes()
+            .fold(false, |bad, b| bad | (b < 0x20) | (b == 0x7f))
+        {
             return Err(ProfileError::invalid_request(
                 "URL contains a control character",
             ));
@@ -42,26 +46,26 @@ impl<'a> Target<'a> {
         // `#`, the query at the first `#` (the fragment is dropped). Every cut is at an ASCII
         // byte, so each slice is a valid `str`.
         let b = rest.as_bytes();
-        let scan = |from: usize, stop: fn(u8) -> bool| {
+        fn scan(b: &[u8], from: usize, stop: impl Fn(u8) -> bool) -> usize {
             b[from..]
                 .iter()
                 .position(|&c| stop(c))
                 .map_or(b.len(), |i| from + i)
-        };
-        let authority_end = scan(0, |c| matches!(c, b'/' | b'?' | b'#'));
+        }
+        let authority_end = scan(b, 0, |c| matches!(c, b'/' | b'?' | b'#'));
         let authority = &rest[..authority_end];
         if authority.is_empty() {
             return Err(ProfileError::invalid_request("URL has no host"));
         }
-        if authority.bytes().any(|c| c == b'@') {
+        if authority.bytes().fold(false, |at, c| at | (c == b'@')) {
             return Err(ProfileError::invalid_request(
                 "credentials in the URL (user@host) are not allowed",
             ));
         }
-        let path_end = scan(authority_end, |c| matches!(c, b'?' | b'#'));
+        let path_end = scan(b, authority_end, |c| matches!(c, b'?' | b'#'));
         let path = &rest[authority_end..path_end];
         let query = (b.get(path_end) == Some(&b'?')).then(|| {
-            let query_end = scan(path_end + 1, |c| c == b'#');
+            let query_end = scan(b, path_end + 1, |c| c == b'#');
             &rest[path_end + 1..query_end]
         });
         Ok(Target {
