@@ -118,40 +118,49 @@ fn split_fields(joined: &str) -> impl Iterator<Item = &str> {
 /// …]` joined with U+001F — one N-API string instead of two strings and an array of them — or the
 /// array when a field holds U+001F.
 struct Packed<'a> {
-    method: &'a str,
-    url: &'a str,
-    lines: Vec<(&'a str, &'a str)>,
+    /// The request read from the fields, with its body (its header lines are `lines`).
+    request: Request<'a>,
 }
 
 impl<'a> Packed<'a> {
-    fn read(packed: &'a Either<String, Vec<String>>) -> Result<Self> {
+    /// The packed request with `body`.
+    fn read(packed: &'a Either<String, Vec<String>>, body: &'a [u8]) -> Result<Self> {
         match packed {
-            Either::A(joined) => Self::from_fields(split_fields(joined)),
-            Either::B(list) => Self::from_fields(list.iter().map(String::as_str)),
+            Either::A(joined) => Self::from_fields(split_fields(joined), body),
+            Either::B(list) => Self::from_fields(list.iter().map(String::as_str), body),
         }
     }
 
-    /// `[method, url, name, value, …]` read in one pass (no list of the fields).
-    fn from_fields(mut fields: impl Iterator<Item = &'a str>) -> Result<Self> {
+    /// `[method, url, name, value, …]` read in one pass straight into the request (no list of
+    /// the fields, no second list of the lines).
+    fn from_fields(mut fields: impl Iterator<Item = &'a str>, body: &'a [u8]) -> Result<Self> {
         let refuse = |message| perr(ProfileError::new(ProfileErrorCode::InvalidRequest, message));
         let (Some(method), Some(url)) = (fields.next(), fields.next()) else {
             return Err(refuse("a request needs a method and a URL"));
         };
-        let mut lines = Vec::with_capacity(4);
-        while let Some(name) = fields.next() {
+        let mut odd = false;
+        let pairs = std::iter::from_fn(|| {
+            let name = fields.next()?;
+            let value = fields.next();
+            odd = value.is_none();
+            value.map(|v| (name, v))
+        });
+        let request = Request::new(method, url).headers(pairs).body(body);
+        if odd {
             // The shared rule's refusal (`args::pairs`), without building the list first.
-            let value = fields
-                .next()
-                .ok_or_else(|| refuse("headers must be name/value pairs"))?;
-            lines.push((name, value));
+            return Err(refuse("headers must be name/value pairs"));
         }
-        Ok(Packed { method, url, lines })
+        Ok(Packed { request })
     }
 
-    fn request(&self, body: &'a [u8]) -> Request<'a> {
-        Request::new(self.method, self.url)
-            .headers(self.lines.iter().copied())
-            .body(body)
+    /// The URL as given.
+    fn url(&self) -> &'a str {
+        self.request.url()
+    }
+
+    /// The header lines as given.
+    fn lines(&self) -> &[(&'a str, &'a str)] {
+        self.request.header_lines()
     }
 
     /// The signed result for JavaScript (`stages`: see `args::packed`).
@@ -160,7 +169,7 @@ impl<'a> Packed<'a> {
         ins: &SigningInstructions,
         stages: [&str; args::STAGES],
     ) -> Either<String, Vec<String>> {
-        into_js(args::packed(ins, self.url, &self.lines, stages))
+        into_js(args::packed(ins, self.url(), self.lines(), stages))
     }
 }
 
@@ -220,8 +229,8 @@ impl NativeExchange {
         timestamp_ms: f64,
     ) -> Result<Either<String, Vec<String>>> {
         let ts = time(timestamp_ms, "timestampMs")?;
-        let p = Packed::read(&request)?;
-        let ins = self.inner.sign(&p.request(body), ts).map_err(perr)?;
+        let p = Packed::read(&request, body)?;
+        let ins = self.inner.sign(&p.request, ts).map_err(perr)?;
         Ok(p.signed(&ins, ["", "", ""]))
     }
 
@@ -331,8 +340,8 @@ impl NativeAwsSigV4 {
             unsigned_payload,
             optional_setting(presign_expires, "expiresIn")?,
         );
-        let p = Packed::read(&request)?;
-        let out = how.sign(&self.inner, &p.request(body), t).map_err(perr)?;
+        let p = Packed::read(&request, body)?;
+        let out = how.sign(&self.inner, &p.request, t).map_err(perr)?;
         Ok(p.signed(
             out.instructions(),
             [out.canonical_request(), out.string_to_sign(), ""],
@@ -351,11 +360,11 @@ impl NativeAwsSigV4 {
         unsigned_payload: bool,
     ) -> Result<Either<String, Vec<String>>> {
         let t = time(unix_time, "timestamp")?;
-        let p = Packed::read(&request)?;
+        let p = Packed::read(&request, body)?;
         let out = args::AwsSign::new(unsigned_payload, None)
-            .sign(&self.inner, &p.request(body), t)
+            .sign(&self.inner, &p.request, t)
             .map_err(perr)?;
-        let (url, fields) = args::sent(out.instructions(), p.url, &p.lines);
+        let (url, fields) = args::sent(out.instructions(), p.url(), p.lines());
         Ok(join_js(&url, &fields))
     }
 
@@ -400,9 +409,9 @@ pub fn aws_auth_header_values<'env>(
         Some(t) => time(t, "timestamp")?,
         None => args::unix_now(),
     };
-    let p = Packed::read(&request)?;
+    let p = Packed::read(&request, body)?;
     let out = args::AwsSign::new(unsigned_payload, None)
-        .sign(signer, &p.request(body), t)
+        .sign(signer, &p.request, t)
         .map_err(perr)?;
     let h = out.instructions().headers();
     if h.iter().any(|p| p.value().contains(SEP)) {
@@ -562,12 +571,9 @@ impl NativeRfc9421 {
         created: f64,
         nonce: Option<String>,
     ) -> Result<Either<String, Vec<String>>> {
-        let p = Packed::read(&request)?;
+        let p = Packed::read(&request, body)?;
         let inputs = args::signature_inputs(time(created, "created")?, nonce.as_deref());
-        let out = self
-            .inner
-            .sign_request(&p.request(body), inputs)
-            .map_err(perr)?;
+        let out = self.inner.sign_request(&p.request, inputs).map_err(perr)?;
         Ok(p.signed(out.instructions(), ["", "", out.signature_base()]))
     }
 
