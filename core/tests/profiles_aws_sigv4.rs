@@ -696,3 +696,40 @@ fn header_names_are_the_headers_sign_sets() {
         assert!(seen.contains(&n), "{n} headers never set");
     }
 }
+
+/// Any number of header lines signs every one of them, in order (the signer keeps up to 16 on
+/// the stack and spills beyond): each signature verifies and its canonical request lists them.
+#[test]
+fn every_header_line_is_signed_whatever_their_number() {
+    let creds = AwsCredentials::new(AKID, SECRET).unwrap();
+    let signer = AwsSigV4::new(creds.clone(), "us-east-1", "service").unwrap();
+    let verifier = verifier(creds, AwsSigV4Settings::default());
+    let names: Vec<String> = (0..40).map(|i| format!("X-Extra-{:02}", 39 - i)).collect();
+    for n in 0..names.len() {
+        let lines: Vec<(String, String)> = names[..n]
+            .iter()
+            .map(|h| (h.clone(), format!("v{h}")))
+            .collect();
+        let request = Request::new("PUT", "https://example.amazonaws.com/x")
+            .headers(lines.iter().map(|(h, v)| (h.as_str(), v.as_str())))
+            .body(b"data");
+        let out = signer
+            .sign(&request, SignableBody::Bytes(b"data"), T)
+            .unwrap();
+        let creq = out.canonical_request();
+        let mut sorted: Vec<String> = names[..n].iter().map(|h| h.to_ascii_lowercase()).collect();
+        sorted.extend(["host".to_string(), "x-amz-date".to_string()]);
+        sorted.sort();
+        let listed = creq.lines().nth(6 + n).unwrap_or_default();
+        assert_eq!(listed, sorted.join(";"), "{n} lines");
+        for h in &names[..n] {
+            let line = format!("{}:v{h}\n", h.to_ascii_lowercase());
+            assert!(creq.contains(&line), "{n} lines: {h} missing");
+        }
+        let sent = out.instructions().apply_to_headers(&lines);
+        let received = Request::new("PUT", "https://example.amazonaws.com/x")
+            .headers(sent.iter().map(|(h, v)| (h.as_str(), v.as_str())))
+            .body(b"data");
+        assert!(verifier.verify(&received, T).is_ok(), "{n} lines");
+    }
+}
