@@ -230,7 +230,11 @@ impl AwsSigV4 {
         }
         for &(n, v) in request.header_lines() {
             if !ours(n) && !s.excluded_headers.iter().any(|x| x.eq_ignore_ascii_case(n)) {
-                if n.is_empty() || n.bytes().any(|b| !b.is_ascii_graphic() || b == b':') {
+                // A fold, not `any`: no early exit, so many bytes are tested at once.
+                let bad = n
+                    .bytes()
+                    .fold(false, |bad, b| bad | !b.is_ascii_graphic() | (b == b':'));
+                if n.is_empty() || bad {
                     return Err(ProfileError::invalid_request(
                         "a header name is empty or not a token",
                     ));
