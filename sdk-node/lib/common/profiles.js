@@ -160,10 +160,13 @@ function requestArgs(req) {
   if (req === null || typeof req !== 'object') {
     throw profileError('invalid_request', `the request must be an object {method, url, headers?, body?} (got ${describe(req)})`);
   }
-  const method = requireText(req.method === undefined ? 'GET' : req.method, 'method', 'invalid_request');
-  const url = call('invalid_request', () => urlString(req.url));
-  const headers = call('invalid_request', () => flattenHeaders(req.headers));
-  const body = call('invalid_request', () => toBytes(req.body, 'body', 'invalid_request'));
+  const { method: m, url: u, headers: h, body: b } = req;
+  const method = m === undefined ? 'GET' : requireText(m, 'method', 'invalid_request');
+  // The usual shapes need no conversion call: a string URL, and a non-empty Uint8Array or
+  // Buffer body (never a view of a detached buffer: those are empty).
+  const url = typeof u === 'string' ? u : call('invalid_request', () => urlString(u));
+  const headers = call('invalid_request', () => flattenHeaders(h));
+  const body = b instanceof Uint8Array && b.byteLength !== 0 ? b : call('invalid_request', () => toBytes(b, 'body', 'invalid_request'));
   return { method, url, headers, body };
 }
 
