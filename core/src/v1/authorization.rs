@@ -269,25 +269,34 @@ impl MacBytes {
     }
 }
 
-/// Decodes the signature, checking its length fits `algorithm` (once the algorithm is known).
+/// Checks that the signature's length fits `algorithm` (once the algorithm is known); [`parse`]
+/// has checked it is lowercase hex. Decode it with [`decode_signature`] when it is compared.
 pub(crate) fn check_signature_len(
     signature: &str,
     algorithm: crate::Algorithm,
-) -> Result<MacBytes, Error> {
-    let mut out = MacBytes {
-        bytes: [0; 64],
-        len: algorithm.mac_len(),
-    };
-    match crate::hex::decode_lower_into(signature, &mut out.bytes[..out.len]) {
-        true => Ok(out),
-        false => Err(Error::new(
+) -> Result<(), Error> {
+    if signature.len() == algorithm.mac_len() * 2 {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorCode::MalformedAuthorization,
             format!(
                 "signature must be {} lowercase hex characters for {algorithm}",
                 algorithm.mac_len() * 2
             ),
-        )),
+        ))
     }
+}
+
+/// The signature's bytes, for a signature [`parse`] and [`check_signature_len`] accepted for
+/// `algorithm` (`None` otherwise). Decoded where it is compared, so the parsed claim stays small
+/// (it is moved between the parser and the checks; the decoded MAC is not).
+pub(crate) fn decode_signature(signature: &str, algorithm: crate::Algorithm) -> Option<MacBytes> {
+    let mut out = MacBytes {
+        bytes: [0; 64],
+        len: algorithm.mac_len(),
+    };
+    crate::hex::decode_lower_into(signature, &mut out.bytes[..out.len]).then_some(out)
 }
 
 /// The first 32 bytes of `name` quoted as `{:?}` would show them. [`parse`] has refused non-ASCII

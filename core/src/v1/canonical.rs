@@ -253,8 +253,22 @@ pub(crate) fn canonical_streamed(
     timestamp_digits: Option<&str>,
     request: &Request<'_>,
     signed: &SignedHeaders<'_>,
-    mut mac: Option<&mut MacStream<'_>>,
+    mac: Option<&mut MacStream<'_>>,
 ) -> Result<String, Error> {
+    let mut out = String::new();
+    canonical_into(&mut out, params, timestamp_digits, request, signed, mac)?;
+    Ok(out)
+}
+
+/// [`canonical_streamed`] into `out`, which is cleared first (a buffer the caller reuses).
+pub(crate) fn canonical_into(
+    out: &mut String,
+    params: &SigningParams<'_>,
+    timestamp_digits: Option<&str>,
+    request: &Request<'_>,
+    signed: &SignedHeaders<'_>,
+    mut mac: Option<&mut MacStream<'_>>,
+) -> Result<(), Error> {
     let method = request.method();
     if method.len() > MAX_METHOD_LEN || !is_token(method) {
         return Err(Error::invalid_request(
@@ -266,7 +280,8 @@ pub(crate) fn canonical_streamed(
         .iter()
         .map(|(_, v)| v.len() + 32)
         .sum();
-    let mut out = String::with_capacity(300 + 3 * request.url().len() + values_len);
+    out.clear();
+    out.reserve(300 + 3 * request.url().len() + values_len);
     out.push_str(SCHEME_LINE);
     out.push('\n');
     out.push_str(params.algorithm.as_str());
@@ -275,7 +290,7 @@ pub(crate) fn canonical_streamed(
     out.push('\n');
     match timestamp_digits {
         Some(digits) => out.push_str(digits),
-        None => push_u64(&mut out, params.timestamp),
+        None => push_u64(out, params.timestamp),
     }
     out.push('\n');
     out.push_str(params.nonce);
@@ -293,12 +308,12 @@ pub(crate) fn canonical_streamed(
     if url.path.is_empty() {
         out.push('/');
     } else {
-        normalize_into(&mut out, url.path, Component::Path)?;
+        normalize_into(out, url.path, Component::Path)?;
     }
     out.push('\n');
-    push_query(&mut out, url.query.unwrap_or(""))?;
+    push_query(out, url.query.unwrap_or(""))?;
     out.push('\n');
-    signed.push_joined(&mut out);
+    signed.push_joined(out);
     out.push('\n');
     if let Some(mac) = mac.as_deref_mut() {
         mac.absorb(out.as_bytes());
@@ -307,17 +322,34 @@ pub(crate) fn canonical_streamed(
         out.push_str(name);
         out.push(':');
         if name == "host" {
-            push_host(&mut out, request, url.scheme, &url.host)?;
+            push_host(out, request, url.scheme, &url.host)?;
         } else {
-            push_header_value(&mut out, request, name, i + 1)?;
+            push_header_value(out, request, name, i + 1)?;
         }
         out.push('\n');
     }
     if let Some(mac) = mac {
         mac.absorb(out.as_bytes());
     }
-    request.push_body_digest_hex(params.algorithm, &mut out);
-    Ok(out)
+    request.push_body_digest_hex(params.algorithm, out);
+    Ok(())
+}
+
+/// Runs `f` with an empty `String` whose memory is reused by later calls on this thread: the
+/// verifier's canonical string, which is built, MACed and dropped on every request, then costs
+/// no allocation. A buffer grown past 4 KiB is not kept. (Canonical strings hold no secret.)
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
+    thread_local! {
+        static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    }
+    // `try_with`: during thread teardown the slot may be gone; a fresh String serves then.
+    let mut buf = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
+    buf.clear();
+    let result = f(&mut buf);
+    if buf.capacity() <= 4096 {
+        let _ = SCRATCH.try_with(|slot| slot.set(buf));
+    }
+    result
 }
 
 /// Checks a nonce against SPEC §2 (`invalid_request` otherwise).

@@ -156,8 +156,14 @@ impl Scheme for SigwireV1 {
         request: &'r Request<'r>,
         visit: &mut dyn FnMut(&dyn Claim),
     ) -> Result<(), Error> {
-        visit(&V1Claim::read(request)?);
-        Ok(())
+        // Lent where it lies: moving the claim out of the `Result` first would copy it.
+        match V1Claim::read(request) {
+            Ok(ref claim) => {
+                visit(claim);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -178,13 +184,12 @@ impl<'r> V1Claim<'r> {
         }
         let (auth, timestamp_digits) = authorization::parse_with_digits(value)?;
         let algorithm: Algorithm = auth.algorithm.parse()?;
-        let mac = authorization::check_signature_len(auth.signature, algorithm)?;
+        authorization::check_signature_len(auth.signature, algorithm)?;
         let signed = SignedHeaders::from_wire(auth.signed_headers, request)?;
         Ok(V1Claim {
             auth,
             timestamp_digits,
             algorithm,
-            mac,
             signed,
             request,
         })
@@ -196,7 +201,6 @@ struct V1Claim<'r> {
     /// `auth.timestamp` as the header spelled it (its canonical decimal).
     timestamp_digits: &'r str,
     algorithm: Algorithm,
-    mac: authorization::MacBytes,
     signed: SignedHeaders<'r>,
     request: &'r Request<'r>,
 }
@@ -229,32 +233,46 @@ impl Claim for V1Claim<'_> {
             timestamp: self.auth.timestamp,
             nonce: self.auth.nonce,
         };
-        // `auth` came from `authorization::parse`, which checked the key id and the nonce.
+        // `auth` came from `authorization::parse`, which checked the key id and the nonce, and
+        // the signature's hex and length (so it decodes).
+        let mac = authorization::decode_signature(self.auth.signature, self.algorithm);
+        let mac = mac
+            .as_ref()
+            .map_or(&[][..], authorization::MacBytes::as_slice);
         let digits = Some(self.timestamp_digits);
-        let mut matched = false;
-        if let [secret] = secrets {
-            // One secret (no rotation under way, or the dummy of an unknown key id): its MAC
-            // absorbs the canonical string as it is built.
-            let mut stream = MacStream::new(secret.keyed(self.algorithm));
-            let canonical = canonical::canonical_streamed(
-                &params,
-                digits,
-                self.request,
-                &self.signed,
-                Some(&mut stream),
-            )?;
-            matched = stream.verify(canonical.as_bytes(), self.mac.as_slice());
-        } else {
-            let canonical =
-                canonical::canonical_streamed(&params, digits, self.request, &self.signed, None)?;
-            // Try every active secret without stopping early, so timing does not reveal which
-            // matched.
-            for secret in secrets {
-                matched |= secret
-                    .keyed(self.algorithm)
-                    .verify(canonical.as_bytes(), self.mac.as_slice());
+        let matched = canonical::with_scratch(|canonical| -> Result<bool, Error> {
+            if let [secret] = secrets {
+                // One secret (no rotation under way, or the dummy of an unknown key id): its MAC
+                // absorbs the canonical string as it is built.
+                let mut stream = MacStream::new(secret.keyed(self.algorithm));
+                canonical::canonical_into(
+                    canonical,
+                    &params,
+                    digits,
+                    self.request,
+                    &self.signed,
+                    Some(&mut stream),
+                )?;
+                Ok(stream.verify(canonical.as_bytes(), mac))
+            } else {
+                canonical::canonical_into(
+                    canonical,
+                    &params,
+                    digits,
+                    self.request,
+                    &self.signed,
+                    None,
+                )?;
+                // Every active secret, without stopping early, so timing does not reveal which
+                // matched.
+                Ok(secrets.iter().fold(false, |matched, secret| {
+                    matched
+                        | secret
+                            .keyed(self.algorithm)
+                            .verify(canonical.as_bytes(), mac)
+                }))
             }
-        }
+        })?;
         if matched {
             Ok(())
         } else {
