@@ -2,8 +2,9 @@
 # What the gateway's admission script costs inside redis-server (issue 15), not a CI test.
 #   gateway/bench/script-cost.sh [BASE_REV]   (default BASE_REV: HEAD)
 # Takes the admission script from gateway/src/admission.rs in the working tree and at BASE_REV
-# (up to 672eb84 it was GCRA_FN + ADMIT_LUA, with another argument order: both are
-# understood), and for each:
+# (up to 672eb84 it was GCRA_FN + ADMIT_LUA, with another argument order; since then the
+# arguments changed once more, for the gateway's estimate of the server clock: admit_args knows
+# all three), and for each (the current script with the clock estimate, as the gateway runs it):
 #   * instructions per call: redis-server under callgrind (collecting only inside EVALSHA),
 #     CALLS (default 5000) admissions with every limit on (claim, both failure budgets, rate);
 #   * usec_per_call from INFO commandstats: ROUNDS (default 3) interleaved rounds of N (default
@@ -32,15 +33,23 @@ extract < "$ROOT/gateway/src/admission.rs" > "$TMP/tree.lua"
 git -C "$ROOT" show "$BASE:gateway/src/admission.rs" | extract > "$TMP/base.lua"
 source "$ROOT/gateway/bench/lib.sh"
 wait_up() { for _ in $(seq 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+# The script's arguments after its 5 keys, by its shape: up to 672eb84 (failure limiters first),
+# 56f971e (the rate first), then with the gateway's estimate of the server clock (ARGV[6]). Rate
+# limit T = 1 ms with a burst no run reaches (a refusal skips the write and would be cheaper).
+admit_args() { # script now now_ms
+  if grep -q 'gcra(' "$1"; then echo "$2 $(($2 + 1)) 6 1 2 1 1000 1 1000 1 1 100000000"
+  elif grep -q "ARGV\[6\] ~= ''" "$1"; then echo "$2 $(($2 + 1)) 6 1 100000000 $3 1 1000 1 1000"
+  else echo "$2 $(($2 + 1)) 6 1 100000000 1 1000 1 1000"; fi
+}
+admit_keys() { # script prefix
+  if grep -q 'gcra(' "$1"; then echo "$2:epoch $2:replay:k:__rand_int__ $2:rl:fail-ip:127.0.0.1 $2:rl:fail-key:k $2:rl:key:k"
+  else echo "$2:epoch $2:replay:k:__rand_int__ $2:rl:key:k $2:rl:fail-ip:127.0.0.1 $2:rl:fail-key:k"; fi
+}
 admissions() { # port sha count prefix script
   local now; now=$(date +%s)
-  if grep -q 'gcra(' "$5"; then  # the old script: failure limiters first, then the rate's
-    redis-benchmark -p "$1" -n "$3" -c 4 -r 100000000 -q EVALSHA "$2" 5 "$4:epoch" "$4:replay:k:__rand_int__" \
-      "$4:rl:fail-ip:127.0.0.1" "$4:rl:fail-key:k" "$4:rl:key:k" "$now" "$((now + 1))" 6 1 2 1 1000 1 1000 1 1 100000 >/dev/null
-  else
-    redis-benchmark -p "$1" -n "$3" -c 4 -r 100000000 -q EVALSHA "$2" 5 "$4:epoch" "$4:replay:k:__rand_int__" \
-      "$4:rl:key:k" "$4:rl:fail-ip:127.0.0.1" "$4:rl:fail-key:k" "$now" "$((now + 1))" 6 1 100000 1 1000 1 1000 >/dev/null
-  fi
+  # shellcheck disable=SC2046
+  redis-benchmark -p "$1" -n "$3" -c 4 -r 100000000 -q EVALSHA "$2" 5 $(admit_keys "$5" "$4") \
+    $(admit_args "$5" "$now" "$(date +%s%3N)") >/dev/null
 }
 
 echo "instructions per admission in redis-server (callgrind, $CALLS calls):"
@@ -113,23 +122,25 @@ for label, port, path in ((base, sys.argv[4], sys.argv[5]), ("working tree", sys
     body = open(path).read()
     c = Conn(int(port))
     c.call("SET", "p:epoch", int(time.time()) - 100)  # past: every admission is a fresh claim
-    versions.append((label, c, c.call("SCRIPT", "LOAD", body).decode(), "gcra(" in body, []))
+    shape = "old" if "gcra(" in body else "clock" if "ARGV[6] ~= ''" in body else "lean"
+    versions.append((label, c, c.call("SCRIPT", "LOAD", body).decode(), shape, []))
 for i in range(n):
-    for label, c, sha, old, times in versions:
+    for label, c, sha, shape, times in versions:
         now = int(time.time())
-        if old:
+        if shape == "old":
             args = [5, "p:epoch", f"p:replay:k:{i}", "p:rl:fail-ip:127.0.0.1", "p:rl:fail-key:k", "p:rl:key:k",
-                    now, now - 1, 6, 1, 2, 1, 1000, 1, 1000, 1, 1, 100000]
+                    now, now - 1, 6, 1, 2, 1, 1000, 1, 1000, 1, 1, 100000000]
         else:
+            clock = [int(time.time() * 1000)] if shape == "clock" else []
             args = [5, "p:epoch", f"p:replay:k:{i}", "p:rl:key:k", "p:rl:fail-ip:127.0.0.1", "p:rl:fail-key:k",
-                    now, now - 1, 6, 1, 100000, 1, 1000, 1, 1000]
+                    now, now - 1, 6, 1, 100000000, *clock, 1, 1000, 1, 1000]
         t0 = time.perf_counter_ns()
         r = c.call("EVALSHA", sha, *args)
         times.append((time.perf_counter_ns() - t0) / 1000)
         if not isinstance(r, list) or r[0] != b":1":
             sys.exit(f"{label}: not admitted: {r}")
         time.sleep(gap)
-for label, c, sha, old, times in versions:
+for label, c, sha, shape, times in versions:
     times.sort()
     stats = c.call("INFO", "commandstats").decode()
     usec = next(l.split("usec_per_call=")[1].split(",")[0] for l in stats.split("\r\n") if l.startswith("cmdstat_evalsha"))

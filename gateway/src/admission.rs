@@ -12,6 +12,8 @@
 
 use crate::config::Limit;
 use crate::ratelimit::Decision;
+#[cfg(doc)]
+use crate::redis_conn::ServerClock;
 use crate::redis_conn::{LuaScript, RedisConn, RedisFailure};
 use crate::resp::{self, Reply};
 
@@ -52,14 +54,15 @@ end
 /// KEYS: `[<ns>:epoch, <ns>:replay:<key id>:<nonce>]` when claiming, then the rate limiter's key
 /// when there is one, then one key per failure limiter.
 /// ARGV: now (s), the timestamp (`''`: no claim), ttl, the rate limit's `T` and `burst` (`''`,
-/// `''`: none), then `T, burst` per failure limiter.
+/// `''`: none), the Redis server's clock in ms as the gateway estimates it ([`ServerClock`];
+/// `''`: the script reads `TIME`), then `T, burst` per failure limiter.
 /// Returns `{status, epoch or limiter index, remaining, retry_ms, reset_ms}` with status
 /// 1 admitted, 0 at or before the epoch, 2 replayed, 3 a failure budget is spent (the index of
 /// its limiter, from 1), 4 rate limited.
 ///
 /// Redis commands per admitted request, every limit on: one `MGET` (epoch, rate and failure
-/// keys; not the nonce's key, whose `SET … NX` answers for it), `TIME`, the claim's `SET … NX`
-/// and the rate limit's `SET`. A failure budget whose key is absent is full, so asking it admits
+/// keys; not the nonce's key, whose `SET … NX` answers for it), the claim's `SET … NX` and the
+/// rate limit's `SET`, and `TIME` only when the gateway holds no estimate of the server's clock. A failure budget whose key is absent is full, so asking it admits
 /// without any arithmetic or clock: only a limiter key that exists (a failure within its last
 /// refill period) is evaluated, and only such a key's `T` and `burst` are converted. The GCRA
 /// arithmetic is §4's, written out where it is used (no function values are made per call), and
@@ -81,12 +84,16 @@ if ARGV[4] ~= '' then
   k, w = k + 1, w + 1
 end
 local now
-local a = 6
+local a = 7
 while KEYS[k] do
   if v[w] then
     if not now then
-      local t = redis.call('TIME')
-      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      if ARGV[6] ~= '' then
+        now = tonumber(ARGV[6])
+      else
+        local t = redis.call('TIME')
+        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
     end
     local T = tonumber(ARGV[a])
     local limit = T * tonumber(ARGV[a + 1])
@@ -94,7 +101,7 @@ while KEYS[k] do
     if tat < now then tat = now end
     local new_tat = tat + T
     if new_tat - now > limit then
-      return {3, (a - 4) / 2, 0, new_tat - now - limit, tat - now}
+      return {3, (a - 5) / 2, 0, new_tat - now - limit, tat - now}
     end
   end
   k, w, a = k + 1, w + 1, a + 2
@@ -114,8 +121,12 @@ if c then
 end
 if rk then
   if not now then
-    local t = redis.call('TIME')
-    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    if ARGV[6] ~= '' then
+      now = tonumber(ARGV[6])
+    else
+      local t = redis.call('TIME')
+      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
   end
   local T = tonumber(ARGV[4])
   local limit = T * tonumber(ARGV[5])
@@ -265,9 +276,9 @@ pub async fn admit(
 ) -> Result<Admission, RedisFailure> {
     let layout = conn.layout();
     let mut keys: Vec<String> = Vec::with_capacity(2 + 1 + failure_limiters.len());
-    // ARGV: now, timestamp, ttl, the rate's T and burst, then T, burst per failure limiter; an
-    // absent claim or rate limit is an empty argument.
-    let mut args: Vec<Option<u64>> = Vec::with_capacity(5 + 2 * failure_limiters.len());
+    // ARGV: now, timestamp, ttl, the rate's T and burst, the server's clock (ms), then T, burst
+    // per failure limiter; an absent claim, rate limit or clock estimate is an empty argument.
+    let mut args: Vec<Option<u64>> = Vec::with_capacity(6 + 2 * failure_limiters.len());
     args.push(Some(now));
     match &claim {
         Some(c) => {
@@ -286,6 +297,7 @@ pub async fn admit(
         }
         None => args.extend([None, None]),
     }
+    args.push(conn.server_clock_ms());
     for l in failure_limiters {
         keys.push(l.key.clone());
         args.extend([Some(l.interval_ms()), Some(l.limit.burst())]);

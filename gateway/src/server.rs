@@ -197,7 +197,8 @@ where
         .await;
 }
 
-/// Every 500 ms: create the replay store's epoch if it is missing (a new or emptied Redis).
+/// Every 500 ms: create the replay store's epoch if it is missing (a new or emptied Redis), and
+/// sample the Redis server's clock for the admission script.
 async fn health_loop(gateway: Arc<Gateway>) {
     let mut was_up = true;
     loop {
@@ -210,6 +211,10 @@ async fn health_loop(gateway: Arc<Gateway>) {
                 log_event(if up { "redis_up" } else { "redis_down" }, "replay store");
                 was_up = up;
             }
+        }
+        if let Some(conn) = gateway.redis() {
+            // The admission script's clock, so it need not run `TIME` (redis_conn::ServerClock).
+            conn.sample_server_clock().await;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

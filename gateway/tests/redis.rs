@@ -711,8 +711,9 @@ fn layout_admit(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admission_script_answers_and_writes_as_the_layout_scripts() {
     // The gateway's one admission script against docs/redis-layout.md's own scripts run one
-    // after the other, from the same state in two namespaces: the same answer, and the same
-    // keys, values and expiries afterwards (GCRA times in ms within the time the two runs take).
+    // after the other, from the same state in separate namespaces: the same answer, and the same
+    // keys, values and expiries afterwards (GCRA times in ms within the time the runs take), both
+    // when the script reads TIME and when the gateway passes its estimate of the server's clock.
     use sigwire_gateway::admission::{admit, Limiter, NonceClaim};
     use sigwire_gateway::config::Limit;
     use sigwire_gateway::redis_conn::RedisConn;
@@ -765,7 +766,9 @@ async fn admission_script_answers_and_writes_as_the_layout_scripts() {
         );
         let now = now();
         let ts = now.checked_add_signed(ts_rel).unwrap();
-        let (gw_ns, doc_ns) = (format!("g{i}"), format!("d{i}"));
+        // The gateway without and with its estimate of the server's clock (ServerClock), and
+        // the layout's scripts.
+        let (gw_ns, est_ns, doc_ns) = (format!("g{i}"), format!("e{i}"), format!("d{i}"));
         let key = |ns: &str, suffix: &str| match suffix {
             "epoch" => format!("{ns}:epoch"),
             "replay" => format!("{ns}:replay:client-1:nonce-{i}"),
@@ -776,7 +779,7 @@ async fn admission_script_answers_and_writes_as_the_layout_scripts() {
         };
         let (secs, micros): (u64, u64) = redis::cmd("TIME").query(&mut r).unwrap();
         let clock_ms = secs * 1000 + micros / 1000;
-        for ns in [&gw_ns, &doc_ns] {
+        for ns in [&gw_ns, &est_ns, &doc_ns] {
             for &(suffix, value) in state {
                 let k = key(ns, suffix);
                 let _: () = match value.as_bytes()[0] {
@@ -796,24 +799,39 @@ async fn admission_script_answers_and_writes_as_the_layout_scripts() {
                 Vec::new()
             }
         };
-        let conn = RedisConn::new(&redis.url(), &gw_ns, Duration::from_secs(2)).unwrap();
-        let gw_fails: Vec<Limiter> = fails(&gw_ns)
-            .into_iter()
-            .zip(["failures-ip", "failures-key"])
-            .map(|(k, p)| limiter(k, p))
-            .collect();
-        let gw_rate = with_rate.then(|| limiter(key(&gw_ns, "rate"), "bench"));
         let nonce = format!("nonce-{i}");
-        let claim = with_claim.then_some(NonceClaim {
-            key_id: "client-1",
-            nonce: &nonce,
-            timestamp: ts,
-            expires_at: ts + 300,
-        });
-        let gw = admit(&conn, &gw_fails, claim, gw_rate.as_ref(), now)
-            .await
-            .unwrap();
-        let gw = outcome(&gw, &fails(&gw_ns));
+        let mut gateway = Vec::new();
+        for (ns, estimate) in [(&gw_ns, false), (&est_ns, true)] {
+            let conn = RedisConn::new(&redis.url(), ns, Duration::from_secs(2)).unwrap();
+            if estimate {
+                // A sample is kept only from a quick TIME (2 ms): a loaded machine may need tries.
+                let mut held = false;
+                for _ in 0..200 {
+                    held = conn.sample_server_clock().await;
+                    if held {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                assert!(held, "no TIME answered within 2 ms in 200 tries");
+            }
+            let gw_fails: Vec<Limiter> = fails(ns)
+                .into_iter()
+                .zip(["failures-ip", "failures-key"])
+                .map(|(k, p)| limiter(k, p))
+                .collect();
+            let gw_rate = with_rate.then(|| limiter(key(ns, "rate"), "bench"));
+            let claim = with_claim.then_some(NonceClaim {
+                key_id: "client-1",
+                nonce: &nonce,
+                timestamp: ts,
+                expires_at: ts + 300,
+            });
+            let a = admit(&conn, &gw_fails, claim, gw_rate.as_ref(), now)
+                .await
+                .unwrap();
+            gateway.push((ns, outcome(&a, &fails(ns))));
+        }
         let ttl = (ts + 300).saturating_sub(now) + 1;
         let (doc_epoch, doc_replay) = (key(&doc_ns, "epoch"), key(&doc_ns, "replay"));
         let doc = layout_admit(
@@ -824,29 +842,39 @@ async fn admission_script_answers_and_writes_as_the_layout_scripts() {
             now,
         );
         let close = |a: u64, b: u64| a.abs_diff(b) <= 50;
-        assert!(
-            gw.0 == doc.0
-                && gw.1 == doc.1
-                && gw.2 == doc.2
-                && close(gw.3, doc.3)
-                && close(gw.4, doc.4),
-            "{name}: gateway {gw:?}, layout {doc:?}"
-        );
-        for suffix in ["epoch", "replay", "rate", "fail-ip", "fail-key"] {
-            let read = |r: &mut redis::Connection, ns: &str| -> (Option<u64>, i64) {
-                let k = key(ns, suffix);
-                (r.get(&k).unwrap(), r.pttl(&k).unwrap())
+        for (ns, gw) in gateway {
+            let clock = if ns == &est_ns {
+                "estimated clock"
+            } else {
+                "TIME"
             };
-            let (g, d) = (read(&mut r, &gw_ns), read(&mut r, &doc_ns));
-            let same = match suffix {
-                "rate" | "fail-ip" | "fail-key" => {
-                    g.0.zip(d.0).map_or(g.0 == d.0, |(a, b)| close(a, b))
-                        && close(g.1.unsigned_abs(), d.1.unsigned_abs())
-                        && g.1.signum() == d.1.signum()
-                }
-                _ => g.0 == d.0 && g.1.abs_diff(d.1) <= 1_000 && g.1.signum() == d.1.signum(),
-            };
-            assert!(same, "{name}: {suffix}: gateway {g:?}, layout {d:?}");
+            assert!(
+                gw.0 == doc.0
+                    && gw.1 == doc.1
+                    && gw.2 == doc.2
+                    && close(gw.3, doc.3)
+                    && close(gw.4, doc.4),
+                "{name} ({clock}): gateway {gw:?}, layout {doc:?}"
+            );
+            for suffix in ["epoch", "replay", "rate", "fail-ip", "fail-key"] {
+                let read = |r: &mut redis::Connection, ns: &str| -> (Option<u64>, i64) {
+                    let k = key(ns, suffix);
+                    (r.get(&k).unwrap(), r.pttl(&k).unwrap())
+                };
+                let (g, d) = (read(&mut r, ns), read(&mut r, &doc_ns));
+                let same = match suffix {
+                    "rate" | "fail-ip" | "fail-key" => {
+                        g.0.zip(d.0).map_or(g.0 == d.0, |(a, b)| close(a, b))
+                            && close(g.1.unsigned_abs(), d.1.unsigned_abs())
+                            && g.1.signum() == d.1.signum()
+                    }
+                    _ => g.0 == d.0 && g.1.abs_diff(d.1) <= 1_000 && g.1.signum() == d.1.signum(),
+                };
+                assert!(
+                    same,
+                    "{name} ({clock}): {suffix}: gateway {g:?}, layout {d:?}"
+                );
+            }
         }
     }
 }
