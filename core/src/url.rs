@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
+use crate::encoding::is_unreserved_cmp;
 use crate::error::Error;
 use crate::scan;
 
@@ -81,7 +82,7 @@ pub(crate) fn canonical_authority<'a>(
     // (so no `@`, `:` or `[`) and none uppercase. Anything else takes the general reading below,
     // which gives the same result for this case.
     let (unreserved, upper) = authority.bytes().fold((true, false), |(ok, up), b| {
-        (ok & is_unreserved_byte(b), up | b.is_ascii_uppercase())
+        (ok & is_unreserved_cmp(b), up | b.is_ascii_uppercase())
     });
     if unreserved && !upper && !authority.is_empty() && authority.len() <= 253 {
         return Ok(Cow::Borrowed(authority));
@@ -149,19 +150,6 @@ fn general_authority<'a>(authority: &'a str, scheme: &str) -> Result<Cow<'a, str
             }
         }
     }
-}
-
-/// `A-Z a-z 0-9 - . _ ~` as comparisons (no table load), so [`canonical_authority`]'s pass over
-/// the authority checks many bytes per step; equal to [`crate::encoding::is_unreserved`] (tested).
-#[inline]
-fn is_unreserved_byte(b: u8) -> bool {
-    let folded = b | 0x20;
-    folded.is_ascii_lowercase()
-        | b.is_ascii_digit()
-        | (b == b'-')
-        | (b == b'.')
-        | (b == b'_')
-        | (b == b'~')
 }
 
 fn parse_port(p: &str) -> Result<u16, Error> {
@@ -246,17 +234,6 @@ mod tests {
             "https://exämple.com/",
         ] {
             assert!(split(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn unreserved_comparisons_equal_the_table() {
-        for b in 0..=255u8 {
-            assert_eq!(
-                is_unreserved_byte(b),
-                crate::encoding::is_unreserved(b),
-                "{b:#x}"
-            );
         }
     }
 

@@ -241,28 +241,25 @@ impl Claim for V1Claim<'_> {
             .map_or(&[][..], authorization::MacBytes::as_slice);
         let digits = Some(self.timestamp_digits);
         let matched = canonical::with_scratch(|canonical| -> Result<bool, Error> {
+            let mut build = |absorber| {
+                canonical::canonical_into(
+                    canonical,
+                    &params,
+                    digits,
+                    self.request,
+                    &self.signed,
+                    absorber,
+                )
+            };
             if let [secret] = secrets {
                 // One secret (no rotation under way, or the dummy of an unknown key id): its MAC
-                // absorbs the canonical string as it is built.
+                // absorbs the canonical string as it is built. (Two calls of `build`, each with a
+                // constant `absorber`, measured faster than one call with a variable one.)
                 let mut stream = MacStream::new(secret.keyed(self.algorithm));
-                canonical::canonical_into(
-                    canonical,
-                    &params,
-                    digits,
-                    self.request,
-                    &self.signed,
-                    Some(&mut stream),
-                )?;
+                build(Some(&mut stream))?;
                 Ok(stream.verify(canonical.as_bytes(), mac))
             } else {
-                canonical::canonical_into(
-                    canonical,
-                    &params,
-                    digits,
-                    self.request,
-                    &self.signed,
-                    None,
-                )?;
+                build(None)?;
                 // Every active secret, without stopping early, so timing does not reveal which
                 // matched.
                 Ok(secrets.iter().fold(false, |matched, secret| {
