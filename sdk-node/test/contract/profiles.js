@@ -202,6 +202,14 @@ module.exports = function profilesContract({ sigwire, profiles, test, assert, co
       assert.ok(got.Authorization.includes(`Credential=${accessKeyId}/`), got.Authorization);
       assert.equal(got['X-Amz-Security-Token'], sessionToken);
     }
+    // Requests of every length around 2 KiB, ending in 1- to 4-byte characters: signed whole
+    // (a back end that reads the request into a fixed buffer must not cut a character short).
+    for (let n = 1990; n < 2070; n += 3) {
+      for (const tail of ['', '\u00e9', '\u20ac', '\u{1f600}']) {
+        const req = { method: 'POST', url: 'https://api.example.com/a', headers: { 'X-Long': 'x'.repeat(n) + tail }, body: '{}', timestamp: 1_700_000_000 };
+        assert.deepEqual(aws.authHeaders(req), paramsOf(aws, req), `${n} + ${JSON.stringify(tail)}`);
+      }
+    }
     // Without a timestamp: now (read by the back end), to the second.
     const before = Math.floor(Date.now() / 1000);
     const stamp = aws.authHeaders({ url: 'https://api.example.com/' })['X-Amz-Date'];
