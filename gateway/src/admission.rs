@@ -62,9 +62,10 @@ end
 ///
 /// Redis commands per admitted request, every limit on: one `MGET` (epoch, rate and failure
 /// keys; not the nonce's key, whose `SET … NX` answers for it), the claim's `SET … NX` and the
-/// rate limit's `SET`, and `TIME` only when the gateway holds no estimate of the server's clock. A failure budget whose key is absent is full, so asking it admits
-/// without any arithmetic or clock: only a limiter key that exists (a failure within its last
-/// refill period) is evaluated, and only such a key's `T` and `burst` are converted. The GCRA
+/// rate limit's `SET`, and `TIME` only when the gateway holds no estimate of the server's clock.
+/// A failure budget whose key is absent is full, so asking it admits without any arithmetic or
+/// clock: only a limiter key that exists (a failure within its last refill period) is
+/// evaluated, and only such a key's `T` and `burst` are converted. The GCRA
 /// arithmetic is §4's, written out where it is used (no function values are made per call), and
 /// the keys, values and expiries written are the layout's: same answers as the layout's
 /// scripts run one after the other.
