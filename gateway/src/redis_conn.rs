@@ -121,7 +121,7 @@ impl Layout {
 }
 
 /// An estimate of the Redis server's clock, so that the admission script need not run `TIME`
-/// (one `redis.call` of the four it makes: about 7 % of its instructions, 7 µs of a cold call).
+/// (one `redis.call` of the four it made: about 9 % of its instructions, 5–7 µs of a cold call).
 ///
 /// A sample is a `TIME` answer with the instant halfway between sending and receiving it: the
 /// server read its clock somewhere in that interval, so the estimate is off by at most half the
