@@ -396,10 +396,12 @@ impl NativeAwsSigV4 {
 /// `Packed`) signed in headers at `unixTime` seconds (`undefined`: now, read here). One string
 /// joined with U+001F (created as Latin-1 when all ASCII: V8 copies it without decoding), or the
 /// array when a value holds U+001F.
-#[napi(catch_unwind)]
-pub fn aws_auth_header_values<'env>(
+///
+/// Exported to JavaScript as `awsAuthHeaderValues(handle, request, body, unixTime,
+/// unsignedPayload)` through [`aws_auth_header_values_cb`], not `#[napi]` (see there).
+fn aws_auth_header_values<'env>(
     env: &'env Env,
-    signer: &External<AwsSigV4>,
+    signer: &AwsSigV4,
     request: Either<String, Vec<String>>,
     body: &[u8],
     unix_time: Option<f64>,
@@ -432,6 +434,69 @@ pub fn aws_auth_header_values<'env>(
     } else {
         env.create_string(&joined).map(Either::A)
     }
+}
+
+/// The N-API callback of `awsAuthHeaderValues`: the five arguments converted exactly as a
+/// `#[napi]` function converts them (same conversions, same type errors), then
+/// [`aws_auth_header_values`]; an error or a panic becomes a thrown JavaScript error, as under
+/// `#[napi(catch_unwind)]`.
+///
+/// Why not `#[napi]`: its wrapper opens a native borrow scope, a borrow barrier and a deferred
+/// scope guard on every call (about 950 instructions, ~4 % of `authHeaders`). They track borrows
+/// of class instances and hand them to async work started by the call. This call borrows an
+/// `External` (never borrowed mutably anywhere) and a Buffer, only while it runs synchronously,
+/// calls no JavaScript and starts no async work, so there is nothing for them to track.
+unsafe extern "C" fn aws_auth_header_values_cb(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    let call = || -> Result<sys::napi_value> {
+        // SAFETY: `env` and `info` are this callback's own; N-API fills the arguments not
+        // passed with `undefined`. Each value is converted by napi-rs's own `FromNapi*`
+        // impls, which check its type (the `External` by its type tag). The borrowed
+        // `External` and Buffer outlive the call, which runs no JavaScript.
+        unsafe {
+            let mut argc = 5usize;
+            let mut argv = [std::ptr::null_mut(); 5];
+            check_status!(sys::napi_get_cb_info(
+                env,
+                info,
+                &mut argc,
+                argv.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            ))?;
+            let signer = <External<AwsSigV4> as FromNapiRef>::from_napi_ref(env, argv[0])?;
+            let request = <Either<String, Vec<String>>>::from_napi_value(env, argv[1])?;
+            let body = <&mut [u8]>::from_napi_value(env, argv[2])?;
+            let unix_time = <Option<f64>>::from_napi_value(env, argv[3])?;
+            let unsigned_payload = bool::from_napi_value(env, argv[4])?;
+            let host = Env::from(env);
+            let values =
+                aws_auth_header_values(&host, signer, request, body, unix_time, unsigned_payload)?;
+            ToNapiValue::to_napi_value(env, values)
+        }
+    };
+    match std::panic::catch_unwind(call)
+        .map_err(panic_to_error)
+        .and_then(|r| r)
+    {
+        Ok(value) => value,
+        Err(e) => {
+            // SAFETY: `env` is this callback's; nothing is pending on it (every N-API call
+            // above returned or was turned into this error).
+            unsafe { JsError::from(e).throw_into(env) };
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Adds the functions exported without `#[napi]` to the module's exports:
+/// `awsAuthHeaderValues` (see [`aws_auth_header_values_cb`]).
+#[napi(module_exports)]
+pub fn raw_exports(mut exports: Object, env: Env) -> Result<()> {
+    let f = env.create_function::<(), ()>("awsAuthHeaderValues", aws_auth_header_values_cb)?;
+    exports.set_named_property("awsAuthHeaderValues", f)
 }
 
 /// What a verified SigV4 request proved.
