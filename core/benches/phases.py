@@ -54,11 +54,11 @@ for f in sys.argv[1:]:
     in_canonical = absorbed_in_canonical(f) / N
     rows = [("total", tot),
       # The HMAC's blocks are compressed partly while the canonical string is built
-      # (MacStream::absorb, inlined into canonical_streamed: keyed_mac.rs lines there) and the
+      # (MacStream::absorb, called from canonical_into) and the
       # rest in MacStream::finish_into.
       ("HMAC (MacStream, incl. SHA-256 compress)", g(r"sigwire_core::keyed_mac::MacStream::finish_into") + in_canonical),
       ("  of which SHA-256 compress", g(r"sha2::sha256::compress256")),
-      ("canonicalise (canonical_into, minus HMAC blocks)", g(r"sigwire_core::v1::canonical::canonical_(string|streamed|into)") - in_canonical),
+      ("canonicalise (canonical_into, minus HMAC blocks)", g(r"sigwire_core::v1::canonical::canonical_(string|string_streamed|into)") - in_canonical),
       ("  URL authority (url::canonical_authority)", g(r"sigwire_core::url::canonical_authority")),
       ("  body digest (push_body_digest_hex)", g(r"sigwire_core::request::Request::push_body_digest_hex")),
       ("parse Authorization (V1Claim::read)", g(r"sigwire_core::v1::V1Claim::read|<sigwire_core::v1::SigwireV1 as sigwire_core::scheme::Scheme>::parse")),

@@ -545,16 +545,13 @@ impl Verifier {
         let mut checked = None;
         self.keys
             .with_active_secrets(claim.key_id(), now, &mut |secrets| {
-                checked = Some(if secrets.is_empty() {
-                    // Same work as a known key with a wrong signature, so timing does not
-                    // reveal which key ids exist; the result is ignored.
-                    let _ = claim.check(dummy_secret());
-                    Err(unknown_key())
-                } else {
-                    claim.check(secrets)
-                });
+                if !secrets.is_empty() {
+                    checked = Some(claim.check(secrets));
+                }
             })?;
-        // A store that never called back lent nothing: the key is unknown.
+        // No active secret lent (or a store that never called back): the key is unknown. Same
+        // work as a known key with a wrong signature, so timing does not reveal which key ids
+        // exist; the result is ignored.
         checked.unwrap_or_else(|| {
             let _ = claim.check(dummy_secret());
             Err(unknown_key())

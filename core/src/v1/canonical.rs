@@ -211,20 +211,22 @@ pub fn canonical_string(
     request: &Request<'_>,
     signed: &SignedHeaders<'_>,
 ) -> Result<String, Error> {
-    check_params(params)?;
-    canonical_streamed(params, None, request, signed, None)
+    canonical_string_streamed(params, request, signed, None)
 }
 
-/// [`canonical_string`], handing each complete block to `mac` as it fills (the signer's path:
-/// see [`canonical_streamed`]).
+/// [`canonical_string`], handing each complete block to `mac` (when given) as it fills, so the
+/// HMAC's compression runs while the rest is built ([`MacStream`]); finish it over the returned
+/// string. The signer's path.
 pub(crate) fn canonical_string_streamed(
     params: &SigningParams<'_>,
     request: &Request<'_>,
     signed: &SignedHeaders<'_>,
-    mac: &mut MacStream<'_>,
+    mac: Option<&mut MacStream<'_>>,
 ) -> Result<String, Error> {
     check_params(params)?;
-    canonical_streamed(params, None, request, signed, Some(mac))
+    let mut out = String::new();
+    canonical_into(&mut out, params, None, request, signed, mac)?;
+    Ok(out)
 }
 
 /// The key id and nonce rules (SPEC §1, §2), as a signer must check them.
@@ -238,29 +240,16 @@ fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
     check_nonce(params.nonce)
 }
 
-/// The canonical string (SPEC §4) for parameters already checked: by [`canonical_string`], or
-/// read by [`super::authorization::parse`], which checked the key id and the nonce by the same
-/// rules (refusing them as `malformed_authorization` first), so the verify path does not check
-/// them twice. Two shortcuts for the hot paths:
+/// The canonical string (SPEC §4) into `out`, which is cleared first (a buffer the caller
+/// reuses), for parameters already checked: by [`canonical_string_streamed`], or read by
+/// [`super::authorization::parse`], which checked the key id and the nonce by the same rules
+/// (refusing them as `malformed_authorization` first), so the verify path does not check them
+/// twice. Two shortcuts for the hot paths:
 ///
 /// - `timestamp_digits`: the timestamp as the header carried it (the verify path), which
 ///   [`parse_timestamp`] accepted, so it is already the canonical decimal; `None` formats
 ///   `params.timestamp`.
-/// - `mac`: handed each complete block of the string as it fills, so the HMAC's compression
-///   runs while the rest is built ([`MacStream`]); finish it over the returned string.
-pub(crate) fn canonical_streamed(
-    params: &SigningParams<'_>,
-    timestamp_digits: Option<&str>,
-    request: &Request<'_>,
-    signed: &SignedHeaders<'_>,
-    mac: Option<&mut MacStream<'_>>,
-) -> Result<String, Error> {
-    let mut out = String::new();
-    canonical_into(&mut out, params, timestamp_digits, request, signed, mac)?;
-    Ok(out)
-}
-
-/// [`canonical_streamed`] into `out`, which is cleared first (a buffer the caller reuses).
+/// - `mac`: handed each complete block of the string as it fills ([`MacStream`]).
 pub(crate) fn canonical_into(
     out: &mut String,
     params: &SigningParams<'_>,

@@ -82,7 +82,8 @@ pub fn sign(
         return Err(Error::invalid_request("timestamp has more than 12 digits"));
     }
     let mut stream = MacStream::new(secret.keyed(params.algorithm));
-    let canonical = canonical::canonical_string_streamed(params, request, signed, &mut stream)?;
+    let canonical =
+        canonical::canonical_string_streamed(params, request, signed, Some(&mut stream))?;
     Ok(finish_streamed(params, stream, canonical, signed))
 }
 
