@@ -305,7 +305,7 @@ impl Tail {
 /// together without a branch, and only the total passes through `subtle`'s optimisation barrier
 /// (`subtle` compares a byte slice one byte at a time, each behind a barrier). A tail shorter
 /// than a word is compared bytewise.
-fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
+pub(crate) fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
     use subtle::ConstantTimeEq;
     let word = |w: &[u8]| {
         let mut bytes = [0u8; 8];

@@ -2,7 +2,6 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256, Sha512};
-use subtle::ConstantTimeEq;
 
 /// HMAC-SHA-256 over the concatenation of `parts`.
 pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
@@ -73,22 +72,11 @@ pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
     crate::hex::decode_lower(&s.to_ascii_lowercase())
 }
 
-/// Constant-time equality of two byte strings (the length is not secret): the XOR of every
-/// 8-byte word (then byte) OR-ed into one word, which is tested once in constant time. (`subtle`'s
-/// slice comparison passes every byte through its optimisation barrier: ~7 instructions a byte.)
+/// Constant-time equality of two byte strings (the length is not secret): the core's word-wise
+/// comparison ([`crate::keyed_mac::ct_eq_words`]: the XOR of every 8-byte word OR-ed into one
+/// word, tested once in constant time, not every byte through `subtle`'s barrier).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
-    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail = wa
-        .remainder()
-        .iter()
-        .zip(wb.remainder())
-        .fold(0u64, |d, (x, y)| d | u64::from(x ^ y));
-    let diff = wa.zip(wb).fold(tail, |d, (x, y)| d | (word(x) ^ word(y)));
-    bool::from(diff.ct_eq(&0))
+    a.len() == b.len() && bool::from(crate::keyed_mac::ct_eq_words(a, b))
 }
 
 /// Standard base64 with padding.

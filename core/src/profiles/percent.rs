@@ -2,21 +2,10 @@
 
 const UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
-/// The RFC 3986 unreserved bytes, as a table (one load per byte on the signing path).
-const UNRESERVED: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
-        b += 1;
-    }
-    t
-};
-
-/// Whether `b` is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`).
+/// Whether `b` is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`): the core's table
+/// ([`crate::encoding::is_unreserved`], one load per byte on the signing path).
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    UNRESERVED[usize::from(b)]
+    crate::encoding::is_unreserved(b)
 }
 
 /// Appends `s` to `out` as [`encode_into`] does; a string with nothing to encode (the usual path
