@@ -40,6 +40,20 @@ pub trait Scheme: Send + Sync {
         visit(&*claim);
         Ok(())
     }
+
+    /// [`claims`](Self::claims) and [`with_claim`](Self::with_claim) in one step, as a
+    /// [`Verifier`](crate::Verifier) asks them: `None` when this scheme does not handle `request`
+    /// (`visit` is not called), otherwise `Some` of what `with_claim` returns. The default asks
+    /// the two in turn; a scheme may override it to read its header once for both (`sigwire-v1`
+    /// does). It must answer as the two would.
+    fn with_claim_if_claimed<'r>(
+        &self,
+        request: &'r Request<'r>,
+        visit: &mut dyn FnMut(&dyn Claim),
+    ) -> Option<Result<(), Error>> {
+        self.claims(request)
+            .then(|| self.with_claim(request, visit))
+    }
 }
 
 /// Credentials read from one request, to be checked against the key id's secrets.

@@ -431,29 +431,32 @@ impl Verifier {
     ) -> Result<T, Error> {
         // Schemes first: RFC 9421 (Signature-Input) and presigned URLs (query) carry no
         // Authorization header. With none claiming, the answer is as SPEC §6 orders it.
-        let Some(scheme) = self.schemes.iter().find(|s| s.claims(request)) else {
-            if !request.has_header("authorization") {
-                return Err(Error::new(
-                    ErrorCode::MissingAuthorization,
-                    "the request has no Authorization header",
-                ));
-            }
-            return Err(Error::malformed(
-                "the Authorization header uses no scheme this server accepts (expected \"HMAC …\")",
-            ));
-        };
-        let scheme: &dyn Scheme = scheme.as_ref();
         let (mut then, mut out) = (Some(then), None);
-        scheme.with_claim(request, &mut |claim| {
-            if let Some(then) = then.take() {
-                out = Some(then(scheme, claim));
-            }
-        })?;
-        out.unwrap_or_else(|| {
-            Err(Error::malformed(
-                "the scheme read no credentials from the request",
-            ))
-        })
+        for scheme in &self.schemes {
+            let scheme: &dyn Scheme = scheme.as_ref();
+            let Some(read) = scheme.with_claim_if_claimed(request, &mut |claim| {
+                if let Some(then) = then.take() {
+                    out = Some(then(scheme, claim));
+                }
+            }) else {
+                continue;
+            };
+            read?;
+            return out.unwrap_or_else(|| {
+                Err(Error::malformed(
+                    "the scheme read no credentials from the request",
+                ))
+            });
+        }
+        if !request.has_header("authorization") {
+            return Err(Error::new(
+                ErrorCode::MissingAuthorization,
+                "the request has no Authorization header",
+            ));
+        }
+        Err(Error::malformed(
+            "the Authorization header uses no scheme this server accepts (expected \"HMAC …\")",
+        ))
     }
 
     /// Enforces a claim's freshness at `now_ms`; returns until when (Unix seconds, inclusive)

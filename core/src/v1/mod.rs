@@ -157,28 +157,69 @@ impl Scheme for SigwireV1 {
         request: &'r Request<'r>,
         visit: &mut dyn FnMut(&dyn Claim),
     ) -> Result<(), Error> {
-        // Lent where it lies: moving the claim out of the `Result` first would copy it.
-        match V1Claim::read(request) {
-            Ok(ref claim) => {
-                visit(claim);
-                Ok(())
-            }
-            Err(e) => Err(e),
+        let (value, repeated) = authorization_header(request)?;
+        lend_claim(request, value, repeated, visit)
+    }
+
+    fn with_claim_if_claimed<'r>(
+        &self,
+        request: &'r Request<'r>,
+        visit: &mut dyn FnMut(&dyn Claim),
+    ) -> Option<Result<(), Error>> {
+        // One scan of the headers for both questions (the verifier's hot path).
+        let mut values = request.header_values("authorization");
+        let first = values.next()?;
+        match values.next() {
+            None => authorization::claims(first).then(|| lend_claim(request, first, false, visit)),
+            Some(second) => (authorization::claims(first)
+                || authorization::claims(second)
+                || values.any(authorization::claims))
+            .then(|| lend_claim(request, first, true, visit)),
         }
+    }
+}
+
+/// The request's first `Authorization` header, and whether it has another.
+fn authorization_header<'r>(request: &'r Request<'r>) -> Result<(&'r str, bool), Error> {
+    let mut values = request.header_values("authorization");
+    let value = values.next().ok_or_else(|| {
+        Error::new(
+            ErrorCode::MissingAuthorization,
+            "the request has no Authorization header",
+        )
+    })?;
+    Ok((value, values.next().is_some()))
+}
+
+/// Reads `value`, the request's `Authorization` header (`repeated`: it has more than one, an
+/// error), and lends the claim to `visit`.
+fn lend_claim<'r>(
+    request: &'r Request<'r>,
+    value: &'r str,
+    repeated: bool,
+    visit: &mut dyn FnMut(&dyn Claim),
+) -> Result<(), Error> {
+    // Lent where it lies: moving the claim out of the `Result` first would copy it.
+    match V1Claim::from_value(request, value, repeated) {
+        Ok(ref claim) => {
+            visit(claim);
+            Ok(())
+        }
+        Err(e) => Err(e),
     }
 }
 
 impl<'r> V1Claim<'r> {
     /// Reads the `Authorization` header of `request` (the work of [`SigwireV1::parse`]).
     fn read(request: &'r Request<'r>) -> Result<Self, Error> {
-        let mut values = request.header_values("authorization");
-        let value = values.next().ok_or_else(|| {
-            Error::new(
-                ErrorCode::MissingAuthorization,
-                "the request has no Authorization header",
-            )
-        })?;
-        if values.next().is_some() {
+        let (value, repeated) = authorization_header(request)?;
+        Self::from_value(request, value, repeated)
+    }
+
+    /// [`read`](Self::read) once the header is found: `value` is the request's `Authorization`
+    /// header, and `repeated` says whether it has another (refused).
+    fn from_value(request: &'r Request<'r>, value: &'r str, repeated: bool) -> Result<Self, Error> {
+        if repeated {
             return Err(Error::malformed(
                 "the request has more than one Authorization header",
             ));
@@ -279,5 +320,73 @@ impl Claim for V1Claim<'_> {
                 "signature does not match the request; compare the canonical string the client signed",
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the verifier saw: not claimed, or the read's outcome (the claim's key id, or the error).
+    type Seen = Option<Result<String, (ErrorCode, String)>>;
+
+    fn one_step(request: &Request<'_>) -> Seen {
+        let mut key = None;
+        let read =
+            SigwireV1.with_claim_if_claimed(request, &mut |c| key = Some(c.key_id().to_owned()));
+        read.map(|r| {
+            r.map(|()| key.expect("visited"))
+                .map_err(|e| (e.code(), e.message().to_owned()))
+        })
+    }
+
+    fn two_steps(request: &Request<'_>) -> Seen {
+        let mut key = None;
+        SigwireV1.claims(request).then(|| {
+            SigwireV1
+                .with_claim(request, &mut |c| key = Some(c.key_id().to_owned()))
+                .map(|()| key.clone().expect("visited"))
+                .map_err(|e| (e.code(), e.message().to_owned()))
+        })
+    }
+
+    #[test]
+    fn one_header_scan_answers_as_claims_then_with_claim() {
+        let secret = b"0123456789abcdef0123456789abcdef".to_vec();
+        let plain = Request::new("GET", "https://api.example.com/v1/orders?limit=10");
+        let signed = crate::Signer::new("client-1", secret)
+            .expect("signer")
+            .sign(&plain)
+            .expect("sign")
+            .authorization;
+        let broken = signed.replace("nonce=", "nonce=!");
+        let lists: [&[&str]; 9] = [
+            &[],
+            &[&signed],
+            &[&broken],
+            &["Basic dXNlcjpwdw=="],
+            &[&signed, &signed],
+            &["Basic dXNlcjpwdw==", &signed],
+            &[&signed, "Bearer x"],
+            &["Basic a", "Bearer b", " hmac x"],
+            &["Basic a", "Bearer b", "Digest c"],
+        ];
+        for list in lists {
+            let request = list
+                .iter()
+                .fold(plain.clone().header("Accept", "*/*"), |r, v| {
+                    r.header("authorization", v)
+                });
+            let seen = one_step(&request);
+            assert_eq!(seen, two_steps(&request), "{list:?}");
+            assert_eq!(
+                seen.is_some(),
+                list.iter().any(|v| authorization::claims(v))
+            );
+        }
+        assert_eq!(
+            one_step(&plain.clone().header("Authorization", &signed)),
+            Some(Ok("client-1".to_owned()))
+        );
     }
 }
