@@ -61,7 +61,7 @@ for f in sys.argv[1:]:
       ("canonicalise (canonical_into, minus HMAC blocks)", g(r"sigwire_core::v1::canonical::canonical_(string|string_streamed|into)") - in_canonical),
       ("  URL authority (url::canonical_authority)", g(r"sigwire_core::url::canonical_authority")),
       ("  body digest (push_body_digest_hex)", g(r"sigwire_core::request::Request::push_body_digest_hex")),
-      ("parse Authorization (V1Claim::read)", g(r"sigwire_core::v1::V1Claim::read|<sigwire_core::v1::SigwireV1 as sigwire_core::scheme::Scheme>::parse")),
+      ("parse Authorization (V1Claim::from_value)", g(r"sigwire_core::v1::V1Claim::from_value|sigwire_core::v1::V1Claim::read|<sigwire_core::v1::SigwireV1 as sigwire_core::scheme::Scheme>::parse")),
       ("replay insert (check_and_record)", g(r"<sigwire_core::replay::InMemoryReplayStore as sigwire_core::replay::ReplayStore>::check_and_record")),
       ("key lookup (active_secrets, or with_active_secrets minus the check it lends to)", g(r"<sigwire_core::keys::InMemoryKeyStore as sigwire_core::keys::KeyStore>::(with_)?active_secrets") - (g(r"<sigwire_core::v1::V1Claim as sigwire_core::scheme::Claim>::check") if g(r"<sigwire_core::keys::InMemoryKeyStore as sigwire_core::keys::KeyStore>::with_active_secrets") else 0)),
       ("allocation (malloc+free+realloc)", g(r"malloc|free|realloc")),
