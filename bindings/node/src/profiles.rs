@@ -57,15 +57,21 @@ fn pairs(flat: &[String]) -> Result<Vec<(&str, &str)>> {
     args::pairs(flat).map_err(perr)
 }
 
-/// What crosses to JavaScript: the packed result (`args::packed`) joined with U+001F — one string
-/// costs one N-API call where an array costs one per element (~0.15 µs each, most of a SigV4
-/// signature's binding overhead) — or the array itself when a field holds U+001F.
-fn into_js(fields: Vec<String>) -> Either<String, Vec<String>> {
-    if fields.iter().any(|f| f.contains(SEP)) {
-        return Either::B(fields);
+/// What crosses to JavaScript: fields joined with U+001F — one string costs one N-API call where
+/// an array costs one per element (~0.15 µs each, most of a SigV4 signature's binding overhead) —
+/// or the list itself when a field holds U+001F.
+fn join_fields<'a, I>(fields: I) -> Either<String, Vec<String>>
+where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    // A fold, not `contains`: no early exit, so many bytes are tested at once (an Authorization
+    // value: ~130 instead of ~300 instructions).
+    let holds_sep = |f: &str| f.bytes().fold(false, |found, b| found | (b == SEP as u8));
+    if fields.clone().any(holds_sep) {
+        return Either::B(fields.map(str::to_owned).collect());
     }
-    let mut joined = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
-    for (i, f) in fields.iter().enumerate() {
+    let mut joined = String::with_capacity(fields.clone().map(|f| f.len() + 1).sum());
+    for (i, f) in fields.enumerate() {
         if i > 0 {
             joined.push(SEP);
         }
@@ -74,24 +80,14 @@ fn into_js(fields: Vec<String>) -> Either<String, Vec<String>> {
     Either::A(joined)
 }
 
-/// `first` and `rest` as [`into_js`] sends them, written straight into one string (no owned
-/// field copies): the U+001F-joined string, or the array when a field holds U+001F.
+/// The packed result (`args::packed`) as [`join_fields`] sends it.
+fn into_js(fields: Vec<String>) -> Either<String, Vec<String>> {
+    join_fields(fields.iter().map(String::as_str))
+}
+
+/// `first` and `rest` as [`join_fields`] sends them (no owned field copies).
 fn join_js(first: &str, rest: &[&str]) -> Either<String, Vec<String>> {
-    let has_sep = |f: &str| f.as_bytes().contains(&(SEP as u8));
-    if has_sep(first) || rest.iter().any(|f| has_sep(f)) {
-        let mut list = Vec::with_capacity(1 + rest.len());
-        list.push(first.to_owned());
-        list.extend(rest.iter().map(|f| (*f).to_owned()));
-        return Either::B(list);
-    }
-    let mut joined =
-        String::with_capacity(first.len() + rest.iter().map(|f| f.len() + 1).sum::<usize>());
-    joined.push_str(first);
-    for f in rest {
-        joined.push(SEP);
-        joined.push_str(f);
-    }
-    Either::A(joined)
+    join_fields(std::iter::once(first).chain(rest.iter().copied()))
 }
 
 /// `joined.split(SEP)`, cut by byte (U+001F is one byte in UTF-8, never inside another
@@ -419,19 +415,10 @@ fn aws_auth_header_values<'env>(
         .sign(signer, &p.request, t)
         .map_err(perr)?;
     let h = out.instructions().headers();
-    // A fold, not `contains`: no early exit, so many bytes are tested at once (an Authorization
-    // value: ~130 instead of ~300 instructions).
-    let holds_sep = |v: &str| v.bytes().fold(false, |found, b| found | (b == SEP as u8));
-    if h.iter().any(|p| holds_sep(p.value())) {
-        return Ok(Either::B(h.iter().map(|p| p.value().to_owned()).collect()));
-    }
-    let mut joined = String::with_capacity(h.iter().map(|p| p.value().len() + 1).sum());
-    for (i, p) in h.iter().enumerate() {
-        if i > 0 {
-            joined.push(SEP);
-        }
-        joined.push_str(p.value());
-    }
+    let joined = match join_fields(h.iter().map(|p| p.value())) {
+        Either::A(joined) => joined,
+        Either::B(list) => return Ok(Either::B(list)),
+    };
     if joined.is_ascii() {
         env.create_string_latin1(joined.as_bytes()).map(Either::A)
     } else {
