@@ -416,6 +416,12 @@ impl Gateway {
         let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let url = wire::request_url(&self.config.scheme, &host, path_and_query)
             .map_err(|_| Stop::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest.as_str()))?;
+        // Built once, for the header-only precheck and the verification with the body both.
+        let lines = if route.public {
+            Vec::new()
+        } else {
+            header_lines(&parts)
+        };
         let mut verify_time = Duration::ZERO;
         let mut body_algorithm = None;
         let profile = self.profiles.get(&route.prefix);
@@ -427,7 +433,7 @@ impl Gateway {
             self.failure_guard(FailureScope::Ip(&ip), lane)?;
         } else {
             let started = Instant::now();
-            let result = self.precheck(&parts, &url, &ip, lane, line).await;
+            let result = self.precheck(&parts, &lines, &url, &ip, lane, line).await;
             verify_time += started.elapsed();
             body_algorithm = result?;
         }
@@ -467,10 +473,13 @@ impl Gateway {
             let started = Instant::now();
             let result = match profile {
                 Some(check) => {
-                    self.verify_profile(check, &parts, &url, &body, &ip, lane, line)
+                    self.verify_profile(check, &parts, &lines, &url, &body, &ip, lane, line)
                         .await
                 }
-                None => self.verify(&parts, &url, &body, &ip, lane, line).await,
+                None => {
+                    self.verify(&parts, &lines, &url, &body, &ip, lane, line)
+                        .await
+                }
             };
             verify_time += started.elapsed();
             line.verify_us = Some(micros(verify_time));
@@ -506,13 +515,13 @@ impl Gateway {
     async fn precheck(
         &self,
         parts: &http::request::Parts,
+        lines: &[HeaderLine<'_>],
         url: &str,
         ip: &str,
         lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Option<sigwire_core::Algorithm>, Stop> {
         self.failure_guard(FailureScope::Ip(ip), lane)?;
-        let lines = header_lines(parts);
         let headers_only = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         match self.auth.precheck(&headers_only, now_unix()) {
@@ -555,16 +564,17 @@ impl Gateway {
 
     /// With the body: verifies the signature, claims the nonce and applies the key's rate limit.
     /// Returns the rate-limit decision (for the response headers) when a limit applies.
+    #[allow(clippy::too_many_arguments)]
     async fn verify(
         &self,
         parts: &http::request::Parts,
+        lines: &[HeaderLine<'_>],
         url: &str,
         body: &Received,
         ip: &str,
         lane: &Lane,
         line: &mut LogLine,
     ) -> Result<Option<Decision>, Stop> {
-        let lines = header_lines(parts);
         let head = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())));
         let core_request = match body {
@@ -689,6 +699,7 @@ impl Gateway {
         &self,
         check: &ProfileCheck,
         parts: &http::request::Parts,
+        lines: &[HeaderLine<'_>],
         url: &str,
         body: &Received,
         ip: &str,
@@ -702,7 +713,6 @@ impl Gateway {
                 ErrorCode::InvalidRequest.as_str(),
             ));
         };
-        let lines = header_lines(parts);
         let request = sigwire_core::Request::new(parts.method.as_str(), url)
             .headers(lines.iter().map(|(n, v)| (*n, v.as_ref())))
             .body(bytes);
@@ -873,10 +883,13 @@ enum FailureScope<'a> {
     Key(&'a str),
 }
 
+/// One header line as text: its name and its value.
+type HeaderLine<'a> = (&'a str, std::borrow::Cow<'a, str>);
+
 /// The header lines as text: invalid UTF-8 becomes U+FFFD, which the core refuses in a signed
 /// header and ignores otherwise. (Visible ASCII, the usual case, is borrowed after one cheap
 /// check; only other bytes go through the UTF-8 decoder.)
-fn header_lines(parts: &http::request::Parts) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
+fn header_lines(parts: &http::request::Parts) -> Vec<HeaderLine<'_>> {
     parts
         .headers
         .iter()
