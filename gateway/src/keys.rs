@@ -90,12 +90,30 @@ pub fn generate_secret() -> Result<String, String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// One key id's secrets in the order listed, as three parallel lists, so the usual case — every
+/// secret live — is lent to the verifier as the slice itself.
 #[derive(Default)]
 struct Entry {
-    /// Each live secret: the core's, its `not_after`, and its bytes for the signing profiles'
-    /// verifiers (which take key material of their own; zeroed on drop).
-    secrets: Vec<(Arc<Secret>, Option<u64>, RawSecret)>,
+    /// The core's secrets.
+    secrets: Vec<Arc<Secret>>,
+    /// Until when each secret is live (Unix seconds, inclusive; `None`: forever).
+    not_after: Vec<Option<u64>>,
+    /// Each secret's bytes, for the signing profiles' verifiers (which take key material of
+    /// their own; zeroed on drop).
+    raw: Vec<RawSecret>,
     tier: Option<String>,
+}
+
+impl Entry {
+    /// Whether the secret at `i` is live at `now`.
+    fn is_live(&self, i: usize, now: u64) -> bool {
+        self.not_after[i].map_or(true, |t| now <= t)
+    }
+
+    /// The indexes of the secrets live at `now`, in the order listed.
+    fn live_indexes(&self, now: u64) -> impl Iterator<Item = usize> + '_ {
+        (0..self.secrets.len()).filter(move |&i| self.is_live(i, now))
+    }
 }
 
 /// A secret's bytes, zeroed on drop.
@@ -131,7 +149,9 @@ impl LiveKeys {
                 Secret::new(r.secret.as_bytes().to_vec()).map_err(|e| e.message().to_owned())?;
             let entry = map.entry(r.id.clone()).or_default();
             let raw = Arc::new(Zeroizing::new(r.secret.as_bytes().to_vec()));
-            entry.secrets.push((Arc::new(secret), r.not_after, raw));
+            entry.secrets.push(Arc::new(secret));
+            entry.not_after.push(r.not_after);
+            entry.raw.push(raw);
             if r.tier.is_some() {
                 entry.tier.clone_from(&r.tier);
             }
@@ -165,7 +185,7 @@ impl LiveKeys {
     /// The bytes of every secret of `key_id` live at `now`, in the order listed, for a signing
     /// profile's verifier, which tries each of them (as the core verifier does for sigwire-v1).
     pub fn live_secret_bytes(&self, key_id: &str, now: u64) -> Vec<RawSecret> {
-        self.live(key_id, now, |(_, _, raw)| Arc::clone(raw))
+        self.live(key_id, now, |e, i| Arc::clone(&e.raw[i]))
             .unwrap_or_default()
     }
 
@@ -174,18 +194,12 @@ impl LiveKeys {
         &self,
         key_id: &str,
         now: u64,
-        pick: impl Fn(&(Arc<Secret>, Option<u64>, RawSecret)) -> T,
+        pick: impl Fn(&Entry, usize) -> T,
     ) -> Result<Vec<T>, Error> {
         let map = self.snapshot()?;
         Ok(map
             .get(key_id)
-            .map(|e| {
-                e.secrets
-                    .iter()
-                    .filter(|(_, na, _)| na.map_or(true, |t| now <= t))
-                    .map(pick)
-                    .collect()
-            })
+            .map(|e| e.live_indexes(now).map(|i| pick(e, i)).collect())
             .unwrap_or_default())
     }
 
@@ -193,13 +207,40 @@ impl LiveKeys {
         self.current
             .read()
             .map(|m| Arc::clone(&m))
-            .map_err(|_| Error::new(ErrorCode::InvalidConfig, "key set lock poisoned"))
+            .map_err(|_| poisoned())
     }
+}
+
+fn poisoned() -> Error {
+    Error::new(ErrorCode::InvalidConfig, "key set lock poisoned")
 }
 
 impl KeyStore for LiveKeys {
     fn active_secrets(&self, key_id: &str, now: u64) -> Result<Vec<Arc<Secret>>, Error> {
-        self.live(key_id, now, |(s, _, _)| Arc::clone(s))
+        self.live(key_id, now, |e, i| Arc::clone(&e.secrets[i]))
+    }
+
+    /// What the verifier calls on every request: lends the key's secrets under the read lock —
+    /// the list itself when all are live (no snapshot, list or reference count per request).
+    fn with_active_secrets(
+        &self,
+        key_id: &str,
+        now: u64,
+        visit: &mut dyn FnMut(&[Arc<Secret>]),
+    ) -> Result<(), Error> {
+        let map = self.current.read().map_err(|_| poisoned())?;
+        match map.get(key_id) {
+            None => visit(&[]),
+            Some(e) if e.live_indexes(now).count() == e.secrets.len() => visit(&e.secrets),
+            Some(e) => {
+                let live: Vec<Arc<Secret>> = e
+                    .live_indexes(now)
+                    .map(|i| Arc::clone(&e.secrets[i]))
+                    .collect();
+                visit(&live);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -232,6 +273,34 @@ mod tests {
             keys.active_secrets("k", 0).unwrap().is_empty(),
             "revoked by replacement"
         );
+    }
+
+    /// What the verifier is lent is what `active_secrets` lists, at every instant around each
+    /// secret's `not_after`, and for unknown key ids.
+    #[test]
+    fn lent_secrets_match_the_listed_ones() {
+        let keys = LiveKeys::new();
+        keys.replace(&[
+            rec("k", "0123456789abcdef-old", Some(100)),
+            rec("k", "0123456789abcdef-new", None),
+            rec("k", "0123456789abcdef-mid", Some(200)),
+            rec("j", "0123456789abcdef-only", Some(50)),
+        ])
+        .unwrap();
+        // The same secrets, as objects (their bytes are not readable outside the core).
+        let ids =
+            |list: &[Arc<Secret>]| -> Vec<*const Secret> { list.iter().map(Arc::as_ptr).collect() };
+        for key_id in ["k", "j", "unknown"] {
+            for now in [0, 49, 50, 51, 99, 100, 101, 199, 200, 201, u64::MAX] {
+                let listed = ids(&keys.active_secrets(key_id, now).unwrap());
+                let mut lent = None;
+                keys.with_active_secrets(key_id, now, &mut |s| lent = Some(ids(s)))
+                    .unwrap();
+                assert_eq!(lent, Some(listed), "{key_id} at {now}");
+            }
+        }
+        assert_eq!(keys.active_secrets("k", 150).unwrap().len(), 2);
+        assert_eq!(keys.live_secret_bytes("k", 150).len(), 2);
     }
 
     #[test]
