@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
-use sigwire_core::{Error, ErrorCode, KeyId, KeyStore, Secret};
+use sigwire_core::{Error, ErrorCode, InMemoryKeyStore, KeyId, KeyStore, Secret};
 use zeroize::Zeroizing;
 
 /// One secret of a key id, as stored. The secret is a string whose UTF-8 bytes are the HMAC key
@@ -90,39 +90,33 @@ pub fn generate_secret() -> Result<String, String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// One key id's secrets in the order listed, as three parallel lists, so the usual case — every
-/// secret live — is lent to the verifier as the slice itself.
-#[derive(Default)]
-struct Entry {
-    /// The core's secrets.
-    secrets: Vec<Arc<Secret>>,
-    /// Until when each secret is live (Unix seconds, inclusive; `None`: forever).
-    not_after: Vec<Option<u64>>,
-    /// Each secret's bytes, for the signing profiles' verifiers (which take key material of
-    /// their own; zeroed on drop).
-    raw: Vec<RawSecret>,
-    tier: Option<String>,
-}
-
-impl Entry {
-    /// Whether the secret at `i` is live at `now`.
-    fn is_live(&self, i: usize, now: u64) -> bool {
-        self.not_after[i].map_or(true, |t| now <= t)
-    }
-
-    /// The indexes of the secrets live at `now`, in the order listed.
-    fn live_indexes(&self, now: u64) -> impl Iterator<Item = usize> + '_ {
-        (0..self.secrets.len()).filter(move |&i| self.is_live(i, now))
-    }
-}
-
 /// A secret's bytes, zeroed on drop.
 type RawSecret = Arc<Zeroizing<Vec<u8>>>;
+
+/// One key set as loaded: the core's store, which the sigwire-v1 verifier reads, and what the
+/// signing profiles and the rate limits need besides.
+#[derive(Default)]
+struct KeySet {
+    /// Every key id's secrets for the core verifier (the last listed first, as the newest).
+    store: InMemoryKeyStore,
+    /// Per key id: the profiles' key material and the rate-limit tier.
+    extra: HashMap<String, Extra>,
+}
+
+/// What a key id needs beside the core's store.
+#[derive(Default)]
+struct Extra {
+    /// Each secret's bytes in the order listed, with its `not_after` (Unix seconds, inclusive;
+    /// `None`: forever), for the signing profiles' verifiers, which take key material of their
+    /// own.
+    raw: Vec<(RawSecret, Option<u64>)>,
+    tier: Option<String>,
+}
 
 /// The key set in use: a [`KeyStore`] for the verifier, replaced whole by [`LiveKeys::replace`].
 #[derive(Default)]
 pub struct LiveKeys {
-    current: RwLock<Arc<HashMap<String, Entry>>>,
+    current: RwLock<Arc<KeySet>>,
 }
 
 impl std::fmt::Debug for LiveKeys {
@@ -143,30 +137,29 @@ impl LiveKeys {
     /// set stays).
     pub fn replace(&self, records: &[KeyRecord]) -> Result<(), String> {
         validate(records)?;
-        let mut map: HashMap<String, Entry> = HashMap::new();
+        let mut set = KeySet::default();
         for r in records {
-            let secret =
-                Secret::new(r.secret.as_bytes().to_vec()).map_err(|e| e.message().to_owned())?;
-            let entry = map.entry(r.id.clone()).or_default();
+            set.store
+                .insert(&r.id, r.secret.as_bytes(), r.not_after)
+                .map_err(|e| e.message().to_owned())?;
+            let extra = set.extra.entry(r.id.clone()).or_default();
             let raw = Arc::new(Zeroizing::new(r.secret.as_bytes().to_vec()));
-            entry.secrets.push(Arc::new(secret));
-            entry.not_after.push(r.not_after);
-            entry.raw.push(raw);
+            extra.raw.push((raw, r.not_after));
             if r.tier.is_some() {
-                entry.tier.clone_from(&r.tier);
+                extra.tier.clone_from(&r.tier);
             }
         }
         let mut current = self
             .current
             .write()
             .map_err(|_| "key set lock poisoned".to_owned())?;
-        *current = Arc::new(map);
+        *current = Arc::new(set);
         Ok(())
     }
 
     /// Number of key ids.
     pub fn len(&self) -> usize {
-        self.current.read().map(|m| m.len()).unwrap_or(0)
+        self.current.read().map(|s| s.extra.len()).unwrap_or(0)
     }
 
     /// Whether no key id is known.
@@ -176,71 +169,45 @@ impl LiveKeys {
 
     /// The rate-limit tier of `key_id`, if its records name one.
     pub fn tier(&self, key_id: &str) -> Option<String> {
-        self.snapshot()
-            .ok()?
-            .get(key_id)
-            .and_then(|e| e.tier.clone())
+        self.current.read().ok()?.extra.get(key_id)?.tier.clone()
     }
 
     /// The bytes of every secret of `key_id` live at `now`, in the order listed, for a signing
     /// profile's verifier, which tries each of them (as the core verifier does for sigwire-v1).
     pub fn live_secret_bytes(&self, key_id: &str, now: u64) -> Vec<RawSecret> {
-        self.live(key_id, now, |e, i| Arc::clone(&e.raw[i]))
-            .unwrap_or_default()
+        let Ok(set) = self.current.read() else {
+            return Vec::new();
+        };
+        set.extra.get(key_id).map_or_else(Vec::new, |e| {
+            e.raw
+                .iter()
+                .filter(|(_, not_after)| not_after.map_or(true, |t| now <= t))
+                .map(|(raw, _)| Arc::clone(raw))
+                .collect()
+        })
     }
 
-    /// `pick` of each secret of `key_id` whose `not_after` is not past at `now`.
-    fn live<T>(
-        &self,
-        key_id: &str,
-        now: u64,
-        pick: impl Fn(&Entry, usize) -> T,
-    ) -> Result<Vec<T>, Error> {
-        let map = self.snapshot()?;
-        Ok(map
-            .get(key_id)
-            .map(|e| e.live_indexes(now).map(|i| pick(e, i)).collect())
-            .unwrap_or_default())
-    }
-
-    fn snapshot(&self) -> Result<Arc<HashMap<String, Entry>>, Error> {
+    /// The set in use, read-locked.
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Arc<KeySet>>, Error> {
         self.current
             .read()
-            .map(|m| Arc::clone(&m))
-            .map_err(|_| poisoned())
+            .map_err(|_| Error::new(ErrorCode::InvalidConfig, "key set lock poisoned"))
     }
 }
 
-fn poisoned() -> Error {
-    Error::new(ErrorCode::InvalidConfig, "key set lock poisoned")
-}
-
+/// The core's store of the set in use answers, under the set's read lock.
 impl KeyStore for LiveKeys {
     fn active_secrets(&self, key_id: &str, now: u64) -> Result<Vec<Arc<Secret>>, Error> {
-        self.live(key_id, now, |e, i| Arc::clone(&e.secrets[i]))
+        self.read()?.store.active_secrets(key_id, now)
     }
 
-    /// What the verifier calls on every request: lends the key's secrets under the read lock —
-    /// the list itself when all are live (no snapshot, list or reference count per request).
     fn with_active_secrets(
         &self,
         key_id: &str,
         now: u64,
         visit: &mut dyn FnMut(&[Arc<Secret>]),
     ) -> Result<(), Error> {
-        let map = self.current.read().map_err(|_| poisoned())?;
-        match map.get(key_id) {
-            None => visit(&[]),
-            Some(e) if e.live_indexes(now).count() == e.secrets.len() => visit(&e.secrets),
-            Some(e) => {
-                let live: Vec<Arc<Secret>> = e
-                    .live_indexes(now)
-                    .map(|i| Arc::clone(&e.secrets[i]))
-                    .collect();
-                visit(&live);
-            }
-        }
-        Ok(())
+        self.read()?.store.with_active_secrets(key_id, now, visit)
     }
 }
 
