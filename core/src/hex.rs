@@ -95,11 +95,10 @@ pub(crate) fn decode_lower_into(s: &str, out: &mut [u8]) -> bool {
     if bytes.len() != out.len() * 2 || !is_lower_hex(s) {
         return false;
     }
-    // Only digits are left: `0`-`9` are 0x30-0x39 and `a`-`f` 0x61-0x66, so the low nibble plus
-    // 9 for a letter (bit 6 set) is the value, with no table and no branch.
-    // Eight digits per step as one little-endian word: each digit's value is its low nibble,
-    // plus 9 for `a`-`f` (bit 6 set); then each pair's two values are joined into one byte and
-    // the four bytes gathered at the bottom of the word.
+    // Only digits are left: `0`-`9` are 0x30-0x39 and `a`-`f` 0x61-0x66, so a digit's value is
+    // its low nibble plus 9 for a letter (bit 6 set), with no table and no branch. Eight digits
+    // per step as one little-endian word: each pair's two values are joined into one byte and
+    // the four bytes gathered at the bottom of the word; the digits left over go pair by pair.
     const LOW: u64 = 0x0f0f_0f0f_0f0f_0f0f;
     const ONES: u64 = 0x0101_0101_0101_0101;
     const EVEN: u64 = 0x00ff_00ff_00ff_00ff;
